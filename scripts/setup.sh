@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what dura needs on a fresh machine, idempotently: npm packages, the Temporal CLI (dev
+# server) and, unless --no-test-server, the time-skipping test server. A second run takes seconds.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+. "$here/lib.sh"
+
+need node "Node.js >= 20.3"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=3)?0:1)' ||
+  { echo "dura setup: Node.js $(node --version) is too old: install Node.js >= 20.3" >&2; exit 1; }
+
+# npm packages: reinstall only when the lockfile changed since the last install.
+if [ ! -f "$root/node_modules/.package-lock.json" ] ||
+  [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+  echo "dura setup: installing npm packages" >&2
+  (cd "$root" && npm ci --no-audit --no-fund >&2)
+fi
+
+bash "$here/setup-temporal-cli.sh" >/dev/null
+[ "${1:-}" = "--no-test-server" ] || bash "$here/setup-test-server.sh" >/dev/null
+echo "dura setup: ready (cache: $DURA_CACHE)" >&2

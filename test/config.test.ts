@@ -1,0 +1,94 @@
+import { strict as assert } from 'node:assert';
+import { ConfigError, loadConfig } from '../common/config';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults to the embedded dev setup', () => {
+    const config = loadConfig({});
+    assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+    assert.equal(config.TEMPORAL_NAMESPACE, 'default');
+    assert.equal(config.DURA_TASK_QUEUE, 'dura');
+    assert.equal(config.DATABASE_URL, 'sqlite:data/dura.sqlite');
+    assert.equal(config.SMTP_URL, undefined);
+    assert.equal(config.TEMPORAL_API_KEY, undefined);
+  });
+
+  it('accepts production values', () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'dura-prod',
+      DATABASE_URL: 'postgres://dura:secret@db:5432/dura',
+      SMTP_URL: 'smtp://mailpit:1025',
+      MAIL_FROM: 'All of Us DURA <dura@example.org>',
+      ACCESS_TEAM_EMAIL: 'access@example.org',
+      AOU_SIGNING_OFFICIAL_EMAIL: 'so@example.org',
+      TEMPORAL_TLS_CERT: '/certs/client.pem',
+      TEMPORAL_TLS_KEY: '/certs/client.key',
+    });
+    assert.equal(config.DATABASE_URL, 'postgres://dura:secret@db:5432/dura');
+    assert.equal(config.SMTP_URL, 'smtp://mailpit:1025');
+    assert.equal(config.TEMPORAL_TLS_KEY, '/certs/client.key');
+  });
+
+  it('treats an empty SMTP_URL as unset (outbox mode)', () => {
+    assert.equal(loadConfig({ SMTP_URL: '' }).SMTP_URL, undefined);
+  });
+
+  const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
+    ['address without port', { TEMPORAL_ADDRESS: 'localhost' }, /^TEMPORAL_ADDRESS: expected host:port/],
+    ['address port too big', { TEMPORAL_ADDRESS: 'localhost:99999' }, /^TEMPORAL_ADDRESS: port must be/],
+    ['namespace with spaces', { TEMPORAL_NAMESPACE: 'my ns' }, /^TEMPORAL_NAMESPACE: expected a namespace/],
+    ['task queue with slash', { DURA_TASK_QUEUE: 'a/b' }, /^DURA_TASK_QUEUE: /],
+    ['mysql database', { DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: expected postgres:/],
+    ['http smtp', { SMTP_URL: 'http://mail:25' }, /^SMTP_URL: expected smtp:/],
+    ['mail from not an address', { MAIL_FROM: 'nobody' }, /^MAIL_FROM: expected an e-mail/],
+    ['header injection in MAIL_FROM', { MAIL_FROM: 'A <a@b.org>\nBcc: x@y.org' }, /^MAIL_FROM: /],
+    ['access team not an address', { ACCESS_TEAM_EMAIL: 'team' }, /^ACCESS_TEAM_EMAIL: expected an e-mail/],
+    [
+      'signing official not an address',
+      { AOU_SIGNING_OFFICIAL_EMAIL: '@x' },
+      /^AOU_SIGNING_OFFICIAL_EMAIL: /,
+    ],
+    [
+      'cert without key',
+      { TEMPORAL_TLS_CERT: '/c.pem' },
+      /^TEMPORAL_TLS_KEY: required when TEMPORAL_TLS_CERT/,
+    ],
+    [
+      'key without cert',
+      { TEMPORAL_TLS_KEY: '/c.key' },
+      /^TEMPORAL_TLS_CERT: required when TEMPORAL_TLS_KEY/,
+    ],
+  ];
+  for (const [name, env, message] of bad) {
+    it(`rejects ${name} with one line naming the variable`, () => {
+      const problems = problemsOf(env);
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.match(problems[0]!, message);
+      assert.ok(!problems[0]!.includes('\n'));
+    });
+  }
+
+  it('reports every bad variable at once, and never echoes secrets', () => {
+    const problems = problemsOf({
+      TEMPORAL_ADDRESS: 'nope',
+      DATABASE_URL: 'oracle://user:hunter2@db',
+      ACCESS_TEAM_EMAIL: 'x',
+    });
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'ACCESS_TEAM_EMAIL'],
+    );
+    assert.match(problems[0]!, /\(got "nope"\)/);
+    assert.ok(!problems.join('\n').includes('hunter2'));
+  });
+});

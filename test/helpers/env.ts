@@ -1,0 +1,74 @@
+/**
+ * One call per test file gives it a real Temporal server: the time-skipping test server, or the CLI dev
+ * server with dura's search attributes. Both listen on 127.0.0.1 on a free port and stop with the env.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+import { allSearchAttributes } from '../../workflows/search-attributes';
+import { temporalCliPath, testServerPath } from '../../scripts/tools';
+
+let runtimeQuiet = false;
+/** Keep test output readable: the SDK's own logs only for warnings and errors. */
+function quietRuntime(): void {
+  if (runtimeQuiet) return;
+  runtimeQuiet = true;
+  Runtime.install({ logger: new DefaultLogger(process.env.DURA_TEST_LOG ? 'INFO' : 'WARN') });
+}
+
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServerPath() } },
+  });
+}
+
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      ui: false,
+      searchAttributes: allSearchAttributes,
+      extraArgs: [
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=OFF',
+        '--log-level',
+        'error',
+      ],
+    },
+  });
+}
+
+const bundles = new Map<string, Promise<WorkflowBundle>>();
+/** Workflow code is bundled once per file (per test process), not once per test. */
+export function workflowBundle(workflowsPath: string): Promise<WorkflowBundle> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+let queues = 0;
+/** A fresh task queue per test keeps tests in one file independent of each other. */
+export function taskQueue(prefix = 'test'): string {
+  return `${prefix}-${process.pid}-${++queues}`;
+}
+
+export async function createWorker(
+  env: TestWorkflowEnvironment,
+  options: Omit<WorkerOptions, 'connection' | 'workflowBundle' | 'workflowsPath'> & { workflowsPath: string },
+): Promise<Worker> {
+  const { workflowsPath, ...rest } = options;
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    workflowBundle: await workflowBundle(workflowsPath),
+    ...rest,
+  });
+}
