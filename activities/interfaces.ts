@@ -1,0 +1,88 @@
+/**
+ * What the agreement workflow asks of the outside world. The workflow depends on these interfaces only;
+ * the implementations (records database, mailer, calendar) are wired into the worker.
+ */
+import type { AgreementStatus, HistoryEntry, Institution, Person, Tier } from '../common/agreement';
+
+export const EMAIL_KINDS = [
+  'request-received',
+  'initiation-package',
+  'reminder',
+  'status-update',
+  'escalation',
+  'executed',
+  'registration-instructions',
+  'cancelled',
+  'declined',
+  'not-needed',
+] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
+/** A person, or a role whose address comes from configuration (ACCESS_TEAM_EMAIL, …). */
+export type Recipient = Person | 'access-team' | 'aou-signing-official';
+
+export interface EmailRequest {
+  /** Unique per message: a retried activity with the same key never sends twice. */
+  idempotencyKey: string;
+  kind: EmailKind;
+  agreementId: string;
+  to: Recipient[];
+  cc?: Recipient[];
+  /** The agreement as the template sees it, plus kind-specific values (reason, reminder number…). */
+  agreement: AgreementStatus;
+  extra?: Record<string, string | number | boolean | null>;
+}
+
+export interface EmailReceipt {
+  messageId: string;
+  /** `sent` (now or by an earlier attempt), or `rejected` when the server refused every recipient. */
+  state: 'sent' | 'rejected';
+  detail?: string;
+}
+
+export interface InstitutionRecord extends Institution {
+  /** Tiers the institution is listed for on the Registered Institutions list. */
+  tiers: Tier[];
+}
+
+export interface RecordEventsInput {
+  /** Identifies this agreement across runs (a domain may have several agreements over the years). */
+  agreementRef: string;
+  /** Index of `events[0]` in the agreement's whole history; makes the call idempotent. */
+  firstSeq: number;
+  events: HistoryEntry[];
+  /** Snapshot the records keep, so that status can be answered when no worker is up. */
+  status: AgreementStatus;
+}
+
+export interface RegistryUpdate {
+  institution: Institution;
+  tiers: Tier[];
+  signedOn: string;
+  agreementId: string;
+  documentRef?: string;
+}
+
+/** I/O activities: run on the task queue with timeouts and retries. */
+export interface AgreementActivities {
+  lookupInstitution(domain: string): Promise<InstitutionRecord | null>;
+  sendEmail(request: EmailRequest): Promise<EmailReceipt>;
+  recordEvents(input: RecordEventsInput): Promise<void>;
+  updateRegistry(update: RegistryUpdate): Promise<void>;
+}
+
+/**
+ * The business-day calendar, run as local activities so that every deadline is computed once and
+ * recorded in history: a later change of the holiday table never breaks replay.
+ */
+export interface CalendarActivities {
+  /** 17:00 America/New_York on the N-th business day after `from`'s New York date. */
+  businessDeadline(input: { from: string; businessDays: number }): Promise<string>;
+  /** `everyDays` after `previous`, moved to 09:00 on the next business day if needed. */
+  reminderDueAt(input: { previous: string; everyDays: number }): Promise<string>;
+  /** 09:00 America/New_York on `date` (YYYY-MM-DD), or on the next business day. */
+  businessMorning(input: { date: string }): Promise<string>;
+}
+
+/** Error types an activity throws (non-retryably) for data that will never succeed. */
+export const BAD_DATA = 'DuraBadData';

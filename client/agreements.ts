@@ -1,0 +1,43 @@
+/**
+ * Client functions for agreements. Expected outcomes (started, joined, already requested, rejected)
+ * come back as values; only an unreachable server throws.
+ */
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { agreementIdFor, type AgreementRequest, type JoinResult, type Policy } from '../common/agreement';
+import type { agreementWorkflow } from '../workflows/agreement';
+import { joinUpdate } from '../workflows/messages';
+import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
+
+export interface RequestOptions {
+  taskQueue: string;
+  policy?: Partial<Policy>;
+  /** For tests of long runs: continue as new after this many history events. */
+  continueAsNewAfterEvents?: number;
+}
+
+/**
+ * Starts the institution's agreement, or joins the one in process: update-with-start with
+ * USE_EXISTING never starts a second agreement for the same domain.
+ */
+export async function requestAgreement(
+  client: Client,
+  request: AgreementRequest,
+  options: RequestOptions,
+): Promise<JoinResult> {
+  const domain = request.institution.domain;
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof agreementWorkflow>(
+    'agreementWorkflow',
+    {
+      workflowId: agreementIdFor(domain),
+      taskQueue: options.taskQueue,
+      args: [{ request, policy: options.policy, continueAsNewAfterEvents: options.continueAsNewAfterEvents }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: DuraStage, value: 'awaiting-initiation' },
+        { key: DuraInstitution, value: domain },
+        { key: DuraTiers, value: request.tiers },
+      ],
+    },
+  );
+  return client.workflow.executeUpdateWithStart(joinUpdate, { args: [request], startWorkflowOperation });
+}

@@ -1,0 +1,79 @@
+// The agreement lifecycle on the time-skipping server: the happy path and the access team's controls.
+import { strict as assert } from 'node:assert';
+import { aRequest, lifecycleHarness, saveHistory } from './helpers/agreements';
+import { executeUpdate } from '../workflows/messages';
+import { calendarActivities } from '../activities/calendar';
+
+describe('agreement lifecycle', function () {
+  const s = lifecycleHarness();
+
+  it('happy path: initiated at once, 3 reminders, executed, instructions sent, completed', async () => {
+    const request = aRequest({ receivedAt: await s.now() });
+    const started = Date.now();
+    const joined = await s.request(request);
+    assert.equal(joined.outcome, 'started');
+    const id = joined.agreementId;
+    assert.equal(id, `dura-${request.institution.domain}`);
+
+    await s.days(43); // reminders fall due about 14, 28 and 42 days after initiation
+    const waiting = await s.status(id);
+    assert.equal(waiting.stage, 'awaiting-signature');
+    assert.equal(waiting.remindersSent, 3);
+    assert.ok(waiting.initiatedAt && waiting.initiatedAt <= waiting.initiationDueBy!);
+    assert.equal(
+      waiting.initiationDueBy,
+      await calendarActivities.businessDeadline({ from: request.receivedAt, businessDays: 2 }),
+    );
+    assert.ok(waiting.nextReminderAt! > (await s.now()));
+
+    const handle = s.handle(id);
+    const executed = await handle.executeUpdate(executeUpdate, {
+      args: [{ signedOn: (await s.now()).slice(0, 10), documentRef: 'DURA-2026-001' }],
+    });
+    assert.notEqual(executed.stage, 'awaiting-signature');
+    const final = await handle.result();
+    assert.equal(final.stage, 'completed');
+    assert.equal(final.documentRef, 'DURA-2026-001');
+    assert.ok(final.instructionsSentAt! <= final.instructionsDueBy!);
+    assert.deepEqual(
+      final.history.map((h) => h.event).filter((e) => !e.endsWith('-sent') || e === 'instructions-sent'),
+      [
+        'requested',
+        'initiation-due',
+        'initiated',
+        'executed',
+        'registry-updated',
+        'instructions-sent',
+        'completed',
+      ],
+    );
+    const requester = request.requester.email;
+    const official = request.signingOfficial.email;
+    assert.deepEqual(s.sent(id), [
+      `request-received -> ${requester}`,
+      `initiation-package -> ${official}`,
+      `status-update -> ${requester}`, // initiated
+      `reminder -> ${official}`,
+      `status-update -> ${requester}`,
+      `reminder -> ${official}`,
+      `status-update -> ${requester}`,
+      `reminder -> ${official}`,
+      `status-update -> ${requester}`,
+      `executed -> ${requester}`,
+      `registration-instructions -> ${requester}`,
+    ]);
+    const pkg = [...s.fake.emails.values()].find(
+      (e) => e.kind === 'initiation-package' && e.agreementId === id,
+    )!;
+    assert.deepEqual(pkg.cc, ['aou-signing-official']);
+    assert.deepEqual(s.fake.institutions.get(request.institution.domain)?.tiers, ['registered']);
+    // The records hold the whole history, in order.
+    const ref = (await handle.describe()).runId;
+    assert.deepEqual(
+      s.fake.records.get(ref)!.map((h) => h.event),
+      final.history.map((h) => h.event),
+    );
+    console.log(`      (43 days of agreement in ${Date.now() - started} ms of wall time)`);
+    await saveHistory(s.env, id, 'happy-path');
+  });
+});

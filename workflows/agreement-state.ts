@@ -1,0 +1,183 @@
+/**
+ * One agreement's file inside its workflow: the status, its history, what was escalated, and how it is
+ * published (search attributes) and recorded (the records database). Carried whole across
+ * continue-as-new.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  DEFAULT_POLICY,
+  OPEN_STAGES,
+  agreementIdFor,
+  type AgreementRequest,
+  type AgreementStatus,
+  type Execution,
+  type Policy,
+  type Stage,
+} from '../common/agreement';
+import { io } from './activities';
+import * as sa from './search-attributes';
+
+export interface AgreementInput {
+  request: AgreementRequest;
+  policy?: Partial<Policy>;
+  /** Present when the agreement continues as new: everything it knew. */
+  state?: AgreementState;
+  /** Continue as new after this many history events (default: when the server suggests it). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface AgreementState {
+  /** Identifies this agreement in records and message keys (its first run id). */
+  ref: string;
+  status: AgreementStatus;
+  triaged: boolean;
+  listedTiers: string[];
+  startAcknowledged: boolean;
+  lastReminderAt: string | null;
+  statusUpdatesSent: number;
+  escalated: string[];
+  /** History entries already written to the records database. */
+  recordedCount: number;
+  execution: Execution | null;
+  end: { stage: 'cancelled' | 'declined' | 'not-needed'; reason: string } | null;
+}
+
+export function newState(input: AgreementInput): AgreementState {
+  const { request } = input;
+  return {
+    ref: workflowInfo().firstExecutionRunId,
+    status: {
+      agreementId: agreementIdFor(request.institution.domain),
+      institution: { ...request.institution },
+      kind: 'new',
+      stage: 'awaiting-initiation',
+      tiers: [...request.tiers],
+      requesters: [{ ...request.requester }],
+      signingOfficial: { ...request.signingOfficial },
+      policy: { ...DEFAULT_POLICY, ...input.policy },
+      receivedAt: request.receivedAt,
+      initiationDueBy: null,
+      initiatedAt: null,
+      remindersSent: 0,
+      nextReminderAt: null,
+      remindersPausedUntil: null,
+      nextStatusUpdateAt: null,
+      overdue: false,
+      executedAt: null,
+      signedOn: null,
+      documentRef: null,
+      instructionsDueBy: null,
+      instructionsSentAt: null,
+      endedAt: null,
+      endReason: null,
+      history: [],
+    },
+    triaged: false,
+    listedTiers: [],
+    startAcknowledged: false,
+    lastReminderAt: null,
+    statusUpdatesSent: 0,
+    escalated: [],
+    recordedCount: 0,
+    execution: null,
+    end: null,
+  };
+}
+
+/** Thrown from a waiting point when the agreement is cancelled or declined. */
+export class AgreementEnded extends Error {}
+
+export class Agreement {
+  /** Set by handlers whenever something the main loop waits on may have changed. */
+  changed = false;
+  private inFlight = 0;
+  private published: Record<string, string> = {};
+
+  constructor(
+    readonly state: AgreementState,
+    readonly input: AgreementInput,
+  ) {}
+
+  get status(): AgreementStatus {
+    return this.state.status;
+  }
+
+  get isOpen(): boolean {
+    return OPEN_STAGES.includes(this.status.stage);
+  }
+
+  /** The status object for the query: a copy, so callers never see later changes. */
+  snapshot(): AgreementStatus {
+    return structuredCopy(this.status);
+  }
+
+  log(event: string, detail?: string): void {
+    this.status.history.push(detail === undefined ? { at: now(), event } : { at: now(), event, detail });
+    this.changed = true;
+  }
+
+  moveTo(stage: Stage, detail?: string): void {
+    this.status.stage = stage;
+    this.log(stage, detail);
+  }
+
+  /** Runs work beside the main loop (a send that may take hours); continue-as-new waits for it. */
+  track(work: Promise<void>): void {
+    this.inFlight++;
+    void work.finally(() => {
+      this.inFlight--;
+      this.changed = true;
+    });
+  }
+
+  get idle(): boolean {
+    return this.inFlight === 0;
+  }
+
+  /** Throws AgreementEnded when the access team or the institution has ended the agreement. */
+  checkEnded(): void {
+    if (this.state.end) throw new AgreementEnded(this.state.end.reason);
+  }
+
+  /** Upserts the search attributes that changed since the last upsert. No PII: ids, dates, flags. */
+  publish(): void {
+    const s = this.status;
+    const open = this.isOpen;
+    const values: SearchAttributeUpdatePair[] = [
+      { key: sa.DuraStage, value: s.stage },
+      { key: sa.DuraInstitution, value: s.institution.domain },
+      { key: sa.DuraTiers, value: [...s.tiers] },
+      { key: sa.DuraInitiationDueBy, value: s.initiationDueBy ? new Date(s.initiationDueBy) : null },
+      {
+        key: sa.DuraNextReminderAt,
+        value: open && s.nextReminderAt ? new Date(s.nextReminderAt) : null,
+      },
+      { key: sa.DuraOverdue, value: s.overdue },
+    ];
+    const changed = values.filter((pair) => {
+      const encoded = JSON.stringify(pair.value);
+      if (this.published[pair.key.name] === encoded) return false;
+      this.published[pair.key.name] = encoded;
+      return true;
+    });
+    if (changed.length) upsertSearchAttributes(changed);
+  }
+
+  /** Writes new history entries and the current snapshot to the records database (idempotent). */
+  async record(): Promise<void> {
+    const events = this.status.history.slice(this.state.recordedCount);
+    if (events.length === 0) return;
+    const firstSeq = this.state.recordedCount;
+    this.state.recordedCount += events.length;
+    await io.recordEvents({ agreementRef: this.state.ref, firstSeq, events, status: this.snapshot() });
+  }
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}
+
+function structuredCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

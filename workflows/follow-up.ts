@@ -1,0 +1,124 @@
+/**
+ * The agreement's clock: while it waits (for initiation, a signature, a slow mail server) it sends
+ * what falls due — reminders to the signing official, status updates to the requesters, escalations
+ * when a deadline passes — and continues as new when its history grows long.
+ */
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import type { AgreementStatus } from '../common/agreement';
+import { calendar } from './activities';
+import { Agreement, now } from './agreement-state';
+import { escalate, send, tellRequesters } from './mail';
+
+/** Waits until `done()`, doing whatever falls due meanwhile. Throws AgreementEnded on cancel/decline. */
+export async function waitUntil(agreement: Agreement, done: () => boolean): Promise<void> {
+  for (;;) {
+    agreement.checkEnded();
+    if (done()) return;
+    await doWhatIsDue(agreement);
+    agreement.publish();
+    await agreement.record();
+    if (agreement.state.end || done()) continue;
+    await continueAsNewIfLong(agreement);
+    agreement.changed = false;
+    const wake = nextDueAt(agreement.status);
+    const woken = () => agreement.changed || done() || agreement.state.end !== null;
+    if (wake === null) await condition(woken);
+    else await condition(woken, Math.max(1, Date.parse(wake) - Date.now()));
+  }
+}
+
+function isDue(at: string | null): boolean {
+  return at !== null && Date.parse(at) <= Date.now();
+}
+
+/** The earliest moment something falls due, or null to wait only for handlers. */
+function nextDueAt(s: AgreementStatus): string | null {
+  const candidates: (string | null)[] = [s.nextStatusUpdateAt];
+  if (!s.initiatedAt && !s.overdue) candidates.push(s.initiationDueBy);
+  if (s.stage === 'awaiting-signature') candidates.push(s.remindersPausedUntil ?? s.nextReminderAt);
+  if (s.stage === 'executed' && !s.overdue) candidates.push(s.instructionsDueBy);
+  const times = candidates.filter((t): t is string => t !== null).sort();
+  return times[0] ?? null;
+}
+
+async function doWhatIsDue(agreement: Agreement): Promise<void> {
+  const s = agreement.status;
+  if (!s.initiatedAt && isDue(s.initiationDueBy) && !s.overdue) {
+    s.overdue = true;
+    await escalate(
+      agreement,
+      'initiation-overdue',
+      `Initiation was due by ${s.initiationDueBy} and has not happened.`,
+    );
+  }
+  if (s.stage === 'executed' && isDue(s.instructionsDueBy) && !s.overdue) {
+    s.overdue = true;
+    await escalate(
+      agreement,
+      'instructions-overdue',
+      `Registration instructions were due by ${s.instructionsDueBy}.`,
+    );
+  }
+  if (s.remindersPausedUntil && isDue(s.remindersPausedUntil)) {
+    s.remindersPausedUntil = null;
+    agreement.log('reminders-resumed', 'the pause ended');
+  }
+  if (s.stage === 'awaiting-signature' && !s.remindersPausedUntil && isDue(s.nextReminderAt)) {
+    await sendReminder(agreement, 'scheduled');
+  }
+  if (agreement.isOpen && isDue(s.nextStatusUpdateAt)) await sendStatusUpdate(agreement);
+}
+
+/** A reminder to the signing official; the next one is due a cadence after this one. */
+export async function sendReminder(agreement: Agreement, why: 'scheduled' | 'requested'): Promise<void> {
+  const s = agreement.status;
+  const number = ++s.remindersSent;
+  const official = s.signingOfficial;
+  agreement.state.lastReminderAt = now();
+  s.nextReminderAt = await calendar.reminderDueAt({ previous: now(), everyDays: s.policy.reminderEveryDays });
+  agreement.log('reminder-sent', `#${number} (${why}) to the signing official; next due ${s.nextReminderAt}`);
+  await send(agreement, 'reminder', String(number), [official], { extra: { reminderNumber: number } });
+  const every = s.policy.escalateAfterReminders;
+  if (number % every === 0) {
+    await escalate(
+      agreement,
+      `reminders-${number}`,
+      `${number} reminders to the signing official have gone unanswered.`,
+    );
+  }
+}
+
+async function sendStatusUpdate(agreement: Agreement): Promise<void> {
+  const s = agreement.status;
+  const number = ++agreement.state.statusUpdatesSent;
+  s.nextStatusUpdateAt = await calendar.reminderDueAt({
+    previous: now(),
+    everyDays: s.policy.requesterUpdateEveryDays,
+  });
+  agreement.log('status-update-sent', `#${number} to ${s.requesters.length} requester(s)`);
+  await tellRequesters(agreement, 'status-update', String(number), { extra: { updateNumber: number } });
+}
+
+/** Reschedules the next reminder a cadence after the last one (or after initiation), never in the past. */
+export async function rescheduleReminder(agreement: Agreement): Promise<void> {
+  const s = agreement.status;
+  const previous = agreement.state.lastReminderAt ?? s.initiatedAt;
+  if (!previous) return;
+  const due = await calendar.reminderDueAt({ previous, everyDays: s.policy.reminderEveryDays });
+  s.nextReminderAt = Date.parse(due) < Date.now() ? now() : due;
+}
+
+async function continueAsNewIfLong(agreement: Agreement): Promise<void> {
+  const info = workflowInfo();
+  const limit = agreement.input.continueAsNewAfterEvents;
+  if (!info.continueAsNewSuggested && !(limit && info.historyLength >= limit)) return;
+  // Handlers and background sends finish first, so nothing they started is lost.
+  await condition(() => allHandlersFinished() && agreement.idle);
+  agreement.log('continued-as-new', `after ${info.historyLength} history events`);
+  await agreement.record();
+  const { state: _old, ...rest } = agreement.input;
+  await continueAsNew<(input: typeof agreement.input) => Promise<AgreementStatus>>({
+    ...rest,
+    state: agreement.state,
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Small guards for update validators and signal payloads. Workflow code cannot use zod; these check
+ * just what the workflow relies on and throw one clear message naming the field.
+ */
+import type { Execution, Person, SigningOfficial } from '../common/agreement';
+
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+export function text(value: unknown, field: string, max = 500): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(`${field}: required`);
+  if (value.length > max) fail(`${field}: longer than ${max} characters`);
+  if (/[\r\n]/.test(value) && max <= 200) fail(`${field}: must be one line`);
+  return value.trim();
+}
+
+export function email(value: unknown, field: string): string {
+  const address = text(value, field, 254);
+  if (!EMAIL.test(address)) fail(`${field}: not an e-mail address: ${address}`);
+  return address.toLowerCase();
+}
+
+export function person(value: unknown, field: string): Person {
+  const v = (value ?? {}) as Partial<Person>;
+  return { name: text(v.name, `${field}.name`, 200), email: email(v.email, `${field}.email`) };
+}
+
+export function signingOfficial(value: unknown, field: string): SigningOfficial {
+  const v = (value ?? {}) as Partial<SigningOfficial>;
+  const official: SigningOfficial = person(value, field);
+  if (v.title !== undefined && v.title !== null && v.title !== '')
+    official.title = text(v.title, `${field}.title`, 200);
+  return official;
+}
+
+/** A real calendar date, YYYY-MM-DD. */
+export function calendarDate(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !DATE.test(value)) fail(`${field}: expected a date YYYY-MM-DD`);
+  const parsed = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value)
+    fail(`${field}: not a calendar date: ${value}`);
+  return value;
+}
+
+export function instant(value: unknown, field: string): Date {
+  const parsed = typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(parsed.getTime())) fail(`${field}: expected an ISO-8601 date or instant`);
+  return parsed;
+}
+
+/** An execution: signed on a real date, not in the future (a day's grace for time zones). */
+export function execution(value: unknown, now: Date): Execution {
+  const v = (value ?? {}) as Partial<Execution>;
+  const signedOn = calendarDate(v.signedOn, 'signedOn');
+  if (new Date(`${signedOn}T00:00:00Z`).getTime() > now.getTime() + 24 * 3600_000)
+    fail(`signedOn: ${signedOn} is in the future`);
+  const result: Execution = { signedOn };
+  if (v.documentRef !== undefined && v.documentRef !== null && v.documentRef !== '')
+    result.documentRef = text(v.documentRef, 'documentRef', 500);
+  return result;
+}
+
+export function wholeDays(value: unknown, field: string, max = 365): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    fail(`${field}: expected a whole number of days from 1 to ${max}`);
+  return value;
+}

@@ -1,0 +1,245 @@
+/**
+ * The access team's controls on a running agreement. Validators reject bad or untimely requests before
+ * anything is written to history; handlers record what they did and wake the main loop.
+ */
+import { condition, log, setHandler } from '@temporalio/workflow';
+import {
+  OPEN_STAGES,
+  sameEmail,
+  type AgreementRequest,
+  type JoinResult,
+  type Person,
+  type Stage,
+} from '../common/agreement';
+import { calendar } from './activities';
+import type { Agreement } from './agreement-state';
+import { rescheduleReminder, sendReminder } from './follow-up';
+import * as guard from './guards';
+import { tellRequesters } from './mail';
+import * as m from './messages';
+import { initiateAgreement } from './steps';
+
+function requireStage(agreement: Agreement, allowed: readonly Stage[], action: string): void {
+  const stage = agreement.status.stage;
+  if (!allowed.includes(stage)) throw new Error(`cannot ${action}: the agreement is ${stage}`);
+}
+
+const requireOpen = (a: Agreement, action: string) => requireStage(a, OPEN_STAGES, action);
+const requireAwaitingSignature = (a: Agreement, action: string) =>
+  requireStage(a, ['awaiting-signature'], action);
+
+export function registerHandlers(agreement: Agreement): void {
+  const status = () => agreement.snapshot();
+  setHandler(m.statusQuery, status);
+
+  setHandler(m.joinUpdate, (request) => join(agreement, request), {
+    validator: (request) => validateJoin(agreement, request),
+  });
+
+  setHandler(
+    m.addRequesterUpdate,
+    async (requester) => {
+      await addRequester(agreement, guard.person(requester, 'requester'));
+      return status();
+    },
+    { validator: (requester) => void guard.person(requester, 'requester') },
+  );
+
+  setHandler(
+    m.initiateUpdate,
+    async () => {
+      await initiateAgreement(agreement, 'the access team');
+      return status();
+    },
+    {
+      validator: () => {
+        requireStage(agreement, ['awaiting-initiation'], 'initiate');
+        if (!agreement.state.triaged) throw new Error('cannot initiate yet: the request is being triaged');
+      },
+    },
+  );
+
+  const recordExecution = (value: unknown): void => {
+    agreement.state.execution = guard.execution(value, new Date());
+    agreement.changed = true;
+  };
+  setHandler(
+    m.executeUpdate,
+    async (execution) => {
+      recordExecution(execution);
+      // Acknowledge once the main loop has recorded it: registry updated, requesters told.
+      await condition(() => !agreement.isOpen);
+      return status();
+    },
+    {
+      validator: (execution) => {
+        requireOpen(agreement, 'record the execution');
+        guard.execution(execution, new Date());
+      },
+    },
+  );
+  // Integrations may only be able to signal: a bad or late signal is logged, never fatal.
+  setHandler(m.executedSignal, (execution) => {
+    try {
+      requireOpen(agreement, 'record the execution');
+      recordExecution(execution);
+    } catch (err) {
+      agreement.log('signal-ignored', `executed: ${(err as Error).message}`);
+      log.warn('executed signal ignored', { agreementId: agreement.status.agreementId });
+    }
+  });
+
+  for (const [update, stage] of [
+    [m.cancelUpdate, 'cancelled'],
+    [m.declineUpdate, 'declined'],
+  ] as const) {
+    setHandler(
+      update,
+      (input) => {
+        agreement.state.end = { stage, reason: guard.text(input?.reason, 'reason', 1000) };
+        agreement.changed = true;
+        return status();
+      },
+      {
+        validator: (input) => {
+          requireOpen(agreement, stage === 'cancelled' ? 'cancel' : 'decline');
+          if (agreement.state.end)
+            throw new Error(`cannot ${stage}: the agreement is already ${agreement.state.end.stage}`);
+          guard.text(input?.reason, 'reason', 1000);
+        },
+      },
+    );
+  }
+
+  setHandler(
+    m.setSigningOfficialUpdate,
+    (official) => {
+      const next = guard.signingOfficial(official, 'signingOfficial');
+      const previous = agreement.status.signingOfficial;
+      agreement.status.signingOfficial = next;
+      agreement.log('official-changed', `from ${previous.email} to ${next.email}`);
+      return status();
+    },
+    {
+      validator: (official) => {
+        requireOpen(agreement, 'change the signing official');
+        guard.signingOfficial(official, 'signingOfficial');
+      },
+    },
+  );
+
+  setHandler(
+    m.remindNowUpdate,
+    async () => {
+      await sendReminder(agreement, 'requested');
+      return status();
+    },
+    { validator: () => requireAwaitingSignature(agreement, 'send a reminder') },
+  );
+
+  setHandler(
+    m.pauseRemindersUpdate,
+    async ({ until }) => {
+      const resumeAt = /^\d{4}-\d{2}-\d{2}$/.test(until)
+        ? await calendar.businessMorning({ date: until })
+        : new Date(until).toISOString();
+      agreement.status.remindersPausedUntil = resumeAt;
+      agreement.status.nextReminderAt = resumeAt;
+      agreement.log('reminders-paused', `until ${resumeAt}`);
+      return status();
+    },
+    {
+      validator: (input) => {
+        requireAwaitingSignature(agreement, 'pause reminders');
+        const until = input?.until;
+        const at = /^\d{4}-\d{2}-\d{2}$/.test(String(until))
+          ? new Date(`${guard.calendarDate(until, 'until')}T23:59:59Z`)
+          : guard.instant(until, 'until');
+        if (at.getTime() <= Date.now()) throw new Error(`until: ${String(until)} is not in the future`);
+      },
+    },
+  );
+
+  setHandler(
+    m.resumeRemindersUpdate,
+    async () => {
+      agreement.status.remindersPausedUntil = null;
+      await rescheduleReminder(agreement);
+      agreement.log('reminders-resumed', `next due ${agreement.status.nextReminderAt}`);
+      return status();
+    },
+    {
+      validator: () => {
+        requireAwaitingSignature(agreement, 'resume reminders');
+        if (!agreement.status.remindersPausedUntil)
+          throw new Error('cannot resume reminders: they are not paused');
+      },
+    },
+  );
+
+  setHandler(
+    m.setCadenceUpdate,
+    async ({ days }) => {
+      agreement.status.policy.reminderEveryDays = days;
+      if (!agreement.status.remindersPausedUntil) await rescheduleReminder(agreement);
+      agreement.log('cadence-changed', `every ${days} days; next due ${agreement.status.nextReminderAt}`);
+      return status();
+    },
+    {
+      validator: (input) => {
+        requireOpen(agreement, 'change the cadence');
+        guard.wholeDays(input?.days, 'days');
+      },
+    },
+  );
+}
+
+function validateJoin(agreement: Agreement, request: AgreementRequest): void {
+  if (!agreement.isOpen && agreement.status.stage !== 'executed')
+    throw new Error(`cannot join: the agreement is ${agreement.status.stage}`);
+  guard.person(request?.requester, 'requester');
+  const domain = String(request?.institution?.domain ?? '').toLowerCase();
+  if (domain !== agreement.status.institution.domain)
+    throw new Error(`institution.domain: ${domain} does not match ${agreement.status.institution.domain}`);
+  const extra = (request.tiers ?? []).filter((t) => !agreement.status.tiers.includes(t));
+  if (extra.length && agreement.status.initiatedAt)
+    throw new Error(
+      `tiers: the agreement was initiated for ${agreement.status.tiers.join(', ')}; request ${extra.join(', ')} after it completes`,
+    );
+}
+
+async function join(agreement: Agreement, request: AgreementRequest): Promise<JoinResult> {
+  const s = agreement.status;
+  const first = s.requesters[0]!;
+  let outcome: 'started' | 'joined' | 'already-requested' = 'already-requested';
+  if (
+    !agreement.state.startAcknowledged &&
+    sameEmail(first.email, request.requester.email) &&
+    request.receivedAt === s.receivedAt
+  ) {
+    agreement.state.startAcknowledged = true;
+    outcome = 'started';
+  } else if (!s.requesters.some((r) => sameEmail(r.email, request.requester.email))) {
+    outcome = 'joined';
+  }
+  const extra = request.tiers.filter((t) => !s.tiers.includes(t) && !agreement.state.listedTiers.includes(t));
+  if (extra.length) {
+    s.tiers.push(...extra);
+    agreement.log('tiers-added', `${extra.join(', ')} (requested by a joining requester)`);
+  }
+  if (outcome === 'joined') await addRequester(agreement, guard.person(request.requester, 'requester'));
+  // Answer once triage is done, so the caller learns whether an agreement is needed at all.
+  await condition(() => agreement.state.triaged);
+  return { agreementId: s.agreementId, stage: agreement.state.end?.stage ?? s.stage, outcome };
+}
+
+/** A new requester hears what every requester has heard: the request is in, or how to register. */
+async function addRequester(agreement: Agreement, requester: Person): Promise<void> {
+  const s = agreement.status;
+  if (s.requesters.some((r) => sameEmail(r.email, requester.email))) return;
+  s.requesters.push(requester);
+  agreement.log('requester-joined', requester.email);
+  // Before triage, the triage step tells every requester; after execution, the instructions step does.
+  if (agreement.state.triaged && agreement.isOpen)
+    await tellRequesters(agreement, 'request-received', 'joined', { only: [requester] });
+}

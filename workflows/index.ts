@@ -1,0 +1,2 @@
+// Every workflow the dura worker runs.
+export { agreementWorkflow } from './agreement';

@@ -1,0 +1,68 @@
+/**
+ * Messages the agreement sends. Each has an idempotency key made of the agreement's reference, the
+ * kind and what makes it unique (reminder number, recipient), so a retried activity never sends twice.
+ * A message that cannot be delivered is recorded and escalated; it never fails the agreement.
+ */
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { Person } from '../common/agreement';
+import type { EmailKind, EmailRequest, Recipient } from '../activities/interfaces';
+import { io } from './activities';
+import type { Agreement } from './agreement-state';
+
+type Extra = EmailRequest['extra'];
+
+/** Sends one message; returns whether it was delivered. */
+export async function send(
+  agreement: Agreement,
+  kind: EmailKind,
+  key: string,
+  to: Recipient[],
+  options: { cc?: Recipient[]; extra?: Extra } = {},
+): Promise<boolean> {
+  const idempotencyKey = `${agreement.state.ref}/${kind}/${key}`;
+  try {
+    const receipt = await io.sendEmail({
+      idempotencyKey,
+      kind,
+      agreementId: agreement.status.agreementId,
+      to,
+      cc: options.cc,
+      agreement: agreement.snapshot(),
+      extra: options.extra,
+    });
+    if (receipt.state === 'sent') return true;
+    await undeliverable(agreement, kind, key, receipt.detail ?? 'rejected by the mail server');
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause instanceof ApplicationFailure ? err.cause.message : String(err.cause?.message);
+    await undeliverable(agreement, kind, key, cause);
+  }
+  return false;
+}
+
+async function undeliverable(agreement: Agreement, kind: EmailKind, key: string, why: string): Promise<void> {
+  agreement.log('email-failed', `${kind} (${key}): ${why}`);
+  if (kind !== 'escalation')
+    await escalate(agreement, `email-${kind}-${key}`, `The ${kind} message could not be delivered: ${why}`);
+}
+
+/** Tells the access team, once per reason key. */
+export async function escalate(agreement: Agreement, reasonKey: string, reason: string): Promise<void> {
+  if (agreement.state.escalated.includes(reasonKey)) return;
+  agreement.state.escalated.push(reasonKey);
+  agreement.log('escalated', reason);
+  await send(agreement, 'escalation', reasonKey, ['access-team'], { extra: { reason } });
+}
+
+/** One message per requester: requesters never see each other's addresses. */
+export async function tellRequesters(
+  agreement: Agreement,
+  kind: EmailKind,
+  key: string,
+  options: { extra?: Extra; only?: Person[] } = {},
+): Promise<void> {
+  const requesters = options.only ?? agreement.status.requesters;
+  for (const requester of requesters) {
+    await send(agreement, kind, `${key}/${requester.email}`, [requester], { extra: options.extra });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What the access team (through the CLI) and integrations can say to a running agreement.
+ * Mutations are updates with validators: the caller gets an acknowledgement or a clear rejection, and a
+ * rejected update leaves no trace in history. `executed` is also a signal, for integrations.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  AgreementRequest,
+  AgreementStatus,
+  Execution,
+  JoinResult,
+  Person,
+  SigningOfficial,
+} from '../common/agreement';
+
+/** A request for an institution whose agreement is running joins it (used by update-with-start). */
+export const joinUpdate = defineUpdate<JoinResult, [AgreementRequest]>('join');
+export const addRequesterUpdate = defineUpdate<AgreementStatus, [Person]>('addRequester');
+export const initiateUpdate = defineUpdate<AgreementStatus, []>('initiate');
+export const executeUpdate = defineUpdate<AgreementStatus, [Execution]>('execute');
+export const cancelUpdate = defineUpdate<AgreementStatus, [{ reason: string }]>('cancel');
+export const declineUpdate = defineUpdate<AgreementStatus, [{ reason: string }]>('decline');
+export const setSigningOfficialUpdate = defineUpdate<AgreementStatus, [SigningOfficial]>(
+  'setSigningOfficial',
+);
+export const remindNowUpdate = defineUpdate<AgreementStatus, []>('remindNow');
+/** `until`: a New York date (YYYY-MM-DD, reminders resume at 09:00 that business day) or an instant. */
+export const pauseRemindersUpdate = defineUpdate<AgreementStatus, [{ until: string }]>('pauseReminders');
+export const resumeRemindersUpdate = defineUpdate<AgreementStatus, []>('resumeReminders');
+export const setCadenceUpdate = defineUpdate<AgreementStatus, [{ days: number }]>('setCadence');
+
+export const executedSignal = defineSignal<[Execution]>('executed');
+
+export const statusQuery = defineQuery<AgreementStatus>('status');

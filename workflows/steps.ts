@@ -1,0 +1,165 @@
+/**
+ * The five steps of the DURA process (design.md), each a no-op when the agreement's file shows it done,
+ * so a run that continued as new picks up where the last one stopped.
+ */
+import type { Tier } from '../common/agreement';
+import { calendar, io } from './activities';
+import { Agreement, now } from './agreement-state';
+import { waitUntil } from './follow-up';
+import { send, tellRequesters } from './mail';
+
+/** 1. Triage against the Registered Institutions list; the requester hears we have the request. */
+export async function receiveRequest(agreement: Agreement): Promise<void> {
+  const { state, status: s } = agreement;
+  if (state.triaged) return;
+  agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`);
+  const listed = await io.lookupInstitution(s.institution.domain);
+  state.listedTiers = listed?.tiers ?? [];
+  const needed = s.tiers.filter((tier) => !state.listedTiers.includes(tier));
+  if (listed && needed.length === 0) {
+    state.end = {
+      stage: 'not-needed',
+      reason: `${s.institution.domain} is already listed for ${s.tiers.join(', ')}`,
+    };
+    state.triaged = true;
+    return;
+  }
+  if (listed) {
+    s.kind = 'amendment';
+    s.tiers = needed;
+    agreement.log('amendment', `listed for ${listed.tiers.join(', ')}; adds ${needed.join(', ')}`);
+  }
+  s.initiationDueBy = await calendar.businessDeadline({
+    from: s.receivedAt,
+    businessDays: s.policy.initiationBusinessDays,
+  });
+  const updatesFrom = Date.parse(s.receivedAt) > Date.now() ? s.receivedAt : now();
+  s.nextStatusUpdateAt = await calendar.reminderDueAt({
+    previous: updatesFrom,
+    everyDays: s.policy.requesterUpdateEveryDays,
+  });
+  state.triaged = true;
+  agreement.log('initiation-due', `by ${s.initiationDueBy}`);
+  await tellRequesters(agreement, 'request-received', 'received');
+}
+
+/** 2. Initiation within two business days: at once (auto) or when the access team says (manual). */
+export async function initiate(agreement: Agreement): Promise<void> {
+  if (agreement.status.initiatedAt) return;
+  if (agreement.status.policy.initiation === 'auto') agreement.track(initiateAgreement(agreement, 'auto'));
+  // Meanwhile the clock keeps running: a missed deadline escalates once and flags the agreement.
+  await waitUntil(agreement, () => agreement.status.initiatedAt !== null);
+}
+
+/** Sends the initiation package to the signing official, cc the All of Us signing official. */
+export async function initiateAgreement(agreement: Agreement, by: string): Promise<void> {
+  const s = agreement.status;
+  const official = s.signingOfficial;
+  // A fresh key per attempt: a package that bounced may be sent again once the official is fixed.
+  const attempt = s.history.filter((h) => h.event === 'initiation-failed').length;
+  const delivered = await send(agreement, 'initiation-package', `${official.email}/${attempt}`, [official], {
+    cc: ['aou-signing-official'],
+  });
+  if (!delivered) {
+    // An undeliverable package waits for the access team: fix the official, then `dura initiate`.
+    agreement.log('initiation-failed', `package to ${official.email} was not delivered`);
+    return;
+  }
+  s.initiatedAt = now();
+  s.overdue = false;
+  s.stage = 'awaiting-signature';
+  s.nextReminderAt = await calendar.reminderDueAt({
+    previous: s.initiatedAt,
+    everyDays: s.policy.reminderEveryDays,
+  });
+  const late = s.initiationDueBy && s.initiatedAt > s.initiationDueBy ? ' (after the deadline)' : '';
+  agreement.log(
+    'initiated',
+    `by ${by}${late}; package sent to ${official.email}; first reminder due ${s.nextReminderAt}`,
+  );
+  await tellRequesters(agreement, 'status-update', 'initiated');
+}
+
+/** 3. Biweekly follow-up until the institution signs. */
+export async function followUpUntilExecuted(agreement: Agreement): Promise<void> {
+  await waitUntil(agreement, () => agreement.state.execution !== null);
+}
+
+/** 4. Execution: recorded, the institution becomes listed for its tiers, every requester is told. */
+export async function recordExecution(agreement: Agreement): Promise<void> {
+  const { state, status: s } = agreement;
+  if (s.executedAt || !state.execution) return;
+  s.executedAt = now();
+  s.signedOn = state.execution.signedOn;
+  s.documentRef = state.execution.documentRef ?? null;
+  s.overdue = false;
+  s.nextReminderAt = null;
+  s.nextStatusUpdateAt = null;
+  s.remindersPausedUntil = null;
+  s.instructionsDueBy = await calendar.businessDeadline({
+    from: s.executedAt,
+    businessDays: s.policy.instructionsBusinessDays,
+  });
+  agreement.moveTo(
+    'executed',
+    `signed on ${s.signedOn}${s.documentRef ? ` (${s.documentRef})` : ''}; instructions due by ${s.instructionsDueBy}`,
+  );
+  agreement.publish();
+  await io.updateRegistry({
+    institution: s.institution,
+    tiers: s.tiers as Tier[],
+    signedOn: s.signedOn,
+    agreementId: s.agreementId,
+    documentRef: s.documentRef ?? undefined,
+  });
+  agreement.log('registry-updated', `${s.institution.domain} listed for ${s.tiers.join(', ')}`);
+  await tellRequesters(agreement, 'executed', 'executed');
+}
+
+/** 5. Registration instructions to every requester (one who joins meanwhile gets them too). */
+export async function sendInstructions(agreement: Agreement): Promise<void> {
+  const s = agreement.status;
+  if (s.instructionsSentAt) return;
+  const sent = new Set<string>();
+  const sendAll = async () => {
+    for (
+      let pending = s.requesters;
+      pending.length;
+      pending = s.requesters.filter((r) => !sent.has(r.email))
+    ) {
+      for (const requester of pending) {
+        sent.add(requester.email);
+        await send(agreement, 'registration-instructions', requester.email, [requester]);
+      }
+    }
+    s.instructionsSentAt = now();
+  };
+  agreement.track(sendAll());
+  // The deadline watchdog escalates if a slow mail server holds the instructions past their due time.
+  await waitUntil(agreement, () => s.instructionsSentAt !== null);
+  s.overdue = false;
+  agreement.moveTo('instructions-sent', `to ${s.requesters.length} requester(s)`);
+}
+
+export async function complete(agreement: Agreement): Promise<void> {
+  agreement.status.endedAt = now();
+  agreement.moveTo('completed');
+  agreement.publish();
+  await agreement.record();
+}
+
+/** An early end: cancelled, declined or not needed. Every requester is told; timers stop. */
+export async function endEarly(agreement: Agreement): Promise<void> {
+  const { state, status: s } = agreement;
+  const end = state.end!;
+  s.endedAt = now();
+  s.endReason = end.reason;
+  s.nextReminderAt = null;
+  s.nextStatusUpdateAt = null;
+  s.remindersPausedUntil = null;
+  s.overdue = false;
+  agreement.moveTo(end.stage, end.reason);
+  agreement.publish();
+  await tellRequesters(agreement, end.stage, end.stage, { extra: { reason: end.reason } });
+  await agreement.record();
+}
