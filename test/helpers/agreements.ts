@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { agreementWorkflow } from '../../workflows/agreement';
 import type { AgreementRequest, AgreementStatus, Tier } from '../../common/agreement';
 import { requestAgreement, type RequestOptions } from '../../client/agreements';
@@ -95,5 +96,5 @@ export async function saveHistory(
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const dir = path.join(__dirname, '..', 'histories');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(history) + '\n');
+  fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history) + '\n');
 }
