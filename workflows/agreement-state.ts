@@ -123,11 +123,11 @@ export class Agreement {
   }
 
   /** Runs work beside the main loop (a send that may take hours); continue-as-new waits for it. */
-  track(work: Promise<void>): void {
+  track(work: Promise<void>, { wake = true } = {}): void {
     this.inFlight++;
     void work.finally(() => {
       this.inFlight--;
-      this.changed = true;
+      if (wake) this.changed = true;
     });
   }
 

@@ -16,7 +16,8 @@ export async function waitUntil(agreement: Agreement, done: () => boolean): Prom
     if (done()) return;
     await doWhatIsDue(agreement);
     agreement.publish();
-    await agreement.record();
+    // Records are written beside the clock, not in its way; continue-as-new waits for them.
+    agreement.track(agreement.record(), { wake: false });
     if (agreement.state.end || done()) continue;
     await continueAsNewIfLong(agreement);
     agreement.changed = false;
@@ -63,10 +64,13 @@ async function doWhatIsDue(agreement: Agreement): Promise<void> {
     s.remindersPausedUntil = null;
     agreement.log('reminders-resumed', 'the pause ended');
   }
+  // A reminder and a status update that fall due together go out together.
+  const due: Promise<void>[] = [];
   if (s.stage === 'awaiting-signature' && !s.remindersPausedUntil && isDue(s.nextReminderAt)) {
-    await sendReminder(agreement, 'scheduled');
+    due.push(sendReminder(agreement, 'scheduled'));
   }
-  if (agreement.isOpen && isDue(s.nextStatusUpdateAt)) await sendStatusUpdate(agreement);
+  if (agreement.isOpen && isDue(s.nextStatusUpdateAt)) due.push(sendStatusUpdate(agreement));
+  await Promise.all(due);
 }
 
 /** A reminder to the signing official; the next one is due a cadence after this one. */

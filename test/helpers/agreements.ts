@@ -8,7 +8,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { agreementWorkflow } from '../../workflows/agreement';
 import type { AgreementRequest, AgreementStatus, Tier } from '../../common/agreement';
 import { requestAgreement, type RequestOptions } from '../../client/agreements';
-import { statusQuery } from '../../workflows/messages';
+import { cancelUpdate, statusQuery } from '../../workflows/messages';
 import { createWorker, taskQueue, timeSkippingEnv } from './env';
 import { fakeActivities } from './fake-activities';
 
@@ -49,18 +49,22 @@ export interface Lifecycle {
 
 /**
  * One time-skipping server and one worker (fake I/O, real calendar) for a whole test file. The worker
- * runs until the file ends: agreements are never terminated, because the Java test server's clock
- * stays locked after an update-with-start workflow is terminated or cancelled.
+ * runs until the file ends. Agreements are never terminated: the Java test server's clock stays locked
+ * after an update-with-start workflow is terminated or cancelled (Temporal's cancel, not ours).
  */
 export function lifecycleHarness(): Lifecycle {
   const queue = taskQueue('agreement');
   const fake = fakeActivities();
   let running: Promise<void> | undefined;
   let worker: Worker | undefined;
+  const opened = new Set<string>();
   const harness = {
     fake,
-    request: (request, options) =>
-      requestAgreement(harness.env.client, request, { taskQueue: queue, ...options }),
+    request: async (request, options) => {
+      const result = await requestAgreement(harness.env.client, request, { taskQueue: queue, ...options });
+      opened.add(result.agreementId);
+      return result;
+    },
     status: (id) => harness.env.client.workflow.getHandle(id).query(statusQuery),
     handle: (id) => harness.env.client.workflow.getHandle<typeof agreementWorkflow>(id),
     now: async () => new Date(await harness.env.currentTimeMs()).toISOString(),
@@ -75,6 +79,16 @@ export function lifecycleHarness(): Lifecycle {
       activities: fake.activities,
     });
     running = worker.run();
+  });
+  // Each test's agreements end with it (by the access team's cancel, so they close normally), so
+  // that the next test's clock does not also drive their reminders.
+  afterEach(async function () {
+    for (const id of opened) {
+      const handle = harness.env.client.workflow.getHandle(id);
+      if ((await handle.describe()).status.name === 'RUNNING')
+        await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over' }] }).catch(() => undefined);
+    }
+    opened.clear();
   });
   after(async function () {
     worker?.shutdown();
