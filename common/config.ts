@@ -59,9 +59,9 @@ const schema = z.object({
     .default('dura'),
   DATABASE_URL: databaseUrl.default('sqlite:data/dura.sqlite'),
   SMTP_URL: smtpUrl.optional().or(z.literal('').transform(() => undefined)),
-  MAIL_FROM: mailbox.default('All of Us DURA <dura@localhost>'),
-  ACCESS_TEAM_EMAIL: email.default('access-team@localhost'),
-  AOU_SIGNING_OFFICIAL_EMAIL: email.default('signing-official@localhost'),
+  MAIL_FROM: mailbox.default('All of Us DURA <dura@dura.localhost>'),
+  ACCESS_TEAM_EMAIL: email.default('access-team@dura.localhost'),
+  AOU_SIGNING_OFFICIAL_EMAIL: email.default('signing-official@dura.localhost'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what dura needs on a fresh machine, idempotently: npm packages, the Temporal CLI (dev
-# server) and, unless --no-test-server, the time-skipping test server. A second run takes seconds.
+# server) and, for the tests (unless --engine-only), the time-skipping test server and PostgreSQL.
+# A second run takes well under a second.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -19,5 +20,8 @@ if [ ! -f "$root/node_modules/.package-lock.json" ] ||
 fi
 
 bash "$here/setup-temporal-cli.sh" >/dev/null
-[ "${1:-}" = "--no-test-server" ] || bash "$here/setup-test-server.sh" >/dev/null
+if [ "${1:-}" != "--engine-only" ]; then
+  bash "$here/setup-test-server.sh" >/dev/null
+  bash "$here/setup-postgres.sh" >&2
+fi
 echo "dura setup: ready (cache: $DURA_CACHE)" >&2

@@ -39,6 +39,12 @@ describe('configuration', () => {
     assert.equal(config.TEMPORAL_TLS_KEY, '/certs/client.key');
   });
 
+  it('defaults that are themselves valid values (zod does not check defaults)', () => {
+    const defaults = loadConfig({});
+    const explicit = { ...defaults } as unknown as NodeJS.ProcessEnv;
+    assert.deepEqual(loadConfig(explicit), defaults);
+  });
+
   it('treats an empty SMTP_URL as unset (outbox mode)', () => {
     assert.equal(loadConfig({ SMTP_URL: '' }).SMTP_URL, undefined);
   });

@@ -1,0 +1,51 @@
+/**
+ * The real activities behind the lifecycle's interfaces: the records database, the mailer and the
+ * calendar. The worker builds them once from the configuration.
+ */
+import type { Config } from '../common/config';
+import { calendarActivities } from './calendar';
+import type { AgreementActivities, CalendarActivities } from './interfaces';
+import { createMailer } from './mail/mailer';
+import { mailSettings } from './mail/settings';
+import { openDatabase } from './records/db';
+import { migrateToLatest } from './records/migrations';
+import { RecordsStore } from './records/store';
+
+export interface DuraActivities {
+  activities: AgreementActivities & CalendarActivities;
+  store: RecordsStore;
+  close(): Promise<void>;
+}
+
+export async function createActivities(
+  config: Config,
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<DuraActivities> {
+  const db = openDatabase(config.DATABASE_URL);
+  await migrateToLatest(db);
+  const store = new RecordsStore(db);
+  const mailer = createMailer({
+    smtpUrl: config.SMTP_URL,
+    outboxDir: `${options.dataDir ?? 'data'}/outbox`,
+    from: config.MAIL_FROM,
+    accessTeam: config.ACCESS_TEAM_EMAIL,
+    aouSigningOfficial: config.AOU_SIGNING_OFFICIAL_EMAIL,
+    links: mailSettings(options.env ?? process.env).links,
+    ledger: store,
+  });
+  const activities: AgreementActivities & CalendarActivities = {
+    ...calendarActivities,
+    lookupInstitution: (domain) => store.lookupInstitution(domain),
+    sendEmail: (request) => mailer.send(request),
+    recordEvents: (input) => store.recordEvents(input),
+    updateRegistry: (update) => store.updateRegistry(update),
+  };
+  return {
+    activities,
+    store,
+    async close() {
+      mailer.close();
+      await store.close();
+    },
+  };
+}

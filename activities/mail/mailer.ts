@@ -1,0 +1,163 @@
+/**
+ * The mailer behind the sendEmail activity: renders a kind's templates, resolves the recipients and
+ * sends each message at most once per idempotency key, over SMTP or into the outbox.
+ *
+ * The protocol (so that a retried activity does not send again):
+ *   1. validate and render: bad data fails now, non-retryably, before anything is recorded or sent;
+ *   2. ledger.begin records the attempt; if an earlier attempt was `sent` or `rejected`, return that;
+ *   3. hand the message to the server (or the outbox);
+ *   4. the moment the server accepts, ledger.markSent (or markRejected on a permanent 5xx).
+ * The one unavoidable window lies between 3 and 4: a crash (or a lost database) after the server
+ * accepted and before the record leaves the entry `sending`, and the retry sends again. It sends the
+ * SAME Message-ID (derived from the key), which mail systems use to drop the duplicate. Nothing but
+ * the record runs between the accept and markSent, which keeps that window as small as it can be.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type Mail from 'nodemailer/lib/mailer';
+import { z } from 'zod';
+import { BAD_DATA, EMAIL_KINDS, type EmailReceipt, type EmailRequest, type Recipient } from '../interfaces';
+import { outboxDelivery, smtpDelivery, type Delivery } from './deliver';
+import type { EmailLedger } from './ledger';
+import { render } from './render';
+import type { MailLinks } from './settings';
+import { buildView } from './view';
+
+export interface MailerOptions {
+  /** smtp://… or smtps://…; unset: messages are written to `outboxDir` as .eml files. */
+  smtpUrl?: string;
+  outboxDir: string;
+  /** MAIL_FROM: "Name <address>" or a bare address. */
+  from: string;
+  accessTeam: string;
+  aouSigningOfficial: string;
+  links: MailLinks;
+  ledger: EmailLedger;
+  now?: () => Date;
+}
+
+export interface Mailer {
+  send(request: EmailRequest): Promise<EmailReceipt>;
+  close(): void;
+}
+
+function badData(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, BAD_DATA);
+}
+
+const email = z.email();
+// Control characters (CR and LF above all) in a header value could start a new header.
+function hasControl(value: string): boolean {
+  return [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
+/** A checked address object: nodemailer encodes the name, so it never reaches a header raw. */
+export function mailbox(name: string, address: string, field: string): Mail.Address {
+  if (typeof name !== 'string' || hasControl(name))
+    throw badData(`${field}.name: a name must be one line without control characters`);
+  if (typeof address !== 'string' || hasControl(address) || !email.safeParse(address.trim()).success)
+    throw badData(`${field}.email: ${JSON.stringify(address)} is not a valid e-mail address`);
+  return { name: name.trim(), address: address.trim() };
+}
+
+function parseFrom(from: string): Mail.Address {
+  const match = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(from);
+  const name = (match?.[1] ?? '').replace(/^"(.*)"$/, '$1');
+  return mailbox(name, match?.[2] ?? from, 'MAIL_FROM');
+}
+
+/** `<first 32 hex of sha256(key)>`: the same on every attempt of the same message. */
+export function keyHash(idempotencyKey: string): string {
+  return createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 32);
+}
+
+export function messageIdFor(idempotencyKey: string): string {
+  return `<${keyHash(idempotencyKey)}@dura>`;
+}
+
+export function createMailer(options: MailerOptions): Mailer {
+  const now = options.now ?? (() => new Date());
+  const from = parseFrom(options.from);
+  const roles = {
+    'access-team': mailbox('All of Us access team', options.accessTeam, 'ACCESS_TEAM_EMAIL'),
+    'aou-signing-official': mailbox(
+      'All of Us signing official',
+      options.aouSigningOfficial,
+      'AOU_SIGNING_OFFICIAL_EMAIL',
+    ),
+  };
+  const delivery: Delivery = options.smtpUrl
+    ? smtpDelivery(options.smtpUrl)
+    : outboxDelivery(options.outboxDir);
+
+  function resolve(recipients: Recipient[] | undefined, field: string): Mail.Address[] {
+    if (recipients !== undefined && !Array.isArray(recipients)) throw badData(`${field}: expected a list`);
+    return (recipients ?? []).map((r, i) => {
+      if (r === 'access-team' || r === 'aou-signing-official') return roles[r];
+      if (r === null || typeof r !== 'object')
+        throw badData(`${field}[${i}]: unknown recipient ${String(r)}`);
+      return mailbox(r.name, r.email, `${field}[${i}]`);
+    });
+  }
+
+  async function send(request: EmailRequest): Promise<EmailReceipt> {
+    // 1. Everything that can never succeed fails here, before the ledger or the server sees it.
+    const { idempotencyKey, kind } = request;
+    if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '')
+      throw badData('idempotencyKey: required');
+    if (!EMAIL_KINDS.includes(kind)) throw badData(`kind: unknown e-mail kind ${JSON.stringify(kind)}`);
+    const to = resolve(request.to, 'to');
+    const cc = resolve(request.cc, 'cc');
+    if (to.length === 0) throw badData('to: at least one recipient is needed');
+    const view = buildView(request, {
+      links: options.links,
+      accessTeam: roles['access-team'].address,
+      aouSigningOfficial: roles['aou-signing-official'].address,
+      now: now(),
+    });
+    const rendered = render(kind, view);
+    const hash = keyHash(idempotencyKey);
+    const messageId = `<${hash}@dura>`;
+
+    // 2. The attempt is recorded first; an earlier outcome is final.
+    const earlier = await options.ledger.begin(
+      {
+        idempotencyKey,
+        messageId,
+        kind,
+        agreementId: request.agreementId,
+        recipients: [...to, ...cc].map((a) => a.address),
+      },
+      now(),
+    );
+    if (earlier?.state === 'sent')
+      return { messageId: earlier.messageId, state: 'sent', detail: earlier.detail ?? undefined };
+    if (earlier?.state === 'rejected')
+      return { messageId: earlier.messageId, state: 'rejected', detail: earlier.detail ?? 'rejected' };
+
+    // 3. Send (again, if `sending`: an earlier attempt may have crashed inside the window).
+    const outcome = await delivery.deliver(
+      {
+        from,
+        to,
+        cc,
+        // Replies go to the people, not to the engine's sender address.
+        replyTo: kind === 'escalation' ? undefined : roles['access-team'],
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        messageId,
+        date: now(),
+        headers: { 'Auto-Submitted': 'auto-generated', 'X-Dura-Kind': kind },
+      },
+      `${hash}-${kind}`,
+    );
+
+    // 4. Recorded at once: the window above is only as long as this call.
+    if (outcome.state === 'sent') await options.ledger.markSent(idempotencyKey, now(), outcome.detail);
+    else await options.ledger.markRejected(idempotencyKey, now(), outcome.detail);
+    return { messageId, state: outcome.state, detail: outcome.detail };
+  }
+
+  return { send, close: () => delivery.close() };
+}

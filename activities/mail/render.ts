@@ -1,0 +1,121 @@
+/**
+ * A tiny template renderer: `{{path.to.value}}` is replaced from the view object. Templates are files
+ * beside this code (`templates/<kind>.txt` with a `Subject:` first line, and `templates/<kind>.html`),
+ * read once and cached. A template error (missing file or variable) can never succeed on a retry, so it
+ * fails non-retryably.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { BAD_DATA, type EmailKind } from '../interfaces';
+import type { View, ViewValue } from './view';
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface Template {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const TAG = /\{\{\s*([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*\}\}/g;
+
+function templateError(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`template error: ${message}`, BAD_DATA);
+}
+
+/**
+ * The folder holding package.json: the same from tsx (activities/mail) and from the compiled code
+ * (lib/activities/mail), so the templates are found beside the sources either way.
+ */
+export function projectRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+export const TEMPLATES_DIR = path.join(projectRoot(), 'activities', 'mail', 'templates');
+
+const cache = new Map<string, Template>();
+
+function read(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+  } catch (err) {
+    throw templateError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+// Every `{{` must open a well-formed tag: a typo would otherwise reach the recipient verbatim.
+function checkTags(source: string, file: string): void {
+  const opened = source.split('{{').length - 1;
+  const tags = [...source.matchAll(TAG)].length;
+  if (opened !== tags) throw templateError(`${file} has a malformed {{…}} tag`);
+}
+
+/** Reads (once) the text and HTML templates of a kind. */
+export function loadTemplate(kind: EmailKind, dir = TEMPLATES_DIR): Template {
+  const cacheKey = path.join(dir, kind);
+  const cached = cache.get(cacheKey);
+  if (cached) return cached;
+  const txtFile = path.join(dir, `${kind}.txt`);
+  const htmlFile = path.join(dir, `${kind}.html`);
+  const txt = read(txtFile);
+  const html = read(htmlFile);
+  const match = /^Subject:[ \t]*(.+)\n\n([\s\S]*)$/.exec(txt);
+  if (!match?.[1] || match[2] === undefined)
+    throw templateError(`${txtFile} must start with "Subject: …" and a blank line`);
+  checkTags(txt, txtFile);
+  checkTags(html, htmlFile);
+  const template = { subject: match[1].trim(), text: match[2].trimEnd() + '\n', html };
+  cache.set(cacheKey, template);
+  return template;
+}
+
+function lookup(view: View, name: string, where: string): ViewValue {
+  let value: View | ViewValue | undefined = view;
+  for (const part of name.split('.')) {
+    value =
+      value !== null && typeof value === 'object' && Object.hasOwn(value, part) ? value[part] : undefined;
+  }
+  if (value === undefined) throw templateError(`${where} uses {{${name}}}, which is not set`);
+  if (value !== null && typeof value === 'object')
+    throw templateError(`${where} uses {{${name}}}, which is not a single value`);
+  return value;
+}
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+/** Replaces every tag; `encode` turns a value into what may appear in this output. */
+export function fill(source: string, view: View, where: string, encode: (v: string) => string): string {
+  return source.replace(TAG, (_tag, name: string) => {
+    const value = lookup(view, name, where);
+    return encode(value === null ? '' : String(value));
+  });
+}
+
+/** Renders a kind's subject, text and HTML bodies. */
+export function render(kind: EmailKind, view: View, dir = TEMPLATES_DIR): RenderedMessage {
+  const template = loadTemplate(kind, dir);
+  return {
+    // A header is one line: any line break in a value becomes a space (the header cannot be split).
+    subject: fill(template.subject, view, `${kind}.txt subject`, (v) => v.replace(/\s+/g, ' ')).trim(),
+    text: fill(template.text, view, `${kind}.txt`, (v) => v),
+    html: fill(template.html, view, `${kind}.html`, escapeHtml),
+  };
+}

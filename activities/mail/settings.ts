@@ -1,0 +1,57 @@
+/**
+ * The mailer's own settings: the links in the registration instructions. Read here rather than in
+ * common/config.ts because only the mailer needs them; validated the same way (one line per bad value).
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../common/config';
+
+export interface MailLinks {
+  /** Researcher Workbench: account creation and sign-in. */
+  workbench: string;
+  /** Identity verification (Login.gov). */
+  identity: string;
+  /** The Data User Code of Conduct. */
+  codeOfConduct: string;
+  /** Responsible Conduct of Research training. */
+  rcrTraining: string;
+  /** The agreement and its documentation, for the signing official. */
+  agreement: string;
+}
+
+export interface MailSettings {
+  links: MailLinks;
+}
+
+const link = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+const schema = z.object({
+  DURA_LINK_WORKBENCH: link.default('https://workbench.researchallofus.org/'),
+  DURA_LINK_IDENTITY: link.default('https://login.gov/'),
+  DURA_LINK_CODE_OF_CONDUCT: link.default('https://www.researchallofus.org/data-tools/data-access/'),
+  DURA_LINK_RCR_TRAINING: link.default('https://www.researchallofus.org/register/'),
+  DURA_LINK_AGREEMENT: link.default('https://www.researchallofus.org/register/'),
+});
+
+/** Parses the mail settings; throws ConfigError with one line per bad variable. */
+export function mailSettings(env: NodeJS.ProcessEnv = process.env): MailSettings {
+  // An empty variable means "use the default", as in common/config.ts.
+  const given = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] || undefined]));
+  const result = schema.safeParse(given);
+  if (!result.success)
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+      }),
+    );
+  const v = result.data;
+  return {
+    links: {
+      workbench: v.DURA_LINK_WORKBENCH,
+      identity: v.DURA_LINK_IDENTITY,
+      codeOfConduct: v.DURA_LINK_CODE_OF_CONDUCT,
+      rcrTraining: v.DURA_LINK_RCR_TRAINING,
+      agreement: v.DURA_LINK_AGREEMENT,
+    },
+  };
+}

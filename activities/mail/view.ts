@@ -1,0 +1,140 @@
+/**
+ * What a template sees: the agreement in words (dates in New York time, tiers and names joined as a
+ * person would write them), the kind-specific extra values, the configured links and contacts.
+ */
+import type { AgreementStatus, Person, Stage, Tier } from '../../common/agreement';
+import type { EmailRequest } from '../interfaces';
+import type { MailLinks } from './settings';
+
+export type ViewValue = string | number | boolean | null;
+export interface View {
+  [name: string]: ViewValue | View;
+}
+
+export interface ViewContext {
+  links: MailLinks;
+  accessTeam: string;
+  aouSigningOfficial: string;
+  now: Date;
+}
+
+const ZONE = 'America/New_York';
+const DAY: Intl.DateTimeFormatOptions = { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' };
+const dateFormat = new Intl.DateTimeFormat('en-US', { ...DAY, timeZone: ZONE });
+const timeFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: ZONE,
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
+const calendarDate = new Intl.DateTimeFormat('en-US', { ...DAY, timeZone: 'UTC' });
+
+const NOT_SET = 'not yet set';
+
+/** "Tuesday, November 24, 2026, 5:00 PM EST" (newer ICU data puts a narrow space before PM). */
+export function formatInstant(iso: string | null): string {
+  if (!iso) return NOT_SET;
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return `${dateFormat.format(at)}, ${timeFormat.format(at)}`.replace(/[\u202f\u00a0]/g, ' ');
+}
+
+/** A calendar date (YYYY-MM-DD, no time of day): "Tuesday, November 24, 2026". */
+export function formatDate(date: string | null): string {
+  if (!date) return NOT_SET;
+  const at = new Date(`${date.slice(0, 10)}T12:00:00Z`);
+  return Number.isNaN(at.getTime()) ? date : calendarDate.format(at);
+}
+
+/** "Ann", "Ann and Bo", "Ann, Bo and Cy". */
+export function joinWords(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** "Registered Tier", "Registered and Controlled Tiers". */
+export function tiersInWords(tiers: readonly Tier[]): string {
+  const names = tiers.map((t) => t.charAt(0).toUpperCase() + t.slice(1));
+  if (names.length === 0) return 'no tier';
+  return `${joinWords(names)} ${names.length === 1 ? 'Tier' : 'Tiers'}`;
+}
+
+const INSTANTS = [
+  'receivedAt',
+  'initiationDueBy',
+  'initiatedAt',
+  'nextReminderAt',
+  'remindersPausedUntil',
+  'nextStatusUpdateAt',
+  'executedAt',
+  'instructionsDueBy',
+  'instructionsSentAt',
+  'endedAt',
+] as const;
+
+/** Where the agreement stands, in one or two sentences a requester can read. */
+function progress(s: AgreementStatus, official: string): string {
+  const stages: Record<Stage, string> = {
+    'awaiting-initiation': `We will send the agreement to ${official} by ${formatInstant(s.initiationDueBy)}.`,
+    'awaiting-signature':
+      `We sent the agreement to ${official} on ${formatInstant(s.initiatedAt)}, and we follow up with ` +
+      `them every ${s.policy.reminderEveryDays} days until it is signed.`,
+    executed: `The agreement was signed on ${formatDate(s.signedOn)}.`,
+    'instructions-sent': `The agreement was signed on ${formatDate(s.signedOn)}.`,
+    completed: `The agreement was signed on ${formatDate(s.signedOn)}.`,
+    cancelled: 'The request was cancelled.',
+    declined: 'The institution declined the agreement.',
+    'not-needed': 'No new agreement is needed.',
+  };
+  return stages[s.stage];
+}
+
+function personName(p: Person): string {
+  return p.name.trim() || p.email;
+}
+
+/** The view object for one message. Values are raw here; the renderer escapes them for HTML. */
+export function buildView(request: EmailRequest, ctx: ViewContext): View {
+  const s = request.agreement;
+  const official = s.signingOfficial;
+  const officialName = personName(official);
+  const nameAndTitle = official.title ? `${officialName} (${official.title})` : officialName;
+  const first = request.to[0];
+  const recipient =
+    first === undefined || typeof first === 'string'
+      ? {
+          name: 'All of Us access team',
+          email: first === 'aou-signing-official' ? ctx.aouSigningOfficial : ctx.accessTeam,
+        }
+      : { name: personName(first), email: first.email };
+
+  const agreement: View = {};
+  for (const [key, value] of Object.entries(s)) {
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) agreement[key] = value;
+  }
+  for (const key of INSTANTS) agreement[key] = formatInstant(s[key]);
+  agreement.signedOn = formatDate(s.signedOn);
+  agreement.documentRef = s.documentRef ?? 'none';
+  agreement.kind = s.kind === 'amendment' ? 'amendment' : 'new agreement';
+  agreement.tiers = tiersInWords(s.tiers);
+
+  const extra: View = { ...(request.extra ?? {}) };
+  const reason = request.extra?.reason ?? s.endReason;
+
+  return {
+    agreement,
+    institution: { name: s.institution.name, domain: s.institution.domain },
+    tiers: tiersInWords(s.tiers),
+    official: { name: officialName, email: official.email, title: official.title ?? '', nameAndTitle },
+    requesters: joinWords(s.requesters.map(personName)),
+    recipient,
+    policy: { ...s.policy },
+    extra,
+    reason: reason === null || reason === undefined || reason === '' ? 'no reason was given' : String(reason),
+    progress: progress(s, nameAndTitle),
+    links: { ...ctx.links },
+    accessTeam: { email: ctx.accessTeam },
+    aouSigningOfficial: { email: ctx.aouSigningOfficial },
+    today: dateFormat.format(ctx.now),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Opens the records database named by DATABASE_URL: a SQLite file (better-sqlite3) by default, or
+ * PostgreSQL (pg). Only the driver in use is loaded, on the first query, so start-up stays lean and a
+ * SQLite install never needs pg (nor the reverse).
+ */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema';
+
+const POSTGRES = /^postgres(ql)?:\/\//i;
+
+/** A kysely instance over the database; call `destroy()` to close it. Nothing connects until used. */
+export function openDatabase(databaseUrl: string): Kysely<Database> {
+  const url = databaseUrl.trim();
+  if (POSTGRES.test(url)) {
+    const pool = async () => {
+      const { Pool } = await import('pg');
+      const created = new Pool({ connectionString: url, max: 10 });
+      // An idle connection dropped by the server must not crash the process: the next query reports it.
+      created.on('error', () => undefined);
+      return created;
+    };
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  const file = sqlitePath(url);
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const database = async () => {
+    const { default: Sqlite } = await import('better-sqlite3');
+    const db = new Sqlite(file);
+    // WAL: the CLI reads while the worker writes; busy_timeout: a second process waits, not fails.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    return db;
+  };
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+/** `sqlite:<path>`, `file:<path>` (also `sqlite:///abs/path`, `file:///abs/path`) or `sqlite::memory:`. */
+export function sqlitePath(url: string): string {
+  const match = /^(sqlite|file):(.+)$/i.exec(url);
+  if (!match?.[2]) {
+    throw new Error(
+      `DATABASE_URL: expected postgres://user:pass@host:port/db or sqlite:<path>, got "${url}"`,
+    );
+  }
+  const rest = match[2];
+  return rest.startsWith('//') ? rest.slice(2) : rest;
+}
+
+/** The URL with its password hidden, fit for logs and error messages. */
+export function describeDatabase(databaseUrl: string): string {
+  const url = databaseUrl.trim();
+  if (!POSTGRES.test(url)) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}

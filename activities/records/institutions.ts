@@ -1,0 +1,111 @@
+/**
+ * Queries of the Registered Institutions list (institutions + institution_tiers), shared by the
+ * records store's lookup, search, registry update and import.
+ */
+import { sql, type Kysely } from 'kysely';
+import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
+import type { InstitutionRecord } from '../interfaces';
+import type { Database } from './schema';
+
+/** An institution as the list shows it: each tier with the date it was listed and by which agreement. */
+export interface RegistryEntry extends InstitutionRecord {
+  listed: Array<{ tier: Tier; listedOn: string; agreementId: string | null }>;
+}
+
+// Keeps every batched INSERT far below SQLite's (32766) and PostgreSQL's (65535) parameter limits.
+const BATCH = 500;
+
+/** Institutions in name order: one by exact domain, those whose name or domain contains a fragment, or all. */
+export async function queryInstitutions(
+  db: Kysely<Database>,
+  where: { domain?: string; fragment?: string },
+): Promise<RegistryEntry[]> {
+  const pattern = where.fragment ? `%${escapeLike(where.fragment.toLowerCase())}%` : undefined;
+  const rows = await db
+    .selectFrom('institutions as i')
+    .leftJoin('institution_tiers as t', 't.domain', 'i.domain')
+    .select(['i.domain', 'i.name', 't.tier', 't.listed_on', 't.agreement_id'])
+    .$if(where.domain !== undefined, (q) => q.where('i.domain', '=', where.domain!))
+    // lower() … LIKE … ESCAPE reads the same on SQLite and PostgreSQL (ILIKE is PostgreSQL only).
+    .$if(pattern !== undefined, (q) =>
+      q.where((eb) =>
+        eb.or([
+          sql<boolean>`lower(i.name) like ${pattern} escape '\\'`,
+          sql<boolean>`i.domain like ${pattern} escape '\\'`,
+        ]),
+      ),
+    )
+    .orderBy('i.name')
+    .orderBy('i.domain')
+    .execute();
+
+  const byDomain = new Map<string, RegistryEntry>();
+  for (const row of rows) {
+    let entry = byDomain.get(row.domain);
+    if (!entry) {
+      entry = { name: row.name, domain: row.domain, tiers: [], listed: [] };
+      byDomain.set(row.domain, entry);
+    }
+    if (row.tier !== null && isTier(row.tier)) {
+      entry.listed.push({ tier: row.tier, listedOn: row.listed_on ?? '', agreementId: row.agreement_id });
+    }
+  }
+  for (const entry of byDomain.values()) {
+    entry.listed.sort((a, b) => TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier));
+    entry.tiers = entry.listed.map((l) => l.tier);
+  }
+  return [...byDomain.values()];
+}
+
+/**
+ * Upserts institutions and inserts their tiers; returns how many institutions. A tier already listed
+ * keeps its date and agreement (its first listing), so calling it twice changes nothing. `rename`: the
+ * given name replaces a listed one (an import of the list) or not (an agreement's requester's spelling).
+ */
+export async function upsertInstitutions(
+  db: Kysely<Database>,
+  records: InstitutionRecord[],
+  options: { listedOn: string; agreementId: string | null; rename: boolean },
+): Promise<number> {
+  // PostgreSQL refuses an upsert that touches one row twice: the last record of a domain wins.
+  const unique = new Map(records.map((r) => [normalizeDomain(r.domain), r]));
+  const now = new Date().toISOString();
+  const institutions = [...unique].map(([domain, r]) => ({ domain, name: r.name.trim(), updated_at: now }));
+  const tiers = [...unique].flatMap(([domain, r]) =>
+    [...new Set(r.tiers)].map((tier) => ({
+      domain,
+      tier,
+      listed_on: options.listedOn,
+      agreement_id: options.agreementId,
+    })),
+  );
+
+  for (let i = 0; i < institutions.length; i += BATCH) {
+    await db
+      .insertInto('institutions')
+      .values(institutions.slice(i, i + BATCH))
+      .onConflict((oc) =>
+        oc.column('domain').doUpdateSet((eb) => ({
+          updated_at: eb.ref('excluded.updated_at'),
+          ...(options.rename ? { name: eb.ref('excluded.name') } : {}),
+        })),
+      )
+      .execute();
+  }
+  for (let i = 0; i < tiers.length; i += BATCH) {
+    await db
+      .insertInto('institution_tiers')
+      .values(tiers.slice(i, i + BATCH))
+      .onConflict((oc) => oc.columns(['domain', 'tier']).doNothing())
+      .execute();
+  }
+  return unique.size;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function isTier(value: string): value is Tier {
+  return (TIERS as readonly string[]).includes(value);
+}

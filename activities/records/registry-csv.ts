@@ -1,0 +1,169 @@
+/**
+ * Import of the Registered Institutions list from CSV (`domain,name,tiers`), as the access team keeps it
+ * in a spreadsheet. All or nothing: every bad row is reported with its line and field, and nothing is
+ * imported unless all rows are valid (or skipInvalid: the good rows are imported, the rest listed).
+ */
+import { z } from 'zod';
+import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
+import type { InstitutionRecord } from '../interfaces';
+import type { RecordsStore } from './store';
+
+export interface CsvProblem {
+  /** Physical line of the file (the header is line 1); a quoted field may span lines: where it starts. */
+  line: number;
+  field: string;
+  message: string;
+}
+
+export interface RegistryCsv {
+  rows: InstitutionRecord[];
+  problems: CsvProblem[];
+}
+
+const COLUMNS = ['domain', 'name', 'tiers'] as const;
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const rowSchema = z.object({
+  domain: z
+    .string()
+    .transform(normalizeDomain)
+    .pipe(z.string().min(1, 'is empty').regex(DOMAIN, 'expected an e-mail domain such as uw.edu')),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'is empty')
+    .max(200, 'is longer than 200 characters')
+    .refine((v) => !/[\r\n]/.test(v), 'must be on one line'),
+  tiers: z.string().transform((value, ctx): Tier[] => {
+    const given = value.split(/[;|\s]+/).filter(Boolean);
+    const unknown = given.filter((t) => !(TIERS as readonly string[]).includes(t.toLowerCase()));
+    if (given.length === 0 || unknown.length > 0) {
+      const what = unknown.length ? `unknown tier ${unknown.map((t) => `"${t}"`).join(', ')}: ` : '';
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `${what}expected registered and/or controlled`,
+      });
+      return z.NEVER;
+    }
+    return TIERS.filter((tier) => given.some((t) => t.toLowerCase() === tier));
+  }),
+});
+
+/** Parses and validates the whole file; `rows` holds the valid rows only. */
+export function parseRegistryCsv(text: string): RegistryCsv {
+  const records = parseCsv(text.replace(/^\uFEFF/, '')).filter((r) => r.fields.some((f) => f.trim() !== ''));
+  const [header, ...body] = records;
+  const found = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
+  if (found.length !== COLUMNS.length || !COLUMNS.every((c) => found.includes(c))) {
+    const message = header
+      ? `expected the header "domain,name,tiers", found "${header.fields.join(',')}"`
+      : 'the file is empty: expected the header "domain,name,tiers"';
+    return { rows: [], problems: [{ line: header?.line ?? 1, field: 'header', message }] };
+  }
+
+  const rows: InstitutionRecord[] = [];
+  const problems: CsvProblem[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, fields, error } of body) {
+    if (error || fields.length !== COLUMNS.length) {
+      const message =
+        error ?? `expected 3 fields, found ${fields.length} (quote a value that contains a comma)`;
+      problems.push({ line, field: 'row', message });
+      continue;
+    }
+    const values = Object.fromEntries(COLUMNS.map((c) => [c, fields[found.indexOf(c)]]));
+    const parsed = rowSchema.safeParse(values);
+    const rowProblems: CsvProblem[] = [];
+    const reported = new Set<string>();
+    for (const issue of parsed.success ? [] : parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'row');
+      if (!reported.has(field)) rowProblems.push({ line, field, message: issue.message });
+      reported.add(field);
+    }
+    const domain = parsed.success ? parsed.data.domain : undefined;
+    const first = domain === undefined ? undefined : seen.get(domain);
+    if (first !== undefined)
+      rowProblems.push({ line, field: 'domain', message: `${domain} repeats line ${first}` });
+    else if (domain !== undefined) seen.set(domain, line);
+
+    if (rowProblems.length) problems.push(...rowProblems.sort(byField));
+    else if (parsed.success) rows.push(parsed.data);
+  }
+  return { rows, problems };
+}
+
+/** Validates the file and imports it: nothing when a row is bad, unless skipInvalid. */
+export async function importRegistryCsv(
+  store: Pick<RecordsStore, 'importInstitutions'>,
+  text: string,
+  options: { skipInvalid?: boolean; listedOn?: string } = {},
+): Promise<{ imported: number; problems: CsvProblem[] }> {
+  const { rows, problems } = parseRegistryCsv(text);
+  if ((problems.length && !options.skipInvalid) || rows.length === 0) return { imported: 0, problems };
+  return { imported: await store.importInstitutions(rows, options.listedOn), problems };
+}
+
+/** One line per problem, e.g. `line 4, tiers: unknown tier "gold": …`. */
+export function formatProblem(problem: CsvProblem): string {
+  return `line ${problem.line}, ${problem.field}: ${problem.message}`;
+}
+
+function byField(a: CsvProblem, b: CsvProblem): number {
+  const order = (p: CsvProblem) => (COLUMNS as readonly string[]).indexOf(p.field);
+  return order(a) - order(b);
+}
+
+interface CsvRecord {
+  line: number;
+  fields: string[];
+  error?: string;
+}
+
+/** RFC 4180 with CRLF or LF; a quoted field may hold commas, `""` and line breaks. */
+function parseCsv(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let line = 1;
+  let i = 0;
+  while (i < text.length) {
+    const record: CsvRecord = { line, fields: [] };
+    let field = '';
+    let quoted = false;
+    let wasQuoted = false;
+    for (;;) {
+      const c = text[i];
+      if (c === undefined) {
+        if (quoted) record.error = `a quoted field starting on line ${record.line} never ends`;
+        record.fields.push(field);
+        break;
+      }
+      i++;
+      if (quoted) {
+        if (c === '"' && text[i] === '"') {
+          field += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else {
+          if (c === '\n' || (c === '\r' && text[i] !== '\n')) line++;
+          field += c;
+        }
+      } else if (c === '"' && !wasQuoted && field.trim() === '') {
+        // Leading spaces before an opening quote (a hand-edited file) are not part of the value.
+        field = '';
+        quoted = wasQuoted = true;
+      } else if (c === ',') {
+        record.fields.push(field);
+        field = '';
+        wasQuoted = false;
+      } else if (c === '\r' && text[i] === '\n') {
+        continue;
+      } else if (c === '\n' || c === '\r') {
+        record.fields.push(field);
+        line++;
+        break;
+      } else field += c;
+    }
+    records.push(record);
+  }
+  return records;
+}

@@ -1,0 +1,76 @@
+/**
+ * The records database as kysely sees it. One code path for SQLite and PostgreSQL: times are ISO-8601
+ * UTC strings (TEXT), dates YYYY-MM-DD, lists comma-separated, booleans 0/1, integers plain INTEGER.
+ * Nullable columns are optional on insert (kysely's rule for `T | null`).
+ */
+
+/** The Registered Institutions list: one row per institution, keyed by its e-mail domain. */
+export interface InstitutionsTable {
+  domain: string;
+  name: string;
+  updated_at: string;
+}
+
+/** A tier the institution is listed for, since when, and by which agreement (null: imported). */
+export interface InstitutionTiersTable {
+  domain: string;
+  tier: string;
+  listed_on: string;
+  agreement_id: string | null;
+}
+
+/** The latest snapshot of each agreement, so that status is answered when no worker is up. */
+export interface AgreementsTable {
+  agreement_ref: string;
+  agreement_id: string;
+  domain: string;
+  stage: string;
+  kind: string;
+  tiers: string;
+  received_at: string;
+  initiation_due_by: string | null;
+  initiated_at: string | null;
+  reminders_sent: number;
+  next_reminder_at: string | null;
+  executed_at: string | null;
+  instructions_due_by: string | null;
+  instructions_sent_at: string | null;
+  ended_at: string | null;
+  overdue: number;
+  /** Events recorded so far (firstSeq + events): an older snapshot never overwrites a newer one. */
+  history_length: number;
+  status_json: string;
+  updated_at: string;
+}
+
+/** The audit trail: what happened to an agreement, when, with a detail naming who or why. */
+export interface AgreementEventsTable {
+  agreement_ref: string;
+  seq: number;
+  at: string;
+  event: string;
+  detail: string | null;
+}
+
+/** Every message the engine sends, under its idempotency key (activities/mail/ledger.ts). */
+export interface EmailsTable {
+  idempotency_key: string;
+  message_id: string;
+  kind: string;
+  agreement_id: string;
+  recipients: string;
+  state: 'sending' | 'sent' | 'rejected';
+  attempts: number;
+  detail: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface Database {
+  institutions: InstitutionsTable;
+  institution_tiers: InstitutionTiersTable;
+  agreements: AgreementsTable;
+  agreement_events: AgreementEventsTable;
+  emails: EmailsTable;
+}

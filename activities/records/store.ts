@@ -1,0 +1,192 @@
+/**
+ * The records store: one query layer over SQLite or PostgreSQL for the agreements' snapshots and audit
+ * trail, the e-mails ledger and the Registered Institutions list. Every write is idempotent, because
+ * activities are retried: the same call twice leaves the same rows.
+ */
+import type { Kysely } from 'kysely';
+import {
+  agreementIdFrom,
+  type AgreementStatus,
+  type HistoryEntry,
+  normalizeDomain,
+} from '../../common/agreement';
+import type { InstitutionRecord, RecordEventsInput, RegistryUpdate } from '../interfaces';
+import type { EmailEntry, EmailLedger } from '../mail/ledger';
+import { openDatabase } from './db';
+import {
+  beginEmail,
+  finishEmail,
+  queryEmails,
+  type EarlierAttempt,
+  type EmailFilter,
+  type EmailRecord,
+} from './emails';
+import { migrateToLatest } from './migrations';
+import { queryInstitutions, upsertInstitutions, type RegistryEntry } from './institutions';
+import type { AgreementsTable, Database } from './schema';
+
+export type { RegistryEntry } from './institutions';
+export type { EmailFilter, EmailRecord } from './emails';
+
+// SQLite allows 32766 bound parameters per statement; 5 per event keeps far below.
+const EVENT_BATCH = 500;
+
+export class RecordsStore implements EmailLedger {
+  constructor(readonly db: Kysely<Database>) {}
+
+  /** Opens the database of DATABASE_URL and brings its schema up to date (worker start, CLI). */
+  static async open(databaseUrl: string): Promise<RecordsStore> {
+    const db = openDatabase(databaseUrl);
+    try {
+      await migrateToLatest(db);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return new RecordsStore(db);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  // ---- agreements -------------------------------------------------------------------------------
+
+  /** Appends the events (by seq: a retry inserts nothing twice) and upserts the status snapshot. */
+  async recordEvents(input: RecordEventsInput): Promise<void> {
+    const length = input.firstSeq + input.events.length;
+    const row = agreementRow(input.agreementRef, input.status, length);
+    const { agreement_ref: _key, ...update } = row;
+    await this.db.transaction().execute(async (trx) => {
+      // The agreement first: events reference it. A late retry of an older call keeps the newer snapshot.
+      await trx
+        .insertInto('agreements')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('agreement_ref').doUpdateSet(update).where('agreements.history_length', '<=', length),
+        )
+        .execute();
+      for (let i = 0; i < input.events.length; i += EVENT_BATCH) {
+        const batch = input.events.slice(i, i + EVENT_BATCH).map((e, j) => ({
+          agreement_ref: input.agreementRef,
+          seq: input.firstSeq + i + j,
+          at: e.at,
+          event: e.event,
+          detail: e.detail ?? null,
+        }));
+        await trx
+          .insertInto('agreement_events')
+          .values(batch)
+          .onConflict((oc) => oc.columns(['agreement_ref', 'seq']).doNothing())
+          .execute();
+      }
+    });
+  }
+
+  /** The latest snapshot of the agreement (id or domain): its most recent run, or null. */
+  async agreementStatus(agreementId: string): Promise<AgreementStatus | null> {
+    const row = await this.db
+      .selectFrom('agreements')
+      .select('status_json')
+      .where('agreement_id', '=', agreementIdFrom(agreementId))
+      .orderBy('received_at', 'desc')
+      .orderBy('updated_at', 'desc')
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.status_json) as AgreementStatus) : null;
+  }
+
+  /** The audit trail of one agreement run, in order. */
+  async agreementEvents(agreementRef: string): Promise<Array<HistoryEntry & { seq: number }>> {
+    const rows = await this.db
+      .selectFrom('agreement_events')
+      .selectAll()
+      .where('agreement_ref', '=', agreementRef)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      event: r.event,
+      ...(r.detail === null ? {} : { detail: r.detail }),
+    }));
+  }
+
+  // ---- Registered Institutions list --------------------------------------------------------------
+
+  /** The institution listed under the domain, with its tiers; null when not listed. */
+  async lookupInstitution(domain: string): Promise<InstitutionRecord | null> {
+    const [found] = await queryInstitutions(this.db, { domain: normalizeDomain(domain) });
+    return found ? { name: found.name, domain: found.domain, tiers: found.tiers } : null;
+  }
+
+  /** Institutions whose name or domain contains the fragment, case-insensitively. */
+  findInstitutions(fragment: string): Promise<RegistryEntry[]> {
+    return queryInstitutions(this.db, { fragment: fragment.trim() });
+  }
+
+  listInstitutions(): Promise<RegistryEntry[]> {
+    return queryInstitutions(this.db, {});
+  }
+
+  /**
+   * Lists the institution for the tiers its executed agreement signed for. A tier already listed keeps
+   * its first date and agreement, and a listed institution keeps its (curated) name.
+   */
+  async updateRegistry(update: RegistryUpdate): Promise<void> {
+    const record = { ...update.institution, tiers: update.tiers };
+    const options = { listedOn: update.signedOn, agreementId: update.agreementId, rename: false };
+    await this.db.transaction().execute((trx) => upsertInstitutions(trx, [record], options));
+  }
+
+  /** Imports (upserts) institutions, e.g. from the published list; tiers listed on `listedOn`. */
+  async importInstitutions(
+    rows: InstitutionRecord[],
+    listedOn = new Date().toISOString().slice(0, 10),
+  ): Promise<number> {
+    return this.db
+      .transaction()
+      .execute((trx) => upsertInstitutions(trx, rows, { listedOn, agreementId: null, rename: true }));
+  }
+
+  // ---- e-mails (EmailLedger) ----------------------------------------------------------------------
+
+  begin(entry: EmailEntry, at: Date): Promise<EarlierAttempt | null> {
+    return beginEmail(this.db, entry, at);
+  }
+
+  markSent(idempotencyKey: string, at: Date, detail?: string): Promise<void> {
+    return finishEmail(this.db, idempotencyKey, { state: 'sent', at, detail: detail ?? null });
+  }
+
+  markRejected(idempotencyKey: string, at: Date, detail: string): Promise<void> {
+    return finishEmail(this.db, idempotencyKey, { state: 'rejected', at, detail });
+  }
+
+  emails(filter: EmailFilter = {}): Promise<EmailRecord[]> {
+    return queryEmails(this.db, filter);
+  }
+}
+
+function agreementRow(agreementRef: string, s: AgreementStatus, historyLength: number): AgreementsTable {
+  return {
+    agreement_ref: agreementRef,
+    agreement_id: s.agreementId,
+    domain: normalizeDomain(s.institution.domain),
+    stage: s.stage,
+    kind: s.kind,
+    tiers: s.tiers.join(','),
+    received_at: s.receivedAt,
+    initiation_due_by: s.initiationDueBy,
+    initiated_at: s.initiatedAt,
+    reminders_sent: s.remindersSent,
+    next_reminder_at: s.nextReminderAt,
+    executed_at: s.executedAt,
+    instructions_due_by: s.instructionsDueBy,
+    instructions_sent_at: s.instructionsSentAt,
+    ended_at: s.endedAt,
+    overdue: s.overdue ? 1 : 0,
+    history_length: historyLength,
+    status_json: JSON.stringify(s),
+    updated_at: new Date().toISOString(),
+  };
+}

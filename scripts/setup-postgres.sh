@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Makes PostgreSQL's server binaries (initdb, pg_ctl) available for the tests, idempotently: installs
+# Debian's `postgresql` package only when they are on neither PATH nor /usr/lib/postgresql/*/bin.
+# Starts no server: each test file starts its own throwaway one (test/helpers/postgres.ts).
+set -euo pipefail
+
+found=""
+if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+  found="$(dirname "$(command -v initdb)")"
+else
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4nr); do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then found="$dir"; break; fi
+  done
+fi
+if [ -n "$found" ]; then
+  echo "dura setup: PostgreSQL already installed ($found)"
+  exit 0
+fi
+
+command -v apt-get >/dev/null 2>&1 ||
+  { echo "dura setup: PostgreSQL not found and no apt-get: install PostgreSQL's server (initdb, pg_ctl)" >&2; exit 1; }
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+# The package's own cluster is not needed; Debian may start it, the tests never use it.
+$sudo apt-get update >&2
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4nr | head -n1)"
+echo "dura setup: installed PostgreSQL ($dir)"
