@@ -1,3 +1,22 @@
-// Entry point of the `dura` CLI. The commands arrive with the CLI issue.
-console.error('dura: not implemented yet');
-process.exitCode = 1;
+/**
+ * `dura`, the access team's CLI. Commands load what they need when they run, so that start-up stays
+ * fast. Exit codes: 0 success, 1 user error (one line on stderr), 2 Temporal or the database unreachable.
+ */
+import { Command, CommanderError } from 'commander';
+import { fail, UserError } from './output';
+import { registerRecordCommands } from './commands/records';
+
+const program = new Command('dura')
+  .description('Data Use and Registration Agreements for the All of Us Research Program')
+  .showSuggestionAfterError()
+  .exitOverride();
+
+registerRecordCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; commander has already printed its one-line complaint otherwise.
+    process.exit(err.exitCode === 0 ? 0 : 1);
+  }
+  fail(err instanceof Error && err.name === 'ZodError' ? new UserError(err.message) : err);
+});

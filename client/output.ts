@@ -1,0 +1,34 @@
+/**
+ * How the CLI answers: a result as text or JSON on stdout; a user error as one line on stderr and exit
+ * 1; an unreachable Temporal or database as one line and exit 2 (design.md, "Contracts").
+ */
+export class UserError extends Error {}
+export class UnreachableError extends Error {}
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+/** Prints `value` as JSON with --json, else the human text. */
+export function emit(options: OutputOptions, value: unknown, text: () => string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}
+
+const UNREACHABLE =
+  /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|connect|unavailable|SQLITE_CANTOPEN/i;
+
+/** Maps any error to the contract's exit code and prints its one line. */
+export function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  const firstLine = message.split('\n')[0]!;
+  if (err instanceof UserError || (err as { name?: string })?.name === 'ConfigError') {
+    process.stderr.write(`dura: ${message.split('\n').join('\ndura: ')}\n`);
+    process.exit(1);
+  }
+  if (err instanceof UnreachableError || UNREACHABLE.test(message)) {
+    process.stderr.write(`dura: cannot reach ${firstLine}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`dura: ${firstLine}\n`);
+  process.exit(1);
+}
