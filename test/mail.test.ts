@@ -22,10 +22,10 @@ import {
   MemoryLedger,
   rejection,
   rejectionSync,
-  sampleAgreement,
   startSmtp,
   type TestSmtp,
 } from './helpers/mail';
+import { sampleAgreement } from './helpers/samples';
 
 const links = mailSettings({
   DURA_LINK_WORKBENCH: 'https://wb.example/start',

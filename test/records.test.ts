@@ -3,42 +3,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Kysely } from 'kysely';
-import { DEFAULT_POLICY, type AgreementStatus, type Stage } from '../common/agreement';
+import type { AgreementStatus, Stage } from '../common/agreement';
 import { describeDatabase, openDatabase } from '../activities/records/db';
 import { migrateToLatest, MIGRATION_NAMES } from '../activities/records/migrations';
 import { importRegistryCsv, parseRegistryCsv } from '../activities/records/registry-csv';
 import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { startPostgres } from './helpers/postgres';
+import { sampleAgreement } from './helpers/samples';
 
 function aStatus(domain: string, stage: Stage, overrides: Partial<AgreementStatus> = {}): AgreementStatus {
-  return {
+  return sampleAgreement({
     agreementId: `dura-${domain}`,
     institution: { name: 'Test University', domain },
-    kind: 'new',
     stage,
     tiers: ['registered'],
     requesters: [{ name: 'Ada Researcher', email: `ada@${domain}` }],
     signingOfficial: { name: 'Sam Official', email: `so@${domain}` },
-    policy: DEFAULT_POLICY,
     receivedAt: '2025-03-03T14:00:00.000Z',
     initiationDueBy: '2025-03-05T22:00:00.000Z',
-    initiatedAt: null,
-    remindersSent: 0,
-    nextReminderAt: null,
-    remindersPausedUntil: null,
-    nextStatusUpdateAt: null,
-    overdue: false,
-    executedAt: null,
-    signedOn: null,
-    documentRef: null,
+    ...{ initiatedAt: null, remindersSent: 0, nextReminderAt: null, executedAt: null, signedOn: null },
     instructionsDueBy: null,
-    instructionsSentAt: null,
-    endedAt: null,
-    endReason: null,
-    history: [],
     ...overrides,
-  };
+  });
 }
 
 const events = [

@@ -109,13 +109,28 @@ export function fill(source: string, view: View, where: string, encode: (v: stri
   });
 }
 
+const CONTENT = '<!-- content -->';
+
+/** The page every HTML message shares; a kind's .html is only what goes inside its body. */
+function loadLayout(dir: string): string {
+  const file = path.join(dir, '_layout.html');
+  let layout = cache.get(file)?.html;
+  if (layout === undefined) {
+    layout = read(file);
+    if (!layout.includes(CONTENT)) throw templateError(`${file} has no ${CONTENT} placeholder`);
+    checkTags(layout, file);
+    cache.set(file, { subject: '', text: '', html: layout });
+  }
+  return layout;
+}
+
 /** Renders a kind's subject, text and HTML bodies. */
 export function render(kind: EmailKind, view: View, dir = TEMPLATES_DIR): RenderedMessage {
   const template = loadTemplate(kind, dir);
-  return {
-    // A header is one line: any line break in a value becomes a space (the header cannot be split).
-    subject: fill(template.subject, view, `${kind}.txt subject`, (v) => v.replace(/\s+/g, ' ')).trim(),
-    text: fill(template.text, view, `${kind}.txt`, (v) => v),
-    html: fill(template.html, view, `${kind}.html`, escapeHtml),
-  };
+  // A header is one line: any line break in a value becomes a space (the header cannot be split).
+  const subject = fill(template.subject, view, `${kind}.txt subject`, (v) => v.replace(/\s+/g, ' ')).trim();
+  const text = fill(template.text, view, `${kind}.txt`, (v) => v);
+  const content = fill(template.html, view, `${kind}.html`, escapeHtml);
+  const page = fill(loadLayout(dir), { subject }, '_layout.html', escapeHtml);
+  return { subject, text, html: page.replace(CONTENT, () => content.trimEnd()) };
 }

@@ -1,6 +1,6 @@
 /**
  * For the mailer's tests: a real SMTP server on 127.0.0.1 that keeps what arrived (parsed with
- * mailparser) and refuses chosen recipients, an in-memory e-mail ledger and a sample agreement.
+ * mailparser) and refuses chosen recipients, an in-memory e-mail ledger and helpers.
  */
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { ApplicationFailure } from '@temporalio/common';
 import { BAD_DATA, type EmailKind, type EmailRequest, type Recipient } from '../../activities/interfaces';
 import type { EmailEntry, EmailLedger, EmailState } from '../../activities/mail/ledger';
-import { DEFAULT_POLICY, type AgreementStatus } from '../../common/agreement';
+import { sampleAgreement } from './samples';
 
 export interface Arrived {
   mail: ParsedMail;
@@ -104,39 +104,6 @@ export class MemoryLedger implements EmailLedger {
     if (!row) throw new Error(`no attempt recorded for ${key}`);
     Object.assign(row, { state, detail });
   }
-}
-
-export function sampleAgreement(overrides: Partial<AgreementStatus> = {}): AgreementStatus {
-  return {
-    agreementId: 'dura-uw.test',
-    institution: { name: 'University of Testing', domain: 'uw.test' },
-    kind: 'new',
-    stage: 'awaiting-signature',
-    tiers: ['registered', 'controlled'],
-    requesters: [
-      { name: 'Ann Lee', email: 'ann@uw.test' },
-      { name: 'Bo Chen', email: 'bo@uw.test' },
-    ],
-    signingOfficial: { name: 'Sam Signer', email: 'sam@uw.test', title: 'Director of Research' },
-    policy: DEFAULT_POLICY,
-    receivedAt: '2026-11-20T15:00:00.000Z',
-    initiationDueBy: '2026-11-24T22:00:00.000Z',
-    initiatedAt: '2026-11-23T14:30:00.000Z',
-    remindersSent: 1,
-    nextReminderAt: '2026-12-07T14:00:00.000Z',
-    remindersPausedUntil: null,
-    nextStatusUpdateAt: null,
-    overdue: false,
-    executedAt: '2026-12-01T16:00:00.000Z',
-    signedOn: '2026-12-01',
-    documentRef: null,
-    instructionsDueBy: '2026-12-03T22:00:00.000Z',
-    instructionsSentAt: null,
-    endedAt: null,
-    endReason: null,
-    history: [],
-    ...overrides,
-  };
 }
 
 /** The bare addresses of a parsed To, Cc or Reply-To. */
