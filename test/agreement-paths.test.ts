@@ -15,6 +15,9 @@ describe('agreement paths', function () {
     assert.equal(status.initiationDueBy, '2026-07-07T21:00:00.000Z');
     // A request recovered from a mailbox: initiated at once, after its deadline, and the history says so.
     assert.match(status.history.find((h) => h.event === 'initiated')!.detail!, /after the deadline/);
+    // It is being initiated at once, so the access team is not told it is overdue.
+    assert.deepEqual(s.sent(agreementId, 'escalation'), []);
+    assert.equal(status.overdue, false);
   });
 
   it('manual initiation: the deadline passes, the access team hears once, the agreement is flagged overdue', async () => {

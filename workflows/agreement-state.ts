@@ -91,6 +91,8 @@ export class AgreementEnded extends Error {}
 export class Agreement {
   /** Set by handlers whenever something the main loop waits on may have changed. */
   changed = false;
+  /** When the initiation package now being sent started on its way (null when none is). */
+  initiatingSince: number | null = null;
   private inFlight = 0;
   private published: Record<string, string> = {};
 

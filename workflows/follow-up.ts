@@ -21,7 +21,7 @@ export async function waitUntil(agreement: Agreement, done: () => boolean): Prom
     if (agreement.state.end || done()) continue;
     await continueAsNewIfLong(agreement);
     agreement.changed = false;
-    const wake = nextDueAt(agreement.status);
+    const wake = nextDueAt(agreement);
     const woken = () => agreement.changed || done() || agreement.state.end !== null;
     if (wake === null) await condition(woken);
     else await condition(woken, Math.max(1, Date.parse(wake) - Date.now()));
@@ -32,10 +32,23 @@ function isDue(at: string | null): boolean {
   return at !== null && Date.parse(at) <= Date.now();
 }
 
+/**
+ * Whether the initiation deadline still needs watching. A request that arrived after its deadline
+ * (recovered from a mailbox) and is being initiated right now is not escalated; one whose deadline
+ * passes while the package is stuck is.
+ */
+function watchingInitiation(agreement: Agreement): boolean {
+  const s = agreement.status;
+  if (s.initiatedAt || s.overdue || !s.initiationDueBy) return false;
+  const since = agreement.initiatingSince;
+  return since === null || Date.parse(s.initiationDueBy) > since;
+}
+
 /** The earliest moment something falls due, or null to wait only for handlers. */
-function nextDueAt(s: AgreementStatus): string | null {
+function nextDueAt(agreement: Agreement): string | null {
+  const s = agreement.status;
   const candidates: (string | null)[] = [s.nextStatusUpdateAt];
-  if (!s.initiatedAt && !s.overdue) candidates.push(s.initiationDueBy);
+  if (watchingInitiation(agreement)) candidates.push(s.initiationDueBy);
   if (s.stage === 'awaiting-signature') candidates.push(s.remindersPausedUntil ?? s.nextReminderAt);
   if (s.stage === 'executed' && !s.overdue) candidates.push(s.instructionsDueBy);
   const times = candidates.filter((t): t is string => t !== null).sort();
@@ -44,7 +57,7 @@ function nextDueAt(s: AgreementStatus): string | null {
 
 async function doWhatIsDue(agreement: Agreement): Promise<void> {
   const s = agreement.status;
-  if (!s.initiatedAt && isDue(s.initiationDueBy) && !s.overdue) {
+  if (watchingInitiation(agreement) && isDue(s.initiationDueBy)) {
     s.overdue = true;
     await escalate(
       agreement,

@@ -5,11 +5,13 @@
 import { condition, log, setHandler } from '@temporalio/workflow';
 import {
   OPEN_STAGES,
+  TIERS,
   sameEmail,
   type AgreementRequest,
   type JoinResult,
   type Person,
   type Stage,
+  type Tier,
 } from '../common/agreement';
 import { calendar } from './activities';
 import type { Agreement } from './agreement-state';
@@ -201,7 +203,10 @@ function validateJoin(agreement: Agreement, request: AgreementRequest): void {
   const domain = String(request?.institution?.domain ?? '').toLowerCase();
   if (domain !== agreement.status.institution.domain)
     throw new Error(`institution.domain: ${domain} does not match ${agreement.status.institution.domain}`);
-  const extra = (request.tiers ?? []).filter((t) => !agreement.status.tiers.includes(t));
+  const tiers: unknown[] = Array.isArray(request.tiers) ? request.tiers : [];
+  if (tiers.length === 0 || tiers.some((t) => !TIERS.includes(t as Tier)))
+    throw new Error(`tiers: expected registered and/or controlled`);
+  const extra = request.tiers.filter((t) => !agreement.status.tiers.includes(t));
   if (extra.length && agreement.status.initiatedAt)
     throw new Error(
       `tiers: the agreement was initiated for ${agreement.status.tiers.join(', ')}; request ${extra.join(', ')} after it completes`,

@@ -57,9 +57,10 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
   const official = s.signingOfficial;
   // A fresh key per attempt: a package that bounced may be sent again once the official is fixed.
   const attempt = s.history.filter((h) => h.event === 'initiation-failed').length;
+  agreement.initiatingSince = Date.now();
   const delivered = await send(agreement, 'initiation-package', `${official.email}/${attempt}`, [official], {
     cc: ['aou-signing-official'],
-  });
+  }).finally(() => (agreement.initiatingSince = null));
   if (!delivered) {
     // An undeliverable package waits for the access team: fix the official, then `dura initiate`.
     agreement.log('initiation-failed', `package to ${official.email} was not delivered`);
