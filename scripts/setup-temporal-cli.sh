@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if [ -x "$TEMPORAL_CLI_BIN" ]; then echo "$TEMPORAL_CLI_BIN"; exit 0; fi
-need go "Go >= 1.25 (e.g. apt-get install golang, or from go.dev)"
+need go "Go >= 1.25 (Debian 12's golang package is too old: use the official Go release)"
 gover=$(go env GOVERSION | sed 's/^go//')
 major=${gover%%.*}; rest=${gover#*.}; minor=${rest%%.*}
 if [ "$major" -lt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -lt 25 ]; }; then
