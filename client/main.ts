@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { fail, UserError } from './output';
+import { registerAgreementCommands } from './commands/agreements';
+import { registerControlCommands } from './commands/controls';
 import { registerRecordCommands } from './commands/records';
 
 const program = new Command('dura')
@@ -11,6 +13,8 @@ const program = new Command('dura')
   .showSuggestionAfterError()
   .exitOverride();
 
+registerAgreementCommands(program);
+registerControlCommands(program);
 registerRecordCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -20,53 +20,56 @@ describe('dura CLI: records database and Registered Institutions', function () {
     return file;
   };
 
-  it('db migrate applies the migrations once, then says the database is up to date', () => {
-    const first = dura(['db', 'migrate', '--json'], env);
+  it('db migrate applies the migrations once, then says the database is up to date', async () => {
+    const first = await dura(['db', 'migrate', '--json'], env);
     assert.equal(first.status, 0, first.stderr);
     assert.deepEqual(JSON.parse(first.stdout).applied, ['001_initial']);
-    const again = dura(['db', 'migrate'], env);
+    const again = await dura(['db', 'migrate'], env);
     assert.equal(again.status, 0);
     assert.equal(again.stdout.trim(), 'the records database is up to date');
   });
 
-  it('a CSV with bad rows imports nothing and names each line and field', () => {
+  it('a CSV with bad rows imports nothing and names each line and field', async () => {
     const file = csv(
       'bad.csv',
       'domain,name,tiers\nuw.edu,University of Washington,registered\nnot a domain,Broken,registered\nmit.edu,MIT,gold\n',
     );
-    const result = dura(['institutions', 'import', file], env);
+    const result = await dura(['institutions', 'import', file], env);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /nothing imported; 2 invalid row\(s\)/);
     assert.match(result.stderr, /line 3, domain: /);
     assert.match(result.stderr, /line 4, tiers: unknown tier "gold"/);
-    assert.equal(dura(['institutions', 'list', '--json'], env).stdout.trim(), '[]');
+    assert.equal((await dura(['institutions', 'list', '--json'], env)).stdout.trim(), '[]');
   });
 
-  it('--skip-invalid imports the good rows and lists the rest; lookup finds by name fragment or domain', () => {
+  it('--skip-invalid imports the good rows and lists the rest; lookup finds by name fragment or domain', async () => {
     const file = csv(
       'mixed.csv',
       'domain,name,tiers\nUW.edu,"University of Washington, Seattle",registered;controlled\nmit.edu,MIT,gold\n',
     );
-    const result = dura(['institutions', 'import', file, '--skip-invalid'], env);
+    const result = await dura(['institutions', 'import', file, '--skip-invalid'], env);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /imported 1 institution/);
     assert.match(result.stdout, /skipped line 3, tiers/);
-    const found = JSON.parse(dura(['institutions', 'lookup', 'washington', '--json'], env).stdout);
+    const found = JSON.parse((await dura(['institutions', 'lookup', 'washington', '--json'], env)).stdout);
     assert.deepEqual(
       found.map((i: { domain: string; tiers: string[] }) => [i.domain, i.tiers]),
       [['uw.edu', ['registered', 'controlled']]],
     );
-    assert.match(dura(['institutions', 'lookup', 'uw.edu'], env).stdout, /University of Washington, Seattle/);
+    assert.match(
+      (await dura(['institutions', 'lookup', 'uw.edu'], env)).stdout,
+      /University of Washington, Seattle/,
+    );
   });
 
-  it('user errors exit 1 with one line; an unreachable database exits 2', () => {
-    const missing = dura(['institutions', 'import', path.join(dir, 'nope.csv')], env);
+  it('user errors exit 1 with one line; an unreachable database exits 2', async () => {
+    const missing = await dura(['institutions', 'import', path.join(dir, 'nope.csv')], env);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /^dura: file: cannot read .*nope\.csv: ENOENT\n$/);
-    const badUrl = dura(['db', 'migrate'], { DATABASE_URL: 'mysql://x' });
+    const badUrl = await dura(['db', 'migrate'], { DATABASE_URL: 'mysql://x' });
     assert.equal(badUrl.status, 1);
     assert.match(badUrl.stderr, /^dura: DATABASE_URL: expected postgres:/);
-    const down = dura(['db', 'migrate'], { DATABASE_URL: 'postgres://dura:secret@127.0.0.1:1/dura' });
+    const down = await dura(['db', 'migrate'], { DATABASE_URL: 'postgres://dura:secret@127.0.0.1:1/dura' });
     assert.equal(down.status, 2);
     assert.match(
       down.stderr,

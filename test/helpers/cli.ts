@@ -1,5 +1,5 @@
 /** Runs the real `dura` CLI as a subprocess (TypeScript sources through tsx) and captures its answer. */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -12,16 +12,20 @@ export interface CliResult {
   stderr: string;
 }
 
-export function dura(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): CliResult {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', tsx, path.join(root, 'client', 'main.ts'), ...args],
-    {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Asynchronous, so that a worker running in the test's own process keeps working meanwhile. */
+export function dura(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'client', 'main.ts'), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
