@@ -33,6 +33,19 @@ describe('dura CLI on the dev server', function () {
       ...extra,
     );
 
+  /** A complete, valid request's flags, with some replaced. */
+  const requestWith = (changes: Record<string, string>) =>
+    Object.entries({
+      '--institution-name': 'X',
+      '--domain': 'x.edu',
+      '--requester-name': 'A',
+      '--requester-email': 'a@x.edu',
+      '--official-name': 'S',
+      '--official-email': 's@x.edu',
+      '--tier': 'registered',
+      ...changes,
+    }).reduce<string[]>((args, [flag, value]) => [...args, flag, value], ['request']);
+
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-cli-'));
     smtp = await startSmtp();
@@ -134,68 +147,12 @@ describe('dura CLI on the dev server', function () {
     const cases: [string[], RegExp][] = [
       [['request', '--domain', 'x.edu'], /^dura: institution\.name: /],
       [['request', '--file', path.join(dir, 'none.json')], /^dura: file: cannot read/],
+      [requestWith({ '--domain': 'bad domain' }), /^dura: institution\.domain: /],
       [
-        [
-          'request',
-          '--institution-name',
-          'X',
-          '--domain',
-          'bad domain',
-          '--requester-name',
-          'A',
-          '--requester-email',
-          'a@x.edu',
-          '--official-name',
-          'S',
-          '--official-email',
-          's@x.edu',
-          '--tier',
-          'registered',
-        ],
-        /^dura: institution\.domain: /,
-      ],
-      [
-        [
-          'request',
-          '--institution-name',
-          'X',
-          '--domain',
-          'future.edu',
-          '--requester-name',
-          'A',
-          '--requester-email',
-          'a@x.edu',
-          '--official-name',
-          'S',
-          '--official-email',
-          's@x.edu',
-          '--tier',
-          'registered',
-          '--received-at',
-          '2999-01-01T00:00:00Z',
-        ],
+        requestWith({ '--domain': 'future.edu', '--received-at': '2999-01-01T00:00:00Z' }),
         /^dura: receivedAt: .* is in the future/,
       ],
-      [
-        [
-          'request',
-          '--institution-name',
-          'X',
-          '--domain',
-          'x.edu',
-          '--requester-name',
-          'A',
-          '--requester-email',
-          'a@x.edu',
-          '--official-name',
-          'S',
-          '--official-email',
-          's@x.edu',
-          '--tier',
-          'gold',
-        ],
-        /^dura: tiers\.0: expected registered or controlled\n/,
-      ],
+      [requestWith({ '--tier': 'gold' }), /^dura: tiers\.0: expected registered or controlled\n/],
       [['request', '--domain', 'x.edu', '--tier', 'registered'], /^dura: institution\.name: required\n/],
       [['execute', 'cli-err.edu', '--on', '2999-01-01'], /^dura: signedOn: 2999-01-01 is in the future\n/],
       [['set-cadence', 'cli-err.edu', '--days', 'soon'], /^dura: days: expected a whole number/],
