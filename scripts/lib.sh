@@ -3,7 +3,9 @@ DURA_CACHE="${DURA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dura}"
 TEMPORAL_CLI_VERSION="v1.5.1"
 TEST_SERVER_VERSION="$(sed -n 's:.*<temporal.version>\(.*\)</temporal.version>.*:\1:p' "$(dirname "${BASH_SOURCE[0]}")/test-server/pom.xml")"
 TEMPORAL_CLI_BIN="$DURA_CACHE/temporal-cli/$TEMPORAL_CLI_VERSION/temporal"
-TEST_SERVER_DIR="$DURA_CACHE/temporal-test-server/$TEST_SERVER_VERSION"
+# Keyed by the recipe too (pom + launcher), so a changed launcher is rebuilt, not taken from the cache.
+TEST_SERVER_RECIPE="$(cat "$(dirname "${BASH_SOURCE[0]}")"/test-server/* | sha256sum | cut -c1-8)"
+TEST_SERVER_DIR="$DURA_CACHE/temporal-test-server/$TEST_SERVER_VERSION-$TEST_SERVER_RECIPE"
 
 need() { # need <command> <what to install>
   command -v "$1" >/dev/null 2>&1 || { echo "dura setup: '$1' not found: install $2" >&2; exit 1; }
