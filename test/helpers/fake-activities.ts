@@ -2,7 +2,6 @@
  * In-memory stand-ins for the I/O activities, for lifecycle tests on the time-skipping server (the real
  * calendar runs). They keep what a user would check: messages by idempotency key, registry, records.
  */
-import sinon from 'sinon';
 import type {
   AgreementActivities,
   EmailRequest,
@@ -12,13 +11,9 @@ import type {
 import { calendarActivities } from '../../activities/calendar';
 import type { HistoryEntry } from '../../common/agreement';
 
-export interface SentEmail extends EmailRequest {
-  to: EmailRequest['to'];
-}
-
 export function fakeActivities(registry: InstitutionRecord[] = []) {
   const institutions = new Map(registry.map((r) => [r.domain, { ...r }]));
-  const emails = new Map<string, SentEmail>();
+  const emails = new Map<string, EmailRequest>();
   const records = new Map<string, HistoryEntry[]>();
   const undeliverable = new Set<string>();
 
@@ -48,12 +43,6 @@ export function fakeActivities(registry: InstitutionRecord[] = []) {
       institutions.set(institution.domain, { ...institution, tiers: merged });
     },
   };
-  const spies = {
-    lookupInstitution: sinon.spy(io.lookupInstitution),
-    sendEmail: sinon.spy(io.sendEmail),
-    recordEvents: sinon.spy(io.recordEvents),
-    updateRegistry: sinon.spy(io.updateRegistry),
-  };
 
   /** Messages in send order, as `kind -> recipient` strings. */
   const sent = (kind?: string) =>
@@ -65,8 +54,7 @@ export function fakeActivities(registry: InstitutionRecord[] = []) {
     [...emails.values()].filter((e) => !kind || e.kind === kind).map((e) => e.agreementId);
 
   return {
-    activities: { ...spies, ...calendarActivities },
-    spies,
+    activities: { ...io, ...calendarActivities },
     emails,
     sent,
     agreementOf,
