@@ -44,6 +44,20 @@ describe('agreement paths', function () {
     await saveHistory(s.env, agreementId, 'manual-initiation-overdue');
   });
 
+  it('manual initiation: an institution that signs before anyone initiated is executed all the same', async () => {
+    const { agreementId } = await s.request(aRequest({ receivedAt: await s.now() }), {
+      policy: { initiation: 'manual' },
+    });
+    const handle = s.handle(agreementId);
+    await handle.executeUpdate(executeUpdate, { args: [{ signedOn: (await s.now()).slice(0, 10) }] });
+    const final = await handle.result();
+    assert.equal(final.stage, 'completed');
+    assert.equal(final.initiatedAt, null);
+    assert.equal(s.sent(agreementId, 'initiation-package').length, 0);
+    assert.equal(s.sent(agreementId, 'registration-instructions').length, 1);
+    await saveHistory(s.env, agreementId, 'executed-before-initiation');
+  });
+
   it('6 unanswered reminders escalate to the access team; reminders go on', async () => {
     const { agreementId } = await s.request(aRequest({ receivedAt: await s.now() }));
     await s.days(6 * 14);

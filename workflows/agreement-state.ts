@@ -4,7 +4,7 @@
  * continue-as-new.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   DEFAULT_POLICY,
   OPEN_STAGES,
@@ -127,10 +127,15 @@ export class Agreement {
   /** Runs work beside the main loop (a send that may take hours); continue-as-new waits for it. */
   track(work: Promise<void>, { wake = true } = {}): void {
     this.inFlight++;
-    void work.finally(() => {
-      this.inFlight--;
-      if (wake) this.changed = true;
-    });
+    // A failure here must not become an unhandled rejection, which would fail every workflow task.
+    void work
+      .catch((err: unknown) =>
+        log.warn('background work failed', { agreementId: this.status.agreementId, error: String(err) }),
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (wake) this.changed = true;
+      });
   }
 
   get idle(): boolean {

@@ -48,7 +48,11 @@ export async function initiate(agreement: Agreement): Promise<void> {
   if (agreement.status.initiatedAt) return;
   if (agreement.status.policy.initiation === 'auto') agreement.track(initiateAgreement(agreement, 'auto'));
   // Meanwhile the clock keeps running: a missed deadline escalates once and flags the agreement.
-  await waitUntil(agreement, () => agreement.status.initiatedAt !== null);
+  // An institution may also sign before anyone initiated (the access team records it with execute).
+  await waitUntil(
+    agreement,
+    () => agreement.status.initiatedAt !== null || agreement.state.execution !== null,
+  );
 }
 
 /** Sends the initiation package to the signing official, cc the All of Us signing official. */
