@@ -34,5 +34,6 @@ export async function agreementWorkflow(input: AgreementInput): Promise<Agreemen
   }
   // Let in-flight updates answer their callers before the workflow closes.
   await condition(() => allHandlersFinished() && agreement.idle);
+  await agreement.record(); // whatever those last handlers wrote down
   return agreement.snapshot();
 }

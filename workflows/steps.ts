@@ -65,6 +65,13 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
   const delivered = await send(agreement, 'initiation-package', `${official.email}/${attempt}`, [official], {
     cc: ['aou-signing-official'],
   }).finally(() => (agreement.initiatingSince = null));
+  if (agreement.state.end) {
+    // Cancelled or declined while the package was on its way: the end stands.
+    const { stage } = agreement.state.end;
+    if (delivered)
+      agreement.log('initiation-package-sent', `to ${official.email} after the agreement was ${stage}`);
+    return;
+  }
   if (!delivered) {
     // An undeliverable package waits for the access team: fix the official, then `dura initiate`.
     agreement.log('initiation-failed', `package to ${official.email} was not delivered`);
