@@ -3,7 +3,7 @@
  * fast. Exit codes: 0 success, 1 user error (one line on stderr), 2 Temporal or the database unreachable.
  */
 import { Command, CommanderError } from 'commander';
-import { fail, UserError } from './output';
+import { fail } from './output';
 import { registerAgreementCommands } from './commands/agreements';
 import { registerControlCommands } from './commands/controls';
 import { registerRecordCommands } from './commands/records';
@@ -22,5 +22,5 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     // Help and version exit 0; commander has already printed its one-line complaint otherwise.
     process.exit(err.exitCode === 0 ? 0 : 1);
   }
-  fail(err instanceof Error && err.name === 'ZodError' ? new UserError(err.message) : err);
+  fail(err);
 });

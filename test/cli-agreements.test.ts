@@ -1,29 +1,17 @@
 // The `dura` CLI as a subprocess against the CLI dev server, a real worker, SQLite and an SMTP sink.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createActivities, type DuraActivities } from '../activities';
-import { loadConfig } from '../common/config';
 import { temporalCliPath } from '../scripts/tools';
-import { createWorker, devServerEnv, taskQueue } from './helpers/env';
-import { workflowsPath } from './helpers/agreements';
+import { devServerEnv } from './helpers/env';
 import { dura as runDura } from './helpers/cli';
-import { addresses, startSmtp, type TestSmtp } from './helpers/mail';
+import { realEngine } from './helpers/engine';
+import { addresses } from './helpers/mail';
 
 describe('dura CLI on the dev server', function () {
-  let env: TestWorkflowEnvironment;
-  let smtp: TestSmtp;
-  let activities: DuraActivities;
-  let worker: Worker;
-  let running: Promise<void>;
-  let dir: string;
-  let cliEnv: NodeJS.ProcessEnv;
-  const queue = taskQueue('cli');
-  const dura = (...args: string[]) => runDura(args, cliEnv);
+  const engine = realEngine(devServerEnv);
+  const dura = (...args: string[]) => runDura(args, engine.cliEnv);
   const request = (domain: string, requester: string, ...extra: string[]) =>
     dura(
       'request',
@@ -45,31 +33,6 @@ describe('dura CLI on the dev server', function () {
       '--tier': 'registered',
       ...changes,
     }).reduce<string[]>((args, [flag, value]) => [...args, flag, value], ['request']);
-
-  before(async function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-cli-'));
-    smtp = await startSmtp();
-    env = await devServerEnv();
-    cliEnv = {
-      TEMPORAL_ADDRESS: env.address,
-      DURA_TASK_QUEUE: queue,
-      DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
-    };
-    activities = await createActivities(loadConfig({ ...cliEnv, SMTP_URL: smtp.url }), {
-      dataDir: dir,
-      env: {},
-    });
-    worker = await createWorker(env, { taskQueue: queue, workflowsPath, activities: activities.activities });
-    running = worker.run();
-  });
-  after(async function () {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await activities?.close();
-    await smtp?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   it('request → status (contract fields) → execute → the instructions arrive', async () => {
     const started = await request('cli-one.edu', 'ada@cli-one.edu');
@@ -119,7 +82,7 @@ describe('dura CLI on the dev server', function () {
     );
     assert.equal(executed.status, 0, executed.stderr);
     await until(() =>
-      smtp.arrived.some(
+      engine.smtp.arrived.some(
         (a) => a.mail.subject?.includes('next steps') && addresses(a.mail.to)[0] === 'ada@cli-one.edu',
       ),
     );
@@ -146,7 +109,10 @@ describe('dura CLI on the dev server', function () {
     assert.equal((await request('cli-err.edu', 'e@cli-err.edu')).status, 0);
     const cases: [string[], RegExp][] = [
       [['request', '--domain', 'x.edu'], /^dura: institution\.name: /],
-      [['request', '--file', path.join(dir, 'none.json')], /^dura: file: cannot read/],
+      [
+        ['request', '--file', path.join(os.tmpdir(), 'dura-no-such-request.json')],
+        /^dura: file: cannot read/,
+      ],
       [requestWith({ '--domain': 'bad domain' }), /^dura: institution\.domain: /],
       [
         requestWith({ '--domain': 'future.edu', '--received-at': '2999-01-01T00:00:00Z' }),
@@ -178,7 +144,7 @@ describe('dura CLI on the dev server', function () {
   });
 
   it('an unreachable Temporal exits 2', async () => {
-    const result = await runDura(['status', 'x.edu'], { ...cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const result = await runDura(['status', 'x.edu'], { ...engine.cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1/);
   });
@@ -190,7 +156,7 @@ describe('dura CLI on the dev server', function () {
         'workflow',
         'list',
         '--address',
-        env.address,
+        engine.env.address,
         '--query',
         "DuraStage='awaiting-signature'",
         '--output',

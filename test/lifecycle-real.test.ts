@@ -1,52 +1,21 @@
 // End to end on the time-skipping server with the REAL activities: SQLite records and SMTP to a sink.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createActivities, type DuraActivities } from '../activities';
 import { requestAgreement } from '../client/agreements';
-import { loadConfig } from '../common/config';
 import { executeUpdate } from '../workflows/messages';
 import type { agreementWorkflow } from '../workflows/agreement';
-import { createWorker, taskQueue, timeSkippingEnv } from './helpers/env';
-import { aRequest, workflowsPath } from './helpers/agreements';
-import { addresses, startSmtp, type TestSmtp } from './helpers/mail';
+import { timeSkippingEnv } from './helpers/env';
+import { aRequest } from './helpers/agreements';
+import { realEngine } from './helpers/engine';
+import { addresses } from './helpers/mail';
 
 describe('lifecycle with the real activities (SQLite + SMTP)', function () {
-  let env: TestWorkflowEnvironment;
-  let sink: TestSmtp;
-  let dura: DuraActivities;
-  let worker: Worker;
-  let running: Promise<void>;
-  let dir: string;
-  const queue = taskQueue('real');
-
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-e2e-'));
-    sink = await startSmtp();
-    const config = loadConfig({
-      DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
-      SMTP_URL: sink.url,
-      ACCESS_TEAM_EMAIL: 'access@aou.example.org',
-      AOU_SIGNING_OFFICIAL_EMAIL: 'aou-so@aou.example.org',
-    });
-    dura = await createActivities(config, { dataDir: dir, env: {} });
-    env = await timeSkippingEnv();
-    worker = await createWorker(env, { taskQueue: queue, workflowsPath, activities: dura.activities });
-    running = worker.run();
-  });
-  after(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await dura?.close();
-    await sink?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+  const engine = realEngine(timeSkippingEnv, {
+    ACCESS_TEAM_EMAIL: 'access@aou.example.org',
+    AOU_SIGNING_OFFICIAL_EMAIL: 'aou-so@aou.example.org',
   });
 
   it('every expected message arrives once, in order; the records show every stage and event', async () => {
+    const { env, smtp: sink, dura, queue } = engine;
     const request = aRequest({ receivedAt: new Date(await env.currentTimeMs()).toISOString() });
     const { agreementId } = await requestAgreement(env.client, request, { taskQueue: queue });
     // Two fortnights of reminders and status updates (the second by day 36 even past holidays; the

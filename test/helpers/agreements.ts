@@ -69,7 +69,7 @@ export function lifecycleHarness(): Lifecycle {
     handle: (id) => harness.env.client.workflow.getHandle<typeof agreementWorkflow>(id),
     now: async () => new Date(await harness.env.currentTimeMs()).toISOString(),
     days: (n) => harness.env.sleep(n * 24 * 3600_000),
-    sent: (agreementId, kind) => fake.sent(kind).filter((_, i) => fake.agreementOf(kind)[i] === agreementId),
+    sent: (agreementId, kind) => fake.sent(kind, agreementId),
   } as Lifecycle;
   before(async function () {
     harness.env = await timeSkippingEnv();

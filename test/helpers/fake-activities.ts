@@ -44,20 +44,16 @@ export function fakeActivities(registry: InstitutionRecord[] = []) {
     },
   };
 
-  /** Messages in send order, as `kind -> recipient` strings. */
-  const sent = (kind?: string) =>
+  /** Messages in send order (of one agreement, or all), as `kind -> recipient` strings. */
+  const sent = (kind?: string, agreementId?: string) =>
     [...emails.values()]
-      .filter((e) => !kind || e.kind === kind)
+      .filter((e) => (!kind || e.kind === kind) && (!agreementId || e.agreementId === agreementId))
       .map((e) => `${e.kind} -> ${e.to.map((r) => (typeof r === 'string' ? r : r.email)).join(',')}`);
-
-  const agreementOf = (kind?: string) =>
-    [...emails.values()].filter((e) => !kind || e.kind === kind).map((e) => e.agreementId);
 
   return {
     activities: { ...io, ...calendarActivities },
     emails,
     sent,
-    agreementOf,
     institutions,
     records,
     undeliverable,
