@@ -1,10 +1,11 @@
 /**
- * The real activities behind the lifecycle's interfaces: the records database, the mailer and the
- * calendar. The worker builds them once from the configuration.
+ * The real activities behind the workflows' interfaces: the records database, the mailer, the calendar
+ * and the weekly digest. The worker builds them once from the configuration.
  */
 import type { Config } from '../common/config';
 import { calendarActivities } from './calendar';
-import type { AgreementActivities, CalendarActivities } from './interfaces';
+import { digestActivities } from './digest';
+import type { AgreementActivities, CalendarActivities, DigestActivities } from './interfaces';
 import { createMailer } from './mail/mailer';
 import { mailSettings } from './mail/settings';
 import { openDatabase } from './records/db';
@@ -12,7 +13,7 @@ import { migrateToLatest } from './records/migrations';
 import { RecordsStore } from './records/store';
 
 export interface DuraActivities {
-  activities: AgreementActivities & CalendarActivities;
+  activities: AgreementActivities & CalendarActivities & DigestActivities;
   store: RecordsStore;
   close(): Promise<void>;
 }
@@ -33,8 +34,9 @@ export async function createActivities(
     links: mailSettings(options.env ?? process.env).links,
     ledger: store,
   });
-  const activities: AgreementActivities & CalendarActivities = {
+  const activities: DuraActivities['activities'] = {
     ...calendarActivities,
+    ...digestActivities({ db, mailer }),
     lookupInstitution: (domain) => store.lookupInstitution(domain),
     sendEmail: (request) => mailer.send(request),
     recordEvents: (input) => store.recordEvents(input),

@@ -17,6 +17,8 @@ export const EMAIL_KINDS = [
   'not-needed',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
+/** Every kind the mailer renders: the agreement's messages, and the weekly digest (about no one agreement). */
+export type MessageKind = EmailKind | 'digest';
 
 /** A person, or a role whose address comes from configuration (ACCESS_TEAM_EMAIL, …). */
 export type Recipient = Person | 'access-team' | 'aou-signing-official';
@@ -69,6 +71,36 @@ export interface AgreementActivities {
   sendEmail(request: EmailRequest): Promise<EmailReceipt>;
   recordEvents(input: RecordEventsInput): Promise<void>;
   updateRegistry(update: RegistryUpdate): Promise<void>;
+}
+
+/** Why an open agreement is listed where it is in the digest (activities/digest.ts defines each). */
+export type Attention = 'overdue' | 'stalled' | 'open';
+
+export interface DigestEntry {
+  attention: Attention;
+  /** Why it is overdue or stalled, in words; null for the rest. */
+  why: string | null;
+  agreement: AgreementStatus;
+}
+
+/** The weekly digest to the access team: every open agreement, overdue first, then stalled. */
+export interface DigestRequest {
+  /** Unique per digest run: a retried activity never sends the same digest twice. */
+  idempotencyKey: string;
+  /** The moment the open agreements were read (ISO-8601). */
+  asOf: string;
+  entries: DigestEntry[];
+}
+
+export interface DigestReceipt extends EmailReceipt {
+  open: number;
+  overdue: number;
+  stalled: number;
+}
+
+/** The digest workflow's one activity: read the open agreements and mail them to the access team. */
+export interface DigestActivities {
+  sendDigest(input: { idempotencyKey: string }): Promise<DigestReceipt>;
 }
 
 /**

@@ -1,11 +1,22 @@
 #!/usr/bin/env node
-// The access team's CLI. Runs the compiled code in lib/ so that start-up stays fast.
-try {
-  require('../lib/client/main.js');
-} catch (err) {
-  if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes('lib/client/main.js')) {
-    console.error('dura: not built yet: run `npm run build` first');
-    process.exit(1);
+// The access team's CLI. Runs the compiled code in lib/ so that start-up stays fast: `dura status
+// <agreement> [--json]` first tries the lean path (client/status-fast.ts: no commander, zod or gRPC
+// library), and only what it hands back loads the full CLI (client/main.ts).
+function load(file) {
+  try {
+    return require(`../lib/client/${file}`);
+  } catch (err) {
+    if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(`lib/client/${file}`)) {
+      console.error('dura: not built yet: run `npm run build` first');
+      process.exit(1);
+    }
+    throw err;
   }
-  throw err;
 }
+
+load('status-fast.js')
+  .statusFast(process.argv.slice(2))
+  .then(
+    (answered) => answered || load('main.js'),
+    (err) => load('output.js').fail(err),
+  );

@@ -39,16 +39,26 @@ export async function fetchStatus(client: Client, config: Config, idOrDomain: st
     return { status, source: 'workflow' };
   } catch (err) {
     if (notFound(err)) throw new UserError(`no agreement ${handle.workflowId}`);
-    // No worker answered in time: the records keep the last snapshot the workflow wrote.
-    const { RecordsStore } = await import('../activities/records/store');
-    const store = await RecordsStore.open(config.DATABASE_URL);
-    try {
-      const status = await store.agreementStatus(handle.workflowId);
-      if (!status) throw new UnreachableError(`a worker for ${handle.workflowId}: ${(err as Error).message}`);
-      return { status, source: 'records' };
-    } finally {
-      await store.close();
-    }
+    // The worker answered, but not with this key: the records would only hide the problem.
+    if ((err as Error).name === 'DecryptionError') throw new UserError((err as Error).message);
+    return statusFromRecords(config, handle.workflowId, err as Error);
+  }
+}
+
+/** No worker answered in time (`why`): the records keep the last snapshot the workflow wrote. */
+export async function statusFromRecords(
+  config: Pick<Config, 'DATABASE_URL'>,
+  agreementId: string,
+  why: Error,
+): Promise<StatusAnswer> {
+  const { RecordsStore } = await import('../activities/records/store');
+  const store = await RecordsStore.open(config.DATABASE_URL);
+  try {
+    const status = await store.agreementStatus(agreementId);
+    if (!status) throw new UnreachableError(`a worker for ${agreementId}: ${why.message}`);
+    return { status, source: 'records' };
+  } finally {
+    await store.close();
   }
 }
 
@@ -63,6 +73,7 @@ export async function runUpdate<T>(
   } catch (err) {
     if (notFound(err)) throw new UserError(`no agreement ${handle.workflowId}`);
     const e = err as Error & { cause?: Error };
+    if (e.name === 'DecryptionError') throw new UserError(e.message);
     if (e.name === 'WorkflowUpdateFailedError') throw new UserError(e.cause?.message ?? e.message);
     if (/deadline/i.test(e.message))
       throw new UnreachableError(`a worker for ${handle.workflowId}: no answer`);

@@ -5,8 +5,13 @@
 import { Command, CommanderError } from 'commander';
 import { fail } from './output';
 import { registerAgreementCommands } from './commands/agreements';
+import { registerCodecCommands } from './commands/codec';
 import { registerControlCommands } from './commands/controls';
+import { registerIntakeCommands } from './commands/intake';
 import { registerRecordCommands } from './commands/records';
+import { registerScheduleCommands } from './commands/schedule';
+import { registerReportCommands } from './commands/report';
+import { statusFast } from './status-fast';
 
 const program = new Command('dura')
   .description('Data Use and Registration Agreements for the All of Us Research Program')
@@ -15,12 +20,22 @@ const program = new Command('dura')
 
 registerAgreementCommands(program);
 registerControlCommands(program);
+registerIntakeCommands(program);
 registerRecordCommands(program);
+registerScheduleCommands(program);
+registerReportCommands(program);
+registerCodecCommands(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof CommanderError) {
-    // Help and version exit 0; commander has already printed its one-line complaint otherwise.
-    process.exit(err.exitCode === 0 ? 0 : 1);
-  }
-  fail(err);
-});
+function run(): void {
+  program.parseAsync(process.argv).catch((err: unknown) => {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its one-line complaint otherwise.
+      process.exit(err.exitCode === 0 ? 0 : 1);
+    }
+    fail(err);
+  });
+}
+
+// `dura status <agreement> [--json]` is answered on the lean path when it can be (status-fast.ts);
+// bin/dura.js tries that before it loads this file, and then it hands straight back.
+statusFast(process.argv.slice(2)).then((answered) => answered || run(), fail);

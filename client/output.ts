@@ -32,3 +32,16 @@ export function fail(err: unknown): never {
   process.stderr.write(`dura: ${firstLine}\n`);
   process.exit(1);
 }
+
+/** A file named on the command line, or a user error naming it. */
+export function readUserFile(file: string): string {
+  // Loaded here, not at the top: this module is on every command's start-up path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
+    throw new UserError(`file: cannot read ${file}: ${reason}`);
+  }
+}

@@ -135,6 +135,16 @@ export function addBusinessDays(date: string, n: number): string {
   return current;
 }
 
+/** Business days after `from` up to and including `to` (both New York dates): 0 on the same day. */
+export function businessDaysBetween(from: string, to: string): number {
+  let count = 0;
+  for (let day = from; day < to;) {
+    day = addCalendarDays(day, 1);
+    if (isBusinessDay(day)) count++;
+  }
+  return count;
+}
+
 export function nextBusinessDay(date: string): string {
   return addBusinessDays(date, 1);
 }

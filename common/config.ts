@@ -3,12 +3,22 @@
  * Every bad value yields one line naming the variable; callers print them and exit non-zero.
  */
 import { z } from 'zod';
+import {
+  hostPortProblem,
+  isDatabaseUrl,
+  isEncryptionKey,
+  isKeyId,
+  isKeyList,
+  isListenAddress,
+  isNamespace,
+  isTaskQueue,
+  LOG_LEVELS,
+  wholeNumberIn,
+} from './config-rules';
 
 const hostPort = z.string().superRefine((v, ctx) => {
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
-  if (!match) ctx.addIssue({ code: 'custom', message: 'expected host:port, e.g. 127.0.0.1:7233' });
-  else if (Number(match[2]) < 1 || Number(match[2]) > 65535)
-    ctx.addIssue({ code: 'custom', message: 'port must be 1-65535' });
+  const problem = hostPortProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const email = z.email('expected an e-mail address');
@@ -23,10 +33,7 @@ const mailbox = z
 
 const databaseUrl = z
   .string()
-  .refine(
-    (v) => /^postgres(ql)?:\/\/\S+$/.test(v) || /^(sqlite|file):\S+$/.test(v),
-    'expected postgres://user:pass@host:port/db or sqlite:<path>',
-  );
+  .refine(isDatabaseUrl, 'expected postgres://user:pass@host:port/db or sqlite:<path>');
 
 const smtpUrl = z.string().refine((v) => {
   try {
@@ -37,6 +44,21 @@ const smtpUrl = z.string().refine((v) => {
   }
 }, 'expected smtp://[user:pass@]host:port or smtps://…');
 
+// A listening address for a socket the worker opens itself: an IP, not a host name (Core binds it as is).
+const listenAddress = z.string().refine(isListenAddress, 'expected ip:port to listen on, e.g. 0.0.0.0:9464');
+
+// Environment values are text; defaults and re-parsed configs are numbers: accept both, one message.
+function wholeNumber(min: number, max: number) {
+  return z.coerce.string().transform((v, ctx) => {
+    const n = wholeNumberIn(v, min, max);
+    if (n !== undefined) return n;
+    ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
+    return z.NEVER;
+  });
+}
+
+const KEY_MESSAGE = 'expected 32 bytes in base64 (e.g. from `openssl rand -base64 32`)';
+
 const optionalText = z
   .string()
   .optional()
@@ -46,7 +68,7 @@ const schema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a namespace name, e.g. default')
+    .refine(isNamespace, 'expected a namespace name, e.g. default')
     .default('default'),
   TEMPORAL_TLS_CERT: optionalText,
   TEMPORAL_TLS_KEY: optionalText,
@@ -55,14 +77,36 @@ const schema = z.object({
   TEMPORAL_API_KEY: optionalText,
   DURA_TASK_QUEUE: z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters, digits, ".", "_" or "-"')
+    .refine(isTaskQueue, 'expected letters, digits, ".", "_" or "-"')
     .default('dura'),
   DATABASE_URL: databaseUrl.default('sqlite:data/dura.sqlite'),
   SMTP_URL: smtpUrl.optional().or(z.literal('').transform(() => undefined)),
   MAIL_FROM: mailbox.default('All of Us DURA <dura@dura.localhost>'),
   ACCESS_TEAM_EMAIL: email.default('access-team@dura.localhost'),
   AOU_SIGNING_OFFICIAL_EMAIL: email.default('signing-official@dura.localhost'),
+  // The worker process (worker/).
+  DURA_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  // Bounded: an evicted agreement is rebuilt from its history when it next wakes. The SDK needs >= 2.
+  DURA_WORKER_CACHE: wholeNumber(2, 100_000).default(2000),
+  DURA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600).default(10),
+  DURA_METRICS_ADDRESS: listenAddress.optional().or(z.literal('').transform(() => undefined)),
+  // Where the outbox goes when SMTP_URL is unset (DURA_DATA_DIR/outbox).
+  DURA_DATA_DIR: z.string().min(1, 'expected a directory').default('data'),
+  // Payload encryption (common/codec.ts): names and e-mail addresses unreadable in workflow history.
+  DURA_ENCRYPTION_KEY: optionalText.pipe(z.string().refine(isEncryptionKey, KEY_MESSAGE).optional()),
+  DURA_ENCRYPTION_KEY_ID: optionalText.pipe(
+    z.string().refine(isKeyId, 'expected letters, digits, ".", "_" or "-" (at most 64)').optional(),
+  ),
+  DURA_ENCRYPTION_OLD_KEYS: optionalText.pipe(
+    z
+      .string()
+      .refine(isKeyList, `expected id:key[,id:key…], each key ${KEY_MESSAGE.replace('expected ', '')}`)
+      .optional(),
+  ),
 });
+
+/** Every variable dura reads (compose's worker environment must set each). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof z.infer<typeof schema>)[];
 
 export type Config = z.infer<typeof schema>;
 
@@ -86,13 +130,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(problems);
 }
 
-// TLS material comes in pairs: a certificate without its key is a mistake, not a choice.
+// TLS material and encryption keys come in pairs: a certificate without its key is a mistake, not a choice.
 function checkPairs(config: Config): Config {
   const problems: string[] = [];
   if (config.TEMPORAL_TLS_CERT && !config.TEMPORAL_TLS_KEY)
     problems.push('TEMPORAL_TLS_KEY: required when TEMPORAL_TLS_CERT is set');
   if (config.TEMPORAL_TLS_KEY && !config.TEMPORAL_TLS_CERT)
     problems.push('TEMPORAL_TLS_CERT: required when TEMPORAL_TLS_KEY is set');
+  if (config.DURA_ENCRYPTION_KEY && !config.DURA_ENCRYPTION_KEY_ID)
+    problems.push('DURA_ENCRYPTION_KEY_ID: required when DURA_ENCRYPTION_KEY is set');
+  if (config.DURA_ENCRYPTION_KEY_ID && !config.DURA_ENCRYPTION_KEY)
+    problems.push('DURA_ENCRYPTION_KEY: required when DURA_ENCRYPTION_KEY_ID is set');
+  if (config.DURA_ENCRYPTION_OLD_KEYS && !config.DURA_ENCRYPTION_KEY)
+    problems.push(
+      'DURA_ENCRYPTION_KEY: required when DURA_ENCRYPTION_OLD_KEYS is set (old keys only decrypt)',
+    );
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -34,15 +34,38 @@ export const requestSchema = z.object({
 
 export class RequestError extends Error {}
 
-/** Validates a request; `now` rejects one received in the future. Throws RequestError naming the field. */
-export function parseRequest(input: unknown, now = new Date()): AgreementRequest {
+/** A problem with one field, named by its path in the request (e.g. `requester.email`). */
+export interface RequestIssue {
+  path: string;
+  message: string;
+}
+
+/** The request, or every problem with it (the first per field); `now` rejects a future receipt. */
+export function checkRequest(
+  input: unknown,
+  now = new Date(),
+): { request: AgreementRequest } | { issues: RequestIssue[] } {
   const result = requestSchema.safeParse(input);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new RequestError(`${issue.path.join('.') || 'request'}: ${issue.message}`);
+    const seen = new Set<string>();
+    const issues: RequestIssue[] = [];
+    for (const issue of result.error.issues) {
+      const path = issue.path.join('.') || 'request';
+      if (!seen.has(path)) issues.push({ path, message: issue.message });
+      seen.add(path);
+    }
+    return { issues };
   }
   if (Date.parse(result.data.receivedAt) > now.getTime() + 60_000)
-    throw new RequestError(`receivedAt: ${result.data.receivedAt} is in the future`);
+    return { issues: [{ path: 'receivedAt', message: `${result.data.receivedAt} is in the future` }] };
   const { title, ...official } = result.data.signingOfficial;
-  return { ...result.data, signingOfficial: title ? { ...official, title } : official };
+  return { request: { ...result.data, signingOfficial: title ? { ...official, title } : official } };
+}
+
+/** Validates a request; throws RequestError naming the first bad field. */
+export function parseRequest(input: unknown, now = new Date()): AgreementRequest {
+  const checked = checkRequest(input, now);
+  if ('request' in checked) return checked.request;
+  const [first] = checked.issues;
+  throw new RequestError(`${first!.path}: ${first!.message}`);
 }

@@ -8,6 +8,7 @@ import { devServerEnv } from './helpers/env';
 import { dura as runDura } from './helpers/cli';
 import { realEngine } from './helpers/engine';
 import { addresses } from './helpers/mail';
+import { until } from './helpers/wait';
 
 describe('dura CLI on the dev server', function () {
   const engine = realEngine(devServerEnv);
@@ -169,11 +170,3 @@ describe('dura CLI on the dev server', function () {
       .sort();
   }
 });
-
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

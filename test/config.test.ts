@@ -20,6 +20,25 @@ describe('configuration', () => {
     assert.equal(config.DATABASE_URL, 'sqlite:data/dura.sqlite');
     assert.equal(config.SMTP_URL, undefined);
     assert.equal(config.TEMPORAL_API_KEY, undefined);
+    assert.equal(config.DURA_LOG_LEVEL, 'info');
+    assert.equal(config.DURA_WORKER_CACHE, 2000);
+    assert.equal(config.DURA_SHUTDOWN_GRACE_SECONDS, 10);
+    assert.equal(config.DURA_METRICS_ADDRESS, undefined);
+  });
+
+  it('reads the worker settings as numbers and addresses', () => {
+    const config = loadConfig({
+      DURA_LOG_LEVEL: 'warn',
+      DURA_WORKER_CACHE: '500',
+      DURA_SHUTDOWN_GRACE_SECONDS: '0',
+      DURA_METRICS_ADDRESS: '0.0.0.0:9464',
+    });
+    assert.equal(config.DURA_LOG_LEVEL, 'warn');
+    assert.equal(config.DURA_WORKER_CACHE, 500);
+    assert.equal(config.DURA_SHUTDOWN_GRACE_SECONDS, 0);
+    assert.equal(config.DURA_METRICS_ADDRESS, '0.0.0.0:9464');
+    assert.equal(loadConfig({ DURA_METRICS_ADDRESS: '[::1]:9464' }).DURA_METRICS_ADDRESS, '[::1]:9464');
+    assert.equal(loadConfig({ DURA_METRICS_ADDRESS: '' }).DURA_METRICS_ADDRESS, undefined);
   });
 
   it('accepts production values', () => {
@@ -64,6 +83,24 @@ describe('configuration', () => {
       { AOU_SIGNING_OFFICIAL_EMAIL: '@x' },
       /^AOU_SIGNING_OFFICIAL_EMAIL: /,
     ],
+    ['unknown log level', { DURA_LOG_LEVEL: 'verbose' }, /^DURA_LOG_LEVEL: expected one of fatal, error/],
+    ['cache not a number', { DURA_WORKER_CACHE: 'lots' }, /^DURA_WORKER_CACHE: expected a whole number/],
+    ['cache of one', { DURA_WORKER_CACHE: '1' }, /^DURA_WORKER_CACHE: expected a whole number from 2/],
+    ['cache not whole', { DURA_WORKER_CACHE: '2.5' }, /^DURA_WORKER_CACHE: /],
+    [
+      'negative grace',
+      { DURA_SHUTDOWN_GRACE_SECONDS: '-1' },
+      /^DURA_SHUTDOWN_GRACE_SECONDS: expected a whole/,
+    ],
+    ['grace in words', { DURA_SHUTDOWN_GRACE_SECONDS: 'ten' }, /^DURA_SHUTDOWN_GRACE_SECONDS: /],
+    [
+      'metrics on a host name',
+      { DURA_METRICS_ADDRESS: 'localhost:9464' },
+      /^DURA_METRICS_ADDRESS: expected ip:port/,
+    ],
+    ['metrics without port', { DURA_METRICS_ADDRESS: '0.0.0.0' }, /^DURA_METRICS_ADDRESS: expected ip:port/],
+    ['metrics on port 0', { DURA_METRICS_ADDRESS: '127.0.0.1:0' }, /^DURA_METRICS_ADDRESS: /],
+    ['metrics on a bad ip', { DURA_METRICS_ADDRESS: '300.1.1.1:9464' }, /^DURA_METRICS_ADDRESS: /],
     [
       'cert without key',
       { TEMPORAL_TLS_CERT: '/c.pem' },

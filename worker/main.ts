@@ -1,43 +1,122 @@
 /**
  * The dura worker: runs the agreement workflows and their activities on DURA_TASK_QUEUE.
- * Configuration comes from the environment (common/config.ts); bad values stop it with one line each.
+ * Configuration comes from the environment (common/config.ts); bad values stop it with one line each,
+ * before anything starts. Logs are pino JSON lines on stdout (worker/logging.ts).
  */
 import * as fs from 'node:fs';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../common/config';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { dataConverterFor } from '../common/codec';
+import { ConfigError, loadConfig, type Config } from '../common/config';
+import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createActivities } from '../activities';
+import type { CalendarActivities } from '../activities/interfaces';
+import { mailSettings } from '../activities/mail/settings';
 import { WORKFLOW_BUNDLE } from '../scripts/bundle-workflows';
+import { createLogger, describeError, TemporalLogger, type Pino } from './logging';
+import { installRuntime, metricsUrl, watchShutdownSignals } from './runtime';
 
-// Bounded: a cached agreement costs memory; an evicted one is rebuilt from history when it next wakes.
-const MAX_CACHED_AGREEMENTS = 2000;
+// Past the grace time the SDK cancels activities in flight, but dura's do not stop (an e-mail in
+// flight finishes or times out); past this margin too, the SDK gives up on them and the process exits 1.
+// The server retries them on another worker. A process manager's kill timeout should exceed both.
+const FORCE_MARGIN_SECONDS = 5;
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const dura = await createActivities(config);
-  const worker = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.DURA_TASK_QUEUE,
-    // Bundled by `npm run build`; bundling here instead costs a second or two of webpack at start.
-    ...(fs.existsSync(WORKFLOW_BUNDLE)
-      ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
-      : { workflowsPath: require.resolve('../workflows') }),
-    activities: dura.activities,
-    maxCachedWorkflows: MAX_CACHED_AGREEMENTS,
-    shutdownGraceTime: '10 seconds',
-  });
-  console.log(`dura worker: polling ${config.DURA_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+async function run(config: Config, log: Pino, options: WorkerOverrides): Promise<void> {
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
-    await worker.run(); // the SDK stops it gracefully on SIGINT/SIGTERM
+    const dura = await createActivities(config, { dataDir: config.DURA_DATA_DIR });
+    try {
+      const prebuilt = fs.existsSync(WORKFLOW_BUNDLE);
+      const worker = await Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.DURA_TASK_QUEUE,
+        workflowBundle: prebuilt ? { codePath: WORKFLOW_BUNDLE } : await bundleAtStart(log),
+        activities: { ...dura.activities, ...options.calendar },
+        dataConverter: dataConverterFor(config),
+        maxCachedWorkflows: config.DURA_WORKER_CACHE,
+        shutdownGraceTime: `${config.DURA_SHUTDOWN_GRACE_SECONDS} seconds`,
+        shutdownForceTime: `${config.DURA_SHUTDOWN_GRACE_SECONDS + FORCE_MARGIN_SECONDS} seconds`,
+      });
+      const running = worker.run(); // the runtime stops it on SIGINT/SIGTERM
+      log.info(
+        {
+          taskQueue: config.DURA_TASK_QUEUE,
+          namespace: config.TEMPORAL_NAMESPACE,
+          address: config.TEMPORAL_ADDRESS,
+          cacheSize: config.DURA_WORKER_CACHE,
+          graceSeconds: config.DURA_SHUTDOWN_GRACE_SECONDS,
+          metricsUrl: metricsUrl(config),
+          workflowCode: prebuilt ? 'prebuilt bundle' : 'bundled at start',
+        },
+        'polling',
+      );
+      await running;
+    } finally {
+      await dura.close();
+    }
   } finally {
-    await dura.close();
     await connection.close();
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.problems.join('\n'));
-  else console.error(`dura worker: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+/**
+ * Without `npm run build`'s bundle (running from the sources), webpack bundles the workflows here: a
+ * second or two, and its multi-line report only when something is wrong.
+ */
+function bundleAtStart(log: Pino): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new TemporalLogger(log.child({}, { level: 'warn' })),
+  });
+}
+
+/** Every bad variable at once, the mailer's links included, before anything starts. */
+function loadWorkerConfig(): Config {
+  const problems: string[] = [];
+  const collect = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  };
+  const config = collect(() => loadConfig());
+  if (config) collect(() => temporalConnectionOptions(config)); // TLS files readable and PEM
+  collect(() => mailSettings());
+  if (problems.length || !config) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * Benchmarks and fault tests run this same worker with a compressed calendar (bench/lib/fast-worker.ts),
+ * so that a fortnight's reminder falls due in seconds; production never passes overrides.
+ */
+export interface WorkerOverrides {
+  calendar?: CalendarActivities;
+}
+
+export async function main(options: WorkerOverrides = {}): Promise<number> {
+  let config: Config;
+  try {
+    config = loadWorkerConfig();
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.problems.join('\n') : String(err));
+    return 1;
+  }
+  const log = createLogger(config.DURA_LOG_LEVEL);
+  let signals = { received: 0 };
+  try {
+    installRuntime(config, log);
+    signals = watchShutdownSignals(log, config.DURA_SHUTDOWN_GRACE_SECONDS);
+    await run(config, log, options);
+    log.info('stopped');
+    return 0;
+  } catch (err) {
+    const what = signals.received ? 'stopped with work still in flight' : 'worker failed';
+    log.error({ error: describeError(err) }, what);
+    return 1;
+  }
+}
+
+if (require.main === module) void main().then((code) => process.exit(code));

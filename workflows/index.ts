@@ -1,2 +1,3 @@
 // Every workflow the dura worker runs.
 export { agreementWorkflow } from './agreement';
+export { digestWorkflow } from './digest';

@@ -16,10 +16,19 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type Mail from 'nodemailer/lib/mailer';
 import { z } from 'zod';
-import { BAD_DATA, EMAIL_KINDS, type EmailReceipt, type EmailRequest, type Recipient } from '../interfaces';
+import {
+  BAD_DATA,
+  EMAIL_KINDS,
+  type DigestRequest,
+  type EmailReceipt,
+  type EmailRequest,
+  type MessageKind,
+  type Recipient,
+} from '../interfaces';
 import { outboxDelivery, smtpDelivery, type Delivery } from './deliver';
+import { buildDigestView } from './digest-view';
 import type { EmailLedger } from './ledger';
-import { render } from './render';
+import { render, type RenderedMessage } from './render';
 import type { MailLinks } from './settings';
 import { buildView } from './view';
 
@@ -38,7 +47,21 @@ export interface MailerOptions {
 
 export interface Mailer {
   send(request: EmailRequest): Promise<EmailReceipt>;
+  /** The weekly digest to the access team: the same protocol, about no one agreement. */
+  sendDigest(request: DigestRequest): Promise<EmailReceipt>;
   close(): void;
+}
+
+/** A rendered message on its way: what the ledger records and the server receives. */
+interface Outgoing {
+  idempotencyKey: string;
+  kind: MessageKind;
+  /** The agreement it is about; empty for the digest. */
+  agreementId: string;
+  to: Mail.Address[];
+  cc: Mail.Address[];
+  replyTo?: Mail.Address;
+  rendered: RenderedMessage;
 }
 
 function badData(message: string): ApplicationFailure {
@@ -100,11 +123,15 @@ export function createMailer(options: MailerOptions): Mailer {
     });
   }
 
+  function checkKey(idempotencyKey: unknown): void {
+    if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '')
+      throw badData('idempotencyKey: required');
+  }
+
   async function send(request: EmailRequest): Promise<EmailReceipt> {
     // 1. Everything that can never succeed fails here, before the ledger or the server sees it.
     const { idempotencyKey, kind } = request;
-    if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '')
-      throw badData('idempotencyKey: required');
+    checkKey(idempotencyKey);
     if (!EMAIL_KINDS.includes(kind)) throw badData(`kind: unknown e-mail kind ${JSON.stringify(kind)}`);
     const to = resolve(request.to, 'to');
     const cc = resolve(request.cc, 'cc');
@@ -115,7 +142,31 @@ export function createMailer(options: MailerOptions): Mailer {
       aouSigningOfficial: roles['aou-signing-official'].address,
       now: now(),
     });
+    // Replies go to the people, not to the engine's sender address.
+    const replyTo = kind === 'escalation' ? undefined : roles['access-team'];
     const rendered = render(kind, view);
+    return sendOnce({ idempotencyKey, kind, agreementId: request.agreementId, to, cc, replyTo, rendered });
+  }
+
+  async function sendDigest(request: DigestRequest): Promise<EmailReceipt> {
+    checkKey(request.idempotencyKey);
+    if (!Array.isArray(request.entries)) throw badData('entries: expected a list');
+    const view = buildDigestView(request, { accessTeam: roles['access-team'].address });
+    const rendered = render('digest', view);
+    const to = [roles['access-team']];
+    return sendOnce({
+      idempotencyKey: request.idempotencyKey,
+      kind: 'digest',
+      agreementId: '',
+      to,
+      cc: [],
+      rendered,
+    });
+  }
+
+  /** Steps 2 to 4 of the protocol above, for a message validated and rendered. */
+  async function sendOnce(message: Outgoing): Promise<EmailReceipt> {
+    const { idempotencyKey, kind, to, cc, rendered } = message;
     const hash = keyHash(idempotencyKey);
     const messageId = `<${hash}@dura>`;
 
@@ -125,7 +176,7 @@ export function createMailer(options: MailerOptions): Mailer {
         idempotencyKey,
         messageId,
         kind,
-        agreementId: request.agreementId,
+        agreementId: message.agreementId,
         recipients: [...to, ...cc].map((a) => a.address),
       },
       now(),
@@ -141,8 +192,7 @@ export function createMailer(options: MailerOptions): Mailer {
         from,
         to,
         cc,
-        // Replies go to the people, not to the engine's sender address.
-        replyTo: kind === 'escalation' ? undefined : roles['access-team'],
+        replyTo: message.replyTo,
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
@@ -159,5 +209,5 @@ export function createMailer(options: MailerOptions): Mailer {
     return { messageId, state: outcome.state, detail: outcome.detail };
   }
 
-  return { send, close: () => delivery.close() };
+  return { send, sendDigest, close: () => delivery.close() };
 }

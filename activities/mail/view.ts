@@ -8,7 +8,8 @@ import type { MailLinks } from './settings';
 
 export type ViewValue = string | number | boolean | null;
 export interface View {
-  [name: string]: ViewValue | View;
+  /** A list is repeated by a `{{#name}}…{{/name}}` section (render.ts). */
+  [name: string]: ViewValue | View | View[];
 }
 
 export interface ViewContext {

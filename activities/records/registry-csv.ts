@@ -5,15 +5,12 @@
  */
 import { z } from 'zod';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
+import { formatProblem, readCsv, type CsvProblem } from '../../common/csv';
 import type { InstitutionRecord } from '../interfaces';
 import type { RecordsStore } from './store';
 
-export interface CsvProblem {
-  /** Physical line of the file (the header is line 1); a quoted field may span lines: where it starts. */
-  line: number;
-  field: string;
-  message: string;
-}
+export type { CsvProblem } from '../../common/csv';
+export { formatProblem };
 
 export interface RegistryCsv {
   rows: InstitutionRecord[];
@@ -52,7 +49,7 @@ const rowSchema = z.object({
 
 /** Parses and validates the whole file; `rows` holds the valid rows only. */
 export function parseRegistryCsv(text: string): RegistryCsv {
-  const records = parseCsv(text.replace(/^\uFEFF/, '')).filter((r) => r.fields.some((f) => f.trim() !== ''));
+  const records = readCsv(text);
   const [header, ...body] = records;
   const found = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
   if (found.length !== COLUMNS.length || !COLUMNS.every((c) => found.includes(c))) {
@@ -104,66 +101,7 @@ export async function importRegistryCsv(
   return { imported: await store.importInstitutions(rows, options.listedOn), problems };
 }
 
-/** One line per problem, e.g. `line 4, tiers: unknown tier "gold": …`. */
-export function formatProblem(problem: CsvProblem): string {
-  return `line ${problem.line}, ${problem.field}: ${problem.message}`;
-}
-
 function byField(a: CsvProblem, b: CsvProblem): number {
   const order = (p: CsvProblem) => (COLUMNS as readonly string[]).indexOf(p.field);
   return order(a) - order(b);
-}
-
-interface CsvRecord {
-  line: number;
-  fields: string[];
-  error?: string;
-}
-
-/** RFC 4180 with CRLF or LF; a quoted field may hold commas, `""` and line breaks. */
-function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let line = 1;
-  let i = 0;
-  while (i < text.length) {
-    const record: CsvRecord = { line, fields: [] };
-    let field = '';
-    let quoted = false;
-    let wasQuoted = false;
-    for (;;) {
-      const c = text[i];
-      if (c === undefined) {
-        if (quoted) record.error = `a quoted field starting on line ${record.line} never ends`;
-        record.fields.push(field);
-        break;
-      }
-      i++;
-      if (quoted) {
-        if (c === '"' && text[i] === '"') {
-          field += '"';
-          i++;
-        } else if (c === '"') quoted = false;
-        else {
-          if (c === '\n' || (c === '\r' && text[i] !== '\n')) line++;
-          field += c;
-        }
-      } else if (c === '"' && !wasQuoted && field.trim() === '') {
-        // Leading spaces before an opening quote (a hand-edited file) are not part of the value.
-        field = '';
-        quoted = wasQuoted = true;
-      } else if (c === ',') {
-        record.fields.push(field);
-        field = '';
-        wasQuoted = false;
-      } else if (c === '\r' && text[i] === '\n') {
-        continue;
-      } else if (c === '\n' || c === '\r') {
-        record.fields.push(field);
-        line++;
-        break;
-      } else field += c;
-    }
-    records.push(record);
-  }
-  return records;
 }

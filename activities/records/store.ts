@@ -95,6 +95,18 @@ export class RecordsStore implements EmailLedger {
     return row ? (JSON.parse(row.status_json) as AgreementStatus) : null;
   }
 
+  /** Every agreement's latest snapshot (one row per run), oldest request first; optionally since a date. */
+  agreementSnapshots(filter: { receivedSince?: string; domain?: string } = {}): Promise<AgreementsTable[]> {
+    return this.db
+      .selectFrom('agreements')
+      .selectAll()
+      .$if(filter.receivedSince !== undefined, (q) => q.where('received_at', '>=', filter.receivedSince!))
+      .$if(filter.domain !== undefined, (q) => q.where('domain', '=', normalizeDomain(filter.domain!)))
+      .orderBy('received_at')
+      .orderBy('agreement_ref')
+      .execute();
+  }
+
   /** The audit trail of one agreement run, in order. */
   async agreementEvents(agreementRef: string): Promise<Array<HistoryEntry & { seq: number }>> {
     const rows = await this.db

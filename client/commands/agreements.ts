@@ -1,14 +1,11 @@
 /** `dura request`, `status`, `list`, `history`: starting agreements and answering "where is it?". */
-import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { STAGES, TIERS } from '../../common/agreement';
-import { emit, UserError, type OutputOptions } from '../output';
+import { emit, readUserFile, UserError, type OutputOptions } from '../output';
 
 async function setup() {
-  const { loadConfig } = await import('../../common/config');
-  const config = loadConfig();
-  const { connect } = await import('../temporal');
-  return { config, client: await connect(config) };
+  const { session } = await import('../temporal');
+  return session();
 }
 
 interface RequestFlags extends OutputOptions {
@@ -27,10 +24,11 @@ interface RequestFlags extends OutputOptions {
 
 function requestInput(flags: RequestFlags): unknown {
   if (flags.file) {
+    const text = readUserFile(flags.file);
     try {
-      return JSON.parse(fs.readFileSync(flags.file, 'utf8'));
+      return JSON.parse(text);
     } catch (err) {
-      throw new UserError(`file: cannot read ${flags.file}: ${(err as Error).message.split('\n')[0]}`);
+      throw new UserError(`file: ${flags.file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
     }
   }
   return {

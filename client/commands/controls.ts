@@ -109,9 +109,8 @@ export function registerControlCommands(program: Command): void {
       .addHelpText('after', `\nExample:\n  ${control.example}`)
       .action(async (id: string, flags: Flags) => {
         const update = control.update(flags);
-        const { loadConfig } = await import('../../common/config');
-        const { connect } = await import('../temporal');
-        const client = await connect(loadConfig());
+        const { session } = await import('../temporal');
+        const { client } = await session();
         const { agreementHandle, runUpdate } = await import('../agreement-handle');
         const handle = agreementHandle(client, id);
         const status = await runUpdate(client, handle, () =>

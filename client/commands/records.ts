@@ -1,31 +1,8 @@
 /** `dura db …` and `dura institutions …`: the records database and the Registered Institutions list. */
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { emit, UnreachableError, UserError, type OutputOptions } from '../output';
-
-// Loaded on use: the database drivers are not needed by the CLI's other commands.
-async function openStore() {
-  const { loadConfig } = await import('../../common/config');
-  const { RecordsStore } = await import('../../activities/records/store');
-  const { describeDatabase } = await import('../../activities/records/db');
-  const config = loadConfig();
-  try {
-    return await RecordsStore.open(config.DATABASE_URL);
-  } catch (err) {
-    throw new UnreachableError(
-      `the records database ${describeDatabase(config.DATABASE_URL)}: ${(err as Error).message}`,
-    );
-  }
-}
-
-async function withStore<T>(work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
-  const store = await openStore();
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
+import { emit, readUserFile, UnreachableError, UserError, type OutputOptions } from '../output';
+import { withStore } from '../records';
+import { normalizeDomain } from '../../common/agreement';
 
 export function registerRecordCommands(program: Command): void {
   const db = program.command('db').description('the records database');
@@ -64,14 +41,7 @@ export function registerRecordCommands(program: Command): void {
       '\nExample:\n  dura institutions import registered.csv\n\nregistered.csv:\n  domain,name,tiers\n  uw.edu,University of Washington,registered;controlled',
     )
     .action(async (file: string, options: OutputOptions & { skipInvalid?: boolean }) => {
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new UserError(
-          `file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        );
-      }
+      const text = readUserFile(file);
       const { parseRegistryCsv, importRegistryCsv, formatProblem } =
         await import('../../activities/records/registry-csv');
       const parsed = parseRegistryCsv(text);
@@ -106,9 +76,61 @@ export function registerRecordCommands(program: Command): void {
     });
 
   institutions
+    .command('show <domain>')
+    .description('one institution: its listed tiers (since when, by which agreement) and its agreements')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  dura institutions show uw.edu')
+    .action(async (domain: string, options: OutputOptions) => {
+      const { institution, agreements } = await withStore(async (store) => ({
+        institution: (await store.findInstitutions(normalizeDomain(domain))).find(
+          (i) => i.domain === normalizeDomain(domain),
+        ),
+        agreements: await store.agreementSnapshots({ domain }),
+      }));
+      if (!institution && agreements.length === 0)
+        throw new UserError(`no institution ${normalizeDomain(domain)} on the list or in the records`);
+      const runs = agreements.map((a) => ({
+        agreementId: a.agreement_id,
+        kind: a.kind,
+        stage: a.stage,
+        tiers: a.tiers ? a.tiers.split(',') : [],
+        receivedAt: a.received_at,
+        executedAt: a.executed_at,
+      }));
+      const { table, when } = await import('../format');
+      emit(options, { domain: normalizeDomain(domain), listed: institution ?? null, agreements: runs }, () =>
+        [
+          institution
+            ? `${institution.name} (${institution.domain})\n` +
+              institution.listed
+                .map(
+                  (l) =>
+                    `  ${l.tier} since ${l.listedOn}${l.agreementId ? ` (${l.agreementId})` : ' (imported)'}`,
+                )
+                .join('\n')
+            : `${normalizeDomain(domain)}: not on the Registered Institutions list`,
+          runs.length
+            ? table(
+                ['AGREEMENT', 'KIND', 'STAGE', 'TIERS', 'RECEIVED', 'EXECUTED'],
+                runs.map((r) => [
+                  r.agreementId,
+                  r.kind,
+                  r.stage,
+                  r.tiers.join(','),
+                  when(r.receivedAt),
+                  when(r.executedAt),
+                ]),
+              )
+            : 'no agreements in the records',
+        ].join('\n\n'),
+      );
+    });
+
+  institutions
     .command('list')
     .description('every institution on the Registered Institutions list')
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  dura institutions list --json')
     .action(async (options: OutputOptions) => {
       const all = await withStore((store) => store.listInstitutions());
       emit(

@@ -1,0 +1,82 @@
+/**
+ * The weekly digest: every open agreement (awaiting initiation or signature), in the order the access
+ * team should look at them, in one message to the team.
+ *
+ * - Overdue: a deadline has passed. The workflow's flag (set when it escalated), or a request still
+ *   awaiting initiation after its initiation deadline (the records may trail the clock by a few minutes).
+ * - Stalled: not overdue, but not moving either. Awaiting signature with at least the policy's
+ *   escalation count of reminders unanswered (6 by default, about twelve weeks: the workflow escalated
+ *   once, and the digest keeps it in sight every week after); or nothing recorded in its history for
+ *   QUIET_DAYS (two reminder cycles without even a reminder: reminders paused, mail undeliverable, or no
+ *   worker running).
+ * - The rest: on track.
+ * Within each group, the oldest request first: it has waited longest.
+ *
+ * With nothing open the digest still goes out, saying so: a Monday without a digest would look the same
+ * as a broken schedule or mail server.
+ */
+import type { Kysely } from 'kysely';
+import type { AgreementStatus } from '../common/agreement';
+import type { Attention, DigestActivities, DigestEntry } from './interfaces';
+import type { Mailer } from './mail/mailer';
+import { formatInstant } from './mail/view';
+import { openAgreements } from './records/open-agreements';
+import type { Database } from './records/schema';
+
+/** Four weeks: two biweekly reminder cycles in which nothing at all happened. */
+export const QUIET_DAYS = 28;
+const DAY_MS = 24 * 3600_000;
+const RANK: Record<Attention, number> = { overdue: 0, stalled: 1, open: 2 };
+
+function lastActivityAt(s: AgreementStatus): string {
+  return s.history.reduce((latest, h) => (h.at > latest ? h.at : latest), s.receivedAt);
+}
+
+/** Why the agreement needs attention, in words; `open` with no reason when it is on track. */
+export function attentionOf(s: AgreementStatus, now: Date): Pick<DigestEntry, 'attention' | 'why'> {
+  const initiationLate =
+    s.stage === 'awaiting-initiation' && s.initiationDueBy !== null && Date.parse(s.initiationDueBy) <= +now;
+  if (initiationLate)
+    return { attention: 'overdue', why: `Initiation was due by ${formatInstant(s.initiationDueBy)}.` };
+  if (s.overdue) return { attention: 'overdue', why: 'A deadline has passed.' };
+  if (s.stage === 'awaiting-signature' && s.remindersSent >= s.policy.escalateAfterReminders)
+    return {
+      attention: 'stalled',
+      why: `${s.remindersSent} reminders to the signing official unanswered since initiation on ${formatInstant(s.initiatedAt)}.`,
+    };
+  const last = lastActivityAt(s);
+  if (+now - Date.parse(last) >= QUIET_DAYS * DAY_MS)
+    return { attention: 'stalled', why: `Nothing has happened since ${formatInstant(last)}.` };
+  return { attention: 'open', why: null };
+}
+
+/** Overdue first, then stalled, then the rest; oldest request first within each. */
+export function orderForDigest(agreements: AgreementStatus[], now: Date): DigestEntry[] {
+  return agreements
+    .map((agreement) => ({ ...attentionOf(agreement, now), agreement }))
+    .sort(
+      (a, b) =>
+        RANK[a.attention] - RANK[b.attention] ||
+        Date.parse(a.agreement.receivedAt) - Date.parse(b.agreement.receivedAt) ||
+        a.agreement.agreementId.localeCompare(b.agreement.agreementId),
+    );
+}
+
+export function digestActivities(deps: {
+  db: Kysely<Database>;
+  mailer: Pick<Mailer, 'sendDigest'>;
+  now?: () => Date;
+}): DigestActivities {
+  const now = deps.now ?? (() => new Date());
+  return {
+    async sendDigest({ idempotencyKey }) {
+      const asOf = now();
+      const entries = orderForDigest(await openAgreements(deps.db), asOf);
+      // A retry after the message went out returns the first outcome (the mailer's ledger); the counts
+      // are those of this attempt's reading.
+      const receipt = await deps.mailer.sendDigest({ idempotencyKey, asOf: asOf.toISOString(), entries });
+      const counted = (attention: Attention) => entries.filter((e) => e.attention === attention).length;
+      return { ...receipt, open: entries.length, overdue: counted('overdue'), stalled: counted('stalled') };
+    },
+  };
+}

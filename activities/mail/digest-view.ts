@@ -1,0 +1,67 @@
+/**
+ * What the digest's templates see: a summary line, and one item per open agreement in the digest's
+ * order, each with its dates in New York time and why it needs attention.
+ */
+import type { Attention, DigestRequest } from '../interfaces';
+import { formatInstant, joinWords, tiersInWords, type View } from './view';
+
+const LABELS: Record<Attention, string> = { overdue: 'OVERDUE', stalled: 'STALLED', open: 'open' };
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "3 open agreements: 1 overdue, 1 stalled", or "nothing open". */
+export function digestSummary(request: DigestRequest): string {
+  const { entries } = request;
+  if (entries.length === 0) return 'nothing open';
+  const overdue = entries.filter((e) => e.attention === 'overdue').length;
+  const stalled = entries.filter((e) => e.attention === 'stalled').length;
+  const notes = [overdue && `${overdue} overdue`, stalled && `${stalled} stalled`].filter(Boolean);
+  return `${count(entries.length, 'open agreement')}${notes.length ? `: ${notes.join(', ')}` : ''}`;
+}
+
+export function buildDigestView(request: DigestRequest, ctx: { accessTeam: string }): View {
+  const asOf = formatInstant(request.asOf);
+  const summary = digestSummary(request);
+  const agreements = request.entries.map(({ attention, why, agreement: s }, i): View => {
+    const official = s.signingOfficial;
+    const next =
+      s.stage === 'awaiting-initiation'
+        ? `initiation due by ${formatInstant(s.initiationDueBy)}`
+        : s.remindersPausedUntil
+          ? `reminders paused until ${formatInstant(s.remindersPausedUntil)}`
+          : `reminder #${s.remindersSent + 1} due ${formatInstant(s.nextReminderAt)}`;
+    return {
+      number: i + 1,
+      label: LABELS[attention],
+      why: why ?? 'on track',
+      agreementId: s.agreementId,
+      institution: s.institution.name,
+      domain: s.institution.domain,
+      stage: s.stage,
+      kind: s.kind === 'amendment' ? 'amendment' : 'new agreement',
+      tiers: tiersInWords(s.tiers),
+      receivedAt: formatInstant(s.receivedAt),
+      official: official.title ? `${official.name} (${official.title})` : official.name,
+      officialEmail: official.email,
+      requesters: joinWords(s.requesters.map((p) => p.name.trim() || p.email)),
+      remindersSent: s.remindersSent,
+      next,
+    };
+  });
+  return {
+    digest: {
+      summary,
+      asOf,
+      intro:
+        agreements.length === 0
+          ? `No agreement is open as of ${asOf}: nothing needs your attention this week.`
+          : `As of ${asOf}, ${summary}. Overdue and stalled agreements come first.`,
+    },
+    agreements,
+    // A list of one item or none: the table shows only when something is open.
+    anyOpen: agreements.length ? [{}] : [],
+    accessTeam: { email: ctx.accessTeam },
+  };
+}

@@ -1,0 +1,90 @@
+/** `dura import <requests.csv>`: requests in bulk from the access team's spreadsheet. */
+import { Option, type Command } from 'commander';
+import { emit, readUserFile, UserError, type OutputOptions } from '../output';
+
+interface ImportFlags extends OutputOptions {
+  skipInvalid?: boolean;
+  initiation?: 'auto' | 'manual';
+  concurrency: number;
+}
+
+export function registerIntakeCommands(program: Command): void {
+  program
+    .command('import <requests.csv>')
+    .description('request many agreements from a CSV file; rows for the same domain join one agreement')
+    .option('--skip-invalid', 'request the valid rows and list the invalid ones')
+    .addOption(
+      new Option('--initiation <mode>', 'initiate at once or wait for `dura initiate`').choices([
+        'auto',
+        'manual',
+      ]),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'institutions requested at once (1-64)')
+        .default(8)
+        .argParser(positiveInt('--concurrency', 64)),
+    )
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  dura import requests.csv\n\nrequests.csv (official_title and received_at may be left out or empty):\n' +
+        '  institution_name,domain,requester_name,requester_email,official_name,official_email,official_title,tiers,received_at\n' +
+        '  University of Washington,uw.edu,Ada Lovelace,ada@uw.edu,Sam Signer,osp@uw.edu,Director,registered;controlled,2026-11-02T15:04:00Z',
+    )
+    .action(async (file: string, flags: ImportFlags) => {
+      const { parseRequestCsv } = await import('../../common/request-csv');
+      const { formatProblem } = await import('../../common/csv');
+      const { rows, problems } = parseRequestCsv(readUserFile(file));
+      if (problems.length && !flags.skipInvalid)
+        throw new UserError(
+          `${file}: nothing requested; ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,
+        );
+      const { session } = await import('../temporal');
+      const { config, client } = await session();
+      const { importRequests } = await import('../import');
+      const progress = process.stderr.isTTY && !flags.json ? showProgress : undefined;
+      const results = await importRequests(client, rows, {
+        taskQueue: config.DURA_TASK_QUEUE,
+        policy: flags.initiation ? { initiation: flags.initiation } : undefined,
+        concurrency: flags.concurrency,
+        onProgress: progress,
+      });
+      if (progress) process.stderr.write('\n');
+      const counts: Record<string, number> = {};
+      for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+      const agreements = new Set(results.flatMap((r) => (r.agreementId ? [r.agreementId] : []))).size;
+      emit(
+        flags,
+        { requested: results.length, agreements, outcomes: counts, rows: results, skipped: problems },
+        () =>
+          [
+            `${results.length} request(s), ${agreements} agreement(s): ` +
+              (Object.entries(counts)
+                .map(([outcome, n]) => `${n} ${outcome}`)
+                .join(', ') || 'nothing to do'),
+            ...results
+              .filter((r) => r.detail)
+              .map((r) => `line ${r.line}, ${r.domain}: ${r.outcome}: ${r.detail}`),
+            ...problems.map((p) => `skipped ${formatProblem(p)}`),
+          ].join('\n'),
+      );
+    });
+}
+
+/** Rewrites one line on the terminal, at most ten times a second. */
+let lastDrawn = 0;
+function showProgress(done: number, total: number): void {
+  const now = Date.now();
+  if (done < total && now - lastDrawn < 100) return;
+  lastDrawn = now;
+  process.stderr.write(`\rdura: ${done}/${total} requested`);
+}
+
+export function positiveInt(flag: string, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1 || n > max)
+      throw new UserError(`${flag}: expected a whole number 1-${max}`);
+    return n;
+  };
+}

@@ -1,0 +1,77 @@
+/** `dura report`: time to initiation and to execution, deadlines missed, reminders sent. */
+import type { Command } from 'commander';
+import { emit, UserError, type OutputOptions } from '../output';
+import { withStore } from '../records';
+
+interface ReportFlags extends OutputOptions {
+  since?: string;
+  csv?: boolean;
+}
+
+export function registerReportCommands(program: Command): void {
+  program
+    .command('report')
+    .description('how the process is doing: time to initiation and execution, deadlines missed, reminders')
+    .option('--since <date>', 'only agreements requested on or after this date (YYYY-MM-DD)')
+    .option('--csv', 'one CSV row per agreement')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dura report\n  dura report --since 2026-01-01 --csv > dura-2026.csv',
+    )
+    .action(async (flags: ReportFlags) => {
+      if (flags.since !== undefined && !validDate(flags.since))
+        throw new UserError(`--since: expected a date YYYY-MM-DD, got "${flags.since}"`);
+      if (flags.csv && flags.json) throw new UserError('--csv and --json: choose one');
+      const rows = await withStore((store) => store.agreementSnapshots({ receivedSince: flags.since }));
+      const { agreementReport } = await import('../report');
+      const report = agreementReport(rows);
+      if (flags.csv) {
+        const { csvLine } = await import('../../common/csv');
+        const { FIGURE_COLUMNS: columns } = await import('../report');
+        const lines = [csvLine(columns), ...report.agreements.map((a) => csvLine(columns.map((c) => a[c])))];
+        process.stdout.write(`${lines.join('\n')}\n`);
+        return;
+      }
+      const { table } = await import('../format');
+      emit(flags, report, () => summaryView(report.summary) + '\n\n' + agreementsView(report, table));
+    });
+}
+
+function validDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+}
+
+function summaryView(s: import('../report').ReportSummary): string {
+  const n = (v: number | null, unit: string) => (v === null ? '-' : `${v} ${unit}`);
+  return [
+    `agreements                      ${s.agreements} (${s.open} open)`,
+    `initiated                       ${s.initiated}; median ${n(s.medianBusinessDaysToInitiation, 'business days')} after the request`,
+    `initiation deadlines missed     ${s.initiationDeadlinesMissed}`,
+    `executed                        ${s.executed}; median ${n(s.medianDaysToExecution, 'days')} after the request`,
+    `instructions sent               ${s.instructionsSent}`,
+    `instructions deadlines missed   ${s.instructionsDeadlinesMissed}`,
+    `reminders sent                  ${s.remindersSent}`,
+  ].join('\n');
+}
+
+function agreementsView(
+  report: import('../report').Report,
+  table: (header: string[], rows: string[][]) => string,
+): string {
+  const cell = (v: number | null) => (v === null ? '-' : String(v));
+  return table(
+    ['AGREEMENT', 'STAGE', 'RECEIVED', 'TO INITIATION', 'TO EXECUTION', 'REMINDERS', 'MISSED'],
+    report.agreements.map((a) => [
+      a.agreementId,
+      a.stage,
+      a.receivedAt.slice(0, 10),
+      a.businessDaysToInitiation === null ? '-' : `${a.businessDaysToInitiation} bd`,
+      a.daysToExecution === null ? '-' : `${cell(a.daysToExecution)} d`,
+      String(a.remindersSent),
+      [a.initiationDeadlineMissed ? 'initiation' : '', a.instructionsDeadlineMissed ? 'instructions' : '']
+        .filter(Boolean)
+        .join(', '),
+    ]),
+  );
+}

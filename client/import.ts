@@ -1,0 +1,72 @@
+/**
+ * `dura import`: many requests at once. Requests for different institutions go out concurrently; those
+ * for the same domain go one after another in file order, so the first starts the agreement and the
+ * rest join it, exactly as if they had been typed one by one.
+ */
+import type { Client } from '@temporalio/client';
+import type { Policy } from '../common/agreement';
+import type { CsvRequest } from '../common/request-csv';
+import { requestAgreement } from './agreements';
+
+export interface ImportedRow {
+  line: number;
+  domain: string;
+  agreementId?: string;
+  /** started, joined, already-requested; or rejected (the agreement refused it, see `detail`). */
+  outcome: string;
+  stage?: string;
+  detail?: string;
+}
+
+export interface ImportOptions {
+  taskQueue: string;
+  policy?: Partial<Policy>;
+  /** Institutions in flight at once. */
+  concurrency: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function importRequests(
+  client: Client,
+  rows: CsvRequest[],
+  options: ImportOptions,
+): Promise<ImportedRow[]> {
+  const byDomain = new Map<string, CsvRequest[]>();
+  for (const row of rows) {
+    const domain = row.request.institution.domain;
+    byDomain.set(domain, [...(byDomain.get(domain) ?? []), row]);
+  }
+  const queue = [...byDomain.values()];
+  const results: ImportedRow[] = [];
+  let done = 0;
+  const lane = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const { line, request } of group) {
+        results.push({
+          line,
+          domain: request.institution.domain,
+          ...(await requestOne(client, request, options)),
+        });
+        options.onProgress?.(++done, rows.length);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, lane));
+  return results.sort((a, b) => a.line - b.line);
+}
+
+async function requestOne(
+  client: Client,
+  request: CsvRequest['request'],
+  options: ImportOptions,
+): Promise<Omit<ImportedRow, 'line' | 'domain'>> {
+  try {
+    const { agreementId, outcome, stage } = await requestAgreement(client, request, options);
+    return { agreementId, outcome, stage };
+  } catch (err) {
+    // The agreement's own validator refused this request (e.g. it has ended): report it, go on.
+    const e = err as Error & { cause?: Error };
+    if (e.name !== 'WorkflowUpdateFailedError') throw err;
+    return { outcome: 'rejected', detail: e.cause?.message ?? e.message };
+  }
+}

@@ -1,0 +1,27 @@
+/** The CLI's way into the records database; a database that cannot be opened is exit 2. */
+import type { RecordsStore } from '../activities/records/store';
+import { UnreachableError } from './output';
+
+// Loaded on use: the database drivers are not needed by the CLI's other commands.
+async function openStore(): Promise<RecordsStore> {
+  const { loadConfig } = await import('../common/config');
+  const { RecordsStore } = await import('../activities/records/store');
+  const { describeDatabase } = await import('../activities/records/db');
+  const config = loadConfig();
+  try {
+    return await RecordsStore.open(config.DATABASE_URL);
+  } catch (err) {
+    throw new UnreachableError(
+      `the records database ${describeDatabase(config.DATABASE_URL)}: ${(err as Error).message}`,
+    );
+  }
+}
+
+export async function withStore<T>(work: (store: RecordsStore) => Promise<T>): Promise<T> {
+  const store = await openStore();
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

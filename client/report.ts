@@ -1,0 +1,132 @@
+/**
+ * `dura report`: how the process is doing, from the records. Initiation and registration instructions
+ * are measured in business days (their deadlines are business days); execution in calendar days
+ * (it takes months). A deadline is missed when the step came after it, or has not come and it passed.
+ */
+import type { AgreementsTable } from '../activities/records/schema';
+import { businessDaysBetween, localDate } from '../common/calendar';
+
+export interface AgreementFigures {
+  agreementId: string;
+  domain: string;
+  kind: string;
+  stage: string;
+  tiers: string;
+  receivedAt: string;
+  initiatedAt: string | null;
+  businessDaysToInitiation: number | null;
+  initiationDeadlineMissed: boolean;
+  executedAt: string | null;
+  daysToExecution: number | null;
+  instructionsSentAt: string | null;
+  businessDaysToInstructions: number | null;
+  instructionsDeadlineMissed: boolean;
+  remindersSent: number;
+}
+
+/** The CSV columns, in order (also the header of an empty report). */
+export const FIGURE_COLUMNS = [
+  'agreementId',
+  'domain',
+  'kind',
+  'stage',
+  'tiers',
+  'receivedAt',
+  'initiatedAt',
+  'businessDaysToInitiation',
+  'initiationDeadlineMissed',
+  'executedAt',
+  'daysToExecution',
+  'instructionsSentAt',
+  'businessDaysToInstructions',
+  'instructionsDeadlineMissed',
+  'remindersSent',
+] as const satisfies ReadonlyArray<keyof AgreementFigures>;
+
+export interface ReportSummary {
+  agreements: number;
+  open: number;
+  initiated: number;
+  medianBusinessDaysToInitiation: number | null;
+  initiationDeadlinesMissed: number;
+  executed: number;
+  medianDaysToExecution: number | null;
+  instructionsSent: number;
+  instructionsDeadlinesMissed: number;
+  remindersSent: number;
+}
+
+export interface Report {
+  asOf: string;
+  summary: ReportSummary;
+  agreements: AgreementFigures[];
+}
+
+const OPEN = new Set(['awaiting-initiation', 'awaiting-signature', 'executed']);
+const DAY_MS = 86_400_000;
+
+export function agreementReport(rows: AgreementsTable[], now = new Date()): Report {
+  const agreements = rows.map((row) => figures(row, now));
+  const measured = (pick: (a: AgreementFigures) => number | null) =>
+    agreements.map(pick).filter((v): v is number => v !== null);
+  const count = (test: (a: AgreementFigures) => boolean) => agreements.filter(test).length;
+  return {
+    asOf: now.toISOString(),
+    summary: {
+      agreements: agreements.length,
+      open: count((a) => OPEN.has(a.stage)),
+      initiated: count((a) => a.initiatedAt !== null),
+      medianBusinessDaysToInitiation: median(measured((a) => a.businessDaysToInitiation)),
+      initiationDeadlinesMissed: count((a) => a.initiationDeadlineMissed),
+      executed: count((a) => a.executedAt !== null),
+      medianDaysToExecution: median(measured((a) => a.daysToExecution)),
+      instructionsSent: count((a) => a.instructionsSentAt !== null),
+      instructionsDeadlinesMissed: count((a) => a.instructionsDeadlineMissed),
+      remindersSent: agreements.reduce((sum, a) => sum + a.remindersSent, 0),
+    },
+    agreements,
+  };
+}
+
+function figures(row: AgreementsTable, now: Date): AgreementFigures {
+  // A step not taken was missed if its deadline passed while the agreement was still running.
+  const until = row.ended_at ?? now.toISOString();
+  return {
+    agreementId: row.agreement_id,
+    domain: row.domain,
+    kind: row.kind,
+    stage: row.stage,
+    tiers: row.tiers,
+    receivedAt: row.received_at,
+    initiatedAt: row.initiated_at,
+    businessDaysToInitiation: businessDays(row.received_at, row.initiated_at),
+    initiationDeadlineMissed: missed(row.initiation_due_by, row.initiated_at ?? until),
+    executedAt: row.executed_at,
+    daysToExecution: row.executed_at ? days(row.received_at, row.executed_at) : null,
+    instructionsSentAt: row.instructions_sent_at,
+    businessDaysToInstructions: businessDays(row.executed_at, row.instructions_sent_at),
+    instructionsDeadlineMissed: missed(row.instructions_due_by, row.instructions_sent_at ?? until),
+    remindersSent: row.reminders_sent,
+  };
+}
+
+function businessDays(from: string | null, to: string | null): number | null {
+  return from && to ? businessDaysBetween(localDate(new Date(from)), localDate(new Date(to))) : null;
+}
+
+/** Whole calendar days, to one decimal. */
+function days(from: string, to: string): number {
+  return Math.round(((Date.parse(to) - Date.parse(from)) / DAY_MS) * 10) / 10;
+}
+
+/** Done (or, not done, the agreement ended or is still waiting) after the deadline. */
+function missed(dueBy: string | null, doneOrWaitingUntil: string): boolean {
+  return dueBy !== null && Date.parse(doneOrWaitingUntil) > Date.parse(dueBy);
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

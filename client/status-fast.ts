@@ -1,0 +1,129 @@
+/**
+ * The lean path for `dura status <agreement> [--json]`, the access team's most frequent question: one
+ * QueryWorkflow call (grpc-lite.ts, query-wire.ts), without commander, zod, node:http2 or the Temporal
+ * SDK, which cost a cold `dura status` ~0.5 s of loading. It answers exactly as the full CLI
+ * does (same output, same exit codes and messages) and hands back (resolves false) whenever it cannot:
+ * other arguments, unusual configuration (lean-config.ts), or any answer it does not expect.
+ * `DURA_LEAN_STATUS=off` always takes the full path (the benchmark and the tests compare the two);
+ * `DURA_LEAN_STATUS=debug` says on stderr why the lean path handed over.
+ */
+import { agreementIdFrom } from '../common/agreement';
+import { QUERY_WAIT_MS, statusFromRecords, type StatusAnswer } from './agreement-handle';
+import { DEADLINE_EXCEEDED, GrpcError, NoConnectionError, NOT_FOUND, unary } from './grpc-lite';
+import { LEAN_SWITCH, leanTarget, type LeanTarget } from './lean-config';
+import { emit, fail, UnreachableError, UserError } from './output';
+import { decodeQueryWorkflowResponse, encodeQueryWorkflowRequest } from './query-wire';
+
+const QUERY_WORKFLOW = '/temporal.api.workflowservice.v1.WorkflowService/QueryWorkflow';
+/** As client/temporal.ts's connectTimeout. */
+const CONNECT_WAIT_MS = 3000;
+const EPOCH = new Date(0).toISOString();
+
+/** `status <agreement>`, `--json` before or after it, and nothing else (no other flag, no help). */
+export function leanStatusArgs(args: string[]): { agreement: string; json: boolean } | undefined {
+  if (args[0] !== 'status' || args.length < 2 || args.length > 3) return undefined;
+  const rest = args.slice(1);
+  const positional = rest.filter((a) => a !== '--json');
+  if (positional.length !== 1 || positional[0]!.startsWith('-')) return undefined;
+  return { agreement: positional[0]!, json: rest.length === 2 };
+}
+
+let tried = false;
+
+/**
+ * Answers `dura status` on the lean path if it can; false hands over to the full CLI. Tried once per
+ * process: bin/dura.js tries it before it loads client/main.ts, which then hands straight back.
+ */
+export async function statusFast(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  if (tried) return false;
+  tried = true;
+  const wanted = env[LEAN_SWITCH] === 'off' ? undefined : leanStatusArgs(args);
+  if (!wanted) return false;
+  const handOver = (why: string) => {
+    if (env[LEAN_SWITCH] === 'debug') process.stderr.write(`dura: lean status hands over: ${why}\n`);
+    return false;
+  };
+  const target = leanTarget(env);
+  if (!target) return handOver('configuration it does not read');
+  let answer: StatusAnswer;
+  try {
+    // While the server and a worker answer, the text view gets ready: its first use of Intl loads
+    // ICU's time zones (~20 ms), which would otherwise come after the answer.
+    const ready = wanted.json ? undefined : () => void import('./format').then((f) => f.when(EPOCH));
+    answer = await ask(target, agreementIdFrom(wanted.agreement), ready);
+  } catch (err) {
+    if (err instanceof UserError || err instanceof UnreachableError) fail(err);
+    return handOver((err as Error).message); // an answer the full CLI knows how to word
+  }
+  const { status, source } = answer;
+  if (source === 'records')
+    process.stderr.write('dura: no worker answered; this is the last status in the records\n');
+  if (wanted.json) emit(wanted, status, () => '');
+  else {
+    const { statusView } = await import('./format');
+    emit(wanted, status, () => statusView(status));
+  }
+  // Answered: exit once stdout is flushed, sparing the wait for Node's own teardown (~5 ms).
+  process.stdout.write('', () => process.exit(0));
+  return true;
+}
+
+/** The agreement's status from its workflow, or from the records when no worker answers in time. */
+async function ask(target: LeanTarget, agreementId: string, sent?: () => void): Promise<StatusAnswer> {
+  let reply: Buffer;
+  try {
+    const request = encodeQueryWorkflowRequest(target.namespace, agreementId, 'status');
+    reply = await unary(target, QUERY_WORKFLOW, request, {
+      connectMs: CONNECT_WAIT_MS,
+      deadlineMs: QUERY_WAIT_MS,
+      sent,
+    });
+  } catch (err) {
+    if (err instanceof NoConnectionError)
+      throw new UnreachableError(`Temporal at ${target.address}: ${err.message}`);
+    // An unknown namespace is also NOT_FOUND: the full CLI words that one.
+    if (err instanceof GrpcError && err.code === NOT_FOUND && !/namespace/i.test(err.details))
+      throw new UserError(`no agreement ${agreementId}`);
+    if (err instanceof GrpcError && err.code === DEADLINE_EXCEEDED) return fromRecords(agreementId, err);
+    throw err;
+  }
+  const decoded = decodeQueryWorkflowResponse(reply);
+  const payloads = target.encryption ? await decrypt(target.encryption, decoded.payloads) : decoded.payloads;
+  const rejected = decoded.rejected;
+  const encoding = payloads[0]?.metadata.encoding?.toString();
+  // The SDK's default converter wrote it; anything else (a codec, another encoding) is the SDK's job.
+  if (rejected || payloads.length !== 1 || encoding !== 'json/plain')
+    throw new Error(`an answer it does not read (${payloads.length} payloads, encoding ${encoding})`);
+  return { status: JSON.parse(payloads[0]!.data.toString('utf8')), source: 'workflow' };
+}
+
+/** As the full CLI's data converter does: a wrong key is a user error naming the key id. */
+async function decrypt(
+  keys: NonNullable<LeanTarget['encryption']>,
+  payloads: Array<{ metadata: Record<string, Buffer>; data: Buffer }>,
+): Promise<Array<{ metadata: Record<string, Buffer>; data: Buffer }>> {
+  const { encryptionCodec } = await import('../common/codec');
+  const codec = encryptionCodec({
+    DURA_ENCRYPTION_KEY: keys.key,
+    DURA_ENCRYPTION_KEY_ID: keys.keyId,
+    DURA_ENCRYPTION_OLD_KEYS: keys.oldKeys,
+  })!;
+  try {
+    return payloads.map((p) => {
+      const plain = codec.decrypt(p);
+      return { metadata: plain.metadata as Record<string, Buffer>, data: Buffer.from(plain.data ?? []) };
+    });
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
+/** As the full path: the whole configuration (zod, loaded only now), then the records database. */
+async function fromRecords(agreementId: string, why: Error): Promise<StatusAnswer> {
+  try {
+    const { loadConfig } = await import('../common/config');
+    return await statusFromRecords(loadConfig(), agreementId, why);
+  } catch (err) {
+    fail(err);
+  }
+}

@@ -1,0 +1,115 @@
+// Units of `dura import` and `dura report`: the request CSV reader and the report's figures.
+import { strict as assert } from 'node:assert';
+import type { AgreementsTable } from '../activities/records/schema';
+import { agreementReport } from '../client/report';
+import { parseRequestCsv } from '../common/request-csv';
+
+const now = new Date('2026-11-20T15:00:00Z');
+
+describe('request CSV', () => {
+  it('reads columns in any order, optional columns left out, a BOM, and counts lines across a quoted line break', () => {
+    const text =
+      '\uFEFFdomain,tiers,institution_name,requester_name,requester_email,official_name,official_email\r\n' +
+      'wsu.edu,registered,"Washington State\nUniversity",Al,al@wsu.edu,Sam,osp@wsu.edu\r\n' +
+      'uw.edu,registered controlled,"University of Washington, Seattle",Ada,ADA@uw.edu,Sam,osp@uw.edu\r\n' +
+      '\r\n' +
+      'bad,registered,X,Al,al@x.edu,Sam,s@x.edu\r\n';
+    const { rows, problems } = parseRequestCsv(text, now);
+    assert.equal(rows.length, 1);
+    assert.deepEqual(rows[0], {
+      line: 4,
+      request: {
+        institution: { name: 'University of Washington, Seattle', domain: 'uw.edu' },
+        requester: { name: 'Ada', email: 'ada@uw.edu' },
+        signingOfficial: { name: 'Sam', email: 'osp@uw.edu' },
+        tiers: ['registered', 'controlled'],
+        receivedAt: now.toISOString(),
+      },
+    });
+    assert.deepEqual(problems, [
+      { line: 2, field: 'institution_name', message: 'must be one line' },
+      { line: 6, field: 'domain', message: 'expected an e-mail domain such as uw.edu' },
+    ]);
+  });
+
+  it('names every bad field of a row once', () => {
+    const text =
+      'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers,received_at\n' +
+      ',uw.edu,,nope,Sam,osp@uw.edu,gold;silver,yesterday\n';
+    const { problems } = parseRequestCsv(text, now);
+    assert.deepEqual(
+      problems.map((p) => `${p.line} ${p.field}`),
+      ['2 institution_name', '2 requester_name', '2 requester_email', '2 tiers', '2 received_at'],
+    );
+  });
+});
+
+describe('report figures', () => {
+  const row = (changes: Partial<AgreementsTable>): AgreementsTable => ({
+    agreement_ref: `ref-${changes.domain}`,
+    agreement_id: `dura-${changes.domain}`,
+    domain: 'x.edu',
+    stage: 'awaiting-signature',
+    kind: 'new',
+    tiers: 'registered',
+    received_at: '2026-11-02T15:00:00.000Z', // a Monday
+    initiation_due_by: '2026-11-04T22:00:00.000Z', // Wednesday 17:00 New York
+    initiated_at: null,
+    reminders_sent: 0,
+    next_reminder_at: null,
+    executed_at: null,
+    instructions_due_by: null,
+    instructions_sent_at: null,
+    ended_at: null,
+    overdue: 0,
+    history_length: 1,
+    status_json: '{}',
+    updated_at: '2026-11-02T15:00:00.000Z',
+    ...changes,
+  });
+
+  it('business days to initiation, days to execution, and each kind of missed deadline', () => {
+    const report = agreementReport(
+      [
+        // Initiated on the Wednesday before 17:00: 2 business days, on time; executed 30 days later.
+        row({
+          domain: 'a.edu',
+          stage: 'completed',
+          initiated_at: '2026-11-04T21:00:00.000Z',
+          reminders_sent: 2,
+          executed_at: '2026-12-02T15:00:00.000Z',
+          instructions_due_by: '2026-12-04T22:00:00.000Z',
+          instructions_sent_at: '2026-12-07T14:00:00.000Z',
+          ended_at: '2026-12-07T14:00:00.000Z',
+        }),
+        // Initiated on Thursday: late. Still open.
+        row({ domain: 'b.edu', initiated_at: '2026-11-05T14:00:00.000Z', reminders_sent: 1 }),
+        // Never initiated and still waiting: missed. Cancelled before its deadline: not missed.
+        row({ domain: 'c.edu', stage: 'awaiting-initiation' }),
+        row({ domain: 'd.edu', stage: 'cancelled', ended_at: '2026-11-03T15:00:00.000Z' }),
+      ],
+      now,
+    );
+    const by = Object.fromEntries(report.agreements.map((a) => [a.domain, a]));
+    assert.equal(by['a.edu']!.businessDaysToInitiation, 2);
+    assert.equal(by['a.edu']!.initiationDeadlineMissed, false);
+    assert.equal(by['a.edu']!.daysToExecution, 30);
+    assert.equal(by['a.edu']!.instructionsDeadlineMissed, true);
+    assert.equal(by['b.edu']!.businessDaysToInitiation, 3);
+    assert.equal(by['b.edu']!.initiationDeadlineMissed, true);
+    assert.equal(by['c.edu']!.initiationDeadlineMissed, true);
+    assert.equal(by['d.edu']!.initiationDeadlineMissed, false);
+    assert.deepEqual(report.summary, {
+      agreements: 4,
+      open: 2,
+      initiated: 2,
+      medianBusinessDaysToInitiation: 2.5,
+      initiationDeadlinesMissed: 2,
+      executed: 1,
+      medianDaysToExecution: 30,
+      instructionsSent: 1,
+      instructionsDeadlinesMissed: 1,
+      remindersSent: 3,
+    });
+  });
+});

@@ -1,0 +1,116 @@
+// The production stack, checked statically (these machines have no Docker engine): what
+// docker-compose.yml and the Dockerfile promise in README's "Production" section.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES } from '../common/config';
+import { devServerSearchAttributeArgs } from '../workflows/search-attributes';
+
+const root = path.join(__dirname, '..');
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: unknown };
+  ports?: string[];
+  environment?: Record<string, string>;
+  env_file?: string;
+  restart?: string;
+  volumes?: string[];
+  entrypoint?: string[];
+}
+
+describe('production stack (docker-compose.yml, Dockerfile)', () => {
+  const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service> };
+  const services = compose.services;
+  const dependsOn = (name: string) =>
+    Object.fromEntries(Object.entries(services[name]?.depends_on ?? {}).map(([k, v]) => [k, v.condition]));
+
+  it('has every service, each image pinned to a version', () => {
+    assert.deepEqual(Object.keys(services).sort(), [
+      'dura-migrate',
+      'dura-worker',
+      'mailpit',
+      'postgres',
+      'temporal',
+      'temporal-schema',
+      'temporal-setup',
+      'temporal-ui',
+    ]);
+    assert.match(services.postgres!.image!, /^postgres:16\.\d+/);
+    for (const [name, service] of Object.entries(services)) {
+      const image = service.image ?? '';
+      assert.match(image, /^[\w./-]+:[\w.-]+$/, `${name}: image without a tag`);
+      assert.doesNotMatch(image, /:latest$/, `${name}: image pinned to latest`);
+    }
+    assert.equal(services['dura-migrate']!.build, '.', 'the dura image is built from the Dockerfile');
+    assert.equal(services['dura-worker']!.image, services['dura-migrate']!.image);
+  });
+
+  it('runs the one-shot jobs in order, each service after what it needs', () => {
+    assert.deepEqual(dependsOn('temporal-schema'), { postgres: 'service_healthy' });
+    assert.deepEqual(dependsOn('temporal'), { 'temporal-schema': 'service_completed_successfully' });
+    assert.deepEqual(dependsOn('temporal-setup'), { temporal: 'service_healthy' });
+    assert.deepEqual(dependsOn('temporal-ui'), { temporal: 'service_healthy' });
+    assert.deepEqual(dependsOn('dura-migrate'), { postgres: 'service_healthy' });
+    assert.deepEqual(dependsOn('dura-worker'), {
+      'dura-migrate': 'service_completed_successfully',
+      'temporal-setup': 'service_completed_successfully',
+      mailpit: 'service_healthy',
+    });
+    for (const job of ['temporal-schema', 'temporal-setup', 'dura-migrate'])
+      assert.equal(services[job]!.restart, 'no', `${job} runs once`);
+  });
+
+  it('the schema job covers both Temporal databases; the setup job registers every search attribute', () => {
+    const schema = read('deploy/temporal-schema.sh');
+    assert.match(schema, /for db in temporal temporal_visibility/);
+    assert.match(schema, /update-schema -d "\/etc\/temporal\/schema\/postgresql\/v12\/\$dir\/versioned"/);
+    const setup = read('deploy/temporal-setup.sh');
+    const registered = [...setup.matchAll(/(Dura\w+)=(\w+)/g)].map((m) => `${m[1]}=${m[2]}`).sort();
+    const expected = devServerSearchAttributeArgs()
+      .filter((a) => a !== '--search-attribute')
+      .sort();
+    assert.deepEqual(registered, expected);
+    for (const script of ['deploy/temporal-schema.sh', 'deploy/temporal-setup.sh'])
+      execFileSync('sh', ['-n', path.join(root, script)]); // parses
+  });
+
+  it('long-running services have healthchecks; no port is published beyond 127.0.0.1', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.restart !== 'no') assert.ok(service.healthcheck?.test, `${name}: no healthcheck`);
+      for (const port of service.ports ?? [])
+        assert.match(port, /^127\.0\.0\.1:\d+:\d+$/, `${name}: ${port}`);
+    }
+  });
+
+  it("the worker's environment sets every configuration variable; secrets come from .env", () => {
+    const environment = services['dura-worker']!.environment ?? {};
+    const missing = CONFIG_VARIABLES.filter((v) => !(v in environment));
+    assert.deepEqual(missing, [], 'variables of common/config.ts the worker does not get');
+    assert.equal(services['dura-worker']!.env_file, '.env');
+    assert.match(read('.gitignore'), /^\.env$/m);
+    // Every variable the file requires (${X:?…}) is in the committed example.
+    const example = read('.env.example');
+    const required = [...read('docker-compose.yml').matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!);
+    for (const variable of new Set(required))
+      assert.match(example, new RegExp(`^${variable}=`, 'm'), `${variable} missing from .env.example`);
+  });
+
+  it('the Dockerfile builds in one stage and runs the worker unprivileged in another', () => {
+    const dockerfile = read('Dockerfile');
+    const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
+    assert.ok(stages.length >= 2, 'multi-stage');
+    for (const image of stages) assert.match(image, /^node:\d+\.\d+\.\d+-/, `${image} is pinned`);
+    const last = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    assert.match(last, /^USER node$/m);
+    assert.doesNotMatch(last, /^USER root$/m);
+    assert.match(last, /^CMD \["node", "lib\/worker\/main\.js"\]$/m);
+    assert.match(last, /activities\/mail\/templates/, 'the e-mail templates ship with the image');
+    assert.match(read('.dockerignore'), /^\.env$/m, 'secrets stay out of the build context');
+  });
+});

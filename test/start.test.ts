@@ -1,0 +1,118 @@
+// `npm start` as the access team runs it: started, stopped with Ctrl-C (SIGINT to the whole process
+// group, as a terminal sends it), started again: the agreement in flight is still there, answered by the
+// new worker, its pending reminder unchanged, and nothing sent twice.
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dura as runDura } from './helpers/cli';
+import { freePort, startSmtp, type TestSmtp } from './helpers/mail';
+import { until } from './helpers/wait';
+
+const root = path.join(__dirname, '..');
+
+describe('npm start', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let smtp: TestSmtp;
+  let env: NodeJS.ProcessEnv;
+  let engine: ChildProcess | undefined;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-start-'));
+    smtp = await startSmtp();
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      DURA_UI_PORT: String(await freePort()),
+      DURA_DATA_DIR: dir,
+      SMTP_URL: smtp.url,
+    };
+  });
+  after(async () => {
+    if (engine) await stop(engine);
+    await smtp?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `npm start` in its own process group; resolves once it says it is running. */
+  async function start(): Promise<ChildProcess> {
+    const child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true, stdio: 'pipe' });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const running = until(() => output.includes('dura is running.'), 240_000);
+    const outcome = await Promise.race([running.then(() => 'running'), exited.then((c) => `exited ${c}`)]);
+    assert.equal(outcome, 'running', output);
+    return child;
+  }
+
+  /** Ctrl-C: SIGINT to the group; everything must be gone and the server's port free again. */
+  async function stop(child: ChildProcess): Promise<string> {
+    // npm re-raises the SIGINT it got; the engine's own scripts exit 0.
+    const exited = new Promise<string>((resolve) =>
+      child.once('exit', (c, signal) => resolve(signal ?? `exit ${c}`)),
+    );
+    process.kill(-child.pid!, 'SIGINT');
+    const how = await exited;
+    await until(async () => !(await listening(env.TEMPORAL_ADDRESS!)), 20_000);
+    engine = undefined;
+    return how;
+  }
+
+  const dura = (...args: string[]) => runDura(args, env);
+  const status = async () => {
+    const result = await dura('status', 'restart.edu', '--json');
+    assert.equal(result.status, 0, result.stderr);
+    return { status: JSON.parse(result.stdout), notice: result.stderr };
+  };
+
+  it('stopped with Ctrl-C and started again, an agreement keeps its pending reminder', async () => {
+    engine = await start();
+    const requested = await dura(
+      'request',
+      ...['--institution-name', 'Restart University', '--domain', 'restart.edu'],
+      ...['--requester-name', 'Ada Researcher', '--requester-email', 'ada@restart.edu'],
+      ...['--official-name', 'Sam Signer', '--official-email', 'osp@restart.edu', '--tier', 'registered'],
+    );
+    assert.equal(requested.status, 0, requested.stderr);
+    await until(async () => (await status()).status.nextReminderAt !== null, 30_000);
+    const before = (await status()).status;
+    assert.equal(before.stage, 'awaiting-signature');
+    const sentBefore = smtp.arrived.length;
+
+    await stop(engine);
+    const down = await dura('status', 'restart.edu', '--json');
+    assert.equal(down.status, 2, 'Temporal is down: exit 2');
+
+    engine = await start();
+    const after = await status();
+    assert.equal(after.notice, '', 'the restarted worker answers the query itself');
+    assert.equal(after.status.stage, 'awaiting-signature');
+    assert.equal(after.status.nextReminderAt, before.nextReminderAt);
+    assert.equal(after.status.remindersSent, 0);
+    assert.deepEqual(after.status.history, before.history);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(smtp.arrived.length, sentBefore, 'nothing was sent again after the restart');
+    // The agreement is live on the new worker: a reminder sent now is its first.
+    const reminded = await dura('remind-now', 'restart.edu', '--json');
+    assert.equal(reminded.status, 0, reminded.stderr);
+    assert.equal((await status()).status.remindersSent, 1);
+    assert.match(await stop(engine), /^(SIGINT|exit 0)$/);
+  });
+});
+
+function listening(address: string): Promise<boolean> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.split(':').pop())];
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

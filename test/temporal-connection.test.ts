@@ -1,0 +1,62 @@
+// The connection options the worker and the CLI build from TEMPORAL_* (common/temporal-connection.ts),
+// for each combination; test/production.test.ts runs the mTLS one against a real server.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../common/config';
+import { temporalConnectionOptions } from '../common/temporal-connection';
+import { makeCertificates, type TestCertificates } from './helpers/tls';
+
+describe('connection options from TEMPORAL_*', () => {
+  let dir: string;
+  let certs: TestCertificates;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-conn-'));
+    certs = makeCertificates(dir);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const options = (env: NodeJS.ProcessEnv) => temporalConnectionOptions(loadConfig(env));
+
+  it('plaintext by default', () => {
+    assert.deepEqual(options({}), { address: '127.0.0.1:7233', tls: false });
+  });
+
+  it('TLS with the server CA and a name override', () => {
+    const o = options({ TEMPORAL_TLS_CA: certs.ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.example.org' });
+    assert.ok(o.tls);
+    assert.equal(o.tls.serverNameOverride, 'temporal.example.org');
+    assert.deepEqual(o.tls.serverRootCACertificate, fs.readFileSync(certs.ca));
+    assert.equal(o.tls.clientCertPair, undefined);
+  });
+
+  it('mTLS with a client certificate and key', () => {
+    const o = options({ TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey });
+    assert.ok(o.tls);
+    assert.deepEqual(o.tls.clientCertPair, {
+      crt: fs.readFileSync(certs.clientCert),
+      key: fs.readFileSync(certs.clientKey),
+    });
+    assert.equal(o.apiKey, undefined);
+  });
+
+  it('an API key (Temporal Cloud) turns TLS on with the system CAs', () => {
+    const o = options({ TEMPORAL_ADDRESS: 'dura.a1b2c.tmprl.cloud:7233', TEMPORAL_API_KEY: 'key-123' });
+    assert.deepEqual(o, { address: 'dura.a1b2c.tmprl.cloud:7233', tls: {}, apiKey: 'key-123' });
+  });
+
+  it('every unreadable or non-PEM file at once, each on a line naming its variable', () => {
+    const swapped = { TEMPORAL_TLS_CERT: certs.clientKey, TEMPORAL_TLS_KEY: certs.clientCert };
+    assert.throws(
+      () => options({ ...swapped, TEMPORAL_TLS_CA: `${dir}/missing.pem` }),
+      (err: { problems: string[] }) => {
+        assert.deepEqual(err.problems, [
+          `TEMPORAL_TLS_CA: cannot read ${dir}/missing.pem: ENOENT`,
+          `TEMPORAL_TLS_CERT: ${certs.clientKey} is not a PEM certificate`,
+          `TEMPORAL_TLS_KEY: ${certs.clientCert} is not a PEM private key`,
+        ]);
+        return true;
+      },
+    );
+  });
+});

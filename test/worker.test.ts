@@ -1,0 +1,251 @@
+// The worker process (worker/main.ts) as a subprocess against the CLI dev server, with SQLite and the
+// outbox in a temporary working directory. One worker serves the first tests and stops in the fourth;
+// a second one, sending through a slow SMTP server, shows a shutdown with work in flight.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import pino from 'pino';
+import { SMTPServer } from 'smtp-server';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { requestAgreement } from '../client/agreements';
+import { statusQuery } from '../workflows/messages';
+import { aRequest } from './helpers/agreements';
+import { devServerEnv, taskQueue } from './helpers/env';
+import { freePort } from './helpers/mail';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { describeError, safeMeta, scrub, TemporalLogger } from '../worker/logging';
+
+const GRACE_SECONDS = 3;
+
+/** An SMTP server that greets each connection only after `delayMs`: an e-mail stays in flight that long. */
+async function slowSmtp(delayMs: number) {
+  const state = { delivered: 0 };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onConnect: (_session, callback) => void setTimeout(() => callback(), delayMs),
+    onData(stream, _session, callback) {
+      stream.resume().on('end', () => {
+        state.delivered++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, {
+    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+describe('worker process', function () {
+  let env: TestWorkflowEnvironment;
+  let dir: string;
+  let worker: WorkerProcess;
+  let metricsUrl: string;
+  const queue = taskQueue('worker');
+
+  before(async function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-worker-'));
+    env = await devServerEnv();
+    const metrics = `127.0.0.1:${await freePort()}`;
+    metricsUrl = `http://${metrics}/metrics`;
+    worker = startWorkerProcess(
+      {
+        TEMPORAL_ADDRESS: env.address,
+        DURA_TASK_QUEUE: queue,
+        DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
+        DURA_METRICS_ADDRESS: metrics,
+        DURA_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
+        // The most verbose level: Core's own logs print (masked) payloads, the test's worst case.
+        DURA_LOG_LEVEL: 'trace',
+      },
+      dir,
+    );
+  });
+
+  after(async function () {
+    await worker?.stop();
+    await env?.teardown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs JSON lines (its own, the SDK’s and Core’s) and says once that it is polling', async () => {
+    const polling = await worker.waitForLog((l) => l.msg === 'polling');
+    assert.equal(polling.level, 'info');
+    assert.equal(polling.taskQueue, queue);
+    assert.equal(polling.address, env.address);
+    assert.equal(polling.cacheSize, 2000);
+    assert.equal(polling.metricsUrl, metricsUrl);
+    await worker.waitForLog((l) => l.sdkComponent === 'core');
+    for (const line of worker.lines()) assert.doesNotThrow(() => JSON.parse(line), line);
+    assert.equal(worker.logs().filter((l) => l.msg === 'polling').length, 1);
+    assert.equal(worker.stderr(), '');
+  });
+
+  it('serves Prometheus metrics of its task queue', async () => {
+    let text = '';
+    for (let i = 0; i < 50 && !text.includes(`task_queue="${queue}"`); i++) {
+      const response = await fetch(metricsUrl);
+      assert.equal(response.status, 200);
+      text = await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(text, /^# TYPE temporal_\w+ \w+$/m);
+    assert.match(text, new RegExp(`^temporal_\\w+\\{[^}]*task_queue="${queue}"[^}]*\\} \\d`, 'm'));
+  });
+
+  it('advances an agreement, logs its id, and never a person’s address or name', async () => {
+    const request = aRequest({ receivedAt: new Date().toISOString() });
+    const { agreementId } = await requestAgreement(env.client, request, { taskQueue: queue });
+    const handle = env.client.workflow.getHandle(agreementId);
+    let status = await handle.query(statusQuery);
+    for (let i = 0; i < 100 && !status.initiatedAt; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await handle.query(statusQuery);
+    }
+    assert.equal(status.stage, 'awaiting-signature');
+    assert.ok(status.history.some((h) => h.event === 'initiated'));
+    // Its mail went to the outbox under the worker's working directory.
+    assert.ok(fs.readdirSync(path.join(dir, 'data', 'outbox')).some((f) => f.endsWith('.eml')));
+
+    await worker.waitForLog((l) => l.agreementId === agreementId && l.msg === 'Activity completed');
+    const output = worker.lines().join('\n') + worker.stderr();
+    const people = [request.requester, request.signingOfficial];
+    for (const secret of people.flatMap((p) => [p.email, p.name]))
+      assert.ok(!output.includes(secret), `the worker logged ${secret}`);
+    assert.ok(!/[\w.+-]+@[\w-]+\.[\w.-]+/.test(output), 'the worker logged an e-mail address');
+  });
+
+  it('on SIGTERM stops polling, logs its shutdown and exits 0', async () => {
+    const sent = Date.now();
+    worker.signal('SIGTERM');
+    const exit = await worker.exited;
+    assert.deepEqual([exit.code, exit.signal], [0, null], worker.stderr());
+    assert.ok(exit.at - sent < (GRACE_SECONDS + 2) * 1000, `took ${exit.at - sent} ms`);
+    const messages = worker.logs().map((l) => l.msg);
+    assert.ok(messages.includes('stopping: finishing work in progress'), messages.join('\n'));
+    assert.equal(messages.at(-1), 'stopped');
+  });
+
+  it('finishes the e-mail in flight, through a second signal, before it exits 0', async () => {
+    const smtp = await slowSmtp(1500);
+    const busy = startWorkerProcess(
+      {
+        TEMPORAL_ADDRESS: env.address,
+        DURA_TASK_QUEUE: `${queue}-busy`,
+        DATABASE_URL: `sqlite:${dir}/busy.sqlite`,
+        SMTP_URL: smtp.url,
+        DURA_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
+        DURA_LOG_LEVEL: 'debug',
+      },
+      dir,
+    );
+    try {
+      await busy.waitForLog((l) => l.msg === 'polling');
+      const request = aRequest({ receivedAt: new Date().toISOString() });
+      await requestAgreement(env.client, request, { taskQueue: `${queue}-busy` });
+      await busy.waitForLog((l) => l.msg === 'Activity started' && l.activityType === 'sendEmail');
+      const sent = Date.now();
+      busy.signal('SIGTERM');
+      await busy.waitForLog((l) => l.msg === 'Worker state changed' && l.state === 'STOPPING');
+      // The SDK no longer listens: without the worker's own listener, Node's default action kills it.
+      busy.signal('SIGINT');
+      const exit = await busy.exited;
+      assert.deepEqual([exit.code, exit.signal], [0, null], busy.stderr());
+      assert.ok(exit.at - sent < (GRACE_SECONDS + 2) * 1000, `took ${exit.at - sent} ms`);
+      assert.ok(smtp.delivered >= 1, 'the e-mail in flight was not delivered');
+      const completed = busy
+        .logs()
+        .filter((l) => l.msg === 'Activity completed' && l.activityType === 'sendEmail');
+      assert.ok(completed.length >= 1);
+      const messages = busy.logs().map((l) => l.msg);
+      assert.ok(
+        messages.some((m) => m.startsWith('already stopping')),
+        messages.join('\n'),
+      );
+      assert.equal(messages.at(-1), 'stopped');
+    } finally {
+      await busy.stop();
+      await smtp.close();
+    }
+  });
+
+  it('refuses a bad DURA_WORKER_CACHE with one line naming it, and starts nothing', async () => {
+    const bad = startWorkerProcess({ DURA_WORKER_CACHE: 'lots', TEMPORAL_ADDRESS: env.address }, dir);
+    const exit = await bad.exited;
+    assert.equal(exit.code, 1);
+    const problems = bad.stderr().trim().split('\n');
+    assert.equal(problems.length, 1, bad.stderr());
+    assert.match(problems[0]!, /^DURA_WORKER_CACHE: /);
+    assert.deepEqual(bad.lines(), []);
+  });
+});
+
+describe('worker logs', () => {
+  it('pass scalar ids and kinds, drop objects, mask addresses and name the agreement', () => {
+    const meta = safeMeta({
+      workflowId: 'dura-uw.edu',
+      activityType: 'sendEmail',
+      attempt: 2,
+      isLocal: false,
+      activation: { jobs: [{ signal: { input: ['Ada Researcher'] } }] },
+      detail: '550 5.1.1 <ada@uw.edu>: no such user',
+      [Symbol('time')]: 1n,
+      msg: 'must not replace the message',
+    });
+    assert.deepEqual(meta, {
+      workflowId: 'dura-uw.edu',
+      activityType: 'sendEmail',
+      attempt: 2,
+      isLocal: false,
+      detail: '550 5.1.1 <<email>>: no such user',
+      agreementId: 'dura-uw.edu',
+    });
+  });
+
+  it('reduce errors to type, message, stack and cause, without details', () => {
+    const cause = Object.assign(new Error('bad address "so@uw.edu"'), {
+      name: 'ApplicationFailure',
+      type: 'BadData',
+      nonRetryable: true,
+      details: [{ name: 'Sam Official' }],
+    });
+    const summary = describeError(new Error('Activity task failed', { cause }));
+    assert.ok(typeof summary === 'object');
+    assert.equal(summary.message, 'Activity task failed');
+    assert.deepEqual(
+      { ...summary.cause, stack: undefined },
+      {
+        type: 'ApplicationFailure',
+        message: 'bad address "<email>"',
+        failureType: 'BadData',
+        nonRetryable: true,
+        stack: undefined,
+      },
+    );
+    assert.ok(!JSON.stringify(summary).includes('Sam Official'));
+  });
+
+  it('mask the payloads Core prints, not the words in brackets', () => {
+    const json = Buffer.from(JSON.stringify('ada@uw.edu')).toString('base64');
+    assert.equal(scrub(`args: [[${json}]] and [eyJh..fQ==]`), 'args: [[payload]] and [payload]');
+    assert.equal(scrub('commands: [CancelTimer] [Complete]'), 'commands: [CancelTimer] [Complete]');
+  });
+
+  it('go through pino at its level, as JSON', () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const logger = new TemporalLogger(log);
+    logger.info('not at warn', { workflowId: 'dura-uw.edu' });
+    logger.warn('Activity failed', { workflowId: 'dura-uw.edu', error: new Error('to <a@b.org>') });
+    assert.equal(lines.length, 1);
+    const line = JSON.parse(lines[0]!);
+    assert.equal(line.msg, 'Activity failed');
+    assert.equal(line.agreementId, 'dura-uw.edu');
+    assert.equal(line.error.message, 'to <<email>>');
+  });
+});
