@@ -4,18 +4,7 @@
  * the few variables below pass the same checks, and no other variable of dura's configuration is set.
  * Anything else returns undefined, and the full CLI answers with its canonical messages.
  */
-import {
-  hostPortProblem,
-  isDatabaseUrl,
-  isEncryptionKey,
-  isKeyId,
-  isKeyList,
-  isListenAddress,
-  isNamespace,
-  isTaskQueue,
-  LOG_LEVELS,
-  wholeNumberIn,
-} from '../common/config-rules';
+import * as rules from '../common/config-rules';
 
 export interface LeanTarget {
   address: string;
@@ -34,18 +23,18 @@ export const LEAN_SWITCH = 'DURA_LEAN_STATUS';
 // usually has, the worker's included (a shared env file). TLS and API keys are not spoken here: set,
 // they hand over.
 const ACCEPTED: Record<string, (value: string) => boolean> = {
-  TEMPORAL_ADDRESS: (v) => hostPortProblem(v) === undefined,
-  TEMPORAL_NAMESPACE: isNamespace,
-  DURA_TASK_QUEUE: isTaskQueue,
-  DATABASE_URL: isDatabaseUrl,
-  DURA_LOG_LEVEL: (v) => (LOG_LEVELS as readonly string[]).includes(v),
-  DURA_WORKER_CACHE: (v) => wholeNumberIn(v, 2, 100_000) !== undefined,
-  DURA_SHUTDOWN_GRACE_SECONDS: (v) => wholeNumberIn(v, 0, 3600) !== undefined,
-  DURA_METRICS_ADDRESS: (v) => v === '' || isListenAddress(v),
+  TEMPORAL_ADDRESS: (v) => rules.hostPortProblem(v) === undefined,
+  TEMPORAL_NAMESPACE: rules.isNamespace,
+  DURA_TASK_QUEUE: rules.isTaskQueue,
+  DATABASE_URL: rules.isDatabaseUrl,
+  DURA_LOG_LEVEL: (v) => (rules.LOG_LEVELS as readonly string[]).includes(v),
+  DURA_WORKER_CACHE: (v) => rules.wholeNumberIn(v, 2, 100_000) !== undefined,
+  DURA_SHUTDOWN_GRACE_SECONDS: (v) => rules.wholeNumberIn(v, 0, 3600) !== undefined,
+  DURA_METRICS_ADDRESS: (v) => v === '' || rules.isListenAddress(v),
   DURA_DATA_DIR: (v) => v !== '',
-  DURA_ENCRYPTION_KEY: isEncryptionKey,
-  DURA_ENCRYPTION_KEY_ID: isKeyId,
-  DURA_ENCRYPTION_OLD_KEYS: isKeyList,
+  DURA_ENCRYPTION_KEY: rules.isEncryptionKey,
+  DURA_ENCRYPTION_KEY_ID: rules.isKeyId,
+  DURA_ENCRYPTION_OLD_KEYS: rules.isKeyList,
   [LEAN_SWITCH]: () => true,
 };
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { devServerEnv } from './helpers/env';
-import { dura as runDura } from './helpers/cli';
+import { dura as runDura, duraOnTerminal } from './helpers/cli';
 import { realEngine } from './helpers/engine';
 import { until } from './helpers/wait';
 
@@ -165,5 +165,16 @@ describe('dura import, report and institutions show on the dev server', function
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /alpha\.edu: not on the Registered Institutions list/);
     assert.match(text.stdout, /dura-alpha\.edu\s+new\s+awaiting-initiation/);
+  });
+
+  it('on a terminal, import shows its progress on one line', async () => {
+    const rows = Array.from(
+      { length: 3 },
+      (_, i) => `Term ${i},term${i}.edu,Al,al@term${i}.edu,Sam,s@term${i}.edu,,registered,`,
+    );
+    const result = await duraOnTerminal(['import', csv('terminal.csv', ...rows)], engine.cliEnv);
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(result.stdout, /\rdura: 3\/3 requested\r?\n/);
+    assert.match(result.stdout, /3 request\(s\), 3 agreement\(s\): 3 started/);
   });
 });

@@ -14,7 +14,23 @@ export interface CliResult {
 
 /** Asynchronous, so that a worker running in the test's own process keeps working meanwhile. */
 export function dura(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'client', 'main.ts'), ...args], {
+  return run(process.execPath, ['--import', tsx, path.join(root, 'client', 'main.ts'), ...args], env, cwd);
+}
+
+/**
+ * The CLI on a terminal, as the access team runs it: util-linux `script` gives it a pseudo-terminal, so
+ * what it writes to stdout and stderr arrives together in `stdout`, as a person would see it.
+ */
+export function duraOnTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, '--import', tsx, path.join(root, 'client', 'main.ts'), ...args].map(
+    quote,
+  );
+  return run('script', ['-qec', command.join(' '), '/dev/null'], env, root);
+}
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<CliResult> {
+  const child = spawn(file, args, {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
