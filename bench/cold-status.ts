@@ -1,6 +1,6 @@
 /**
  * Cold-process `dura status` against the official `temporal workflow query` on the same agreement,
- * same machine, same run (`npm run build` first, then `npm run bench:status [-- --runs 25 | --quick]`; with
+ * same machine, same run (built first if stale: `npm run bench:status [-- --runs 25 | --quick]`; with
  * `--compare <dir>`, also the `bin/dura.js` of another built tree, e.g. `git archive` of the last commit).
  *
  * Starts the Temporal dev server (temp SQLite file, WAL) and the real worker (`node lib/worker/main.js`,
@@ -11,7 +11,6 @@
  * The full path also loads the lean path's modules first (~5 ms): `--compare` measures a tree without.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contextLine, machineInfo, sqlitePragmas, versions } from './lib/machine';
 import { benchMain, numberFlag, repoRoot as root, run, stringFlag, waitFor, type Bench } from './lib/process';
@@ -35,8 +34,6 @@ interface Tool {
 }
 
 async function main(bench: Bench): Promise<void> {
-  if (!fs.existsSync(path.join(root, 'lib', 'client', 'status-fast.js')))
-    throw new Error('run `npm run build` first');
   const server = await startDevServer(bench);
   // No SMTP_URL: mail goes to <dir>/data/outbox, as with `npm start`.
   const cliEnv = duraEnv(bench, { address: server.address, taskQueue: 'dura-bench' });
@@ -121,7 +118,9 @@ function benchTools(temporal: string, dura: string, address: string, env: NodeJS
 }
 
 function report(tools: Tool[], times: Map<string, number[]>, temporal: string, pragmas: string[]): void {
-  const stats: Record<string, Stats> = Object.fromEntries(tools.map((t) => [t.name, summary(times.get(t.name)!)]));
+  const stats: Record<string, Stats> = Object.fromEntries(
+    tools.map((t) => [t.name, summary(times.get(t.name)!)]),
+  );
   const median = (name: string) => stats[name]!.median;
   const ratio = median('dura status (lean)') / median('temporal workflow query');
   const machine = machineInfo();

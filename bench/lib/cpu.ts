@@ -1,0 +1,47 @@
+/**
+ * CPU seconds per process, from /proc (Linux): how much of the machine each part of a run used — the
+ * dev server, each worker, the client process — which says where the time goes better than wall time
+ * on a shared machine. A client run with runTimed is counted through this process's children's time.
+ */
+import * as fs from 'node:fs';
+import { run } from './process';
+
+const TICKS = Number(run('getconf', ['CLK_TCK']).stdout.trim()) || 100;
+
+/** utime, stime, cutime, cstime of /proc/<pid>/stat, in seconds (zeros once the process is gone). */
+function stat(pid: number | 'self'): number[] {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces), from field 3 on.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return [11, 12, 13, 14].map((i) => Number(fields[i]) / TICKS);
+  } catch {
+    return [0, 0, 0, 0];
+  }
+}
+
+/** A process's own CPU seconds so far (user + system). */
+export const cpuSeconds = (pid: number): number => stat(pid)[0]! + stat(pid)[1]!;
+
+/** CPU seconds of this process's finished (waited-for) children. */
+export const childrenCpuSeconds = (): number => stat('self')[2]! + stat('self')[3]!;
+
+/**
+ * Snapshots named processes' CPU (and `client`, `bench`: this process's finished children and itself);
+ * `since()` gives each one's seconds since the snapshot.
+ */
+export function cpuMeter(pids: Record<string, number | number[]>): { since(): Record<string, number> } {
+  const sum = (p: number | number[]) => [p].flat().reduce((total, pid) => total + cpuSeconds(pid), 0);
+  const at = () => ({
+    ...Object.fromEntries(Object.entries(pids).map(([name, p]) => [name, sum(p)])),
+    client: childrenCpuSeconds(),
+    bench: stat('self')[0]! + stat('self')[1]!,
+  });
+  const start: Record<string, number> = at();
+  return {
+    since: () => {
+      const now: Record<string, number> = at();
+      return Object.fromEntries(Object.keys(now).map((k) => [k, Number((now[k]! - start[k]!).toFixed(2))]));
+    },
+  };
+}

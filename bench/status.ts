@@ -1,0 +1,239 @@
+/**
+ * `status` latency with 10,000 open agreements: p50/p95/p99 of the `status` query from 4 and 16
+ * concurrent callers, with every agreement cached in the worker and with a small cache (most queries
+ * replay the agreement's history); then the cold CLI, `dura status` against the official
+ * `temporal workflow query`, by bench/cold-status.ts itself. Targets: p99 < 250 ms; the cold CLI no
+ * slower than the official one.
+ *
+ * `npm run bench:status [-- --quick] [--queries 1000] [--fresh-seed] [--profile]
+ *   [--worker-options '{"workflowThreadPoolSize":2}'] [--cold-runs 15]`
+ *
+ * The agreements: bench/lib/seed-snapshot.ts (seeded now through `dura request`'s update-with-start,
+ * or a copy of an earlier seed of the same workflow bundle; the table says which). Each scenario runs
+ * a fresh real worker (`node lib/worker/main.js`, metrics on): "cached" has DURA_WORKER_CACHE=10000
+ * and is first warmed with every agreement (a workflow task each on that worker, so it holds them and
+ * they are sticky to it, like a long-running worker); "evicted" has DURA_WORKER_CACHE=100 and no
+ * warm-up, so about 99% of queries replay a history. Callers are in-process @temporalio/client loops
+ * over one connection, each querying agreements picked by a seeded PRNG (the same ones every run).
+ * `--profile`: the workers run under `node --cpu-prof` and where their CPU went is printed (slower).
+ * `--worker-options`: also measure both scenarios with these SDK worker options (bench/lib/worker-tuning.ts).
+ * `--quick`: 600 agreements, 200 queries per row, evicted cache 20, 3 cold runs.
+ */
+import * as path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { connectClient, timedStatus, warmAgreements } from './lib/agreements-at-scale';
+import { cpuMeter } from './lib/cpu';
+import { latency, seededRandom, type Latency } from './lib/fit';
+import { contextLine, machineInfo, sqlitePragmas, versions } from './lib/machine';
+import {
+  benchMain,
+  freePort,
+  hasFlag,
+  numberFlag,
+  repoRoot,
+  runTimed,
+  stop,
+  stringFlag,
+  type Bench,
+} from './lib/process';
+import { profileArgs, summarizeProfiles } from './lib/profile';
+import { printJson, printTable } from './lib/report';
+import { seededServer, seedLine, type Seed } from './lib/seed-snapshot';
+import type { DevServer } from './lib/server';
+import { cachedWorkflows, pidWithArgument } from './lib/worker-probe';
+import { tuningArgs, workerTuning } from './lib/worker-tuning';
+import { duraEnv, startWorkers } from './lib/workers';
+
+const QUICK = hasFlag('--quick');
+const COUNT = QUICK ? 600 : 10_000;
+const QUERIES = numberFlag('--queries', QUICK ? 200 : 1000);
+const CLIENTS = [4, 16];
+const EVICTED_CACHE = QUICK ? 20 : 100;
+const TARGET_P99_MS = 250;
+const TASK_QUEUE = 'dura-bench-scale';
+const PROFILE = hasFlag('--profile');
+const TUNING = stringFlag('--worker-options');
+
+interface Row {
+  scenario: string;
+  cacheSize: number;
+  tuning?: string;
+  clients: number;
+  latency: Latency;
+  queriesPerSecond: number;
+  /** CPU milliseconds per query, by process, during the row. */
+  cpuMsPerQuery: Record<string, number>;
+  cachedAfter?: number;
+}
+
+async function main(bench: Bench): Promise<void> {
+  if (TUNING) workerTuning(TUNING); // a bad value fails now, not after the seed
+  const loadBefore = machineInfo().loadavg;
+  const { server, client, seed } = await seededServer(bench, connectClient, {
+    count: COUNT,
+    taskQueue: TASK_QUEUE,
+    fresh: hasFlag('--fresh-seed'),
+    workers: numberFlag('--seed-workers', 2),
+    concurrency: numberFlag('--seed-concurrency', 64),
+  });
+  const rows: Row[] = [];
+  const warmSeconds: Record<string, number> = {};
+  const tunings = [undefined, ...(TUNING ? [TUNING] : [])];
+  for (const tuning of tunings) {
+    for (const scenario of ['cached', 'evicted'] as const) {
+      const cacheSize = scenario === 'cached' ? COUNT : EVICTED_CACHE;
+      const label = tuning ? `${scenario}, tuned` : scenario;
+      const measured = await measureScenario(bench, server, client, { label, cacheSize, tuning });
+      rows.push(...measured.rows);
+      if (measured.warmSeconds) warmSeconds[label] = measured.warmSeconds;
+    }
+  }
+  const cold = await coldStatus();
+  report(rows, warmSeconds, cold, seed, server, loadBefore);
+}
+
+async function measureScenario(
+  bench: Bench,
+  server: DevServer,
+  client: Client,
+  o: { label: string; cacheSize: number; tuning?: string },
+): Promise<{ rows: Row[]; warmSeconds?: number }> {
+  const metrics = `127.0.0.1:${await freePort()}`;
+  const name = `status-${o.label.replace(/\W+/g, '-')}`;
+  const profileDir = path.join(bench.dir, `profile-${name}`);
+  const env = duraEnv(bench, {
+    address: server.address,
+    taskQueue: TASK_QUEUE,
+    extra: {
+      DURA_WORKER_CACHE: String(o.cacheSize),
+      DURA_METRICS_ADDRESS: metrics,
+      ...(o.tuning ? { DURA_BENCH_WORKER_OPTIONS: o.tuning } : {}),
+    },
+  });
+  const nodeArgs = [...(o.tuning ? tuningArgs() : []), ...(PROFILE ? profileArgs(profileDir) : [])];
+  const [worker] = await startWorkers(bench, { kind: 'real', env, name, nodeArgs });
+  let warmSeconds: number | undefined;
+  if (o.cacheSize >= COUNT) {
+    warmSeconds = (await warmAgreements(client, { from: 0, to: COUNT, concurrency: 16 })) / 1000;
+    const cached = await cachedWorkflows(metrics);
+    if (cached !== COUNT) throw new Error(`the warmed worker caches ${cached} agreements, not ${COUNT}`);
+  }
+  const rows: Row[] = [];
+  for (const clients of CLIENTS) {
+    const meter = cpuMeter({ server: pidWithArgument(server.dbFile), worker: worker!.pid! });
+    const { samples, seconds } = await queryLoad(client, clients, 1000 + clients);
+    const cpu = meter.since();
+    rows.push({
+      scenario: o.label,
+      cacheSize: o.cacheSize,
+      ...(o.tuning ? { tuning: o.tuning } : {}),
+      clients,
+      latency: latency(samples),
+      queriesPerSecond: Number((samples.length / seconds).toFixed(1)),
+      cpuMsPerQuery: Object.fromEntries(
+        ['server', 'worker', 'bench'].map((k) => [k, Number(((cpu[k]! * 1000) / samples.length).toFixed(1))]),
+      ),
+      cachedAfter: await cachedWorkflows(metrics),
+    });
+    console.error(`  ${o.label}, ${clients} callers: p99 ${rows.at(-1)!.latency.p99} ms`);
+  }
+  await stop(worker!, 60_000);
+  if (PROFILE) summarizeProfiles(profileDir, `worker CPU, ${o.label} (cache ${o.cacheSize})`);
+  return { rows, warmSeconds };
+}
+
+/** `clients` concurrent callers, QUERIES in all, after a few unrecorded ones (connection warm-up). */
+async function queryLoad(
+  client: Client,
+  clients: number,
+  seed: number,
+): Promise<{ samples: number[]; seconds: number }> {
+  const random = seededRandom(seed);
+  const pick = () => Math.floor(random() * COUNT);
+  await Promise.all(Array.from({ length: clients }, () => timedStatus(client, pick())));
+  const samples: number[] = [];
+  const perClient = Math.ceil(QUERIES / clients);
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let k = 0; k < perClient; k++) samples.push(await timedStatus(client, pick()));
+    }),
+  );
+  return { samples, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+interface Cold {
+  table: string[];
+  result: { ratio: number; stats: Record<string, { median: number; p90: number }> } & Record<string, unknown>;
+}
+
+/** bench/cold-status.ts as it is (its own dev server, worker and agreement), run as `npm run bench:cold-status` runs it. */
+async function coldStatus(): Promise<Cold> {
+  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+  const args = QUICK ? ['--quick'] : ['--runs', String(numberFlag('--cold-runs', 15))];
+  const script = path.join(repoRoot, 'bench', 'cold-status.ts');
+  const r = await runTimed(tsx, [script, ...args], { ...process.env, DURA_BENCH_NO_BUILD: '1' });
+  if (r.status !== 0) throw new Error(`bench/cold-status.ts failed: ${r.stderr.trim()}`);
+  const lines = r.stdout.trim().split('\n');
+  const json = [...lines].reverse().find((l) => l.startsWith('{"bench"'));
+  if (!json) throw new Error('bench/cold-status.ts printed no JSON line');
+  return { table: lines.filter((l) => l !== json), result: JSON.parse(json) as Cold['result'] };
+}
+
+function report(
+  rows: Row[],
+  warmSeconds: Record<string, number>,
+  cold: Cold,
+  seed: Seed,
+  server: DevServer,
+  loadBefore: number[],
+): void {
+  const machine = machineInfo();
+  const v = versions(server.temporal);
+  console.log(`\`status\` query latency, ${QUERIES} queries per row, ${seedLine(seed)}; milliseconds`);
+  console.log(contextLine(machine, v, server.pragmas));
+  printTable(
+    ['scenario (cache)', 'callers', 'p50', 'p95', 'p99', 'max', 'q/s', 'server CPU ms/q', 'worker CPU ms/q'],
+    rows.map((r) => [
+      `${r.scenario} (${r.cacheSize})`,
+      r.clients,
+      r.latency.p50.toFixed(0),
+      r.latency.p95.toFixed(0),
+      r.latency.p99.toFixed(0),
+      r.latency.max.toFixed(0),
+      r.queriesPerSecond.toFixed(0),
+      r.cpuMsPerQuery.server!.toFixed(1),
+      r.cpuMsPerQuery.worker!.toFixed(1),
+    ]),
+  );
+  const worst = Math.max(...rows.map((r) => r.latency.p99));
+  const missed = rows.filter((r) => r.latency.p99 >= TARGET_P99_MS);
+  console.log(
+    `target p99 < ${TARGET_P99_MS} ms: ${missed.length ? `MISSED in ${missed.map((r) => `${r.scenario}/${r.clients}`).join(', ')}` : 'met'}` +
+      `; warm-up ${Object.entries(warmSeconds)
+        .map(([k, s]) => `${k} ${s.toFixed(0)} s`)
+        .join(', ')}`,
+  );
+  console.log('\ncold CLI (bench/cold-status.ts, its own dev server with one agreement):');
+  for (const line of cold.table) console.log(`  ${line}`);
+  const coldRatio = cold.result.ratio;
+  console.log(`cold dura status / official: ${coldRatio} (target ≤ 1: ${coldRatio <= 1 ? 'met' : 'MISSED'})`);
+  printJson({
+    bench: 'status',
+    quick: QUICK,
+    agreements: COUNT,
+    queriesPerRow: QUERIES,
+    seed,
+    machine: { ...machine, loadavgBefore: loadBefore },
+    versions: v,
+    sqlitePragmas: sqlitePragmas(server.pragmas),
+    rows,
+    warmSeconds,
+    cold: cold.result,
+    ratio: worst,
+    target: TARGET_P99_MS,
+    met: missed.length === 0 && coldRatio <= 1,
+  });
+}
+
+benchMain('status', QUICK ? 1800 : 9000, main);

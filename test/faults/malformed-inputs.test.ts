@@ -1,0 +1,250 @@
+// Fault 4: over 1,000 malformed inputs — CLI flags, CSV rows (`dura import`), request files (`dura request
+// --file`), update payloads (each control's validator, through the client) and environment values —
+// against a running engine (dev server, the real activities, two agreements to aim the controls at).
+// Every one is refused with one line that names the field, nothing crashes, no workflow is started
+// and the two agreements' histories do not grow (a rejected update leaves no trace).
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { requestAgreement } from '../../client/agreements';
+import { ConfigError, loadConfig } from '../../common/config';
+import { parseRequest, RequestError } from '../../common/request';
+import { mailSettings } from '../../activities/mail/settings';
+import { statusQuery } from '../../workflows/messages';
+import { aRequest } from '../helpers/agreements';
+import { dura, type CliResult } from '../helpers/cli';
+import { judgeCli } from '../helpers/cli-verdict';
+import { realEngine } from '../helpers/engine';
+import { devServerEnv } from '../helpers/env';
+import { cliConfigSample, malformedConfig, malformedLinks } from '../helpers/malformed-env';
+import {
+  malformedCsv,
+  malformedFlags,
+  malformedPayloads,
+  unparsableFiles,
+  type Malformed,
+} from '../helpers/malformed-requests';
+import { malformedUpdates, noPayload } from '../helpers/malformed-updates';
+import { inBatches } from '../helpers/patient-client';
+import { until } from '../helpers/wait';
+import { wallClock } from '../helpers/wall-time';
+import { commanderCases, controlCases, headerFiles, registryCsv } from '../helpers/malformed-cli';
+
+describe('fault: 1,000 malformed inputs', function () {
+  this.timeout(10 * 60_000);
+  const wall = wallClock('malformed-inputs');
+  const engine = realEngine(devServerEnv);
+  const domains = { signing: '', initiating: '' };
+  let dir: string;
+
+  /** What a user can see of the engine: how many workflows, which, and how long two histories are. */
+  async function snapshot() {
+    const { client } = engine.env;
+    const ids: string[] = [];
+    for await (const w of client.workflow.list()) ids.push(w.workflowId);
+    const lengths = await Promise.all(
+      Object.values(domains).map(
+        async (d) => (await client.workflow.getHandle(`dura-${d}`).describe()).historyLength,
+      ),
+    );
+    return { count: (await client.workflow.count()).count, ids: ids.sort(), lengths };
+  }
+
+  before(async function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-fault-malformed-'));
+    const { env, queue } = engine;
+    const signing = aRequest({ receivedAt: new Date().toISOString() });
+    const initiating = aRequest({ receivedAt: new Date().toISOString() });
+    await requestAgreement(env.client, signing, { taskQueue: queue });
+    await requestAgreement(env.client, initiating, { taskQueue: queue, policy: { initiation: 'manual' } });
+    domains.signing = signing.institution.domain;
+    domains.initiating = initiating.institution.domain;
+    const handle = env.client.workflow.getHandle(`dura-${domains.signing}`);
+    await until(
+      async () =>
+        (await handle.query(statusQuery)).remindersSent === 0 &&
+        (await handle.query(statusQuery)).initiatedAt !== null,
+    );
+    await until(async () => (await env.client.workflow.count()).count === 2);
+  });
+
+  after(function () {
+    fs.rmSync(dir, { recursive: true, force: true });
+    wall.report();
+  });
+
+  it('refuses each with one line naming its field: 0 crashes, 0 workflows started, no trace', async () => {
+    const before = await snapshot();
+    const tally: Record<string, number> = {};
+    const problems: string[] = [];
+    let commander = 0;
+    const count = (kind: string, n = 1) => (tally[kind] = (tally[kind] ?? 0) + n);
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+      dura(args, { ...engine.cliEnv, ...env }, dir);
+    const judge = (kind: string, label: string, result: CliResult, lines: string[], inputs = 1) => {
+      const verdict = judgeCli(result, lines);
+      if (verdict.problem) problems.push(`${kind} ${label}: ${verdict.problem}`);
+      if (verdict.commander) commander++;
+      count(kind, inputs);
+    };
+    const file = (name: string, text: string) => {
+      const at = path.join(dir, name);
+      fs.writeFileSync(at, text);
+      return at;
+    };
+
+    // CLI flags, request files and environment values through the real CLI (each a subprocess).
+    const payloads = malformedPayloads();
+    const throughCli = payloads.filter((_, i) => i % 3 === 0);
+    const cliRuns: (() => Promise<void>)[] = [
+      ...malformedFlags().map((c) => async () => judge('cli flags', c.label, await cli(c.input), [c.field])),
+      ...controlCases(domains).map(
+        (c) => async () => judge('cli flags', c.label, await cli(c.input), [c.field]),
+      ),
+      ...[
+        ...throughCli.map((c) => ({ ...c, input: JSON.stringify(c.input) })),
+        ...unparsableFiles, // not JSON at all
+      ].map((c, i) => async () => {
+        const text = c.input;
+        judge(
+          'request files (CLI)',
+          c.label,
+          await cli(['request', '--file', file(`request-${i}.json`, text)]),
+          [c.field],
+        );
+      }),
+      ...cliConfigSample().map((c, i) => async () => {
+        const args = i % 2 ? ['status', domains.signing] : ['list'];
+        judge('env values (CLI)', c.label, await cli(args, c.input), [c.field]);
+      }),
+    ];
+    // CSV rows: many to a file, each row's problem on its own line.
+    for (let f = 0; f < 4; f++) {
+      const { text, expected } = malformedCsv(150, f * 150);
+      const at = file(`requests-${f}.csv`, text);
+      const lines = [`${at}: nothing requested`, ...expected.map((e) => `line ${e.line}, ${e.field}`)];
+      cliRuns.push(async () =>
+        judge('CSV rows', `requests-${f}.csv`, await cli(['import', at]), lines, expected.length),
+      );
+      if (f === 3)
+        cliRuns.push(async () => {
+          // --skip-invalid with nothing valid: every row listed as skipped, nothing requested.
+          const result = await cli(['import', at, '--skip-invalid', '--json']);
+          const out =
+            result.status === 0
+              ? (JSON.parse(result.stdout) as {
+                  requested: number;
+                  skipped: { line: number; field: string }[];
+                })
+              : undefined;
+          const skipped = out?.skipped.map((p) => ({ line: p.line, field: p.field }));
+          if (out?.requested !== 0 || JSON.stringify(skipped) !== JSON.stringify(expected))
+            problems.push(`--skip-invalid: ${result.status} ${result.stderr} ${result.stdout.slice(0, 300)}`);
+        });
+    }
+    for (const h of headerFiles()) {
+      const at = file(h.name, h.text);
+      cliRuns.push(async () =>
+        judge('CSV rows', h.name, await cli(['import', at]), [`${at}: nothing requested`, 'line 1, header']),
+      );
+    }
+    const registry = registryCsv(40);
+    const registryAt = file('registered.csv', registry.text);
+    cliRuns.push(async () =>
+      judge(
+        'CSV rows',
+        'registered.csv',
+        await cli(['institutions', 'import', registryAt]),
+        [`${registryAt}: nothing imported`, ...registry.expected.map((e) => `line ${e.line}, ${e.field}`)],
+        registry.expected.length,
+      ),
+    );
+    await inBatches(cliRuns, 3, (run) => run());
+
+    // The rest in process: the same validators the CLI and the worker run.
+    const expectOne = (
+      kind: string,
+      c: Malformed<unknown>,
+      run: () => unknown,
+      type: new (...a: never[]) => Error,
+      lines: (e: Error) => string[],
+    ) => {
+      count(kind);
+      try {
+        run();
+        problems.push(`${kind} ${c.label}: accepted`);
+      } catch (err) {
+        if (!(err instanceof type))
+          return void problems.push(`${kind} ${c.label}: crashed: ${(err as Error).stack}`);
+        const said = lines(err);
+        if (said.length !== 1 || !said[0]!.startsWith(c.field))
+          problems.push(`${kind} ${c.label}: said ${JSON.stringify(said)}`);
+      }
+    };
+    for (const c of payloads.filter((_, i) => i % 3 !== 0))
+      expectOne(
+        'request files (in process)',
+        c,
+        () => parseRequest(JSON.parse(JSON.stringify(c.input))),
+        RequestError,
+        (e) => e.message.split('\n'),
+      );
+    for (const c of malformedConfig())
+      expectOne(
+        'env values (in process)',
+        c,
+        () => loadConfig(c.input),
+        ConfigError,
+        (e) => (e as ConfigError).problems,
+      );
+    for (const c of malformedLinks())
+      expectOne(
+        'env values (in process)',
+        c,
+        () => mailSettings(c.input),
+        ConfigError,
+        (e) => (e as ConfigError).problems,
+      );
+
+    for (const c of malformedUpdates()) {
+      count('update payloads');
+      const handle = engine.env.client.workflow.getHandle(
+        `dura-${c.input.on === 'awaiting-signature' ? domains.signing : domains.initiating}`,
+      );
+      const { update, payload } = c.input;
+      try {
+        await (payload === noPayload
+          ? handle.executeUpdate(update)
+          : handle.executeUpdate(update, { args: [payload] }));
+        problems.push(`update ${c.label}: accepted`);
+      } catch (err) {
+        const e = err as Error & { cause?: Error };
+        if (e.name !== 'WorkflowUpdateFailedError')
+          problems.push(`update ${c.label}: ${e.name}: ${e.message}`);
+        else if (!e.cause?.message.startsWith(c.field) || e.cause.message.includes('\n'))
+          problems.push(`update ${c.label}: said ${JSON.stringify(e.cause?.message)}`);
+      }
+    }
+
+    const total = Object.values(tally).reduce((a, b) => a + b, 0);
+    console.log(
+      `    ${total} malformed inputs: ${JSON.stringify(tally)}; ${commander} answered by commander (error: …)`,
+    );
+    assert.deepEqual(problems, []);
+    assert.ok(total >= 1000, `only ${total} inputs`);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // visibility catches up
+    assert.deepEqual(await snapshot(), before, 'a workflow was started or an agreement’s history grew');
+  });
+
+  it('prefixes commander’s own parse errors with `dura:` like every other message', async () => {
+    const results = await inBatches(commanderCases(), 3, async (c) => ({
+      c,
+      result: await dura(c.input, engine.cliEnv, dir),
+    }));
+    const unprefixed = results
+      .filter(({ result }) => !/^dura: /.test(result.stderr))
+      .map(({ c, result }) => `${c.input.join(' ')} → ${result.stderr.trim()}`);
+    assert.deepEqual(unprefixed, []);
+  });
+});

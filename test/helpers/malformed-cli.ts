@@ -1,0 +1,92 @@
+/**
+ * Malformed command lines for the fault tests, beyond `dura request`'s flags: the access team's
+ * controls aimed at running agreements (their values refused by the workflow's validators, or by the
+ * CLI first), the other commands' flags, and files whose header or rows are wrong.
+ */
+import { REQUEST_CSV_HEADER, type Malformed } from './malformed-requests';
+
+/** `signing`: an agreement awaiting signature; `initiating`: one awaiting manual initiation. */
+export function controlCases(d: { signing: string; initiating: string }): Malformed<string[]>[] {
+  const s = d.signing;
+  const cases: [string[], string][] = [
+    [['execute', s, '--on', '2026-02-30'], 'signedOn'],
+    [['execute', s, '--on', 'tomorrow'], 'signedOn'],
+    [['execute', s, '--on', '2999-01-01'], 'signedOn'],
+    [['execute', s, '--on', '2026-01-05', '--document', ' '], 'documentRef'],
+    [['cancel', s, '--reason', ''], 'reason'],
+    [['decline', s, '--reason', '   '], 'reason'],
+    [['set-official', s, '--name', 'Pat Provost', '--email', 'pat@'], 'signingOfficial.email'],
+    [['set-official', s, '--name', '', '--email', 'pat@uw.edu'], 'signingOfficial.name'],
+    [
+      ['set-official', s, '--name', 'Pat', '--email', 'pat@uw.edu', '--title', 'Dean\nof Research'],
+      'signingOfficial.title',
+    ],
+    [['add-requester', s, '--name', 'Grace Hopper', '--email', 'grace'], 'requester.email'],
+    [['add-requester', s, '--name', 'Grace\nHopper', '--email', 'grace@uw.edu'], 'requester.name'],
+    [['pause-reminders', s, '--until', 'someday'], 'until'],
+    [['pause-reminders', s, '--until', '2000-01-01'], 'until'],
+    [['set-cadence', s, '--days', '0'], 'days'],
+    [['set-cadence', s, '--days', '1.5'], 'days'],
+    [['set-cadence', s, '--days', '400'], 'days'],
+    [['initiate', s], 'cannot initiate'],
+    [['resume-reminders', s], 'cannot resume reminders'],
+    [['remind-now', d.initiating], 'cannot send a reminder'],
+    [['execute', 'no-such.example.edu', '--on', '2026-01-05'], 'no agreement dura-no-such.example.edu'],
+    [['report', '--since', '2026-1-1'], '--since'],
+    [['report', '--csv', '--json'], '--csv'],
+    [['import', '--concurrency', '0', 'requests.csv'], '--concurrency'],
+    [['import', '--concurrency', 'many', 'requests.csv'], '--concurrency'],
+    [['import', '/nonexistent/requests.csv'], 'file'],
+    [['request', '--file', '/nonexistent/request.json'], 'file'],
+    [['institutions', 'import', '/nonexistent/registered.csv'], 'file'],
+  ];
+  return [
+    ...cases.map(([input, field]) => ({ input, field, label: input.join(' ') })),
+    ...commanderCases(d.signing),
+  ];
+}
+
+/** What commander refuses before dura's code runs; its message names the option or argument. */
+export function commanderCases(agreement = 'uw.edu'): Malformed<string[]>[] {
+  const cases: [string[], string][] = [
+    [['execute', agreement], "required option '--on"],
+    [['cancel', agreement], "required option '--reason"],
+    [['status'], "missing required argument 'agreement'"],
+    [['list', '--stage', 'bogus'], "option '--stage"],
+    [['list', '--tier', 'gold'], "option '--tier"],
+    [['import', 'requests.csv', '--initiation', 'later'], "option '--initiation"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [['list', '--bogus'], "unknown option '--bogus'"],
+  ];
+  return cases.map(([input, field]) => ({ input, field, label: input.join(' ') }));
+}
+
+/** Request CSVs whose header is wrong: one problem each, on line 1. */
+export function headerFiles(): { name: string; text: string }[] {
+  const row = 'Header University,hdr.example.edu,Ada,ada@hdr.example.edu,Sam,so@hdr.example.edu,,registered,';
+  return [
+    { name: 'no-domain.csv', text: `${REQUEST_CSV_HEADER.replace('domain,', '')}\n${row}\n` },
+    { name: 'unknown-column.csv', text: `${REQUEST_CSV_HEADER},priority\n${row},high\n` },
+    { name: 'empty.csv', text: '' },
+  ];
+}
+
+/** A Registered Institutions CSV (`dura institutions import`) of bad rows, one problem each. */
+export function registryCsv(rows: number): { text: string; expected: { line: number; field: string }[] } {
+  const lines = ['domain,name,tiers'];
+  const expected: { line: number; field: string }[] = [];
+  for (let i = 0; i < rows; i++) {
+    const domain = `reg${i}.malformed.example.edu`;
+    const variants: [string, string][] = [
+      [`nodot${i},Registry University ${i},registered`, 'domain'],
+      [`${domain},,registered`, 'name'],
+      [`${domain},Registry University ${i},gold`, 'tiers'],
+      [`${domain},Registry University ${i},`, 'tiers'],
+      [`${domain},Registry University ${i}`, 'row'],
+    ];
+    const [text, field] = variants[i % variants.length]!;
+    lines.push(text);
+    expected.push({ line: i + 2, field });
+  }
+  return { text: lines.join('\n') + '\n', expected };
+}
