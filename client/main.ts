@@ -16,6 +16,9 @@ import { statusFast } from './status-fast';
 const program = new Command('dura')
   .description('Data Use and Registration Agreements for the All of Us Research Program')
   .showSuggestionAfterError()
+  // Commander's own complaints (unknown option, bad choice, missing value) read like every other one.
+  // Set before the commands are added: each inherits it.
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dura: ')) })
   .exitOverride();
 
 registerAgreementCommands(program);

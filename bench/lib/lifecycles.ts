@@ -4,7 +4,7 @@
  * baseline workflow. Both use the client library in this process (dura's own client functions for dura),
  * so the figure compares the engines, not CLI start-ups.
  */
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { agreementIdFor, type AgreementRequest, type AgreementStatus, type Policy } from '../../common/agreement';
 import { requestAgreement } from '../../client/agreements';
 import type { agreementWorkflow } from '../../workflows/agreement';
@@ -16,7 +16,6 @@ import {
   type LifecycleShape,
   type lifecycleBaselineWorkflow,
 } from '../workflows/lifecycle';
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import { sleep } from './process';
 
 /** Reminders each lifecycle waits for before the institution "signs". */

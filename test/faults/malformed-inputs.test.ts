@@ -61,11 +61,21 @@ describe('fault: 1,000 malformed inputs', function () {
     domains.signing = signing.institution.domain;
     domains.initiating = initiating.institution.domain;
     const handle = env.client.workflow.getHandle(`dura-${domains.signing}`);
-    await until(
-      async () =>
-        (await handle.query(statusQuery)).remindersSent === 0 &&
-        (await handle.query(statusQuery)).initiatedAt !== null,
-    );
+    await until(async () => (await handle.query(statusQuery)).initiatedAt !== null, 60_000);
+    // Settled before anything is measured: the initiation's messages and records done, nothing pending,
+    // the two histories no longer growing.
+    let last = '';
+    for (let settled = 0; settled < 3;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const described = await Promise.all(
+        Object.values(domains).map((d) => env.client.workflow.getHandle(`dura-${d}`).describe()),
+      );
+      const now = JSON.stringify(
+        described.map((d) => [d.historyLength, d.raw.pendingActivities?.length ?? 0]),
+      );
+      settled = now === last && described.every((d) => !d.raw.pendingActivities?.length) ? settled + 1 : 0;
+      last = now;
+    }
     await until(async () => (await env.client.workflow.count()).count === 2);
   });
 
@@ -78,14 +88,12 @@ describe('fault: 1,000 malformed inputs', function () {
     const before = await snapshot();
     const tally: Record<string, number> = {};
     const problems: string[] = [];
-    let commander = 0;
     const count = (kind: string, n = 1) => (tally[kind] = (tally[kind] ?? 0) + n);
     const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
       dura(args, { ...engine.cliEnv, ...env }, dir);
     const judge = (kind: string, label: string, result: CliResult, lines: string[], inputs = 1) => {
       const verdict = judgeCli(result, lines);
       if (verdict.problem) problems.push(`${kind} ${label}: ${verdict.problem}`);
-      if (verdict.commander) commander++;
       count(kind, inputs);
     };
     const file = (name: string, text: string) => {
@@ -96,7 +104,7 @@ describe('fault: 1,000 malformed inputs', function () {
 
     // CLI flags, request files and environment values through the real CLI (each a subprocess).
     const payloads = malformedPayloads();
-    const throughCli = payloads.filter((_, i) => i % 3 === 0);
+    const throughCli = payloads.filter((_, i) => i % 4 === 0);
     const cliRuns: (() => Promise<void>)[] = [
       ...malformedFlags().map((c) => async () => judge('cli flags', c.label, await cli(c.input), [c.field])),
       ...controlCases(domains).map(
@@ -182,7 +190,7 @@ describe('fault: 1,000 malformed inputs', function () {
           problems.push(`${kind} ${c.label}: said ${JSON.stringify(said)}`);
       }
     };
-    for (const c of payloads.filter((_, i) => i % 3 !== 0))
+    for (const c of payloads.filter((_, i) => i % 4 !== 0))
       expectOne(
         'request files (in process)',
         c,
@@ -228,23 +236,22 @@ describe('fault: 1,000 malformed inputs', function () {
     }
 
     const total = Object.values(tally).reduce((a, b) => a + b, 0);
-    console.log(
-      `    ${total} malformed inputs: ${JSON.stringify(tally)}; ${commander} answered by commander (error: …)`,
-    );
+    console.log(`    ${total} malformed inputs: ${JSON.stringify(tally)}`);
     assert.deepEqual(problems, []);
     assert.ok(total >= 1000, `only ${total} inputs`);
     await new Promise((resolve) => setTimeout(resolve, 1000)); // visibility catches up
     assert.deepEqual(await snapshot(), before, 'a workflow was started or an agreement’s history grew');
   });
 
-  it('prefixes commander’s own parse errors with `dura:` like every other message', async () => {
-    const results = await inBatches(commanderCases(), 3, async (c) => ({
+  it('answers what commander refuses (unknown option, bad choice, missing value) the same way, `dura:` first', async () => {
+    const results = await inBatches(commanderCases(domains.signing), 3, async (c) => ({
       c,
       result: await dura(c.input, engine.cliEnv, dir),
     }));
-    const unprefixed = results
-      .filter(({ result }) => !/^dura: /.test(result.stderr))
-      .map(({ c, result }) => `${c.input.join(' ')} → ${result.stderr.trim()}`);
-    assert.deepEqual(unprefixed, []);
+    const wrong = results.flatMap(({ c, result }) => {
+      const { problem } = judgeCli(result, [c.field]);
+      return problem ? [`${c.label} → ${problem}`] : [];
+    });
+    assert.deepEqual(wrong, []);
   });
 });

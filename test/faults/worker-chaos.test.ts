@@ -134,6 +134,7 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
       random,
       minKills: MIN_KILLS,
       calmWanted: () => acted.length < toExecute.length + toCancel.length,
+      progress: () => acted.length,
       first,
     });
     const drive = async () => {

@@ -40,10 +40,7 @@ export function controlCases(d: { signing: string; initiating: string }): Malfor
     [['request', '--file', '/nonexistent/request.json'], 'file'],
     [['institutions', 'import', '/nonexistent/registered.csv'], 'file'],
   ];
-  return [
-    ...cases.map(([input, field]) => ({ input, field, label: input.join(' ') })),
-    ...commanderCases(d.signing),
-  ];
+  return cases.map(([input, field]) => ({ input, field, label: input.join(' ') }));
 }
 
 /** What commander refuses before dura's code runs; its message names the option or argument. */
