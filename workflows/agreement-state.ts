@@ -15,7 +15,7 @@ import {
   type Policy,
   type Stage,
 } from '../common/agreement';
-import { records } from './activities';
+import { io } from './activities';
 import * as sa from './search-attributes';
 
 export interface AgreementInput {
@@ -177,7 +177,7 @@ export class Agreement {
     if (events.length === 0) return;
     const firstSeq = this.state.recordedCount;
     this.state.recordedCount += events.length;
-    await records().recordEvents({ agreementRef: this.state.ref, firstSeq, events, status: this.snapshot() });
+    await io.recordEvents({ agreementRef: this.state.ref, firstSeq, events, status: this.snapshot() });
   }
 }
 

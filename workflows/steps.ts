@@ -3,7 +3,7 @@
  * so a run that continued as new picks up where the last one stopped.
  */
 import type { Tier } from '../common/agreement';
-import { calendar, io, records } from './activities';
+import { calendar, io } from './activities';
 import { Agreement, now } from './agreement-state';
 import { waitUntil } from './follow-up';
 import { send, tellRequesters } from './mail';
@@ -13,7 +13,7 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   const { state, status: s } = agreement;
   if (state.triaged) return;
   agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`);
-  const listed = await records().lookupInstitution(s.institution.domain);
+  const listed = await io.lookupInstitution(s.institution.domain);
   state.listedTiers = listed?.tiers ?? [];
   const needed = s.tiers.filter((tier) => !state.listedTiers.includes(tier));
   if (listed && needed.length === 0) {
