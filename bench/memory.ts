@@ -21,9 +21,9 @@ import type { ChildProcess } from 'node:child_process';
 import { connectClient, warmAgreements } from './lib/agreements-at-scale';
 import { leastSquares } from './lib/fit';
 import { contextLine, machineInfo, sqlitePragmas, versions } from './lib/machine';
-import { benchMain, freePort, hasFlag, numberFlag, stop, stringFlag, type Bench } from './lib/process';
+import { benchMain, freePort, hasFlag, stop, stringFlag, type Bench } from './lib/process';
 import { printJson, printTable } from './lib/report';
-import { seededServer, seedLine, type Seed } from './lib/seed-snapshot';
+import { scaleServer, SCALE_TASK_QUEUE, seedLine, type Seed } from './lib/seed-snapshot';
 import { cachedWorkflows, settledRss } from './lib/worker-probe';
 import { tuningArgs, workerTuning } from './lib/worker-tuning';
 import { duraEnv, startWorkers } from './lib/workers';
@@ -34,7 +34,6 @@ const COUNT = SIZES.at(-1)!;
 /** dura's default (common/config.ts); `--quick` scales it down so the default still evicts. */
 const DEFAULT_CACHE = QUICK ? 200 : 2000;
 const TARGET_BYTES = 500_000;
-const TASK_QUEUE = 'dura-bench-scale';
 const TUNING = stringFlag('--worker-options');
 
 interface Point {
@@ -49,13 +48,7 @@ interface Point {
 async function main(bench: Bench): Promise<void> {
   if (TUNING) workerTuning(TUNING); // a bad value fails now, not after the seed
   const loadBefore = machineInfo().loadavg;
-  const { server, client, seed } = await seededServer(bench, connectClient, {
-    count: COUNT,
-    taskQueue: TASK_QUEUE,
-    fresh: hasFlag('--fresh-seed'),
-    workers: numberFlag('--seed-workers', 2),
-    concurrency: numberFlag('--seed-concurrency', 64),
-  });
+  const { server, client, seed } = await scaleServer(bench, connectClient, COUNT);
   const points: Point[] = [];
   const configs = [
     { config: 'default', cacheSize: DEFAULT_CACHE },
@@ -66,7 +59,7 @@ async function main(bench: Bench): Promise<void> {
     const metrics = `127.0.0.1:${await freePort()}`;
     const env = duraEnv(bench, {
       address: server.address,
-      taskQueue: TASK_QUEUE,
+      taskQueue: SCALE_TASK_QUEUE,
       extra: {
         DURA_WORKER_CACHE: String(cacheSize),
         DURA_METRICS_ADDRESS: metrics,

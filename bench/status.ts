@@ -38,7 +38,7 @@ import {
 } from './lib/process';
 import { profileArgs, summarizeProfiles } from './lib/profile';
 import { printJson, printTable } from './lib/report';
-import { seededServer, seedLine, type Seed } from './lib/seed-snapshot';
+import { scaleServer, SCALE_TASK_QUEUE, seedLine, type Seed } from './lib/seed-snapshot';
 import type { DevServer } from './lib/server';
 import { cachedWorkflows, pidWithArgument } from './lib/worker-probe';
 import { tuningArgs, workerTuning } from './lib/worker-tuning';
@@ -50,7 +50,6 @@ const QUERIES = numberFlag('--queries', QUICK ? 200 : 1000);
 const CLIENTS = [4, 16];
 const EVICTED_CACHE = QUICK ? 20 : 100;
 const TARGET_P99_MS = 250;
-const TASK_QUEUE = 'dura-bench-scale';
 const PROFILE = hasFlag('--profile');
 const TUNING = stringFlag('--worker-options');
 
@@ -69,13 +68,7 @@ interface Row {
 async function main(bench: Bench): Promise<void> {
   if (TUNING) workerTuning(TUNING); // a bad value fails now, not after the seed
   const loadBefore = machineInfo().loadavg;
-  const { server, client, seed } = await seededServer(bench, connectClient, {
-    count: COUNT,
-    taskQueue: TASK_QUEUE,
-    fresh: hasFlag('--fresh-seed'),
-    workers: numberFlag('--seed-workers', 2),
-    concurrency: numberFlag('--seed-concurrency', 64),
-  });
+  const { server, client, seed } = await scaleServer(bench, connectClient, COUNT);
   const rows: Row[] = [];
   const warmSeconds: Record<string, number> = {};
   const tunings = [undefined, ...(TUNING ? [TUNING] : [])];
@@ -103,7 +96,7 @@ async function measureScenario(
   const profileDir = path.join(bench.dir, `profile-${name}`);
   const env = duraEnv(bench, {
     address: server.address,
-    taskQueue: TASK_QUEUE,
+    taskQueue: SCALE_TASK_QUEUE,
     extra: {
       DURA_WORKER_CACHE: String(o.cacheSize),
       DURA_METRICS_ADDRESS: metrics,

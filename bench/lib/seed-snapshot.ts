@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { countAwaitingSignature, seedAgreements } from './agreements-at-scale';
 import { cpuMeter } from './cpu';
-import { repoRoot, run, stop, type Bench } from './process';
+import { hasFlag, numberFlag, repoRoot, run, stop, type Bench } from './process';
 import { startDevServer, type DevServer } from './server';
 import { duraEnv, startWorkers } from './workers';
 import { pidWithArgument } from './worker-probe';
@@ -179,4 +179,22 @@ export function seedLine(seed: Seed): string {
       ? `seeded now in ${seed.seconds.toFixed(0)} s`
       : `restored in ${seed.restoreSeconds?.toFixed(0)} s from a snapshot seeded ${seed.seededAt} in ${seed.seconds.toFixed(0)} s`;
   return `${seed.count} open agreements ${how} (${seed.perSecond}/s, ${seed.workers} workers, ${seed.concurrency} in flight)`;
+}
+
+/** The task queue of the agreements at scale (memory and status share one seed). */
+export const SCALE_TASK_QUEUE = 'dura-bench-scale';
+
+/** seededServer with the flags memory and status share: --fresh-seed, --seed-workers, --seed-concurrency. */
+export function scaleServer(
+  bench: Bench,
+  client: (address: string) => Promise<Client>,
+  count: number,
+): ReturnType<typeof seededServer> {
+  return seededServer(bench, client, {
+    count,
+    taskQueue: SCALE_TASK_QUEUE,
+    fresh: hasFlag('--fresh-seed'),
+    workers: numberFlag('--seed-workers', 2),
+    concurrency: numberFlag('--seed-concurrency', 64),
+  });
 }

@@ -198,22 +198,19 @@ describe('fault: 1,000 malformed inputs', function () {
         RequestError,
         (e) => e.message.split('\n'),
       );
-    for (const c of malformedConfig())
-      expectOne(
-        'env values (in process)',
-        c,
-        () => loadConfig(c.input),
-        ConfigError,
-        (e) => (e as ConfigError).problems,
-      );
-    for (const c of malformedLinks())
-      expectOne(
-        'env values (in process)',
-        c,
-        () => mailSettings(c.input),
-        ConfigError,
-        (e) => (e as ConfigError).problems,
-      );
+    const envReaders = [
+      [malformedConfig(), loadConfig],
+      [malformedLinks(), mailSettings],
+    ] as const;
+    for (const [cases, read] of envReaders)
+      for (const c of cases)
+        expectOne(
+          'env values (in process)',
+          c,
+          () => read(c.input),
+          ConfigError,
+          (e) => (e as ConfigError).problems,
+        );
 
     for (const c of malformedUpdates()) {
       count('update payloads');

@@ -16,6 +16,7 @@ import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-p
 import { compareWithSink, countByKind, expectedMessages } from '../helpers/expected-mail';
 import { startFaultSink, type FaultSink } from '../helpers/fault-sink';
 import {
+  keepOrRemove,
   prebuiltBundle,
   startFastWorker,
   workerLogTail,
@@ -65,8 +66,7 @@ describe('fault: the dev server kill -9’d mid-run, restarted on its SQLite fil
     await worker?.stop();
     await server?.stop();
     await sink?.close();
-    if (this.currentTest?.state === 'failed' || process.env.DURA_FAULTS_KEEP) console.log(`    kept ${dir}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    keepOrRemove(dir, this.currentTest?.state === 'failed');
     wall.report();
   });
 

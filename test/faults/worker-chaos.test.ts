@@ -18,6 +18,7 @@ import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-p
 import { compareWithSink, countByKind, expectedMessages } from '../helpers/expected-mail';
 import { startFaultSink, type FaultSink } from '../helpers/fault-sink';
 import {
+  keepOrRemove,
   prebuiltBundle,
   startFastWorker,
   workerLogTail,
@@ -90,8 +91,7 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
     await last?.stop();
     await server?.stop();
     await sink?.close();
-    if (this.currentTest?.state === 'failed' || process.env.DURA_FAULTS_KEEP) console.log(`    kept ${dir}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    keepOrRemove(dir, this.currentTest?.state === 'failed');
     wall.report();
   });
 

@@ -32,17 +32,8 @@ export interface Chaos {
   abort(): Promise<void>;
 }
 
-/** mulberry32: a small seeded generator, the same sequence for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The benchmarks' generator: the same sequence for the same seed.
+export { seededRandom } from '../../bench/lib/fit';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

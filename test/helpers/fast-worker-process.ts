@@ -88,3 +88,9 @@ export function workerLogTail(dir: string, logName = 'worker.log', chars = 3000)
   const file = path.join(dir, logName);
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-chars) : '';
 }
+
+/** A fault run's directory: kept (and named) when the test failed or DURA_FAULTS_KEEP is set, else removed. */
+export function keepOrRemove(dir: string, failed: boolean): void {
+  if (failed || process.env.DURA_FAULTS_KEEP) console.log(`    kept ${dir}`);
+  else fs.rmSync(dir, { recursive: true, force: true });
+}
