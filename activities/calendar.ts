@@ -1,7 +1,7 @@
 /** The calendar activities: thin wrappers over common/calendar whose results land in history. */
 import { ApplicationFailure } from '@temporalio/common';
 import * as calendar from '../common/calendar';
-import { BAD_DATA, type CalendarActivities } from './interfaces';
+import { BAD_DATA, type CalendarActivities, type CalendarTableActivities } from './interfaces';
 
 function instant(value: string, field: string): Date {
   const date = new Date(value);
@@ -19,7 +19,17 @@ function wholeDays(value: number, field: string): number {
   return value;
 }
 
-export const calendarActivities: CalendarActivities = {
+export const calendarActivities: CalendarActivities & CalendarTableActivities = {
+  async calendarTable({ fromYear, toYear }) {
+    const year = (value: number, field: string) => {
+      if (!Number.isInteger(value) || value < 1970 || value > 2200)
+        throw ApplicationFailure.nonRetryable(`${field}: expected a year 1970-2200, got ${value}`, BAD_DATA);
+      return value;
+    };
+    if (year(fromYear, 'fromYear') > year(toYear, 'toYear'))
+      throw ApplicationFailure.nonRetryable(`fromYear: ${fromYear} is after toYear ${toYear}`, BAD_DATA);
+    return calendar.calendarTable(fromYear, toYear);
+  },
   async businessDeadline({ from, businessDays }) {
     return calendar
       .businessDeadline(instant(from, 'from'), wholeDays(businessDays, 'businessDays'))
@@ -33,7 +43,6 @@ export const calendarActivities: CalendarActivities = {
   async businessMorning({ date }) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
       throw ApplicationFailure.nonRetryable(`date: expected YYYY-MM-DD, got ${date}`, BAD_DATA);
-    const day = calendar.isBusinessDay(date) ? date : calendar.nextBusinessDay(date);
-    return calendar.atLocalTime(day, 9).toISOString();
+    return calendar.businessMorning(date).toISOString();
   },
 };

@@ -2,7 +2,15 @@
  * What the agreement workflow asks of the outside world. The workflow depends on these interfaces only;
  * the implementations (records database, mailer, calendar) are wired into the worker.
  */
-import type { AgreementStatus, HistoryEntry, Institution, Person, Tier } from '../common/agreement';
+import type {
+  AgreementSnapshot,
+  AgreementStatus,
+  HistoryEntry,
+  Institution,
+  Person,
+  Tier,
+} from '../common/agreement';
+import type { CalendarTable } from '../common/business-calendar';
 
 export const EMAIL_KINDS = [
   'request-received',
@@ -31,7 +39,7 @@ export interface EmailRequest {
   to: Recipient[];
   cc?: Recipient[];
   /** The agreement as the template sees it, plus kind-specific values (reason, reminder number…). */
-  agreement: AgreementStatus;
+  agreement: AgreementSnapshot;
   extra?: Record<string, string | number | boolean | null>;
 }
 
@@ -53,8 +61,11 @@ export interface RecordEventsInput {
   /** Index of `events[0]` in the agreement's whole history; makes the call idempotent. */
   firstSeq: number;
   events: HistoryEntry[];
-  /** Snapshot the records keep, so that status can be answered when no worker is up. */
-  status: AgreementStatus;
+  /**
+   * Snapshot the records keep, so that status can be answered when no worker is up; its history is
+   * the events recorded (calls from before the change may still carry it, and it is ignored).
+   */
+  status: AgreementSnapshot & { history?: HistoryEntry[] };
 }
 
 export interface RegistryUpdate {
@@ -66,7 +77,7 @@ export interface RegistryUpdate {
 }
 
 /** I/O activities: run on the task queue with timeouts and retries. */
-export interface AgreementActivities {
+export interface AgreementActivities extends CalendarTableActivities {
   lookupInstitution(domain: string): Promise<InstitutionRecord | null>;
   sendEmail(request: EmailRequest): Promise<EmailReceipt>;
   recordEvents(input: RecordEventsInput): Promise<void>;
@@ -104,8 +115,16 @@ export interface DigestActivities {
 }
 
 /**
- * The business-day calendar, run as local activities so that every deadline is computed once and
- * recorded in history: a later change of the holiday table never breaks replay.
+ * The calendar an agreement records in its history (since patch `deterministic-clock`, see
+ * workflows/clock.ts): holidays and New York's offsets for the years asked (inclusive).
+ */
+export interface CalendarTableActivities {
+  calendarTable(input: { fromYear: number; toYear: number }): Promise<CalendarTable>;
+}
+
+/**
+ * The business-day calendar as local activities, as agreements started before patch
+ * `deterministic-clock` computed it: kept so that their histories replay and they finish.
  */
 export interface CalendarActivities {
   /** 17:00 America/New_York on the N-th business day after `from`'s New York date. */

@@ -8,11 +8,13 @@
  * `DURA_LEAN_STATUS=debug` says on stderr why the lean path handed over.
  */
 import { agreementIdFrom } from '../common/agreement';
-import { QUERY_WAIT_MS, statusFromRecords, type StatusAnswer } from './agreement-handle';
+// Types only from agreement-handle.ts: it loads the Temporal SDK.
+import type { StatusAnswer } from './agreement-handle';
 import { DEADLINE_EXCEEDED, GrpcError, NoConnectionError, NOT_FOUND, unary } from './grpc-lite';
 import { LEAN_SWITCH, leanTarget, type LeanTarget } from './lean-config';
 import { emit, fail, UnreachableError, UserError } from './output';
 import { decodeQueryWorkflowResponse, encodeQueryWorkflowRequest } from './query-wire';
+import { QUERY_WAIT_MS, statusWhenTemporalDown } from './status';
 
 const QUERY_WORKFLOW = '/temporal.api.workflowservice.v1.WorkflowService/QueryWorkflow';
 /** As client/temporal.ts's connectTimeout. */
@@ -68,7 +70,10 @@ export async function statusFast(args: string[], env: NodeJS.ProcessEnv = proces
   return true;
 }
 
-/** The agreement's status from its workflow, or from the records when no worker answers in time. */
+/**
+ * The agreement's status from its workflow, or from the records when no worker answers in time or
+ * Temporal cannot be reached at all.
+ */
 async function ask(target: LeanTarget, agreementId: string, sent?: () => void): Promise<StatusAnswer> {
   let reply: Buffer;
   try {
@@ -80,7 +85,7 @@ async function ask(target: LeanTarget, agreementId: string, sent?: () => void): 
     });
   } catch (err) {
     if (err instanceof NoConnectionError)
-      throw new UnreachableError(`Temporal at ${target.address}: ${err.message}`);
+      return fromRecords(agreementId, new UnreachableError(`Temporal at ${target.address}: ${err.message}`));
     // An unknown namespace is also NOT_FOUND: the full CLI words that one.
     if (err instanceof GrpcError && err.code === NOT_FOUND && !/namespace/i.test(err.details))
       throw new UserError(`no agreement ${agreementId}`);
@@ -118,11 +123,17 @@ async function decrypt(
   }
 }
 
-/** As the full path: the whole configuration (zod, loaded only now), then the records database. */
+/**
+ * As the full path: the whole configuration (zod, loaded only now), then the records database. `why`
+ * is an UnreachableError when Temporal itself is down (status.ts), else the query's error.
+ */
 async function fromRecords(agreementId: string, why: Error): Promise<StatusAnswer> {
   try {
     const { loadConfig } = await import('../common/config');
-    return await statusFromRecords(loadConfig(), agreementId, why);
+    const config = loadConfig();
+    if (why instanceof UnreachableError) return await statusWhenTemporalDown(config, agreementId, why);
+    const { statusFromRecords } = await import('./agreement-handle');
+    return await statusFromRecords(config, agreementId, why);
   } catch (err) {
     fail(err);
   }

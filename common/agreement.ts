@@ -99,6 +99,13 @@ export interface AgreementStatus {
   history: HistoryEntry[];
 }
 
+/**
+ * The status without its history: what the activities are sent (mail, records). The records keep the
+ * history as events, appended a few at a time, so an agreement's history bytes grow with its events,
+ * not with their square.
+ */
+export type AgreementSnapshot = Omit<AgreementStatus, 'history'>;
+
 export interface Execution {
   /** Date the institution signed, YYYY-MM-DD. */
   signedOn: string;

@@ -2,12 +2,15 @@
 // the dev server with a real worker, answering exactly as the full path (`DURA_LEAN_STATUS=off`) does.
 // A probe preloaded into the CLI records which client sent the query. Its wire: status-wire.test.ts.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../common/config';
 import { CONFIG_NAME, leanTarget } from '../client/lean-config';
 import { leanStatusArgs } from '../client/status-fast';
+import { QUERY_WAIT_MS } from '../client/status';
+import * as agreementHandle from '../client/agreement-handle';
 import { devServerEnv } from './helpers/env';
 import { dura } from './helpers/cli';
 import { realEngine } from './helpers/engine';
@@ -26,6 +29,19 @@ describe('lean `dura status`: what it takes on', () => {
       ['list'],
     ])
       assert.equal(leanStatusArgs(args), undefined, args.join(' '));
+  });
+
+  it('loads neither commander, zod nor the Temporal SDK, and waits as long as the full path', () => {
+    const list = "require('./client/status-fast'); console.log(JSON.stringify(Object.keys(require.cache)))";
+    const cwd = path.join(__dirname, '..');
+    const loaded = spawnSync(process.execPath, ['--import', 'tsx', '-e', list], { cwd, encoding: 'utf8' });
+    assert.equal(loaded.status, 0, loaded.stderr);
+    const heavy = /node_modules\/(@temporalio|commander|zod)\/|client\/agreement-handle/;
+    assert.deepEqual(
+      (JSON.parse(loaded.stdout) as string[]).filter((f) => heavy.test(f)),
+      [],
+    );
+    assert.equal(QUERY_WAIT_MS, agreementHandle.QUERY_WAIT_MS);
   });
 
   it('reads the environment only when common/config.ts would surely accept it', () => {
@@ -132,10 +148,11 @@ describe('lean `dura status` on the dev server', function () {
     assert.deepEqual([canonical.status, canonical.stderr], [lean.status, lean.stderr]);
   });
 
-  it('an unreachable Temporal exits 2 with one line', async () => {
+  it('an unreachable Temporal exits 2 with one line for an agreement the records do not hold', async () => {
+    // One they hold is answered from them: cli-status-down.test.ts.
     const address = '127.0.0.1:1'; // nothing listens there
     for (const run of [status, full]) {
-      const result = await run(['lean.example.edu', '--json'], { TEMPORAL_ADDRESS: address });
+      const result = await run(['nowhere.example.edu', '--json'], { TEMPORAL_ADDRESS: address });
       assert.equal(result.status, 2, result.stderr);
       assert.match(result.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1: .+\n$/);
     }

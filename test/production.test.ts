@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalCliPath } from '../scripts/tools';
 import { dura as runDura } from './helpers/cli';
-import { devServerEnv, taskQueue } from './helpers/env';
+import { dataConverterFor } from '../common/codec';
+import { devServerEnv, replayWith, taskQueue } from './helpers/env';
 import { startSmtp, type TestSmtp } from './helpers/mail';
 import { makeCertificates, startTlsProxy, type TestCertificates, type TlsProxy } from './helpers/tls';
 import { until } from './helpers/wait';
@@ -35,6 +36,15 @@ describe('production: mTLS to Temporal, payloads encrypted', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-secure-'));
     certs = makeCertificates(dir);
     env = await devServerEnv();
+    // Its histories are encrypted with both keys in turn: the replay at teardown reads them with both.
+    replayWith(
+      env,
+      dataConverterFor({
+        DURA_ENCRYPTION_KEY: newKey,
+        DURA_ENCRYPTION_KEY_ID: 'k-new',
+        DURA_ENCRYPTION_OLD_KEYS: `k-old:${oldKey}`,
+      }),
+    );
     proxy = await startTlsProxy(env.address, certs);
     smtp = await startSmtp();
     tlsEnv = {

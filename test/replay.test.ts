@@ -1,6 +1,7 @@
 // Replay safety: the committed histories of the lifecycle scenarios still replay against today's code.
 // A failure here means a change to workflow code would break agreements already running: guard the
-// change with patched() (see README, "Changing the workflow").
+// change with patched() (see README, "Changing the workflow"). Histories recorded before a patch are
+// kept in a subfolder named after it (e.g. before-deterministic-clock/) and replayed too.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,17 +14,19 @@ const dir = path.join(__dirname, 'histories');
 
 describe('replay of committed histories', function () {
   const files = fs
-    .readdirSync(dir)
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
     .sort();
+  const current = files.filter((f) => !f.includes(path.sep));
 
-  it('has the histories of the lifecycle scenarios', () => {
-    assert.ok(files.length >= 6, `only ${files.length} histories in test/histories`);
+  it('has the histories of the lifecycle scenarios, before and since the last patch', () => {
+    assert.ok(current.length >= 8, `only ${current.length} histories in test/histories`);
+    assert.ok(files.length - current.length >= 8, 'the histories from before the last patch are gone');
   });
 
   it('replays every one without nondeterminism', async () => {
     const histories = files.map((file) => ({
-      workflowId: path.basename(file, '.json'),
+      workflowId: file,
       history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))),
     }));
     const failures: string[] = [];

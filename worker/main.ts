@@ -9,7 +9,7 @@ import { dataConverterFor } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createActivities } from '../activities';
-import type { CalendarActivities } from '../activities/interfaces';
+import type { CalendarActivities, CalendarTableActivities } from '../activities/interfaces';
 import { mailSettings } from '../activities/mail/settings';
 import { WORKFLOW_BUNDLE } from '../scripts/bundle-workflows';
 import { createLogger, describeError, TemporalLogger, type Pino } from './logging';
@@ -93,7 +93,7 @@ function loadWorkerConfig(): Config {
  * so that a fortnight's reminder falls due in seconds; production never passes overrides.
  */
 export interface WorkerOverrides {
-  calendar?: CalendarActivities;
+  calendar?: CalendarActivities & CalendarTableActivities;
 }
 
 export async function main(options: WorkerOverrides = {}): Promise<number> {

@@ -10,11 +10,13 @@ import {
   OPEN_STAGES,
   agreementIdFor,
   type AgreementRequest,
+  type AgreementSnapshot,
   type AgreementStatus,
   type Execution,
   type Policy,
   type Stage,
 } from '../common/agreement';
+import type { CalendarTable } from '../common/business-calendar';
 import { io } from './activities';
 import * as sa from './search-attributes';
 
@@ -41,6 +43,8 @@ export interface AgreementState {
   recordedCount: number;
   execution: Execution | null;
   end: { stage: 'cancelled' | 'declined' | 'not-needed'; reason: string } | null;
+  /** The business-day calendar recorded for this agreement (workflows/clock.ts); absent before it. */
+  calendar?: CalendarTable;
 }
 
 export function newState(input: AgreementInput): AgreementState {
@@ -91,6 +95,12 @@ export class AgreementEnded extends Error {}
 export class Agreement {
   /** Set by handlers whenever something the main loop waits on may have changed. */
   changed = false;
+  /**
+   * Everything due at or before this instant (epoch ms) is due: the target of the last timer that fired
+   * (workflows/follow-up.ts `isDue`). Not carried across continue-as-new: the new run's first timer,
+   * 1 ms for what is already past, brings it up to date.
+   */
+  dueAsOf = -Infinity;
   /** When the initiation package now being sent started on its way (null when none is). */
   initiatingSince: number | null = null;
   private inFlight = 0;
@@ -112,6 +122,16 @@ export class Agreement {
   /** The status object for the query: a copy, so callers never see later changes. */
   snapshot(): AgreementStatus {
     return structuredCopy(this.status);
+  }
+
+  /**
+   * The status without its history, for activities (mail, records): their inputs are recorded in
+   * history, and the whole history in each would grow the agreement's history with its square. The
+   * SDK serializes activity arguments when the activity is scheduled, so no copy is needed.
+   */
+  brief(): AgreementSnapshot {
+    const { history: _history, ...rest } = this.status;
+    return rest;
   }
 
   log(event: string, detail?: string): void {
@@ -177,7 +197,7 @@ export class Agreement {
     if (events.length === 0) return;
     const firstSeq = this.state.recordedCount;
     this.state.recordedCount += events.length;
-    await io.recordEvents({ agreementRef: this.state.ref, firstSeq, events, status: this.snapshot() });
+    await io.recordEvents({ agreementRef: this.state.ref, firstSeq, events, status: this.brief() });
   }
 }
 

@@ -3,10 +3,11 @@
  * what falls due — reminders to the signing official, status updates to the requesters, escalations
  * when a deadline passes — and continues as new when its history grows long.
  */
-import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import type { AgreementStatus } from '../common/agreement';
-import { calendar } from './activities';
 import { Agreement, now } from './agreement-state';
+import * as clock from './clock';
+import { DETERMINISTIC_CLOCK } from './clock';
 import { escalate, send, tellRequesters } from './mail';
 
 /** Waits until `done()`, doing whatever falls due meanwhile. Throws AgreementEnded on cancel/decline. */
@@ -24,12 +25,21 @@ export async function waitUntil(agreement: Agreement, done: () => boolean): Prom
     const wake = nextDueAt(agreement);
     const woken = () => agreement.changed || done() || agreement.state.end !== null;
     if (wake === null) await condition(woken);
-    else await condition(woken, Math.max(1, Date.parse(wake) - Date.now()));
+    else if (!(await condition(woken, Math.max(1, Date.parse(wake) - Date.now()))))
+      agreement.dueAsOf = Math.max(agreement.dueAsOf, Date.parse(wake)); // the timer fired
   }
 }
 
-function isDue(at: string | null): boolean {
-  return at !== null && Date.parse(at) <= Date.now();
+/**
+ * Whether `at` has come. Since patch `deterministic-clock` only a fired timer moves what is due (to the
+ * instant it was set for), never the activation's clock: after a server restart the worker can run a
+ * task on the previous task's clock while replay uses the real one, and a deadline found due by one
+ * and not the other sent an escalation in one and not in the other (TMPRL1100). A deadline passed
+ * while the workflow was busy gets a 1 ms timer, so it is seen a task later, the same way both times.
+ */
+function isDue(agreement: Agreement, at: string | null): boolean {
+  if (at === null) return false;
+  return Date.parse(at) <= (patched(DETERMINISTIC_CLOCK) ? agreement.dueAsOf : Date.now());
 }
 
 /**
@@ -57,7 +67,7 @@ function nextDueAt(agreement: Agreement): string | null {
 
 async function doWhatIsDue(agreement: Agreement): Promise<void> {
   const s = agreement.status;
-  if (watchingInitiation(agreement) && isDue(s.initiationDueBy)) {
+  if (watchingInitiation(agreement) && isDue(agreement, s.initiationDueBy)) {
     s.overdue = true;
     await escalate(
       agreement,
@@ -65,7 +75,7 @@ async function doWhatIsDue(agreement: Agreement): Promise<void> {
       `Initiation was due by ${s.initiationDueBy} and has not happened.`,
     );
   }
-  if (s.stage === 'executed' && isDue(s.instructionsDueBy) && !s.overdue) {
+  if (s.stage === 'executed' && isDue(agreement, s.instructionsDueBy) && !s.overdue) {
     s.overdue = true;
     await escalate(
       agreement,
@@ -73,16 +83,16 @@ async function doWhatIsDue(agreement: Agreement): Promise<void> {
       `Registration instructions were due by ${s.instructionsDueBy}.`,
     );
   }
-  if (s.remindersPausedUntil && isDue(s.remindersPausedUntil)) {
+  if (s.remindersPausedUntil && isDue(agreement, s.remindersPausedUntil)) {
     s.remindersPausedUntil = null;
     agreement.log('reminders-resumed', 'the pause ended');
   }
   // A reminder and a status update that fall due together go out together.
   const due: Promise<void>[] = [];
-  if (s.stage === 'awaiting-signature' && !s.remindersPausedUntil && isDue(s.nextReminderAt)) {
+  if (s.stage === 'awaiting-signature' && !s.remindersPausedUntil && isDue(agreement, s.nextReminderAt)) {
     due.push(sendReminder(agreement, 'scheduled'));
   }
-  if (agreement.isOpen && isDue(s.nextStatusUpdateAt)) due.push(sendStatusUpdate(agreement));
+  if (agreement.isOpen && isDue(agreement, s.nextStatusUpdateAt)) due.push(sendStatusUpdate(agreement));
   await Promise.all(due);
 }
 
@@ -92,7 +102,7 @@ export async function sendReminder(agreement: Agreement, why: 'scheduled' | 'req
   const number = ++s.remindersSent;
   const official = s.signingOfficial;
   agreement.state.lastReminderAt = now();
-  s.nextReminderAt = await calendar.reminderDueAt({ previous: now(), everyDays: s.policy.reminderEveryDays });
+  s.nextReminderAt = await clock.reminderDueAt(agreement, now(), s.policy.reminderEveryDays);
   agreement.log('reminder-sent', `#${number} (${why}) to the signing official; next due ${s.nextReminderAt}`);
   await send(agreement, 'reminder', String(number), [official], { extra: { reminderNumber: number } });
   const every = s.policy.escalateAfterReminders;
@@ -108,10 +118,7 @@ export async function sendReminder(agreement: Agreement, why: 'scheduled' | 'req
 async function sendStatusUpdate(agreement: Agreement): Promise<void> {
   const s = agreement.status;
   const number = ++agreement.state.statusUpdatesSent;
-  s.nextStatusUpdateAt = await calendar.reminderDueAt({
-    previous: now(),
-    everyDays: s.policy.requesterUpdateEveryDays,
-  });
+  s.nextStatusUpdateAt = await clock.reminderDueAt(agreement, now(), s.policy.requesterUpdateEveryDays);
   agreement.log('status-update-sent', `#${number} to ${s.requesters.length} requester(s)`);
   await tellRequesters(agreement, 'status-update', String(number), { extra: { updateNumber: number } });
 }
@@ -121,7 +128,7 @@ export async function rescheduleReminder(agreement: Agreement): Promise<void> {
   const s = agreement.status;
   const previous = agreement.state.lastReminderAt ?? s.initiatedAt;
   if (!previous) return;
-  const due = await calendar.reminderDueAt({ previous, everyDays: s.policy.reminderEveryDays });
+  const due = await clock.reminderDueAt(agreement, previous, s.policy.reminderEveryDays);
   s.nextReminderAt = Date.parse(due) < Date.now() ? now() : due;
 }
 

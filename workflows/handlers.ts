@@ -13,8 +13,8 @@ import {
   type Stage,
   type Tier,
 } from '../common/agreement';
-import { calendar } from './activities';
 import type { Agreement } from './agreement-state';
+import * as clock from './clock';
 import { rescheduleReminder, sendReminder } from './follow-up';
 import * as guard from './guards';
 import { tellRequesters } from './mail';
@@ -143,7 +143,7 @@ export function registerHandlers(agreement: Agreement): void {
     m.pauseRemindersUpdate,
     async ({ until }) => {
       const resumeAt = /^\d{4}-\d{2}-\d{2}$/.test(until)
-        ? await calendar.businessMorning({ date: until })
+        ? await clock.businessMorning(agreement, until)
         : new Date(until).toISOString();
       agreement.status.remindersPausedUntil = resumeAt;
       agreement.status.nextReminderAt = resumeAt;

@@ -27,7 +27,7 @@ export async function send(
       agreementId: agreement.status.agreementId,
       to,
       cc: options.cc,
-      agreement: agreement.snapshot(),
+      agreement: agreement.brief(),
       extra: options.extra,
     });
     if (receipt.state === 'sent') return true;

@@ -3,8 +3,9 @@
  * so a run that continued as new picks up where the last one stopped.
  */
 import type { Tier } from '../common/agreement';
-import { calendar, io } from './activities';
+import { io } from './activities';
 import { Agreement, now } from './agreement-state';
+import * as clock from './clock';
 import { waitUntil } from './follow-up';
 import { send, tellRequesters } from './mail';
 
@@ -13,7 +14,11 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   const { state, status: s } = agreement;
   if (state.triaged) return;
   agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`);
-  const listed = await io.lookupInstitution(s.institution.domain);
+  // The calendar table comes beside the look-up, so triage waits for one round trip, not two.
+  const [listed] = await Promise.all([
+    io.lookupInstitution(s.institution.domain),
+    clock.prepare(agreement, s.receivedAt),
+  ]);
   state.listedTiers = listed?.tiers ?? [];
   const needed = s.tiers.filter((tier) => !state.listedTiers.includes(tier));
   if (listed && needed.length === 0) {
@@ -29,15 +34,9 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
     s.tiers = needed;
     agreement.log('amendment', `listed for ${listed.tiers.join(', ')}; adds ${needed.join(', ')}`);
   }
-  s.initiationDueBy = await calendar.businessDeadline({
-    from: s.receivedAt,
-    businessDays: s.policy.initiationBusinessDays,
-  });
+  s.initiationDueBy = await clock.businessDeadline(agreement, s.receivedAt, s.policy.initiationBusinessDays);
   const updatesFrom = Date.parse(s.receivedAt) > Date.now() ? s.receivedAt : now();
-  s.nextStatusUpdateAt = await calendar.reminderDueAt({
-    previous: updatesFrom,
-    everyDays: s.policy.requesterUpdateEveryDays,
-  });
+  s.nextStatusUpdateAt = await clock.reminderDueAt(agreement, updatesFrom, s.policy.requesterUpdateEveryDays);
   state.triaged = true;
   agreement.log('initiation-due', `by ${s.initiationDueBy}`);
   await tellRequesters(agreement, 'request-received', 'received');
@@ -80,10 +79,7 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
   s.initiatedAt = now();
   s.overdue = false;
   s.stage = 'awaiting-signature';
-  s.nextReminderAt = await calendar.reminderDueAt({
-    previous: s.initiatedAt,
-    everyDays: s.policy.reminderEveryDays,
-  });
+  s.nextReminderAt = await clock.reminderDueAt(agreement, s.initiatedAt, s.policy.reminderEveryDays);
   const late = s.initiationDueBy && s.initiatedAt > s.initiationDueBy ? ' (after the deadline)' : '';
   agreement.log(
     'initiated',
@@ -108,10 +104,11 @@ export async function recordExecution(agreement: Agreement): Promise<void> {
   s.nextReminderAt = null;
   s.nextStatusUpdateAt = null;
   s.remindersPausedUntil = null;
-  s.instructionsDueBy = await calendar.businessDeadline({
-    from: s.executedAt,
-    businessDays: s.policy.instructionsBusinessDays,
-  });
+  s.instructionsDueBy = await clock.businessDeadline(
+    agreement,
+    s.executedAt,
+    s.policy.instructionsBusinessDays,
+  );
   agreement.moveTo(
     'executed',
     `signed on ${s.signedOn}${s.documentRef ? ` (${s.documentRef})` : ''}; instructions due by ${s.instructionsDueBy}`,

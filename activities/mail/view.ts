@@ -2,7 +2,7 @@
  * What a template sees: the agreement in words (dates in New York time, tiers and names joined as a
  * person would write them), the kind-specific extra values, the configured links and contacts.
  */
-import type { AgreementStatus, Person, Stage, Tier } from '../../common/agreement';
+import type { AgreementSnapshot, Person, Stage, Tier } from '../../common/agreement';
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
 
@@ -74,7 +74,7 @@ const INSTANTS = [
 ] as const;
 
 /** Where the agreement stands, in one or two sentences a requester can read. */
-function progress(s: AgreementStatus, official: string): string {
+function progress(s: AgreementSnapshot, official: string): string {
   const stages: Record<Stage, string> = {
     'awaiting-initiation': `We will send the agreement to ${official} by ${formatInstant(s.initiationDueBy)}.`,
     'awaiting-signature':
@@ -110,8 +110,9 @@ export function buildView(request: EmailRequest, ctx: ViewContext): View {
       : { name: personName(first), email: first.email };
 
   const agreement: View = {};
-  for (const [key, value] of Object.entries(s)) {
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) agreement[key] = value;
+  for (const [key, value] of Object.entries(s as Record<string, unknown>)) {
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+      agreement[key] = value as string | number | boolean | null;
   }
   for (const key of INSTANTS) agreement[key] = formatInstant(s[key]);
   agreement.signedOn = formatDate(s.signedOn);

@@ -3,7 +3,7 @@
  * needs neither a worker's answer nor Temporal's visibility.
  */
 import type { Kysely } from 'kysely';
-import { OPEN_STAGES, type AgreementStatus } from '../../common/agreement';
+import { OPEN_STAGES, type AgreementStatus, type HistoryEntry } from '../../common/agreement';
 import type { Database } from './schema';
 
 /**
@@ -14,7 +14,7 @@ export async function openAgreements(db: Kysely<Database>): Promise<AgreementSta
   const open = [...OPEN_STAGES];
   const rows = await db
     .selectFrom('agreements')
-    .select(['agreement_id', 'stage', 'status_json'])
+    .select(['agreement_ref', 'agreement_id', 'stage', 'status_json'])
     .where(
       'agreement_id',
       'in',
@@ -25,7 +25,35 @@ export async function openAgreements(db: Kysely<Database>): Promise<AgreementSta
     .execute();
   const latest = new Map<string, (typeof rows)[number]>();
   for (const row of rows) if (!latest.has(row.agreement_id)) latest.set(row.agreement_id, row);
-  return [...latest.values()]
-    .filter((row) => open.includes(row.stage as (typeof open)[number]))
-    .map((row) => JSON.parse(row.status_json) as AgreementStatus);
+  return withHistories(
+    db,
+    [...latest.values()].filter((row) => open.includes(row.stage as (typeof open)[number])),
+  );
+}
+
+/** The snapshots with their histories, read back from the audit trail (one query for all). */
+export async function withHistories(
+  db: Kysely<Database>,
+  rows: { agreement_ref: string; status_json: string }[],
+): Promise<AgreementStatus[]> {
+  const histories = new Map<string, HistoryEntry[]>(rows.map((r) => [r.agreement_ref, []]));
+  if (rows.length) {
+    const events = await db
+      .selectFrom('agreement_events')
+      .select(['agreement_ref', 'at', 'event', 'detail'])
+      .where('agreement_ref', 'in', [...histories.keys()])
+      .orderBy('agreement_ref')
+      .orderBy('seq')
+      .execute();
+    for (const e of events)
+      histories
+        .get(e.agreement_ref)!
+        .push(
+          e.detail === null ? { at: e.at, event: e.event } : { at: e.at, event: e.event, detail: e.detail },
+        );
+  }
+  return rows.map((r) => ({
+    ...(JSON.parse(r.status_json) as AgreementStatus),
+    history: histories.get(r.agreement_ref)!,
+  }));
 }

@@ -13,6 +13,7 @@ import {
 import type { InstitutionRecord, RecordEventsInput, RegistryUpdate } from '../interfaces';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
 import { openDatabase } from './db';
+import { withHistories } from './open-agreements';
 import {
   beginEmail,
   finishEmail,
@@ -83,16 +84,18 @@ export class RecordsStore implements EmailLedger {
     });
   }
 
-  /** The latest snapshot of the agreement (id or domain): its most recent run, or null. */
+  /** The latest snapshot of the agreement (id or domain), with its history: its most recent run, or null. */
   async agreementStatus(agreementId: string): Promise<AgreementStatus | null> {
     const row = await this.db
       .selectFrom('agreements')
-      .select('status_json')
+      .select(['agreement_ref', 'status_json'])
       .where('agreement_id', '=', agreementIdFrom(agreementId))
       .orderBy('received_at', 'desc')
       .orderBy('updated_at', 'desc')
       .executeTakeFirst();
-    return row ? (JSON.parse(row.status_json) as AgreementStatus) : null;
+    if (!row) return null;
+    const [status] = await withHistories(this.db, [row]);
+    return status!;
   }
 
   /** Every agreement's latest snapshot (one row per run), oldest request first; optionally since a date. */
@@ -179,7 +182,11 @@ export class RecordsStore implements EmailLedger {
   }
 }
 
-function agreementRow(agreementRef: string, s: AgreementStatus, historyLength: number): AgreementsTable {
+function agreementRow(
+  agreementRef: string,
+  s: RecordEventsInput['status'],
+  historyLength: number,
+): AgreementsTable {
   return {
     agreement_ref: agreementRef,
     agreement_id: s.agreementId,
@@ -198,7 +205,8 @@ function agreementRow(agreementRef: string, s: AgreementStatus, historyLength: n
     ended_at: s.endedAt,
     overdue: s.overdue ? 1 : 0,
     history_length: historyLength,
-    status_json: JSON.stringify(s),
+    // The history lives in agreement_events (withHistories puts it back); older calls carried it here.
+    status_json: JSON.stringify({ ...s, history: undefined }),
     updated_at: new Date().toISOString(),
   };
 }

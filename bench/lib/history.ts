@@ -4,6 +4,7 @@
  * the lifecycle baseline replays (bench/workflows/lifecycle.ts), so the baseline does what a real
  * agreement did, counted rather than guessed.
  */
+import type { Client } from '@temporalio/client';
 import type { LifecycleShape, Segment } from '../workflows/lifecycle';
 import { runTimed } from './process';
 
@@ -18,6 +19,21 @@ export async function fetchHistory(temporal: string, address: string, workflowId
   ]);
   if (r.status !== 0) throw new Error(`temporal workflow show ${workflowId}: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { events: HistoryEvent[] }).events;
+}
+
+/** A history's length and size as the server keeps them (DescribeWorkflowExecution): what it stores. */
+export interface HistorySize {
+  events: number;
+  bytes: number;
+}
+
+/** One workflow's whole history, as long as it is one run (a bench lifecycle never continues as new). */
+export async function historySize(client: Client, workflowId: string): Promise<HistorySize> {
+  const d = await client.workflow.getHandle(workflowId).describe();
+  const firstRunId = d.raw.workflowExecutionInfo?.firstRunId;
+  if (firstRunId && firstRunId !== d.runId) throw new Error(`${workflowId}: more than one run`);
+  if (d.historySize === undefined) throw new Error(`${workflowId}: the server gives no history size`);
+  return { events: d.historyLength, bytes: d.historySize };
 }
 
 export interface HistoryCounts {

@@ -23,6 +23,7 @@ export const REMINDERS = 2;
 const POLL_MS = 250;
 
 export interface LifecycleResult {
+  workflowId: string;
   remindersSent: number;
   escalations: number;
   /** Progress queries the driver made (each one an activation on the worker). */
@@ -94,6 +95,7 @@ export async function duraLifecycle(client: Client, domain: string, o: DuraLifec
   const final: AgreementStatus = await handle.result();
   if (final.stage !== 'completed') throw new Error(`${domain}: ended ${final.stage}, expected completed`);
   return {
+    workflowId: handle.workflowId,
     remindersSent: final.remindersSent,
     escalations: final.history.filter((h) => h.event === 'escalated').length,
     queries,
@@ -116,7 +118,7 @@ export async function baselineLifecycle(
   const queries = await readyWhen(firstMs, () => handle.query(baselineProgress), o);
   await handle.executeUpdate(baselineExecute, { args: [{ signedOn: signedOn() }] });
   if ((await handle.result()) !== 'completed') throw new Error(`${workflowId}: did not complete`);
-  return { remindersSent: o.shape.timersMs.length, escalations: 0, queries };
+  return { workflowId, remindersSent: o.shape.timersMs.length, escalations: 0, queries };
 }
 
 /** Runs `work(i)` for i in [0, n) with at most `concurrency` in flight; the results in order of i. */

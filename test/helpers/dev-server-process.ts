@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporalCliPath } from '../../scripts/tools';
 import { devServerSearchAttributeArgs } from '../../workflows/search-attributes';
 import { freePort } from './mail';
+import { assertEveryHistoryReplays } from './replay-all';
 
 export interface DevServerProcess {
   /** host:port, the same across restarts. */
@@ -20,7 +21,10 @@ export interface DevServerProcess {
   start(): Promise<void>;
   /** `kill -9`: no shutdown of any kind. Resolves when the process is gone. */
   kill(): Promise<void>;
-  /** SIGTERM (for `after` hooks). */
+  /**
+   * For `after` hooks: replays every history the server holds (throwing, after the stop, when one does
+   * not replay), then SIGTERM.
+   */
   stop(): Promise<void>;
   /** A client of its own (reconnects by itself after a restart). */
   client(): Promise<Client>;
@@ -81,11 +85,18 @@ export async function devServerProcess(dir: string): Promise<DevServerProcess> {
       await exited;
     },
     async stop() {
+      let failure: unknown;
+      if (child?.exitCode === null)
+        await server
+          .client()
+          .then((client) => assertEveryHistoryReplays(client, 'the dev server process'))
+          .catch((err: unknown) => (failure = err));
       await connection?.close().catch(() => undefined);
       child?.kill('SIGTERM');
       const timer = setTimeout(() => child?.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      if (failure) throw failure;
     },
     async client() {
       connection ??= await Connection.connect({ address });

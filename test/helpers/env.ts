@@ -5,9 +5,11 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { allSearchAttributes } from '../../workflows/search-attributes';
 import { temporalCliPath, testServerPath } from '../../scripts/tools';
+import { assertEveryHistoryReplays } from './replay-all';
 
 let runtimeQuiet = false;
 /** Keep test output readable: the SDK's own logs only for warnings and errors. */
@@ -22,6 +24,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath() } },
   });
+  replayAtTeardown(env, 'the time-skipping server');
   // The Java test server knows no custom search attributes until they are added.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -32,9 +35,31 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
+const replayConverters = new WeakMap<TestWorkflowEnvironment, DataConverter>();
+
+/** The payload codecs (encryption keys) the replay at teardown needs to read this env's histories. */
+export function replayWith(env: TestWorkflowEnvironment, dataConverter: DataConverter | undefined): void {
+  if (dataConverter) replayConverters.set(env, dataConverter);
+}
+
+/**
+ * The env's teardown first replays every history the server holds (test/helpers/replay-all.ts), so a
+ * history that today's code cannot replay fails the test file that produced it, naming the workflow.
+ */
+function replayAtTeardown(env: TestWorkflowEnvironment, label: string): void {
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    try {
+      await assertEveryHistoryReplays(env.client, label, replayConverters.get(env));
+    } finally {
+      await teardown();
+    }
+  };
+}
+
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createLocal({
+  const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
@@ -50,6 +75,8 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
       ],
     },
   });
+  replayAtTeardown(env, 'the dev server');
+  return env;
 }
 
 const bundles = new Map<string, Promise<WorkflowBundle>>();

@@ -17,7 +17,7 @@ export function fakeActivities(registry: InstitutionRecord[] = []) {
   const records = new Map<string, HistoryEntry[]>();
   const undeliverable = new Set<string>();
 
-  const io: AgreementActivities = {
+  const io: Omit<AgreementActivities, 'calendarTable'> = {
     async lookupInstitution(domain) {
       const found = institutions.get(domain);
       return found ? { ...found, tiers: [...found.tiers] } : null;

@@ -1,0 +1,61 @@
+/**
+ * `dura status`'s answer as a value, on the full path: from the workflow; from the records when no
+ * worker answers in time (agreement-handle.ts); and from the records when Temporal itself cannot be
+ * reached, which the lean path (status-fast.ts) does the same way through statusWhenTemporalDown().
+ * Only `status` answers so: every other command still exits 2 when Temporal is down.
+ */
+import type { Config } from '../common/config';
+import type { StatusAnswer } from './agreement-handle';
+import { UnreachableError } from './output';
+
+/**
+ * How long the CLI waits for a worker to answer a query before answering from the records; the same
+ * as agreement-handle.ts's QUERY_WAIT_MS (the full path's), kept here too because the lean path must
+ * not load that module (it loads the Temporal SDK). test/cli-status-fast.test.ts holds them equal.
+ */
+export const QUERY_WAIT_MS = 4000;
+
+export async function agreementStatus(idOrDomain: string): Promise<StatusAnswer> {
+  const { loadConfig } = await import('../common/config');
+  const config = loadConfig();
+  const { connect } = await import('./temporal');
+  let client;
+  try {
+    client = await connect(config);
+  } catch (err) {
+    if (!(err instanceof UnreachableError)) throw err;
+    const { agreementIdFrom } = await import('../common/agreement');
+    return statusWhenTemporalDown(config, agreementIdFrom(idOrDomain), err);
+  }
+  const { fetchStatus } = await import('./agreement-handle');
+  return fetchStatus(client, config, idOrDomain);
+}
+
+/**
+ * Temporal cannot be reached (`down`): the last status snapshot the workflow wrote to the records.
+ * An agreement the records do not hold is still `down` (exit 2), not "no agreement": without Temporal,
+ * dura cannot tell an unknown agreement from one whose first snapshot is not written yet.
+ */
+export async function statusWhenTemporalDown(
+  config: Pick<Config, 'DATABASE_URL'>,
+  agreementId: string,
+  down: UnreachableError,
+): Promise<StatusAnswer> {
+  const { RecordsStore } = await import('../activities/records/store');
+  let status;
+  try {
+    const store = await RecordsStore.open(config.DATABASE_URL);
+    try {
+      status = await store.agreementStatus(agreementId);
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    const { describeDatabase } = await import('../activities/records/db');
+    const firstLine = (e: unknown) => (e as Error).message.split('\n')[0];
+    const records = `the records database ${describeDatabase(config.DATABASE_URL)}`;
+    throw new UnreachableError(`${firstLine(down)}; nor ${records}: ${firstLine(err)}`);
+  }
+  if (!status) throw down;
+  return { status, source: 'records' };
+}
