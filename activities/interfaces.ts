@@ -62,10 +62,13 @@ export interface RecordEventsInput {
   firstSeq: number;
   events: HistoryEntry[];
   /**
-   * Snapshot the records keep, so that status can be answered when no worker is up; its history is
-   * the events recorded (calls from before the change may still carry it, and it is ignored).
+   * The snapshot the records keep, so that status can be answered when no worker is up: whole (`status`,
+   * the first write of a run; calls from before patch `deterministic-clock` also carry the history,
+   * which is ignored: the records' history is the events), or the fields that changed since the
+   * previous write of the same agreement (`changes`), which always completed first.
    */
-  status: AgreementSnapshot & { history?: HistoryEntry[] };
+  status?: AgreementSnapshot & { history?: HistoryEntry[] };
+  changes?: Partial<AgreementSnapshot>;
 }
 
 export interface RegistryUpdate {

@@ -106,6 +106,27 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(row?.overdue, 0);
     });
 
+    it('applies a write of changed fields to the recorded snapshot; refuses one with none recorded', async () => {
+      const ref = 'dura-c.example.edu/run-1';
+      await record(ref, aStatus('c.example.edu', 'awaiting-signature'));
+      const more = [{ at: '2025-04-02T15:00:00.000Z', event: 'reminder-sent', detail: '#1' }];
+      const changes = { remindersSent: 1, nextReminderAt: '2025-04-16T15:00:00.000Z' };
+      await store.recordEvents({ agreementRef: ref, firstSeq: 2, events: more, changes });
+      const status = await store.agreementStatus('dura-c.example.edu');
+      assert.equal(status?.remindersSent, 1);
+      assert.equal(status?.nextReminderAt, '2025-04-16T15:00:00.000Z');
+      assert.equal(status?.stage, 'awaiting-signature', 'the fields not sent are kept');
+      assert.deepEqual(
+        status?.history.map((h) => h.event),
+        [...events.map((e) => e.event), 'reminder-sent'],
+      );
+      await assert.rejects(
+        store.recordEvents({ agreementRef: 'dura-c.example.edu/never', firstSeq: 0, events: more, changes }),
+        (err: Error & { type?: string; nonRetryable?: boolean }) =>
+          err.nonRetryable === true && /no recorded snapshot/.test(err.message),
+      );
+    });
+
     it('answers the status of the latest agreement of an institution, by id or domain', async () => {
       const old = aStatus('b.example.edu', 'completed', { receivedAt: '2023-01-09T15:00:00.000Z' });
       const current = aStatus('b.example.edu', 'awaiting-initiation', {

@@ -4,7 +4,7 @@
  * continue-as-new.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   DEFAULT_POLICY,
   OPEN_STAGES,
@@ -18,6 +18,7 @@ import {
 } from '../common/agreement';
 import type { CalendarTable } from '../common/business-calendar';
 import { io } from './activities';
+import { DETERMINISTIC_CLOCK } from './clock';
 import * as sa from './search-attributes';
 
 export interface AgreementInput {
@@ -191,8 +192,50 @@ export class Agreement {
     if (changed.length) upsertSearchAttributes(changed);
   }
 
-  /** Writes new history entries and the current snapshot to the records database (idempotent). */
+  /**
+   * Writes new history entries and the snapshot to the records database (idempotent). Since patch
+   * `deterministic-clock` the writes go one after another, each with only the fields that changed since
+   * the one before (the first of a run: all of them), so an agreement's history bytes grow with what
+   * happens to it, not with its size times its events.
+   */
   async record(): Promise<void> {
+    if (!patched(DETERMINISTIC_CLOCK)) return this.recordWhole();
+    const next = this.recording.then(() => this.recordChanges());
+    this.recording = next.catch(() => undefined);
+    return next;
+  }
+
+  private recording: Promise<void> = Promise.resolve();
+  /** Each field of the snapshot as last recorded (JSON), or null when the next write sends them all. */
+  private recorded: Record<string, string> | null = null;
+
+  private async recordChanges(): Promise<void> {
+    const events = this.status.history.slice(this.state.recordedCount);
+    if (events.length === 0) return;
+    const firstSeq = this.state.recordedCount;
+    const fields = Object.entries(this.brief()).map(([key, value]) => [key, JSON.stringify(value)]);
+    const previous = this.recorded;
+    const changed = fields.filter(([key, json]) => previous?.[key!] !== json);
+    const values = Object.fromEntries(changed.map(([key, json]) => [key, JSON.parse(json!) as unknown]));
+    this.state.recordedCount += events.length;
+    this.recorded = Object.fromEntries(fields);
+    try {
+      await io.recordEvents({
+        agreementRef: this.state.ref,
+        firstSeq,
+        events,
+        ...(previous ? { changes: values } : { status: values as AgreementSnapshot }),
+      });
+    } catch (err) {
+      // Not written (bad data): the next write sends these events and the whole snapshot again.
+      this.state.recordedCount = firstSeq;
+      this.recorded = null;
+      throw err;
+    }
+  }
+
+  /** The writes of agreements from before patch `deterministic-clock`: each the whole snapshot. */
+  private async recordWhole(): Promise<void> {
     const events = this.status.history.slice(this.state.recordedCount);
     if (events.length === 0) return;
     const firstSeq = this.state.recordedCount;

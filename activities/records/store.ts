@@ -3,14 +3,16 @@
  * trail, the e-mails ledger and the Registered Institutions list. Every write is idempotent, because
  * activities are retried: the same call twice leaves the same rows.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import {
   agreementIdFrom,
+  type AgreementSnapshot,
   type AgreementStatus,
   type HistoryEntry,
   normalizeDomain,
 } from '../../common/agreement';
-import type { InstitutionRecord, RecordEventsInput, RegistryUpdate } from '../interfaces';
+import { BAD_DATA, type InstitutionRecord, type RecordEventsInput, type RegistryUpdate } from '../interfaces';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
 import { openDatabase } from './db';
 import { withHistories } from './open-agreements';
@@ -53,12 +55,30 @@ export class RecordsStore implements EmailLedger {
 
   // ---- agreements -------------------------------------------------------------------------------
 
-  /** Appends the events (by seq: a retry inserts nothing twice) and upserts the status snapshot. */
+  /**
+   * Appends the events (by seq: a retry inserts nothing twice) and upserts the status snapshot, whole or
+   * the recorded one with the changed fields applied. Changes for an agreement with no snapshot are bad
+   * data (non-retryable): the workflow then sends the whole snapshot with its next write.
+   */
   async recordEvents(input: RecordEventsInput): Promise<void> {
     const length = input.firstSeq + input.events.length;
-    const row = agreementRow(input.agreementRef, input.status, length);
-    const { agreement_ref: _key, ...update } = row;
     await this.db.transaction().execute(async (trx) => {
+      let status = input.status;
+      if (!status) {
+        const recorded = await trx
+          .selectFrom('agreements')
+          .select('status_json')
+          .where('agreement_ref', '=', input.agreementRef)
+          .executeTakeFirst();
+        if (!recorded)
+          throw ApplicationFailure.nonRetryable(
+            `agreementRef: ${input.agreementRef} has no recorded snapshot to apply changes to`,
+            BAD_DATA,
+          );
+        status = { ...(JSON.parse(recorded.status_json) as AgreementSnapshot), ...input.changes };
+      }
+      const row = agreementRow(input.agreementRef, status, length);
+      const { agreement_ref: _key, ...update } = row;
       // The agreement first: events reference it. A late retry of an older call keeps the newer snapshot.
       await trx
         .insertInto('agreements')
@@ -182,11 +202,7 @@ export class RecordsStore implements EmailLedger {
   }
 }
 
-function agreementRow(
-  agreementRef: string,
-  s: RecordEventsInput['status'],
-  historyLength: number,
-): AgreementsTable {
+function agreementRow(agreementRef: string, s: AgreementSnapshot, historyLength: number): AgreementsTable {
   return {
     agreement_ref: agreementRef,
     agreement_id: s.agreementId,
