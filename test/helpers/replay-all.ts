@@ -44,34 +44,27 @@ async function listedRuns(client: Client): Promise<Run[]> {
   // The time-skipping server: the older listings, open then closed.
   const service = client.workflowService;
   const namespace = client.options.namespace;
-  const collect = (executions: temporal.api.workflow.v1.IWorkflowExecutionInfo[] | null | undefined) => {
-    for (const e of executions ?? [])
-      runs.push({ workflowId: e.execution!.workflowId!, runId: e.execution!.runId!, type: e.type!.name! });
+  type Page = {
+    executions?: temporal.api.workflow.v1.IWorkflowExecutionInfo[] | null;
+    nextPageToken?: Uint8Array | null;
   };
+  type Listing = (
+    request: temporal.api.workflowservice.v1.IListOpenWorkflowExecutionsRequest,
+  ) => Promise<Page>;
+  const listings: Listing[] = [
+    (request) => service.listOpenWorkflowExecutions(request),
+    (request) => service.listClosedWorkflowExecutions(request),
+  ];
   const startTimeFilter = { earliestTime: msToTs(0), latestTime: msToTs(Date.UTC(2100, 0, 1)) };
-  let token: Uint8Array | undefined;
-  do {
-    const page: temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsResponse =
-      await service.listOpenWorkflowExecutions({
-        namespace,
-        maximumPageSize: 1000,
-        nextPageToken: token,
-        startTimeFilter,
-      });
-    collect(page.executions);
-    token = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (token);
-  do {
-    const page: temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsResponse =
-      await service.listClosedWorkflowExecutions({
-        namespace,
-        maximumPageSize: 1000,
-        nextPageToken: token,
-        startTimeFilter,
-      });
-    collect(page.executions);
-    token = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (token);
+  for (const list of listings) {
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await list({ namespace, maximumPageSize: 1000, nextPageToken, startTimeFilter });
+      for (const e of page.executions ?? [])
+        runs.push({ workflowId: e.execution!.workflowId!, runId: e.execution!.runId!, type: e.type!.name! });
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+  }
   return runs;
 }
 
