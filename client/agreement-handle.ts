@@ -1,17 +1,29 @@
 /**
  * Reaching one agreement from the CLI: its handle by id or domain, its status (from the workflow, or
- * from the records when no worker answers), and updates whose rejections become user errors.
+ * from the records when no worker answers), and updates, whose rejections come back as values.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import {
+  isGrpcServiceError,
+  WorkflowUpdateStage,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { agreementIdFrom, type AgreementStatus } from '../common/agreement';
 import type { Config } from '../common/config';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { UnreachableError, UserError } from './output';
+import {
+  patiently,
+  rethrowNotTaken,
+  UNAVAILABLE,
+  UpdateNotTaken,
+  type Patience,
+  type UpdateProgress,
+} from './update-retry';
 
 /** How long the CLI waits for a worker to answer a query before answering from the records. */
 export const QUERY_WAIT_MS = 4000;
-/** How long an update may take (a reminder sent now waits for the mail server). */
-export const UPDATE_WAIT_MS = 60_000;
 
 export function agreementHandle(
   client: Client,
@@ -62,21 +74,52 @@ export async function statusFromRecords(
   }
 }
 
-/** Runs an update; a validator's rejection or an unknown agreement is a user error (exit 1). */
-export async function runUpdate<T>(
+/** An update for an agreement: its name and its argument (none for initiate, remind-now, …). */
+export interface AgreementUpdate {
+  name: string;
+  args: [] | [unknown];
+}
+
+/** The agreement applied the update (`value`: its answer), or refused it (`reason`, a user error). */
+export type UpdateOutcome<T> = { outcome: 'applied'; value: T } | { outcome: 'rejected'; reason: string };
+
+/**
+ * Sends `update` to the agreement and waits for its answer, riding out workers that come and go
+ * (update-retry.ts): one update id for every try, so it is applied once. A validator's rejection, an
+ * unknown agreement or a wrong key comes back at once as `rejected`. A bound that runs out is exit 2.
+ */
+export async function updateAgreement<T>(
   client: Client,
-  handle: WorkflowHandle,
-  work: () => Promise<T>,
-): Promise<T> {
+  idOrDomain: string,
+  update: AgreementUpdate,
+  patience: Patience = {},
+): Promise<UpdateOutcome<T>> {
+  const handle = agreementHandle(client, idOrDomain);
+  const updateId = `${update.name}-${randomUUID()}`;
+  let runId: string | undefined;
+  const attempt = async (progress: UpdateProgress): Promise<T> => {
+    // Taken: wait for its result on the run that took it (a later run would not know the id).
+    if (progress.accepted) return handle.getUpdateHandle<T>(updateId, { workflowRunId: runId }).result();
+    const options = { updateId, waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+    const started = update.args.length
+      ? await handle.startUpdate<T, [unknown]>(update.name, { ...options, args: [update.args[0]] })
+      : await handle.startUpdate<T, []>(update.name, options);
+    runId = started.workflowRunId;
+    progress.accepted = true;
+    return started.result();
+  };
   try {
-    return await client.connection.withDeadline(Date.now() + UPDATE_WAIT_MS, work);
+    return { outcome: 'applied', value: await patiently(client, attempt, patience) };
   } catch (err) {
-    if (notFound(err)) throw new UserError(`no agreement ${handle.workflowId}`);
     const e = err as Error & { cause?: Error };
-    if (e.name === 'DecryptionError') throw new UserError(e.message);
-    if (e.name === 'WorkflowUpdateFailedError') throw new UserError(e.cause?.message ?? e.message);
-    if (/deadline/i.test(e.message))
-      throw new UnreachableError(`a worker for ${handle.workflowId}: no answer`);
+    if (notFound(err)) return { outcome: 'rejected', reason: `no agreement ${handle.workflowId}` };
+    if (e.name === 'DecryptionError') return { outcome: 'rejected', reason: e.message };
+    if (e.name === 'WorkflowUpdateFailedError')
+      return { outcome: 'rejected', reason: e.cause?.message ?? e.message };
+    if (err instanceof UpdateNotTaken) rethrowNotTaken(handle.workflowId, err);
+    // The server itself went away during the update (the SDK has retried it already).
+    if (isGrpcServiceError(e.cause) && e.cause.code === UNAVAILABLE)
+      throw new UnreachableError(`Temporal: ${e.cause.details}`);
     throw err;
   }
 }

@@ -1,18 +1,23 @@
 /**
  * `dura import`: many requests at once. Requests for different institutions go out concurrently; those
  * for the same domain go one after another in file order, so the first starts the agreement and the
- * rest join it, exactly as if they had been typed one by one.
+ * rest join it, exactly as if they had been typed one by one. Each request rides out workers that come
+ * and go (update-retry.ts) with one update id for all its tries, so a retried request is applied once.
  */
 import type { Client } from '@temporalio/client';
 import type { Policy } from '../common/agreement';
 import type { CsvRequest } from '../common/request-csv';
-import { requestAgreement } from './agreements';
+import { requestPatiently } from './agreements';
+import { UpdateNotTaken, type Patience } from './update-retry';
 
 export interface ImportedRow {
   line: number;
   domain: string;
   agreementId?: string;
-  /** started, joined, already-requested; or rejected (the agreement refused it, see `detail`). */
+  /**
+   * started, joined, already-requested; rejected (the agreement refused it, see `detail`); or unanswered
+   * (no worker took it within the bound: it may still be applied when one runs).
+   */
   outcome: string;
   stage?: string;
   detail?: string;
@@ -24,6 +29,8 @@ export interface ImportOptions {
   /** Institutions in flight at once. */
   concurrency: number;
   onProgress?: (done: number, total: number) => void;
+  /** Each request waits for a worker within this bound; `onWait` is called at most once per request. */
+  patience?: Patience;
 }
 
 export async function importRequests(
@@ -61,9 +68,16 @@ async function requestOne(
   options: ImportOptions,
 ): Promise<Omit<ImportedRow, 'line' | 'domain'>> {
   try {
-    const { agreementId, outcome, stage } = await requestAgreement(client, request, options);
+    const { agreementId, outcome, stage } = await requestPatiently(
+      client,
+      request,
+      { taskQueue: options.taskQueue, policy: options.policy },
+      options.patience,
+    );
     return { agreementId, outcome, stage };
   } catch (err) {
+    if (err instanceof UpdateNotTaken)
+      return { outcome: 'unanswered', detail: `${err.message} (${err.reason})` };
     // The agreement's own validator refused this request (e.g. it has ended): report it, go on.
     const e = err as Error & { cause?: Error };
     if (e.name !== 'WorkflowUpdateFailedError') throw err;

@@ -1,6 +1,6 @@
 /** `dura request`, `status`, `list`, `history`: starting agreements and answering "where is it?". */
 import { Option, type Command } from 'commander';
-import { STAGES, TIERS } from '../../common/agreement';
+import { agreementIdFor, STAGES, TIERS } from '../../common/agreement';
 import { emit, readUserFile, UserError, type OutputOptions } from '../output';
 
 async function setup() {
@@ -76,9 +76,18 @@ export function registerAgreementCommands(program: Command): void {
         throw err instanceof RequestError ? new UserError(err.message) : err;
       }
       const { config, client } = await setup();
-      const { requestAgreement } = await import('../agreements');
+      const { requestPatiently } = await import('../agreements');
+      const { rethrowNotTaken, waitingLine } = await import('../update-retry');
       const policy = flags.initiation ? { initiation: flags.initiation } : undefined;
-      const result = await requestAgreement(client, request, { taskQueue: config.DURA_TASK_QUEUE, policy });
+      const result = await requestPatiently(
+        client,
+        request,
+        { taskQueue: config.DURA_TASK_QUEUE, policy },
+        {
+          onWait: (reason, progress) =>
+            process.stderr.write(`dura: ${waitingLine(reason, progress, 'the request')}\n`),
+        },
+      ).catch((err: unknown) => rethrowNotTaken(agreementIdFor(request.institution.domain), err));
       if (!flags.json) process.stderr.write(`${result.outcome} (${result.stage})\n`);
       emit(flags, result, () => result.agreementId);
     });
@@ -89,9 +98,8 @@ export function registerAgreementCommands(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  dura status uw.edu\n  dura status dura-uw.edu --json')
     .action(async (id: string, flags: OutputOptions) => {
-      const { config, client } = await setup();
-      const { fetchStatus } = await import('../agreement-handle');
-      const { status, source } = await fetchStatus(client, config, id);
+      const { agreementStatus } = await import('../status');
+      const { status, source } = await agreementStatus(id);
       if (source === 'records')
         process.stderr.write('dura: no worker answered; this is the last status in the records\n');
       const { statusView } = await import('../format');

@@ -1,6 +1,7 @@
 /** The access team's controls on a running agreement: each is an update the workflow validates. */
 import type { Command } from 'commander';
 import type { AgreementStatus } from '../../common/agreement';
+import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
 
 type Flags = OutputOptions & Record<string, string | undefined>;
@@ -11,7 +12,7 @@ interface Control {
   options?: [flags: string, description: string, required?: boolean][];
   example: string;
   /** The update's name and argument, from the command's flags. */
-  update: (flags: Flags) => { name: string; args: unknown[] };
+  update: (flags: Flags) => AgreementUpdate;
 }
 
 const controls: Control[] = [
@@ -111,13 +112,13 @@ export function registerControlCommands(program: Command): void {
         const update = control.update(flags);
         const { session } = await import('../temporal');
         const { client } = await session();
-        const { agreementHandle, runUpdate } = await import('../agreement-handle');
-        const handle = agreementHandle(client, id);
-        const status = await runUpdate(client, handle, () =>
-          update.args.length
-            ? handle.executeUpdate<AgreementStatus, [unknown]>(update.name, { args: [update.args[0]] })
-            : handle.executeUpdate<AgreementStatus, []>(update.name),
-        );
+        const { updateAgreement } = await import('../agreement-handle');
+        const { waitingLine } = await import('../update-retry');
+        const answer = await updateAgreement<AgreementStatus>(client, id, update, {
+          onWait: (reason, progress) => process.stderr.write(`dura: ${waitingLine(reason, progress)}\n`),
+        });
+        if (answer.outcome === 'rejected') throw new UserError(answer.reason);
+        const status = answer.value;
         emit(flags, status, () => `${status.agreementId}: ${control.name} done; stage ${status.stage}`);
       });
   }

@@ -1,6 +1,6 @@
 /** `dura import <requests.csv>`: requests in bulk from the access team's spreadsheet. */
 import { Option, type Command } from 'commander';
-import { emit, readUserFile, UserError, type OutputOptions } from '../output';
+import { emit, readUserFile, UnreachableError, UserError, type OutputOptions } from '../output';
 
 interface ImportFlags extends OutputOptions {
   skipInvalid?: boolean;
@@ -42,12 +42,23 @@ export function registerIntakeCommands(program: Command): void {
       const { session } = await import('../temporal');
       const { config, client } = await session();
       const { importRequests } = await import('../import');
+      const { waitingLine } = await import('../update-retry');
       const progress = process.stderr.isTTY && !flags.json ? showProgress : undefined;
+      let waiting = false; // one line for the whole file, however many requests wait
       const results = await importRequests(client, rows, {
         taskQueue: config.DURA_TASK_QUEUE,
         policy: flags.initiation ? { initiation: flags.initiation } : undefined,
         concurrency: flags.concurrency,
         onProgress: progress,
+        patience: {
+          onWait: (reason, state) => {
+            if (waiting) return;
+            waiting = true;
+            process.stderr.write(
+              `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
+            );
+          },
+        },
       });
       if (progress) process.stderr.write('\n');
       const counts: Record<string, number> = {};
@@ -68,6 +79,11 @@ export function registerIntakeCommands(program: Command): void {
             ...problems.map((p) => `skipped ${formatProblem(p)}`),
           ].join('\n'),
       );
+      if (counts.unanswered)
+        throw new UnreachableError(
+          `a worker: ${counts.unanswered} request(s) unanswered (listed above); they may still be applied ` +
+            'when a worker runs; importing the file again is safe (requests already in come back already-requested)',
+        );
     });
 }
 

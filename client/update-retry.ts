@@ -1,0 +1,141 @@
+/**
+ * How the CLI rides out what is only "not now" while it sends an update (an access-team control, or the
+ * join of `dura request`/`dura import`): no worker has taken the update yet (the workers are being
+ * restarted, or all are down), or a worker died while it held the agreement and Temporal refuses updates
+ * until another worker has completed the agreement's retried workflow task ("Workflow Task in failed
+ * state", which the server answers at once and the SDK does not retry).
+ *
+ * Every try carries the same update id, so however many tries reach the server the update is applied
+ * once (the server answers a known id with the first update's state or result). Each try has its own
+ * deadline; the wait is bounded (UPDATE_PATIENCE_MS for a worker to take the update, and as long again
+ * for it to finish once taken), and the caller is told once that it waits.
+ * A rejection by the agreement, an unknown agreement or an unreachable server is never retried here.
+ */
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { UnreachableError } from './output';
+
+/** How long a command waits for a worker to take its update (and then to finish it) before it gives up. */
+export const UPDATE_PATIENCE_MS = 120_000;
+/** After this long without a worker taking the update, the caller hears that the command waits. */
+export const NOTICE_AFTER_MS = 3_000;
+/** One try's deadline: a try that runs out is made again with the same update id. */
+const TRY_MS = 10_000;
+const PAUSE_MS = 1_000;
+
+// gRPC status codes (@grpc/grpc-js `status`).
+const FAILED_PRECONDITION = 9;
+export const UNAVAILABLE = 14;
+
+/** Where an update stands, as far as this command knows: `accepted` once a worker took it. */
+export interface UpdateProgress {
+  accepted: boolean;
+}
+
+export interface Patience {
+  /** Called at most once, when the command starts to wait, with why (a short phrase). */
+  onWait?: (reason: string, progress: UpdateProgress) => void;
+  /** The bound on each wait, to be taken and then to be finished (default UPDATE_PATIENCE_MS). */
+  patienceMs?: number;
+}
+
+/** The bound ran out: `reason` is the last "not now"; `accepted` whether a worker had taken the update. */
+export class UpdateNotTaken extends Error {
+  constructor(
+    readonly reason: string,
+    readonly accepted: boolean,
+    readonly waitedMs: number,
+  ) {
+    super(
+      accepted
+        ? `no worker finished the update in ${seconds(waitedMs)} after it was taken`
+        : `no worker took the update in ${seconds(waitedMs)}`,
+    );
+    this.name = 'UpdateNotTaken';
+  }
+}
+
+const NO_WORKER = 'no worker has taken it yet';
+const ACCEPTED_UNFINISHED = 'a worker took it, and none has finished it yet';
+
+/** Why `err` only means "not now", or undefined when it is an answer or a failure of another kind. */
+export function transientReason(err: unknown): string | undefined {
+  const e = err as Error & { cause?: unknown };
+  // A try's deadline passed (or the server's long poll ended) before a worker took the update.
+  if (e?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return NO_WORKER;
+  const grpc = isGrpcServiceError(e) ? e : isGrpcServiceError(e?.cause) ? e.cause : undefined;
+  if (!grpc) return undefined;
+  // For update-with-start the SDK puts the failed operation's message in `message`, not `details`.
+  const text = `${grpc.details} ${grpc.message}`;
+  // WorkflowNotReady: "… due to Workflow Task in failed state" or "… unexpected workflow task failure".
+  if (grpc.code === FAILED_PRECONDITION && /workflow task/i.test(text))
+    return 'a worker stopped while it held the agreement; Temporal is retrying its workflow task';
+  // The server dropped updates it had admitted (its cache of the workflow was cleared): send it again.
+  if (grpc.code === UNAVAILABLE && /update was aborted/i.test(text)) return 'the server let go of the update';
+  return undefined;
+}
+
+/**
+ * Runs `attempt` until it answers, retrying transient failures with a pause, within the bound. `attempt`
+ * must send the same update id every time, and set `progress.accepted` once a worker has taken it.
+ */
+export async function patiently<T>(
+  client: Client,
+  attempt: (progress: UpdateProgress) => Promise<T>,
+  patience: Patience = {},
+): Promise<T> {
+  const bound = patience.patienceMs ?? UPDATE_PATIENCE_MS;
+  let since = Date.now(); // the wait's start, and again once a worker has taken the update
+  const progress: UpdateProgress = { accepted: false };
+  let taken = false;
+  let told = false;
+  const tell = (reason: string) => {
+    if (told) return;
+    told = true;
+    patience.onWait?.(reason, progress);
+  };
+  // An update a worker takes is accepted within milliseconds; one that waits this long has no worker.
+  const notice = setTimeout(() => progress.accepted || tell(NO_WORKER), NOTICE_AFTER_MS);
+  try {
+    for (;;) {
+      const deadline = Math.min(Date.now() + TRY_MS, since + bound);
+      try {
+        return await client.connection.withDeadline(deadline, () => attempt(progress));
+      } catch (err) {
+        const transient = transientReason(err);
+        if (!transient) throw err;
+        if (progress.accepted && !taken) [taken, since] = [true, Date.now()];
+        const reason = progress.accepted && transient === NO_WORKER ? ACCEPTED_UNFINISHED : transient;
+        tell(reason);
+        if (Date.now() + PAUSE_MS >= since + bound)
+          throw new UpdateNotTaken(reason, progress.accepted, Date.now() - since);
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+      }
+    }
+  } finally {
+    clearTimeout(notice);
+  }
+}
+
+/**
+ * A bound that ran out is exit 2, with what it means for the update: Temporal keeps an update it has
+ * admitted, so one that no worker took may still be applied later. Any other error passes through.
+ */
+export function rethrowNotTaken(agreementId: string, err: unknown): never {
+  if (!(err instanceof UpdateNotTaken)) throw err;
+  const then = err.accepted
+    ? 'it was accepted and finishes when a worker runs'
+    : 'it may still be applied when a worker runs';
+  throw new UnreachableError(
+    `a worker for ${agreementId}: ${err.message} (${err.reason}); ${then}: see \`dura status\` before you try again`,
+  );
+}
+
+/** The line a command prints (once) while it waits. */
+export function waitingLine(reason: string, progress: UpdateProgress, what = 'the update'): string {
+  const bound = seconds(UPDATE_PATIENCE_MS);
+  return `waiting for a worker to ${progress.accepted ? 'finish' : 'take'} ${what} (${reason}; trying for up to ${bound})`;
+}
+
+function seconds(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
+}
