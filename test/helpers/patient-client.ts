@@ -1,7 +1,8 @@
 /**
- * What the fault tests need from Temporal while workers or the server come and go: calls retried the
- * way a patient operator would (a deadline per try, a fixed update id so that a retried update is
- * applied once), and an agreement's stage read from its search attributes, which needs no worker.
+ * What the fault tests need from Temporal while workers or the server come and go: reads (queries,
+ * results) retried the way a patient operator would, with a deadline per try, and an agreement's stage
+ * read from its search attributes, which needs no worker. The access team's updates go through the CLI,
+ * which rides out the same churn itself (client/update-retry.ts).
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { AgreementStatus } from '../../common/agreement';
