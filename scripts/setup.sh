@@ -15,8 +15,8 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 if [ ! -f "$root/node_modules/.package-lock.json" ] ||
   [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
   echo "dura setup: installing npm packages" >&2
-  # npm ci rejects the lockfile over @swc/core's optional platform packages (an npm bug), so install.
-  (cd "$root" && npm install --no-audit --no-fund >&2)
+  # Exactly the lockfile (which lists @swc/core's optional platform packages, so npm ci accepts it).
+  (cd "$root" && npm ci --no-audit --no-fund >&2)
 fi
 
 bash "$here/setup-temporal-cli.sh" >/dev/null
