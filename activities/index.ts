@@ -33,6 +33,7 @@ export async function createActivities(
     aouSigningOfficial: config.AOU_SIGNING_OFFICIAL_EMAIL,
     links: mailSettings(options.env ?? process.env).links,
     ledger: store,
+    databaseUrl: config.DATABASE_URL,
   });
   const activities: DuraActivities['activities'] = {
     ...calendarActivities,
@@ -46,7 +47,7 @@ export async function createActivities(
     activities,
     store,
     async close() {
-      mailer.close();
+      await mailer.close();
       await store.close();
     },
   };

@@ -1,14 +1,17 @@
 /**
- * The two ways a message leaves: SMTP (SMTP_URL) or an .eml file in the outbox. Each returns the
- * outcome the ledger records, or throws a plain (retryable) Error for what time may fix.
+ * The two ways a message leaves: SMTP (SMTP_URL) or an .eml file in the outbox. Each records the
+ * outcome in the ledger the moment it is known and returns it, or throws a plain (retryable) Error for
+ * what time may fix.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import * as net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { EmailLedger } from './ledger';
 
 export interface Outcome {
   state: 'sent' | 'rejected';
@@ -16,8 +19,18 @@ export interface Outcome {
 }
 
 export interface Delivery {
-  deliver(message: Mail.Options, fileStem: string): Promise<Outcome>;
-  close(): void;
+  /** Hands the message over and records the outcome under `key` before returning it. */
+  deliver(message: Mail.Options, fileStem: string, key: string): Promise<Outcome>;
+  close(): Promise<void>;
+}
+
+/** What a delivery writes: the outcome of an attempt that the mailer has begun. */
+export type Recorder = Pick<EmailLedger, 'markSent' | 'markRejected'>;
+
+async function record(ledger: Recorder, key: string, outcome: Outcome, at: Date): Promise<Outcome> {
+  if (outcome.state === 'sent') await ledger.markSent(key, at, outcome.detail);
+  else await ledger.markRejected(key, at, outcome.detail);
+  return outcome;
 }
 
 interface SmtpError extends Error {
@@ -38,31 +51,71 @@ function oneLine(text: string | undefined): string {
 }
 
 /** Where the server is, without the credentials that SMTP_URL may carry. */
-function serverName(smtpUrl: string): string {
+function serverOf(smtpUrl: string): { host: string; port: number } {
   const url = new URL(smtpUrl);
-  return `${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`;
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // an IPv6 address without its brackets
+  return { host, port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)) };
 }
 
-export function smtpDelivery(smtpUrl: string): Delivery {
-  const server = serverName(smtpUrl);
-  // SMTPTransport, not SMTPPool (no `pool: true`): one connection per message, so nothing goes stale
-  // between messages days apart.
-  const settings: SMTPTransport.Options = {
+/**
+ * nodemailer's getSocket hook: the TCP connection it talks over (TLS on top, for smtps or STARTTLS, is
+ * still its own), opened with Nagle's algorithm off. With it on, the message's final dot waited up to
+ * 40 ms for the server's delayed ACK of the body, and a worker killed meanwhile had still sent it (the
+ * kernel flushes what a dead process wrote): delivered, never recorded, sent again by the retry.
+ * A connection that fails is left to nodemailer, which then connects by itself and reports the error:
+ * its pool would keep the slot of an error reported here for ever, and stall once all five leaked.
+ */
+function connectWithoutDelay(host: string, port: number, timeoutMs: number) {
+  return (_options: unknown, callback: (err: null, socket: { connection: net.Socket } | false) => void) => {
+    let done = false;
+    const socket = net.connect({ host, port, noDelay: true });
+    const finish = (connection?: net.Socket) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      callback(null, connection ? { connection } : false);
+    };
+    const timer = setTimeout(() => {
+      socket.destroy();
+      finish();
+    }, timeoutMs);
+    socket.on('error', () => finish()); // once connected, nodemailer listens for errors itself
+    socket.once('connect', () => finish(socket));
+  };
+}
+
+/**
+ * Over SMTP: the outcome is recorded the moment the server's reply is read (nodemailer calls back on
+ * the 250 itself). A crash between the two sends the message again with the same Message-ID;
+ * mail-thread.ts keeps that stretch short.
+ */
+export function smtpDelivery(smtpUrl: string, ledger: Recorder, now: () => Date): Delivery {
+  const { host, port } = serverOf(smtpUrl);
+  const server = `${host}:${port}`;
+  // A few pooled connections: a burst of messages (a worker restarting with work queued) makes that
+  // many SMTP conversations at once, not one per message, so fewer 250s wait on each other. A
+  // connection that breaks mid-message fails the attempt (maxRequeues 0); the activity's retry decides.
+  // (maxRequeues is nodemailer's, missing from its type definitions)
+  const settings: SMTPPool.Options & { maxRequeues: number } = {
     url: smtpUrl,
+    pool: true,
+    maxConnections: 5,
+    maxRequeues: 0,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
     dnsTimeout: 10_000,
+    getSocket: connectWithoutDelay(host, port, 10_000),
   };
-  const transport = nodemailer.createTransport(settings);
+  const transport = idleClosingPool(settings, POOL_IDLE_MS);
   return {
-    async deliver(message) {
+    async deliver(message, _fileStem, key) {
       const to = new Set(([] as Array<string | Mail.Address>).concat(message.to ?? []).map(addressOf));
       let info;
       try {
         info = await transport.sendMail(message);
       } catch (err) {
-        return failure(err as SmtpError, server);
+        return record(ledger, key, failure(err as SmtpError, server), now());
       }
       const refused = ((info as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).map(
         (e) => `${e.recipient ?? '?'}: ${oneLine(e.response)}`,
@@ -70,14 +123,45 @@ export function smtpDelivery(smtpUrl: string): Delivery {
       const accepted = info.accepted.map(addressOf);
       // A refused "to" means the message did not reach the person it is for (a cc alone is not enough).
       if (info.rejected.some((a) => to.has(addressOf(a))))
-        return {
-          state: 'rejected',
-          detail: `refused ${refused.join('; ')}; accepted for ${accepted.join(', ')}`,
-        };
+        return record(
+          ledger,
+          key,
+          { state: 'rejected', detail: `refused ${refused.join('; ')}; accepted for ${accepted.join(', ')}` },
+          now(),
+        );
       const partial = refused.length ? ` (refused ${refused.join('; ')})` : '';
-      return { state: 'sent', detail: `${oneLine(info.response)}${partial}` };
+      return record(ledger, key, { state: 'sent', detail: `${oneLine(info.response)}${partial}` }, now());
     },
-    close: () => transport.close(),
+    close: async () => transport.close(),
+  };
+}
+
+/** Connections a pool keeps after its last message: nothing goes stale between messages days apart. */
+const POOL_IDLE_MS = 2_000;
+
+function idleClosingPool(settings: SMTPPool.Options, idleMs: number) {
+  let pool: nodemailer.Transporter<SMTPPool.SentMessageInfo> | undefined;
+  let busy = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const close = () => {
+    clearTimeout(idle);
+    pool?.close();
+    pool = undefined;
+  };
+  return {
+    async sendMail(message: Mail.Options): Promise<SMTPPool.SentMessageInfo> {
+      clearTimeout(idle);
+      // The pool itself, not createTransport(settings): given a `url`, createTransport keeps only what
+      // the URL says and drops every other setting (the timeouts above never applied before).
+      const current = (pool ??= nodemailer.createTransport(new SMTPPool(settings)));
+      busy++;
+      try {
+        return await current.sendMail(message);
+      } finally {
+        if (--busy === 0) idle = setTimeout(close, idleMs).unref();
+      }
+    },
+    close,
   };
 }
 
@@ -105,22 +189,23 @@ function failure(err: SmtpError, server: string): Outcome {
   });
 }
 
-export function outboxDelivery(outboxDir: string): Delivery {
+export function outboxDelivery(outboxDir: string, ledger: Recorder, now: () => Date): Delivery {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
-    async deliver(message, fileStem) {
+    async deliver(message, fileStem, key) {
       // Named by the idempotency key's hash only: the same key can never produce two files.
       const file = path.join(outboxDir, `${fileStem}.eml`);
-      if (existsSync(file)) return { state: 'sent', detail: `already in ${file}` };
+      if (existsSync(file))
+        return record(ledger, key, { state: 'sent', detail: `already in ${file}` }, now());
       const info = await transport.sendMail(message);
       try {
         await writeOnce(file, info.message as Buffer);
       } catch (err) {
         throw new Error(`cannot write to the outbox ${outboxDir}: ${(err as Error).message}`, { cause: err });
       }
-      return { state: 'sent', detail: `written to ${file}` };
+      return record(ledger, key, { state: 'sent', detail: `written to ${file}` }, now());
     },
-    close: () => transport.close(),
+    close: async () => transport.close(),
   };
 }
 

@@ -6,11 +6,13 @@
  *   1. validate and render: bad data fails now, non-retryably, before anything is recorded or sent;
  *   2. ledger.begin records the attempt; if an earlier attempt was `sent` or `rejected`, return that;
  *   3. hand the message to the server (or the outbox);
- *   4. the moment the server accepts, ledger.markSent (or markRejected on a permanent 5xx).
+ *   4. the moment the server accepts, ledger.markSent (or markRejected on a permanent 5xx), by the
+ *      delivery itself (deliver.ts), in the turn of the event loop that reads the server's reply.
  * The one unavoidable window lies between 3 and 4: a crash (or a lost database) after the server
  * accepted and before the record leaves the entry `sending`, and the retry sends again. It sends the
  * SAME Message-ID (derived from the key), which mail systems use to drop the duplicate. Nothing but
- * the record runs between the accept and markSent, which keeps that window as small as it can be.
+ * the record runs between the accept and markSent, and with `databaseUrl` both run in a thread of
+ * their own (mail-thread.ts), which keeps that window as small as it can be.
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
@@ -26,6 +28,8 @@ import {
   type Recipient,
 } from '../interfaces';
 import { outboxDelivery, smtpDelivery, type Delivery } from './deliver';
+import { shareable } from '../records/db';
+import { mailThreadDelivery } from './mail-thread';
 import { buildDigestView } from './digest-view';
 import type { EmailLedger } from './ledger';
 import { render, type RenderedMessage } from './render';
@@ -42,6 +46,11 @@ export interface MailerOptions {
   aouSigningOfficial: string;
   links: MailLinks;
   ledger: EmailLedger;
+  /**
+   * The ledger's database (DATABASE_URL): SMTP then runs in a thread that records each outcome there
+   * itself (mail-thread.ts). Unset: in this thread, through `ledger`.
+   */
+  databaseUrl?: string;
   now?: () => Date;
 }
 
@@ -49,7 +58,7 @@ export interface Mailer {
   send(request: EmailRequest): Promise<EmailReceipt>;
   /** The weekly digest to the access team: the same protocol, about no one agreement. */
   sendDigest(request: DigestRequest): Promise<EmailReceipt>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** A rendered message on its way: what the ledger records and the server receives. */
@@ -109,9 +118,11 @@ export function createMailer(options: MailerOptions): Mailer {
       'AOU_SIGNING_OFFICIAL_EMAIL',
     ),
   };
-  const delivery: Delivery = options.smtpUrl
-    ? smtpDelivery(options.smtpUrl)
-    : outboxDelivery(options.outboxDir);
+  const delivery: Delivery = !options.smtpUrl
+    ? outboxDelivery(options.outboxDir, options.ledger, now)
+    : options.databaseUrl && shareable(options.databaseUrl)
+      ? mailThreadDelivery(options.smtpUrl, options.databaseUrl)
+      : smtpDelivery(options.smtpUrl, options.ledger, now);
 
   function resolve(recipients: Recipient[] | undefined, field: string): Mail.Address[] {
     if (recipients !== undefined && !Array.isArray(recipients)) throw badData(`${field}: expected a list`);
@@ -186,7 +197,8 @@ export function createMailer(options: MailerOptions): Mailer {
     if (earlier?.state === 'rejected')
       return { messageId: earlier.messageId, state: 'rejected', detail: earlier.detail ?? 'rejected' };
 
-    // 3. Send (again, if `sending`: an earlier attempt may have crashed inside the window).
+    // 3 and 4. Send (again, if `sending`: an earlier attempt may have crashed inside the window), and
+    // the outcome recorded the moment the server gave it.
     const outcome = await delivery.deliver(
       {
         from,
@@ -201,11 +213,8 @@ export function createMailer(options: MailerOptions): Mailer {
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Dura-Kind': kind },
       },
       `${hash}-${kind}`,
+      idempotencyKey,
     );
-
-    // 4. Recorded at once: the window above is only as long as this call.
-    if (outcome.state === 'sent') await options.ledger.markSent(idempotencyKey, now(), outcome.detail);
-    else await options.ledger.markRejected(idempotencyKey, now(), outcome.detail);
     return { messageId, state: outcome.state, detail: outcome.detail };
   }
 

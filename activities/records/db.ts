@@ -39,6 +39,16 @@ export function openDatabase(databaseUrl: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }
 
+/** Whether DATABASE_URL names a SQLite database (else PostgreSQL). */
+export function isSqlite(databaseUrl: string): boolean {
+  return !POSTGRES.test(databaseUrl.trim());
+}
+
+/** Whether another connection (another thread's) sees the same data: not so for `sqlite::memory:`. */
+export function shareable(databaseUrl: string): boolean {
+  return !isSqlite(databaseUrl) || sqlitePath(databaseUrl.trim()) !== ':memory:';
+}
+
 /** `sqlite:<path>`, `file:<path>` (also `sqlite:///abs/path`, `file:///abs/path`) or `sqlite::memory:`. */
 export function sqlitePath(url: string): string {
   const match = /^(sqlite|file):(.+)$/i.exec(url);
