@@ -70,7 +70,7 @@ describe('mailer', function () {
     smtp = await startSmtp();
   });
   after(async () => {
-    mailers.forEach((m) => m.close());
+    await Promise.all(mailers.map((m) => m.close()));
     await smtp.close();
     dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
   });
