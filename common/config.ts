@@ -79,7 +79,8 @@ const schema = z.object({
     .string()
     .refine(isTaskQueue, 'expected letters, digits, ".", "_" or "-"')
     .default('dura'),
-  DATABASE_URL: databaseUrl.default('sqlite:data/dura.sqlite'),
+  // Default: sqlite:<DURA_DATA_DIR>/dura.sqlite (loadConfig), where `npm start` keeps the records.
+  DATABASE_URL: databaseUrl.optional(),
   SMTP_URL: smtpUrl.optional().or(z.literal('').transform(() => undefined)),
   MAIL_FROM: mailbox.default('All of Us DURA <dura@dura.localhost>'),
   ACCESS_TEAM_EMAIL: email.default('access-team@dura.localhost'),
@@ -108,7 +109,7 @@ const schema = z.object({
 /** Every variable dura reads (compose's worker environment must set each). */
 export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof z.infer<typeof schema>)[];
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof schema> & { DATABASE_URL: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -120,7 +121,13 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError with one line per bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
-  if (result.success) return checkPairs(result.data);
+  if (result.success) {
+    const { DATABASE_URL, DURA_DATA_DIR } = result.data;
+    return checkPairs({
+      ...result.data,
+      DATABASE_URL: DATABASE_URL ?? `sqlite:${DURA_DATA_DIR}/dura.sqlite`,
+    });
+  }
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0]);
     const value = env[name];

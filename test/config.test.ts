@@ -18,6 +18,8 @@ describe('configuration', () => {
     assert.equal(config.TEMPORAL_NAMESPACE, 'default');
     assert.equal(config.DURA_TASK_QUEUE, 'dura');
     assert.equal(config.DATABASE_URL, 'sqlite:data/dura.sqlite');
+    // Where `DURA_DATA_DIR=… npm start` keeps the records, so the CLI finds them with the same variable.
+    assert.equal(loadConfig({ DURA_DATA_DIR: '/srv/dura' }).DATABASE_URL, 'sqlite:/srv/dura/dura.sqlite');
     assert.equal(config.SMTP_URL, undefined);
     assert.equal(config.TEMPORAL_API_KEY, undefined);
     assert.equal(config.DURA_LOG_LEVEL, 'info');
