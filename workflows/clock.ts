@@ -41,6 +41,9 @@ function yearOf(ms: number): number {
 /**
  * The agreement's table covering the instants `fromMs`..`toMs` (a year of margin either side, for New
  * York dates across New Year), fetched by the `calendarTable` activity only when it does not yet.
+ * Whether to fetch follows from dates the agreement computed from the task's clock, so a task run on a
+ * stale clock could decide otherwise only within seconds of the moment a year before the table ends;
+ * a fresh table reaches two years past the current one, so that moment is rare.
  */
 async function tableCovering(agreement: Agreement, fromMs: number, toMs: number): Promise<CalendarTable> {
   const { state } = agreement;
