@@ -13,6 +13,7 @@ import { agreementIdFrom, type AgreementStatus } from '../common/agreement';
 import type { Config } from '../common/config';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { UnreachableError, UserError } from './output';
+import { recordedStatus } from './status';
 import {
   patiently,
   rethrowNotTaken,
@@ -63,15 +64,9 @@ export async function statusFromRecords(
   agreementId: string,
   why: Error,
 ): Promise<StatusAnswer> {
-  const { RecordsStore } = await import('../activities/records/store');
-  const store = await RecordsStore.open(config.DATABASE_URL);
-  try {
-    const status = await store.agreementStatus(agreementId);
-    if (!status) throw new UnreachableError(`a worker for ${agreementId}: ${why.message}`);
-    return { status, source: 'records' };
-  } finally {
-    await store.close();
-  }
+  const status = await recordedStatus(config, agreementId);
+  if (!status) throw new UnreachableError(`a worker for ${agreementId}: ${why.message}`);
+  return { status, source: 'records' };
 }
 
 /** An update for an agreement: its name and its argument (none for initiate, remind-now, …). */

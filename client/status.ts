@@ -4,6 +4,7 @@
  * reached, which the lean path (status-fast.ts) does the same way through statusWhenTemporalDown().
  * Only `status` answers so: every other command still exits 2 when Temporal is down.
  */
+import type { AgreementStatus } from '../common/agreement';
 import type { Config } from '../common/config';
 import type { StatusAnswer } from './agreement-handle';
 import { UnreachableError } from './output';
@@ -36,20 +37,28 @@ export async function agreementStatus(idOrDomain: string): Promise<StatusAnswer>
  * An agreement the records do not hold is still `down` (exit 2), not "no agreement": without Temporal,
  * dura cannot tell an unknown agreement from one whose first snapshot is not written yet.
  */
+/** The last snapshot the workflow wrote to the records (with its history), or null. */
+export async function recordedStatus(
+  config: Pick<Config, 'DATABASE_URL'>,
+  agreementId: string,
+): Promise<AgreementStatus | null> {
+  const { RecordsStore } = await import('../activities/records/store');
+  const store = await RecordsStore.open(config.DATABASE_URL);
+  try {
+    return await store.agreementStatus(agreementId);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function statusWhenTemporalDown(
   config: Pick<Config, 'DATABASE_URL'>,
   agreementId: string,
   down: UnreachableError,
 ): Promise<StatusAnswer> {
-  const { RecordsStore } = await import('../activities/records/store');
   let status;
   try {
-    const store = await RecordsStore.open(config.DATABASE_URL);
-    try {
-      status = await store.agreementStatus(agreementId);
-    } finally {
-      await store.close();
-    }
+    status = await recordedStatus(config, agreementId);
   } catch (err) {
     const { describeDatabase } = await import('../activities/records/db');
     const firstLine = (e: unknown) => (e as Error).message.split('\n')[0];
