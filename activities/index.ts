@@ -33,6 +33,7 @@ export async function createActivities(
     aouSigningOfficial: config.AOU_SIGNING_OFFICIAL_EMAIL,
     links: mailSettings(options.env ?? process.env).links,
     ledger: store,
+    agreements: store,
     databaseUrl: config.DATABASE_URL,
   });
   const activities: DuraActivities['activities'] = {

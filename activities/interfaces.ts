@@ -38,8 +38,14 @@ export interface EmailRequest {
   agreementId: string;
   to: Recipient[];
   cc?: Recipient[];
-  /** The agreement as the template sees it, plus kind-specific values (reason, reminder number…). */
-  agreement: AgreementSnapshot;
+  /**
+   * The records' reference of the agreement (its first run id): the mailer renders the snapshot the
+   * records hold, which the workflow brings up to date just before (since patch `mail-from-records`).
+   */
+  agreementRef?: string;
+  /** The agreement as the template sees it, carried whole by requests from before `mail-from-records`. */
+  agreement?: AgreementSnapshot;
+  /** Kind-specific values (reason, reminder number…). */
   extra?: Record<string, string | number | boolean | null>;
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { simpleParser } from 'mailparser';
 import { EMAIL_KINDS, type EmailKind, type EmailRequest, type Recipient } from '../activities/interfaces';
-import { createMailer, messageIdFor, type Mailer } from '../activities/mail/mailer';
+import { createMailer, messageIdFor, type Mailer, type RecordedAgreements } from '../activities/mail/mailer';
 import { render } from '../activities/mail/render';
 import { mailSettings } from '../activities/mail/settings';
 import { buildView } from '../activities/mail/view';
@@ -53,7 +53,9 @@ describe('mailer', function () {
   const mailers: Mailer[] = [];
   const dirs: string[] = [];
 
-  function newMailer(options: { smtpUrl?: string; outboxDir?: string } = {}): Mailer {
+  function newMailer(
+    options: { smtpUrl?: string; outboxDir?: string; agreements?: RecordedAgreements } = {},
+  ): Mailer {
     const made = createMailer({
       from: 'All of Us DURA <dura@aou.test>',
       ...roles,
@@ -89,7 +91,7 @@ describe('mailer', function () {
       const receipt = await mailer.send(req);
       assert.equal(receipt.state, 'sent', `${kind}: ${receipt.detail}`);
       const { mail, rcptTo } = smtp.arrived.at(-1)!;
-      const rendered = render(kind, buildView(req, { links, ...roles, now: new Date() }));
+      const rendered = render(kind, buildView(req, req.agreement!, { links, ...roles, now: new Date() }));
       assert.equal(mail.subject, rendered.subject, kind);
       assert.ok(mail.subject && !mail.subject.includes('{{'), kind);
       assert.deepEqual(addresses(mail.to), to.map(addressOf), kind);
@@ -171,7 +173,8 @@ describe('mailer', function () {
       'Subject: Hello {{institution.name}}\n\nDear {{nobody.name}},\n',
     );
     writeFileSync(path.join(dir, 'executed.html'), '<p>{{institution.name}}</p>');
-    const view = buildView(emailRequest('executed', 'k', [ann]), { links, ...roles, now: new Date() });
+    const request = emailRequest('executed', 'k', [ann]);
+    const view = buildView(request, request.agreement!, { links, ...roles, now: new Date() });
     assertBadData(
       rejectionSync(() => render('executed', view, dir)),
       'nobody.name',
@@ -182,6 +185,22 @@ describe('mailer', function () {
       rejectionSync(() => render('declined', view, dir)),
       'Subject',
     );
+  });
+
+  it('renders the snapshot the records hold for a request that names the agreement by its ref', async () => {
+    const recorded = sampleAgreement({ institution: { name: 'Recorded University', domain: 'uw.test' } });
+    const agreements = { agreementSnapshot: async (ref: string) => (ref === 'run-1' ? recorded : null) };
+    const fromRecords = newMailer({ smtpUrl: smtp.url, agreements });
+    const { agreement: _carried, ...named } = emailRequest('request-received', 'by-ref', [ann]);
+    const receipt = await fromRecords.send({ ...named, agreementRef: 'run-1' });
+    assert.equal(receipt.state, 'sent');
+    assert.equal(smtp.arrived[0]!.mail.subject, 'We received your DURA request for Recorded University');
+
+    const unknown = await rejection(
+      fromRecords.send({ ...named, idempotencyKey: 'x', agreementRef: 'run-9' }),
+    );
+    assertBadData(unknown, 'agreementRef');
+    assert.equal(smtp.arrived.length, 1, 'nothing sent for an agreement the records do not know');
   });
 
   it('delivers a key once: a second send returns the first receipt, same Message-ID', async () => {

@@ -127,6 +127,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       );
     });
 
+    it('applies a write with changed fields and no event; gives the mailer the snapshot by its ref', async () => {
+      const ref = 'dura-s.example.edu/run-1';
+      await record(ref, aStatus('s.example.edu', 'awaiting-signature'));
+      const changes = { signingOfficial: { name: 'New Official', email: 'new@s.example.edu' } };
+      await store.recordEvents({ agreementRef: ref, firstSeq: 2, events: [], changes });
+      const snapshot = await store.agreementSnapshot(ref);
+      assert.equal(snapshot?.signingOfficial.email, 'new@s.example.edu');
+      assert.equal(snapshot?.stage, 'awaiting-signature');
+      assert.ok(snapshot && !('history' in snapshot), 'the mailer gets no history');
+      assert.equal((await store.agreementStatus('dura-s.example.edu'))?.history.length, 2, 'no event added');
+      assert.equal(await store.agreementSnapshot('dura-s.example.edu/never'), null);
+    });
+
     it('answers the status of the latest agreement of an institution, by id or domain', async () => {
       const old = aStatus('b.example.edu', 'completed', { receivedAt: '2023-01-09T15:00:00.000Z' });
       const current = aStatus('b.example.edu', 'awaiting-initiation', {

@@ -196,11 +196,12 @@ export class Agreement {
    * Writes new history entries and the snapshot to the records database (idempotent). Since patch
    * `deterministic-clock` the writes go one after another, each with only the fields that changed since
    * the one before (the first of a run: all of them), so an agreement's history bytes grow with what
-   * happens to it, not with its size times its events.
+   * happens to it, not with its size times its events. `force` (patch `mail-from-records`, before a
+   * message): write even without a new event, so the mailer renders what the agreement knows now.
    */
-  async record(): Promise<void> {
-    if (!patched(DETERMINISTIC_CLOCK)) return this.recordWhole();
-    const next = this.recording.then(() => this.recordChanges());
+  async record({ force = false } = {}): Promise<void> {
+    if (!patched(DETERMINISTIC_CLOCK)) return this.recordWhole(force);
+    const next = this.recording.then(() => this.recordChanges(force));
     this.recording = next.catch(() => undefined);
     return next;
   }
@@ -209,13 +210,15 @@ export class Agreement {
   /** Each field of the snapshot as last recorded (JSON), or null when the next write sends them all. */
   private recorded: Record<string, string> | null = null;
 
-  private async recordChanges(): Promise<void> {
+  /** `force`: write changed fields even with no new event (a message is about to be rendered from them). */
+  private async recordChanges(force: boolean): Promise<void> {
     const events = this.status.history.slice(this.state.recordedCount);
-    if (events.length === 0) return;
+    if (events.length === 0 && !force) return;
     const firstSeq = this.state.recordedCount;
     const fields = Object.entries(this.brief()).map(([key, value]) => [key, JSON.stringify(value)]);
     const previous = this.recorded;
     const changed = fields.filter(([key, json]) => previous?.[key!] !== json);
+    if (events.length === 0 && changed.length === 0) return;
     const values = Object.fromEntries(changed.map(([key, json]) => [key, JSON.parse(json!) as unknown]));
     this.state.recordedCount += events.length;
     this.recorded = Object.fromEntries(fields);
@@ -235,9 +238,9 @@ export class Agreement {
   }
 
   /** The writes of agreements from before patch `deterministic-clock`: each the whole snapshot. */
-  private async recordWhole(): Promise<void> {
+  private async recordWhole(force: boolean): Promise<void> {
     const events = this.status.history.slice(this.state.recordedCount);
-    if (events.length === 0) return;
+    if (events.length === 0 && !force) return;
     const firstSeq = this.state.recordedCount;
     this.state.recordedCount += events.length;
     await io.recordEvents({ agreementRef: this.state.ref, firstSeq, events, status: this.brief() });

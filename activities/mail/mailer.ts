@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type Mail from 'nodemailer/lib/mailer';
 import { z } from 'zod';
+import type { AgreementSnapshot } from '../../common/agreement';
 import {
   BAD_DATA,
   EMAIL_KINDS,
@@ -51,7 +52,14 @@ export interface MailerOptions {
    * itself (mail-thread.ts). Unset: in this thread, through `ledger`.
    */
   databaseUrl?: string;
+  /** Where requests that name the agreement by `agreementRef` find its snapshot (the records). */
+  agreements?: RecordedAgreements;
   now?: () => Date;
+}
+
+export interface RecordedAgreements {
+  /** The agreement's latest recorded snapshot (without its history), or null when none is recorded. */
+  agreementSnapshot(agreementRef: string): Promise<AgreementSnapshot | null>;
 }
 
 export interface Mailer {
@@ -147,7 +155,7 @@ export function createMailer(options: MailerOptions): Mailer {
     const to = resolve(request.to, 'to');
     const cc = resolve(request.cc, 'cc');
     if (to.length === 0) throw badData('to: at least one recipient is needed');
-    const view = buildView(request, {
+    const view = buildView(request, await agreementOf(request), {
       links: options.links,
       accessTeam: roles['access-team'].address,
       aouSigningOfficial: roles['aou-signing-official'].address,
@@ -157,6 +165,19 @@ export function createMailer(options: MailerOptions): Mailer {
     const replyTo = kind === 'escalation' ? undefined : roles['access-team'];
     const rendered = render(kind, view);
     return sendOnce({ idempotencyKey, kind, agreementId: request.agreementId, to, cc, replyTo, rendered });
+  }
+
+  /** The snapshot the message is about: carried by the request, or as the records hold it. */
+  async function agreementOf(request: EmailRequest): Promise<AgreementSnapshot> {
+    if (request.agreement) return request.agreement;
+    const ref = request.agreementRef;
+    if (typeof ref !== 'string' || ref === '')
+      throw badData('agreementRef: required when no agreement is given');
+    if (!options.agreements)
+      throw badData(`agreementRef: ${ref}: this mailer has no records to read it from`);
+    const recorded = await options.agreements.agreementSnapshot(ref);
+    if (!recorded) throw badData(`agreementRef: ${ref}: no agreement is recorded under it`);
+    return recorded;
   }
 
   async function sendDigest(request: DigestRequest): Promise<EmailReceipt> {
@@ -210,7 +231,12 @@ export function createMailer(options: MailerOptions): Mailer {
         html: rendered.html,
         messageId,
         date: now(),
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-Dura-Kind': kind },
+        // The kind and the agreement (its id, no personal data) let mail rules sort dura's messages.
+        headers: {
+          'Auto-Submitted': 'auto-generated',
+          'X-Dura-Kind': kind,
+          ...(message.agreementId ? { 'X-Dura-Agreement': message.agreementId } : {}),
+        },
       },
       `${hash}-${kind}`,
       idempotencyKey,

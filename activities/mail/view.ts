@@ -94,9 +94,11 @@ function personName(p: Person): string {
   return p.name.trim() || p.email;
 }
 
-/** The view object for one message. Values are raw here; the renderer escapes them for HTML. */
-export function buildView(request: EmailRequest, ctx: ViewContext): View {
-  const s = request.agreement;
+/**
+ * The view object for one message about agreement `s` (the request's own snapshot, or the records'
+ * one). Values are raw here; the renderer escapes them for HTML.
+ */
+export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: ViewContext): View {
   const official = s.signingOfficial;
   const officialName = personName(official);
   const nameAndTitle = official.title ? `${officialName} (${official.title})` : officialName;

@@ -118,6 +118,18 @@ export class RecordsStore implements EmailLedger {
     return status!;
   }
 
+  /** One agreement run's snapshot as last recorded, without its history (the mailer's view), or null. */
+  async agreementSnapshot(agreementRef: string): Promise<AgreementSnapshot | null> {
+    const row = await this.db
+      .selectFrom('agreements')
+      .select('status_json')
+      .where('agreement_ref', '=', agreementRef)
+      .executeTakeFirst();
+    if (!row) return null;
+    const { history: _history, ...snapshot } = JSON.parse(row.status_json) as AgreementStatus;
+    return snapshot;
+  }
+
   /** Every agreement's latest snapshot (one row per run), oldest request first; optionally since a date. */
   agreementSnapshots(filter: { receivedSince?: string; domain?: string } = {}): Promise<AgreementsTable[]> {
     return this.db
