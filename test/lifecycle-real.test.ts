@@ -1,60 +1,66 @@
-// End to end on the time-skipping server with the REAL activities: SQLite records and SMTP to a sink.
+// End to end on the time-skipping server with the REAL activities: records on SQLite and on PostgreSQL,
+// SMTP to a sink.
 import { strict as assert } from 'node:assert';
 import { requestAgreement } from '../client/agreements';
 import { executeUpdate } from '../workflows/messages';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { timeSkippingEnv } from './helpers/env';
 import { aRequest } from './helpers/agreements';
-import { realEngine } from './helpers/engine';
+import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { addresses } from './helpers/mail';
 
-describe('lifecycle with the real activities (SQLite + SMTP)', function () {
-  const engine = realEngine(timeSkippingEnv, {
-    ACCESS_TEAM_EMAIL: 'access@aou.example.org',
-    AOU_SIGNING_OFFICIAL_EMAIL: 'aou-so@aou.example.org',
-  });
-
-  it('every expected message arrives once, in order; the records show every stage and event', async () => {
-    const { env, smtp: sink, dura, queue } = engine;
-    const request = aRequest({ receivedAt: new Date(await env.currentTimeMs()).toISOString() });
-    const { agreementId } = await requestAgreement(env.client, request, { taskQueue: queue });
-    // Two fortnights of reminders and status updates (the second by day 36 even past holidays; the
-    // third not before day 42).
-    await env.sleep(37 * 24 * 3600_000);
-    const handle = env.client.workflow.getHandle<typeof agreementWorkflow>(agreementId);
-    const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
-    await handle.executeUpdate(executeUpdate, { args: [{ signedOn: today, documentRef: 'DURA-E2E-1' }] });
-    const final = await handle.result();
-    assert.equal(final.stage, 'completed');
-
-    const requester = request.requester.email;
-    const official = request.signingOfficial.email;
-    const messages = sink.arrived.map((a) => a.mail);
-    const arrived = messages.map((m) => addresses(m.to)[0]);
-    const ids = messages.map((m) => m.messageId);
-    assert.equal(new Set(ids).size, ids.length, 'a message arrived twice');
-    assert.equal(arrived[0], requester); // request received
-    assert.equal(arrived[1], official); // initiation package, cc the All of Us signing official
-    assert.deepEqual(addresses(messages[1]!.cc), ['aou-so@aou.example.org']);
-    assert.equal(arrived.filter((a) => a === official).length, 3); // package + 2 reminders
-    assert.deepEqual(arrived.slice(-2), [requester, requester]); // executed, then instructions
-    assert.equal(messages.length, 9);
-    assert.match(messages.at(-1)!.text ?? '', /Code of Conduct/i);
-
-    // The records: the agreement's last snapshot, its whole history, every e-mail sent once.
-    const stored = await dura.store.agreementStatus(agreementId);
-    assert.equal(stored?.stage, 'completed');
-    assert.equal(stored?.documentRef, 'DURA-E2E-1');
-    const ref = (await handle.describe()).runId;
-    const events = await dura.store.agreementEvents(ref);
-    assert.deepEqual(
-      events.map((e) => e.event),
-      final.history.map((h) => h.event),
+for (const database of TEST_DATABASES)
+  describe(`lifecycle with the real activities (${database} + SMTP)`, function () {
+    const engine = realEngine(
+      timeSkippingEnv,
+      {
+        ACCESS_TEAM_EMAIL: 'access@aou.example.org',
+        AOU_SIGNING_OFFICIAL_EMAIL: 'aou-so@aou.example.org',
+      },
+      database,
     );
-    const emails = await dura.store.emails();
-    assert.equal(emails.length, 9);
-    assert.ok(emails.every((e) => e.state === 'sent'));
-    const listed = await dura.store.lookupInstitution(request.institution.domain);
-    assert.deepEqual(listed?.tiers, ['registered']);
+
+    it('every expected message arrives once, in order; the records show every stage and event', async () => {
+      const { env, smtp: sink, dura, queue } = engine;
+      const request = aRequest({ receivedAt: new Date(await env.currentTimeMs()).toISOString() });
+      const { agreementId } = await requestAgreement(env.client, request, { taskQueue: queue });
+      // Two fortnights of reminders and status updates (the second by day 36 even past holidays; the
+      // third not before day 42).
+      await env.sleep(37 * 24 * 3600_000);
+      const handle = env.client.workflow.getHandle<typeof agreementWorkflow>(agreementId);
+      const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+      await handle.executeUpdate(executeUpdate, { args: [{ signedOn: today, documentRef: 'DURA-E2E-1' }] });
+      const final = await handle.result();
+      assert.equal(final.stage, 'completed');
+
+      const requester = request.requester.email;
+      const official = request.signingOfficial.email;
+      const messages = sink.arrived.map((a) => a.mail);
+      const arrived = messages.map((m) => addresses(m.to)[0]);
+      const ids = messages.map((m) => m.messageId);
+      assert.equal(new Set(ids).size, ids.length, 'a message arrived twice');
+      assert.equal(arrived[0], requester); // request received
+      assert.equal(arrived[1], official); // initiation package, cc the All of Us signing official
+      assert.deepEqual(addresses(messages[1]!.cc), ['aou-so@aou.example.org']);
+      assert.equal(arrived.filter((a) => a === official).length, 3); // package + 2 reminders
+      assert.deepEqual(arrived.slice(-2), [requester, requester]); // executed, then instructions
+      assert.equal(messages.length, 9);
+      assert.match(messages.at(-1)!.text ?? '', /Code of Conduct/i);
+
+      // The records: the agreement's last snapshot, its whole history, every e-mail sent once.
+      const stored = await dura.store.agreementStatus(agreementId);
+      assert.equal(stored?.stage, 'completed');
+      assert.equal(stored?.documentRef, 'DURA-E2E-1');
+      const ref = (await handle.describe()).runId;
+      const events = await dura.store.agreementEvents(ref);
+      assert.deepEqual(
+        events.map((e) => e.event),
+        final.history.map((h) => h.event),
+      );
+      const emails = await dura.store.emails();
+      assert.equal(emails.length, 9);
+      assert.ok(emails.every((e) => e.state === 'sent'));
+      const listed = await dura.store.lookupInstitution(request.institution.domain);
+      assert.deepEqual(listed?.tiers, ['registered']);
+    });
   });
-});

@@ -6,6 +6,7 @@ import { buildDigestView } from '../activities/mail/digest-view';
 import { render } from '../activities/mail/render';
 import type { AgreementStatus } from '../common/agreement';
 import { dura as runDura } from './helpers/cli';
+import { saveHistory } from './helpers/agreements';
 import { realEngine } from './helpers/engine';
 import { devServerEnv } from './helpers/env';
 import { addresses } from './helpers/mail';
@@ -165,6 +166,7 @@ describe('the automated schedule on the dev server', function () {
     const { recentRuns } = await json('schedule', 'show');
     assert.equal(recentRuns.length, 1);
     assert.match(recentRuns[0].workflowId, /^dura-digest-/);
+    await saveHistory(engine.env, recentRuns[0].workflowId, 'digest');
   });
 
   it('every command has --help with an example; an unreachable Temporal exits 2', async () => {

@@ -1,18 +1,22 @@
-/** Builders and a small harness for lifecycle tests on the time-skipping server. */
+/**
+ * Builders and a harness for lifecycle tests on the time-skipping server over dura's real parts: the
+ * records store (SQLite or PostgreSQL), the mailer over SMTP to a sink, the real calendar.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { ParsedMail } from 'mailparser';
 import type { agreementWorkflow } from '../../workflows/agreement';
 import type { AgreementRequest, AgreementStatus, Tier } from '../../common/agreement';
 import { requestAgreement, type RequestOptions } from '../../client/agreements';
 import { cancelUpdate, statusQuery } from '../../workflows/messages';
-import { createWorker, taskQueue, timeSkippingEnv } from './env';
-import { fakeActivities } from './fake-activities';
+import { realEngine, type Engine, type TestDatabase } from './engine';
+import { timeSkippingEnv } from './env';
+import { addresses } from './mail';
 
-export const workflowsPath = require.resolve('../../workflows');
+export { workflowsPath } from './workflows-path';
 
 let institutions = 0;
 /** A request from a fresh institution (each test its own domain, so its own workflow id). */
@@ -31,9 +35,15 @@ export function aRequest(overrides: Partial<AgreementRequest> & { receivedAt: st
   };
 }
 
+/** The configured role addresses, shown by their role in `sent`. */
+export const ROLES = {
+  'access-team': 'access@aou.example.org',
+  'aou-signing-official': 'aou-so@aou.example.org',
+};
+
 export interface Lifecycle {
   env: TestWorkflowEnvironment;
-  fake: ReturnType<typeof fakeActivities>;
+  engine: Engine;
   request(
     request: AgreementRequest,
     options?: Omit<RequestOptions, 'taskQueue'>,
@@ -43,72 +53,137 @@ export interface Lifecycle {
   /** Server time now, as an ISO string (the time-skipping server's clock, not the machine's). */
   now(): Promise<string>;
   days(n: number): Promise<void>;
-  /** Messages of one agreement in send order, as `kind -> recipient`. */
+  /**
+   * Messages of one agreement as they arrived at the SMTP sink (every copy, in order), as
+   * `kind -> addressee`; one whose addressee the sink refused is left out.
+   */
   sent(agreementId: string, kind?: string): string[];
+  /** The same messages, parsed (subject, text, cc…). */
+  messages(agreementId: string, kind?: string): ParsedMail[];
+  /** Lists an institution on the Registered Institutions list (the records), as an import would. */
+  list(domain: string, name: string, tiers: Tier[]): Promise<void>;
+  /** The tiers the records list the institution for, or null when it is not listed. */
+  listedTiers(domain: string): Promise<Tier[] | null>;
+  /** The sink refuses this recipient for good (550 5.1.1), as a mail server does for no such user. */
+  refuse(address: string): void;
+  /** The events the records hold for one agreement run (its ref: the first run id). */
+  recordedEvents(ref: string): Promise<string[]>;
 }
 
+const header = (mail: ParsedMail, name: string) => String(mail.headers.get(name) ?? '');
+const role = (address: string) =>
+  Object.entries(ROLES).find(([, configured]) => configured === address)?.[0] ?? address;
+
 /**
- * One time-skipping server and one worker (fake I/O, real calendar) for a whole test file. The worker
- * runs until the file ends. Agreements are never terminated: the Java test server's clock stays locked
- * after an update-with-start workflow is terminated or cancelled (Temporal's cancel, not ours).
+ * One time-skipping server, the real activities and one worker for a whole test file. Agreements are
+ * never terminated: the Java test server's clock stays locked after an update-with-start workflow is
+ * terminated or cancelled (Temporal's cancel, not ours).
  */
-export function lifecycleHarness(): Lifecycle {
-  const queue = taskQueue('agreement');
-  const fake = fakeActivities();
-  let running: Promise<void> | undefined;
-  let worker: Worker | undefined;
+export function lifecycleHarness(database: TestDatabase = 'sqlite'): Lifecycle {
+  const engine = realEngine(
+    timeSkippingEnv,
+    {
+      ACCESS_TEAM_EMAIL: ROLES['access-team'],
+      AOU_SIGNING_OFFICIAL_EMAIL: ROLES['aou-signing-official'],
+    },
+    database,
+  );
   const opened = new Set<string>();
-  const harness = {
-    fake,
+  const arrived = (agreementId: string, kind?: string) =>
+    engine.smtp.arrived.filter(
+      ({ mail }) =>
+        header(mail, 'x-dura-agreement') === agreementId && (!kind || header(mail, 'x-dura-kind') === kind),
+    );
+  const messages = (agreementId: string, kind?: string) => arrived(agreementId, kind).map((a) => a.mail);
+  const harness: Lifecycle = {
+    get env() {
+      return engine.env;
+    },
+    engine,
     request: async (request, options) => {
-      const result = await requestAgreement(harness.env.client, request, { taskQueue: queue, ...options });
+      const result = await requestAgreement(engine.env.client, request, {
+        taskQueue: engine.queue,
+        ...options,
+      });
       opened.add(result.agreementId);
       return result;
     },
-    status: (id) => harness.env.client.workflow.getHandle(id).query(statusQuery),
-    handle: (id) => harness.env.client.workflow.getHandle<typeof agreementWorkflow>(id),
-    now: async () => new Date(await harness.env.currentTimeMs()).toISOString(),
-    days: (n) => harness.env.sleep(n * 24 * 3600_000),
-    sent: (agreementId, kind) => fake.sent(kind, agreementId),
-  } as Lifecycle;
-  before(async function () {
-    harness.env = await timeSkippingEnv();
-    worker = await createWorker(harness.env, {
-      taskQueue: queue,
-      workflowsPath,
-      activities: fake.activities,
-    });
-    running = worker.run();
-  });
+    status: (id) => engine.env.client.workflow.getHandle(id).query(statusQuery),
+    handle: (id) => engine.env.client.workflow.getHandle<typeof agreementWorkflow>(id),
+    now: async () => new Date(await engine.env.currentTimeMs()).toISOString(),
+    days: (n) => engine.env.sleep(n * 24 * 3600_000),
+    // The addressees the sink accepted: a message whose "to" it refused reached only its cc.
+    sent: (agreementId, kind) =>
+      arrived(agreementId, kind).flatMap(({ mail, rcptTo }) => {
+        const to = addresses(mail.to).filter((a) => rcptTo.includes(a.toLowerCase()));
+        return to.length ? [`${header(mail, 'x-dura-kind')} -> ${to.map(role).join(',')}`] : [];
+      }),
+    messages,
+    list: async (domain, name, tiers) => {
+      await engine.dura.store.importInstitutions([{ domain, name, tiers }], '2024-01-02');
+    },
+    listedTiers: async (domain) => (await engine.dura.store.lookupInstitution(domain))?.tiers ?? null,
+    refuse: (address) => engine.smtp.refuse.set(address.toLowerCase(), 550),
+    recordedEvents: async (ref) => (await engine.dura.store.agreementEvents(ref)).map((e) => e.event),
+  };
   // Each test's agreements end with it (by the access team's cancel, so they close normally), so
   // that the next test's clock does not also drive their reminders.
   afterEach(async function () {
     for (const id of opened) {
-      const handle = harness.env.client.workflow.getHandle(id);
+      const handle = engine.env.client.workflow.getHandle(id);
       if ((await handle.describe()).status.name === 'RUNNING')
         await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over' }] }).catch(() => undefined);
     }
     opened.clear();
   });
-  after(async function () {
-    worker?.shutdown();
-    await running;
-    await harness.env?.teardown();
-  });
   return harness;
 }
 
+/** Every history the replay test expects in test/histories/ (test/replay.test.ts), by the test that makes it. */
+export const RECORDED_PATHS = [
+  'happy-path',
+  'manual-initiation-overdue',
+  'executed-before-initiation',
+  'six-reminders-escalated',
+  'second-requester-joins',
+  'amendment',
+  'not-needed',
+  'cancelled',
+  'declined',
+  'official-changed',
+  'pause-resume',
+  'remind-now-set-cadence',
+  'undeliverable-package',
+  'executed-signal',
+  'continue-as-new-run-1',
+  'continue-as-new-run-2',
+  'digest',
+] as const;
+export type RecordedPath = (typeof RECORDED_PATHS)[number] | 'continue-as-new';
+
 /**
- * Commits a scenario's history under test/histories/ when DURA_REFRESH_HISTORIES=1, for the replay test.
+ * Commits a scenario's history under test/histories/ when DURA_REFRESH_HISTORIES=1, for the replay test
+ * (from the SQLite run of a file that runs on both databases: one origin). A workflow that continued as
+ * new is saved run by run, oldest first: `<name>-run-1.json`, `<name>-run-2.json`…
  */
 export async function saveHistory(
   env: TestWorkflowEnvironment,
   workflowId: string,
-  name: string,
+  name: RecordedPath,
+  database: TestDatabase = 'sqlite',
 ): Promise<void> {
-  if (!process.env.DURA_REFRESH_HISTORIES) return;
-  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  if (!process.env.DURA_REFRESH_HISTORIES || database !== 'sqlite') return;
   const dir = path.join(__dirname, '..', 'histories');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history) + '\n');
+  const runs: string[] = [];
+  // Walk the chain back from the latest run: each run's first event names the run it continues.
+  for (let runId: string | undefined = undefined; ;) {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(historyToJSON(history));
+    runId =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    if (!runId) break;
+  }
+  const file = (i: number) => (runs.length === 1 ? `${name}.json` : `${name}-run-${i + 1}.json`);
+  runs.forEach((json, i) => fs.writeFileSync(path.join(dir, file(i)), json + '\n'));
 }
