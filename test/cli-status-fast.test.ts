@@ -13,7 +13,7 @@ import { QUERY_WAIT_MS } from '../client/status';
 import * as agreementHandle from '../client/agreement-handle';
 import { devServerEnv } from './helpers/env';
 import { dura } from './helpers/cli';
-import { realEngine } from './helpers/engine';
+import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { sampleAgreement } from './helpers/samples';
 
 describe('lean `dura status`: what it takes on', () => {
@@ -80,134 +80,145 @@ describe('lean `dura status`: what it takes on', () => {
   });
 });
 
-describe('lean `dura status` on the dev server', function () {
-  const engine = realEngine(devServerEnv);
-  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-lean-probe-'));
-  let runs = 0;
-  after(() => fs.rmSync(probe, { recursive: true, force: true }));
+for (const database of TEST_DATABASES)
+  describe(`lean \`dura status\` on the dev server, records on ${database}`, function () {
+    const engine = realEngine(devServerEnv, {}, database);
+    const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-lean-probe-'));
+    let runs = 0;
+    after(() => fs.rmSync(probe, { recursive: true, force: true }));
 
-  /** Runs the CLI; `via` says which client talked to Temporal ('lean', 'full', both or 'none'). */
-  async function status(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const log = path.join(probe, `run-${++runs}.log`);
-    const result = await dura(['status', ...args], {
-      ...engine.cliEnv,
-      NODE_OPTIONS: `--require ${path.join(probe, 'probe.js')}`,
-      LEAN_PROBE_LOG: log,
-      ...env,
-    });
-    const via = fs.existsSync(log)
-      ? [...new Set(fs.readFileSync(log, 'utf8').trim().split('\n'))].join('\n')
-      : 'none';
-    return { ...result, via };
-  }
-  const full = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    status(args, { ...env, DURA_LEAN_STATUS: 'off' });
-
-  before(async function () {
-    fs.writeFileSync(path.join(probe, 'probe.js'), PROBE);
-    const domain = 'lean.example.edu';
-    const request = [
-      ...['request', '--institution-name', 'University of Lean', '--domain', domain, '--tier', 'registered'],
-      ...['--requester-name', 'Ada Researcher', '--requester-email', `ada@${domain}`],
-      ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`],
-      // Initiated by hand (never here): the agreement stays put while the two paths are compared.
-      ...['--initiation', 'manual'],
-    ];
-    const requested = await dura(request, engine.cliEnv);
-    assert.equal(requested.status, 0, requested.stderr);
-  });
-
-  it('prints the same JSON and the same text view as the full path', async () => {
-    for (const args of [
-      ['lean.example.edu', '--json'],
-      ['--json', 'dura-lean.example.edu'],
-      ['lean.example.edu'],
-    ]) {
-      const lean = await status(args);
-      const canonical = await full(args);
-      assert.equal(lean.status, 0, lean.stderr);
-      assert.equal(canonical.status, 0, canonical.stderr);
-      assert.deepEqual([lean.via, canonical.via], ['lean', 'full']);
-      assert.equal(lean.stdout, canonical.stdout);
-      assert.equal(lean.stderr, '');
-      if (args.includes('--json')) assert.deepEqual(JSON.parse(lean.stdout), JSON.parse(canonical.stdout));
+    /** Runs the CLI; `via` says which client talked to Temporal ('lean', 'full', both or 'none'). */
+    async function status(args: string[], env: NodeJS.ProcessEnv = {}) {
+      const log = path.join(probe, `run-${++runs}.log`);
+      const result = await dura(['status', ...args], {
+        ...engine.cliEnv,
+        NODE_OPTIONS: `--require ${path.join(probe, 'probe.js')}`,
+        LEAN_PROBE_LOG: log,
+        ...env,
+      });
+      const via = fs.existsSync(log)
+        ? [...new Set(fs.readFileSync(log, 'utf8').trim().split('\n'))].join('\n')
+        : 'none';
+      return { ...result, via };
     }
-    assert.equal(
-      JSON.parse((await status(['lean.example.edu', '--json'])).stdout).agreementId,
-      'dura-lean.example.edu',
-    );
-  });
+    const full = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      status(args, { ...env, DURA_LEAN_STATUS: 'off' });
 
-  it("an unknown agreement exits 1 with the full path's one line", async () => {
-    const lean = await status(['nowhere.example.edu']);
-    assert.deepEqual(
-      [lean.status, lean.stderr, lean.stdout, lean.via],
-      [1, 'dura: no agreement dura-nowhere.example.edu\n', '', 'lean'],
-    );
-    const canonical = await full(['nowhere.example.edu']);
-    assert.deepEqual([canonical.status, canonical.stderr], [lean.status, lean.stderr]);
-  });
-
-  it('an unreachable Temporal exits 2 with one line for an agreement the records do not hold', async () => {
-    // One they hold is answered from them: cli-status-down.test.ts.
-    const address = '127.0.0.1:1'; // nothing listens there
-    for (const run of [status, full]) {
-      const result = await run(['nowhere.example.edu', '--json'], { TEMPORAL_ADDRESS: address });
-      assert.equal(result.status, 2, result.stderr);
-      assert.match(result.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1: .+\n$/);
-    }
-  });
-
-  it('hands anything unusual to the full path, whose messages stay the canonical ones', async () => {
-    const badAddress = await status(['lean.example.edu'], { TEMPORAL_ADDRESS: 'nowhere' });
-    assert.equal(badAddress.status, 1);
-    assert.match(badAddress.stderr, /^dura: TEMPORAL_ADDRESS: expected host:port/);
-    const unknownNamespace = await status(['lean.example.edu'], { TEMPORAL_NAMESPACE: 'no-such-namespace' });
-    assert.deepEqual([unknownNamespace.via, unknownNamespace.status], ['lean\nfull', 1]);
-    const mail = await status(['lean.example.edu', '--json'], {
-      MAIL_FROM: 'dura@lean.example.edu',
-      DURA_LEAN_STATUS: 'debug',
+    before(async function () {
+      fs.writeFileSync(path.join(probe, 'probe.js'), PROBE);
+      const domain = 'lean.example.edu';
+      const request = [
+        ...[
+          'request',
+          '--institution-name',
+          'University of Lean',
+          '--domain',
+          domain,
+          '--tier',
+          'registered',
+        ],
+        ...['--requester-name', 'Ada Researcher', '--requester-email', `ada@${domain}`],
+        ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`],
+        // Initiated by hand (never here): the agreement stays put while the two paths are compared.
+        ...['--initiation', 'manual'],
+      ];
+      const requested = await dura(request, engine.cliEnv);
+      assert.equal(requested.status, 0, requested.stderr);
     });
-    assert.deepEqual([mail.status, mail.via], [0, 'full']);
-    assert.equal(mail.stderr, 'dura: lean status hands over: configuration it does not read\n');
-    const help = await status(['--help']);
-    assert.deepEqual([help.status, help.via], [0, 'none']);
-    assert.match(help.stdout, /Usage: dura status/);
-  });
 
-  it('with no worker answering, answers from the records after the same wait, as the full path does', async () => {
-    // An agreement whose task queue no worker polls, and a snapshot of it in the records.
-    const agreementId = 'dura-stuck.example.edu';
-    await engine.env.client.workflow.start('agreementWorkflow', {
-      workflowId: agreementId,
-      taskQueue: 'no-worker',
-      args: [],
+    it('prints the same JSON and the same text view as the full path', async () => {
+      for (const args of [
+        ['lean.example.edu', '--json'],
+        ['--json', 'dura-lean.example.edu'],
+        ['lean.example.edu'],
+      ]) {
+        const lean = await status(args);
+        const canonical = await full(args);
+        assert.equal(lean.status, 0, lean.stderr);
+        assert.equal(canonical.status, 0, canonical.stderr);
+        assert.deepEqual([lean.via, canonical.via], ['lean', 'full']);
+        assert.equal(lean.stdout, canonical.stdout);
+        assert.equal(lean.stderr, '');
+        if (args.includes('--json')) assert.deepEqual(JSON.parse(lean.stdout), JSON.parse(canonical.stdout));
+      }
+      assert.equal(
+        JSON.parse((await status(['lean.example.edu', '--json'])).stdout).agreementId,
+        'dura-lean.example.edu',
+      );
     });
-    const lean = await status(['stuck.example.edu', '--json'], { DURA_LEAN_STATUS: 'debug' });
-    assert.equal(lean.status, 2);
-    assert.equal(lean.stderr.split('\n').length, 2, lean.stderr);
-    assert.match(lean.stderr, /^dura: cannot reach a worker for dura-stuck\.example\.edu: /);
 
-    const snapshot = sampleAgreement({
-      agreementId,
-      institution: { name: 'Stuck U', domain: 'stuck.example.edu' },
+    it("an unknown agreement exits 1 with the full path's one line", async () => {
+      const lean = await status(['nowhere.example.edu']);
+      assert.deepEqual(
+        [lean.status, lean.stderr, lean.stdout, lean.via],
+        [1, 'dura: no agreement dura-nowhere.example.edu\n', '', 'lean'],
+      );
+      const canonical = await full(['nowhere.example.edu']);
+      assert.deepEqual([canonical.status, canonical.stderr], [lean.status, lean.stderr]);
     });
-    await engine.dura.store.recordEvents({
-      agreementRef: `${agreementId}/1`,
-      firstSeq: 0,
-      events: [],
-      status: snapshot,
+
+    it('an unreachable Temporal exits 2 with one line for an agreement the records do not hold', async () => {
+      // One they hold is answered from them: cli-status-down.test.ts.
+      const address = '127.0.0.1:1'; // nothing listens there
+      for (const run of [status, full]) {
+        const result = await run(['nowhere.example.edu', '--json'], { TEMPORAL_ADDRESS: address });
+        assert.equal(result.status, 2, result.stderr);
+        assert.match(result.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1: .+\n$/);
+      }
     });
-    const started = Date.now();
-    const fromRecords = await status(['stuck.example.edu', '--json'], { DURA_LEAN_STATUS: 'debug' });
-    assert.ok(Date.now() - started >= 4000, 'waited for a worker first');
-    const canonical = await full(['stuck.example.edu', '--json']);
-    assert.deepEqual([fromRecords.status, fromRecords.via], [0, 'lean'], fromRecords.stderr);
-    assert.equal(fromRecords.stderr, 'dura: no worker answered; this is the last status in the records\n');
-    assert.deepEqual(JSON.parse(fromRecords.stdout), snapshot);
-    assert.deepEqual([fromRecords.stdout, fromRecords.stderr], [canonical.stdout, canonical.stderr]);
+
+    it('hands anything unusual to the full path, whose messages stay the canonical ones', async () => {
+      const badAddress = await status(['lean.example.edu'], { TEMPORAL_ADDRESS: 'nowhere' });
+      assert.equal(badAddress.status, 1);
+      assert.match(badAddress.stderr, /^dura: TEMPORAL_ADDRESS: expected host:port/);
+      const unknownNamespace = await status(['lean.example.edu'], {
+        TEMPORAL_NAMESPACE: 'no-such-namespace',
+      });
+      assert.deepEqual([unknownNamespace.via, unknownNamespace.status], ['lean\nfull', 1]);
+      const mail = await status(['lean.example.edu', '--json'], {
+        MAIL_FROM: 'dura@lean.example.edu',
+        DURA_LEAN_STATUS: 'debug',
+      });
+      assert.deepEqual([mail.status, mail.via], [0, 'full']);
+      assert.equal(mail.stderr, 'dura: lean status hands over: configuration it does not read\n');
+      const help = await status(['--help']);
+      assert.deepEqual([help.status, help.via], [0, 'none']);
+      assert.match(help.stdout, /Usage: dura status/);
+    });
+
+    it('with no worker answering, answers from the records after the same wait, as the full path does', async () => {
+      // An agreement whose task queue no worker polls, and a snapshot of it in the records.
+      const agreementId = 'dura-stuck.example.edu';
+      await engine.env.client.workflow.start('agreementWorkflow', {
+        workflowId: agreementId,
+        taskQueue: 'no-worker',
+        args: [],
+      });
+      const lean = await status(['stuck.example.edu', '--json'], { DURA_LEAN_STATUS: 'debug' });
+      assert.equal(lean.status, 2);
+      assert.equal(lean.stderr.split('\n').length, 2, lean.stderr);
+      assert.match(lean.stderr, /^dura: cannot reach a worker for dura-stuck\.example\.edu: /);
+
+      const snapshot = sampleAgreement({
+        agreementId,
+        institution: { name: 'Stuck U', domain: 'stuck.example.edu' },
+      });
+      await engine.dura.store.recordEvents({
+        agreementRef: `${agreementId}/1`,
+        firstSeq: 0,
+        events: [],
+        status: snapshot,
+      });
+      const started = Date.now();
+      const fromRecords = await status(['stuck.example.edu', '--json'], { DURA_LEAN_STATUS: 'debug' });
+      assert.ok(Date.now() - started >= 4000, 'waited for a worker first');
+      const canonical = await full(['stuck.example.edu', '--json']);
+      assert.deepEqual([fromRecords.status, fromRecords.via], [0, 'lean'], fromRecords.stderr);
+      assert.equal(fromRecords.stderr, 'dura: no worker answered; this is the last status in the records\n');
+      assert.deepEqual(JSON.parse(fromRecords.stdout), snapshot);
+      assert.deepEqual([fromRecords.stdout, fromRecords.stderr], [canonical.stdout, canonical.stderr]);
+    });
   });
-});
 
 // Preloaded into the CLI: notes, for each TCP connection opened, whether grpc-lite.ts or the SDK did.
 const PROBE = `

@@ -32,6 +32,7 @@ const links = mailSettings({
   DURA_LINK_IDENTITY: 'https://id.example/verify',
   DURA_LINK_CODE_OF_CONDUCT: 'https://conduct.example/ducc',
   DURA_LINK_RCR_TRAINING: 'https://rcr.example/training',
+  DURA_LINK_AGREEMENT: 'https://agreement.example/dura',
 }).links;
 const ann: Person = { name: 'Ann Lee', email: 'ann@uw.test' };
 const official: Person = { name: 'Sam Signer', email: 'sam@uw.test' };
@@ -45,6 +46,132 @@ const recipients: Partial<Record<EmailKind, Pick<EmailRequest, 'to' | 'cc'>>> = 
 };
 const addressOf = (r: Recipient) =>
   r === 'access-team' ? roles.accessTeam : r === 'aou-signing-official' ? roles.aouSigningOfficial : r.email;
+
+/**
+ * What each kind must say, written out by hand from the templates and the values of emailRequest and
+ * sampleAgreement (New York times; reason "The initiation deadline passed.", reminder number 2): a
+ * template that loses a sentence, a value or a link fails here.
+ */
+const signature = 'With regards,\nThe All of Us access team';
+const progress =
+  'We sent the agreement to Sam Signer (Director of Research) on Monday, November 23, 2026, 9:30 AM EST, ' +
+  'and we follow up with them every 14 days until it is signed.';
+const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
+  'request-received': {
+    subject: 'We received your DURA request for University of Testing',
+    sentences: [
+      'Dear Ann Lee,',
+      'Access to the Registered and Controlled Tiers of the All of Us Researcher Workbench needs a Data Use ' +
+        'and Registration Agreement (DURA) between University of Testing and the All of Us Research Program, ' +
+        "signed by your institution's signing official, Sam Signer (Director of Research).",
+      progress,
+      'There is nothing you need to do right now.',
+    ],
+  },
+  'initiation-package': {
+    subject: 'Data Use and Registration Agreement for University of Testing (All of Us Research Program)',
+    sentences: [
+      'Dear Sam Signer,',
+      'Ann Lee and Bo Chen at University of Testing would like to use All of Us data ' +
+        '(Registered and Controlled Tiers) on the Researcher Workbench.',
+      'we understand that you sign such agreements for University of Testing.',
+      'You will find the agreement and its documentation here:\nhttps://agreement.example/dura',
+      'reply to this message with the signed agreement.',
+    ],
+  },
+  reminder: {
+    subject: 'Reminder: the All of Us DURA for University of Testing awaits signature',
+    sentences: [
+      'Dear Sam Signer,',
+      'A friendly follow-up (reminder 2) on the Data Use and Registration Agreement we sent you on ' +
+        'Monday, November 23, 2026, 9:30 AM EST.',
+      'Researchers at University of Testing (Ann Lee and Bo Chen) are waiting to use All of Us data',
+      'The agreement and its documentation are here:\nhttps://agreement.example/dura',
+    ],
+  },
+  'status-update': {
+    subject: 'Update on the All of Us DURA for University of Testing',
+    sentences: [
+      'Dear Ann Lee,',
+      'Here is where the Data Use and Registration Agreement for University of Testing ' +
+        '(Registered and Controlled Tiers) stands:',
+      progress,
+      'We will write again when something changes, and otherwise every 14 days.',
+    ],
+  },
+  escalation: {
+    subject: '[DURA] Needs attention: University of Testing (dura-uw.test)',
+    sentences: [
+      'Hello access team,',
+      'The agreement dura-uw.test with University of Testing needs your attention:\n\n' +
+        'The initiation deadline passed.',
+      'Stage: awaiting-signature (new agreement, Registered and Controlled Tiers)',
+      'Signing official: Sam Signer (Director of Research) <sam@uw.test>',
+      'Requesters: Ann Lee and Bo Chen',
+      'Received: Friday, November 20, 2026, 10:00 AM EST',
+      'Initiation due by: Tuesday, November 24, 2026, 5:00 PM EST',
+      'Initiated: Monday, November 23, 2026, 9:30 AM EST',
+      'Reminders sent: 1',
+      'Next reminder: Monday, December 7, 2026, 9:00 AM EST',
+      'Instructions due by: Thursday, December 3, 2026, 5:00 PM EST',
+      'The whole story: dura status uw.test',
+    ],
+  },
+  executed: {
+    subject: 'Good news: University of Testing signed the All of Us DURA',
+    sentences: [
+      'Dear Ann Lee,',
+      'Good news: University of Testing signed the Data Use and Registration Agreement on ' +
+        'Tuesday, December 1, 2026, and is now registered for the Registered and Controlled Tiers.',
+      'We will send you the steps to register for the Researcher Workbench by ' +
+        'Thursday, December 3, 2026, 5:00 PM EST.',
+    ],
+  },
+  'registration-instructions': {
+    subject: 'Your next steps to the All of Us Researcher Workbench',
+    sentences: [
+      'Dear Ann Lee,',
+      'With the agreement for University of Testing in place, you can now register for the ' +
+        'Researcher Workbench (Registered and Controlled Tiers).',
+      '1. Create your Researcher Workbench account',
+      'Please use your institutional address (ann@uw.test).\n   https://wb.example/start',
+      '2. Turn on 2-step verification',
+      '3. Verify your identity with Login.gov (a photo ID is needed; it only confirms that you are you).\n' +
+        '   https://id.example/verify',
+      '4. Complete the Responsible Conduct of Research training.\n   https://rcr.example/training',
+      "5. Sign the Data User Code of Conduct, the program's expectations for researchers.\n" +
+        '   https://conduct.example/ducc',
+    ],
+  },
+  cancelled: {
+    subject: 'Your All of Us DURA request for University of Testing was cancelled',
+    sentences: [
+      'Dear Ann Lee,',
+      'We have closed the request for a Data Use and Registration Agreement with University of Testing. ' +
+        'The reason: The initiation deadline passed.',
+      signature,
+    ],
+  },
+  declined: {
+    subject: 'University of Testing declined the All of Us DURA',
+    sentences: [
+      'Dear Ann Lee,',
+      'We are sorry to tell you that University of Testing has declined to sign the Data Use and ' +
+        'Registration Agreement. The reason given: The initiation deadline passed.',
+      signature,
+    ],
+  },
+  'not-needed': {
+    subject: 'No new agreement needed for University of Testing',
+    sentences: [
+      'Dear Ann Lee,',
+      'Good news: University of Testing is already registered with the All of Us Research Program for the ' +
+        'Registered and Controlled Tiers, so no new agreement is needed.',
+      'You can create your Researcher Workbench account now, with your institutional address ' +
+        '(ann@uw.test):\nhttps://wb.example/start',
+    ],
+  },
+};
 
 describe('mailer', function () {
   let smtp: TestSmtp;
@@ -91,17 +218,18 @@ describe('mailer', function () {
       const receipt = await mailer.send(req);
       assert.equal(receipt.state, 'sent', `${kind}: ${receipt.detail}`);
       const { mail, rcptTo } = smtp.arrived.at(-1)!;
-      const rendered = render(kind, buildView(req, req.agreement!, { links, ...roles, now: new Date() }));
-      assert.equal(mail.subject, rendered.subject, kind);
-      assert.ok(mail.subject && !mail.subject.includes('{{'), kind);
+      const { subject, sentences } = expected[kind];
+      assert.equal(mail.subject, subject, kind);
       assert.deepEqual(addresses(mail.to), to.map(addressOf), kind);
       assert.deepEqual(addresses(mail.cc), cc.map(addressOf), kind);
       assert.deepEqual(rcptTo, [...to, ...cc].map(addressOf), kind);
       assert.equal(mail.messageId, receipt.messageId);
       assert.equal(mail.headers.get('x-dura-kind'), kind);
-      assert.equal(mail.text?.trim(), rendered.text.trim(), kind);
+      const text = (mail.text ?? '').replace(/\r\n/g, '\n');
+      for (const sentence of sentences)
+        assert.ok(text.includes(sentence), `${kind}: the text lacks ${JSON.stringify(sentence)}:\n${text}`);
+      assert.ok(!text.includes('{{') && !text.includes('not yet set'), `${kind}: ${text}`);
       assert.match(String(mail.html), /<p>/, kind);
-      if (typeof to[0] === 'object') assert.match(mail.text ?? '', new RegExp(`Dear ${to[0].name},`), kind);
     }
     assert.equal(smtp.arrived.length, EMAIL_KINDS.length);
     const initiation = smtp.arrived.find((a) => a.mail.headers.get('x-dura-kind') === 'initiation-package')!;
@@ -109,15 +237,12 @@ describe('mailer', function () {
     const steps = smtp.arrived.find(
       (a) => a.mail.headers.get('x-dura-kind') === 'registration-instructions',
     )!;
-    for (const words of [
-      'Researcher Workbench account',
-      '2-step verification',
-      'Login.gov',
-      'Responsible Conduct of Research',
-      'Data User Code of Conduct',
+    for (const url of [
+      'https://wb.example/start',
+      'https://id.example/verify',
+      'https://conduct.example/ducc',
+      'https://rcr.example/training',
     ])
-      assert.ok(steps.mail.text?.includes(words), words);
-    for (const url of Object.values(links).filter((u) => u !== links.agreement))
       assert.ok(String(steps.mail.html).includes(`href="${url}"`), url);
   });
 

@@ -7,7 +7,7 @@ import { render } from '../activities/mail/render';
 import type { AgreementStatus } from '../common/agreement';
 import { dura as runDura } from './helpers/cli';
 import { saveHistory } from './helpers/agreements';
-import { realEngine } from './helpers/engine';
+import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { devServerEnv } from './helpers/env';
 import { addresses } from './helpers/mail';
 import { sampleAgreement } from './helpers/samples';
@@ -20,167 +20,174 @@ const NEW_YORK = new Intl.DateTimeFormat('en-US', {
   hourCycle: 'h23',
 });
 
-describe('the automated schedule on the dev server', function () {
-  const engine = realEngine(devServerEnv);
-  const dura = (...args: string[]) => runDura(args, engine.cliEnv);
-  const json = async (...args: string[]) => {
-    const result = await dura(...args, '--json');
-    assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
-    return JSON.parse(result.stdout);
-  };
-  const digests = () => engine.smtp.arrived.filter((a) => a.mail.headers.get('x-dura-kind') === 'digest');
-
-  it('is created once by `ensure`; `show` says Monday 09:00 America/New_York', async () => {
-    const missing = await dura('schedule', 'show');
-    assert.equal(missing.status, 1, missing.stderr);
-    assert.match(missing.stderr, /^dura: no schedule dura-digest: run `dura schedule ensure` first\n$/);
-
-    assert.deepEqual(await json('schedule', 'ensure'), {
-      scheduleId: 'dura-digest',
-      outcome: 'created',
-      paused: false,
-    });
-    assert.equal((await json('schedule', 'ensure')).outcome, 'unchanged');
-
-    const [shown, text] = await Promise.all([json('schedule', 'show'), dura('schedule', 'show')]);
-    assert.equal(shown.schedule, 'every Monday at 09:00 America/New_York');
-    assert.equal(shown.timezone, 'America/New_York');
-    assert.equal(shown.paused, false);
-    assert.equal(shown.workflowType, 'digestWorkflow');
-    assert.equal(shown.taskQueue, engine.queue);
-    assert.equal(shown.overlap, 'SKIP');
-    assert.ok(shown.nextRuns.length > 0);
-    for (const run of shown.nextRuns) {
-      // Monday 09:00 on New York's clock, whether it is EST or EDT that week.
-      assert.equal(NEW_YORK.format(new Date(run.utc)), 'Monday 09:00', run.utc);
-      assert.match(run.newYork, /^\d{4}-\d\d-\d\dT09:00:00-0[45]:00$/);
-      assert.equal(new Date(run.newYork).toISOString(), run.utc);
-    }
-    assert.ok(Date.parse(shown.nextRuns[0].utc) - Date.now() <= 7 * 24 * 3600_000);
-
-    assert.match(text.stdout, /^dura-digest: every Monday at 09:00 America\/New_York; active\n/);
-    assert.match(text.stdout, /Next runs:\n {2}Monday \d{4}-\d\d-\d\d 09:00 New York \(1[34]:00 UTC\)/);
-  });
-
-  it('pause and resume show in `show`; `ensure` repairs a changed schedule and keeps the pause', async () => {
-    const paused = await json('schedule', 'pause', '--note', 'team offsite');
-    assert.deepEqual(paused, { scheduleId: 'dura-digest', paused: true, note: 'team offsite' });
-    const [pausedView, pausedText] = await Promise.all([json('schedule', 'show'), dura('schedule', 'show')]);
-    assert.equal(pausedView.paused, true);
-    assert.equal(pausedView.note, 'team offsite');
-    assert.deepEqual(pausedView.nextRuns, []);
-    assert.match(pausedText.stdout, /; PAUSED \(team offsite\)\n/);
-
-    // Someone moved it to Tuesday 10:00 by hand: ensure brings it back, still paused.
-    await engine.env.client.schedule.getHandle('dura-digest').update((previous) => ({
-      ...previous,
-      spec: { calendars: [{ dayOfWeek: 'TUESDAY', hour: 10 }], timezone: 'America/New_York' },
-    }));
-    assert.equal((await json('schedule', 'show')).schedule, 'every Tuesday at 10:00 America/New_York');
-    assert.deepEqual(await json('schedule', 'ensure'), {
-      scheduleId: 'dura-digest',
-      outcome: 'updated',
-      paused: true,
-    });
-    let shown = await json('schedule', 'show');
-    assert.equal(shown.schedule, 'every Monday at 09:00 America/New_York');
-    assert.equal(shown.paused, true);
-
-    assert.equal((await json('schedule', 'resume')).paused, false);
-    shown = await json('schedule', 'show');
-    assert.equal(shown.paused, false);
-    assert.ok(shown.nextRuns.length > 0);
-  });
-
-  it('the schedule exists and one triggered run sends one digest, overdue first', async () => {
-    const request = async (domain: string, ...extra: string[]) => {
-      const result = await dura(
-        'request',
-        ...['--institution-name', `University of ${domain}`, '--domain', domain],
-        ...['--requester-name', 'Ada Researcher', '--requester-email', `ada@${domain}`],
-        ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
-        ...extra,
-      );
-      assert.equal(result.status, 0, result.stderr);
+for (const database of TEST_DATABASES)
+  describe(`the automated schedule on the dev server, records on ${database}`, function () {
+    const engine = realEngine(devServerEnv, {}, database);
+    const dura = (...args: string[]) => runDura(args, engine.cliEnv);
+    const json = async (...args: string[]) => {
+      const result = await dura(...args, '--json');
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      return JSON.parse(result.stdout);
     };
-    const hoursAgo = (n: number) => new Date(Date.now() - n * 3600_000).toISOString();
-    await Promise.all([
-      // Received in 2019 and initiated at once: open, on track, the oldest of all.
-      request('old-auto.edu', '--received-at', '2019-03-04T15:00:00Z'),
-      // Received in 2020, left for manual initiation: its two business days passed long ago.
-      request('late-manual.edu', '--received-at', '2020-01-06T15:00:00Z', '--initiation', 'manual'),
-      request('fresh-auto.edu', '--received-at', hoursAgo(2)),
-      request('waiting-manual.edu', '--received-at', hoursAgo(1), '--initiation', 'manual'),
-      request('gone.edu').then(async () => {
-        const cancelled = await dura('cancel', 'gone.edu', '--reason', 'requester left');
-        assert.equal(cancelled.status, 0, cancelled.stderr);
-      }),
-    ]);
-    // The digest reads the records: wait until every workflow has written where it stands.
-    const expected: Record<string, (s: AgreementStatus) => boolean> = {
-      'dura-old-auto.edu': (s) => s.stage === 'awaiting-signature',
-      'dura-late-manual.edu': (s) => s.overdue,
-      'dura-fresh-auto.edu': (s) => s.stage === 'awaiting-signature',
-      'dura-waiting-manual.edu': (s) => s.initiationDueBy !== null,
-      'dura-gone.edu': (s) => s.stage === 'cancelled',
-    };
-    await until(async () => {
-      for (const [id, ready] of Object.entries(expected)) {
-        const status = await engine.dura.store.agreementStatus(id);
-        if (!status || !ready(status)) return false;
+    const digests = () => engine.smtp.arrived.filter((a) => a.mail.headers.get('x-dura-kind') === 'digest');
+
+    it('is created once by `ensure`; `show` says Monday 09:00 America/New_York', async () => {
+      const missing = await dura('schedule', 'show');
+      assert.equal(missing.status, 1, missing.stderr);
+      assert.match(missing.stderr, /^dura: no schedule dura-digest: run `dura schedule ensure` first\n$/);
+
+      assert.deepEqual(await json('schedule', 'ensure'), {
+        scheduleId: 'dura-digest',
+        outcome: 'created',
+        paused: false,
+      });
+      assert.equal((await json('schedule', 'ensure')).outcome, 'unchanged');
+
+      const [shown, text] = await Promise.all([json('schedule', 'show'), dura('schedule', 'show')]);
+      assert.equal(shown.schedule, 'every Monday at 09:00 America/New_York');
+      assert.equal(shown.timezone, 'America/New_York');
+      assert.equal(shown.paused, false);
+      assert.equal(shown.workflowType, 'digestWorkflow');
+      assert.equal(shown.taskQueue, engine.queue);
+      assert.equal(shown.overlap, 'SKIP');
+      assert.ok(shown.nextRuns.length > 0);
+      for (const run of shown.nextRuns) {
+        // Monday 09:00 on New York's clock, whether it is EST or EDT that week.
+        assert.equal(NEW_YORK.format(new Date(run.utc)), 'Monday 09:00', run.utc);
+        assert.match(run.newYork, /^\d{4}-\d\d-\d\dT09:00:00-0[45]:00$/);
+        assert.equal(new Date(run.newYork).toISOString(), run.utc);
       }
-      return true;
+      assert.ok(Date.parse(shown.nextRuns[0].utc) - Date.now() <= 7 * 24 * 3600_000);
+
+      assert.match(text.stdout, /^dura-digest: every Monday at 09:00 America\/New_York; active\n/);
+      assert.match(text.stdout, /Next runs:\n {2}Monday \d{4}-\d\d-\d\d 09:00 New York \(1[34]:00 UTC\)/);
     });
 
-    const triggered = await dura('schedule', 'trigger');
-    assert.equal(triggered.status, 0, triggered.stderr);
-    assert.match(
-      triggered.stdout,
-      /^triggered: the digest goes to access-team@dura\.localhost in a moment\n$/,
-    );
-    await until(() => digests().length > 0);
+    it('pause and resume show in `show`; `ensure` repairs a changed schedule and keeps the pause', async () => {
+      const paused = await json('schedule', 'pause', '--note', 'team offsite');
+      assert.deepEqual(paused, { scheduleId: 'dura-digest', paused: true, note: 'team offsite' });
+      const [pausedView, pausedText] = await Promise.all([
+        json('schedule', 'show'),
+        dura('schedule', 'show'),
+      ]);
+      assert.equal(pausedView.paused, true);
+      assert.equal(pausedView.note, 'team offsite');
+      assert.deepEqual(pausedView.nextRuns, []);
+      assert.match(pausedText.stdout, /; PAUSED \(team offsite\)\n/);
 
-    const [digest] = digests();
-    const { mail } = digest!;
-    assert.deepEqual(addresses(mail.to), ['access-team@dura.localhost']);
-    assert.equal(mail.subject, '[DURA] Weekly digest: 4 open agreements: 1 overdue');
-    const listed = [...(mail.text ?? '').matchAll(/^\d+\. \[(\w+)\] .* \((dura-[^)]+)\)$/gm)].map(
-      (m) => `${m[1]} ${m[2]}`,
-    );
-    assert.deepEqual(listed, [
-      'OVERDUE dura-late-manual.edu',
-      'open dura-old-auto.edu',
-      'open dura-fresh-auto.edu',
-      'open dura-waiting-manual.edu',
-    ]);
-    assert.match(mail.text ?? '', /Initiation was due by Wednesday, January 8, 2020, 5:00 PM EST\./);
-    assert.match(String(mail.html), /<strong>OVERDUE<\/strong>/);
+      // Someone moved it to Tuesday 10:00 by hand: ensure brings it back, still paused.
+      await engine.env.client.schedule.getHandle('dura-digest').update((previous) => ({
+        ...previous,
+        spec: { calendars: [{ dayOfWeek: 'TUESDAY', hour: 10 }], timezone: 'America/New_York' },
+      }));
+      assert.equal((await json('schedule', 'show')).schedule, 'every Tuesday at 10:00 America/New_York');
+      assert.deepEqual(await json('schedule', 'ensure'), {
+        scheduleId: 'dura-digest',
+        outcome: 'updated',
+        paused: true,
+      });
+      let shown = await json('schedule', 'show');
+      assert.equal(shown.schedule, 'every Monday at 09:00 America/New_York');
+      assert.equal(shown.paused, true);
 
-    // One run, one digest: nothing more arrives, and the run is on record as completed.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    assert.equal(digests().length, 1);
-    const sent = await engine.dura.store.emails({ kind: 'digest' });
-    assert.equal(sent.length, 1);
-    assert.equal(sent[0]!.state, 'sent');
-    await until(async () => (await json('schedule', 'show')).recentRuns.at(-1)?.status === 'COMPLETED');
-    const { recentRuns } = await json('schedule', 'show');
-    assert.equal(recentRuns.length, 1);
-    assert.match(recentRuns[0].workflowId, /^dura-digest-/);
-    await saveHistory(engine.env, recentRuns[0].workflowId, 'digest');
-  });
-
-  it('every command has --help with an example; an unreachable Temporal exits 2', async () => {
-    const commands = ['ensure', 'show', 'pause', 'resume', 'trigger'];
-    const helps = await Promise.all(commands.map((command) => dura('schedule', command, '--help')));
-    helps.forEach((help, i) => {
-      assert.equal(help.status, 0, help.stderr);
-      assert.match(help.stdout, new RegExp(`--json[\\s\\S]*Example:\\n {2}dura schedule ${commands[i]}`));
+      assert.equal((await json('schedule', 'resume')).paused, false);
+      shown = await json('schedule', 'show');
+      assert.equal(shown.paused, false);
+      assert.ok(shown.nextRuns.length > 0);
     });
-    const down = await runDura(['schedule', 'ensure'], { ...engine.cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' });
-    assert.equal(down.status, 2);
-    assert.match(down.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1/);
+
+    it('the schedule exists and one triggered run sends one digest, overdue first', async () => {
+      const request = async (domain: string, ...extra: string[]) => {
+        const result = await dura(
+          'request',
+          ...['--institution-name', `University of ${domain}`, '--domain', domain],
+          ...['--requester-name', 'Ada Researcher', '--requester-email', `ada@${domain}`],
+          ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
+          ...extra,
+        );
+        assert.equal(result.status, 0, result.stderr);
+      };
+      const hoursAgo = (n: number) => new Date(Date.now() - n * 3600_000).toISOString();
+      await Promise.all([
+        // Received in 2019 and initiated at once: open, on track, the oldest of all.
+        request('old-auto.edu', '--received-at', '2019-03-04T15:00:00Z'),
+        // Received in 2020, left for manual initiation: its two business days passed long ago.
+        request('late-manual.edu', '--received-at', '2020-01-06T15:00:00Z', '--initiation', 'manual'),
+        request('fresh-auto.edu', '--received-at', hoursAgo(2)),
+        request('waiting-manual.edu', '--received-at', hoursAgo(1), '--initiation', 'manual'),
+        request('gone.edu').then(async () => {
+          const cancelled = await dura('cancel', 'gone.edu', '--reason', 'requester left');
+          assert.equal(cancelled.status, 0, cancelled.stderr);
+        }),
+      ]);
+      // The digest reads the records: wait until every workflow has written where it stands.
+      const expected: Record<string, (s: AgreementStatus) => boolean> = {
+        'dura-old-auto.edu': (s) => s.stage === 'awaiting-signature',
+        'dura-late-manual.edu': (s) => s.overdue,
+        'dura-fresh-auto.edu': (s) => s.stage === 'awaiting-signature',
+        'dura-waiting-manual.edu': (s) => s.initiationDueBy !== null,
+        'dura-gone.edu': (s) => s.stage === 'cancelled',
+      };
+      await until(async () => {
+        for (const [id, ready] of Object.entries(expected)) {
+          const status = await engine.dura.store.agreementStatus(id);
+          if (!status || !ready(status)) return false;
+        }
+        return true;
+      });
+
+      const triggered = await dura('schedule', 'trigger');
+      assert.equal(triggered.status, 0, triggered.stderr);
+      assert.match(
+        triggered.stdout,
+        /^triggered: the digest goes to access-team@dura\.localhost in a moment\n$/,
+      );
+      await until(() => digests().length > 0);
+
+      const [digest] = digests();
+      const { mail } = digest!;
+      assert.deepEqual(addresses(mail.to), ['access-team@dura.localhost']);
+      assert.equal(mail.subject, '[DURA] Weekly digest: 4 open agreements: 1 overdue');
+      const listed = [...(mail.text ?? '').matchAll(/^\d+\. \[(\w+)\] .* \((dura-[^)]+)\)$/gm)].map(
+        (m) => `${m[1]} ${m[2]}`,
+      );
+      assert.deepEqual(listed, [
+        'OVERDUE dura-late-manual.edu',
+        'open dura-old-auto.edu',
+        'open dura-fresh-auto.edu',
+        'open dura-waiting-manual.edu',
+      ]);
+      assert.match(mail.text ?? '', /Initiation was due by Wednesday, January 8, 2020, 5:00 PM EST\./);
+      assert.match(String(mail.html), /<strong>OVERDUE<\/strong>/);
+
+      // One run, one digest: nothing more arrives, and the run is on record as completed.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      assert.equal(digests().length, 1);
+      const sent = await engine.dura.store.emails({ kind: 'digest' });
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0]!.state, 'sent');
+      await until(async () => (await json('schedule', 'show')).recentRuns.at(-1)?.status === 'COMPLETED');
+      const { recentRuns } = await json('schedule', 'show');
+      assert.equal(recentRuns.length, 1);
+      assert.match(recentRuns[0].workflowId, /^dura-digest-/);
+      await saveHistory(engine.env, recentRuns[0].workflowId, 'digest', database);
+    });
+
+    it('every command has --help with an example; an unreachable Temporal exits 2', async () => {
+      const commands = ['ensure', 'show', 'pause', 'resume', 'trigger'];
+      const helps = await Promise.all(commands.map((command) => dura('schedule', command, '--help')));
+      helps.forEach((help, i) => {
+        assert.equal(help.status, 0, help.stderr);
+        assert.match(help.stdout, new RegExp(`--json[\\s\\S]*Example:\\n {2}dura schedule ${commands[i]}`));
+      });
+      const down = await runDura(['schedule', 'ensure'], {
+        ...engine.cliEnv,
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+      });
+      assert.equal(down.status, 2);
+      assert.match(down.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1/);
+    });
   });
-});
 
 describe('the digest, without a server', function () {
   const now = new Date('2026-11-23T14:00:00Z');

@@ -101,12 +101,19 @@ describe('npm start', function () {
     assert.equal(after.status.nextReminderAt, before.nextReminderAt);
     assert.equal(after.status.remindersSent, 0);
     assert.deepEqual(after.status.history, before.history);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.equal(smtp.arrived.length, sentBefore, 'nothing was sent again after the restart');
-    // The agreement is live on the new worker: a reminder sent now is its first.
+    // The agreement is live on the new worker: a reminder sent now is its first. The update wakes the
+    // workflow, so anything the restart had left to send again would go now too: exactly one arrives.
     const reminded = await dura('remind-now', 'restart.edu', '--json');
     assert.equal(reminded.status, 0, reminded.stderr);
     assert.equal((await status()).status.remindersSent, 1);
+    await until(async () => smtp.arrived.length > sentBefore, 30_000);
+    await until(
+      async () => (await status()).status.history.some((h: { event: string }) => h.event === 'reminder-sent'),
+      30_000,
+    );
+    const since = smtp.arrived.slice(sentBefore).map((a) => a.mail.headers.get('x-dura-kind'));
+    assert.deepEqual(since, ['reminder'], 'exactly one more message after remind-now');
     // Every history the engine wrote (the agreement, the digest schedule's runs) replays.
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
     try {

@@ -1,6 +1,6 @@
 // Fault 3: the mail server refuses connections for a simulated hour, then comes back on the same port.
-// Time-skipping server, the real activities in the test's worker (SQLite records, the mailer over
-// SMTP). During the hour a reminder and a status update fall due, an agreement is executed and a new
+// Time-skipping server, the real activities in the test's worker (records on SQLite, then on
+// PostgreSQL; the mailer over SMTP). During the hour a reminder and a status update fall due, an agreement is executed and a new
 // one is requested; every one of their messages waits, is retried with backoff, and arrives once.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -18,133 +18,146 @@ import { createWorker, taskQueue, timeSkippingEnv } from '../helpers/env';
 import { compareWithSink, countByKind, expectedMessages } from '../helpers/expected-mail';
 import { startFaultSink, type FaultSink, type SinkMessage } from '../helpers/fault-sink';
 import { freePort } from '../helpers/mail';
+import { TEST_DATABASES } from '../helpers/engine';
+import { startPostgres } from '../helpers/postgres';
 import { until } from '../helpers/wait';
 import { wallClock } from '../helpers/wall-time';
 
 const ACCESS_TEAM = 'access@aou.example.org';
 const MINUTE = 60_000;
 
-describe('fault: SMTP refuses connections for a simulated hour, then comes back', function () {
-  this.timeout(5 * MINUTE);
-  const wall = wallClock('smtp-outage');
-  const queue = taskQueue('fault-smtp');
-  let env: TestWorkflowEnvironment;
-  let dura: DuraActivities;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  let dir: string;
-  let port: number;
-  const sinks: FaultSink[] = [];
-  let failedAttempts = 0;
-  let restoreLog = () => {};
+for (const database of TEST_DATABASES)
+  describe(`fault: SMTP refuses connections for a simulated hour, then comes back (records on ${database})`, function () {
+    this.timeout(5 * MINUTE);
+    const wall = wallClock(`smtp-outage on ${database}`);
+    const queue = taskQueue('fault-smtp');
+    let env: TestWorkflowEnvironment;
+    let dura: DuraActivities;
+    let worker: Worker | undefined;
+    let running: Promise<void> | undefined;
+    let dir: string;
+    let port: number;
+    const sinks: FaultSink[] = [];
+    let failedAttempts = 0;
+    let restoreLog = () => {};
+    let stopDatabase = async () => {};
 
-  before(async function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-fault-smtp-'));
-    port = await freePort();
-    sinks.push(await startFaultSink(port));
-    env = await timeSkippingEnv();
-    // Each failed try is an SDK warning with a stack: counted here, not printed by the dozen.
-    const logger = Runtime.instance().logger;
-    const log = logger.log.bind(logger);
-    logger.log = (level, message, meta) => {
-      if (level === 'WARN' && message === 'Activity failed') failedAttempts++;
-      else log(level, message, meta);
-    };
-    restoreLog = () => void (logger.log = log);
-    const config = loadConfig({
-      DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
-      ACCESS_TEAM_EMAIL: ACCESS_TEAM,
+    before(async function () {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-fault-smtp-'));
+      port = await freePort();
+      sinks.push(await startFaultSink(port));
+      env = await timeSkippingEnv();
+      // Each failed try is an SDK warning with a stack: counted here, not printed by the dozen.
+      const logger = Runtime.instance().logger;
+      const log = logger.log.bind(logger);
+      logger.log = (level, message, meta) => {
+        if (level === 'WARN' && message === 'Activity failed') failedAttempts++;
+        else log(level, message, meta);
+      };
+      restoreLog = () => void (logger.log = log);
+      let databaseUrl = `sqlite:${dir}/dura.sqlite`;
+      if (database === 'postgres') {
+        const postgres = await startPostgres();
+        databaseUrl = postgres.url;
+        stopDatabase = () => postgres.stop();
+      }
+      const config = loadConfig({
+        DATABASE_URL: databaseUrl,
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        ACCESS_TEAM_EMAIL: ACCESS_TEAM,
+      });
+      dura = await createActivities(config, { dataDir: dir, env: {} });
+      worker = await createWorker(env, { taskQueue: queue, workflowsPath, activities: dura.activities });
+      running = worker.run();
     });
-    dura = await createActivities(config, { dataDir: dir, env: {} });
-    worker = await createWorker(env, { taskQueue: queue, workflowsPath, activities: dura.activities });
-    running = worker.run();
-  });
 
-  after(async function () {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    restoreLog();
-    await dura?.close();
-    for (const sink of sinks) await sink.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    wall.report();
-  });
-
-  it('every message waits out the outage and is delivered once when the server is back', async () => {
-    const arrived = (): SinkMessage[] => sinks.flatMap((s) => s.messages);
-    const now = async () => new Date(await env.currentTimeMs()).toISOString();
-    const handle = (r: AgreementRequest) => env.client.workflow.getHandle(`dura-${r.institution.domain}`);
-
-    // Before: the mail server is up; A and B are requested and initiated (3 messages each).
-    const a = aRequest({ receivedAt: await now() });
-    const b = aRequest({ receivedAt: await now() });
-    for (const r of [a, b]) await requestAgreement(env.client, r, { taskQueue: queue });
-    await until(() => arrived().length === 6);
-
-    // Two weeks on, 20 minutes before B's first reminder, the server goes away: its port refuses.
-    const { nextReminderAt } = await handle(b).query(statusQuery);
-    await env.sleep(Date.parse(nextReminderAt!) - (await env.currentTimeMs()) - 20 * MINUTE);
-    await sinks[0]!.close();
-    const down = await now();
-    const c = aRequest({ receivedAt: down });
-    await requestAgreement(env.client, c, { taskQueue: queue });
-    // The access team records A's execution: acknowledged at once, its messages wait for the server.
-    const signedOn = down.slice(0, 10);
-    const executed = await handle(a).executeUpdate(executeUpdate, { args: [{ signedOn }] });
-    assert.equal(executed.stage, 'executed');
-
-    await env.sleep(60 * MINUTE);
-    assert.equal(arrived().length, 6);
-    const waiting = await dura.store.emails({ state: 'sending' });
-    // A's "executed", B's reminder and status update, C's acknowledgement: each tried again and again.
-    assert.deepEqual(countByKind(waiting), {
-      executed: 1,
-      reminder: 1,
-      'request-received': 1,
-      'status-update': 1,
+    after(async function () {
+      worker?.shutdown();
+      await running;
+      await env?.teardown();
+      restoreLog();
+      await dura?.close();
+      for (const sink of sinks) await sink.close();
+      await stopDatabase();
+      fs.rmSync(dir, { recursive: true, force: true });
+      wall.report();
     });
-    for (const row of waiting)
-      assert.ok(row.attempts >= 5, `${row.kind}: only ${row.attempts} attempts in the hour`);
 
-    // The server is back where it was. The longest wait between tries is 30 minutes.
-    sinks.push(await startFaultSink(port));
-    await env.sleep(35 * MINUTE);
-    const statuses = async () => Promise.all([a, b, c].map((r) => handle(r).query(statusQuery)));
-    const expected = async () => {
-      const all = await statuses();
-      const refs = await Promise.all([a, b, c].map(async (r) => (await handle(r).describe()).runId));
-      return all.flatMap((s, i) => expectedMessages(s, refs[i]!, ACCESS_TEAM));
-    };
-    // A's instructions, C's initiation package and update follow in real time once the first got through.
-    await until(async () => {
-      const { missing, unexpected } = compareWithSink(await expected(), arrived());
-      return missing.length === 0 && unexpected.length === 0 && (await statuses())[0]!.stage === 'completed';
-    }, 60_000);
+    it('every message waits out the outage and is delivered once when the server is back', async () => {
+      const arrived = (): SinkMessage[] => sinks.flatMap((s) => s.messages);
+      const now = async () => new Date(await env.currentTimeMs()).toISOString();
+      const handle = (r: AgreementRequest) => env.client.workflow.getHandle(`dura-${r.institution.domain}`);
 
-    const { missing, unexpected, misaddressed, duplicates } = compareWithSink(await expected(), arrived());
-    assert.deepEqual([missing, unexpected, misaddressed, [...duplicates]], [[], [], [], []]);
-    const after = sinks[1]!.messages;
-    assert.deepEqual(countByKind(after), {
-      executed: 1,
-      'initiation-package': 1,
-      'registration-instructions': 1,
-      reminder: 1,
-      'request-received': 1,
-      'status-update': 2, // B's fortnightly update, C's "initiated"
+      // Before: the mail server is up; A and B are requested and initiated (3 messages each).
+      const a = aRequest({ receivedAt: await now() });
+      const b = aRequest({ receivedAt: await now() });
+      for (const r of [a, b]) await requestAgreement(env.client, r, { taskQueue: queue });
+      await until(() => arrived().length === 6);
+
+      // Two weeks on, 20 minutes before B's first reminder, the server goes away: its port refuses.
+      const { nextReminderAt } = await handle(b).query(statusQuery);
+      await env.sleep(Date.parse(nextReminderAt!) - (await env.currentTimeMs()) - 20 * MINUTE);
+      await sinks[0]!.close();
+      const down = await now();
+      const c = aRequest({ receivedAt: down });
+      await requestAgreement(env.client, c, { taskQueue: queue });
+      // The access team records A's execution: acknowledged at once, its messages wait for the server.
+      const signedOn = down.slice(0, 10);
+      const executed = await handle(a).executeUpdate(executeUpdate, { args: [{ signedOn }] });
+      assert.equal(executed.stage, 'executed');
+
+      await env.sleep(60 * MINUTE);
+      assert.equal(arrived().length, 6);
+      const waiting = await dura.store.emails({ state: 'sending' });
+      // A's "executed", B's reminder and status update, C's acknowledgement: each tried again and again.
+      assert.deepEqual(countByKind(waiting), {
+        executed: 1,
+        reminder: 1,
+        'request-received': 1,
+        'status-update': 1,
+      });
+      for (const row of waiting)
+        assert.ok(row.attempts >= 5, `${row.kind}: only ${row.attempts} attempts in the hour`);
+
+      // The server is back where it was. The longest wait between tries is 30 minutes.
+      sinks.push(await startFaultSink(port));
+      await env.sleep(35 * MINUTE);
+      const statuses = async () => Promise.all([a, b, c].map((r) => handle(r).query(statusQuery)));
+      const expected = async () => {
+        const all = await statuses();
+        const refs = await Promise.all([a, b, c].map(async (r) => (await handle(r).describe()).runId));
+        return all.flatMap((s, i) => expectedMessages(s, refs[i]!, ACCESS_TEAM));
+      };
+      // A's instructions, C's initiation package and update follow in real time once the first got through.
+      await until(async () => {
+        const { missing, unexpected } = compareWithSink(await expected(), arrived());
+        return (
+          missing.length === 0 && unexpected.length === 0 && (await statuses())[0]!.stage === 'completed'
+        );
+      }, 60_000);
+
+      const { missing, unexpected, misaddressed, duplicates } = compareWithSink(await expected(), arrived());
+      assert.deepEqual([missing, unexpected, misaddressed, [...duplicates]], [[], [], [], []]);
+      const after = sinks[1]!.messages;
+      assert.deepEqual(countByKind(after), {
+        executed: 1,
+        'initiation-package': 1,
+        'registration-instructions': 1,
+        reminder: 1,
+        'request-received': 1,
+        'status-update': 2, // B's fortnightly update, C's "initiated"
+      });
+      const [finalA, finalB, finalC] = await statuses();
+      assert.equal(finalA!.stage, 'completed');
+      assert.equal(finalB!.remindersSent, 1);
+      assert.equal(finalC!.stage, 'awaiting-signature');
+      for (const s of [finalA!, finalB!, finalC!])
+        assert.ok(!s.history.some((h) => h.event === 'email-failed'), `${s.agreementId}: a message failed`);
+      const rows = await dura.store.emails();
+      assert.ok(rows.every((r) => r.state === 'sent'));
+      assert.equal(rows.length, arrived().length);
+      console.log(
+        `    ${failedAttempts} failed send attempts while the server was away; ${arrived().length} messages, each once`,
+      );
     });
-    const [finalA, finalB, finalC] = await statuses();
-    assert.equal(finalA!.stage, 'completed');
-    assert.equal(finalB!.remindersSent, 1);
-    assert.equal(finalC!.stage, 'awaiting-signature');
-    for (const s of [finalA!, finalB!, finalC!])
-      assert.ok(!s.history.some((h) => h.event === 'email-failed'), `${s.agreementId}: a message failed`);
-    const rows = await dura.store.emails();
-    assert.ok(rows.every((r) => r.state === 'sent'));
-    assert.equal(rows.length, arrived().length);
-    console.log(
-      `    ${failedAttempts} failed send attempts while the server was away; ${arrived().length} messages, each once`,
-    );
   });
-});
