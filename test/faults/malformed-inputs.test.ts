@@ -1,8 +1,10 @@
-// Fault 4: over 1,000 malformed inputs — CLI flags, CSV rows (`dura import`), request files (`dura request
-// --file`), update payloads (each control's validator, through the client) and environment values —
-// against a running engine (dev server, the real activities, two agreements to aim the controls at).
-// Every one is refused with one line that names the field, nothing crashes, no workflow is started
-// and the two agreements' histories do not grow (a rejected update leaves no trace).
+// Fault 4: malformed inputs — CLI flags, CSV rows (`dura import`), request files (`dura request --file`),
+// update payloads (each control's validator, through the client and the dev server) and environment
+// values — against a running engine (dev server, the real activities, two agreements to aim the
+// controls at). Every one is refused with one line that names the field, nothing crashes, no workflow
+// is started and the two agreements' histories do not grow (a rejected update leaves no trace). They are
+// counted distinct, per path (a real `dura` process, a CSV row, an update, a validator called in this
+// process), and the table printed at the end is what the README states.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +25,7 @@ import {
   malformedFlags,
   malformedPayloads,
   unparsableFiles,
+  type BadRow,
   type Malformed,
 } from '../helpers/malformed-requests';
 import { malformedUpdates, noPayload } from '../helpers/malformed-updates';
@@ -30,8 +33,9 @@ import { inBatches } from '../helpers/patient-client';
 import { until } from '../helpers/wait';
 import { wallClock } from '../helpers/wall-time';
 import { commanderCases, controlCases, headerFiles, registryCsv } from '../helpers/malformed-cli';
+import { AT_LEAST_PROCESSES, envKey, PATHS, Tally, updateKey, type Path } from '../helpers/malformed-tally';
 
-describe('fault: 1,000 malformed inputs', function () {
+describe('fault: malformed inputs, distinct per path', function () {
   this.timeout(10 * 60_000);
   const wall = wallClock('malformed-inputs');
   const engine = realEngine(devServerEnv);
@@ -86,15 +90,15 @@ describe('fault: 1,000 malformed inputs', function () {
 
   it('refuses each with one line naming its field: 0 crashes, 0 workflows started, no trace', async () => {
     const before = await snapshot();
-    const tally: Record<string, number> = {};
+    const tally = new Tally();
     const problems: string[] = [];
-    const count = (kind: string, n = 1) => (tally[kind] = (tally[kind] ?? 0) + n);
-    const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-      dura(args, { ...engine.cliEnv, ...env }, dir);
-    const judge = (kind: string, label: string, result: CliResult, lines: string[], inputs = 1) => {
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => {
+      tally.processes++;
+      return dura(args, { ...engine.cliEnv, ...env }, dir);
+    };
+    const judge = (label: string, result: CliResult, lines: string[]) => {
       const verdict = judgeCli(result, lines);
-      if (verdict.problem) problems.push(`${kind} ${label}: ${verdict.problem}`);
-      count(kind, inputs);
+      if (verdict.problem) problems.push(`${label}: ${verdict.problem}`);
     };
     const file = (name: string, text: string) => {
       const at = path.join(dir, name);
@@ -106,38 +110,49 @@ describe('fault: 1,000 malformed inputs', function () {
     const payloads = malformedPayloads();
     const throughCli = payloads.filter((_, i) => i % 4 === 0);
     const cliRuns: (() => Promise<void>)[] = [
-      ...malformedFlags().map((c) => async () => judge('cli flags', c.label, await cli(c.input), [c.field])),
-      ...controlCases(domains).map(
-        (c) => async () => judge('cli flags', c.label, await cli(c.input), [c.field]),
-      ),
+      ...[...malformedFlags(), ...controlCases(domains)].map((c) => async () => {
+        tally.add('cli', 'command lines', c.label);
+        judge(`cli flags ${c.label}`, await cli(c.input), [c.field]);
+      }),
       ...[
         ...throughCli.map((c) => ({ ...c, input: JSON.stringify(c.input) })),
         ...unparsableFiles, // not JSON at all
       ].map((c, i) => async () => {
-        const text = c.input;
+        tally.add('cli', 'request files', c.label);
         judge(
-          'request files (CLI)',
-          c.label,
-          await cli(['request', '--file', file(`request-${i}.json`, text)]),
+          `request file (CLI) ${c.label}`,
+          await cli(['request', '--file', file(`request-${i}.json`, c.input)]),
           [c.field],
         );
       }),
       ...cliConfigSample().map((c, i) => async () => {
         const args = i % 2 ? ['status', domains.signing] : ['list'];
-        judge('env values (CLI)', c.label, await cli(args, c.input), [c.field]);
+        tally.add('cli', 'environments', envKey(c.input));
+        judge(`env value (CLI) ${c.label}`, await cli(args, c.input), [c.field]);
       }),
     ];
-    // CSV rows: many to a file, each row's problem on its own line.
+    // CSV files: four of 150 request rows (a file of a realistic size; its rows repeat 35 defects), each
+    // row's problem on its own line; three whose header is wrong; a registry of 40 rows (5 defects).
+    const csvFiles: string[] = [];
+    const rows = (kind: string, expected: BadRow[]) => {
+      for (const e of expected) tally.add('csv', kind, e.defect);
+    };
+    const bad = (expected: BadRow[]) => expected.map((e) => `line ${e.line}, ${e.field}`);
     for (let f = 0; f < 4; f++) {
       const { text, expected } = malformedCsv(150, f * 150);
       const at = file(`requests-${f}.csv`, text);
-      const lines = [`${at}: nothing requested`, ...expected.map((e) => `line ${e.line}, ${e.field}`)];
-      cliRuns.push(async () =>
-        judge('CSV rows', `requests-${f}.csv`, await cli(['import', at]), lines, expected.length),
-      );
+      csvFiles.push(`requests-${f}.csv ${expected.length} rows`);
+      cliRuns.push(async () => {
+        rows('request rows', expected);
+        judge(`CSV rows requests-${f}.csv`, await cli(['import', at]), [
+          `${at}: nothing requested`,
+          ...bad(expected),
+        ]);
+      });
       if (f === 3)
         cliRuns.push(async () => {
           // --skip-invalid with nothing valid: every row listed as skipped, nothing requested.
+          rows('request rows', expected);
           const result = await cli(['import', at, '--skip-invalid', '--json']);
           const out =
             result.status === 0
@@ -147,73 +162,83 @@ describe('fault: 1,000 malformed inputs', function () {
                 })
               : undefined;
           const skipped = out?.skipped.map((p) => ({ line: p.line, field: p.field }));
-          if (out?.requested !== 0 || JSON.stringify(skipped) !== JSON.stringify(expected))
+          const want = expected.map((e) => ({ line: e.line, field: e.field }));
+          if (out?.requested !== 0 || JSON.stringify(skipped) !== JSON.stringify(want))
             problems.push(`--skip-invalid: ${result.status} ${result.stderr} ${result.stdout.slice(0, 300)}`);
         });
     }
     for (const h of headerFiles()) {
       const at = file(h.name, h.text);
-      cliRuns.push(async () =>
-        judge('CSV rows', h.name, await cli(['import', at]), [`${at}: nothing requested`, 'line 1, header']),
-      );
+      csvFiles.push(`${h.name} (bad header)`);
+      cliRuns.push(async () => {
+        tally.add('csv', 'headers', h.name);
+        judge(`CSV header ${h.name}`, await cli(['import', at]), [
+          `${at}: nothing requested`,
+          'line 1, header',
+        ]);
+      });
     }
     const registry = registryCsv(40);
     const registryAt = file('registered.csv', registry.text);
-    cliRuns.push(async () =>
-      judge(
-        'CSV rows',
-        'registered.csv',
-        await cli(['institutions', 'import', registryAt]),
-        [`${registryAt}: nothing imported`, ...registry.expected.map((e) => `line ${e.line}, ${e.field}`)],
-        registry.expected.length,
-      ),
-    );
+    csvFiles.push(`registered.csv ${registry.expected.length} rows`);
+    cliRuns.push(async () => {
+      rows('registry rows', registry.expected);
+      judge('CSV rows registered.csv', await cli(['institutions', 'import', registryAt]), [
+        `${registryAt}: nothing imported`,
+        ...bad(registry.expected),
+      ]);
+    });
     await inBatches(cliRuns, 3, (run) => run());
 
     // The rest in process: the same validators the CLI and the worker run.
     const expectOne = (
-      kind: string,
+      where: Path,
       c: Malformed<unknown>,
       run: () => unknown,
       type: new (...a: never[]) => Error,
       lines: (e: Error) => string[],
     ) => {
-      count(kind);
       try {
         run();
-        problems.push(`${kind} ${c.label}: accepted`);
+        problems.push(`${PATHS[where]} ${c.label}: accepted`);
       } catch (err) {
         if (!(err instanceof type))
-          return void problems.push(`${kind} ${c.label}: crashed: ${(err as Error).stack}`);
+          return void problems.push(`${PATHS[where]} ${c.label}: crashed: ${(err as Error).stack}`);
         const said = lines(err);
         if (said.length !== 1 || !said[0]!.startsWith(c.field))
-          problems.push(`${kind} ${c.label}: said ${JSON.stringify(said)}`);
+          problems.push(`${PATHS[where]} ${c.label}: said ${JSON.stringify(said)}`);
       }
     };
-    for (const c of payloads.filter((_, i) => i % 4 !== 0))
+    for (const c of payloads.filter((_, i) => i % 4 !== 0)) {
+      tally.add('request', 'request files', c.label);
       expectOne(
-        'request files (in process)',
+        'request',
         c,
         () => parseRequest(JSON.parse(JSON.stringify(c.input))),
         RequestError,
         (e) => e.message.split('\n'),
       );
+    }
     const envReaders = [
       [malformedConfig(), loadConfig],
       [malformedLinks(), mailSettings],
     ] as const;
     for (const [cases, read] of envReaders)
-      for (const c of cases)
+      for (const c of cases) {
+        tally.add('env', 'environments', envKey(c.input));
         expectOne(
-          'env values (in process)',
+          'env',
           c,
           () => read(c.input),
           ConfigError,
           (e) => (e as ConfigError).problems,
         );
+      }
 
+    // Updates through the client: the dev server hands each to the worker (in this process), whose
+    // workflow runs the update's validator.
     for (const c of malformedUpdates()) {
-      count('update payloads');
+      tally.add('update', 'updates', updateKey(c.input));
       const handle = engine.env.client.workflow.getHandle(
         `dura-${c.input.on === 'awaiting-signature' ? domains.signing : domains.initiating}`,
       );
@@ -232,10 +257,14 @@ describe('fault: 1,000 malformed inputs', function () {
       }
     }
 
-    const total = Object.values(tally).reduce((a, b) => a + b, 0);
-    console.log(`    ${total} malformed inputs: ${JSON.stringify(tally)}`);
+    console.log(tally.table(csvFiles));
+
     assert.deepEqual(problems, []);
-    assert.ok(total >= 1000, `only ${total} inputs`);
+    assert.deepEqual(tally.shortfalls(), [], 'a path holds fewer distinct inputs than the README states');
+    assert.ok(
+      tally.processes >= AT_LEAST_PROCESSES,
+      `only ${tally.processes} \`dura\` processes, fewer than ${AT_LEAST_PROCESSES}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000)); // visibility catches up
     assert.deepEqual(await snapshot(), before, 'a workflow was started or an agreement’s history grew');
   });

@@ -3,7 +3,7 @@
  * controls aimed at running agreements (their values refused by the workflow's validators, or by the
  * CLI first), the other commands' flags, and files whose header or rows are wrong.
  */
-import { REQUEST_CSV_HEADER, type Malformed } from './malformed-requests';
+import { REQUEST_CSV_HEADER, type BadRow, type Malformed } from './malformed-requests';
 
 /** `signing`: an agreement awaiting signature; `initiating`: one awaiting manual initiation. */
 export function controlCases(d: { signing: string; initiating: string }): Malformed<string[]>[] {
@@ -68,22 +68,26 @@ export function headerFiles(): { name: string; text: string }[] {
   ];
 }
 
-/** A Registered Institutions CSV (`dura institutions import`) of bad rows, one problem each. */
-export function registryCsv(rows: number): { text: string; expected: { line: number; field: string }[] } {
+/**
+ * A Registered Institutions CSV (`dura institutions import`) of bad rows, one problem each. The rows
+ * cycle through five distinct defects; past five, they repeat one (another institution) and only make
+ * the file bigger.
+ */
+export function registryCsv(rows: number): { text: string; expected: BadRow[] } {
   const lines = ['domain,name,tiers'];
-  const expected: { line: number; field: string }[] = [];
+  const expected: BadRow[] = [];
   for (let i = 0; i < rows; i++) {
     const domain = `reg${i}.malformed.example.edu`;
-    const variants: [string, string][] = [
-      [`nodot${i},Registry University ${i},registered`, 'domain'],
-      [`${domain},,registered`, 'name'],
-      [`${domain},Registry University ${i},gold`, 'tiers'],
-      [`${domain},Registry University ${i},`, 'tiers'],
-      [`${domain},Registry University ${i}`, 'row'],
+    const variants: [text: string, field: string, defect: string][] = [
+      [`nodot${i},Registry University ${i},registered`, 'domain', 'a domain without a dot'],
+      [`${domain},,registered`, 'name', 'no name'],
+      [`${domain},Registry University ${i},gold`, 'tiers', 'an unknown tier'],
+      [`${domain},Registry University ${i},`, 'tiers', 'no tier'],
+      [`${domain},Registry University ${i}`, 'row', 'a field too few'],
     ];
-    const [text, field] = variants[i % variants.length]!;
+    const [text, field, defect] = variants[i % variants.length]!;
     lines.push(text);
-    expected.push({ line: i + 2, field });
+    expected.push({ line: i + 2, field, defect });
   }
   return { text: lines.join('\n') + '\n', expected };
 }

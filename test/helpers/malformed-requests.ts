@@ -190,16 +190,24 @@ const csvBad: [column: string, values: string[]][] = [
   ['received_at', ['yesterday', '2026-02-30T00:00:00Z', '2999-01-01T00:00:00Z', '2026/11/20']],
 ];
 
+/** A bad CSV row as the test expects it: its physical line, the column its message names, its defect. */
+export interface BadRow {
+  line: number;
+  field: string;
+  /** What is wrong with it, the same for every repeat: distinct rows are distinct defects. */
+  defect: string;
+}
+
 /**
- * A request CSV of `rows` bad rows (each with its physical line and the column its problem names):
- * mostly one bad value in one column, and every 25th row with a field too many or too few.
+ * A request CSV of `rows` bad rows (each with its physical line, the column its problem names and its
+ * defect): mostly one bad value in one column, and every 25th row with a field too many or too few.
+ * There are 35 distinct defects (the 33 bad values above, a field too many, a field too few), all of
+ * them in any file of 150 rows or more. Every row names its own institution, so no two rows are the same
+ * text, but past the 35 a row repeats a defect and only makes the file bigger.
  */
-export function malformedCsv(
-  rows: number,
-  first: number,
-): { text: string; expected: { line: number; field: string }[] } {
+export function malformedCsv(rows: number, first: number): { text: string; expected: BadRow[] } {
   const lines = [REQUEST_CSV_HEADER];
-  const expected: { line: number; field: string }[] = [];
+  const expected: BadRow[] = [];
   const flat = csvBad.flatMap(([column, values]) => values.map((value) => [column, value] as const));
   let line = 2;
   for (let i = 0; i < rows; i++) {
@@ -217,18 +225,22 @@ export function malformedCsv(
       received_at: '2026-01-05T15:00:00Z',
     };
     let field = 'row';
-    if (i % 50 === 24)
+    let defect: string;
+    if (i % 50 === 24) {
       row.institution_name = `Row, University ${n}`; // a comma not quoted: a field too many
-    else if (i % 50 === 49)
+      defect = 'a field too many';
+    } else if (i % 50 === 49) {
       delete row.received_at; // a field too few
-    else {
+      defect = 'a field too few';
+    } else {
       const [column, value] = flat[i % flat.length]!;
       row[column] = value;
       field = column;
+      defect = `${column}=${value}`;
     }
     const text = Object.values(row).join(',');
     lines.push(text);
-    expected.push({ line, field });
+    expected.push({ line, field, defect });
     line += text.split('\n').length;
   }
   return { text: lines.join('\n') + '\n', expected };
