@@ -12,11 +12,17 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMailer, messageIdFor, type Mailer } from '../activities/mail/mailer';
 import type { EmailLedger } from '../activities/mail/ledger';
-import { mailSettings } from '../activities/mail/settings';
 import { openDatabase } from '../activities/records/db';
 import { migrateToLatest } from '../activities/records/migrations';
 import { RecordsStore } from '../activities/records/store';
-import { emailRequest, freePort, rejection, startSmtp, type TestSmtp } from './helpers/mail';
+import {
+  emailRequest,
+  freePort,
+  rejection,
+  startSmtp,
+  testMailerSettings,
+  type TestSmtp,
+} from './helpers/mail';
 import { startPostgres } from './helpers/postgres';
 
 const ann = { name: 'Ann Lee', email: 'ann@uw.test' };
@@ -68,12 +74,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     /** A mailer as activities/index.ts makes it; `ledger` replaced only to simulate a crash. */
     function newMailer(smtpUrl: string, threaded: boolean, ledger: EmailLedger = store): Mailer {
       const made = createMailer({
+        ...testMailerSettings(),
         smtpUrl,
-        outboxDir: '',
-        from: 'All of Us DURA <dura@aou.test>',
-        accessTeam: 'team@aou.test',
-        aouSigningOfficial: 'so@aou.test',
-        links: mailSettings({}).links,
         ledger,
         agreements: store,
         ...(threaded ? { databaseUrl: url } : {}),

@@ -8,9 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMailer, messageIdFor, type Mailer } from '../activities/mail/mailer';
-import { mailSettings } from '../activities/mail/settings';
 import { RecordsStore } from '../activities/records/store';
-import { emailRequest, freePort, rejection, startSmtp, type TestSmtp } from './helpers/mail';
+import {
+  emailRequest,
+  freePort,
+  rejection,
+  startSmtp,
+  testMailerSettings,
+  type TestSmtp,
+} from './helpers/mail';
 
 const ann = { name: 'Ann Lee', email: 'ann@uw.test' };
 
@@ -22,12 +28,8 @@ describe('mailer: SMTP and its records in the mail thread', function () {
 
   function threaded(smtpUrl: string): Mailer {
     const mailer = createMailer({
+      ...testMailerSettings(),
       smtpUrl,
-      outboxDir: '',
-      from: 'All of Us DURA <dura@aou.test>',
-      accessTeam: 'team@aou.test',
-      aouSigningOfficial: 'so@aou.test',
-      links: mailSettings({}).links,
       ledger: store,
       databaseUrl: `sqlite:${dir}/dura.sqlite`,
     });

@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { ApplicationFailure } from '@temporalio/common';
 import { BAD_DATA, type EmailKind, type EmailRequest, type Recipient } from '../../activities/interfaces';
 import type { EmailEntry, EmailLedger, EmailState } from '../../activities/mail/ledger';
+import { mailSettings } from '../../activities/mail/settings';
 import { sampleAgreement } from './samples';
 
 export interface Arrived {
@@ -163,3 +164,12 @@ export function assertBadData(err: Error, field: string): void {
   assert.equal(err.nonRetryable, true);
   assert.ok(err.message.includes(field), `${err.message} should name ${field}`);
 }
+
+/** The mailer settings the mail tests share (no links configured: the defaults). */
+export const testMailerSettings = () => ({
+  outboxDir: '',
+  from: 'All of Us DURA <dura@aou.test>',
+  accessTeam: 'team@aou.test',
+  aouSigningOfficial: 'so@aou.test',
+  links: mailSettings({}).links,
+});
