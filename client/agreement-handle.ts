@@ -12,6 +12,7 @@ import {
 import { agreementIdFrom, type AgreementStatus } from '../common/agreement';
 import type { Config } from '../common/config';
 import type { agreementWorkflow } from '../workflows/agreement';
+import { DuraStage } from '../workflows/search-attributes';
 import { UnreachableError, UserError } from './output';
 import { recordedStatus } from './status';
 import {
@@ -35,6 +36,18 @@ export function agreementHandle(
 
 function notFound(err: unknown): boolean {
   return (err as Error)?.name === 'WorkflowNotFoundError' || /not found/i.test((err as Error)?.message ?? '');
+}
+
+/**
+ * Why an update found no agreement to take it: none was ever requested, or it has ended (Temporal
+ * answers "not found" for an update to a closed workflow). Its stage comes from the DuraStage search
+ * attribute, so no worker is needed.
+ */
+async function whyNotFound(handle: WorkflowHandle): Promise<string> {
+  const closed = await handle.describe().catch(() => undefined);
+  if (!closed || closed.status.name === 'RUNNING') return `no agreement ${handle.workflowId}`;
+  const stage = closed.typedSearchAttributes.get(DuraStage) ?? closed.status.name.toLowerCase();
+  return `${handle.workflowId} has ended (${stage}); \`dura status\` shows its history`;
 }
 
 export interface StatusAnswer {
@@ -107,7 +120,7 @@ export async function updateAgreement<T>(
     return { outcome: 'applied', value: await patiently(client, attempt, patience) };
   } catch (err) {
     const e = err as Error & { cause?: Error };
-    if (notFound(err)) return { outcome: 'rejected', reason: `no agreement ${handle.workflowId}` };
+    if (notFound(err)) return { outcome: 'rejected', reason: await whyNotFound(handle) };
     if (e.name === 'DecryptionError') return { outcome: 'rejected', reason: e.message };
     if (e.name === 'WorkflowUpdateFailedError')
       return { outcome: 'rejected', reason: e.cause?.message ?? e.message };

@@ -91,6 +91,18 @@ for (const database of TEST_DATABASES)
       const final = JSON.parse((await dura('status', 'cli-one.edu', '--json')).stdout);
       assert.equal(final.stage, 'completed');
       assert.equal(final.documentRef, 'DURA-CLI-1');
+      // A control sent to the ended agreement says so, not that there is none.
+      await until(
+        async () =>
+          (await engine.env.client.workflow.getHandle('dura-cli-one.edu').describe()).status.name ===
+          'COMPLETED',
+      );
+      const late = await dura('remind-now', 'cli-one.edu');
+      assert.equal(late.status, 1);
+      assert.equal(
+        late.stderr,
+        'dura: dura-cli-one.edu has ended (completed); `dura status` shows its history\n',
+      );
     });
 
     it('a second request for the same domain joins the agreement', async () => {

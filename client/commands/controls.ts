@@ -29,7 +29,7 @@ const controls: Control[] = [
       ['--on <date>', 'the date signed, YYYY-MM-DD', true],
       ['--document <ref>', 'a reference to the signed document'],
     ],
-    example: 'dura execute uw.edu --on 2026-12-01 --document DURA-2026-014',
+    example: 'dura execute uw.edu --on 2026-11-24 --document DURA-2026-014',
     update: (f) => ({ name: 'execute', args: [{ signedOn: f.on, documentRef: f.document }] }),
   },
   {
