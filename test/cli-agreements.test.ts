@@ -136,6 +136,10 @@ for (const database of TEST_DATABASES)
         [['request', '--domain', 'x.edu', '--tier', 'registered'], /^dura: institution\.name: required\n/],
         [['execute', 'cli-err.edu', '--on', '2999-01-01'], /^dura: signedOn: 2999-01-01 is in the future\n/],
         [['set-cadence', 'cli-err.edu', '--days', 'soon'], /^dura: days: expected a whole number/],
+        [
+          ['pause-reminders', 'cli-err.edu', '--until', '11/30/2026'],
+          /^dura: until: expected YYYY-MM-DD \(a New York date\) or an ISO-8601 instant .*, got 11\/30\/2026\n$/,
+        ],
         [['status', 'nowhere.edu'], /^dura: no agreement dura-nowhere\.edu\n/],
       ];
       for (const [args, message] of cases) {
