@@ -246,6 +246,38 @@ describe('mailer', function () {
       assert.ok(String(steps.mail.html).includes(`href="${url}"`), url);
   });
 
+  it('never promises the requester a date already past (a request recovered from a mailbox)', async () => {
+    const official = 'Sam Signer (Director of Research)';
+    const cases: [string, string, 'auto' | 'manual', string][] = [
+      [
+        '2099-03-03T22:00:00.000Z',
+        'ahead',
+        'auto',
+        `We will send the agreement to ${official} by Tuesday, March 3, 2099, 5:00 PM EST.`,
+      ],
+      ['2020-03-03T22:00:00.000Z', 'past-auto', 'auto', `We are sending the agreement to ${official} now.`],
+      [
+        '2020-03-03T22:00:00.000Z',
+        'past-manual',
+        'manual',
+        `We will send the agreement to ${official} as soon as we can.`,
+      ],
+    ];
+    for (const [initiationDueBy, key, initiation, sentence] of cases) {
+      const agreement = sampleAgreement({
+        stage: 'awaiting-initiation',
+        initiatedAt: null,
+        initiationDueBy,
+        policy: { ...sampleAgreement().policy, initiation },
+      });
+      await mailer.send(emailRequest('request-received', key, [ann], { agreement }));
+      assert.ok(
+        smtp.arrived.at(-1)!.mail.text?.includes(sentence),
+        `${key}: ${smtp.arrived.at(-1)!.mail.text}`,
+      );
+    }
+  });
+
   it('escapes values in HTML and keeps them plain in text', async () => {
     const agreement = sampleAgreement({
       institution: { name: '<script>alert(1)</script> & Co', domain: 'uw.test' },

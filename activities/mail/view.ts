@@ -74,9 +74,16 @@ const INSTANTS = [
 ] as const;
 
 /** Where the agreement stands, in one or two sentences a requester can read. */
-function progress(s: AgreementSnapshot, official: string): string {
+function progress(s: AgreementSnapshot, official: string, now: Date): string {
+  // A request recovered from a mailbox can be past its deadline on arrival: never promise a past date.
+  const late = s.initiationDueBy !== null && Date.parse(s.initiationDueBy) <= now.getTime();
+  const initiation = !late
+    ? `We will send the agreement to ${official} by ${formatInstant(s.initiationDueBy)}.`
+    : s.policy.initiation === 'auto'
+      ? `We are sending the agreement to ${official} now.`
+      : `We will send the agreement to ${official} as soon as we can.`;
   const stages: Record<Stage, string> = {
-    'awaiting-initiation': `We will send the agreement to ${official} by ${formatInstant(s.initiationDueBy)}.`,
+    'awaiting-initiation': initiation,
     'awaiting-signature':
       `We sent the agreement to ${official} on ${formatInstant(s.initiatedAt)}, and we follow up with ` +
       `them every ${s.policy.reminderEveryDays} days until it is signed.`,
@@ -135,7 +142,7 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     policy: { ...s.policy },
     extra,
     reason: reason === null || reason === undefined || reason === '' ? 'no reason was given' : String(reason),
-    progress: progress(s, nameAndTitle),
+    progress: progress(s, nameAndTitle, ctx.now),
     links: { ...ctx.links },
     accessTeam: { email: ctx.accessTeam },
     aouSigningOfficial: { email: ctx.aouSigningOfficial },
