@@ -6,6 +6,7 @@ import type { Execution, Person, SigningOfficial } from '../common/agreement';
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function fail(message: string): never {
   throw new Error(message);
@@ -46,9 +47,17 @@ export function calendarDate(value: unknown, field: string): string {
   return value;
 }
 
+/**
+ * An ISO-8601 instant with `Z` or an offset (design.md, "Contracts": dates typed by people). Only those:
+ * `Date` reads other strings ("11/30/2026", a time without a zone) in the worker's own time zone, which
+ * would make the answer depend on where the worker runs. (Validators do not run on replay.)
+ */
 export function instant(value: unknown, field: string): Date {
-  const parsed = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(parsed.getTime())) fail(`${field}: expected an ISO-8601 date or instant`);
+  const parsed = typeof value === 'string' && ZONED_INSTANT.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(parsed.getTime()))
+    fail(
+      `${field}: expected YYYY-MM-DD (a New York date) or an ISO-8601 instant with Z or an offset, got ${String(value)}`,
+    );
   return parsed;
 }
 
