@@ -9,6 +9,7 @@ import type { AgreementActivities, CalendarActivities, DigestActivities } from '
 import { createMailer } from './mail/mailer';
 import { mailSettings } from './mail/settings';
 import { openDatabase } from './records/db';
+import { triageRequest } from './records/agreement-ids';
 import { migrateToLatest } from './records/migrations';
 import { RecordsStore } from './records/store';
 
@@ -40,6 +41,7 @@ export async function createActivities(
     ...calendarActivities,
     ...digestActivities({ db, mailer }),
     lookupInstitution: (domain) => store.lookupInstitution(domain),
+    triageRequest: (input) => triageRequest(db, input),
     sendEmail: (request) => mailer.send(request),
     recordEvents: (input) => store.recordEvents(input),
     updateRegistry: (update) => store.updateRegistry(update),

@@ -5,9 +5,11 @@
 import type {
   AgreementSnapshot,
   AgreementStatus,
+  EarlierAgreement,
   HistoryEntry,
   Institution,
   Person,
+  SigningOfficial,
   Tier,
 } from '../common/agreement';
 import type { CalendarTable } from '../common/business-calendar';
@@ -23,6 +25,7 @@ export const EMAIL_KINDS = [
   'cancelled',
   'declined',
   'not-needed',
+  'closed-notice',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 /** Every kind the mailer renders: the agreement's messages, and the weekly digest (about no one agreement). */
@@ -77,8 +80,32 @@ export interface RecordEventsInput {
   changes?: Partial<AgreementSnapshot>;
 }
 
+export interface TriageInput {
+  domain: string;
+  /** The requester's address when the agreement is an individual one (the tier's rule is `individual`). */
+  individual?: string;
+  /** This agreement's reference (its first run id): its own snapshot is not an earlier agreement. */
+  agreementRef: string;
+}
+
+export interface TriageResult {
+  /** The institution as the Registered Institutions list has it, or null when not listed. */
+  listed: InstitutionRecord | null;
+  /** The id this agreement takes if one is needed: `<domain>-<n>` (records/agreement-ids.ts). */
+  agreementId: string;
+  earlier: EarlierAgreement[];
+  /** The institution's e-mail domains (just the request's domain when it is not listed). */
+  domains: string[];
+  /** A listed institution the unlisted domain probably belongs to (med.uw.edu: uw.edu), or null. */
+  likelyParent: Institution | null;
+  /** The institution's signing officials on the list: each gets the package and reminders too. */
+  officials: SigningOfficial[];
+}
+
 export interface RegistryUpdate {
   institution: Institution;
+  /** An individual agreement lists this address for the tiers, not the institution's domains. */
+  individual?: string;
   tiers: Tier[];
   signedOn: string;
   agreementId: string;
@@ -88,6 +115,8 @@ export interface RegistryUpdate {
 /** I/O activities: run on the task queue with timeouts and retries. */
 export interface AgreementActivities extends CalendarTableActivities {
   lookupInstitution(domain: string): Promise<InstitutionRecord | null>;
+  /** Triage's look-up since patch `agreement-ids`: the listing, earlier agreements and this one's id. */
+  triageRequest(input: TriageInput): Promise<TriageResult>;
   sendEmail(request: EmailRequest): Promise<EmailReceipt>;
   recordEvents(input: RecordEventsInput): Promise<void>;
   updateRegistry(update: RegistryUpdate): Promise<void>;

@@ -9,8 +9,10 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { agreementIdFrom, type AgreementStatus } from '../common/agreement';
+import { agreementIdFor, REQUEST_PREFIX, type AgreementStatus } from '../common/agreement';
+import { agreementTarget, noAgreement, type AgreementTarget } from '../common/agreement-target';
 import type { Config } from '../common/config';
+import type { RecordsStore } from '../activities/records/store';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { DuraStage } from '../workflows/search-attributes';
 import { UnreachableError, UserError } from './output';
@@ -27,65 +29,165 @@ import {
 /** How long the CLI waits for a worker to answer a query before answering from the records. */
 export const QUERY_WAIT_MS = 4000;
 
-export function agreementHandle(
-  client: Client,
-  idOrDomain: string,
-): WorkflowHandle<typeof agreementWorkflow> {
-  return client.workflow.getHandle<typeof agreementWorkflow>(agreementIdFrom(idOrDomain));
+/** The workflow that holds what the person typed: the institution's agreement in process, else its latest. */
+export function agreementHandle(client: Client, typed: string): WorkflowHandle<typeof agreementWorkflow> {
+  return client.workflow.getHandle<typeof agreementWorkflow>(agreementTarget(typed).workflowId);
 }
 
 function notFound(err: unknown): boolean {
   return (err as Error)?.name === 'WorkflowNotFoundError' || /not found/i.test((err as Error)?.message ?? '');
 }
 
+/** A New York date, YYYY-MM-DD (Intl: no time-zone arithmetic of our own). */
+function newYorkDate(at: Date | string): string {
+  return new Date(at).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+}
+
+function closedLine(
+  agreementId: string,
+  stage: string,
+  closedAt: Date | string | null,
+  command: string,
+): string {
+  const closed = closedAt ? ` (closed ${newYorkDate(closedAt)})` : '';
+  return `${agreementId} is ${stage}${closed}; ${command} applies to an agreement in process`;
+}
+
 /**
- * Why an update found no agreement to take it: none was ever requested, or it has ended (Temporal
- * answers "not found" for an update to a closed workflow). Its stage comes from the DuraStage search
- * attribute, so no worker is needed.
+ * Why an update found no agreement to take it: none was ever requested, or it has closed (Temporal
+ * answers "not found" for an update to a closed workflow). A named agreement's stage comes from the
+ * records; an institution's latest from the DuraStage search attribute and its memo, so no worker is needed.
  */
-async function whyNotFound(handle: WorkflowHandle): Promise<string> {
+async function whyNotFound(
+  handle: WorkflowHandle,
+  target: AgreementTarget,
+  command: string,
+  named: NamedAgreement | undefined,
+): Promise<string> {
+  if (named) return closedLine(target.agreementId!, named.stage, named.ended_at, command);
   const closed = await handle.describe().catch(() => undefined);
-  if (!closed || closed.status.name === 'RUNNING') return `no agreement ${handle.workflowId}`;
+  if (!closed || closed.status.name === 'RUNNING') return noAgreement(target);
   const stage = closed.typedSearchAttributes.get(DuraStage) ?? closed.status.name.toLowerCase();
-  return `${handle.workflowId} has ended (${stage}); \`dura status\` shows its history`;
+  const id = typeof closed.memo?.agreementId === 'string' ? closed.memo.agreementId : handle.workflowId;
+  return closedLine(id, stage, closed.closeTime ?? null, command);
 }
 
 export interface StatusAnswer {
   status: AgreementStatus;
-  /** 'workflow' when a worker answered; 'records' when the records database did. */
-  source: 'workflow' | 'records';
+  /**
+   * 'workflow' when a worker answered; 'records' when no worker did and the records database answered;
+   * 'closed' for an earlier agreement of the institution, whose last snapshot the records keep.
+   */
+  source: 'workflow' | 'records' | 'closed';
 }
 
-export async function fetchStatus(client: Client, config: Config, idOrDomain: string): Promise<StatusAnswer> {
-  const handle = agreementHandle(client, idOrDomain);
+export async function fetchStatus(client: Client, config: Config, typed: string): Promise<StatusAnswer> {
+  const target = agreementTarget(typed);
+  let status: AgreementStatus | undefined;
   try {
-    const status = await client.connection.withDeadline(Date.now() + QUERY_WAIT_MS, () =>
-      handle.query<AgreementStatus>('status'),
-    );
-    return { status, source: 'workflow' };
+    for (const workflowId of [target.workflowId, ...(await otherWorkflowIds(client, config, target))]) {
+      const query = () => client.workflow.getHandle(workflowId).query<AgreementStatus>('status');
+      status = await client.connection
+        .withDeadline(Date.now() + QUERY_WAIT_MS, query)
+        .catch((err: unknown) => {
+          if (notFound(err)) return undefined;
+          throw err;
+        });
+      if (status) break;
+    }
   } catch (err) {
-    if (notFound(err)) throw new UserError(`no agreement ${handle.workflowId}`);
     // The worker answered, but not with this key: the records would only hide the problem.
     if ((err as Error).name === 'DecryptionError') throw new UserError((err as Error).message);
-    return statusFromRecords(config, handle.workflowId, err as Error);
+    return statusFromRecords(config, typed, err as Error);
   }
+  // A named agreement that is not the institution's latest has closed: its records are final.
+  if (!status || (target.agreementId && status.agreementId !== target.agreementId))
+    return earlierAgreement(config, typed, target);
+  return { status, source: 'workflow' };
+}
+
+/**
+ * Where else what was typed may be held, tried in turn when its own workflow id is not found: an
+ * address's institution (after its individual agreement), and the institution a domain belongs to
+ * when it is not the institution's id (a second domain, from the registry). Lazy: only asked then.
+ */
+async function otherWorkflowIds(
+  client: Client,
+  config: Pick<Config, 'DATABASE_URL'>,
+  target: AgreementTarget,
+): Promise<string[]> {
+  if (!target.domain) return [];
+  const others: string[] = [];
+  if (target.email) others.push(agreementIdFor(target.domain));
+  const exists = await client.workflow
+    .getHandle(target.workflowId)
+    .describe()
+    .then(
+      () => true,
+      (err: unknown) => (notFound(err) ? false : Promise.reject(err)),
+    );
+  if (exists) return [];
+  const institution = await withRecords(config, (store) => store.institutionByDomain(target.domain!));
+  if (institution && !others.includes(agreementIdFor(institution.id)))
+    others.push(agreementIdFor(institution.id));
+  return others.filter((id) => id !== target.workflowId);
+}
+
+async function earlierAgreement(
+  config: Config,
+  typed: string,
+  target: AgreementTarget,
+): Promise<StatusAnswer> {
+  const status = target.agreementId ? await recordedStatus(config, typed) : null;
+  if (!status) throw new UserError(noAgreement(target));
+  return { status, source: 'closed' };
 }
 
 /** No worker answered in time (`why`): the records keep the last snapshot the workflow wrote. */
 export async function statusFromRecords(
   config: Pick<Config, 'DATABASE_URL'>,
-  agreementId: string,
+  typed: string,
   why: Error,
 ): Promise<StatusAnswer> {
-  const status = await recordedStatus(config, agreementId);
-  if (!status) throw new UnreachableError(`a worker for ${agreementId}: ${why.message}`);
+  const status = await recordedStatus(config, typed);
+  if (!status) throw new UnreachableError(`a worker for ${typed.trim()}: ${why.message}`);
   return { status, source: 'records' };
+}
+
+interface NamedAgreement {
+  agreement_ref: string;
+  stage: string;
+  ended_at: string | null;
+}
+
+/** A named agreement (`uw.edu-2`) as the records know it: its first run id reaches it and no other. */
+async function namedAgreement(
+  config: Pick<Config, 'DATABASE_URL'>,
+  target: AgreementTarget,
+): Promise<NamedAgreement | undefined> {
+  if (!target.agreementId || target.agreementId.startsWith(REQUEST_PREFIX)) return undefined;
+  return withRecords(config, (store) => store.agreementById(target.agreementId!));
+}
+
+async function withRecords<T>(
+  config: Pick<Config, 'DATABASE_URL'>,
+  work: (store: RecordsStore) => Promise<T>,
+): Promise<T> {
+  const { RecordsStore } = await import('../activities/records/store');
+  const store = await RecordsStore.open(config.DATABASE_URL);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** An update for an agreement: its name and its argument (none for initiate, remind-now, …). */
 export interface AgreementUpdate {
   name: string;
   args: [] | [unknown];
+  /** The CLI command that sends it, for messages (default: the update's name). */
+  command?: string;
 }
 
 /** The agreement applied the update (`value`: its answer), or refused it (`reason`, a user error). */
@@ -98,11 +200,23 @@ export type UpdateOutcome<T> = { outcome: 'applied'; value: T } | { outcome: 're
  */
 export async function updateAgreement<T>(
   client: Client,
-  idOrDomain: string,
+  config: Pick<Config, 'DATABASE_URL'>,
+  typed: string,
   update: AgreementUpdate,
   patience: Patience = {},
 ): Promise<UpdateOutcome<T>> {
-  const handle = agreementHandle(client, idOrDomain);
+  const target = agreementTarget(typed);
+  const named = await namedAgreement(config, target);
+  if (target.agreementId && !named && !target.agreementId.startsWith(REQUEST_PREFIX))
+    return { outcome: 'rejected', reason: noAgreement(target) };
+  // The registry's institution last: the most telling of where the agreement is held.
+  const workflowId = named
+    ? target.workflowId
+    : ((await otherWorkflowIds(client, config, target)).at(-1) ?? target.workflowId);
+  // Through its first run id: an update for an earlier agreement never reaches the one in process.
+  const handle = client.workflow.getHandle<typeof agreementWorkflow>(workflowId, undefined, {
+    firstExecutionRunId: named?.agreement_ref,
+  });
   const updateId = `${update.name}-${randomUUID()}`;
   let runId: string | undefined;
   const attempt = async (progress: UpdateProgress): Promise<T> => {
@@ -120,7 +234,11 @@ export async function updateAgreement<T>(
     return { outcome: 'applied', value: await patiently(client, attempt, patience) };
   } catch (err) {
     const e = err as Error & { cause?: Error };
-    if (notFound(err)) return { outcome: 'rejected', reason: await whyNotFound(handle) };
+    if (notFound(err))
+      return {
+        outcome: 'rejected',
+        reason: await whyNotFound(handle, target, update.command ?? update.name, named),
+      };
     if (e.name === 'DecryptionError') return { outcome: 'rejected', reason: e.message };
     if (e.name === 'WorkflowUpdateFailedError')
       return { outcome: 'rejected', reason: e.cause?.message ?? e.message };

@@ -4,7 +4,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { agreementIdFor, type AgreementRequest, type JoinResult, type Policy } from '../common/agreement';
+import {
+  agreementIdFor,
+  atDomain,
+  normalizeDomain,
+  REQUEST_PREFIX,
+  type AgreementRequest,
+  type JoinResult,
+  type Policy,
+} from '../common/agreement';
+import { individualWorkflowId } from '../common/agreement-target';
+import { coverage, type CoverageInstitution } from '../common/coverage';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
@@ -17,11 +27,73 @@ export interface RequestOptions {
   continueAsNewAfterEvents?: number;
   /** The join update's id: a retry that sends the same id is applied once (default: a new one). */
   updateId?: string;
+  /**
+   * The Registered Institutions list (the records): a request it already covers for every tier asked
+   * runs under a workflow id of its own and never occupies the institution's; a tier whose rule is
+   * `individual` makes the agreement the requester's own. Without it, the workflow's own triage still
+   * answers not-needed, under the request's domain's workflow id.
+   */
+  registry?: Registry;
+  /** Where the request goes (requestPatiently fixes it once for every try). */
+  triage?: RequestTriage;
+}
+
+/** What request triage reads from the records (RecordsStore has both). */
+export interface Registry {
+  institutionByDomain(domain: string): Promise<CoverageInstitution | null>;
+  likelyParentInstitution(domain: string): Promise<{ id: string; name: string; domain: string } | null>;
+}
+
+export interface RequestTriage {
+  /** `dura-<institution>`, `dura-individual-<hash>` (individual) or `dura-request-…` (not needed). */
+  workflowId: string;
+  individual: boolean;
+  /** Warnings for the person who typed the request: a requester outside the domains, a likely parent. */
+  notes: string[];
+}
+
+/**
+ * Where a request goes, by the coverage rules (common/coverage.ts, design.md "Coverage"): a request the
+ * list already covers for every tier needs no agreement and runs under its own workflow id, never
+ * hiding the institution's agreement; a tier that requires individual agreements makes it the
+ * requester's own (`individualWorkflowId`); otherwise the institution's, by its id (any of its domains joins).
+ */
+export async function triageRequest(request: AgreementRequest, registry?: Registry): Promise<RequestTriage> {
+  const { domain } = request.institution;
+  const email = request.requester.email.trim().toLowerCase();
+  const profile = await registry?.institutionByDomain(domain);
+  const notes: string[] = [];
+  const domains = profile?.domains ?? [normalizeDomain(domain)];
+  if (!atDomain(email, domains))
+    notes.push(
+      `requester.email: ${email} is not at ${domains.join(', ')}; accepted, and recorded for the access team`,
+    );
+  if (!profile) {
+    const parent = await registry?.likelyParentInstitution(domain);
+    if (parent)
+      notes.push(
+        `${normalizeDomain(domain)} is not listed, but ${parent.domain} (${parent.name}) is; if it is theirs, ` +
+          `\`dura institutions add-domain ${parent.id} ${normalizeDomain(domain)}\` settles it`,
+      );
+    return { workflowId: agreementIdFor(domain), individual: false, notes };
+  }
+  // An outside requester is triaged as an address at the institution: no individual listing matches it.
+  const asked = atDomain(email, domains) ? email : `${email.split('@')[0]}@${profile.id}`;
+  const covered = coverage({ email: asked, tiers: request.tiers, institution: profile });
+  if (covered.next === 'create-account')
+    return { workflowId: `${REQUEST_PREFIX}${randomUUID()}`, individual: false, notes };
+  const individual = covered.tiers.some((t) => !t.covered && t.rule === 'individual');
+  return {
+    workflowId: individual ? individualWorkflowId(email) : agreementIdFor(profile.id),
+    individual,
+    notes,
+  };
 }
 
 /**
  * Starts the institution's agreement, or joins the one in process: update-with-start with
- * USE_EXISTING never starts a second agreement for the same domain.
+ * USE_EXISTING never starts a second agreement for the same domain. A request the list already covers
+ * (`options.registry`) answers `not-needed`; the requester is told how to register.
  */
 export async function requestAgreement(
   client: Client,
@@ -29,12 +101,20 @@ export async function requestAgreement(
   options: RequestOptions,
 ): Promise<JoinResult> {
   const domain = request.institution.domain;
+  const triage = options.triage ?? (await triageRequest(request, options.registry));
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof agreementWorkflow>(
     'agreementWorkflow',
     {
-      workflowId: agreementIdFor(domain),
+      workflowId: triage.workflowId,
       taskQueue: options.taskQueue,
-      args: [{ request, policy: options.policy, continueAsNewAfterEvents: options.continueAsNewAfterEvents }],
+      args: [
+        {
+          request,
+          policy: options.policy,
+          continueAsNewAfterEvents: options.continueAsNewAfterEvents,
+          ...(triage.individual ? { individual: true } : {}),
+        },
+      ],
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [
         { key: DuraStage, value: 'awaiting-initiation' },
@@ -43,11 +123,12 @@ export async function requestAgreement(
       ],
     },
   );
-  return client.workflow.executeUpdateWithStart(joinUpdate, {
+  const result = await client.workflow.executeUpdateWithStart(joinUpdate, {
     args: [request],
     startWorkflowOperation,
     updateId: options.updateId,
   });
+  return result.stage === 'not-needed' ? { ...result, outcome: 'not-needed' } : result;
 }
 
 /**
@@ -62,5 +143,13 @@ export function requestPatiently(
   patience?: Patience,
 ): Promise<JoinResult> {
   const updateId = options.updateId ?? `join-${randomUUID()}`;
-  return patiently(client, () => requestAgreement(client, request, { ...options, updateId }), patience);
+  let triage = options.triage;
+  return patiently(
+    client,
+    async () => {
+      triage ??= await triageRequest(request, options.registry);
+      return requestAgreement(client, request, { ...options, updateId, triage });
+    },
+    patience,
+  );
 }

@@ -45,6 +45,11 @@ export function statusView(s: AgreementStatus): string {
     ['Instructions sent', when(s.instructionsSentAt)],
   ];
   if (s.endReason) rows.push(['Ended', `${when(s.endedAt)}: ${s.endReason}`]);
+  for (const [i, e] of (s.earlierAgreements ?? []).entries())
+    rows.push([
+      i === 0 ? 'Earlier agreements' : '',
+      `${e.agreementId}: ${e.stage}, ${e.tiers.join(', ')}, received ${when(e.receivedAt)}`,
+    ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [
     bold(s.agreementId),

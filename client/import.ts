@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { Policy } from '../common/agreement';
 import type { CsvRequest } from '../common/request-csv';
-import { requestPatiently } from './agreements';
+import { requestPatiently, type Registry } from './agreements';
 import { UpdateNotTaken, type Patience } from './update-retry';
 
 export interface ImportedRow {
@@ -31,6 +31,8 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Each request waits for a worker within this bound; `onWait` is called at most once per request. */
   patience?: Patience;
+  /** The Registered Institutions list, for triage (client/agreements.ts). */
+  registry?: Registry;
 }
 
 export async function importRequests(
@@ -71,7 +73,7 @@ async function requestOne(
     const { agreementId, outcome, stage } = await requestPatiently(
       client,
       request,
-      { taskQueue: options.taskQueue, policy: options.policy },
+      { taskQueue: options.taskQueue, policy: options.policy, registry: options.registry },
       options.patience,
     );
     return { agreementId, outcome, stage };

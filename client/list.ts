@@ -5,6 +5,8 @@ import * as sa from '../workflows/search-attributes';
 
 export interface ListedAgreement {
   agreementId: string;
+  /** Its workflow id (the institution's, `dura-<domain>`, held by one agreement at a time). */
+  workflowId: string;
   stage: Stage;
   tiers: Tier[];
   initiationDueBy: string | null;
@@ -29,7 +31,9 @@ export async function listAgreements(
   for await (const wf of client.workflow.list({ query: listQuery(filters) })) {
     const a = wf.typedSearchAttributes;
     rows.push({
-      agreementId: wf.workflowId,
+      // Since patch `agreement-ids` the agreement's own id is in its memo; before, it was its workflow id.
+      agreementId: typeof wf.memo?.agreementId === 'string' ? wf.memo.agreementId : wf.workflowId,
+      workflowId: wf.workflowId,
       stage: (a.get(sa.DuraStage) ?? 'unknown') as Stage,
       tiers: (a.get(sa.DuraTiers) ?? []) as Tier[],
       initiationDueBy: a.get(sa.DuraInitiationDueBy)?.toISOString() ?? null,

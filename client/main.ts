@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { fail } from './output';
 import { registerAgreementCommands } from './commands/agreements';
+import { registerCheckCommands } from './commands/check';
 import { registerCodecCommands } from './commands/codec';
 import { registerControlCommands } from './commands/controls';
 import { registerIntakeCommands } from './commands/intake';
@@ -25,6 +26,7 @@ registerAgreementCommands(program);
 registerControlCommands(program);
 registerIntakeCommands(program);
 registerRecordCommands(program);
+registerCheckCommands(program);
 registerScheduleCommands(program);
 registerReportCommands(program);
 registerCodecCommands(program);

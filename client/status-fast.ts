@@ -7,7 +7,7 @@
  * `DURA_LEAN_STATUS=off` always takes the full path (the benchmark and the tests compare the two);
  * `DURA_LEAN_STATUS=debug` says on stderr why the lean path handed over.
  */
-import { agreementIdFrom } from '../common/agreement';
+import { agreementTarget } from '../common/agreement-target';
 // Types only from agreement-handle.ts: it loads the Temporal SDK.
 import type { StatusAnswer } from './agreement-handle';
 import { DEADLINE_EXCEEDED, GrpcError, NoConnectionError, NOT_FOUND, unary } from './grpc-lite';
@@ -52,7 +52,7 @@ export async function statusFast(args: string[], env: NodeJS.ProcessEnv = proces
     // While the server and a worker answer, the text view gets ready: its first use of Intl loads
     // ICU's time zones (~20 ms), which would otherwise come after the answer.
     const ready = wanted.json ? undefined : () => void import('./format').then((f) => f.when(EPOCH));
-    answer = await ask(target, agreementIdFrom(wanted.agreement), ready);
+    answer = await ask(target, wanted.agreement, ready);
   } catch (err) {
     if (err instanceof UserError || err instanceof UnreachableError) fail(err);
     return handOver((err as Error).message); // an answer the full CLI knows how to word
@@ -74,7 +74,8 @@ export async function statusFast(args: string[], env: NodeJS.ProcessEnv = proces
  * The agreement's status from its workflow, or from the records when no worker answers in time or
  * Temporal cannot be reached at all.
  */
-async function ask(target: LeanTarget, agreementId: string, sent?: () => void): Promise<StatusAnswer> {
+async function ask(target: LeanTarget, typed: string, sent?: () => void): Promise<StatusAnswer> {
+  const { workflowId: agreementId, agreementId: named } = agreementTarget(typed);
   let reply: Buffer;
   try {
     const request = encodeQueryWorkflowRequest(target.namespace, agreementId, 'status');
@@ -85,11 +86,12 @@ async function ask(target: LeanTarget, agreementId: string, sent?: () => void): 
     });
   } catch (err) {
     if (err instanceof NoConnectionError)
-      return fromRecords(agreementId, new UnreachableError(`Temporal at ${target.address}: ${err.message}`));
+      return fromRecords(typed, new UnreachableError(`Temporal at ${target.address}: ${err.message}`));
     // An unknown namespace is also NOT_FOUND: the full CLI words that one.
+    // Not held there: the full path also tries the registry's institution and the records.
     if (err instanceof GrpcError && err.code === NOT_FOUND && !/namespace/i.test(err.details))
-      throw new UserError(`no agreement ${agreementId}`);
-    if (err instanceof GrpcError && err.code === DEADLINE_EXCEEDED) return fromRecords(agreementId, err);
+      throw new Error(`${agreementId} not found`, { cause: err });
+    if (err instanceof GrpcError && err.code === DEADLINE_EXCEEDED) return fromRecords(typed, err);
     throw err;
   }
   const decoded = decodeQueryWorkflowResponse(reply);
@@ -99,7 +101,10 @@ async function ask(target: LeanTarget, agreementId: string, sent?: () => void): 
   // The SDK's default converter wrote it; anything else (a codec, another encoding) is the SDK's job.
   if (rejected || payloads.length !== 1 || encoding !== 'json/plain')
     throw new Error(`an answer it does not read (${payloads.length} payloads, encoding ${encoding})`);
-  return { status: JSON.parse(payloads[0]!.data.toString('utf8')), source: 'workflow' };
+  const status = JSON.parse(payloads[0]!.data.toString('utf8')) as StatusAnswer['status'];
+  // An earlier agreement of the institution: the full path reads its final snapshot from the records.
+  if (named && status.agreementId !== named) throw new Error(`${named} is not the institution's latest`);
+  return { status, source: 'workflow' };
 }
 
 /** As the full CLI's data converter does: a wrong key is a user error naming the key id. */
@@ -127,13 +132,13 @@ async function decrypt(
  * As the full path: the whole configuration (zod, loaded only now), then the records database. `why`
  * is an UnreachableError when Temporal itself is down (status.ts), else the query's error.
  */
-async function fromRecords(agreementId: string, why: Error): Promise<StatusAnswer> {
+async function fromRecords(typed: string, why: Error): Promise<StatusAnswer> {
   try {
     const { loadConfig } = await import('../common/config');
     const config = loadConfig();
-    if (why instanceof UnreachableError) return await statusWhenTemporalDown(config, agreementId, why);
+    if (why instanceof UnreachableError) return await statusWhenTemporalDown(config, typed, why);
     const { statusFromRecords } = await import('./agreement-handle');
-    return await statusFromRecords(config, agreementId, why);
+    return await statusFromRecords(config, typed, why);
   } catch (err) {
     fail(err);
   }

@@ -25,8 +25,7 @@ export async function agreementStatus(idOrDomain: string): Promise<StatusAnswer>
     client = await connect(config);
   } catch (err) {
     if (!(err instanceof UnreachableError)) throw err;
-    const { agreementIdFrom } = await import('../common/agreement');
-    return statusWhenTemporalDown(config, agreementIdFrom(idOrDomain), err);
+    return statusWhenTemporalDown(config, idOrDomain, err);
   }
   const { fetchStatus } = await import('./agreement-handle');
   return fetchStatus(client, config, idOrDomain);
@@ -40,12 +39,12 @@ export async function agreementStatus(idOrDomain: string): Promise<StatusAnswer>
 /** The last snapshot the workflow wrote to the records (with its history), or null. */
 export async function recordedStatus(
   config: Pick<Config, 'DATABASE_URL'>,
-  agreementId: string,
+  typed: string,
 ): Promise<AgreementStatus | null> {
   const { RecordsStore } = await import('../activities/records/store');
   const store = await RecordsStore.open(config.DATABASE_URL);
   try {
-    return await store.agreementStatus(agreementId);
+    return await store.agreementStatus(typed);
   } finally {
     await store.close();
   }
@@ -53,12 +52,12 @@ export async function recordedStatus(
 
 export async function statusWhenTemporalDown(
   config: Pick<Config, 'DATABASE_URL'>,
-  agreementId: string,
+  typed: string,
   down: UnreachableError,
 ): Promise<StatusAnswer> {
   let status;
   try {
-    status = await recordedStatus(config, agreementId);
+    status = await recordedStatus(config, typed);
   } catch (err) {
     const { describeDatabase } = await import('../activities/records/db');
     const firstLine = (e: unknown) => (e as Error).message.split('\n')[0];

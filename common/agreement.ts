@@ -79,7 +79,10 @@ export interface AgreementStatus {
   stage: Stage;
   tiers: Tier[];
   requesters: Person[];
+  /** The first of `signingOfficials` (design.md's contract). */
   signingOfficial: SigningOfficial;
+  /** Every signing official: each gets the package and the reminders (absent before patch `agreement-ids`). */
+  signingOfficials?: SigningOfficial[];
   policy: Policy;
   receivedAt: string;
   initiationDueBy: string | null;
@@ -96,7 +99,23 @@ export interface AgreementStatus {
   instructionsSentAt: string | null;
   endedAt: string | null;
   endReason: string | null;
+  /**
+   * An individual agreement (the tier's membership rule is `individual`): the one address it lists when
+   * executed. Absent for an agreement for the institution's domains.
+   */
+  individual?: string;
+  /** The institution's agreements before this one, oldest first (since patch `agreement-ids`). */
+  earlierAgreements?: EarlierAgreement[];
   history: HistoryEntry[];
+}
+
+/** An agreement the institution had before, with its outcome (a closed agreement's stage). */
+export interface EarlierAgreement {
+  agreementId: string;
+  stage: Stage;
+  tiers: Tier[];
+  receivedAt: string;
+  endedAt: string | null;
 }
 
 /**
@@ -115,7 +134,8 @@ export interface Execution {
 export interface JoinResult {
   agreementId: string;
   stage: Stage;
-  outcome: 'started' | 'joined' | 'already-requested';
+  /** `not-needed`: the institution is already listed for the tiers; no agreement was started. */
+  outcome: 'started' | 'joined' | 'already-requested' | 'not-needed';
 }
 
 /** Lower-cases and trims an institution's e-mail domain. */
@@ -123,15 +143,39 @@ export function normalizeDomain(domain: string): string {
   return domain.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, '');
 }
 
-/** The agreement's workflow id, from its business key. */
+/**
+ * The workflow id that holds an institution's agreement in process: `dura-<domain>`. One workflow id
+ * per institution, reused by each of its agreements in turn, so Temporal's workflow-id uniqueness keeps
+ * at most one agreement per institution in process (design.md, "Institutions, coverage and agreements").
+ * Agreements started before patch `agreement-ids` also use it as their agreement id.
+ */
 export function agreementIdFor(domain: string): string {
-  return `dura-${normalizeDomain(domain)}`;
+  return `${SLOT_PREFIX}${normalizeDomain(domain)}`;
 }
 
-/** Accepts an agreement id or a bare domain. */
-export function agreementIdFrom(idOrDomain: string): string {
-  const value = idOrDomain.trim();
-  return value.startsWith('dura-') ? value.toLowerCase() : agreementIdFor(value);
+export const SLOT_PREFIX = 'dura-';
+/** The workflow ids of requests that need no agreement (they never occupy an institution's id). */
+export const REQUEST_PREFIX = 'dura-request-';
+
+/**
+ * An agreement's own id, unique for ever: its key (the institution's id, or the requester's address for
+ * an individual agreement) and its sequence number: `uw.edu-2`, `ada@uw.edu-1`.
+ */
+export function numberedAgreementId(key: string, n: number): string {
+  return `${key.trim().toLowerCase()}-${n}`;
+}
+
+/** The agreement's signing officials: all of them, or the one agreements before `agreement-ids` had. */
+export function officialsOf(
+  s: Pick<AgreementStatus, 'signingOfficial' | 'signingOfficials'>,
+): SigningOfficial[] {
+  return s.signingOfficials?.length ? s.signingOfficials : [s.signingOfficial];
+}
+
+/** Whether an e-mail address is at one of the domains, exactly (design.md: subdomains are their own). */
+export function atDomain(email: string, domains: readonly string[]): boolean {
+  const domain = email.trim().toLowerCase().split('@').pop() ?? '';
+  return domains.some((d) => normalizeDomain(d) === domain);
 }
 
 export function sameEmail(a: string, b: string): boolean {

@@ -59,7 +59,7 @@ for (const database of TEST_DATABASES)
 
     it('remind now sends one at once and restarts the cadence; set-cadence changes it', async () => {
       const { agreementId, handle } = await started();
-      const reminded = await handle.executeUpdate(m.remindNowUpdate);
+      const reminded = await handle.executeUpdate(m.remindNowUpdate, { args: [{}] });
       assert.equal(reminded.remindersSent, 1);
       assert.equal(s.sent(agreementId, 'reminder').length, 1);
       const cadence = await handle.executeUpdate(m.setCadenceUpdate, { args: [{ days: 7 }] });

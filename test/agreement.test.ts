@@ -16,7 +16,7 @@ for (const database of TEST_DATABASES)
       const joined = await s.request(request);
       assert.equal(joined.outcome, 'started');
       const id = joined.agreementId;
-      assert.equal(id, `dura-${request.institution.domain}`);
+      assert.equal(id, `${request.institution.domain}-1`, "the institution's first agreement");
 
       // Reminders fall due 14, 28 and 42 days after initiation, each moved past weekends and holidays:
       // the third by day 54 at the latest, the fourth not before day 56.
@@ -44,6 +44,7 @@ for (const database of TEST_DATABASES)
         final.history.map((h) => h.event).filter((e) => !e.endsWith('-sent') || e === 'instructions-sent'),
         [
           'requested',
+          'agreement-id',
           'initiation-due',
           'initiated',
           'executed',

@@ -39,7 +39,7 @@ for (const database of TEST_DATABASES)
     it('request → status (contract fields) → execute → the instructions arrive', async () => {
       const started = await request('cli-one.edu', 'ada@cli-one.edu');
       assert.equal(started.status, 0, started.stderr);
-      assert.equal(started.stdout.trim(), 'dura-cli-one.edu');
+      assert.equal(started.stdout.trim(), 'cli-one.edu-1', "the institution's first agreement");
       assert.match(started.stderr, /^started \(awaiting-initiation\)/);
 
       const status = JSON.parse((await dura('status', 'cli-one.edu', '--json')).stdout);
@@ -99,9 +99,10 @@ for (const database of TEST_DATABASES)
       );
       const late = await dura('remind-now', 'cli-one.edu');
       assert.equal(late.status, 1);
+      const closedOn = new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
       assert.equal(
         late.stderr,
-        'dura: dura-cli-one.edu has ended (completed); `dura status` shows its history\n',
+        `dura: cli-one.edu-1 is completed (closed ${closedOn}); remind-now applies to an agreement in process\n`,
       );
     });
 
@@ -140,7 +141,9 @@ for (const database of TEST_DATABASES)
           ['pause-reminders', 'cli-err.edu', '--until', '11/30/2026'],
           /^dura: until: expected YYYY-MM-DD \(a New York date\) or an ISO-8601 instant .*, got 11\/30\/2026\n$/,
         ],
-        [['status', 'nowhere.edu'], /^dura: no agreement dura-nowhere\.edu\n/],
+        [['status', 'nowhere.edu'], /^dura: no agreement for nowhere\.edu\n/],
+        [['status', 'nowhere.edu-3'], /^dura: no agreement nowhere\.edu-3\n/],
+        [['remind-now', 'nowhere.edu-3'], /^dura: no agreement nowhere\.edu-3\n/],
       ];
       for (const [args, message] of cases) {
         const result = await dura(...args);
@@ -154,11 +157,12 @@ for (const database of TEST_DATABASES)
     it('`dura list --stage` lists exactly what the official `temporal workflow list --query` lists', async () => {
       assert.equal((await request('cli-three.edu', 'x@cli-three.edu')).status, 0);
       await until(() => listed().includes('dura-cli-three.edu'));
-      const ours = JSON.parse((await dura('list', '--stage', 'awaiting-signature', '--json')).stdout).map(
-        (r: { agreementId: string }) => r.agreementId,
-      );
-      assert.deepEqual(ours, listed());
+      const rows = JSON.parse((await dura('list', '--stage', 'awaiting-signature', '--json')).stdout);
+      const ours = rows.map((r: { workflowId: string }) => r.workflowId);
+      assert.deepEqual([...ours].sort(), [...listed()].sort());
       assert.ok(ours.includes('dura-cli-three.edu'));
+      const three = rows.find((r: { workflowId: string }) => r.workflowId === 'dura-cli-three.edu');
+      assert.equal(three.agreementId, 'cli-three.edu-1', "the agreement's own id, from its memo");
     });
 
     it('an unreachable Temporal exits 2', async () => {

@@ -142,12 +142,12 @@ for (const database of TEST_DATABASES)
       const lines = csvOut.stdout.trim().split('\n');
       assert.equal(lines.length, 4);
       assert.match(lines[0]!, /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,/);
-      assert.ok(lines.some((l) => l.startsWith('dura-alpha.edu,alpha.edu,new,awaiting-initiation,')));
+      assert.ok(lines.some((l) => l.startsWith('alpha.edu-1,alpha.edu,new,awaiting-initiation,')));
 
       const text = await dura('report', '--since', '2026-11-03');
       assert.equal(text.status, 0, text.stderr);
-      assert.doesNotMatch(text.stdout, /dura-alpha\.edu/);
-      assert.match(text.stdout, /dura-beta\.edu/);
+      assert.doesNotMatch(text.stdout, /alpha\.edu-1/);
+      assert.match(text.stdout, /beta\.edu-1/);
     });
 
     it('institutions show: the tiers an executed agreement listed, and the agreements', async () => {
@@ -157,18 +157,18 @@ for (const database of TEST_DATABASES)
       assert.deepEqual(
         out.listed.listed.map((l: { tier: string; agreementId: string }) => [l.tier, l.agreementId]),
         [
-          ['registered', 'dura-beta.edu'],
-          ['controlled', 'dura-beta.edu'],
+          ['registered', 'beta.edu-1'],
+          ['controlled', 'beta.edu-1'],
         ],
       );
       assert.deepEqual(
         out.agreements.map((a: { agreementId: string; stage: string }) => [a.agreementId, a.stage]),
-        [['dura-beta.edu', 'completed']],
+        [['beta.edu-1', 'completed']],
       );
       const text = await dura('institutions', 'show', 'alpha.edu');
       assert.equal(text.status, 0, text.stderr);
       assert.match(text.stdout, /alpha\.edu: not on the Registered Institutions list/);
-      assert.match(text.stdout, /dura-alpha\.edu\s+new\s+awaiting-initiation/);
+      assert.match(text.stdout, /alpha\.edu-1\s+new\s+awaiting-initiation/);
     });
 
     it('on a terminal, import shows its progress on one line', async () => {

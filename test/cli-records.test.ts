@@ -23,7 +23,7 @@ describe('dura CLI: records database and Registered Institutions', function () {
   it('db migrate applies the migrations once, then says the database is up to date', async () => {
     const first = await dura(['db', 'migrate', '--json'], env);
     assert.equal(first.status, 0, first.stderr);
-    assert.deepEqual(JSON.parse(first.stdout).applied, ['001_initial']);
+    assert.deepEqual(JSON.parse(first.stdout).applied, ['001_initial', '002_registry']);
     const again = await dura(['db', 'migrate'], env);
     assert.equal(again.status, 0);
     assert.equal(again.stdout.trim(), 'the records database is up to date');

@@ -143,15 +143,21 @@ for (const database of TEST_DATABASES)
       }
       assert.equal(
         JSON.parse((await status(['lean.example.edu', '--json'])).stdout).agreementId,
-        'dura-lean.example.edu',
+        'lean.example.edu-1',
       );
+      // By the agreement's own id, and by an address at the institution, on the lean path too.
+      for (const typed of ['lean.example.edu-1', 'ada@lean.example.edu']) {
+        const byId = await status([typed, '--json']);
+        assert.equal(JSON.parse(byId.stdout).agreementId, 'lean.example.edu-1', byId.stderr);
+      }
+      assert.equal((await status(['lean.example.edu-1', '--json'])).via, 'lean');
     });
 
-    it("an unknown agreement exits 1 with the full path's one line", async () => {
+    it('an unknown agreement is handed to the full path (which also asks the registry), exit 1', async () => {
       const lean = await status(['nowhere.example.edu']);
       assert.deepEqual(
         [lean.status, lean.stderr, lean.stdout, lean.via],
-        [1, 'dura: no agreement dura-nowhere.example.edu\n', '', 'lean'],
+        [1, 'dura: no agreement for nowhere.example.edu\n', '', 'lean\nfull'],
       );
       const canonical = await full(['nowhere.example.edu']);
       assert.deepEqual([canonical.status, canonical.stderr], [lean.status, lean.stderr]);
@@ -197,7 +203,7 @@ for (const database of TEST_DATABASES)
       const lean = await status(['stuck.example.edu', '--json'], { DURA_LEAN_STATUS: 'debug' });
       assert.equal(lean.status, 2);
       assert.equal(lean.stderr.split('\n').length, 2, lean.stderr);
-      assert.match(lean.stderr, /^dura: cannot reach a worker for dura-stuck\.example\.edu: /);
+      assert.match(lean.stderr, /^dura: cannot reach a worker for stuck\.example\.edu: /);
 
       const snapshot = sampleAgreement({
         agreementId,

@@ -138,7 +138,7 @@ describe('dura rides out a worker that is away', function () {
     assert.equal(answer.status, 0, answer.stderr);
     assert.match(
       answer.stdout,
-      /^dura-stopped\.edu: execute done; stage (executed|instructions-sent|completed)\n$/,
+      /^stopped\.edu-1: execute done; stage (executed|instructions-sent|completed)\n$/,
     );
     assert.equal(waitingLines(answer.stderr).length, 1, answer.stderr);
     assert.equal(answer.stderr, waitingLines(answer.stderr)[0] + '\n');
@@ -155,7 +155,7 @@ describe('dura rides out a worker that is away', function () {
     const answer = await cancel.done;
     assert.equal(answer.status, 0, answer.stderr);
     // The update answers as soon as the agreement took it; the main loop then ends the agreement.
-    assert.match(answer.stdout, /^dura-hung\.edu: cancel done; stage /);
+    assert.match(answer.stdout, /^hung\.edu-1: cancel done; stage cancelled\n$/);
     assert.equal(waitingLines(answer.stderr).length, 1, answer.stderr);
     assert.match(answer.stderr, /\(a worker stopped while it held the agreement; Temporal is retrying/);
     await until(async () => (await published('hung.edu')) === 'cancelled', 30_000);
@@ -206,7 +206,7 @@ describe('dura rides out a worker that is away', function () {
     await startWorker();
     const single = await requested.done;
     assert.equal(single.status, 0, single.stderr);
-    assert.equal(single.stdout, 'dura-far.edu\n');
+    assert.equal(single.stdout, 'far.edu-1\n');
     assert.match(
       single.stderr,
       /^dura: waiting for a worker to take the request \(.+\)\nstarted \(awaiting-/,
@@ -233,7 +233,7 @@ describe('dura rides out a worker that is away', function () {
     await worker!.stop();
     const unknown = await dura(['cancel', 'nowhere.edu', '--reason', 'x'], cliEnv);
     assert.equal(unknown.status, 1);
-    assert.equal(unknown.stderr, 'dura: no agreement dura-nowhere.edu\n');
+    assert.equal(unknown.stderr, 'dura: no agreement for nowhere.edu\n');
     const away = await dura(['execute', 'input.edu', '--on', today], {
       ...cliEnv,
       TEMPORAL_ADDRESS: '127.0.0.1:1',
@@ -249,6 +249,7 @@ describe('dura rides out a worker that is away', function () {
     let waited = '';
     const gaveUp = await updateAgreement(
       env.client,
+      { DATABASE_URL: cliEnv.DATABASE_URL! },
       'bound.edu',
       { name: 'cancel', args: [{ reason: 'gave up' }] },
       { patienceMs: 5000, onWait: (reason) => (waited = reason) },

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { requestAgreement } from '../client/agreements';
 import { executeUpdate } from '../workflows/messages';
+import { agreementIdFrom } from '../common/agreement-target';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { timeSkippingEnv } from './helpers/env';
 import { aRequest } from './helpers/agreements';
@@ -27,7 +28,7 @@ for (const database of TEST_DATABASES)
       // Two fortnights of reminders and status updates (the second by day 36 even past holidays; the
       // third not before day 42).
       await env.sleep(37 * 24 * 3600_000);
-      const handle = env.client.workflow.getHandle<typeof agreementWorkflow>(agreementId);
+      const handle = env.client.workflow.getHandle<typeof agreementWorkflow>(agreementIdFrom(agreementId));
       const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
       await handle.executeUpdate(executeUpdate, { args: [{ signedOn: today, documentRef: 'DURA-E2E-1' }] });
       const final = await handle.result();

@@ -43,6 +43,7 @@ const recipients: Partial<Record<EmailKind, Pick<EmailRequest, 'to' | 'cc'>>> = 
   'initiation-package': { to: [official], cc: ['aou-signing-official'] },
   reminder: { to: [official] },
   escalation: { to: ['access-team'] },
+  'closed-notice': { to: [official] },
 };
 const addressOf = (r: Recipient) =>
   r === 'access-team' ? roles.accessTeam : r === 'aou-signing-official' ? roles.aouSigningOfficial : r.email;
@@ -171,6 +172,15 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
         '(ann@uw.test):\nhttps://wb.example/start',
     ],
   },
+  'closed-notice': {
+    subject: 'Closed: the All of Us DURA for University of Testing',
+    sentences: [
+      'Dear Sam Signer,',
+      'The Data Use and Registration Agreement we sent you on Monday, November 23, 2026, 9:30 AM EST for ' +
+        'University of Testing is now closed: the request was cancelled. The reason: The initiation deadline passed.',
+      'You do not need to do anything more with it, and we will send no more reminders.',
+    ],
+  },
 };
 
 describe('mailer', function () {
@@ -244,6 +254,27 @@ describe('mailer', function () {
       'https://rcr.example/training',
     ])
       assert.ok(String(steps.mail.html).includes(`href="${url}"`), url);
+  });
+
+  it('never calls a requester outside the institution\'s domain "institutional" (issue 14, item 7)', async () => {
+    const outside: Person = { name: 'Sol Outside', email: 'sol@gmail.com' };
+    for (const kind of ['registration-instructions', 'not-needed'] as const) {
+      await mailer.send(emailRequest(kind, `outside-${kind}`, [outside]));
+      const text = smtp.arrived.at(-1)!.mail.text ?? '';
+      assert.ok(!/institutional address/.test(text), `${kind}: ${text}`);
+      assert.ok(
+        text.includes("an address at uw.test, your institution's domain (sol@gmail.com is not one)"),
+        text,
+      );
+      assert.ok(!String(smtp.arrived.at(-1)!.mail.html).includes('institutional address'), kind);
+    }
+  });
+
+  it('greets each of several signing officials by name, in their own message', async () => {
+    const second = { name: 'Pat Provost', email: 'pat@uw.test' };
+    const agreement = sampleAgreement({ signingOfficials: [sampleAgreement().signingOfficial, second] });
+    await mailer.send(emailRequest('reminder', 'officials-2', [second], { agreement }));
+    assert.match(smtp.arrived.at(-1)!.mail.text ?? '', /^Dear Pat Provost,$/m);
   });
 
   it('never promises the requester a date already past (a request recovered from a mailbox)', async () => {

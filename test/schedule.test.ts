@@ -148,14 +148,14 @@ for (const database of TEST_DATABASES)
       const { mail } = digest!;
       assert.deepEqual(addresses(mail.to), ['access-team@dura.localhost']);
       assert.equal(mail.subject, '[DURA] Weekly digest: 4 open agreements: 1 overdue');
-      const listed = [...(mail.text ?? '').matchAll(/^\d+\. \[(\w+)\] .* \((dura-[^)]+)\)$/gm)].map(
+      const listed = [...(mail.text ?? '').matchAll(/^\d+\. \[(\w+)\] .* \(([^)]+\.edu-\d+)\)$/gm)].map(
         (m) => `${m[1]} ${m[2]}`,
       );
       assert.deepEqual(listed, [
-        'OVERDUE dura-late-manual.edu',
-        'open dura-old-auto.edu',
-        'open dura-fresh-auto.edu',
-        'open dura-waiting-manual.edu',
+        'OVERDUE late-manual.edu-1',
+        'open old-auto.edu-1',
+        'open fresh-auto.edu-1',
+        'open waiting-manual.edu-1',
       ]);
       assert.match(mail.text ?? '', /Initiation was due by Wednesday, January 8, 2020, 5:00 PM EST\./);
       assert.match(String(mail.html), /<strong>OVERDUE<\/strong>/);
@@ -261,6 +261,47 @@ describe('the digest, without a server', function () {
     assert.equal(one.subject, '[DURA] Weekly digest: 1 open agreement');
     assert.ok(one.html.includes('&lt;b&gt;{{digest.summary}}&lt;/b&gt;'));
     assert.ok(one.text.includes('1. [open] <b>{{digest.summary}}</b> (dura-odd.edu)'));
+  });
+
+  it('lists what triage or a joining request flagged, under the agreement, in text and HTML', () => {
+    const flagged = agreement('flag.edu', {
+      agreementId: 'flag.edu-2',
+      history: [
+        { at: '2026-11-20T15:00:00.000Z', event: 'requested' },
+        {
+          at: '2026-11-20T15:00:01.000Z',
+          event: 'requester-outside-domain',
+          detail: 'sol@gmail.com is not at flag.edu',
+        },
+        {
+          at: '2026-11-20T15:00:02.000Z',
+          event: 'official-named',
+          detail: 'Pat <pat@flag.edu> by bo@flag.edu',
+        },
+      ],
+    });
+    const view = buildDigestView(
+      { idempotencyKey: 'k', asOf: now.toISOString(), entries: orderForDigest([flagged], now) },
+      { accessTeam: 'team@aou.test' },
+    );
+    const { text, html } = render('digest', view);
+    assert.ok(
+      text.includes(
+        "   Check: a requester's address is not at the institution's domains: sol@gmail.com is not at flag.edu\n",
+      ),
+      text,
+    );
+    assert.ok(
+      text.includes(
+        '   Check: a joining request named another signing official: Pat <pat@flag.edu> by bo@flag.edu\n',
+      ),
+    );
+    assert.ok(text.includes('   Details: dura status flag.edu-2\n'), text);
+    assert.ok(
+      html.includes(
+        '<strong>Check:</strong> a joining request named another signing official: Pat &lt;pat@flag.edu&gt;',
+      ),
+    );
   });
 });
 

@@ -10,6 +10,7 @@ import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requestAgreement } from '../client/agreements';
+import { agreementIdFrom } from '../common/agreement-target';
 import { statusQuery } from '../workflows/messages';
 import { aRequest } from './helpers/agreements';
 import { devServerEnv, taskQueue } from './helpers/env';
@@ -101,7 +102,7 @@ describe('worker process', function () {
   it('advances an agreement, logs its id, and never a person’s address or name', async () => {
     const request = aRequest({ receivedAt: new Date().toISOString() });
     const { agreementId } = await requestAgreement(env.client, request, { taskQueue: queue });
-    const handle = env.client.workflow.getHandle(agreementId);
+    const handle = env.client.workflow.getHandle(agreementIdFrom(agreementId));
     let status = await handle.query(statusQuery);
     for (let i = 0; i < 100 && !status.initiatedAt; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -112,7 +113,9 @@ describe('worker process', function () {
     // Its mail went to the outbox under the worker's working directory.
     assert.ok(fs.readdirSync(path.join(dir, 'data', 'outbox')).some((f) => f.endsWith('.eml')));
 
-    await worker.waitForLog((l) => l.agreementId === agreementId && l.msg === 'Activity completed');
+    await worker.waitForLog(
+      (l) => l.agreementId === agreementIdFrom(agreementId) && l.msg === 'Activity completed',
+    );
     const output = worker.lines().join('\n') + worker.stderr();
     const people = [request.requester, request.signingOfficial];
     for (const secret of people.flatMap((p) => [p.email, p.name]))

@@ -4,8 +4,9 @@
  *
  * Logs carry ids and kinds, never people: only scalar metadata passes (payloads, activations and other
  * objects are dropped), errors are reduced to type, message and stack, and e-mail addresses and
- * encoded payloads are masked in every string that does pass. An agreement's workflow id is its
- * agreement id (`dura-<domain>`), added to each line as `agreementId`.
+ * encoded payloads are masked in every string that does pass. The workflow id that holds an agreement
+ * (`dura-<institution>`, `dura-individual-<hash>`; for agreements before patch `agreement-ids` also
+ * their agreement id) is added to each line as `agreementId`, for grouping; it names no person.
  */
 import * as os from 'node:os';
 import pino, { type Level, type LevelWithSilent, type Logger as Pino } from 'pino';

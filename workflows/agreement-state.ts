@@ -26,6 +26,8 @@ export interface AgreementInput {
   policy?: Partial<Policy>;
   /** Present when the agreement continues as new: everything it knew. */
   state?: AgreementState;
+  /** An individual agreement for the requester's address (client/agreements.ts decides). */
+  individual?: boolean;
   /** Continue as new after this many history events (default: when the server suggests it). */
   continueAsNewAfterEvents?: number;
 }
@@ -44,6 +46,8 @@ export interface AgreementState {
   recordedCount: number;
   execution: Execution | null;
   end: { stage: 'cancelled' | 'declined' | 'not-needed'; reason: string } | null;
+  /** The institution's e-mail domains as triage found them (absent before patch `agreement-ids`). */
+  domains?: string[];
   /** The business-day calendar recorded for this agreement (workflows/clock.ts); absent before it. */
   calendar?: CalendarTable;
 }
@@ -60,6 +64,8 @@ export function newState(input: AgreementInput): AgreementState {
       tiers: [...request.tiers],
       requesters: [{ ...request.requester }],
       signingOfficial: { ...request.signingOfficial },
+      signingOfficials: [{ ...request.signingOfficial }],
+      ...(input.individual ? { individual: request.requester.email.trim().toLowerCase() } : {}),
       policy: { ...DEFAULT_POLICY, ...input.policy },
       receivedAt: request.receivedAt,
       initiationDueBy: null,
@@ -76,6 +82,7 @@ export function newState(input: AgreementInput): AgreementState {
       instructionsSentAt: null,
       endedAt: null,
       endReason: null,
+      earlierAgreements: [],
       history: [],
     },
     triaged: false,

@@ -4,7 +4,7 @@
  * when a deadline passes — and continues as new when its history grows long.
  */
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
-import type { AgreementStatus } from '../common/agreement';
+import { officialsOf, type AgreementStatus } from '../common/agreement';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
 import { DETERMINISTIC_CLOCK } from './clock';
@@ -100,11 +100,16 @@ async function doWhatIsDue(agreement: Agreement): Promise<void> {
 export async function sendReminder(agreement: Agreement, why: 'scheduled' | 'requested'): Promise<void> {
   const s = agreement.status;
   const number = ++s.remindersSent;
-  const official = s.signingOfficial;
+  const officials = officialsOf(s);
   agreement.state.lastReminderAt = now();
   s.nextReminderAt = await clock.reminderDueAt(agreement, now(), s.policy.reminderEveryDays);
-  agreement.log('reminder-sent', `#${number} (${why}) to the signing official; next due ${s.nextReminderAt}`);
-  await send(agreement, 'reminder', String(number), [official], { extra: { reminderNumber: number } });
+  const whom = officials.length === 1 ? 'the signing official' : `${officials.length} signing officials`;
+  agreement.log('reminder-sent', `#${number} (${why}) to ${whom}; next due ${s.nextReminderAt}`);
+  // The first official's key is the one agreements before several officials used.
+  for (const [i, official] of officials.entries())
+    await send(agreement, 'reminder', i === 0 ? String(number) : `${number}/${official.email}`, [official], {
+      extra: { reminderNumber: number },
+    });
   const every = s.policy.escalateAfterReminders;
   if (number % every === 0) {
     await escalate(

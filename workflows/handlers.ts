@@ -2,10 +2,11 @@
  * The access team's controls on a running agreement. Validators reject bad or untimely requests before
  * anything is written to history; handlers record what they did and wake the main loop.
  */
-import { condition, log, setHandler } from '@temporalio/workflow';
+import { condition, log, patched, setHandler } from '@temporalio/workflow';
 import {
   OPEN_STAGES,
   TIERS,
+  officialsOf,
   sameEmail,
   type AgreementRequest,
   type JoinResult,
@@ -20,6 +21,9 @@ import * as guard from './guards';
 import { tellRequesters } from './mail';
 import * as m from './messages';
 import { initiateAgreement } from './steps';
+import { AGREEMENT_IDS, checkRequesterDomain } from './triage';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 function requireStage(agreement: Agreement, allowed: readonly Stage[], action: string): void {
   const stage = agreement.status.stage;
@@ -100,7 +104,8 @@ export function registerHandlers(agreement: Agreement): void {
       (input) => {
         agreement.state.end = { stage, reason: guard.text(input?.reason, 'reason', 1000) };
         agreement.changed = true;
-        return status();
+        // The answer shows the stage after the change; the main loop moves there next (steps.endEarly).
+        return { ...status(), stage };
       },
       {
         validator: (input) => {
@@ -117,15 +122,29 @@ export function registerHandlers(agreement: Agreement): void {
     m.setSigningOfficialUpdate,
     (official) => {
       const next = guard.signingOfficial(official, 'signingOfficial');
-      const previous = agreement.status.signingOfficial;
-      agreement.status.signingOfficial = next;
-      agreement.log('official-changed', `from ${previous.email} to ${next.email}`);
+      const s = agreement.status;
+      if (official.add) {
+        // One more official: the next reminder (and a package not yet sent) goes to every one.
+        s.signingOfficials = [...officialsOf(s), next];
+        agreement.log('official-added', next.email);
+      } else {
+        const previous = officialsOf(s)
+          .map((o) => o.email)
+          .join(', ');
+        s.signingOfficial = next;
+        s.signingOfficials = [next];
+        agreement.log('official-changed', `from ${previous} to ${next.email}`);
+      }
       return status();
     },
     {
       validator: (official) => {
         requireOpen(agreement, 'change the signing official');
-        guard.signingOfficial(official, 'signingOfficial');
+        const next = guard.signingOfficial(official, 'signingOfficial');
+        if (official.add && officialsOf(agreement.status).some((o) => sameEmail(o.email, next.email)))
+          throw new Error(
+            `signingOfficial.email: ${next.email} is already a signing official of this agreement`,
+          );
       },
     },
   );
@@ -136,7 +155,17 @@ export function registerHandlers(agreement: Agreement): void {
       await sendReminder(agreement, 'requested');
       return status();
     },
-    { validator: () => requireAwaitingSignature(agreement, 'send a reminder') },
+    {
+      validator: (options?: { force?: boolean }) => {
+        requireAwaitingSignature(agreement, 'send a reminder');
+        const last = agreement.state.lastReminderAt;
+        // A second reminder minutes after the last one reads as a mistake to the signing official.
+        if (last && Date.now() - Date.parse(last) < DAY_MS && options?.force !== true)
+          throw new Error(
+            `remind-now: the last reminder went out at ${last}, less than a day ago; add --force to send another`,
+          );
+      },
+    },
   );
 
   setHandler(
@@ -201,12 +230,16 @@ function validateJoin(agreement: Agreement, request: AgreementRequest): void {
     throw new Error(`cannot join: the agreement is ${agreement.status.stage}`);
   guard.person(request?.requester, 'requester');
   const domain = String(request?.institution?.domain ?? '').toLowerCase();
-  if (domain !== agreement.status.institution.domain)
-    throw new Error(`institution.domain: ${domain} does not match ${agreement.status.institution.domain}`);
+  // Any of the institution's domains joins its agreement (the registry's, as triage found them).
+  const domains = agreement.state.domains ?? [agreement.status.institution.domain];
+  if (!domains.includes(domain))
+    throw new Error(`institution.domain: ${domain} does not match ${domains.join(', ')}`);
   const tiers: unknown[] = Array.isArray(request.tiers) ? request.tiers : [];
   if (tiers.length === 0 || tiers.some((t) => !TIERS.includes(t as Tier)))
     throw new Error(`tiers: expected registered and/or controlled`);
-  const extra = request.tiers.filter((t) => !agreement.status.tiers.includes(t));
+  // A tier the institution is listed for already is not an extra one (the join drops it too).
+  const listed = agreement.state.listedTiers;
+  const extra = request.tiers.filter((t) => !agreement.status.tiers.includes(t) && !listed.includes(t));
   if (extra.length && agreement.status.initiatedAt)
     throw new Error(
       `tiers: the agreement was initiated for ${agreement.status.tiers.join(', ')}; request ${extra.join(', ')} after it completes`,
@@ -232,6 +265,16 @@ async function join(agreement: Agreement, request: AgreementRequest): Promise<Jo
     s.tiers.push(...extra);
     agreement.log('tiers-added', `${extra.join(', ')} (requested by a joining requester)`);
   }
+  // Another official named by a joining request is the access team's call (`set-official --add`):
+  // written down, never dropped and never added unasked.
+  const named = request.signingOfficial;
+  if (
+    outcome !== 'started' &&
+    named?.email &&
+    !officialsOf(s).some((o) => sameEmail(o.email, named.email)) &&
+    patched(AGREEMENT_IDS)
+  )
+    agreement.log('official-named', `${named.name} <${named.email}> by ${request.requester.email}`);
   if (outcome === 'joined') await addRequester(agreement, guard.person(request.requester, 'requester'));
   // Answer once triage is done, so the caller learns whether an agreement is needed at all.
   await condition(() => agreement.state.triaged);
@@ -244,6 +287,7 @@ async function addRequester(agreement: Agreement, requester: Person): Promise<vo
   if (s.requesters.some((r) => sameEmail(r.email, requester.email))) return;
   s.requesters.push(requester);
   agreement.log('requester-joined', requester.email);
+  checkRequesterDomain(agreement, requester.email);
   // Before triage, the triage step tells every requester; after execution, the instructions step does.
   if (agreement.state.triaged && agreement.isOpen)
     await tellRequesters(agreement, 'request-received', 'joined', { only: [requester] });

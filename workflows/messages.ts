@@ -20,10 +20,12 @@ export const initiateUpdate = defineUpdate<AgreementStatus, []>('initiate');
 export const executeUpdate = defineUpdate<AgreementStatus, [Execution]>('execute');
 export const cancelUpdate = defineUpdate<AgreementStatus, [{ reason: string }]>('cancel');
 export const declineUpdate = defineUpdate<AgreementStatus, [{ reason: string }]>('decline');
-export const setSigningOfficialUpdate = defineUpdate<AgreementStatus, [SigningOfficial]>(
+/** `add`: one more official beside those the agreement has; without it, the one official from now on. */
+export const setSigningOfficialUpdate = defineUpdate<AgreementStatus, [SigningOfficial & { add?: boolean }]>(
   'setSigningOfficial',
 );
-export const remindNowUpdate = defineUpdate<AgreementStatus, []>('remindNow');
+/** `force`: send even when the last reminder went out less than a day ago (absent from older clients). */
+export const remindNowUpdate = defineUpdate<AgreementStatus, [{ force?: boolean }]>('remindNow');
 /** `until`: a New York date (YYYY-MM-DD, reminders resume at 09:00 that business day) or an instant. */
 export const pauseRemindersUpdate = defineUpdate<AgreementStatus, [{ until: string }]>('pauseReminders');
 export const resumeRemindersUpdate = defineUpdate<AgreementStatus, []>('resumeReminders');

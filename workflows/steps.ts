@@ -2,45 +2,17 @@
  * The five steps of the DURA process (design.md), each a no-op when the agreement's file shows it done,
  * so a run that continued as new picks up where the last one stopped.
  */
-import type { Tier } from '../common/agreement';
+import { patched } from '@temporalio/workflow';
+import { officialsOf, type Tier } from '../common/agreement';
 import { io } from './activities';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
 import { waitUntil } from './follow-up';
 import { send, tellRequesters } from './mail';
 
-/** 1. Triage against the Registered Institutions list; the requester hears we have the request. */
-export async function receiveRequest(agreement: Agreement): Promise<void> {
-  const { state, status: s } = agreement;
-  if (state.triaged) return;
-  agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`);
-  // The calendar table comes beside the look-up, so triage waits for one round trip, not two.
-  const [listed] = await Promise.all([
-    io.lookupInstitution(s.institution.domain),
-    clock.prepare(agreement, s.receivedAt),
-  ]);
-  state.listedTiers = listed?.tiers ?? [];
-  const needed = s.tiers.filter((tier) => !state.listedTiers.includes(tier));
-  if (listed && needed.length === 0) {
-    state.end = {
-      stage: 'not-needed',
-      reason: `${s.institution.domain} is already listed for ${s.tiers.join(', ')}`,
-    };
-    state.triaged = true;
-    return;
-  }
-  if (listed) {
-    s.kind = 'amendment';
-    s.tiers = needed;
-    agreement.log('amendment', `listed for ${listed.tiers.join(', ')}; adds ${needed.join(', ')}`);
-  }
-  s.initiationDueBy = await clock.businessDeadline(agreement, s.receivedAt, s.policy.initiationBusinessDays);
-  const updatesFrom = Date.parse(s.receivedAt) > Date.now() ? s.receivedAt : now();
-  s.nextStatusUpdateAt = await clock.reminderDueAt(agreement, updatesFrom, s.policy.requesterUpdateEveryDays);
-  state.triaged = true;
-  agreement.log('initiation-due', `by ${s.initiationDueBy}`);
-  await tellRequesters(agreement, 'request-received', 'received');
-}
+import { AGREEMENT_IDS } from './triage';
+
+export { receiveRequest } from './triage';
 
 /** 2. Initiation within two business days: at once (auto) or when the access team says (manual). */
 export async function initiate(agreement: Agreement): Promise<void> {
@@ -57,23 +29,33 @@ export async function initiate(agreement: Agreement): Promise<void> {
 /** Sends the initiation package to the signing official, cc the All of Us signing official. */
 export async function initiateAgreement(agreement: Agreement, by: string): Promise<void> {
   const s = agreement.status;
-  const official = s.signingOfficial;
+  const officials = officialsOf(s);
+  const to = officials.map((o) => o.email).join(', ');
   // A fresh key per attempt: a package that bounced may be sent again once the official is fixed.
   const attempt = s.history.filter((h) => h.event === 'initiation-failed').length;
   agreement.initiatingSince = Date.now();
-  const delivered = await send(agreement, 'initiation-package', `${official.email}/${attempt}`, [official], {
-    cc: ['aou-signing-official'],
-  }).finally(() => (agreement.initiatingSince = null));
+  let delivered = false;
+  try {
+    // Each official gets a package of their own, one after another (one at a time, as before).
+    for (const official of officials)
+      if (
+        await send(agreement, 'initiation-package', `${official.email}/${attempt}`, [official], {
+          cc: ['aou-signing-official'],
+        })
+      )
+        delivered = true;
+  } finally {
+    agreement.initiatingSince = null;
+  }
   if (agreement.state.end) {
     // Cancelled or declined while the package was on its way: the end stands.
     const { stage } = agreement.state.end;
-    if (delivered)
-      agreement.log('initiation-package-sent', `to ${official.email} after the agreement was ${stage}`);
+    if (delivered) agreement.log('initiation-package-sent', `to ${to} after the agreement was ${stage}`);
     return;
   }
   if (!delivered) {
     // An undeliverable package waits for the access team: fix the official, then `dura initiate`.
-    agreement.log('initiation-failed', `package to ${official.email} was not delivered`);
+    agreement.log('initiation-failed', `package to ${to} was not delivered`);
     return;
   }
   s.initiatedAt = now();
@@ -83,7 +65,7 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
   const late = s.initiationDueBy && s.initiatedAt > s.initiationDueBy ? ' (after the deadline)' : '';
   agreement.log(
     'initiated',
-    `by ${by}${late}; package sent to ${official.email}; first reminder due ${s.nextReminderAt}`,
+    `by ${by}${late}; package sent to ${to}; first reminder due ${s.nextReminderAt}`,
   );
   await tellRequesters(agreement, 'status-update', 'initiated');
 }
@@ -116,12 +98,14 @@ export async function recordExecution(agreement: Agreement): Promise<void> {
   agreement.publish();
   await io.updateRegistry({
     institution: s.institution,
+    ...(s.individual ? { individual: s.individual } : {}),
     tiers: s.tiers as Tier[],
     signedOn: s.signedOn,
     agreementId: s.agreementId,
     documentRef: s.documentRef ?? undefined,
   });
-  agreement.log('registry-updated', `${s.institution.domain} listed for ${s.tiers.join(', ')}`);
+  const listedWho = s.individual ?? s.institution.domain;
+  agreement.log('registry-updated', `${listedWho} listed for ${s.tiers.join(', ')}`);
   await tellRequesters(agreement, 'executed', 'executed');
 }
 
@@ -170,5 +154,11 @@ export async function endEarly(agreement: Agreement): Promise<void> {
   agreement.moveTo(end.stage, end.reason);
   agreement.publish();
   await tellRequesters(agreement, end.stage, end.stage, { extra: { reason: end.reason } });
+  // The officials hold the package (and maybe reminders): they hear it is closed (issue 14, item 6).
+  if (s.initiatedAt && end.stage !== 'not-needed' && patched(AGREEMENT_IDS))
+    for (const official of officialsOf(s))
+      await send(agreement, 'closed-notice', `${end.stage}/${official.email}`, [official], {
+        extra: { reason: end.reason, stage: end.stage },
+      });
   await agreement.record();
 }

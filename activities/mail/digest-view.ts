@@ -7,6 +7,13 @@ import { formatInstant, joinWords, tiersInWords, type View } from './view';
 
 const LABELS: Record<Attention, string> = { overdue: 'OVERDUE', stalled: 'STALLED', open: 'open' };
 
+/** History events the access team should look at, and how the digest names them. */
+const CHECKS: Record<string, string> = {
+  'requester-outside-domain': "a requester's address is not at the institution's domains",
+  'likely-parent': 'the domain may belong to a listed institution',
+  'official-named': 'a joining request named another signing official',
+};
+
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -48,6 +55,10 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
       requesters: joinWords(s.requesters.map((p) => p.name.trim() || p.email)),
       remindersSent: s.remindersSent,
       next,
+      // What triage or a joining request flagged for a person to look at (issue 14, items 2, 6 and 7).
+      checks: s.history
+        .filter((h) => CHECKS[h.event])
+        .map((h) => ({ text: `${CHECKS[h.event]}: ${h.detail ?? ''}` })),
     };
   });
   return {

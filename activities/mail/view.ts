@@ -2,7 +2,15 @@
  * What a template sees: the agreement in words (dates in New York time, tiers and names joined as a
  * person would write them), the kind-specific extra values, the configured links and contacts.
  */
-import type { AgreementSnapshot, Person, Stage, Tier } from '../../common/agreement';
+import {
+  atDomain,
+  officialsOf,
+  sameEmail,
+  type AgreementSnapshot,
+  type Person,
+  type Stage,
+  type Tier,
+} from '../../common/agreement';
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
 
@@ -97,6 +105,15 @@ function progress(s: AgreementSnapshot, official: string, now: Date): string {
   return stages[s.stage];
 }
 
+/**
+ * The address to register with, in words: "your institutional address (ann@uw.edu)", or, for a
+ * requester whose address is not at the institution's domain, never calling it institutional.
+ */
+function useAddress(email: string, domain: string): string {
+  if (atDomain(email, [domain])) return `your institutional address (${email})`;
+  return `an address at ${domain}, your institution's domain (${email} is not one)`;
+}
+
 function personName(p: Person): string {
   return p.name.trim() || p.email;
 }
@@ -106,9 +123,6 @@ function personName(p: Person): string {
  * one). Values are raw here; the renderer escapes them for HTML.
  */
 export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: ViewContext): View {
-  const official = s.signingOfficial;
-  const officialName = personName(official);
-  const nameAndTitle = official.title ? `${officialName} (${official.title})` : officialName;
   const first = request.to[0];
   const recipient =
     first === undefined || typeof first === 'string'
@@ -117,6 +131,10 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
           email: first === 'aou-signing-official' ? ctx.aouSigningOfficial : ctx.accessTeam,
         }
       : { name: personName(first), email: first.email };
+  // A message to one of several officials greets that official; every other message names the first.
+  const official = officialsOf(s).find((o) => sameEmail(o.email, recipient.email)) ?? s.signingOfficial;
+  const officialName = personName(official);
+  const nameAndTitle = official.title ? `${officialName} (${official.title})` : officialName;
 
   const agreement: View = {};
   for (const [key, value] of Object.entries(s as Record<string, unknown>)) {
@@ -138,7 +156,9 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     tiers: tiersInWords(s.tiers),
     official: { name: officialName, email: official.email, title: official.title ?? '', nameAndTitle },
     requesters: joinWords(s.requesters.map(personName)),
-    recipient,
+    recipient: { ...recipient, useAddress: useAddress(recipient.email, s.institution.domain) },
+    closedAs:
+      request.extra?.stage === 'declined' ? 'your institution declined it' : 'the request was cancelled',
     policy: { ...s.policy },
     extra,
     reason: reason === null || reason === undefined || reason === '' ? 'no reason was given' : String(reason),

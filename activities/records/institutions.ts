@@ -1,6 +1,7 @@
 /**
- * Queries of the Registered Institutions list (institutions + institution_tiers), shared by the
- * records store's lookup, search, registry update and import.
+ * Queries of the Registered Institutions list (institutions + institution_tiers + institution_domains),
+ * shared by the records store's lookup, search, registry update and import. The registry's other parts
+ * (domains, membership rules, addresses, officials) are in registry.ts.
  */
 import { sql, type Kysely } from 'kysely';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
@@ -32,6 +33,8 @@ export async function queryInstitutions(
         eb.or([
           sql<boolean>`lower(i.name) like ${pattern} escape '\\'`,
           sql<boolean>`i.domain like ${pattern} escape '\\'`,
+          // Any of its other domains (002_registry) finds it too.
+          sql<boolean>`exists (select 1 from institution_domains d where d.institution = i.domain and d.domain like ${pattern} escape '\\')`,
         ]),
       ),
     )
@@ -61,18 +64,29 @@ export async function queryInstitutions(
  * Upserts institutions and inserts their tiers; returns how many institutions. A tier already listed
  * keeps its date and agreement (its first listing), so calling it twice changes nothing. `rename`: the
  * given name replaces a listed one (an import of the list) or not (an agreement's requester's spelling).
+ * A domain that is another institution's (institution_domains) lists that institution; a new
+ * institution gets its own domain in institution_domains.
  */
 export async function upsertInstitutions(
   db: Kysely<Database>,
   records: InstitutionRecord[],
   options: { listedOn: string; agreementId: string | null; rename: boolean },
 ): Promise<number> {
-  // PostgreSQL refuses an upsert that touches one row twice: the last record of a domain wins.
-  const unique = new Map(records.map((r) => [normalizeDomain(r.domain), r]));
+  // PostgreSQL refuses an upsert that touches one row twice: the last name of an institution wins, and
+  // its tiers are those of all its records.
+  const owners = await ownersOf(db, [...new Set(records.map((r) => normalizeDomain(r.domain)))]);
+  const unique = new Map<string, { name: string; tiers: Set<Tier> }>();
+  for (const r of records) {
+    const domain = normalizeDomain(r.domain);
+    const id = owners.get(domain) ?? domain;
+    const tiers = unique.get(id)?.tiers ?? new Set<Tier>();
+    r.tiers.forEach((t) => tiers.add(t));
+    unique.set(id, { name: r.name, tiers });
+  }
   const now = new Date().toISOString();
   const institutions = [...unique].map(([domain, r]) => ({ domain, name: r.name.trim(), updated_at: now }));
   const tiers = [...unique].flatMap(([domain, r]) =>
-    [...new Set(r.tiers)].map((tier) => ({
+    [...r.tiers].map((tier) => ({
       domain,
       tier,
       listed_on: options.listedOn,
@@ -92,6 +106,14 @@ export async function upsertInstitutions(
       )
       .execute();
   }
+  const domains = institutions.map((i) => ({ domain: i.domain, institution: i.domain }));
+  for (let i = 0; i < domains.length; i += BATCH) {
+    await db
+      .insertInto('institution_domains')
+      .values(domains.slice(i, i + BATCH))
+      .onConflict((oc) => oc.column('domain').doNothing())
+      .execute();
+  }
   for (let i = 0; i < tiers.length; i += BATCH) {
     await db
       .insertInto('institution_tiers')
@@ -102,7 +124,21 @@ export async function upsertInstitutions(
   return unique.size;
 }
 
-function escapeLike(text: string): string {
+/** The institution each domain belongs to (institution_domains), for the domains on the list. */
+export async function ownersOf(db: Kysely<Database>, domains: string[]): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (let i = 0; i < domains.length; i += BATCH) {
+    const rows = await db
+      .selectFrom('institution_domains')
+      .select(['domain', 'institution'])
+      .where('domain', 'in', domains.slice(i, i + BATCH))
+      .execute();
+    rows.forEach((r) => owners.set(r.domain, r.institution));
+  }
+  return owners;
+}
+
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

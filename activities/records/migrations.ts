@@ -81,6 +81,69 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('emails_agreement_id').on('emails').column('agreement_id').execute();
     },
   },
+
+  // The Registered Institutions list as a registry (docs/design.md, "Institutions, coverage and
+  // agreements"): all of an institution's domains, a membership rule per tier with the addresses an
+  // individual rule covers, its signing officials and contracting contact. Existing rows stay: each
+  // institution gets its own domain, each tier the rule 'domains' (what a listing meant until now).
+  '002_registry': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('institution_domains')
+        .addColumn('domain', 'text', (c) => c.primaryKey())
+        .addColumn('institution', 'text', (c) =>
+          c.notNull().references('institutions.domain').onDelete('cascade'),
+        )
+        .execute();
+      await db.schema
+        .createIndex('institution_domains_institution')
+        .on('institution_domains')
+        .column('institution')
+        .execute();
+      await sql`insert into institution_domains (domain, institution) select domain, domain from institutions`.execute(
+        db,
+      );
+
+      await db.schema
+        .alterTable('institution_tiers')
+        .addColumn('rule', 'text', (c) =>
+          c
+            .notNull()
+            .defaultTo('domains')
+            .check(sql`rule in ('domains', 'individual')`),
+        )
+        .execute();
+      await db.schema
+        .createTable('institution_addresses')
+        .addColumn('institution', 'text', (c) => c.notNull())
+        .addColumn('tier', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('listed_on', 'text', (c) => c.notNull())
+        .addColumn('agreement_id', 'text')
+        .addPrimaryKeyConstraint('institution_addresses_pk', ['institution', 'tier', 'email'])
+        // An address is listed for a tier the institution is listed for.
+        .addForeignKeyConstraint(
+          'institution_addresses_tier_fk',
+          ['institution', 'tier'],
+          'institution_tiers',
+          ['domain', 'tier'],
+          (fk) => fk.onDelete('cascade'),
+        )
+        .execute();
+
+      await db.schema
+        .createTable('institution_officials')
+        .addColumn('institution', 'text', (c) =>
+          c.notNull().references('institutions.domain').onDelete('cascade'),
+        )
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('title', 'text')
+        .addPrimaryKeyConstraint('institution_officials_pk', ['institution', 'email'])
+        .execute();
+      await db.schema.alterTable('institutions').addColumn('contracting_contact', 'text').execute();
+    },
+  },
 };
 
 /** Names of all migrations, oldest first. */
@@ -105,14 +168,28 @@ export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<{ applied: st
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
-async function runMigrations<DB>(db: Kysely<DB>): Promise<MigrationResultSet> {
-  if (!isSqlite(db)) return migrator(db).migrateToLatest(); // PostgreSQL: locked and transactional
+/**
+ * Applies the migrations up to and including `target` (one of MIGRATION_NAMES) and no further: how a
+ * test builds a database as an older release left it. Throws as migrateToLatest does.
+ */
+export async function migrateTo<DB>(db: Kysely<DB>, target: string): Promise<{ applied: string[] }> {
+  if (!MIGRATION_NAMES.includes(target)) throw new Error(`no migration ${target}`);
+  const { error, results } = await runMigrations(db, (m) => m.migrateTo(target));
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+async function runMigrations<DB>(
+  db: Kysely<DB>,
+  run: (m: Migrator) => Promise<MigrationResultSet> = (m) => m.migrateToLatest(),
+): Promise<MigrationResultSet> {
+  if (!isSqlite(db)) return run(migrator(db)); // PostgreSQL: locked and transactional
   // kysely runs SQLite migrations outside any transaction and without a lock. BEGIN IMMEDIATE makes
   // them atomic and serializes two processes migrating the same file (the second waits, then no-ops).
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
-      const result = await migrator(conn).migrateToLatest();
+      const result = await run(migrator(conn));
       await sql.raw(result.error ? 'rollback' : 'commit').execute(conn);
       return result;
     } catch (error) {

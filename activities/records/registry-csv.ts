@@ -2,15 +2,18 @@
  * Import of the Registered Institutions list from CSV (`domain,name,tiers`), as the access team keeps it
  * in a spreadsheet. All or nothing: every bad row is reported with its line and field, and nothing is
  * imported unless all rows are valid (or skipInvalid: the good rows are imported, the rest listed).
+ * Empty columns after the last one (as spreadsheets save them) are ignored. The export's CSV and JSON
+ * (all of the registry) are common/registry-file.ts.
  */
 import { z } from 'zod';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
 import { formatProblem, readCsv, type CsvProblem } from '../../common/csv';
+import { DOMAIN } from '../../common/registry-file';
 import type { InstitutionRecord } from '../interfaces';
 import type { RecordsStore } from './store';
 
 export type { CsvProblem } from '../../common/csv';
-export { formatProblem };
+export { formatProblem, DOMAIN };
 
 export interface RegistryCsv {
   rows: InstitutionRecord[];
@@ -18,7 +21,6 @@ export interface RegistryCsv {
 }
 
 const COLUMNS = ['domain', 'name', 'tiers'] as const;
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const rowSchema = z.object({
   domain: z
@@ -51,7 +53,7 @@ const rowSchema = z.object({
 export function parseRegistryCsv(text: string): RegistryCsv {
   const records = readCsv(text);
   const [header, ...body] = records;
-  const found = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
+  const found = withoutEmptyTail(header?.fields.map((f) => f.trim().toLowerCase()) ?? []);
   if (found.length !== COLUMNS.length || !COLUMNS.every((c) => found.includes(c))) {
     const message = header
       ? `expected the header "domain,name,tiers", found "${header.fields.join(',')}"`
@@ -62,7 +64,8 @@ export function parseRegistryCsv(text: string): RegistryCsv {
   const rows: InstitutionRecord[] = [];
   const problems: CsvProblem[] = [];
   const seen = new Map<string, number>();
-  for (const { line, fields, error } of body) {
+  for (const { line, fields: all, error } of body) {
+    const fields = all.length > COLUMNS.length ? withoutEmptyTail(all, COLUMNS.length) : all;
     if (error || fields.length !== COLUMNS.length) {
       const message =
         error ?? `expected 3 fields, found ${fields.length} (quote a value that contains a comma)`;
@@ -99,6 +102,13 @@ export async function importRegistryCsv(
   const { rows, problems } = parseRegistryCsv(text);
   if ((problems.length && !options.skipInvalid) || rows.length === 0) return { imported: 0, problems };
   return { imported: await store.importInstitutions(rows, options.listedOn), problems };
+}
+
+/** The fields without the empty ones at the end, keeping at least `keep`. */
+function withoutEmptyTail(fields: string[], keep = 0): string[] {
+  let end = fields.length;
+  while (end > keep && fields[end - 1]!.trim() === '') end--;
+  return fields.slice(0, end);
 }
 
 function byField(a: CsvProblem, b: CsvProblem): number {

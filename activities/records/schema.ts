@@ -3,12 +3,25 @@
  * UTC strings (TEXT), dates YYYY-MM-DD, lists comma-separated, booleans 0/1, integers plain INTEGER.
  * Nullable columns are optional on insert (kysely's rule for `T | null`).
  */
+import type { Generated } from 'kysely';
 
-/** The Registered Institutions list: one row per institution, keyed by its e-mail domain. */
+/**
+ * The Registered Institutions list: one row per institution, keyed by its primary e-mail domain (its
+ * id; all its domains are in institution_domains).
+ */
 export interface InstitutionsTable {
   domain: string;
   name: string;
   updated_at: string;
+  /** The contracting contact's e-mail address (002_registry). */
+  contracting_contact: string | null;
+}
+
+/** Every e-mail domain of an institution (its id included), each belonging to one institution only. */
+export interface InstitutionDomainsTable {
+  domain: string;
+  /** institutions.domain */
+  institution: string;
 }
 
 /** A tier the institution is listed for, since when, and by which agreement (null: imported). */
@@ -17,6 +30,25 @@ export interface InstitutionTiersTable {
   tier: string;
   listed_on: string;
   agreement_id: string | null;
+  /** Who the tier covers: 'domains' (any address at its domains, the default) or 'individual'. */
+  rule: Generated<string>;
+}
+
+/** The addresses a tier with the rule 'individual' covers, since when, and by which agreement. */
+export interface InstitutionAddressesTable {
+  institution: string;
+  tier: string;
+  email: string;
+  listed_on: string;
+  agreement_id: string | null;
+}
+
+/** The institution's signing officials (all of them receive the package and the reminders). */
+export interface InstitutionOfficialsTable {
+  institution: string;
+  email: string;
+  name: string;
+  title: string | null;
 }
 
 /** The latest snapshot of each agreement, so that status is answered when no worker is up. */
@@ -69,7 +101,10 @@ export interface EmailsTable {
 
 export interface Database {
   institutions: InstitutionsTable;
+  institution_domains: InstitutionDomainsTable;
   institution_tiers: InstitutionTiersTable;
+  institution_addresses: InstitutionAddressesTable;
+  institution_officials: InstitutionOfficialsTable;
   agreements: AgreementsTable;
   agreement_events: AgreementEventsTable;
   emails: EmailsTable;

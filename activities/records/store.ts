@@ -4,16 +4,18 @@
  * activities are retried: the same call twice leaves the same rows.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { agreementTarget } from '../../common/agreement-target';
 import {
-  agreementIdFrom,
   type AgreementSnapshot,
   type AgreementStatus,
   type HistoryEntry,
+  type Tier,
   normalizeDomain,
 } from '../../common/agreement';
 import { BAD_DATA, type InstitutionRecord, type RecordEventsInput, type RegistryUpdate } from '../interfaces';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
+import { agreementRow } from './agreement-row';
 import { openDatabase } from './db';
 import { withHistories } from './open-agreements';
 import {
@@ -24,11 +26,17 @@ import {
   type EmailFilter,
   type EmailRecord,
 } from './emails';
+import { listIndividual } from './individual-listing';
 import { migrateToLatest } from './migrations';
 import { queryInstitutions, upsertInstitutions, type RegistryEntry } from './institutions';
+import { likelyParent, readInstitution, type InstitutionProfile, type RegistryChange } from './registry';
+import * as change from './registry-changes';
+import { checkCoverage, type Coverage } from './coverage';
 import type { AgreementsTable, Database } from './schema';
 
 export type { RegistryEntry } from './institutions';
+export type { InstitutionOfficial, InstitutionProfile, RegistryChange } from './registry';
+export { RegistryError } from './registry';
 export type { EmailFilter, EmailRecord } from './emails';
 
 // SQLite allows 32766 bound parameters per statement; 5 per event keeps far below.
@@ -104,18 +112,45 @@ export class RecordsStore implements EmailLedger {
     });
   }
 
-  /** The latest snapshot of the agreement (id or domain), with its history: its most recent run, or null. */
-  async agreementStatus(agreementId: string): Promise<AgreementStatus | null> {
+  /**
+   * The last snapshot of an agreement, with its history, or null. `typed` as agreementTarget reads it:
+   * an agreement id names one; a domain or address names its institution's agreement in process, else
+   * its latest (a not-needed request only when the institution had nothing else).
+   */
+  async agreementStatus(typed: string): Promise<AgreementStatus | null> {
+    const target = agreementTarget(typed);
     const row = await this.db
       .selectFrom('agreements')
       .select(['agreement_ref', 'status_json'])
-      .where('agreement_id', '=', agreementIdFrom(agreementId))
+      .$if(target.agreementId !== undefined, (q) => q.where('agreement_id', '=', target.agreementId!))
+      .$if(target.agreementId === undefined && target.email !== undefined, (q) =>
+        q.orderBy(sql`case when agreement_id like ${`${target.email}-%`} then 0 else 1 end`),
+      )
+      .$if(target.agreementId === undefined, (q) =>
+        q.where((eb) =>
+          eb.or([eb('domain', '=', target.domain!), eb('agreement_id', '=', target.workflowId)]),
+        ),
+      )
+      .orderBy(sql`case when stage = 'not-needed' then 1 else 0 end`)
+      .orderBy(sql`case when ended_at is null then 0 else 1 end`)
       .orderBy('received_at', 'desc')
       .orderBy('updated_at', 'desc')
       .executeTakeFirst();
     if (!row) return null;
     const [status] = await withHistories(this.db, [row]);
     return status!;
+  }
+
+  /** The records' reference (first run id), stage and end of the agreement with this exact id, or null. */
+  agreementById(
+    agreementId: string,
+  ): Promise<{ agreement_ref: string; stage: string; ended_at: string | null } | undefined> {
+    return this.db
+      .selectFrom('agreements')
+      .select(['agreement_ref', 'stage', 'ended_at'])
+      .where('agreement_id', '=', agreementId)
+      .orderBy('received_at', 'desc')
+      .executeTakeFirst();
   }
 
   /** One agreement run's snapshot as last recorded, without its history (the mailer's view), or null. */
@@ -177,9 +212,11 @@ export class RecordsStore implements EmailLedger {
 
   /**
    * Lists the institution for the tiers its executed agreement signed for. A tier already listed keeps
-   * its first date and agreement, and a listed institution keeps its (curated) name.
+   * its first date and agreement, and a listed institution keeps its (curated) name. An individual
+   * agreement lists its address instead (individual-listing.ts).
    */
   async updateRegistry(update: RegistryUpdate): Promise<void> {
+    if (update.individual) return listIndividual(this.db, update);
     const record = { ...update.institution, tiers: update.tiers };
     const options = { listedOn: update.signedOn, agreementId: update.agreementId, rename: false };
     await this.db.transaction().execute((trx) => upsertInstitutions(trx, [record], options));
@@ -193,6 +230,67 @@ export class RecordsStore implements EmailLedger {
     return this.db
       .transaction()
       .execute((trx) => upsertInstitutions(trx, rows, { listedOn, agreementId: null, rename: true }));
+  }
+
+  // ---- the registry: domains, membership rules, officials (registry*.ts; errors: RegistryError) -
+
+  /** The institution the e-mail domain belongs to (exact, any case; any of its domains), whole, or null. */
+  institutionByDomain(domain: string): Promise<InstitutionProfile | null> {
+    return readInstitution(this.db, domain);
+  }
+
+  /** For a domain not listed, a listed institution sharing its registrable domain (med.uw.edu → uw.edu). */
+  likelyParentInstitution(domain: string): Promise<{ id: string; name: string; domain: string } | null> {
+    return likelyParent(this.db, domain);
+  }
+
+  /** Coverage of an address for the tiers (see coverage.ts and common/coverage.ts). */
+  checkCoverage(email: string, tiers?: readonly Tier[]): Promise<Coverage> {
+    return checkCoverage(this, email, tiers);
+  }
+
+  addInstitutionDomain(institution: string, domain: string): Promise<RegistryChange> {
+    return change.addDomain(this.db, institution, domain);
+  }
+
+  removeInstitutionDomain(institution: string, domain: string): Promise<RegistryChange> {
+    return change.removeDomain(this.db, institution, domain);
+  }
+
+  /** `domains` or `individual`; making an unlisted tier individual lists it (on `listedOn`). */
+  setTierRule(institution: string, tier: string, rule: string, listedOn?: string): Promise<RegistryChange> {
+    return change.setTierRule(this.db, institution, tier, rule, listedOn);
+  }
+
+  /** Lists an address for a tier (an individual agreement: pass its id). */
+  addInstitutionAddress(
+    institution: string,
+    tier: string,
+    email: string,
+    listing: { listedOn?: string; agreementId?: string | null } = {},
+  ): Promise<RegistryChange> {
+    return change.addAddress(this.db, institution, tier, email, listing);
+  }
+
+  removeInstitutionAddress(institution: string, tier: string, email: string): Promise<RegistryChange> {
+    return change.removeAddress(this.db, institution, tier, email);
+  }
+
+  /** Adds a signing official, or updates the name and title of the one with that address. */
+  addInstitutionOfficial(
+    institution: string,
+    official: { name: string; email: string; title?: string | null },
+  ): Promise<RegistryChange> {
+    return change.addOfficial(this.db, institution, official);
+  }
+
+  removeInstitutionOfficial(institution: string, email: string): Promise<RegistryChange> {
+    return change.removeOfficial(this.db, institution, email);
+  }
+
+  /** Sets (an address) or clears (null) the contracting contact. */
+  setContractingContact(institution: string, email: string | null): Promise<RegistryChange> {
+    return change.setContractingContact(this.db, institution, email);
   }
 
   // ---- e-mails (EmailLedger) ----------------------------------------------------------------------
@@ -212,29 +310,4 @@ export class RecordsStore implements EmailLedger {
   emails(filter: EmailFilter = {}): Promise<EmailRecord[]> {
     return queryEmails(this.db, filter);
   }
-}
-
-function agreementRow(agreementRef: string, s: AgreementSnapshot, historyLength: number): AgreementsTable {
-  return {
-    agreement_ref: agreementRef,
-    agreement_id: s.agreementId,
-    domain: normalizeDomain(s.institution.domain),
-    stage: s.stage,
-    kind: s.kind,
-    tiers: s.tiers.join(','),
-    received_at: s.receivedAt,
-    initiation_due_by: s.initiationDueBy,
-    initiated_at: s.initiatedAt,
-    reminders_sent: s.remindersSent,
-    next_reminder_at: s.nextReminderAt,
-    executed_at: s.executedAt,
-    instructions_due_by: s.instructionsDueBy,
-    instructions_sent_at: s.instructionsSentAt,
-    ended_at: s.endedAt,
-    overdue: s.overdue ? 1 : 0,
-    history_length: historyLength,
-    // The history lives in agreement_events (withHistories puts it back); older calls carried it here.
-    status_json: JSON.stringify({ ...s, history: undefined }),
-    updated_at: new Date().toISOString(),
-  };
 }

@@ -79,16 +79,35 @@ export function registerAgreementCommands(program: Command): void {
       const { requestPatiently } = await import('../agreements');
       const { rethrowNotTaken, waitingLine } = await import('../update-retry');
       const policy = flags.initiation ? { initiation: flags.initiation } : undefined;
-      const result = await requestPatiently(
-        client,
-        request,
-        { taskQueue: config.DURA_TASK_QUEUE, policy },
-        {
-          onWait: (reason, progress) =>
-            process.stderr.write(`dura: ${waitingLine(reason, progress, 'the request')}\n`),
-        },
-      ).catch((err: unknown) => rethrowNotTaken(agreementIdFor(request.institution.domain), err));
+      const { withStore } = await import('../records');
+      const { triageRequest } = await import('../agreements');
+      let warnings: string[] = [];
+      const answer = await withStore(async (registry) => {
+        const triage = await triageRequest(request, registry);
+        warnings = triage.notes;
+        if (!flags.json) for (const note of warnings) process.stderr.write(`dura: warning: ${note}\n`);
+        return requestPatiently(
+          client,
+          request,
+          { taskQueue: config.DURA_TASK_QUEUE, policy, triage },
+          {
+            onWait: (reason, progress) =>
+              process.stderr.write(`dura: ${waitingLine(reason, progress, 'the request')}\n`),
+          },
+        );
+      }).catch((err: unknown) => {
+        // The agreement's own validator refused the request (e.g. a tier after initiation): say why.
+        const e = err as Error & { cause?: Error };
+        if (e.name === 'WorkflowUpdateFailedError') throw new UserError(e.cause?.message ?? e.message);
+        return rethrowNotTaken(agreementIdFor(request.institution.domain), err);
+      });
+      const result = { ...answer, warnings };
       if (!flags.json) process.stderr.write(`${result.outcome} (${result.stage})\n`);
+      if (result.outcome === 'not-needed' && !flags.json)
+        process.stderr.write(
+          `${request.institution.domain} is already listed for ${request.tiers.join(' and ')}: no agreement is needed; ` +
+            `${request.requester.email} was told to create an account\n`,
+        );
       emit(flags, result, () => result.agreementId);
     });
 

@@ -4,7 +4,7 @@ import type { AgreementStatus } from '../../common/agreement';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
 
-type Flags = OutputOptions & Record<string, string | undefined>;
+type Flags = OutputOptions & Record<string, string | boolean | undefined>;
 
 interface Control {
   name: string;
@@ -48,14 +48,20 @@ const controls: Control[] = [
   },
   {
     name: 'set-official',
-    description: 'change the signing official (the next reminder goes to the new one)',
+    description: 'replace the signing officials with one (or --add one more); the next reminder goes to them',
     options: [
       ['--name <name>', "the official's name", true],
       ['--email <email>', "the official's e-mail", true],
       ['--title <title>', "the official's title"],
+      ['--add', 'add this official beside the others (each gets the package and the reminders)'],
+      ['--replace', 'this official instead of all others (the default)'],
     ],
-    example: 'dura set-official uw.edu --name "Pat Provost" --email provost@uw.edu',
-    update: (f) => ({ name: 'setSigningOfficial', args: [{ name: f.name, email: f.email, title: f.title }] }),
+    example: 'dura set-official uw.edu --add --name "Pat Provost" --email provost@uw.edu',
+    update: (f) => {
+      if (f.add && f.replace) throw new UserError('set-official: --add and --replace: choose one');
+      const official = { name: f.name, email: f.email, title: f.title };
+      return { name: 'setSigningOfficial', args: [f.add ? { ...official, add: true } : official] };
+    },
   },
   {
     name: 'add-requester',
@@ -70,8 +76,10 @@ const controls: Control[] = [
   {
     name: 'remind-now',
     description: 'send the signing official a reminder now',
-    example: 'dura remind-now uw.edu',
-    update: () => ({ name: 'remindNow', args: [] }),
+    options: [['--force', 'send even if the last reminder went out less than a day ago']],
+    example: 'dura remind-now uw.edu-1',
+    // Without --force, no argument: a worker still on the previous code reads it the same way.
+    update: (f) => ({ name: 'remindNow', args: f.force ? [{ force: true }] : [] }),
   },
   {
     name: 'pause-reminders',
@@ -92,7 +100,8 @@ const controls: Control[] = [
     options: [['--days <n>', 'days between reminders (1-365)', true]],
     example: 'dura set-cadence uw.edu --days 7',
     update: (f) => {
-      if (!/^\d+$/.test(f.days ?? '')) throw new UserError(`days: expected a whole number, got ${f.days}`);
+      if (!/^\d+$/.test(String(f.days ?? '')))
+        throw new UserError(`days: expected a whole number, got ${f.days}`);
       return { name: 'setCadence', args: [{ days: Number(f.days) }] };
     },
   },
@@ -111,12 +120,18 @@ export function registerControlCommands(program: Command): void {
       .action(async (id: string, flags: Flags) => {
         const update = control.update(flags);
         const { session } = await import('../temporal');
-        const { client } = await session();
+        const { config, client } = await session();
         const { updateAgreement } = await import('../agreement-handle');
         const { waitingLine } = await import('../update-retry');
-        const answer = await updateAgreement<AgreementStatus>(client, id, update, {
-          onWait: (reason, progress) => process.stderr.write(`dura: ${waitingLine(reason, progress)}\n`),
-        });
+        const answer = await updateAgreement<AgreementStatus>(
+          client,
+          config,
+          id,
+          { ...update, command: control.name },
+          {
+            onWait: (reason, progress) => process.stderr.write(`dura: ${waitingLine(reason, progress)}\n`),
+          },
+        );
         if (answer.outcome === 'rejected') throw new UserError(answer.reason);
         const status = answer.value;
         emit(flags, status, () => `${status.agreementId}: ${control.name} done; stage ${status.stage}`);

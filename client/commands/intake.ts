@@ -45,21 +45,25 @@ export function registerIntakeCommands(program: Command): void {
       const { waitingLine } = await import('../update-retry');
       const progress = process.stderr.isTTY && !flags.json ? showProgress : undefined;
       let waiting = false; // one line for the whole file, however many requests wait
-      const results = await importRequests(client, rows, {
-        taskQueue: config.DURA_TASK_QUEUE,
-        policy: flags.initiation ? { initiation: flags.initiation } : undefined,
-        concurrency: flags.concurrency,
-        onProgress: progress,
-        patience: {
-          onWait: (reason, state) => {
-            if (waiting) return;
-            waiting = true;
-            process.stderr.write(
-              `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
-            );
+      const { withStore } = await import('../records');
+      const results = await withStore((registry) =>
+        importRequests(client, rows, {
+          registry,
+          taskQueue: config.DURA_TASK_QUEUE,
+          policy: flags.initiation ? { initiation: flags.initiation } : undefined,
+          concurrency: flags.concurrency,
+          onProgress: progress,
+          patience: {
+            onWait: (reason, state) => {
+              if (waiting) return;
+              waiting = true;
+              process.stderr.write(
+                `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
+              );
+            },
           },
-        },
-      });
+        }),
+      );
       if (progress) process.stderr.write('\n');
       const counts: Record<string, number> = {};
       for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;

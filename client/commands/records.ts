@@ -1,8 +1,8 @@
 /** `dura db …` and `dura institutions …`: the records database and the Registered Institutions list. */
 import type { Command } from 'commander';
-import { emit, readUserFile, UnreachableError, UserError, type OutputOptions } from '../output';
+import { emit, UnreachableError, type OutputOptions } from '../output';
 import { withStore } from '../records';
-import { normalizeDomain } from '../../common/agreement';
+import { importInstitutionsFile, registerInstitutionCommands } from './institutions';
 
 export function registerRecordCommands(program: Command): void {
   const db = program.command('db').description('the records database');
@@ -33,33 +33,32 @@ export function registerRecordCommands(program: Command): void {
   const institutions = program.command('institutions').description('the Registered Institutions list');
   institutions
     .command('import <file>')
-    .description('import institutions from a CSV file with the header domain,name,tiers')
+    .description(
+      'import (upsert) institutions: a CSV domain,name,tiers, or the CSV or JSON `institutions export` writes',
+    )
     .option('--skip-invalid', 'import the valid rows and list the invalid ones')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  dura institutions import registered.csv\n\nregistered.csv:\n  domain,name,tiers\n  uw.edu,University of Washington,registered;controlled',
+      [
+        '',
+        'The file is JSON when it ends in .json (or starts with [), else CSV: the header domain,name,tiers, or',
+        "the export's columns domain,name,tiers,domains,rules,addresses,officials,contracting_contact",
+        '(domain and name required). UTF-8, UTF-16 or Windows-1252. Nothing is imported when a row is',
+        'invalid (every problem is listed), unless --skip-invalid; nothing on the list is removed.',
+        '',
+        'Examples:',
+        '  dura institutions import registered.csv',
+        '  dura institutions import institutions.json --skip-invalid',
+        '',
+        'registered.csv:',
+        '  domain,name,tiers',
+        '  uw.edu,University of Washington,registered;controlled',
+      ].join('\n'),
     )
-    .action(async (file: string, options: OutputOptions & { skipInvalid?: boolean }) => {
-      const text = readUserFile(file);
-      const { parseRegistryCsv, importRegistryCsv, formatProblem } =
-        await import('../../activities/records/registry-csv');
-      const parsed = parseRegistryCsv(text);
-      if (parsed.problems.length && !options.skipInvalid) {
-        throw new UserError(
-          `${file}: nothing imported; ${parsed.problems.length} invalid row(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
-        );
-      }
-      const result = await withStore((store) =>
-        importRegistryCsv(store, text, { skipInvalid: options.skipInvalid }),
-      );
-      emit(options, result, () =>
-        [
-          `imported ${result.imported} institution(s)`,
-          ...result.problems.map((p) => `skipped ${formatProblem(p)}`),
-        ].join('\n'),
-      );
-    });
+    .action((file: string, options: OutputOptions & { skipInvalid?: boolean }) =>
+      importInstitutionsFile(file, options),
+    );
 
   institutions
     .command('lookup <domain-or-name>')
@@ -75,56 +74,7 @@ export function registerRecordCommands(program: Command): void {
       );
     });
 
-  institutions
-    .command('show <domain>')
-    .description('one institution: its listed tiers (since when, by which agreement) and its agreements')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions show uw.edu')
-    .action(async (domain: string, options: OutputOptions) => {
-      const { institution, agreements } = await withStore(async (store) => ({
-        institution: (await store.findInstitutions(normalizeDomain(domain))).find(
-          (i) => i.domain === normalizeDomain(domain),
-        ),
-        agreements: await store.agreementSnapshots({ domain }),
-      }));
-      if (!institution && agreements.length === 0)
-        throw new UserError(`no institution ${normalizeDomain(domain)} on the list or in the records`);
-      const runs = agreements.map((a) => ({
-        agreementId: a.agreement_id,
-        kind: a.kind,
-        stage: a.stage,
-        tiers: a.tiers ? a.tiers.split(',') : [],
-        receivedAt: a.received_at,
-        executedAt: a.executed_at,
-      }));
-      const { table, when } = await import('../format');
-      emit(options, { domain: normalizeDomain(domain), listed: institution ?? null, agreements: runs }, () =>
-        [
-          institution
-            ? `${institution.name} (${institution.domain})\n` +
-              institution.listed
-                .map(
-                  (l) =>
-                    `  ${l.tier} since ${l.listedOn}${l.agreementId ? ` (${l.agreementId})` : ' (imported)'}`,
-                )
-                .join('\n')
-            : `${normalizeDomain(domain)}: not on the Registered Institutions list`,
-          runs.length
-            ? table(
-                ['AGREEMENT', 'KIND', 'STAGE', 'TIERS', 'RECEIVED', 'EXECUTED'],
-                runs.map((r) => [
-                  r.agreementId,
-                  r.kind,
-                  r.stage,
-                  r.tiers.join(','),
-                  when(r.receivedAt),
-                  when(r.executedAt),
-                ]),
-              )
-            : 'no agreements in the records',
-        ].join('\n\n'),
-      );
-    });
+  registerInstitutionCommands(institutions);
 
   institutions
     .command('list')

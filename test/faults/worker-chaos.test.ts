@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Client } from '@temporalio/client';
 import type { AgreementStatus } from '../../common/agreement';
+import { agreementIdFrom } from '../../common/agreement-target';
 import {
   chaosLoop,
   judgeDuplicate,
@@ -245,7 +246,7 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
           'SELECT idempotency_key AS key, agreement_id AS agreementId, attempts FROM emails WHERE message_id = ?',
         )
         .get(messageId) as { key: string; agreementId: string; attempts: number } | undefined;
-      const sends = row ? await sendActivities(client, row.agreementId, row.key) : [];
+      const sends = row ? await sendActivities(client, agreementIdFrom(row.agreementId), row.key) : [];
       found.push({ messageId, copies, ledgerAttempts: row?.attempts, sends });
     }
     records.close();

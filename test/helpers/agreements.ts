@@ -10,6 +10,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { ParsedMail } from 'mailparser';
 import type { agreementWorkflow } from '../../workflows/agreement';
 import type { AgreementRequest, AgreementStatus, Tier } from '../../common/agreement';
+import { agreementIdFrom } from '../../common/agreement-target';
 import { requestAgreement, type RequestOptions } from '../../client/agreements';
 import { cancelUpdate, statusQuery } from '../../workflows/messages';
 import { realEngine, type Engine, type TestDatabase } from './engine';
@@ -24,10 +25,10 @@ export function aRequest(overrides: Partial<AgreementRequest> & { receivedAt: st
   const n = ++institutions;
   return {
     institution: { name: `Test University ${n}`, domain: `u${n}-${process.pid}.example.edu` },
-    requester: { name: 'Ada Researcher', email: `ada@u${n}.example.edu` },
+    requester: { name: 'Ada Researcher', email: `ada@u${n}-${process.pid}.example.edu` },
     signingOfficial: {
       name: 'Sam Official',
-      email: `so@u${n}.example.edu`,
+      email: `so@u${n}-${process.pid}.example.edu`,
       title: 'Director, Sponsored Programs',
     },
     tiers: ['registered'] as Tier[],
@@ -48,6 +49,7 @@ export interface Lifecycle {
     request: AgreementRequest,
     options?: Omit<RequestOptions, 'taskQueue'>,
   ): ReturnType<typeof requestAgreement>;
+  /** By agreement id, domain or workflow id: the institution's agreement in process, else its latest. */
   status(id: string): Promise<AgreementStatus>;
   handle(id: string): WorkflowHandle<typeof agreementWorkflow>;
   /** Server time now, as an ISO string (the time-skipping server's clock, not the machine's). */
@@ -105,11 +107,11 @@ export function lifecycleHarness(database: TestDatabase = 'sqlite'): Lifecycle {
         taskQueue: engine.queue,
         ...options,
       });
-      opened.add(result.agreementId);
+      opened.add(agreementIdFrom(result.agreementId));
       return result;
     },
-    status: (id) => engine.env.client.workflow.getHandle(id).query(statusQuery),
-    handle: (id) => engine.env.client.workflow.getHandle<typeof agreementWorkflow>(id),
+    status: (id) => engine.env.client.workflow.getHandle(agreementIdFrom(id)).query(statusQuery),
+    handle: (id) => engine.env.client.workflow.getHandle<typeof agreementWorkflow>(agreementIdFrom(id)),
     now: async () => new Date(await engine.env.currentTimeMs()).toISOString(),
     days: (n) => engine.env.sleep(n * 24 * 3600_000),
     // The addressees the sink accepted: a message whose "to" it refused reached only its cc.
@@ -158,6 +160,9 @@ export const RECORDED_PATHS = [
   'continue-as-new-run-1',
   'continue-as-new-run-2',
   'digest',
+  'individual-agreement',
+  'two-officials',
+  'second-agreement',
 ] as const;
 export type RecordedPath = (typeof RECORDED_PATHS)[number] | 'continue-as-new';
 
@@ -178,7 +183,9 @@ export async function saveHistory(
   const runs: string[] = [];
   // Walk the chain back from the latest run: each run's first event names the run it continues.
   for (let runId: string | undefined = undefined; ;) {
-    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    // An agreement's id names its workflow; a workflow id (the digest's) is taken as it is.
+    const id = workflowId.startsWith('dura-') ? workflowId : agreementIdFrom(workflowId);
+    const history = await env.client.workflow.getHandle(id, runId).fetchHistory();
     runs.unshift(historyToJSON(history));
     runId =
       history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;

@@ -31,7 +31,7 @@ export function controlCases(d: { signing: string; initiating: string }): Malfor
     [['initiate', s], 'cannot initiate'],
     [['resume-reminders', s], 'cannot resume reminders'],
     [['remind-now', d.initiating], 'cannot send a reminder'],
-    [['execute', 'no-such.example.edu', '--on', '2026-01-05'], 'no agreement dura-no-such.example.edu'],
+    [['execute', 'no-such.example.edu', '--on', '2026-01-05'], 'no agreement for no-such.example.edu'],
     [['report', '--since', '2026-1-1'], '--since'],
     [['report', '--csv', '--json'], '--csv'],
     [['import', '--concurrency', '0', 'requests.csv'], '--concurrency'],

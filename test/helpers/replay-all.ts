@@ -6,7 +6,7 @@
  * The dev server lists every run (open and closed, each continue-as-new run too) by visibility; the
  * Java time-skipping server has no visibility list but answers the older open/closed listings.
  */
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
@@ -33,17 +33,23 @@ interface Run {
 
 async function listedRuns(client: Client): Promise<Run[]> {
   const runs: Run[] = [];
-  try {
-    for await (const w of client.workflow.list() as AsyncIterable<WorkflowExecutionInfo>)
-      runs.push({ workflowId: w.workflowId, runId: w.runId, type: w.type });
-    return runs;
-  } catch (err) {
-    const cause = (err as { cause?: { code?: number } }).cause;
-    if (cause?.code !== 12) throw err; // gRPC UNIMPLEMENTED
-  }
-  // The time-skipping server: the older listings, open then closed.
   const service = client.workflowService;
   const namespace = client.options.namespace;
+  // The raw listing: the SDK's would decode each memo, which an encrypted one (no codec here) fails.
+  try {
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await service.listWorkflowExecutions({ namespace, pageSize: 1000, nextPageToken });
+      for (const e of page.executions ?? [])
+        runs.push({ workflowId: e.execution!.workflowId!, runId: e.execution!.runId!, type: e.type!.name! });
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return runs;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 12) throw err; // gRPC UNIMPLEMENTED
+    runs.length = 0;
+  }
+  // The time-skipping server: the older listings, open then closed.
   type Page = {
     executions?: temporal.api.workflow.v1.IWorkflowExecutionInfo[] | null;
     nextPageToken?: Uint8Array | null;

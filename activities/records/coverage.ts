@@ -1,0 +1,35 @@
+/**
+ * "Am I covered?" against the records: finds the institution an address's domain belongs to (or, when
+ * none, its likely parent by registrable domain) and hands them to the pure `coverage` of
+ * common/coverage.ts, which holds the rules. `dura check` and request triage call `checkCoverage`.
+ */
+import type { Tier } from '../../common/agreement';
+import { coverage, parseEmail, type Coverage } from '../../common/coverage';
+import type { RecordsStore } from './store';
+
+export type { Coverage, NextStep, TierCoverage } from '../../common/coverage';
+
+/**
+ * Coverage of `email` for `tiers` (default the Registered Tier; controlled implies registered), e.g.
+ * `{ email: 'ada@med.uw.edu', domain: 'med.uw.edu', institution: null, tiers: [{ tier: 'registered',
+ * covered: false, because: null, rule: null }], next: 'submit-request', nextStep: 'med.uw.edu is not
+ * on the Registered Institutions list: …', likelyParent: { id: 'uw.edu', name: 'University of
+ * Washington' } }`. Throws an Error `<email>: not an e-mail address` for a malformed address (check
+ * first with parseEmail to tell it from a database failure).
+ */
+export async function checkCoverage(
+  store: RecordsStore,
+  email: string,
+  tiers?: readonly Tier[],
+): Promise<Coverage> {
+  const parsed = parseEmail(email);
+  if (!parsed) throw new Error(`${email.trim()}: not an e-mail address`);
+  const institution = await store.institutionByDomain(parsed.domain);
+  const parent = institution ? null : await store.likelyParentInstitution(parsed.domain);
+  return coverage({
+    email: parsed.email,
+    tiers,
+    institution,
+    likelyParent: parent && { id: parent.id, name: parent.name },
+  });
+}

@@ -1,0 +1,66 @@
+/** `dura check <email>`: is this address covered by the Registered Institutions list, and what next. */
+import type { Command } from 'commander';
+import { TIERS, type Tier } from '../../common/agreement';
+import type { Coverage, TierCoverage } from '../../common/coverage';
+import { emit, UserError, type OutputOptions } from '../output';
+import { withStore } from '../records';
+
+interface CheckFlags extends OutputOptions {
+  tier?: string[];
+}
+
+export function registerCheckCommands(program: Command): void {
+  program
+    .command('check <email>')
+    .description('is the address covered for the tier(s), by which rule, and the next step')
+    .option(
+      '--tier <tier>',
+      `${TIERS.join(' or ')}; repeat for both (default registered; controlled implies registered)`,
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dura check ada@uw.edu\n  dura check ada@med.uw.edu --tier controlled --json',
+    )
+    .action(async (email: string, flags: CheckFlags) => {
+      const tiers = (flags.tier ?? []).map((t): Tier => {
+        const tier = t.trim().toLowerCase();
+        if (!(TIERS as readonly string[]).includes(tier))
+          throw new UserError(`--tier ${t}: expected ${TIERS.join(' or ')}`);
+        return tier as Tier;
+      });
+      const { parseEmail } = await import('../../common/coverage');
+      if (!parseEmail(email)) throw new UserError(`${email.trim()}: not an e-mail address`);
+      const { checkCoverage } = await import('../../activities/records/coverage');
+      const result = await withStore((store) => checkCoverage(store, email, tiers));
+      emit(flags, result, () => coverageView(result));
+    });
+}
+
+/** The answer for a person: the institution, each tier and why, the likely parent, the next step. */
+export function coverageView(c: Coverage): string {
+  const rows: Array<[string, string]> = [
+    [
+      'Institution',
+      c.institution
+        ? `${c.institution.name} (${c.institution.id})`
+        : `not listed (${c.domain} is not on the Registered Institutions list)`,
+    ],
+    ...c.tiers.map((t): [string, string] => [t.tier, tierWhy(t, c.institution !== null)]),
+    ...(c.likelyParent
+      ? [['Likely parent', `${c.likelyParent.name} (${c.likelyParent.id})`] as [string, string]]
+      : []),
+    ['Next step', `${c.next}: ${c.nextStep}`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return [c.email, ...rows.map(([label, value]) => `  ${label.padEnd(width)}${value}`)].join('\n');
+}
+
+function tierWhy(t: TierCoverage, listed: boolean): string {
+  if (t.because === 'domain') return 'covered: any address at its domains (rule: domains)';
+  if (t.because === 'address') return 'covered: this address is listed (rule: individual)';
+  if (t.rule === 'individual')
+    return 'not covered: individual agreements required, and this address is not listed';
+  return listed ? 'not covered: the institution is not listed for this tier' : 'not covered: not listed';
+}

@@ -1,0 +1,191 @@
+/**
+ * Coverage: is an e-mail address covered by the Registered Institutions list for the tiers asked, by
+ * which rule, and what is the person's next step. The seed's step 1 (seeds/000, "How to Obtain a DURA
+ * with All of Us") as one pure function (no I/O), used by `dura check`, request triage and the web pages:
+ *
+ *   "Check whether your institution is listed and what level of access it has. If your institution is
+ *   listed and has access to your preferred data tier(s) (Registered and/or Controlled), create an
+ *   account. If the institution is listed but does not have access to the Controlled Tier, you may
+ *   request it … If your institution is not listed or requires individual agreements, submit a DURA
+ *   request."
+ *
+ * The records side (which institution a domain belongs to, its likely parent) is
+ * activities/records/coverage.ts (`checkCoverage`).
+ */
+import { getDomain } from 'tldts';
+import { z } from 'zod';
+import { normalizeDomain, TIERS, type Tier } from './agreement';
+
+/**
+ * Who a tier of an institution covers (docs/design.md, "Institutions, coverage and agreements"):
+ * `domains`, any address at one of the institution's domains; `individual`, only the addresses listed
+ * (the seed's "institution requires individual agreements").
+ */
+export const MEMBERSHIP_RULES = ['domains', 'individual'] as const;
+export type MembershipRule = (typeof MEMBERSHIP_RULES)[number];
+
+/** What coverage needs of an institution on the list (activities/records/registry.ts reads it whole). */
+export interface CoverageInstitution {
+  /** Its id: the primary e-mail domain, lower-cased. */
+  id: string;
+  name: string;
+  /** All its e-mail domains, lower-cased, the id included. */
+  domains: string[];
+  /** The tiers it is listed for; a tier absent is not listed. */
+  tiers: Array<{ tier: Tier; rule: MembershipRule; addresses: Array<{ email: string }> }>;
+}
+
+export interface CoverageInput {
+  /** The address asked about (any case). */
+  email: string;
+  /** The tiers the person wants; default the Registered Tier. Controlled implies registered. */
+  tiers?: readonly Tier[];
+  /** The institution the address's domain belongs to (an exact domain match), or null: not listed. */
+  institution: CoverageInstitution | null;
+  /** When not listed: a listed institution sharing the domain's registrable domain (med.uw.edu → uw.edu). */
+  likelyParent?: { id: string; name: string } | null;
+}
+
+export type NextStep = 'create-account' | 'request-controlled' | 'submit-request';
+
+export interface TierCoverage {
+  tier: Tier;
+  covered: boolean;
+  /** `domain`: the tier's rule is domains; `address`: the address is listed; null: not covered. */
+  because: 'domain' | 'address' | null;
+  /** The tier's rule at the institution; null when the institution is not listed for the tier. */
+  rule: MembershipRule | null;
+}
+
+export interface Coverage {
+  /** The address, trimmed and lower-cased. */
+  email: string;
+  /** Its domain, lower-cased. */
+  domain: string;
+  institution: { id: string; name: string } | null;
+  /** The tiers asked about, in TIERS order (registered first). */
+  tiers: TierCoverage[];
+  next: NextStep;
+  /** The next step in words, saying why. */
+  nextStep: string;
+  likelyParent: { id: string; name: string } | null;
+}
+
+const EMAIL = z.email();
+
+/** The address trimmed and lower-cased with its domain, or null when it is not an e-mail address. */
+export function parseEmail(email: string): { email: string; domain: string } | null {
+  const address = email.trim().toLowerCase();
+  if (!EMAIL.safeParse(address).success) return null;
+  return { email: address, domain: normalizeDomain(address.slice(address.lastIndexOf('@') + 1)) };
+}
+
+/**
+ * The registrable domain (the public suffix plus one label, from the Public Suffix List by tldts):
+ * med.uw.edu → uw.edu, cs.ox.ac.uk → ox.ac.uk; null for a name with none (localhost, an IP address).
+ */
+export function registrableDomain(domain: string): string | null {
+  return getDomain(normalizeDomain(domain)) ?? null;
+}
+
+/**
+ * The tiers a request for `asked` is about, in TIERS order. The Controlled Tier contains the Registered
+ * Tier's data and more (seeds/001, "In addition to the data in the Registered Tier…"), so asking for
+ * controlled asks for registered too. Nothing asked: the Registered Tier.
+ */
+export function tiersAsked(asked: readonly Tier[] = []): Tier[] {
+  const wanted = new Set<Tier>(asked.length ? asked : ['registered']);
+  if (wanted.has('controlled')) wanted.add('registered');
+  return TIERS.filter((t) => wanted.has(t));
+}
+
+/**
+ * Whether the address is covered for each tier asked, and the next step. Rules:
+ * - a tier with the rule `domains` covers any address whose domain is exactly one of the institution's
+ *   domains, as the All of Us Researcher Workbench matches them (med.uw.edu is not covered by uw.edu:
+ *   it is its own entry); `individual` covers only the addresses listed for the tier;
+ * - next: every tier asked covered → `create-account`; the Registered Tier covered by the domain rule
+ *   and the Controlled Tier asked but not listed → `request-controlled` (an amendment of the
+ *   institution's agreement); otherwise (not listed, or individual agreements required) →
+ *   `submit-request`.
+ * Throws when `email` is not an e-mail address (see parseEmail).
+ */
+export function coverage(input: CoverageInput): Coverage {
+  const parsed = parseEmail(input.email);
+  if (!parsed) throw new Error(`${input.email.trim()}: not an e-mail address`);
+  const { email, domain } = parsed;
+  const found = input.institution;
+  const atDomain = found !== null && found.domains.some((d) => normalizeDomain(d) === domain);
+  const institution = found && atDomain ? found : null;
+
+  const tierCoverage = (tier: Tier): TierCoverage => {
+    const listed = institution?.tiers.find((t) => t.tier === tier);
+    if (!listed) return { tier, covered: false, because: null, rule: null };
+    if (listed.rule === 'domains') return { tier, covered: true, because: 'domain', rule: listed.rule };
+    const named = listed.addresses.some((a) => a.email.trim().toLowerCase() === email);
+    return { tier, covered: named, because: named ? 'address' : null, rule: listed.rule };
+  };
+  const tiers = tiersAsked(input.tiers).map(tierCoverage);
+  const registered = tierCoverage('registered');
+  const controlled = tiers.find((t) => t.tier === 'controlled');
+
+  let next: NextStep = 'submit-request';
+  if (tiers.every((t) => t.covered)) next = 'create-account';
+  else if (registered.because === 'domain' && controlled?.rule === null) next = 'request-controlled';
+
+  const likelyParent = institution ? null : (input.likelyParent ?? null);
+  return {
+    email,
+    domain,
+    institution: institution ? { id: institution.id, name: institution.name } : null,
+    tiers,
+    next,
+    nextStep: describeNext(next, { email, domain, institution, tiers, likelyParent }),
+    likelyParent,
+  };
+}
+
+const TIER_NAMES: Record<Tier, string> = { registered: 'Registered Tier', controlled: 'Controlled Tier' };
+
+function describeNext(
+  next: NextStep,
+  c: {
+    email: string;
+    domain: string;
+    institution: CoverageInstitution | null;
+    tiers: TierCoverage[];
+    likelyParent: { id: string; name: string } | null;
+  },
+): string {
+  const names = (tiers: TierCoverage[]) => tiers.map((t) => `the ${TIER_NAMES[t.tier]}`).join(' and ');
+  const request = 'submit a DURA request, with the name of a signing official at your institution';
+  if (!c.institution) {
+    const parent = c.likelyParent
+      ? ` ${c.domain} may belong to ${c.likelyParent.name} (${c.likelyParent.id}), which is listed: ` +
+        `say so in the request, and the access team can add ${c.domain} to it.`
+      : '';
+    return `${c.domain} is not on the Registered Institutions list: ${request}.${parent}`;
+  }
+  const who = `${c.institution.name} (${c.institution.id})`;
+  if (next === 'create-account') {
+    const by = (t: TierCoverage) =>
+      `the ${TIER_NAMES[t.tier]} (${t.because === 'address' ? `${c.email} is listed` : 'any address at its domains'})`;
+    return `${who} is listed for ${c.tiers.map(by).join(' and ')}: create an account.`;
+  }
+  if (next === 'request-controlled') {
+    return (
+      `${who} is listed for the Registered Tier but does not have access to the Controlled Tier: ` +
+      `request the Controlled Tier (an amendment of its agreement).`
+    );
+  }
+  const individual = c.tiers.filter((t) => !t.covered && t.rule === 'individual');
+  const unlisted = c.tiers.filter((t) => !t.covered && t.rule === null);
+  const why = [
+    ...(individual.length
+      ? [`requires individual agreements for ${names(individual)} and ${c.email} is not listed`]
+      : []),
+    ...(unlisted.length ? [`is not listed for ${names(unlisted)}`] : []),
+  ].join(', and ');
+  const kind = individual.length ? ' for an individual agreement' : '';
+  return `${who} ${why}: submit a DURA request${kind}, with the name of a signing official at your institution.`;
+}

@@ -1,0 +1,48 @@
+/**
+ * The text of a file as spreadsheets save it: UTF-8 (with or without a byte-order mark), UTF-16 (Excel's
+ * "Unicode text"; little- or big-endian, with a BOM or recognised by its zero bytes) or Windows-1252
+ * (Excel's "CSV" on Windows: a file that is not valid UTF-8). The BOM is not part of the text.
+ */
+
+import iconv from 'iconv-lite';
+
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/** The bytes decoded, and the encoding they were read as. */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
+  const encoding = detectEncoding(bytes);
+  // ignoreBOM: false (the default) drops a BOM of the encoding decoded.
+  const text = encoding === 'windows-1252' ? windows1252(bytes) : new TextDecoder(encoding).decode(bytes);
+  return { text: text.replace(/^\uFEFF/, ''), encoding };
+}
+
+// Node 20's TextDecoder('windows-1252') reads 0x80–0x9F as Latin-1's control characters (a curly quote
+// or an en dash from Excel would be lost): iconv-lite's table is Windows-1252's own.
+function windows1252(bytes: Uint8Array): string {
+  return iconv.decode(Buffer.from(bytes), 'windows-1252');
+}
+
+function detectEncoding(bytes: Uint8Array): TextEncoding {
+  const [a, b, c] = bytes;
+  if (a === 0xef && b === 0xbb && c === 0xbf) return 'utf-8';
+  if (a === 0xff && b === 0xfe) return 'utf-16le';
+  if (a === 0xfe && b === 0xff) return 'utf-16be';
+  // UTF-16 without a BOM: text in Latin letters has a zero byte in every other place.
+  const sample = bytes.subarray(0, 512);
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] !== 0) continue;
+    if (i % 2) odd++;
+    else even++;
+  }
+  const pairs = Math.floor(sample.length / 2);
+  if (pairs >= 2 && odd >= pairs * 0.4 && even === 0) return 'utf-16le';
+  if (pairs >= 2 && even >= pairs * 0.4 && odd === 0) return 'utf-16be';
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return 'utf-8';
+  } catch {
+    return 'windows-1252';
+  }
+}

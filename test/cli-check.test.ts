@@ -1,0 +1,247 @@
+// `dura check` and the registry's `dura institutions …` subcommands, run as a subprocess (the CLI from
+// its TypeScript sources, as test/helpers/cli.ts runs it) against a real SQLite file. No Temporal server.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dura as run } from './helpers/cli';
+
+describe('dura check and the registry subcommands (SQLite)', function () {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const dura = (...args: string[]) => run(args, env);
+  const json = async (...args: string[]) => {
+    const result = await dura(...args, '--json');
+    assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+    return JSON.parse(result.stdout);
+  };
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-cli-check-'));
+    env = { DATABASE_URL: `sqlite:${dir}/dura.sqlite` };
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('check on an empty list: not listed, submit a DURA request', async () => {
+    const out = await json('check', 'Ada@UW.edu');
+    assert.deepEqual(out, {
+      email: 'ada@uw.edu',
+      domain: 'uw.edu',
+      institution: null,
+      tiers: [{ tier: 'registered', covered: false, because: null, rule: null }],
+      next: 'submit-request',
+      nextStep:
+        'uw.edu is not on the Registered Institutions list: submit a DURA request, with the name of a signing official at your institution.',
+      likelyParent: null,
+    });
+  });
+
+  it('check a listed institution: covered by domain, an amendment for controlled, the likely parent of a subdomain', async () => {
+    const file = path.join(dir, 'registered.csv');
+    fs.writeFileSync(
+      file,
+      'domain,name,tiers\nuw.edu,University of Washington,registered\nwsu.edu,Washington State,registered\n',
+    );
+    assert.equal((await dura('institutions', 'import', file)).status, 0);
+
+    const text = await dura('check', 'ada@uw.edu');
+    assert.equal(text.status, 0, text.stderr);
+    assert.equal(
+      text.stdout,
+      [
+        'ada@uw.edu',
+        '  Institution  University of Washington (uw.edu)',
+        '  registered   covered: any address at its domains (rule: domains)',
+        '  Next step    create-account: University of Washington (uw.edu) is listed for the Registered Tier (any address at its domains): create an account.',
+        '',
+      ].join('\n'),
+    );
+
+    const controlled = await json('check', 'ada@uw.edu', '--tier', 'controlled');
+    assert.equal(controlled.next, 'request-controlled');
+    assert.match(controlled.nextStep, /request the Controlled Tier \(an amendment of its agreement\)/);
+
+    const sub = await dura('check', 'ada@med.uw.edu');
+    assert.equal(sub.status, 0, sub.stderr);
+    assert.match(
+      sub.stdout,
+      /^ {2}Institution {4}not listed \(med\.uw\.edu is not on the Registered Institutions list\)$/m,
+    );
+    assert.match(sub.stdout, /^ {2}registered {5}not covered: not listed$/m);
+    assert.match(sub.stdout, /^ {2}Likely parent {2}University of Washington \(uw\.edu\)$/m);
+    assert.match(
+      sub.stdout,
+      /^ {2}Next step {6}submit-request: med\.uw\.edu is not on the Registered Institutions list/m,
+    );
+    assert.deepEqual((await json('check', 'ada@med.uw.edu')).likelyParent, {
+      id: 'uw.edu',
+      name: 'University of Washington',
+    });
+  });
+
+  it('institutions add-domain, then check and show see the second domain', async () => {
+    const added = await dura('institutions', 'add-domain', 'uw.edu', 'Washington.edu');
+    assert.equal(added.status, 0, added.stderr);
+    assert.equal(added.stdout, 'uw.edu: added the domain washington.edu\n');
+    const again = await dura('institutions', 'add-domain', 'uw.edu', 'washington.edu');
+    assert.equal(again.stdout, 'uw.edu: washington.edu is already one of its domains; nothing changed\n');
+    assert.deepEqual(await json('institutions', 'add-domain', 'uw.edu', 'washington.edu'), {
+      institution: 'uw.edu',
+      changed: false,
+      domain: 'washington.edu',
+    });
+
+    const second = await json('check', 'grace@washington.edu');
+    assert.deepEqual(second.institution, { id: 'uw.edu', name: 'University of Washington' });
+    assert.equal(second.next, 'create-account');
+
+    const shown = await dura('institutions', 'show', 'washington.edu');
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(
+      shown.stdout,
+      /^University of Washington \(uw\.edu\)\n {2}domains: uw\.edu, washington\.edu\n/,
+    );
+    assert.match(
+      shown.stdout,
+      /^ {2}registered since \d{4}-\d\d-\d\d \(imported\); rule domains: any address at its domains$/m,
+    );
+    assert.match(shown.stdout, /^ {2}signing officials: none recorded$/m);
+  });
+
+  it('set-rule, add-address, add-official: show prints them and check follows the individual rule', async () => {
+    const rule = await dura(
+      'institutions',
+      'set-rule',
+      'uw.edu',
+      '--tier',
+      'controlled',
+      '--rule',
+      'individual',
+    );
+    assert.equal(rule.status, 0, rule.stderr);
+    assert.equal(rule.stdout, "uw.edu: the controlled tier's rule is now individual\n");
+    const address = await dura(
+      'institutions',
+      'add-address',
+      'uw.edu',
+      'Ada@uw.edu',
+      '--tier',
+      'controlled',
+      '--agreement',
+      'uw.edu-2',
+    );
+    assert.equal(address.stdout, 'uw.edu: listed ada@uw.edu for the controlled tier\n', address.stderr);
+    const official = ['--name', 'Sam Signer', '--email', 'osp@uw.edu', '--title', 'Director'];
+    assert.equal((await dura('institutions', 'add-official', 'uw.edu', ...official)).status, 0);
+    assert.equal(
+      (await dura('institutions', 'add-official', 'uw.edu', '--name', 'Alex', '--email', 'alex@uw.edu'))
+        .status,
+      0,
+    );
+    assert.equal(
+      (await dura('institutions', 'remove-official', 'uw.edu', 'alex@uw.edu')).stdout,
+      'uw.edu: removed the signing official alex@uw.edu\n',
+    );
+    assert.equal(
+      (await dura('institutions', 'set-contracting-contact', 'uw.edu', 'contracts@uw.edu')).status,
+      0,
+    );
+
+    const text = (await dura('institutions', 'show', 'uw.edu')).stdout;
+    assert.match(
+      text,
+      /^ {2}controlled since \d{4}-\d\d-\d\d \(imported\); rule individual: only the 1 address\(es\) listed\n {4}ada@uw\.edu since \d{4}-\d\d-\d\d \(uw\.edu-2\)$/m,
+    );
+    assert.match(text, /^ {2}signing officials: Sam Signer <osp@uw\.edu>, Director$/m);
+    assert.match(text, /^ {2}contracting contact: contracts@uw\.edu$/m);
+    const shown = await json('institutions', 'show', 'uw.edu');
+    assert.deepEqual(shown.registry.domains, ['uw.edu', 'washington.edu']);
+    assert.deepEqual(
+      shown.registry.tiers.map((t: { tier: string; rule: string; addresses: Array<{ email: string }> }) => [
+        t.tier,
+        t.rule,
+        t.addresses.map((a) => a.email),
+      ]),
+      [
+        ['registered', 'domains', []],
+        ['controlled', 'individual', ['ada@uw.edu']],
+      ],
+    );
+    assert.deepEqual(shown.registry.officials, [
+      { name: 'Sam Signer', email: 'osp@uw.edu', title: 'Director' },
+    ]);
+    assert.deepEqual(shown.listed.tiers, ['registered', 'controlled']); // the earlier shape is kept
+
+    assert.equal((await json('check', 'ada@uw.edu', '--tier', 'controlled')).next, 'create-account');
+    const bob = await dura('check', 'bob@uw.edu', '--tier', 'controlled');
+    assert.match(
+      bob.stdout,
+      /^ {2}controlled {3}not covered: individual agreements required, and this address is not listed$/m,
+    );
+    assert.match(
+      bob.stdout,
+      /submit-request: University of Washington \(uw\.edu\) requires individual agreements for the Controlled Tier/,
+    );
+    const removed = await dura(
+      'institutions',
+      'remove-address',
+      'uw.edu',
+      'ada@uw.edu',
+      '--tier',
+      'controlled',
+    );
+    assert.equal(removed.stdout, 'uw.edu: removed ada@uw.edu from the controlled tier\n');
+    assert.equal((await json('check', 'ada@uw.edu', '--tier', 'controlled')).next, 'submit-request');
+  });
+
+  it('user errors exit 1 with one line naming what was typed; an unreachable database exits 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['check', 'not-an-email'], /^dura: not-an-email: not an e-mail address\n$/],
+      [['check', 'ada@uw.edu', '--tier', 'gold'], /^dura: --tier gold: expected registered or controlled\n$/],
+      [
+        ['institutions', 'add-domain', 'wsu.edu', 'WASHINGTON.edu'],
+        /^dura: WASHINGTON\.edu: already a domain of uw\.edu; a domain belongs to one institution only\n$/,
+      ],
+      [
+        ['institutions', 'add-domain', 'nowhere.edu', 'x.edu'],
+        /^dura: nowhere\.edu: no institution with this domain on the Registered Institutions list\n$/,
+      ],
+      [['institutions', 'add-domain', 'uw.edu', 'not_a domain'], /^dura: not_a domain: not an e-mail domain/],
+      [
+        ['institutions', 'remove-domain', 'uw.edu', 'UW.edu'],
+        /^dura: UW\.edu: the primary domain \(the id\) of uw\.edu cannot be removed\n$/,
+      ],
+      [
+        ['institutions', 'add-address', 'uw.edu', 'ada@gmail.com', '--tier', 'controlled'],
+        /^dura: ada@gmail\.com: gmail\.com is not a domain of uw\.edu/,
+      ],
+      [
+        ['institutions', 'add-address', 'uw.edu', 'ada@uw.edu'],
+        /^dura: required option '--tier <tier>' not specified\n$/,
+      ],
+      [
+        ['institutions', 'set-rule', 'uw.edu', '--tier', 'controlled', '--rule', 'some'],
+        /^dura: option '--rule <rule>' argument 'some' is invalid/,
+      ],
+      [
+        ['institutions', 'add-official', 'uw.edu', '--name', 'X', '--email', 'x@'],
+        /^dura: x@: not an e-mail address\n$/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await dura(...args);
+      assert.equal(result.status, 1, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+
+    const down = { DATABASE_URL: 'postgres://dura:secret@127.0.0.1:1/dura' };
+    const unreachable = await run(['check', 'ada@uw.edu'], down);
+    assert.equal(unreachable.status, 2, unreachable.stderr);
+    assert.match(
+      unreachable.stderr,
+      /^dura: cannot reach the records database postgres:\/\/dura:\*\*\*@127\.0\.0\.1:1\/dura/,
+    );
+    // A bad address is answered without the database.
+    assert.equal((await run(['check', 'nope'], down)).status, 1);
+  });
+});

@@ -1,0 +1,253 @@
+// Institutions and agreements as the process has them (issue 14): one id per agreement, requests that
+// need none, controls on closed agreements, likely parents, outside requesters, several officials and
+// individual agreements. The CLI as a subprocess, the dev server, a real worker, the records, SMTP.
+import { strict as assert } from 'node:assert';
+import { devServerEnv } from './helpers/env';
+import { dura as runDura } from './helpers/cli';
+import { realEngine, TEST_DATABASES } from './helpers/engine';
+import { addresses } from './helpers/mail';
+import { until } from './helpers/wait';
+
+const today = () => new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+
+for (const database of TEST_DATABASES)
+  describe(`institutions and agreements, records on ${database}`, function () {
+    const engine = realEngine(devServerEnv, {}, database);
+    const dura = (...args: string[]) => runDura(args, engine.cliEnv);
+    const ok = async (...args: string[]) => {
+      const result = await dura(...args);
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      return result;
+    };
+    const request = (domain: string, requester: string, ...extra: string[]) =>
+      dura(
+        'request',
+        ...['--institution-name', `University of ${domain}`, '--domain', domain],
+        ...['--requester-name', 'Ada Researcher', '--requester-email', requester],
+        ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
+        ...extra,
+      );
+    const status = async (typed: string) => JSON.parse((await ok('status', typed, '--json')).stdout);
+    const events = async (typed: string) =>
+      (await status(typed)).history.map((h: { event: string }) => h.event);
+    /** Messages of one kind that arrived for an address. */
+    const arrived = (kind: string, to: string) =>
+      engine.smtp.arrived.filter(
+        ({ mail }) => mail.headers.get('x-dura-kind') === kind && addresses(mail.to).includes(to),
+      );
+
+    it('1/4. a request that needs no agreement answers not-needed and never hides the executed one', async () => {
+      const first = await request('one.edu', 'ada@one.edu');
+      assert.equal(first.status, 0, first.stderr);
+      assert.equal(first.stdout.trim(), 'one.edu-1');
+      await ok('execute', 'one.edu', '--on', today(), '--document', 'DURA-ONE-1');
+      await until(async () => (await status('one.edu-1')).stage === 'completed');
+
+      const again = await request('one.edu', 'grace@one.edu');
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stderr, /^not-needed \(not-needed\)$/m);
+      assert.match(again.stderr, /one\.edu is already listed for registered: no agreement is needed/);
+      await until(() => arrived('not-needed', 'grace@one.edu').length === 1);
+
+      const shown = await status('one.edu');
+      assert.equal(shown.agreementId, 'one.edu-1');
+      assert.equal(shown.documentRef, 'DURA-ONE-1');
+      assert.deepEqual(await status('ONE.edu'), shown, 'any case');
+      assert.equal((await status('dura-one.edu-1')).agreementId, 'one.edu-1', 'with a dura- prefix');
+      assert.equal((await status('ada@one.edu')).agreementId, 'one.edu-1', 'by an address');
+
+      // A second agreement, for the Controlled Tier, is the institution's second: its own id.
+      const second = await request('one.edu', 'ada@one.edu', '--tier', 'controlled');
+      assert.equal(second.stdout.trim(), 'one.edu-2', second.stderr);
+      const latest = await status('one.edu');
+      assert.equal(latest.agreementId, 'one.edu-2');
+      assert.equal(latest.kind, 'amendment');
+      assert.deepEqual(
+        latest.earlierAgreements.map(
+          (e: { agreementId: string; stage: string }) => `${e.agreementId} ${e.stage}`,
+        ),
+        ['one.edu-1 completed'],
+      );
+      assert.match((await ok('status', 'one.edu')).stdout, /Earlier agreements\s+one\.edu-1: completed/);
+      // The earlier one is still reachable by its id, from the records.
+      assert.equal((await status('one.edu-1')).documentRef, 'DURA-ONE-1');
+      const history = await ok('history', 'one.edu-1');
+      assert.match(history.stdout, /executed/);
+      const listed = JSON.parse((await ok('list', '--json')).stdout).map(
+        (r: { agreementId: string }) => r.agreementId,
+      );
+      for (const id of ['one.edu-1', 'one.edu-2']) assert.ok(listed.includes(id), `${id} not in ${listed}`);
+      assert.ok(!listed.some((id: string) => id === 'dura-one.edu'), 'list shows agreement ids');
+    });
+
+    it('2/3/7. controls print the stage after the change; a closed agreement says so; the official hears of it', async () => {
+      await ok(...requestArgs('two.edu'));
+      await until(async () => (await status('two.edu')).stage === 'awaiting-signature');
+      const cancelled = await ok('cancel', 'two.edu', '--reason', 'Requester left');
+      assert.equal(cancelled.stdout, 'two.edu-1: cancel done; stage cancelled\n');
+      const late = await dura('remind-now', 'two.edu');
+      assert.equal(late.status, 1);
+      assert.equal(
+        late.stderr,
+        `dura: two.edu-1 is cancelled (closed ${today()}); remind-now applies to an agreement in process\n`,
+      );
+      const named = await dura('execute', 'two.edu-1', '--on', today());
+      assert.match(named.stderr, /^dura: two\.edu-1 is cancelled \(closed .*\); execute applies/);
+      // The official held the package: a short notice, with the reason.
+      await until(() => arrived('closed-notice', 'osp@two.edu').length === 1);
+      assert.match(arrived('closed-notice', 'osp@two.edu')[0]!.mail.text ?? '', /Requester left/);
+
+      await ok(...requestArgs('three.edu'));
+      const declined = await ok('decline', 'three.edu', '--reason', 'Institution policy');
+      assert.equal(declined.stdout, 'three.edu-1: decline done; stage declined\n');
+    });
+
+    it('4. a subdomain of a listed institution is flagged with its likely parent; add-domain settles it', async () => {
+      await engine.dura.store.importInstitutions([
+        { domain: 'uw.edu', name: 'University of Washington', tiers: ['registered', 'controlled'] },
+      ]);
+      const med = await request('med.uw.edu', 'ada@med.uw.edu');
+      assert.equal(med.status, 0, med.stderr);
+      assert.match(
+        med.stderr,
+        /warning: med\.uw\.edu is not listed, but uw\.edu \(University of Washington\) is/,
+      );
+      assert.match(med.stderr, /dura institutions add-domain uw\.edu med\.uw\.edu/);
+      await until(async () => (await events('med.uw.edu')).includes('likely-parent'));
+      await ok('cancel', 'med.uw.edu', '--reason', 'Belongs to uw.edu');
+      await ok('institutions', 'add-domain', 'uw.edu', 'med.uw.edu');
+      const check = JSON.parse(
+        (await ok('check', 'ada@med.uw.edu', '--tier', 'controlled', '--json')).stdout,
+      );
+      assert.equal(check.next, 'create-account');
+      const settled = await request('med.uw.edu', 'ada@med.uw.edu');
+      assert.match(settled.stderr, /^not-needed/m);
+    });
+
+    it('5/6. an outside requester is accepted with a warning; a joining request naming another official is recorded', async () => {
+      const outside = await request('five.edu', 'someone@gmail.com', '--initiation', 'manual');
+      assert.equal(outside.status, 0, outside.stderr);
+      assert.match(outside.stderr, /warning: requester\.email: someone@gmail\.com is not at five\.edu/);
+      const joined = await dura(
+        'request',
+        ...['--institution-name', 'University of five.edu', '--domain', 'five.edu'],
+        ...['--requester-name', 'Bo Chen', '--requester-email', 'bo@five.edu'],
+        ...['--official-name', 'Pat Provost', '--official-email', 'provost@five.edu', '--tier', 'registered'],
+      );
+      assert.match(joined.stderr, /^joined/m);
+      await until(async () => (await events('five.edu')).includes('official-named'));
+      const shown = await status('five.edu');
+      assert.ok(
+        shown.history.some(
+          (h: { event: string; detail: string }) =>
+            h.event === 'requester-outside-domain' && h.detail.includes('someone@gmail.com'),
+        ),
+      );
+      assert.ok(
+        shown.history.some(
+          (h: { event: string; detail: string }) =>
+            h.event === 'official-named' && h.detail.includes('provost@five.edu'),
+        ),
+      );
+      assert.match(
+        (await ok('status', 'five.edu')).stdout,
+        /official-named: Pat Provost <provost@five\.edu> by bo@five\.edu/,
+      );
+      assert.deepEqual(
+        shown.signingOfficials.map((o: { email: string }) => o.email),
+        ['osp@five.edu'],
+        'not added unasked',
+      );
+      await ok('cancel', 'five.edu', '--reason', 'test over');
+    });
+
+    it('6. two officials both receive the package and the reminders; remind-now twice asks for --force', async () => {
+      await ok(...requestArgs('six.edu'), '--initiation', 'manual');
+      const added = await ok(
+        'set-official',
+        'six.edu',
+        '--add',
+        '--name',
+        'Pat Provost',
+        '--email',
+        'provost@six.edu',
+        '--json',
+      );
+      assert.deepEqual(
+        JSON.parse(added.stdout).signingOfficials.map((o: { email: string }) => o.email),
+        ['osp@six.edu', 'provost@six.edu'],
+      );
+      await ok('initiate', 'six.edu');
+      await ok('remind-now', 'six.edu');
+      for (const official of ['osp@six.edu', 'provost@six.edu']) {
+        await until(() => arrived('reminder', official).length === 1);
+        assert.equal(arrived('initiation-package', official).length, 1, official);
+      }
+      assert.match(arrived('reminder', 'provost@six.edu')[0]!.mail.text ?? '', /^Dear Pat Provost,/m);
+      const twice = await dura('remind-now', 'six.edu');
+      assert.equal(twice.status, 1);
+      assert.match(twice.stderr, /less than a day ago; add --force to send another/);
+      await ok('remind-now', 'six.edu', '--force');
+      await until(() => arrived('reminder', 'provost@six.edu').length === 2);
+      await ok('cancel', 'six.edu', '--reason', 'test over');
+    });
+
+    it('5. individual agreements: each researcher their own; execution lists the address; a second domain joins', async () => {
+      await engine.dura.store.importInstitutions([
+        { domain: 'ind.edu', name: 'Individual University', tiers: [] },
+      ]);
+      await ok('institutions', 'set-rule', 'ind.edu', '--tier', 'registered', '--rule', 'individual');
+      await ok('institutions', 'add-domain', 'ind.edu', 'ind-med.edu');
+      const ada = await request('ind.edu', 'ada@ind.edu');
+      assert.equal(ada.stdout.trim(), 'ada@ind.edu-1', ada.stderr);
+      const bo = await request('ind.edu', 'bo@ind.edu');
+      assert.equal(bo.stdout.trim(), 'bo@ind.edu-1', bo.stderr);
+      // Temporal keeps workflow ids in the clear: no address in them (the agreement id is in the memo).
+      const rows = JSON.parse((await ok('list', '--json')).stdout) as {
+        agreementId: string;
+        workflowId: string;
+      }[];
+      const bos = rows.find((r) => r.agreementId === 'bo@ind.edu-1');
+      assert.match(bos?.workflowId ?? '', /^dura-individual-[0-9a-f]{16}$/);
+      assert.ok(
+        rows.every((r) => !r.workflowId.includes('@')),
+        JSON.stringify(rows),
+      );
+      await ok('execute', 'ada@ind.edu', '--on', today());
+      await until(async () => (await status('ada@ind.edu-1')).stage === 'completed');
+      const adaCovered = JSON.parse((await ok('check', 'ada@ind.edu', '--json')).stdout);
+      assert.deepEqual(
+        adaCovered.tiers.map((t: { because: string }) => t.because),
+        ['address'],
+      );
+      const boCovered = JSON.parse((await ok('check', 'bo@ind.edu', '--json')).stdout);
+      assert.equal(boCovered.next, 'submit-request', 'the colleague waits for an agreement of their own');
+      assert.equal(
+        (await status('bo@ind.edu')).stage === 'awaiting-signature' ||
+          (await status('bo@ind.edu')).stage === 'awaiting-initiation',
+        true,
+      );
+
+      // A domains institution with two domains: a request from the second joins the agreement in process.
+      await engine.dura.store.importInstitutions([
+        { domain: 'two-dom.edu', name: 'Two Domains', tiers: ['registered'] },
+      ]);
+      await ok('institutions', 'add-domain', 'two-dom.edu', 'twodom.org');
+      const first = await request('two-dom.edu', 'ada@two-dom.edu', '--tier', 'controlled');
+      assert.equal(first.stdout.trim(), 'two-dom.edu-1', first.stderr);
+      const second = await request('twodom.org', 'bo@twodom.org', '--tier', 'controlled');
+      assert.match(second.stderr, /^joined/m);
+      assert.equal(second.stdout.trim(), 'two-dom.edu-1');
+      assert.equal((await status('twodom.org')).agreementId, 'two-dom.edu-1');
+      for (const id of ['bo@ind.edu', 'two-dom.edu']) await ok('cancel', id, '--reason', 'test over');
+    });
+
+    function requestArgs(domain: string): string[] {
+      return [
+        'request',
+        ...['--institution-name', `University of ${domain}`, '--domain', domain],
+        ...['--requester-name', 'Ada Researcher', '--requester-email', `ada@${domain}`],
+        ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
+      ];
+    }
+  });

@@ -1,0 +1,92 @@
+/**
+ * Step 1 of the DURA process: the request triaged against the Registered Institutions list (design.md,
+ * "Institutions, coverage and agreements"): not needed, an amendment or a new agreement; its own id;
+ * what the access team should look at (a likely parent, an outside requester); the requester told.
+ */
+import { patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { atDomain, officialsOf, sameEmail } from '../common/agreement';
+import type { TriageResult } from '../activities/interfaces';
+import { io } from './activities';
+import { Agreement, now } from './agreement-state';
+import * as clock from './clock';
+import { tellRequesters } from './mail';
+
+/**
+ * Patch: an agreement has its own id (`<domain>-<n>`, records/agreement-ids.ts) and knows the
+ * institution's earlier agreements; before it, its id was its workflow id (`dura-<domain>`).
+ */
+export const AGREEMENT_IDS = 'agreement-ids';
+
+/** Triage's look-up: the listing alone before patch `agreement-ids`. */
+type Triage = Pick<TriageResult, 'listed'> & Partial<TriageResult>;
+
+/** 1. Triage against the Registered Institutions list; the requester hears we have the request. */
+export async function receiveRequest(agreement: Agreement): Promise<void> {
+  const { state, status: s } = agreement;
+  if (state.triaged) return;
+  agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`);
+  // The calendar table comes beside the look-up, so triage waits for one round trip, not two.
+  const numbered = patched(AGREEMENT_IDS);
+  const individual = s.individual ? { individual: s.individual } : {};
+  const [triage] = await Promise.all([
+    numbered
+      ? io.triageRequest({ domain: s.institution.domain, agreementRef: state.ref, ...individual })
+      : io.lookupInstitution(s.institution.domain).then((listed): Triage => ({ listed })),
+    clock.prepare(agreement, s.receivedAt),
+  ]);
+  const { listed } = triage;
+  state.listedTiers = listed?.tiers ?? [];
+  const needed = s.tiers.filter((tier) => !state.listedTiers.includes(tier));
+  if (listed && needed.length === 0) {
+    state.end = {
+      stage: 'not-needed',
+      reason: `${s.institution.domain} is already listed for ${s.tiers.join(', ')}`,
+    };
+    // A request that needs no agreement is known by its own workflow id, never by an agreement's.
+    if (numbered) s.agreementId = workflowInfo().workflowId;
+    state.triaged = true;
+    return;
+  }
+  if (triage.agreementId !== undefined) {
+    s.agreementId = triage.agreementId;
+    s.earlierAgreements = triage.earlier;
+    state.domains = triage.domains;
+    upsertMemo({ agreementId: s.agreementId });
+    agreement.log('agreement-id', s.agreementId);
+    const parent = triage.likelyParent;
+    if (parent)
+      agreement.log(
+        'likely-parent',
+        `${s.institution.domain} is not listed, but ${parent.domain} (${parent.name}) is; if it is theirs: ` +
+          `dura institutions add-domain ${parent.domain} ${s.institution.domain}`,
+      );
+    for (const requester of s.requesters) checkRequesterDomain(agreement, requester.email);
+    // Every official of the institution hears from us, beside the one the request named.
+    const known = officialsOf(s);
+    const more = (triage.officials ?? []).filter((o) => !known.some((k) => sameEmail(k.email, o.email)));
+    if (more.length) {
+      s.signingOfficials = [...known, ...more];
+      agreement.log('officials-from-registry', more.map((o) => o.email).join(', '));
+    }
+  }
+  // An amendment adds tiers to a listing; a listed institution with none for this key (individual
+  // agreements required) gets a new agreement.
+  if (listed && (listed.tiers.length > 0 || !numbered)) {
+    s.kind = 'amendment';
+    s.tiers = needed;
+    agreement.log('amendment', `listed for ${listed.tiers.join(', ')}; adds ${needed.join(', ')}`);
+  }
+  s.initiationDueBy = await clock.businessDeadline(agreement, s.receivedAt, s.policy.initiationBusinessDays);
+  const updatesFrom = Date.parse(s.receivedAt) > Date.now() ? s.receivedAt : now();
+  s.nextStatusUpdateAt = await clock.reminderDueAt(agreement, updatesFrom, s.policy.requesterUpdateEveryDays);
+  state.triaged = true;
+  agreement.log('initiation-due', `by ${s.initiationDueBy}`);
+  await tellRequesters(agreement, 'request-received', 'received');
+}
+
+/** Flags a requester whose address is not at the institution's domains (accepted, never called institutional). */
+export function checkRequesterDomain(agreement: Agreement, email: string): void {
+  const domains = agreement.state.domains;
+  if (domains && !atDomain(email, domains))
+    agreement.log('requester-outside-domain', `${email} is not at ${domains.join(', ')}`);
+}
