@@ -84,6 +84,8 @@ export interface TriageInput {
   domain: string;
   /** The requester's address when the agreement is an individual one (the tier's rule is `individual`). */
   individual?: string;
+  /** The first requester's address: a tier that lists it individually covers the request too. */
+  requester?: string;
   /** This agreement's reference (its first run id): its own snapshot is not an earlier agreement. */
   agreementRef: string;
 }

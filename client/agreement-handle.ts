@@ -139,8 +139,14 @@ async function earlierAgreement(
   target: AgreementTarget,
 ): Promise<StatusAnswer> {
   const status = target.agreementId ? await recordedStatus(config, typed) : null;
-  if (!status) throw new UserError(noAgreement(target));
-  return { status, source: 'closed' };
+  if (status) return { status, source: 'closed' };
+  // An institution with individual agreements only has none of its own: name those it has.
+  const others = target.domain
+    ? await withRecords(config, (store) => store.agreementSnapshots({ domain: target.domain! }))
+    : [];
+  const named = others.filter((r) => r.stage !== 'not-needed').map((r) => `${r.agreement_id} (${r.stage})`);
+  const hint = named.length ? `; its agreements: ${named.join(', ')}` : '';
+  throw new UserError(`${noAgreement(target)}${hint}`);
 }
 
 /** No worker answered in time (`why`): the records keep the last snapshot the workflow wrote. */

@@ -1,5 +1,5 @@
 /** Human views of agreements for the terminal (colour only on a TTY). */
-import type { AgreementStatus } from '../common/agreement';
+import { officialsOf, type AgreementStatus, type SigningOfficial } from '../common/agreement';
 
 const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
@@ -21,8 +21,9 @@ export function when(iso: string | null): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ET`;
 }
 
+const officialLine = (o: SigningOfficial) => `${o.name} <${o.email}>${o.title ? `, ${o.title}` : ''}`;
+
 export function statusView(s: AgreementStatus): string {
-  const official = `${s.signingOfficial.name} <${s.signingOfficial.email}>${s.signingOfficial.title ? `, ${s.signingOfficial.title}` : ''}`;
   const rows: [string, string][] = [
     ['Institution', `${s.institution.name} (${s.institution.domain})`],
     [
@@ -31,7 +32,10 @@ export function statusView(s: AgreementStatus): string {
     ],
     ['Tiers', s.tiers.join(', ')],
     ['Requesters', s.requesters.map((r) => `${r.name} <${r.email}>`).join('; ')],
-    ['Signing official', official],
+    [
+      officialsOf(s).length > 1 ? 'Signing officials' : 'Signing official',
+      officialsOf(s).map(officialLine).join('; '),
+    ],
     ['Received', when(s.receivedAt)],
     ['Initiation due by', when(s.initiationDueBy)],
     ['Initiated', when(s.initiatedAt)],

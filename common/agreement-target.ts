@@ -61,7 +61,8 @@ export function agreementTarget(typed: string): AgreementTarget {
 
 /** The CLI's answer when nothing matches what was typed: `no agreement uw.edu-7`, `no agreement for x.edu`. */
 export function noAgreement(target: AgreementTarget): string {
-  return target.agreementId ? `no agreement ${target.agreementId}` : `no agreement for ${target.domain}`;
+  if (target.agreementId) return `no agreement ${target.agreementId}`;
+  return `no agreement for ${target.email ?? target.domain ?? target.workflowId}`;
 }
 
 /** The workflow id for what a person typed (see agreementTarget). */

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { temporalCliPath } from '../scripts/tools';
 import { devServerEnv } from './helpers/env';
-import { dura as runDura } from './helpers/cli';
+import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { addresses } from './helpers/mail';
 import { until } from './helpers/wait';
@@ -15,13 +15,7 @@ for (const database of TEST_DATABASES)
     const engine = realEngine(devServerEnv, {}, database);
     const dura = (...args: string[]) => runDura(args, engine.cliEnv);
     const request = (domain: string, requester: string, ...extra: string[]) =>
-      dura(
-        'request',
-        ...['--institution-name', `University of ${domain}`, '--domain', domain],
-        ...['--requester-name', 'Ada Researcher', '--requester-email', requester],
-        ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
-        ...extra,
-      );
+      dura(...requestArgs(domain, requester, ...extra));
 
     /** A complete, valid request's flags, with some replaced. */
     const requestWith = (changes: Record<string, string>) =>

@@ -3,7 +3,7 @@
 // individual agreements. The CLI as a subprocess, the dev server, a real worker, the records, SMTP.
 import { strict as assert } from 'node:assert';
 import { devServerEnv } from './helpers/env';
-import { dura as runDura } from './helpers/cli';
+import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { addresses } from './helpers/mail';
 import { until } from './helpers/wait';
@@ -20,13 +20,7 @@ for (const database of TEST_DATABASES)
       return result;
     };
     const request = (domain: string, requester: string, ...extra: string[]) =>
-      dura(
-        'request',
-        ...['--institution-name', `University of ${domain}`, '--domain', domain],
-        ...['--requester-name', 'Ada Researcher', '--requester-email', requester],
-        ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
-        ...extra,
-      );
+      dura(...requestArgs(domain, requester, ...extra));
     const status = async (typed: string) => JSON.parse((await ok('status', typed, '--json')).stdout);
     const events = async (typed: string) =>
       (await status(typed)).history.map((h: { event: string }) => h.event);
@@ -186,9 +180,20 @@ for (const database of TEST_DATABASES)
       assert.match(arrived('reminder', 'provost@six.edu')[0]!.mail.text ?? '', /^Dear Pat Provost,/m);
       const twice = await dura('remind-now', 'six.edu');
       assert.equal(twice.status, 1);
-      assert.match(twice.stderr, /less than a day ago; add --force to send another/);
+      assert.match(
+        twice.stderr,
+        /^dura: remind-now: the last reminder went out \d+ min ago, less than a day; add --force to send another\n$/,
+      );
       await ok('remind-now', 'six.edu', '--force');
       await until(() => arrived('reminder', 'provost@six.edu').length === 2);
+      // An official added after initiation gets the package at once, never a reminder first.
+      await ok('set-official', 'six.edu', '--add', '--name', 'Lee Late', '--email', 'lee@six.edu');
+      await until(() => arrived('initiation-package', 'lee@six.edu').length === 1);
+      assert.equal(arrived('reminder', 'lee@six.edu').length, 0);
+      assert.match(
+        (await ok('status', 'six.edu')).stdout,
+        /Signing officials\s+Sam Signer <osp@six\.edu>; Pat Provost <provost@six\.edu>; Lee Late <lee@six\.edu>/,
+      );
       await ok('cancel', 'six.edu', '--reason', 'test over');
     });
 
@@ -220,6 +225,16 @@ for (const database of TEST_DATABASES)
         adaCovered.tiers.map((t: { because: string }) => t.because),
         ['address'],
       );
+      const byDomain = await dura('status', 'ind.edu');
+      assert.equal(byDomain.status, 1);
+      assert.match(
+        byDomain.stderr,
+        /^dura: no agreement for ind\.edu; its agreements: ada@ind\.edu-1 \(completed\), bo@ind\.edu-1 \(awaiting-/,
+      );
+      // Asking again once covered by her own agreement: not needed, and no agreement is started.
+      const again = await request('ind.edu', 'ada@ind.edu');
+      assert.match(again.stderr, /^not-needed \(not-needed\)$/m, again.stderr);
+      assert.doesNotMatch(again.stdout, /ind\.edu-\d/);
       const boCovered = JSON.parse((await ok('check', 'bo@ind.edu', '--json')).stdout);
       assert.equal(boCovered.next, 'submit-request', 'the colleague waits for an agreement of their own');
       assert.equal(
@@ -241,13 +256,4 @@ for (const database of TEST_DATABASES)
       assert.equal((await status('twodom.org')).agreementId, 'two-dom.edu-1');
       for (const id of ['bo@ind.edu', 'two-dom.edu']) await ok('cancel', id, '--reason', 'test over');
     });
-
-    function requestArgs(domain: string): string[] {
-      return [
-        'request',
-        ...['--institution-name', `University of ${domain}`, '--domain', domain],
-        ...['--requester-name', 'Ada Researcher', '--requester-email', `ada@${domain}`],
-        ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
-      ];
-    }
   });

@@ -6,9 +6,6 @@
  * that reached the server, their Message-ID, and the rows `dura emails` would show.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMailer, messageIdFor, type Mailer } from '../activities/mail/mailer';
 import type { EmailLedger } from '../activities/mail/ledger';
@@ -23,7 +20,7 @@ import {
   testMailerSettings,
   type TestSmtp,
 } from './helpers/mail';
-import { startPostgres } from './helpers/postgres';
+import { throwawayDatabase } from './helpers/postgres';
 
 const ann = { name: 'Ann Lee', email: 'ann@uw.test' };
 const gone = { name: 'Gone Away', email: 'gone@uw.test' };
@@ -42,15 +39,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     before(async function () {
       this.timeout(120_000);
-      if (dialect === 'sqlite') {
-        const dir = mkdtempSync(path.join(tmpdir(), 'dura-mail-ledger-'));
-        url = `sqlite:${dir}/dura.sqlite`;
-        cleanup = () => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
-      } else {
-        const postgres = await startPostgres();
-        url = postgres.url;
-        cleanup = () => postgres.stop();
-      }
+      ({ url, cleanup } = await throwawayDatabase(dialect, 'mail-ledger'));
       const db = openDatabase(url);
       await migrateToLatest(db);
       store = new RecordsStore(db);

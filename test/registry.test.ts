@@ -1,9 +1,6 @@
 // The registry (migration 002_registry, activities/records/registry*.ts, checkCoverage) on a real
 // records database: SQLite and a throwaway PostgreSQL. The database starts as 001 left it, with rows.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Kysely } from 'kysely';
 import { checkCoverage } from '../activities/records/coverage';
 import { openDatabase } from '../activities/records/db';
@@ -11,7 +8,7 @@ import { migrateTo, migrateToLatest, MIGRATION_NAMES } from '../activities/recor
 import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { TEST_DATABASES } from './helpers/engine';
-import { startPostgres } from './helpers/postgres';
+import { throwawayDatabase } from './helpers/postgres';
 import { sampleAgreement } from './helpers/samples';
 
 for (const dialect of TEST_DATABASES) {
@@ -22,17 +19,9 @@ for (const dialect of TEST_DATABASES) {
 
     before(async function () {
       this.timeout(120_000);
-      let url: string;
-      if (dialect === 'sqlite') {
-        const dir = mkdtempSync(path.join(os.tmpdir(), 'dura-registry-'));
-        url = `sqlite:${dir}/dura.sqlite`;
-        cleanup = () => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
-      } else {
-        const postgres = await startPostgres();
-        url = postgres.url;
-        cleanup = () => postgres.stop();
-      }
-      db = openDatabase(url);
+      const database = await throwawayDatabase(dialect, 'registry');
+      cleanup = database.cleanup;
+      db = openDatabase(database.url);
       store = new RecordsStore(db);
       // The database as release 001 left it, with an institution, an agreement and an e-mail.
       assert.deepEqual(await migrateTo(db, '001_initial'), { applied: ['001_initial'] });
@@ -172,6 +161,24 @@ for (const dialect of TEST_DATABASES) {
         (await store.findInstitutions('washington.edu')).map((i) => i.domain),
         ['uw.edu'],
       );
+    });
+
+    it("an executed agreement for the institution's domains makes an individual tier a domains one", async () => {
+      await store.importInstitutions([
+        { domain: 'rule.edu', name: 'Rule University', tiers: ['registered'] },
+      ]);
+      await store.setTierRule('rule.edu', 'controlled', 'individual');
+      await store.updateRegistry({
+        institution: { name: 'Rule University', domain: 'rule.edu' },
+        tiers: ['controlled'],
+        signedOn: '2026-02-02',
+        agreementId: 'rule.edu-2',
+      });
+      const controlled = (await store.institutionByDomain('rule.edu'))?.tiers.find(
+        (t) => t.tier === 'controlled',
+      );
+      assert.equal(controlled?.rule, 'domains');
+      assert.equal((await checkCoverage(store, 'ada@rule.edu', ['controlled'])).next, 'create-account');
     });
 
     it('sets a tier rule and lists individual addresses, at its domains only', async () => {

@@ -266,6 +266,10 @@ describe('the digest, without a server', function () {
   it('lists what triage or a joining request flagged, under the agreement, in text and HTML', () => {
     const flagged = agreement('flag.edu', {
       agreementId: 'flag.edu-2',
+      signingOfficials: [
+        { name: 'Sam Signer', email: 'sam@flag.edu' },
+        { name: 'Pat Provost', email: 'pat@flag.edu' },
+      ],
       history: [
         { at: '2026-11-20T15:00:00.000Z', event: 'requested' },
         {
@@ -297,6 +301,8 @@ describe('the digest, without a server', function () {
       ),
     );
     assert.ok(text.includes('   Details: dura status flag.edu-2\n'), text);
+    assert.match(text, /Signing official: .* <.*>, Pat Provost <pat@flag\.edu>; reminders sent/);
+    assert.ok(html.includes('<br />Pat Provost &lt;pat@flag.edu&gt;'), html);
     assert.ok(
       html.includes(
         '<strong>Check:</strong> a joining request named another signing official: Pat &lt;pat@flag.edu&gt;',

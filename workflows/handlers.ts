@@ -18,12 +18,13 @@ import type { Agreement } from './agreement-state';
 import * as clock from './clock';
 import { rescheduleReminder, sendReminder } from './follow-up';
 import * as guard from './guards';
-import { tellRequesters } from './mail';
+import { send, tellRequesters } from './mail';
 import * as m from './messages';
 import { initiateAgreement } from './steps';
 import { AGREEMENT_IDS, checkRequesterDomain } from './triage';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 function requireStage(agreement: Agreement, allowed: readonly Stage[], action: string): void {
   const stage = agreement.status.stage;
@@ -120,7 +121,7 @@ export function registerHandlers(agreement: Agreement): void {
 
   setHandler(
     m.setSigningOfficialUpdate,
-    (official) => {
+    async (official) => {
       const next = guard.signingOfficial(official, 'signingOfficial');
       const s = agreement.status;
       if (official.add) {
@@ -134,6 +135,13 @@ export function registerHandlers(agreement: Agreement): void {
         s.signingOfficial = next;
         s.signingOfficials = [next];
         agreement.log('official-changed', `from ${previous} to ${next.email}`);
+      }
+      // After initiation, a new official gets the package now: a reminder must never be their first word.
+      if (s.initiatedAt && agreement.isOpen && patched(AGREEMENT_IDS)) {
+        const sent = await send(agreement, 'initiation-package', `${next.email}/official-set`, [next], {
+          cc: ['aou-signing-official'],
+        });
+        if (sent) agreement.log('initiation-package-sent', `to ${next.email}, a new signing official`);
       }
       return status();
     },
@@ -160,10 +168,14 @@ export function registerHandlers(agreement: Agreement): void {
         requireAwaitingSignature(agreement, 'send a reminder');
         const last = agreement.state.lastReminderAt;
         // A second reminder minutes after the last one reads as a mistake to the signing official.
-        if (last && Date.now() - Date.parse(last) < DAY_MS && options?.force !== true)
+        const since = last ? Date.now() - Date.parse(last) : Infinity;
+        if (since < DAY_MS && options?.force !== true) {
+          const ago =
+            since < HOUR_MS ? `${Math.round(since / 60_000)} min` : `${Math.floor(since / HOUR_MS)} h`;
           throw new Error(
-            `remind-now: the last reminder went out at ${last}, less than a day ago; add --force to send another`,
+            `remind-now: the last reminder went out ${ago} ago, less than a day; add --force to send another`,
           );
+        }
       },
     },
   );

@@ -30,7 +30,12 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   const individual = s.individual ? { individual: s.individual } : {};
   const [triage] = await Promise.all([
     numbered
-      ? io.triageRequest({ domain: s.institution.domain, agreementRef: state.ref, ...individual })
+      ? io.triageRequest({
+          domain: s.institution.domain,
+          agreementRef: state.ref,
+          requester: s.requesters[0]!.email,
+          ...individual,
+        })
       : io.lookupInstitution(s.institution.domain).then((listed): Triage => ({ listed })),
     clock.prepare(agreement, s.receivedAt),
   ]);

@@ -3,6 +3,7 @@
  * order, each with its dates in New York time and why it needs attention.
  */
 import type { Attention, DigestRequest } from '../interfaces';
+import { officialsOf } from '../../common/agreement';
 import { formatInstant, joinWords, tiersInWords, type View } from './view';
 
 const LABELS: Record<Attention, string> = { overdue: 'OVERDUE', stalled: 'STALLED', open: 'open' };
@@ -52,6 +53,10 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
       receivedAt: formatInstant(s.receivedAt),
       official: official.title ? `${official.name} (${official.title})` : official.name,
       officialEmail: official.email,
+      // Officials beyond the first, by name and address (the package and reminders go to each).
+      moreOfficials: officialsOf(s)
+        .slice(1)
+        .map((o) => ({ text: `${o.name} <${o.email}>` })),
       requesters: joinWords(s.requesters.map((p) => p.name.trim() || p.email)),
       remindersSent: s.remindersSent,
       next,

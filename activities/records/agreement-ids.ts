@@ -69,7 +69,11 @@ export async function triageRequest(db: Kysely<Database>, input: TriageInput): P
   const parent = profile ? null : await likelyParent(db, domain);
   return {
     listed: profile
-      ? { name: profile.name, domain: profile.id, tiers: coveringTiers(profile, individual) }
+      ? {
+          name: profile.name,
+          domain: profile.id,
+          tiers: coveringTiers(profile, individual ?? input.requester?.trim().toLowerCase()),
+        }
       : null,
     agreementId: numberedAgreementId(key, n),
     earlier,
@@ -81,9 +85,13 @@ export async function triageRequest(db: Kysely<Database>, input: TriageInput): P
   };
 }
 
-/** The tiers that cover every address at the institution's domains, or (individual) this address. */
-function coveringTiers(profile: InstitutionProfile, individual: string | undefined): Tier[] {
+/**
+ * The tiers that already cover the request: listed for the institution's domains, or listing this
+ * address (the individual agreement's, else the requester's) individually: the same rules as
+ * common/coverage.ts, which the client's triage applied before it chose the workflow id.
+ */
+function coveringTiers(profile: InstitutionProfile, address: string | undefined): Tier[] {
   return profile.tiers
-    .filter((t) => t.rule === 'domains' || (individual && t.addresses.some((a) => a.email === individual)))
+    .filter((t) => t.rule === 'domains' || (address && t.addresses.some((a) => a.email === address)))
     .map((t) => t.tier);
 }

@@ -118,7 +118,9 @@ export async function upsertInstitutions(
     await db
       .insertInto('institution_tiers')
       .values(tiers.slice(i, i + BATCH))
-      .onConflict((oc) => oc.columns(['domain', 'tier']).doNothing())
+      // Listed for its domains now (an executed agreement, an import): a tier that required individual
+      // agreements no longer does; its first date and agreement stay.
+      .onConflict((oc) => oc.columns(['domain', 'tier']).doUpdateSet({ rule: 'domains' }))
       .execute();
   }
   return unique.size;

@@ -112,7 +112,9 @@ function conflicts(
   entry.tiers.forEach((t, k) =>
     t.addresses.forEach((a, m) => {
       const at = a.email.slice(a.email.lastIndexOf('@') + 1);
-      if (!domains.has(at))
+      // An address an executed individual agreement listed stays as it was, even outside the domains
+      // (its requester's own address): an export must import back.
+      if (!domains.has(at) && !a.agreementId)
         problems.push(
           problemAt(
             entry,

@@ -45,3 +45,14 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string):
     child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+/** `dura request`'s arguments for a registered-tier request from `requester` at `domain`, with `extra`. */
+export function requestArgs(domain: string, requester = `ada@${domain}`, ...extra: string[]): string[] {
+  return [
+    'request',
+    ...['--institution-name', `University of ${domain}`, '--domain', domain],
+    ...['--requester-name', 'Ada Researcher', '--requester-email', requester],
+    ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
+    ...extra,
+  ];
+}

@@ -88,6 +88,9 @@ export function expectedMessages(
       case 'declined':
       case 'not-needed':
         add(entry.event, `${entry.event}/${requester}`, requester);
+        // The official held the package: a closed notice (since patch agreement-ids).
+        if (entry.event !== 'not-needed' && history.some((h) => h.event === 'initiated'))
+          add('closed-notice', `${entry.event}/${official}`, official);
         break;
       case 'requester-joined':
       case 'official-changed':

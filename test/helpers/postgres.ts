@@ -163,3 +163,22 @@ async function withClient<T>(url: string, use: (client: Client) => Promise<T>): 
     }
   }
 }
+
+/**
+ * A records database of the dialect that lives as long as the test file: a SQLite file in a temporary
+ * directory, or a throwaway PostgreSQL server. `cleanup` removes it.
+ */
+export async function throwawayDatabase(
+  dialect: 'sqlite' | 'postgres',
+  name: string,
+): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (dialect === 'postgres') {
+    const postgres = await startPostgres();
+    return { url: postgres.url, cleanup: () => postgres.stop() };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), `dura-${name}-`));
+  return {
+    url: `sqlite:${dir}/dura.sqlite`,
+    cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  };
+}
