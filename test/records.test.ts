@@ -10,6 +10,7 @@ import { importRegistryCsv, parseRegistryCsv } from '../activities/records/regis
 import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { startPostgres } from './helpers/postgres';
+import { csvProblems } from './helpers/registry';
 import { sampleAgreement } from './helpers/samples';
 
 function aStatus(domain: string, stage: Stage, overrides: Partial<AgreementStatus> = {}): AgreementStatus {
@@ -262,18 +263,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         'extra.edu,Extra,registered,surplus',
         'good3.edu,Good Three,controlled',
       ].join('\n');
-      const problems = [
-        { line: 3, field: 'domain', message: 'expected an e-mail domain such as uw.edu' },
-        { line: 4, field: 'name', message: 'is empty' },
-        { line: 4, field: 'tiers', message: 'unknown tier "gold": expected registered and/or controlled' },
-        { line: 5, field: 'domain', message: 'good1.edu repeats line 2' },
-        { line: 6, field: 'name', message: 'must be on one line' },
-        {
-          line: 8,
-          field: 'row',
-          message: 'expected 3 fields, found 4 (quote a value that contains a comma)',
-        },
-      ];
+      const problems = csvProblems([
+        'line 3, domain: expected an e-mail domain such as uw.edu',
+        'line 4, name: is empty',
+        'line 4, tiers: unknown tier "gold": expected registered and/or controlled',
+        'line 5, domain: good1.edu repeats line 2',
+        'line 6, name: must be on one line',
+        'line 8, row: expected 3 fields, found 4 (quote a value that contains a comma)',
+      ]);
       assert.deepEqual(await importRegistryCsv(store, csv), { imported: 0, problems });
       assert.equal(await store.lookupInstitution('good1.edu'), null);
 

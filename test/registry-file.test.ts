@@ -14,15 +14,16 @@ import { RecordsStore } from '../activities/records/store';
 import {
   formatFileProblem,
   parseRegistryFile,
-  registryCsv,
   registryFileFormat,
   registryJson,
-  type FileInstitution,
 } from '../common/registry-file';
+import { registryCsv } from '../common/registry-file-csv';
+import type { FileInstitution } from '../common/registry-file-schema';
 import { decodeText } from '../common/text-file';
 import { dura } from './helpers/cli';
 import { TEST_DATABASES } from './helpers/engine';
 import { startPostgres } from './helpers/postgres';
+import { csvProblems, domainsTier } from './helpers/registry';
 
 /** Parses the file as `institutions import` does (by name and content) and imports it. */
 function importText(
@@ -134,13 +135,7 @@ for (const dialect of TEST_DATABASES) {
         name: 'University of Washington, Seattle',
         domains: ['uw.edu', 'u.washington.edu', 'washington.edu'],
         tiers: [
-          {
-            tier: 'registered',
-            rule: 'domains',
-            listedOn: '2025-03-31',
-            agreementId: 'dura-uw.edu',
-            addresses: [],
-          },
+          domainsTier('registered', '2025-03-31', 'dura-uw.edu'),
           {
             tier: 'controlled',
             rule: 'individual',
@@ -266,41 +261,25 @@ for (const dialect of TEST_DATABASES) {
         'fine.edu,Fine,controlled,,,,,',
         '',
       ].join('\n');
-      const problems = [
-        { line: 3, field: 'domain', message: 'expected an e-mail domain such as uw.edu' },
-        { line: 3, field: 'name', message: 'is empty' },
-        { line: 3, field: 'tiers', message: 'unknown tier "gold": expected registered or controlled' },
-        { line: 3, field: 'tiers', message: '"2025-13-01": expected a date YYYY-MM-DD' },
-        { line: 4, field: 'rules', message: '"controlled=individual": the tier controlled is not in tiers' },
-        { line: 4, field: 'addresses', message: '"bob@": not an e-mail address' },
-        { line: 4, field: 'officials', message: '"Nobody": expected <name> <<email>> [(<title>)]' },
-        { line: 4, field: 'contracting_contact', message: '"nope": not an e-mail address' },
-        {
-          line: 5,
-          field: 'tiers',
-          message: '"registered 2025-01-01 a b": expected <tier> [<listed-on> [<agreement-id>]]',
-        },
-        { line: 5, field: 'domains', message: '"bad_domain": expected an e-mail domain such as uw.edu' },
-        { line: 5, field: 'rules', message: 'unknown rule "sometimes": expected domains or individual' },
-        {
-          line: 6,
-          field: 'domains',
-          message: 'washington.edu: already a domain of uw.edu; a domain belongs to one institution only',
-        },
-        { line: 6, field: 'addresses', message: 'ada@elsewhere.edu: elsewhere.edu is not a domain of z.edu' },
-        { line: 7, field: 'domain', message: 'good.edu repeats line 2' },
-        {
-          line: 8,
-          field: 'row',
-          message: 'expected 8 fields, found 9 (quote a value that contains a comma)',
-        },
-        { line: 9, field: 'tiers', message: '"Registered": the registered tier is given twice' },
-        {
-          line: 9,
-          field: 'officials',
-          message: '"B <A@dup.edu> (Dean)": the official a@dup.edu is given twice',
-        },
-      ];
+      const problems = csvProblems([
+        'line 3, domain: expected an e-mail domain such as uw.edu',
+        'line 3, name: is empty',
+        'line 3, tiers: unknown tier "gold": expected registered or controlled',
+        'line 3, tiers: "2025-13-01": expected a date YYYY-MM-DD',
+        'line 4, rules: "controlled=individual": the tier controlled is not in tiers',
+        'line 4, addresses: "bob@": not an e-mail address',
+        'line 4, officials: "Nobody": expected <name> <<email>> [(<title>)]',
+        'line 4, contracting_contact: "nope": not an e-mail address',
+        'line 5, tiers: "registered 2025-01-01 a b": expected <tier> [<listed-on> [<agreement-id>]]',
+        'line 5, domains: "bad_domain": expected an e-mail domain such as uw.edu',
+        'line 5, rules: unknown rule "sometimes": expected domains or individual',
+        'line 6, domains: washington.edu: already a domain of uw.edu; a domain belongs to one institution only',
+        'line 6, addresses: ada@elsewhere.edu: elsewhere.edu is not a domain of z.edu',
+        'line 7, domain: good.edu repeats line 2',
+        'line 8, row: expected 8 fields, found 9 (quote a value that contains a comma)',
+        'line 9, tiers: "Registered": the registered tier is given twice',
+        'line 9, officials: "B <A@dup.edu> (Dean)": the official a@dup.edu is given twice',
+      ]);
       const before = await exportRegistry(target.db);
       const refused = await importText(target, 'bad.csv', csv);
       assert.deepEqual(refused.problems, problems, refused.problems.map(formatFileProblem).join('\n'));

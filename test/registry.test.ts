@@ -9,6 +9,7 @@ import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { TEST_DATABASES } from './helpers/engine';
 import { throwawayDatabase } from './helpers/postgres';
+import { domainsTier } from './helpers/registry';
 import { sampleAgreement } from './helpers/samples';
 
 for (const dialect of TEST_DATABASES) {
@@ -82,14 +83,8 @@ for (const dialect of TEST_DATABASES) {
         name: 'University of Washington',
         domains: ['uw.edu'],
         tiers: [
-          {
-            tier: 'registered',
-            rule: 'domains',
-            listedOn: '2025-03-31',
-            agreementId: 'dura-uw.edu',
-            addresses: [],
-          },
-          { tier: 'controlled', rule: 'domains', listedOn: '2025-06-02', agreementId: null, addresses: [] },
+          domainsTier('registered', '2025-03-31', 'dura-uw.edu'),
+          domainsTier('controlled', '2025-06-02'),
         ],
         officials: [],
         contractingContact: null,

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
 import { formatProblem, readCsv, type CsvProblem } from '../../common/csv';
-import { DOMAIN } from '../../common/registry-file';
+import { DOMAIN } from '../../common/registry-file-schema';
 import type { InstitutionRecord } from '../interfaces';
 import type { RecordsStore } from './store';
 

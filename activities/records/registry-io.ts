@@ -12,13 +12,13 @@
  * problem nothing is written, unless skipInvalid (then the valid institutions are, the rest listed).
  */
 import type { Kysely } from 'kysely';
-import {
-  problemAt,
-  type FileInstitution,
-  type FileProblem,
-  type ImportEntry,
-  type ParsedRegistryFile,
-} from '../../common/registry-file';
+import { problemAt } from '../../common/registry-file';
+import type {
+  FileInstitution,
+  FileProblem,
+  ImportEntry,
+  ParsedRegistryFile,
+} from '../../common/registry-file-schema';
 import { readInstitutions, type InstitutionProfile } from './registry';
 import type { Database } from './schema';
 

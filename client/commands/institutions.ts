@@ -1,49 +1,14 @@
 /**
- * `dura institutions show` and the registry's changes: an institution's domains, each tier's membership
- * rule and listed addresses, its signing officials and contracting contact. An institution is named by
- * any of its domains. A refused change is a user error (exit 1) naming what was typed. Also the whole
- * list out and in: `institutions export` and `institutions import` (common/registry-file.ts).
+ * `dura institutions show` and `export`: one institution as the registry and the records have it, and
+ * the whole list as a file (common/registry-file.ts). The registry's changes are institutions-changes.ts;
+ * `institutions import` is institutions-import.ts.
  */
 import { Option, type Command } from 'commander';
-import { normalizeDomain, TIERS } from '../../common/agreement';
-import type { MembershipRule } from '../../common/coverage';
-import type { RecordsStore, InstitutionProfile, RegistryChange } from '../../activities/records/store';
+import { normalizeDomain } from '../../common/agreement';
+import type { InstitutionProfile } from '../../activities/records/store';
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
-
-/** The store's work, with a refused change (RegistryError) as a user error. */
-async function registry<T>(work: (store: RecordsStore) => Promise<T>): Promise<T> {
-  try {
-    return await withStore(work);
-  } catch (err) {
-    if ((err as Error)?.name === 'RegistryError') throw new UserError((err as Error).message);
-    throw err;
-  }
-}
-
-/** Prints a change: `done` when it changed something, else `same` and "nothing changed". */
-function changed(
-  options: OutputOptions,
-  result: RegistryChange,
-  [done, same]: [string, string],
-  extra: object = {},
-): void {
-  emit(options, { ...result, ...extra }, () =>
-    result.changed ? `${result.institution}: ${done}` : `${result.institution}: ${same}; nothing changed`,
-  );
-}
-
-// Not imported from common/coverage: that loads zod and tldts, and this file is on every command's path.
-const MEMBERSHIP_RULES = ['domains', 'individual'] as const satisfies readonly MembershipRule[];
-
-interface AddressFlags extends OutputOptions {
-  tier: string;
-  agreement?: string;
-}
-
-const low = (text: string) => text.trim().toLowerCase();
-
-const tierOption = () => new Option('--tier <tier>', TIERS.join(' or ')).choices(TIERS).makeOptionMandatory();
+import { registerInstitutionChangeCommands } from './institutions-changes';
 
 export function registerInstitutionCommands(institutions: Command): void {
   institutions
@@ -95,186 +60,8 @@ export function registerInstitutionCommands(institutions: Command): void {
       );
     });
 
-  institutions
-    .command('add-domain <institution> <domain>')
-    .description('add an e-mail domain to the institution (matched exactly: a subdomain is its own domain)')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions add-domain uw.edu washington.edu')
-    .action(async (institution: string, domain: string, options: OutputOptions) => {
-      const result = await registry((s) => s.addInstitutionDomain(institution, domain));
-      changed(
-        options,
-        result,
-        [`added the domain ${low(domain)}`, `${low(domain)} is already one of its domains`],
-        { domain },
-      );
-    });
-
-  institutions
-    .command('remove-domain <institution> <domain>')
-    .description('remove an e-mail domain from the institution (not its primary domain)')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions remove-domain uw.edu washington.edu')
-    .action(async (institution: string, domain: string, options: OutputOptions) => {
-      const result = await registry((s) => s.removeInstitutionDomain(institution, domain));
-      changed(
-        options,
-        result,
-        [`removed the domain ${low(domain)}`, `${low(domain)} is not one of its domains`],
-        { domain },
-      );
-    });
-
-  institutions
-    .command('set-rule <institution>')
-    .description('who a tier covers: any address at its domains, or only the addresses listed (individual)')
-    .addOption(tierOption())
-    .addOption(
-      new Option('--rule <rule>', MEMBERSHIP_RULES.join(' or '))
-        .choices(MEMBERSHIP_RULES)
-        .makeOptionMandatory(),
-    )
-    .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      '\nExample:\n  dura institutions set-rule uw.edu --tier controlled --rule individual',
-    )
-    .action(async (institution: string, options: OutputOptions & { tier: string; rule: string }) => {
-      const result = await registry((s) => s.setTierRule(institution, options.tier, options.rule));
-      changed(
-        options,
-        result,
-        [
-          `the ${options.tier} tier's rule is now ${options.rule}`,
-          `the ${options.tier} tier's rule is already ${options.rule}`,
-        ],
-        {
-          tier: options.tier,
-          rule: options.rule,
-        },
-      );
-    });
-
-  institutions
-    .command('add-address <institution> <email>')
-    .description('list an address for a tier whose rule is individual (an individual agreement)')
-    .addOption(tierOption())
-    .option('--agreement <id>', 'the individual agreement that lists it')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions add-address uw.edu ada@uw.edu --tier controlled')
-    .action(async (institution: string, email: string, options: AddressFlags) => {
-      const listing = { agreementId: options.agreement ?? null };
-      const result = await registry((s) =>
-        s.addInstitutionAddress(institution, options.tier, email, listing),
-      );
-      changed(
-        options,
-        result,
-        [
-          `listed ${low(email)} for the ${options.tier} tier`,
-          `${low(email)} is already listed for the ${options.tier} tier`,
-        ],
-        {
-          tier: options.tier,
-          email,
-        },
-      );
-    });
-
-  institutions
-    .command('remove-address <institution> <email>')
-    .description('remove an address listed for a tier')
-    .addOption(tierOption())
-    .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      '\nExample:\n  dura institutions remove-address uw.edu ada@uw.edu --tier controlled',
-    )
-    .action(async (institution: string, email: string, options: AddressFlags) => {
-      const result = await registry((s) => s.removeInstitutionAddress(institution, options.tier, email));
-      changed(
-        options,
-        result,
-        [
-          `removed ${low(email)} from the ${options.tier} tier`,
-          `${low(email)} is not listed for the ${options.tier} tier`,
-        ],
-        {
-          tier: options.tier,
-          email,
-        },
-      );
-    });
-
-  institutions
-    .command('add-official <institution>')
-    .description('add a signing official (or change the name and title of the one with that address)')
-    .requiredOption('--name <name>')
-    .requiredOption('--email <email>')
-    .option('--title <title>')
-    .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      '\nExample:\n  dura institutions add-official uw.edu --name "Sam Signer" --email osp@uw.edu --title Director',
-    )
-    .action(
-      async (
-        institution: string,
-        options: OutputOptions & { name: string; email: string; title?: string },
-      ) => {
-        const official = { name: options.name, email: options.email, title: options.title ?? null };
-        const result = await registry((s) => s.addInstitutionOfficial(institution, official));
-        changed(
-          options,
-          result,
-          [
-            `recorded the signing official ${low(official.email)}`,
-            `the signing official ${low(official.email)} is already recorded as given`,
-          ],
-          {
-            official,
-          },
-        );
-      },
-    );
-
-  institutions
-    .command('remove-official <institution> <email>')
-    .description('remove a signing official')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions remove-official uw.edu osp@uw.edu')
-    .action(async (institution: string, email: string, options: OutputOptions) => {
-      const result = await registry((s) => s.removeInstitutionOfficial(institution, email));
-      changed(
-        options,
-        result,
-        [`removed the signing official ${low(email)}`, `${low(email)} is not one of its signing officials`],
-        { email },
-      );
-    });
-
-  institutions
-    .command('set-contracting-contact <institution> <email>')
-    .description('the institution\'s contracting contact ("none" clears it)')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions set-contracting-contact uw.edu contracts@uw.edu')
-    .action(async (institution: string, email: string, options: OutputOptions) => {
-      const contact = email.trim().toLowerCase() === 'none' ? null : email;
-      const result = await registry((s) => s.setContractingContact(institution, contact));
-      changed(
-        options,
-        result,
-        contact
-          ? [
-              `the contracting contact is now ${low(contact)}`,
-              `the contracting contact is already ${low(contact)}`,
-            ]
-          : ['cleared the contracting contact', 'no contracting contact is recorded'],
-        {
-          contact,
-        },
-      );
-    });
+  // Between show and export, where `dura institutions --help` has always listed them.
+  registerInstitutionChangeCommands(institutions);
 
   institutions
     .command('export')
@@ -301,80 +88,6 @@ export function registerInstitutionCommands(institutions: Command): void {
     .action((options: ExportFlags) => exportInstitutions(options));
 }
 
-/** The file's bytes, or a user error naming it. */
-async function readBytes(file: string): Promise<Buffer> {
-  const fs = await import('node:fs');
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
-    throw new UserError(`file: cannot read ${file}: ${reason}`);
-  }
-}
-
-/**
- * `dura institutions import <file>`: the CSV `domain,name,tiers` (registry-csv.ts, as it always was
- * read), or the CSV or JSON `institutions export` writes (an upsert: registry-io.ts). Every problem is
- * listed at once and nothing imported (exit 1), unless --skip-invalid (the valid ones are, exit 0).
- */
-export async function importInstitutionsFile(
-  file: string,
-  options: OutputOptions & { skipInvalid?: boolean },
-): Promise<void> {
-  const bytes = await readBytes(file);
-  const { decodeText } = await import('../../common/text-file');
-  const { text } = decodeText(bytes);
-  const { registryFileFormat, parseRegistryFile, formatFileProblem } =
-    await import('../../common/registry-file');
-  const format = registryFileFormat(file, text);
-  if (format === 'csv-domain-name-tiers') return importDomainNameTiers(file, text, options);
-
-  const parsed = parseRegistryFile(text, format);
-  const refused = (problems: typeof parsed.problems) => {
-    const places = new Set(problems.map((p) => ('line' in p ? p.line : /^\[\d+\]/.exec(p.path)?.[0])));
-    const where = parsed.fatal ? '' : ` in ${places.size} ${format === 'csv' ? 'row' : 'institution'}(s)`;
-    return new UserError(
-      `${file}: nothing imported; ${problems.length} problem(s)${where}:\n${problems.map(formatFileProblem).join('\n')}`,
-    );
-  };
-  if (parsed.fatal) throw refused(parsed.problems);
-  const { importRegistry } = await import('../../activities/records/registry-io');
-  const result = await withStore((store) =>
-    importRegistry(store.db, parsed, { skipInvalid: options.skipInvalid }),
-  );
-  if (result.problems.length && !options.skipInvalid) throw refused(result.problems);
-  emit(options, { file, format, ...result }, () =>
-    [
-      `imported ${result.imported} institution(s): ${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`,
-      ...result.problems.map((p) => `skipped ${formatFileProblem(p)}`),
-    ].join('\n'),
-  );
-}
-
-async function importDomainNameTiers(
-  file: string,
-  text: string,
-  options: OutputOptions & { skipInvalid?: boolean },
-): Promise<void> {
-  const { parseRegistryCsv, importRegistryCsv, formatProblem } =
-    await import('../../activities/records/registry-csv');
-  const parsed = parseRegistryCsv(text);
-  if (parsed.problems.length && !options.skipInvalid) {
-    throw new UserError(
-      `${file}: nothing imported; ${parsed.problems.length} invalid row(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
-    );
-  }
-  const result = await withStore((store) =>
-    importRegistryCsv(store, text, { skipInvalid: options.skipInvalid }),
-  );
-  emit(options, result, () =>
-    [
-      `imported ${result.imported} institution(s)`,
-      ...result.problems.map((p) => `skipped ${formatProblem(p)}`),
-    ].join('\n'),
-  );
-}
-
 interface ExportFlags {
   csv?: boolean;
   json?: boolean;
@@ -385,7 +98,8 @@ interface ExportFlags {
 async function exportInstitutions(options: ExportFlags): Promise<void> {
   const csv = options.csv || (!options.json && /\.csv$/i.test(options.output ?? ''));
   const { exportRegistry } = await import('../../activities/records/registry-io');
-  const { registryCsv, registryJson } = await import('../../common/registry-file');
+  const { registryJson } = await import('../../common/registry-file');
+  const { registryCsv } = await import('../../common/registry-file-csv');
   const list = await withStore((store) => exportRegistry(store.db));
   // A CSV file starts with a byte-order mark, so that Excel reads it as UTF-8.
   const text = csv ? registryCsv(list, { bom: options.output !== undefined }) : registryJson(list);

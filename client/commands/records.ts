@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { emit, UnreachableError, type OutputOptions } from '../output';
 import { withStore } from '../records';
-import { importInstitutionsFile, registerInstitutionCommands } from './institutions';
+import { registerInstitutionCommands } from './institutions';
+import { importInstitutionsFile } from './institutions-import';
 
 export function registerRecordCommands(program: Command): void {
   const db = program.command('db').description('the records database');

@@ -1,0 +1,80 @@
+/**
+ * `dura institutions import <file>`: the whole list from the file `institutions export` writes
+ * (common/registry-file.ts), or from the older CSV `domain,name,tiers` (registry-csv.ts).
+ */
+import { emit, UserError, type OutputOptions } from '../output';
+import { withStore } from '../records';
+
+/** The file's bytes, or a user error naming it. */
+async function readBytes(file: string): Promise<Buffer> {
+  const fs = await import('node:fs');
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
+    throw new UserError(`file: cannot read ${file}: ${reason}`);
+  }
+}
+
+/**
+ * `dura institutions import <file>`: the CSV `domain,name,tiers` (registry-csv.ts, as it always was
+ * read), or the CSV or JSON `institutions export` writes (an upsert: registry-io.ts). Every problem is
+ * listed at once and nothing imported (exit 1), unless --skip-invalid (the valid ones are, exit 0).
+ */
+export async function importInstitutionsFile(
+  file: string,
+  options: OutputOptions & { skipInvalid?: boolean },
+): Promise<void> {
+  const bytes = await readBytes(file);
+  const { decodeText } = await import('../../common/text-file');
+  const { text } = decodeText(bytes);
+  const { registryFileFormat, parseRegistryFile, formatFileProblem } =
+    await import('../../common/registry-file');
+  const format = registryFileFormat(file, text);
+  if (format === 'csv-domain-name-tiers') return importDomainNameTiers(file, text, options);
+
+  const parsed = parseRegistryFile(text, format);
+  const refused = (problems: typeof parsed.problems) => {
+    const places = new Set(problems.map((p) => ('line' in p ? p.line : /^\[\d+\]/.exec(p.path)?.[0])));
+    const where = parsed.fatal ? '' : ` in ${places.size} ${format === 'csv' ? 'row' : 'institution'}(s)`;
+    return new UserError(
+      `${file}: nothing imported; ${problems.length} problem(s)${where}:\n${problems.map(formatFileProblem).join('\n')}`,
+    );
+  };
+  if (parsed.fatal) throw refused(parsed.problems);
+  const { importRegistry } = await import('../../activities/records/registry-io');
+  const result = await withStore((store) =>
+    importRegistry(store.db, parsed, { skipInvalid: options.skipInvalid }),
+  );
+  if (result.problems.length && !options.skipInvalid) throw refused(result.problems);
+  emit(options, { file, format, ...result }, () =>
+    [
+      `imported ${result.imported} institution(s): ${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`,
+      ...result.problems.map((p) => `skipped ${formatFileProblem(p)}`),
+    ].join('\n'),
+  );
+}
+
+async function importDomainNameTiers(
+  file: string,
+  text: string,
+  options: OutputOptions & { skipInvalid?: boolean },
+): Promise<void> {
+  const { parseRegistryCsv, importRegistryCsv, formatProblem } =
+    await import('../../activities/records/registry-csv');
+  const parsed = parseRegistryCsv(text);
+  if (parsed.problems.length && !options.skipInvalid) {
+    throw new UserError(
+      `${file}: nothing imported; ${parsed.problems.length} invalid row(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
+    );
+  }
+  const result = await withStore((store) =>
+    importRegistryCsv(store, text, { skipInvalid: options.skipInvalid }),
+  );
+  emit(options, result, () =>
+    [
+      `imported ${result.imported} institution(s)`,
+      ...result.problems.map((p) => `skipped ${formatProblem(p)}`),
+    ].join('\n'),
+  );
+}
