@@ -12,10 +12,10 @@ import {
 import { agreementIdFor, REQUEST_PREFIX, type AgreementStatus } from '../common/agreement';
 import { agreementTarget, noAgreement, type AgreementTarget } from '../common/agreement-target';
 import type { Config } from '../common/config';
-import type { RecordsStore } from '../activities/records/store';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { DuraStage } from '../workflows/search-attributes';
 import { UnreachableError, UserError } from './output';
+import { withRecords } from './records';
 import { recordedStatus } from './status';
 import {
   patiently,
@@ -83,16 +83,18 @@ export interface StatusAnswer {
 
 export async function fetchStatus(client: Client, config: Config, typed: string): Promise<StatusAnswer> {
   const target = agreementTarget(typed);
+  const ask = (workflowId: string) =>
+    client.connection
+      .withDeadline(Date.now() + QUERY_WAIT_MS, () =>
+        client.workflow.getHandle(workflowId).query<AgreementStatus>('status'),
+      )
+      .catch((err: unknown) => (notFound(err) ? undefined : Promise.reject(err)));
   let status: AgreementStatus | undefined;
   try {
-    for (const workflowId of [target.workflowId, ...(await otherWorkflowIds(client, config, target))]) {
-      const query = () => client.workflow.getHandle(workflowId).query<AgreementStatus>('status');
-      status = await client.connection
-        .withDeadline(Date.now() + QUERY_WAIT_MS, query)
-        .catch((err: unknown) => {
-          if (notFound(err)) return undefined;
-          throw err;
-        });
+    status = await ask(target.workflowId);
+    // Not held there: an address's institution, or the institution a second domain belongs to.
+    for (const workflowId of status ? [] : await fallbackWorkflowIds(config, target)) {
+      status = await ask(workflowId);
       if (status) break;
     }
   } catch (err) {
@@ -107,30 +109,21 @@ export async function fetchStatus(client: Client, config: Config, typed: string)
 }
 
 /**
- * Where else what was typed may be held, tried in turn when its own workflow id is not found: an
- * address's institution (after its individual agreement), and the institution a domain belongs to
- * when it is not the institution's id (a second domain, from the registry). Lazy: only asked then.
+ * The workflow ids that may hold what was typed when its own holds nothing, in the order to try them:
+ * an address's institution by its domain (after its individual agreement), then the institution the
+ * registry says the domain belongs to (a second domain), the most telling last.
  */
-async function otherWorkflowIds(
-  client: Client,
+async function fallbackWorkflowIds(
   config: Pick<Config, 'DATABASE_URL'>,
   target: AgreementTarget,
 ): Promise<string[]> {
   if (!target.domain) return [];
-  const others: string[] = [];
-  if (target.email) others.push(agreementIdFor(target.domain));
-  const exists = await client.workflow
-    .getHandle(target.workflowId)
-    .describe()
-    .then(
-      () => true,
-      (err: unknown) => (notFound(err) ? false : Promise.reject(err)),
-    );
-  if (exists) return [];
-  const institution = await withRecords(config, (store) => store.institutionByDomain(target.domain!));
-  if (institution && !others.includes(agreementIdFor(institution.id)))
-    others.push(agreementIdFor(institution.id));
-  return others.filter((id) => id !== target.workflowId);
+  const ids = target.email ? [agreementIdFor(target.domain)] : [];
+  const institution = await withRecords(config.DATABASE_URL, (store) =>
+    store.institutionByDomain(target.domain!),
+  );
+  if (institution) ids.push(agreementIdFor(institution.id));
+  return [...new Set(ids)].filter((id) => id !== target.workflowId);
 }
 
 async function earlierAgreement(
@@ -142,7 +135,7 @@ async function earlierAgreement(
   if (status) return { status, source: 'closed' };
   // An institution with individual agreements only has none of its own: name those it has.
   const others = target.domain
-    ? await withRecords(config, (store) => store.agreementSnapshots({ domain: target.domain! }))
+    ? await withRecords(config.DATABASE_URL, (store) => store.agreementSnapshots({ domain: target.domain! }))
     : [];
   const named = others.filter((r) => r.stage !== 'not-needed').map((r) => `${r.agreement_id} (${r.stage})`);
   const hint = named.length ? `; its agreements: ${named.join(', ')}` : '';
@@ -172,20 +165,7 @@ async function namedAgreement(
   target: AgreementTarget,
 ): Promise<NamedAgreement | undefined> {
   if (!target.agreementId || target.agreementId.startsWith(REQUEST_PREFIX)) return undefined;
-  return withRecords(config, (store) => store.agreementById(target.agreementId!));
-}
-
-async function withRecords<T>(
-  config: Pick<Config, 'DATABASE_URL'>,
-  work: (store: RecordsStore) => Promise<T>,
-): Promise<T> {
-  const { RecordsStore } = await import('../activities/records/store');
-  const store = await RecordsStore.open(config.DATABASE_URL);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
+  return withRecords(config.DATABASE_URL, (store) => store.agreementById(target.agreementId!));
 }
 
 /** An update for an agreement: its name and its argument (none for initiate, remind-now, …). */
@@ -216,9 +196,18 @@ export async function updateAgreement<T>(
   if (target.agreementId && !named && !target.agreementId.startsWith(REQUEST_PREFIX))
     return { outcome: 'rejected', reason: noAgreement(target) };
   // The registry's institution last: the most telling of where the agreement is held.
-  const workflowId = named
+  const held =
+    named !== undefined ||
+    (await client.workflow
+      .getHandle(target.workflowId)
+      .describe()
+      .then(
+        () => true,
+        (err: unknown) => (notFound(err) ? false : Promise.reject(err)),
+      ));
+  const workflowId = held
     ? target.workflowId
-    : ((await otherWorkflowIds(client, config, target)).at(-1) ?? target.workflowId);
+    : ((await fallbackWorkflowIds(config, target)).at(-1) ?? target.workflowId);
   // Through its first run id: an update for an earlier agreement never reaches the one in process.
   const handle = client.workflow.getHandle<typeof agreementWorkflow>(workflowId, undefined, {
     firstExecutionRunId: named?.agreement_ref,

@@ -17,6 +17,23 @@ async function openStore(): Promise<RecordsStore> {
   }
 }
 
+/**
+ * The records of `databaseUrl` for one piece of work, closed after it; an error is the caller's to word
+ * (status answers from the records when Temporal is down, and names both when neither answers).
+ */
+export async function withRecords<T>(
+  databaseUrl: string,
+  work: (store: RecordsStore) => Promise<T>,
+): Promise<T> {
+  const { RecordsStore } = await import('../activities/records/store');
+  const store = await RecordsStore.open(databaseUrl);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function withStore<T>(work: (store: RecordsStore) => Promise<T>): Promise<T> {
   const store = await openStore();
   try {

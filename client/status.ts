@@ -41,13 +41,8 @@ export async function recordedStatus(
   config: Pick<Config, 'DATABASE_URL'>,
   typed: string,
 ): Promise<AgreementStatus | null> {
-  const { RecordsStore } = await import('../activities/records/store');
-  const store = await RecordsStore.open(config.DATABASE_URL);
-  try {
-    return await store.agreementStatus(typed);
-  } finally {
-    await store.close();
-  }
+  const { withRecords } = await import('./records');
+  return withRecords(config.DATABASE_URL, (store) => store.agreementStatus(typed));
 }
 
 export async function statusWhenTemporalDown(

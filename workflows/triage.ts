@@ -52,28 +52,7 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
     state.triaged = true;
     return;
   }
-  if (triage.agreementId !== undefined) {
-    s.agreementId = triage.agreementId;
-    s.earlierAgreements = triage.earlier;
-    state.domains = triage.domains;
-    upsertMemo({ agreementId: s.agreementId });
-    agreement.log('agreement-id', s.agreementId);
-    const parent = triage.likelyParent;
-    if (parent)
-      agreement.log(
-        'likely-parent',
-        `${s.institution.domain} is not listed, but ${parent.domain} (${parent.name}) is; if it is theirs: ` +
-          `dura institutions add-domain ${parent.domain} ${s.institution.domain}`,
-      );
-    for (const requester of s.requesters) checkRequesterDomain(agreement, requester.email);
-    // Every official of the institution hears from us, beside the one the request named.
-    const known = officialsOf(s);
-    const more = (triage.officials ?? []).filter((o) => !known.some((k) => sameEmail(k.email, o.email)));
-    if (more.length) {
-      s.signingOfficials = [...known, ...more];
-      agreement.log('officials-from-registry', more.map((o) => o.email).join(', '));
-    }
-  }
+  if (triage.agreementId !== undefined) takeOwnId(agreement, triage as TriageResult);
   // An amendment adds tiers to a listing; a listed institution with none for this key (individual
   // agreements required) gets a new agreement.
   if (listed && (listed.tiers.length > 0 || !numbered)) {
@@ -87,6 +66,35 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   state.triaged = true;
   agreement.log('initiation-due', `by ${s.initiationDueBy}`);
   await tellRequesters(agreement, 'request-received', 'received');
+}
+
+/**
+ * What triage learns since patch `agreement-ids`: the agreement's own id (memo and history), the
+ * institution's earlier agreements and domains, what the access team should look at (a likely parent,
+ * a requester outside the domains) and the institution's other signing officials.
+ */
+function takeOwnId(agreement: Agreement, triage: TriageResult): void {
+  const { state, status: s } = agreement;
+  s.agreementId = triage.agreementId;
+  s.earlierAgreements = triage.earlier;
+  state.domains = triage.domains;
+  upsertMemo({ agreementId: s.agreementId });
+  agreement.log('agreement-id', s.agreementId);
+  const parent = triage.likelyParent;
+  if (parent)
+    agreement.log(
+      'likely-parent',
+      `${s.institution.domain} is not listed, but ${parent.domain} (${parent.name}) is; if it is theirs: ` +
+        `dura institutions add-domain ${parent.domain} ${s.institution.domain}`,
+    );
+  for (const requester of s.requesters) checkRequesterDomain(agreement, requester.email);
+  // Every official of the institution hears from us, beside the one the request named.
+  const known = officialsOf(s);
+  const more = (triage.officials ?? []).filter((o) => !known.some((k) => sameEmail(k.email, o.email)));
+  if (more.length) {
+    s.signingOfficials = [...known, ...more];
+    agreement.log('officials-from-registry', more.map((o) => o.email).join(', '));
+  }
 }
 
 /** Flags a requester whose address is not at the institution's domains (accepted, never called institutional). */
