@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { simpleParser } from 'mailparser';
 import { EMAIL_KINDS, type EmailKind, type EmailRequest, type Recipient } from '../activities/interfaces';
 import { createMailer, messageIdFor, type Mailer, type RecordedAgreements } from '../activities/mail/mailer';
-import { render } from '../activities/mail/render';
+import { loadTemplate, render } from '../activities/mail/render';
 import { mailSettings } from '../activities/mail/settings';
 import { buildView } from '../activities/mail/view';
 import type { Person } from '../common/agreement';
@@ -190,6 +190,14 @@ describe('mailer', function () {
   const mailers: Mailer[] = [];
   const dirs: string[] = [];
 
+  /** A folder of templates written from `files` (name → content), removed after the tests. */
+  function templates(files: Record<string, string>): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dura-tpl-'));
+    dirs.push(dir);
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+    return dir;
+  }
+
   function newMailer(
     options: { smtpUrl?: string; outboxDir?: string; agreements?: RecordedAgreements } = {},
   ): Mailer {
@@ -353,25 +361,49 @@ describe('mailer', function () {
     assert.equal(smtp.arrived.length, 0);
   });
 
-  it('fails non-retryably on a template error', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dura-tpl-'));
-    dirs.push(dir);
-    writeFileSync(
-      path.join(dir, 'executed.txt'),
-      'Subject: Hello {{institution.name}}\n\nDear {{nobody.name}},\n',
-    );
-    writeFileSync(path.join(dir, 'executed.html'), '<p>{{institution.name}}</p>');
+  it('fails non-retryably on a template that uses a value the view does not set', () => {
+    const dir = templates({
+      'executed.txt': 'Subject: Hello {{institution.name}}\n\nDear {{nobody.name}},\n',
+      'executed.html': '<p>{{institution.name}}</p>',
+      'declined.txt': 'Subject: Hello\n\nDear {{recipient.name}},\n',
+      'declined.html': '<p>{{#agreements}}{{name}}{{/agreements}}</p>',
+      'cancelled.txt': 'Subject: Hello\n\nDear {{recipient}},\n',
+      'cancelled.html': '<p></p>',
+    });
     const request = emailRequest('executed', 'k', [ann]);
     const view = buildView(request, request.agreement!, { links, ...roles, now: new Date() });
+    const fails = (kind: EmailKind) => rejectionSync(() => render(kind, view, dir));
+    assertBadData(fails('executed'), 'executed.txt line 3 uses {{nobody.name}}, which is not set');
+    assertBadData(fails('declined'), 'declined.html line 1 uses {{agreements}}, which is not set');
+    assertBadData(fails('cancelled'), 'cancelled.txt puts a list or a group of values where a single value');
+  });
+
+  it('fails non-retryably at load on a malformed template', () => {
+    const dir = templates({
+      'executed.txt': 'Subject: Hello\n\nDear {{recipient.name},\n',
+      'executed.html': '<p></p>',
+      'declined.txt': 'Subject: Hello\n\nDear {{recipient.name}},\n',
+      'declined.html': '<p>{{#agreements}}{{name}}</p>',
+      'cancelled.txt': 'No subject line\n',
+      'cancelled.html': '<p></p>',
+      'reminder.txt': 'Subject: Hello\n\nDear {{official name}},\n',
+      'reminder.html': '<p></p>',
+    });
     assertBadData(
-      rejectionSync(() => render('executed', view, dir)),
-      'nobody.name',
+      rejectionSync(() => loadTemplate('executed', dir)),
+      'executed.txt: Parse error on line 3',
     );
-    writeFileSync(path.join(dir, 'declined.txt'), 'No subject line\n');
-    writeFileSync(path.join(dir, 'declined.html'), '<p></p>');
     assertBadData(
-      rejectionSync(() => render('declined', view, dir)),
+      rejectionSync(() => loadTemplate('declined', dir)),
+      'declined.html: Parse error',
+    );
+    assertBadData(
+      rejectionSync(() => loadTemplate('cancelled', dir)),
       'Subject',
+    );
+    assertBadData(
+      rejectionSync(() => loadTemplate('reminder', dir)),
+      'unknown helper official - 3:',
     );
   });
 

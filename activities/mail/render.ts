@@ -1,13 +1,23 @@
 /**
- * A tiny template renderer: `{{path.to.value}}` is replaced from the view object, and a section
- * `{{#list}}…{{/list}}` is repeated once per item of a list (the digest's agreements; a list of one empty
- * item shows a part only when it applies). Templates are files beside this code (`templates/<kind>.txt`
- * with a `Subject:` first line, and `templates/<kind>.html`), read once and cached. A template error
- * (missing file or variable) can never succeed on a retry, so it fails non-retryably.
+ * Mail templates, rendered with Handlebars in strict mode: `{{path.to.value}}` is replaced from the view
+ * object, a section `{{#list}}…{{/list}}` is repeated once per item of a list (inside it, `{{name}}` is the
+ * item's), and `{{#if list}}…{{/if}}` shows a part only when the list has items. Templates are files beside
+ * this code (`templates/<kind>.txt` with a `Subject:` first line, and `templates/<kind>.html`, which goes
+ * where `_layout.html` says `{{content}}`), compiled once and cached. A template error (a missing file or
+ * value, a malformed tag) can never succeed on a retry, so it fails non-retryably.
+ *
+ * Two choices keep every message byte for byte what the hand-written renderer before produced (see
+ * test/mail-golden.test.ts):
+ * - Values are encoded here for each output (HTML-escaped, on one line for the subject, raw in the text)
+ *   and every template compiles with `noEscape`: Handlebars' own escaping writes `&#x27;` for `'` and
+ *   also escapes `=` and backticks.
+ * - A block's tag removes the one line break right after it and nothing else. Handlebars' standalone-line
+ *   rule would also remove the indentation before an indented tag (the rows of digest.html's table).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import Handlebars from 'handlebars';
 import { BAD_DATA, type MessageKind } from '../interfaces';
 import type { View, ViewValue } from './view';
 
@@ -17,16 +27,22 @@ export interface RenderedMessage {
   html: string;
 }
 
-interface Template {
-  subject: string;
-  text: string;
-  html: string;
+/** One compiled template: the view, its values already encoded for this output, to the output. */
+export type Part = (context: unknown) => string;
+
+/** A kind's compiled templates: the subject line, the text body, and the HTML body (without the layout). */
+export interface Template {
+  subject: Part;
+  text: Part;
+  html: Part;
 }
 
-const TAG = /\{\{\s*([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*\}\}/g;
-const SECTION_TAG = /\{\{[#/][A-Za-z0-9_]+\}\}/g;
-// A section's tags on lines of their own leave no blank lines behind.
-const SECTION = /\{\{#([A-Za-z0-9_]+)\}\}\n?([\s\S]*?)\{\{\/\1\}\}\n?/g;
+const OPTIONS: CompileOptions = {
+  strict: true,
+  knownHelpersOnly: true,
+  noEscape: true,
+  ignoreStandalone: true,
+};
 
 function templateError(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`template error: ${message}`, BAD_DATA);
@@ -45,8 +61,6 @@ export function projectRoot(from = __dirname): string {
 
 export const TEMPLATES_DIR = path.join(projectRoot(), 'activities', 'mail', 'templates');
 
-const cache = new Map<string, Template>();
-
 function read(file: string): string {
   try {
     return readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
@@ -55,50 +69,110 @@ function read(file: string): string {
   }
 }
 
-// Every `{{` must open a well-formed tag: a typo would otherwise reach the recipient verbatim.
-function checkTags(source: string, file: string): void {
-  const opened = source.split('{{').length - 1;
-  const tags = [...source.matchAll(TAG)].length;
-  const sectionTags = [...source.matchAll(SECTION_TAG)].map((m) => m[0]);
-  if (opened !== tags + sectionTags.length) throw templateError(`${file} has a malformed {{…}} tag`);
-  for (const open of sectionTags.filter((t) => t.startsWith('{{#'))) {
-    const close = open.replace('{{#', '{{/');
-    if (sectionTags.filter((t) => t === open).length !== sectionTags.filter((t) => t === close).length)
-      throw templateError(`${file} has a ${open} section without its ${close}`);
+function eatLineBreak(node: hbs.AST.Statement | undefined): void {
+  if (node?.type === 'ContentStatement') {
+    const content = node as hbs.AST.ContentStatement;
+    content.value = content.value.replace(/^\n/, '');
   }
 }
 
-/** Reads (once) the text and HTML templates of a kind. */
+/** The whitespace rule above: after each block's opening, `{{else}}` and closing tags, one line break goes. */
+function eatLineBreaksAfterBlocks(program: hbs.AST.Program | undefined): void {
+  program?.body.forEach((node, i) => {
+    if (node.type !== 'BlockStatement') return;
+    const block = node as hbs.AST.BlockStatement;
+    for (const inner of [block.program, block.inverse]) {
+      eatLineBreak(inner?.body[0]);
+      eatLineBreaksAfterBlocks(inner);
+    }
+    eatLineBreak(program.body[i + 1]);
+  });
+}
+
+/** What a list or a group of values turns into as text; found in an output, it fails the render. */
+const NOT_A_VALUE = '\u{f8ff}not a single value\u{f8ff}';
+
+const notSet = (err: unknown) => / not defined in /.test((err as Error).message);
+
+/**
+ * Parses and compiles `source`: a malformed tag or an unknown helper fails here, at load. `where` names
+ * it in errors ("executed.txt"), `firstLine` is its first line's number in that file.
+ */
+function compile(source: string, where: string, firstLine = 1): Part {
+  const line = (n: number) => n + firstLine - 1;
+  const failure = (err: unknown): ApplicationFailure => {
+    const { message, lineNumber, column, endColumn } = err as Handlebars.Exception;
+    // Strict mode's `"name" not defined in …`: name the tag as the template spells it.
+    if (notSet(err) && typeof lineNumber === 'number') {
+      const tag = source.split('\n')[lineNumber - 1]?.slice(column, endColumn);
+      return templateError(`${where} line ${line(lineNumber)} uses {{${tag}}}, which is not set`);
+    }
+    // Handlebars counts lines from the start of `source` ("on line 2:", " - 2:4").
+    const located = message.replace(/(on line | - )(\d+)(?=:)/, (_, at: string, n: string) => at + line(+n));
+    return templateError(`${where}: ${located}`);
+  };
+  let template: HandlebarsTemplateDelegate;
+  try {
+    const ast = Handlebars.parseWithoutProcessing(source);
+    eatLineBreaksAfterBlocks(ast);
+    template = Handlebars.compile(ast, OPTIONS);
+    // Handlebars compiles on first use: a first use on no values at all compiles it now.
+    template({});
+  } catch (err) {
+    if (!notSet(err)) throw failure(err);
+  }
+  return (context) => {
+    let out: string;
+    try {
+      out = template(context);
+    } catch (err) {
+      throw failure(err);
+    }
+    if (out.includes(NOT_A_VALUE))
+      throw templateError(`${where} puts a list or a group of values where a single value belongs`);
+    return out;
+  };
+}
+
+const cache = new Map<string, Template>();
+
+/**
+ * Reads and compiles (once per folder) the text and HTML templates of a kind. Throws the non-retryable
+ * template error for a missing file, a text template without its `Subject: …` line and blank line, or a
+ * malformed tag.
+ */
 export function loadTemplate(kind: MessageKind, dir = TEMPLATES_DIR): Template {
   const cacheKey = path.join(dir, kind);
   const cached = cache.get(cacheKey);
   if (cached) return cached;
   const txtFile = path.join(dir, `${kind}.txt`);
-  const htmlFile = path.join(dir, `${kind}.html`);
   const txt = read(txtFile);
-  const html = read(htmlFile);
+  const html = read(path.join(dir, `${kind}.html`));
   const match = /^Subject:[ \t]*(.+)\n\n([\s\S]*)$/.exec(txt);
   if (!match?.[1] || match[2] === undefined)
     throw templateError(`${txtFile} must start with "Subject: …" and a blank line`);
-  checkTags(txt, txtFile);
-  checkTags(html, htmlFile);
-  const template = { subject: match[1].trim(), text: match[2].trimEnd() + '\n', html };
+  const template = {
+    subject: compile(match[1].trim(), `${kind}.txt subject`),
+    text: compile(match[2].trimEnd() + '\n', `${kind}.txt`, 3),
+    html: compile(html, `${kind}.html`),
+  };
   cache.set(cacheKey, template);
   return template;
 }
 
-function lookup(view: View, name: string, where: string): ViewValue {
-  let value: View | View[] | ViewValue | undefined = view;
-  for (const part of name.split('.')) {
-    value =
-      value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, part)
-        ? value[part]
-        : undefined;
+const layouts = new Map<string, Part>();
+
+/** The page every HTML message shares, with `{{subject}}` and `{{content}}`: a kind's HTML body. */
+function loadLayout(dir: string): Part {
+  const file = path.join(dir, '_layout.html');
+  let layout = layouts.get(file);
+  if (!layout) {
+    const source = read(file);
+    if (!source.includes('{{content}}')) throw templateError(`${file} has no {{content}}`);
+    layout = compile(source, '_layout.html');
+    layouts.set(file, layout);
   }
-  if (value === undefined) throw templateError(`${where} uses {{${name}}}, which is not set`);
-  if (value !== null && typeof value === 'object')
-    throw templateError(`${where} uses {{${name}}}, which is not a single value`);
-  return value;
+  return layout;
 }
 
 const ENTITIES: Record<string, string> = {
@@ -113,53 +187,32 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-function fillTags(source: string, view: View, where: string, encode: (v: string) => string): string {
-  return source.replace(TAG, (_tag, name: string) => {
-    const value = lookup(view, name, where);
-    return encode(value === null ? '' : String(value));
-  });
+/**
+ * The view with every string encoded for one output. Its groups have no prototype (a template sees only
+ * the view's own names), and a group or list turns into NOT_A_VALUE where the template wants text.
+ */
+function encoded(value: View | View[] | ViewValue, encode: (v: string) => string): unknown {
+  if (typeof value === 'string') return encode(value);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: object = Array.isArray(value)
+    ? value.map((item) => encoded(item, encode))
+    : Object.setPrototypeOf(
+        Object.fromEntries(Object.entries(value).map(([name, v]) => [name, encoded(v, encode)])),
+        null,
+      );
+  return Object.defineProperty(copy, Symbol.toPrimitive, { value: () => NOT_A_VALUE });
 }
 
 /**
- * Replaces every tag in one pass (a value is never read as a template); `encode` turns a value into what
- * may appear in this output. A section repeats once per item; inside it the item's names come first.
+ * Renders a kind's subject, text and HTML bodies from `view` (View: values, groups of values, lists of
+ * groups). Throws the non-retryable template error (BAD_DATA) for a template that cannot load, or that
+ * uses a value the view does not set.
  */
-export function fill(source: string, view: View, where: string, encode: (v: string) => string): string {
-  let out = '';
-  let last = 0;
-  for (const match of source.matchAll(SECTION)) {
-    const [whole, name = '', body = ''] = match;
-    out += fillTags(source.slice(last, match.index), view, where, encode);
-    const list = Object.hasOwn(view, name) ? view[name] : undefined;
-    if (!Array.isArray(list)) throw templateError(`${where} repeats {{#${name}}}, which is not a list`);
-    out += list.map((item) => fill(body, { ...view, ...item }, where, encode)).join('');
-    last = match.index + whole.length;
-  }
-  return out + fillTags(source.slice(last), view, where, encode);
-}
-
-const CONTENT = '<!-- content -->';
-
-/** The page every HTML message shares; a kind's .html is only what goes inside its body. */
-function loadLayout(dir: string): string {
-  const file = path.join(dir, '_layout.html');
-  let layout = cache.get(file)?.html;
-  if (layout === undefined) {
-    layout = read(file);
-    if (!layout.includes(CONTENT)) throw templateError(`${file} has no ${CONTENT} placeholder`);
-    checkTags(layout, file);
-    cache.set(file, { subject: '', text: '', html: layout });
-  }
-  return layout;
-}
-
-/** Renders a kind's subject, text and HTML bodies. */
 export function render(kind: MessageKind, view: View, dir = TEMPLATES_DIR): RenderedMessage {
   const template = loadTemplate(kind, dir);
   // A header is one line: any line break in a value becomes a space (the header cannot be split).
-  const subject = fill(template.subject, view, `${kind}.txt subject`, (v) => v.replace(/\s+/g, ' ')).trim();
-  const text = fill(template.text, view, `${kind}.txt`, (v) => v);
-  const content = fill(template.html, view, `${kind}.html`, escapeHtml);
-  const page = fill(loadLayout(dir), { subject }, '_layout.html', escapeHtml);
-  return { subject, text, html: page.replace(CONTENT, () => content.trimEnd()) };
+  const subject = template.subject(encoded(view, (v) => v.replace(/\s+/g, ' '))).trim();
+  const text = template.text(encoded(view, (v) => v));
+  const content = template.html(encoded(view, escapeHtml)).trimEnd();
+  return { subject, text, html: loadLayout(dir)({ subject: escapeHtml(subject), content }) };
 }
