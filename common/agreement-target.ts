@@ -10,6 +10,7 @@ import {
   REQUEST_PREFIX,
   SLOT_PREFIX,
 } from './agreement';
+import { asciiDomain, asciiEmail } from './idn';
 
 /**
  * The workflow id of an individual agreement (one address): `dura-individual-<16 hex>`, a SHA-256 of
@@ -37,7 +38,13 @@ export interface AgreementTarget {
 }
 
 export function agreementTarget(typed: string): AgreementTarget {
-  const value = typed.trim().toLowerCase();
+  // An internationalized domain or address as typed is looked up in its ASCII form (common/idn.ts).
+  const trimmed = typed.trim().toLowerCase();
+  const value = /^[\x20-\x7e]*$/.test(trimmed)
+    ? trimmed
+    : trimmed.includes('@')
+      ? asciiEmail(trimmed)
+      : asciiDomain(trimmed);
   if (value.startsWith(REQUEST_PREFIX)) return { workflowId: value, domain: null, agreementId: value };
   const bare = value.startsWith(SLOT_PREFIX) ? value.slice(SLOT_PREFIX.length) : value;
   // A domain's last label is letters (a TLD), so `<domain>-<digits>` is never a domain.

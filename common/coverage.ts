@@ -15,6 +15,7 @@
 import { getDomain } from 'tldts';
 import { z } from 'zod';
 import { normalizeDomain, TIERS, type Tier } from './agreement';
+import { asciiEmail } from './idn';
 
 /**
  * Who a tier of an institution covers (docs/design.md, "Institutions, coverage and agreements"):
@@ -75,7 +76,7 @@ const EMAIL = z.email();
 
 /** The address trimmed and lower-cased with its domain, or null when it is not an e-mail address. */
 export function parseEmail(email: string): { email: string; domain: string } | null {
-  const address = email.trim().toLowerCase();
+  const address = asciiEmail(email);
   if (!EMAIL.safeParse(address).success) return null;
   return { email: address, domain: normalizeDomain(address.slice(address.lastIndexOf('@') + 1)) };
 }

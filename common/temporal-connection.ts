@@ -7,6 +7,9 @@
 import * as fs from 'node:fs';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { ConfigError, type Config } from './config';
+import { certificateProblem, privateKeyProblem } from './pem';
+
+type PemCheck = (content: Buffer) => string | undefined;
 
 export interface TemporalConnectionOptions {
   address: string;
@@ -42,13 +45,13 @@ export function temporalConnectionOptions(config: TlsVariables): TemporalConnect
   const crt = file('TEMPORAL_TLS_CERT');
   const key = file('TEMPORAL_TLS_KEY');
   const ca = file('TEMPORAL_TLS_CA');
-  const pem = (variable: keyof TlsVariables, content: Buffer | undefined, kind: RegExp, what: string) => {
-    if (content && !kind.test(content.toString('latin1')))
-      problems.push(`${variable}: ${config[variable]} is not a PEM ${what}`);
+  const check = (variable: keyof TlsVariables, content: Buffer | undefined, problem: PemCheck) => {
+    const why = content && problem(content);
+    if (why) problems.push(`${variable}: ${config[variable]} ${why}`);
   };
-  pem('TEMPORAL_TLS_CERT', crt, /-----BEGIN CERTIFICATE-----/, 'certificate');
-  pem('TEMPORAL_TLS_CA', ca, /-----BEGIN CERTIFICATE-----/, 'certificate');
-  pem('TEMPORAL_TLS_KEY', key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key');
+  check('TEMPORAL_TLS_CERT', crt, certificateProblem);
+  check('TEMPORAL_TLS_CA', ca, certificateProblem);
+  check('TEMPORAL_TLS_KEY', key, privateKeyProblem);
   if (problems.length) throw new ConfigError(problems);
 
   const wantsTls = Boolean(crt || ca || config.TEMPORAL_TLS_SERVER_NAME || config.TEMPORAL_API_KEY);

@@ -58,13 +58,15 @@ for (const database of TEST_DATABASES)
       // Each fortnight's reminder and status update go out together, in either order.
       const fortnight = [`reminder -> ${official}`, `status-update -> ${requester}`];
       const sent = s.sent(id);
-      assert.deepEqual(sent.slice(0, 3), [
-        `request-received -> ${requester}`,
+      // Initiated at once: the requester's first message says both, received and sent (one-first-mail).
+      assert.deepEqual(sent.slice(0, 2), [
         `initiation-package -> ${official}`,
-        `status-update -> ${requester}`, // initiated
+        `request-received -> ${requester}`,
       ]);
-      for (const i of [3, 5, 7]) assert.deepEqual(sent.slice(i, i + 2).sort(), fortnight);
-      assert.deepEqual(sent.slice(9), [
+      const [received] = s.messages(id, 'request-received');
+      assert.match(received!.text!, /We sent the agreement to .* on \w+day, /);
+      for (const i of [2, 4, 6]) assert.deepEqual(sent.slice(i, i + 2).sort(), fortnight);
+      assert.deepEqual(sent.slice(8), [
         `executed -> ${requester}`,
         `registration-instructions -> ${requester}`,
       ]);

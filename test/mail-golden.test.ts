@@ -183,6 +183,14 @@ const cases: { name: string; kind: MessageKind; view: () => View }[] = [
   { name: 'status-update', kind: 'status-update', view: mail('status-update') },
   { name: 'escalation', kind: 'escalation', view: mail('escalation') },
   {
+    // The workflow writes its reasons with ISO-8601 UTC instants; the access team reads New York time.
+    name: 'escalation--instant-in-reason',
+    kind: 'escalation',
+    view: mail('escalation', agreement(), {
+      extra: { reason: 'Initiation was due by 2026-11-25T22:00:00.000Z and has not happened.' },
+    }),
+  },
+  {
     // Unset dates ("not yet set"), an amendment, one tier, an official without a title, no reason.
     name: 'escalation--unset',
     kind: 'escalation',

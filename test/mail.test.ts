@@ -55,7 +55,7 @@ const addressOf = (r: Recipient) =>
  */
 const signature = 'With regards,\nThe All of Us access team';
 const progress =
-  'We sent the agreement to Sam Signer (Director of Research) on Monday, November 23, 2026, 9:30 AM EST, ' +
+  'We sent the agreement to Sam Signer (Director of Research) on Monday, November 23, 2026, 9:30 AM ET, ' +
   'and we follow up with them every 14 days until it is signed.';
 const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
   'request-received': {
@@ -85,7 +85,7 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
     sentences: [
       'Dear Sam Signer,',
       'A friendly follow-up (reminder 2) on the Data Use and Registration Agreement we sent you on ' +
-        'Monday, November 23, 2026, 9:30 AM EST.',
+        'Monday, November 23, 2026, 9:30 AM ET.',
       'Researchers at University of Testing (Ann Lee and Bo Chen) are waiting to use All of Us data',
       'The agreement and its documentation are here:\nhttps://agreement.example/dura',
     ],
@@ -109,12 +109,12 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
       'Stage: awaiting-signature (new agreement, Registered and Controlled Tiers)',
       'Signing official: Sam Signer (Director of Research) <sam@uw.test>',
       'Requesters: Ann Lee and Bo Chen',
-      'Received: Friday, November 20, 2026, 10:00 AM EST',
-      'Initiation due by: Tuesday, November 24, 2026, 5:00 PM EST',
-      'Initiated: Monday, November 23, 2026, 9:30 AM EST',
+      'Received: Friday, November 20, 2026, 10:00 AM ET',
+      'Initiation due by: Tuesday, November 24, 2026, 5:00 PM ET',
+      'Initiated: Monday, November 23, 2026, 9:30 AM ET',
       'Reminders sent: 1',
-      'Next reminder: Monday, December 7, 2026, 9:00 AM EST',
-      'Instructions due by: Thursday, December 3, 2026, 5:00 PM EST',
+      'Next reminder: Monday, December 7, 2026, 9:00 AM ET',
+      'Instructions due by: Thursday, December 3, 2026, 5:00 PM ET',
       'The whole story: dura status uw.test',
     ],
   },
@@ -125,7 +125,7 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
       'Good news: University of Testing signed the Data Use and Registration Agreement on ' +
         'Tuesday, December 1, 2026, and is now registered for the Registered and Controlled Tiers.',
       'We will send you the steps to register for the Researcher Workbench by ' +
-        'Thursday, December 3, 2026, 5:00 PM EST.',
+        'Thursday, December 3, 2026, 5:00 PM ET.',
     ],
   },
   'registration-instructions': {
@@ -176,7 +176,7 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
     subject: 'Closed: the All of Us DURA for University of Testing',
     sentences: [
       'Dear Sam Signer,',
-      'The Data Use and Registration Agreement we sent you on Monday, November 23, 2026, 9:30 AM EST for ' +
+      'The Data Use and Registration Agreement we sent you on Monday, November 23, 2026, 9:30 AM ET for ' +
         'University of Testing is now closed: the request was cancelled. The reason: The initiation deadline passed.',
       'You do not need to do anything more with it, and we will send no more reminders.',
     ],
@@ -292,7 +292,7 @@ describe('mailer', function () {
         '2099-03-03T22:00:00.000Z',
         'ahead',
         'auto',
-        `We will send the agreement to ${official} by Tuesday, March 3, 2099, 5:00 PM EST.`,
+        `We will send the agreement to ${official} by Tuesday, March 3, 2099, 5:00 PM ET.`,
       ],
       ['2020-03-03T22:00:00.000Z', 'past-auto', 'auto', `We are sending the agreement to ${official} now.`],
       [

@@ -59,4 +59,31 @@ describe('connection options from TEMPORAL_*', () => {
       },
     );
   });
+  it('a certificate or key with a PEM header but a damaged body is refused at start', () => {
+    const damage = (file: string, name: string) => {
+      const text = fs.readFileSync(file, 'utf8');
+      const lines = text.split('\n');
+      lines[3] = lines[3]!.replace(/[A-Za-z]/g, (c) => (c === 'A' ? 'B' : 'A'));
+      const out = path.join(dir, name);
+      fs.writeFileSync(out, lines.join('\n'));
+      return out;
+    };
+    const cert = damage(certs.clientCert, 'damaged-cert.pem');
+    const key = damage(certs.clientKey, 'damaged-key.pem');
+    assert.throws(
+      () => options({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: certs.ca }),
+      (err: { problems: string[] }) => {
+        assert.equal(err.problems.length, 2, err.problems.join('\n'));
+        assert.match(
+          err.problems[0]!,
+          /^TEMPORAL_TLS_CERT: .*damaged-cert\.pem is not a readable PEM certificate/,
+        );
+        assert.match(
+          err.problems[1]!,
+          /^TEMPORAL_TLS_KEY: .*damaged-key\.pem is not a readable PEM private key/,
+        );
+        return true;
+      },
+    );
+  });
 });

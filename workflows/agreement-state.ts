@@ -50,6 +50,11 @@ export interface AgreementState {
   domains?: string[];
   /** The business-day calendar recorded for this agreement (workflows/clock.ts); absent before it. */
   calendar?: CalendarTable;
+  /**
+   * The requesters' "we received your request" waits for an automatic initiation, so that they get one
+   * message saying both (patch `one-first-mail`, workflows/mail.ts); absent before it.
+   */
+  receiptHeld?: boolean;
 }
 
 export function newState(input: AgreementInput): AgreementState {

@@ -81,7 +81,9 @@ export function registerHandlers(agreement: Agreement): void {
     {
       validator: (execution) => {
         requireOpen(agreement, 'record the execution');
-        guard.execution(execution, new Date());
+        const { signedOn } = guard.execution(execution, new Date());
+        // Here only, not in the handler: a validator runs no code on replay, so histories are unchanged.
+        guard.signedSinceReceipt(signedOn, agreement.status.receivedAt, agreement.state.calendar);
       },
     },
   );
@@ -300,7 +302,8 @@ async function addRequester(agreement: Agreement, requester: Person): Promise<vo
   s.requesters.push(requester);
   agreement.log('requester-joined', requester.email);
   checkRequesterDomain(agreement, requester.email);
-  // Before triage, the triage step tells every requester; after execution, the instructions step does.
-  if (agreement.state.triaged && agreement.isOpen)
+  // Before triage, the triage step tells every requester (and so does a held receipt, mail.ts); after
+  // execution, the instructions step does.
+  if (agreement.state.triaged && agreement.isOpen && !agreement.state.receiptHeld)
     await tellRequesters(agreement, 'request-received', 'joined', { only: [requester] });
 }

@@ -18,6 +18,36 @@ type Extra = EmailRequest['extra'];
  */
 export const MAIL_FROM_RECORDS = 'mail-from-records';
 
+/**
+ * Patch: with automatic initiation, the requester's first message waits for the initiation package, so
+ * a request initiated at once gets one message saying both (received, and sent to the signing official),
+ * not two a second apart (issue 15, item 5).
+ */
+export const ONE_FIRST_MAIL = 'one-first-mail';
+
+/**
+ * The requesters hear the request is in: at once, or (automatic initiation, patch `one-first-mail`)
+ * held until the initiation package is out, see `releaseReceipt`.
+ */
+export async function acknowledgeRequest(agreement: Agreement): Promise<void> {
+  if (agreement.status.policy.initiation === 'auto' && patched(ONE_FIRST_MAIL)) {
+    agreement.state.receiptHeld = true;
+    return;
+  }
+  await tellRequesters(agreement, 'request-received', 'received');
+}
+
+/**
+ * Sends a held "we received your request" (its progress line then says what became of the package);
+ * returns whether one was held. Never twice: the hold is dropped before the messages go out.
+ */
+export async function releaseReceipt(agreement: Agreement): Promise<boolean> {
+  if (!agreement.state.receiptHeld) return false;
+  agreement.state.receiptHeld = false;
+  await tellRequesters(agreement, 'request-received', 'received');
+  return true;
+}
+
 /** Sends one message; returns whether it was delivered. */
 export async function send(
   agreement: Agreement,

@@ -8,7 +8,7 @@ import { io } from './activities';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
 import { waitUntil } from './follow-up';
-import { send, tellRequesters } from './mail';
+import { releaseReceipt, send, tellRequesters } from './mail';
 
 import { AGREEMENT_IDS } from './triage';
 
@@ -51,11 +51,13 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
     // Cancelled or declined while the package was on its way: the end stands.
     const { stage } = agreement.state.end;
     if (delivered) agreement.log('initiation-package-sent', `to ${to} after the agreement was ${stage}`);
+    agreement.state.receiptHeld = false; // the requesters hear of the end instead
     return;
   }
   if (!delivered) {
     // An undeliverable package waits for the access team: fix the official, then `dura initiate`.
     agreement.log('initiation-failed', `package to ${to} was not delivered`);
+    await releaseReceipt(agreement);
     return;
   }
   s.initiatedAt = now();
@@ -67,7 +69,8 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
     'initiated',
     `by ${by}${late}; package sent to ${to}; first reminder due ${s.nextReminderAt}`,
   );
-  await tellRequesters(agreement, 'status-update', 'initiated');
+  // A held "we received your request" now says both; otherwise the requesters get an update.
+  if (!(await releaseReceipt(agreement))) await tellRequesters(agreement, 'status-update', 'initiated');
 }
 
 /** 3. Biweekly follow-up until the institution signs. */

@@ -9,7 +9,7 @@ import type { TriageResult } from '../activities/interfaces';
 import { io } from './activities';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
-import { tellRequesters } from './mail';
+import { acknowledgeRequest } from './mail';
 
 /**
  * Patch: an agreement has its own id (`<domain>-<n>`, records/agreement-ids.ts) and knows the
@@ -65,7 +65,7 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   s.nextStatusUpdateAt = await clock.reminderDueAt(agreement, updatesFrom, s.policy.requesterUpdateEveryDays);
   state.triaged = true;
   agreement.log('initiation-due', `by ${s.initiationDueBy}`);
-  await tellRequesters(agreement, 'request-received', 'received');
+  await acknowledgeRequest(agreement);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from '../../common/agreement';
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
+import { dateInWords, inWords } from '../../common/when';
 
 export type ViewValue = string | number | boolean | null;
 export interface View {
@@ -27,32 +28,28 @@ export interface ViewContext {
   now: Date;
 }
 
-const ZONE = 'America/New_York';
-const DAY: Intl.DateTimeFormatOptions = { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' };
-const dateFormat = new Intl.DateTimeFormat('en-US', { ...DAY, timeZone: ZONE });
-const timeFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: ZONE,
-  hour: 'numeric',
-  minute: '2-digit',
-  timeZoneName: 'short',
-});
-const calendarDate = new Intl.DateTimeFormat('en-US', { ...DAY, timeZone: 'UTC' });
-
 const NOT_SET = 'not yet set';
 
-/** "Tuesday, November 24, 2026, 5:00 PM EST" (newer ICU data puts a narrow space before PM). */
+/** "Tuesday, November 24, 2026, 5:00 PM ET" (common/when.ts: every e-mail and text view says it so). */
 export function formatInstant(iso: string | null): string {
   if (!iso) return NOT_SET;
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  return `${dateFormat.format(at)}, ${timeFormat.format(at)}`.replace(/[\u202f\u00a0]/g, ' ');
+  return Number.isNaN(Date.parse(iso)) ? iso : inWords(iso);
 }
 
 /** A calendar date (YYYY-MM-DD, no time of day): "Tuesday, November 24, 2026". */
 export function formatDate(date: string | null): string {
   if (!date) return NOT_SET;
-  const at = new Date(`${date.slice(0, 10)}T12:00:00Z`);
-  return Number.isNaN(at.getTime()) ? date : calendarDate.format(at);
+  const day = date.slice(0, 10);
+  return /^\d{4}-\d\d-\d\d$/.test(day) && !Number.isNaN(Date.parse(day)) ? dateInWords(day) : date;
+}
+
+// The workflow writes instants into reasons as ISO-8601 UTC ("Initiation was due by 2026-11-25T22:00:00.000Z");
+// a reader gets them in New York time in words.
+const ISO_INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g;
+
+/** `text` with every ISO-8601 UTC instant in it put in words (formatInstant). */
+export function instantsInWords(text: string): string {
+  return text.replace(ISO_INSTANT, (iso) => formatInstant(iso));
 }
 
 /** "Ann", "Ann and Bo", "Ann, Bo and Cy". */
@@ -161,11 +158,14 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
       request.extra?.stage === 'declined' ? 'your institution declined it' : 'the request was cancelled',
     policy: { ...s.policy },
     extra,
-    reason: reason === null || reason === undefined || reason === '' ? 'no reason was given' : String(reason),
+    reason:
+      reason === null || reason === undefined || reason === ''
+        ? 'no reason was given'
+        : instantsInWords(String(reason)),
     progress: progress(s, nameAndTitle, ctx.now),
     links: { ...ctx.links },
     accessTeam: { email: ctx.accessTeam },
     aouSigningOfficial: { email: ctx.aouSigningOfficial },
-    today: dateFormat.format(ctx.now),
+    today: dateInWords(ctx.now),
   };
 }

@@ -53,18 +53,30 @@ export function expectedMessages(
     out.push({ agreementId, kind, key, messageId: messageIdFor(idempotencyKey), to });
   };
   let packageAttempt = 0;
+  // Automatic initiation holds the requester's first message until the package is out (patch
+  // one-first-mail): it goes with the first outcome of the package, and is dropped if the agreement
+  // ended meanwhile.
+  let receiptHeld = false;
+  const release = () => {
+    if (receiptHeld) add('request-received', `received/${requester}`, requester);
+    const was = receiptHeld;
+    receiptHeld = false;
+    return was;
+  };
   for (const entry of history) {
     const number = /^#(\d+)/.exec(entry.detail ?? '')?.[1];
     switch (entry.event) {
       case 'initiation-due': // triage done: the requester hears the request is in
-        add('request-received', `received/${requester}`, requester);
+        if (status.policy.initiation === 'auto') receiptHeld = true;
+        else add('request-received', `received/${requester}`, requester);
         break;
       case 'initiation-failed':
         packageAttempt++;
+        release();
         break;
       case 'initiated':
         add('initiation-package', `${official}/${packageAttempt}`, official);
-        add('status-update', `initiated/${requester}`, requester);
+        if (!release()) add('status-update', `initiated/${requester}`, requester);
         break;
       case 'initiation-package-sent': // delivered after a cancel overtook it
         add('initiation-package', `${official}/${packageAttempt}`, official);
@@ -87,6 +99,7 @@ export function expectedMessages(
       case 'cancelled':
       case 'declined':
       case 'not-needed':
+        receiptHeld = false;
         add(entry.event, `${entry.event}/${requester}`, requester);
         // The official held the package: a closed notice (since patch agreement-ids).
         if (entry.event !== 'not-needed' && history.some((h) => h.event === 'initiated'))
