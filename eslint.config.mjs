@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'lib/', 'data/', 'bin/', '**/*.mjs'] },
+  // client/generated/: protobufjs code from scripts/gen-status-protos.ts, kept as generated.
+  { ignores: ['node_modules/', 'lib/', 'data/', 'bin/', '**/*.mjs', 'client/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

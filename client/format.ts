@@ -1,25 +1,36 @@
-/** Human views of agreements for the terminal (colour only on a TTY). */
+/** Human views of agreements for the terminal (colour only on a TTY); `--json` keeps ISO UTC. */
 import { officialsOf, type AgreementStatus, type SigningOfficial } from '../common/agreement';
+import { dateInWords, inShortWords, inWords, readAs, readWhen } from '../common/when';
 
 const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const red = (s: string) => (tty ? `\x1b[31m${s}\x1b[0m` : s);
 
-/** An instant as "2026-11-24 17:00 America/New_York" (the access team's clock), or a dash. */
+/** An instant as New York time in words, "Tuesday, December 1, 2026, 5:00 PM ET", or a dash. */
 export function when(iso: string | null): string {
-  if (!iso) return '-';
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ET`;
+  return iso ? inWords(iso) : '-';
 }
+
+/** The compact form for tables and history lines, "Tue, Dec 1, 2026, 5:00 PM ET", or a dash. */
+export function shortWhen(iso: string | null): string {
+  return iso ? inShortWords(iso) : '-';
+}
+
+/**
+ * A flag's date or time as the next check wants it (commander argParser): a date or a New York time is
+ * echoed on stderr as it was read (`dura: --received-at 2026-11-25T10:00 read as …`) and becomes ISO
+ * UTC; an instant, or a value refused, is passed on as typed for that check to normalise or name.
+ */
+export function echoedWhen(flag: string, value: string): string {
+  const read = readWhen(value);
+  if ('problem' in read) return value;
+  const echo = readAs(flag, read);
+  if (echo) process.stderr.write(`dura: ${echo}\n`);
+  return echo ? read.at.toISOString() : value;
+}
+
+// The workflow writes instants into history details as ISO UTC (e.g. "next due 2026-12-07T14:00:00.000Z").
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b/g;
 
 const officialLine = (o: SigningOfficial) => `${o.name} <${o.email}>${o.title ? `, ${o.title}` : ''}`;
 
@@ -44,7 +55,10 @@ export function statusView(s: AgreementStatus): string {
       'Next reminder',
       s.remindersPausedUntil ? `paused until ${when(s.remindersPausedUntil)}` : when(s.nextReminderAt),
     ],
-    ['Executed', s.executedAt ? `${when(s.executedAt)} (signed ${s.signedOn})` : '-'],
+    [
+      'Executed',
+      s.executedAt ? `${when(s.executedAt)} (signed ${s.signedOn ? dateInWords(s.signedOn) : '-'})` : '-',
+    ],
     ['Instructions due by', when(s.instructionsDueBy)],
     ['Instructions sent', when(s.instructionsSentAt)],
   ];
@@ -52,7 +66,7 @@ export function statusView(s: AgreementStatus): string {
   for (const [i, e] of (s.earlierAgreements ?? []).entries())
     rows.push([
       i === 0 ? 'Earlier agreements' : '',
-      `${e.agreementId}: ${e.stage}, ${e.tiers.join(', ')}, received ${when(e.receivedAt)}`,
+      `${e.agreementId}: ${e.stage}, ${e.tiers.join(', ')}, received ${shortWhen(e.receivedAt)}`,
     ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [
@@ -63,10 +77,16 @@ export function statusView(s: AgreementStatus): string {
   ].join('\n');
 }
 
+/** One line per event, oldest first; instants in its details are shown in New York time too. */
 export function historyView(s: AgreementStatus): string {
+  const times = s.history.map((h) => shortWhen(h.at));
+  const width = Math.max(0, ...times.map((t) => t.length));
   return [
     'History',
-    ...s.history.map((h) => `  ${when(h.at)}  ${h.event}${h.detail ? `: ${h.detail}` : ''}`),
+    ...s.history.map((h, i) => {
+      const detail = h.detail?.replace(ISO_INSTANT, (iso) => shortWhen(iso));
+      return `  ${times[i]!.padEnd(width)}  ${h.event}${detail ? `: ${detail}` : ''}`;
+    }),
   ].join('\n');
 }
 

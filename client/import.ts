@@ -6,9 +6,34 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Policy } from '../common/agreement';
-import type { CsvRequest } from '../common/request-csv';
+import { formatProblem } from '../common/csv';
+import { parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
+import { readTextFile } from '../common/text-file';
 import { requestPatiently, type Registry } from './agreements';
+import { UserError } from './output';
 import { UpdateNotTaken, type Patience } from './update-retry';
+
+/**
+ * The requests of a CSV file in any encoding a spreadsheet saves (common/text-file.ts). Throws a
+ * UserError listing every problem (nothing is to be requested) when there is any, or, with skipInvalid,
+ * only when the file cannot be requested even in part (a bad header, rows that could not be read, a
+ * value under no column name); otherwise the valid rows and the others' problems.
+ */
+export function readRequestFile(file: string, options: { skipInvalid?: boolean } = {}): RequestCsv {
+  let text: string;
+  try {
+    text = readTextFile(file).text;
+  } catch (err) {
+    throw new UserError(`file: ${(err as Error).message}`);
+  }
+  const parsed = parseRequestCsv(text);
+  const { problems } = parsed;
+  if (problems.length && (parsed.fatal || !options.skipInvalid))
+    throw new UserError(
+      `${file}: nothing requested; ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,
+    );
+  return parsed;
+}
 
 export interface ImportedRow {
   line: number;

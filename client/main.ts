@@ -1,9 +1,12 @@
 /**
  * `dura`, the access team's CLI. Commands load what they need when they run, so that start-up stays
- * fast. Exit codes: 0 success, 1 user error (one line on stderr), 2 Temporal or the database unreachable.
+ * fast. Exit codes: 0 success, 1 user error (one line per problem on stderr), 2 Temporal or the database
+ * unreachable (docs/cli.md).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { fail } from './output';
+import { fail, UserError } from './output';
 import { registerAgreementCommands } from './commands/agreements';
 import { registerCheckCommands } from './commands/check';
 import { registerCodecCommands } from './commands/codec';
@@ -20,7 +23,14 @@ const program = new Command('dura')
   // Commander's own complaints (unknown option, bad choice, missing value) read like every other one.
   // Set before the commands are added: each inherits it.
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dura: ')) })
+  .version(packageVersion(), '-V, --version', 'print the version')
   .exitOverride();
+
+// The command that ran, for naming its flags in a user error (flagsNamed).
+let running: Command | undefined;
+program.hook('preAction', (_program, action) => {
+  running = action;
+});
 
 registerAgreementCommands(program);
 registerControlCommands(program);
@@ -37,8 +47,59 @@ function run(): void {
       // Help and version exit 0; commander has already printed its one-line complaint otherwise.
       process.exit(err.exitCode === 0 ? 0 : 1);
     }
-    fail(err);
+    fail(running && err instanceof UserError ? new UserError(flagsNamed(err.message, running)) : err);
   });
+}
+
+/**
+ * Fields that the workflow's update validators and the registry name in their messages, as the person
+ * typed them: `signingOfficial.email: not an e-mail address` from `set-official --email` is
+ * `--email: …`. Keyed by the command's path (`institutions add-official`).
+ */
+const TYPED_AS: Record<string, Record<string, string>> = {
+  execute: { signedOn: '--on', documentRef: '--document' },
+  cancel: { reason: '--reason' },
+  decline: { reason: '--reason' },
+  'set-official': {
+    'signingOfficial.name': '--name',
+    'signingOfficial.email': '--email',
+    'signingOfficial.title': '--title',
+  },
+  'add-requester': { 'requester.name': '--name', 'requester.email': '--email' },
+  'pause-reminders': { until: '--until' },
+  'set-cadence': { days: '--days' },
+  'institutions add-official': { name: '--name', title: '--title' },
+};
+
+/** `message` with each line's leading field (`until: …`) named as the flag typed (`--until: …`). */
+function flagsNamed(message: string, command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  const fields = TYPED_AS[names.join(' ')] ?? {};
+  // A message may lead with a value typed instead (`x@: not an e-mail address`): leave those be.
+  const typed = new Set([...command.args, ...Object.values(command.opts()).map(String)]);
+  return message
+    .split('\n')
+    .map((line) => {
+      const field = /^([\w.]+): /.exec(line)?.[1];
+      const flag = field && !typed.has(field) ? fields[field] : undefined;
+      return flag ? flag + line.slice(field!.length) : line;
+    })
+    .join('\n');
+}
+
+/** package.json's version: from client/ (tsx) or lib/client/ (built). */
+function packageVersion(): string {
+  for (const up of ['..', '../..']) {
+    try {
+      const file = path.join(__dirname, up, 'package.json');
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'dura' && pkg.version) return pkg.version;
+    } catch {
+      // not there: one level up, then
+    }
+  }
+  return 'unknown';
 }
 
 // `dura status <agreement> [--json]` is answered on the lean path when it can be (status-fast.ts);

@@ -33,8 +33,8 @@ export function fail(err: unknown): never {
   process.exit(1);
 }
 
-/** A file named on the command line, or a user error naming it. */
-export function readUserFile(file: string): string {
+/** A file named on the command line, or a user error naming it (`label`: how it was given). */
+export function readUserFile(file: string, label = 'file'): string {
   // Loaded here, not at the top: this module is on every command's start-up path.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');
@@ -42,6 +42,6 @@ export function readUserFile(file: string): string {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
-    throw new UserError(`file: cannot read ${file}: ${reason}`);
+    throw new UserError(`${label}: cannot read ${file}: ${reason}`);
   }
 }

@@ -3,6 +3,8 @@
  * and the text `dura schedule show` prints. Pure functions, no I/O.
  */
 import type { CalendarSpecDescription, Range, ScheduleDescription } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import { inWords } from '../common/when';
 
 const ZONE = 'America/New_York';
 
@@ -59,19 +61,6 @@ export function specInWords(spec: ScheduleDescription['spec']): string {
   return parts.join('; ') || 'never';
 }
 
-const local = new Intl.DateTimeFormat('en-US', {
-  timeZone: ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  weekday: 'long',
-  timeZoneName: 'longOffset',
-});
-
 export interface RunTime {
   /** The wall clock in New York with its offset, e.g. 2026-11-23T09:00:00-05:00. */
   newYork: string;
@@ -80,18 +69,17 @@ export interface RunTime {
 }
 
 export function runTime(at: Date): RunTime {
-  const p = Object.fromEntries(local.formatToParts(at).map((part) => [part.type, part.value]));
-  const offset = (p.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00';
+  const local = DateTime.fromJSDate(at, { zone: ZONE }).setLocale('en-US');
   return {
-    newYork: `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`,
-    weekday: p.weekday ?? '',
+    newYork: local.toISO({ suppressMilliseconds: true })!,
+    weekday: local.toFormat('cccc'),
     utc: at.toISOString(),
   };
 }
 
-/** "Monday 2026-11-23 09:00 New York (14:00 UTC)". */
+/** "Monday, November 23, 2026, 9:00 AM ET (14:00 UTC)". */
 export function runTimeText(t: RunTime): string {
-  return `${t.weekday} ${t.newYork.slice(0, 10)} ${t.newYork.slice(11, 16)} New York (${t.utc.slice(11, 16)} UTC)`;
+  return `${inWords(t.utc)} (${t.utc.slice(11, 16)} UTC)`;
 }
 
 export interface RecentRun {

@@ -1,7 +1,8 @@
 /**
  * The lean path for `dura status <agreement> [--json]`, the access team's most frequent question: one
- * QueryWorkflow call (grpc-lite.ts, query-wire.ts), without commander, zod, node:http2 or the Temporal
- * SDK, which cost a cold `dura status` ~0.5 s of loading. It answers exactly as the full CLI
+ * QueryWorkflow call over node:http2 (grpc-unary.ts), its messages in protobufjs code generated from the
+ * Temporal API's .proto files (generated/, scripts/gen-status-protos.ts), without commander, zod or the
+ * Temporal SDK, which cost a cold `dura status` ~0.5 s of loading. It answers exactly as the full CLI
  * does (same output, same exit codes and messages) and hands back (resolves false) whenever it cannot:
  * other arguments, unusual configuration (lean-config.ts), or any answer it does not expect.
  * `DURA_LEAN_STATUS=off` always takes the full path (the benchmark and the tests compare the two);
@@ -10,10 +11,10 @@
 import { agreementTarget } from '../common/agreement-target';
 // Types only from agreement-handle.ts: it loads the Temporal SDK.
 import type { StatusAnswer } from './agreement-handle';
-import { DEADLINE_EXCEEDED, GrpcError, NoConnectionError, NOT_FOUND, unary } from './grpc-lite';
+import type * as Protos from './generated/status-protos-types';
+import type { GrpcTarget } from './grpc-unary';
 import { LEAN_SWITCH, leanTarget, type LeanTarget } from './lean-config';
 import { emit, fail, UnreachableError, UserError } from './output';
-import { decodeQueryWorkflowResponse, encodeQueryWorkflowRequest } from './query-wire';
 import { QUERY_WAIT_MS, statusWhenTemporalDown } from './status';
 
 const QUERY_WORKFLOW = '/temporal.api.workflowservice.v1.WorkflowService/QueryWorkflow';
@@ -76,27 +77,43 @@ export async function statusFast(args: string[], env: NodeJS.ProcessEnv = proces
  */
 async function ask(target: LeanTarget, typed: string, sent?: () => void): Promise<StatusAnswer> {
   const { workflowId: agreementId, agreementId: named } = agreementTarget(typed);
+  // Loaded only now: every other command passes through this module first (bin/dura.js).
+  const grpc = await import('./grpc-unary');
+  const generated = (await import('./generated/status-protos')) as unknown as typeof Protos;
+  const { QueryWorkflowRequest, QueryWorkflowResponse } = generated.temporal.api.workflowservice.v1;
   let reply: Buffer;
   try {
-    const request = encodeQueryWorkflowRequest(target.namespace, agreementId, 'status');
-    reply = await unary(target, QUERY_WORKFLOW, request, {
+    const request = QueryWorkflowRequest.encode({
+      namespace: target.namespace,
+      execution: { workflowId: agreementId },
+      query: { queryType: 'status' },
+    }).finish();
+    reply = await grpc.unary(grpcTarget(target), QUERY_WORKFLOW, request, {
       connectMs: CONNECT_WAIT_MS,
       deadlineMs: QUERY_WAIT_MS,
       sent,
     });
   } catch (err) {
-    if (err instanceof NoConnectionError)
+    if (err instanceof grpc.NoConnectionError)
       return fromRecords(typed, new UnreachableError(`Temporal at ${target.address}: ${err.message}`));
     // An unknown namespace is also NOT_FOUND: the full CLI words that one.
     // Not held there: the full path also tries the registry's institution and the records.
-    if (err instanceof GrpcError && err.code === NOT_FOUND && !/namespace/i.test(err.details))
+    if (err instanceof grpc.GrpcError && err.code === grpc.NOT_FOUND && !/namespace/i.test(err.details))
       throw new Error(`${agreementId} not found`, { cause: err });
-    if (err instanceof GrpcError && err.code === DEADLINE_EXCEEDED) return fromRecords(typed, err);
+    if (err instanceof grpc.GrpcError && err.code === grpc.DEADLINE_EXCEEDED) return fromRecords(typed, err);
     throw err;
   }
-  const decoded = decodeQueryWorkflowResponse(reply);
-  const payloads = target.encryption ? await decrypt(target.encryption, decoded.payloads) : decoded.payloads;
-  const rejected = decoded.rejected;
+  const decoded = QueryWorkflowResponse.decode(reply);
+  const received = decoded.queryResult?.payloads ?? [];
+  // Stored elsewhere (external payload storage): the SDK's job.
+  if (received.some((p) => p.externalPayloads?.length))
+    throw new Error('an answer it does not read (external payloads)');
+  const plain = received.map((p) => ({
+    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, buffer(v)])),
+    data: buffer(p.data ?? new Uint8Array()),
+  }));
+  const payloads = target.encryption ? await decrypt(target.encryption, plain) : plain;
+  const rejected = decoded.queryRejected != null;
   const encoding = payloads[0]?.metadata.encoding?.toString();
   // The SDK's default converter wrote it; anything else (a codec, another encoding) is the SDK's job.
   if (rejected || payloads.length !== 1 || encoding !== 'json/plain')
@@ -107,11 +124,21 @@ async function ask(target: LeanTarget, typed: string, sent?: () => void): Promis
   return { status, source: 'workflow' };
 }
 
+/** As the SDK's connection: TLS and API key as configured, and the namespace as a header (routing). */
+function grpcTarget({ address, namespace, tls, apiKey }: LeanTarget): GrpcTarget {
+  const metadata: Record<string, string> = { 'temporal-namespace': namespace };
+  if (apiKey) metadata.authorization = `Bearer ${apiKey}`;
+  return { address, metadata, ...(tls && { tls }) };
+}
+
+function buffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+type Payload = { metadata: Record<string, Buffer>; data: Buffer };
+
 /** As the full CLI's data converter does: a wrong key is a user error naming the key id. */
-async function decrypt(
-  keys: NonNullable<LeanTarget['encryption']>,
-  payloads: Array<{ metadata: Record<string, Buffer>; data: Buffer }>,
-): Promise<Array<{ metadata: Record<string, Buffer>; data: Buffer }>> {
+async function decrypt(keys: NonNullable<LeanTarget['encryption']>, payloads: Payload[]): Promise<Payload[]> {
   const { encryptionCodec } = await import('../common/codec');
   const codec = encryptionCodec({
     DURA_ENCRYPTION_KEY: keys.key,

@@ -3,48 +3,20 @@
  * federal holidays as observed (OPM: Saturday → Friday before, Sunday → Monday after, also across a
  * year boundary). Pure: no I/O, and the answers do not depend on the process time zone (process.env.TZ).
  * The rules themselves live in common/business-calendar.ts; this module gives them New York's offsets
- * (Intl) and the holidays (@18f/us-federal-holidays).
+ * and wall clock (luxon, over the runtime's time-zone data) and the holidays (@18f/us-federal-holidays).
+ * Activities and the CLI only: workflow code reads the recorded table (workflows/clock.ts), never luxon.
  */
 import { allForYear } from '@18f/us-federal-holidays';
+import { DateTime } from 'luxon';
 import { BusinessCalendar, parseDate, tableSpan, type CalendarTable } from './business-calendar';
 
 export const BUSINESS_TIME_ZONE = 'America/New_York';
 
-// Building an Intl.DateTimeFormat is costly, so one is kept. h23 avoids "24" for midnight.
-const wallClockFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: BUSINESS_TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallClock(instant: Date): WallClock {
-  if (Number.isNaN(instant.getTime())) throw new RangeError('invalid Date');
-  const parts: Record<string, number> = {};
-  for (const p of wallClockFormat.formatToParts(instant))
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN, second = NaN } = parts;
-  return { year, month, day, hour, minute, second };
-}
-
-/** Offset of New York from UTC at `ms`, in ms (e.g. -4 h during EDT). */
+/** Offset of New York from UTC at `ms` (epoch ms), in ms (e.g. -4 h during EDT). */
 function zoneOffset(ms: number): number {
-  const w = wallClock(new Date(ms));
-  const wholeSecond = Math.floor(ms / 1000) * 1000;
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - wholeSecond;
+  const at = DateTime.fromMillis(ms, { zone: BUSINESS_TIME_ZONE });
+  if (!at.isValid) throw new RangeError('invalid Date');
+  return at.offset * 60_000;
 }
 
 interface HolidayYear {
@@ -74,8 +46,33 @@ export function observedHolidays(year: number): { date: string; name: string }[]
   return holidayYear(year).list.map((h) => ({ ...h }));
 }
 
-/** The real calendar: New York's offsets from Intl, holidays from the OPM rules' package. */
-const real = new BusinessCalendar({
+/**
+ * The rules over luxon: its offsets, and its own conversions between New York wall clock and UTC in
+ * place of the rules' offset arithmetic (the recorded-table calendar keeps that arithmetic; both give
+ * the same instants, test/calendar-table.test.ts).
+ */
+class NewYorkCalendar extends BusinessCalendar {
+  override localDate(instant: Date): string {
+    if (Number.isNaN(instant.getTime())) throw new RangeError('invalid Date');
+    return DateTime.fromJSDate(instant, { zone: BUSINESS_TIME_ZONE }).toISODate()!;
+  }
+
+  /**
+   * A time skipped by spring-forward is moved forward by the gap (luxon's reading); a time repeated by
+   * fall-back is the first of the two (luxon would take the second), as in BusinessCalendar.
+   */
+  override atWallClock(date: string, hour: number, minute = 0, second = 0, ms = 0): Date {
+    const { year, month, day } = parseDate(date);
+    const wall = { year, month, day, hour, minute, second, millisecond: ms };
+    const at = DateTime.fromObject(wall, { zone: BUSINESS_TIME_ZONE });
+    if (!at.isValid) throw new RangeError(`invalid wall-clock time: ${date} ${hour}:${minute}`);
+    const candidates = at.getPossibleOffsets().map((c) => c.toMillis());
+    return new Date(candidates.length ? Math.min(...candidates) : at.toMillis());
+  }
+}
+
+/** The real calendar: New York's offsets from luxon, holidays from the OPM rules' package. */
+const real = new NewYorkCalendar({
   offsetAt: zoneOffset,
   isHoliday: (date) => holidayYear(parseDate(date).year).dates.has(date),
 });

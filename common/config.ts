@@ -2,6 +2,7 @@
  * dura's configuration: environment variables, validated once at start (design.md, "Contracts").
  * Every bad value yields one line naming the variable; callers print them and exit non-zero.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import {
   hostPortProblem,
@@ -15,6 +16,7 @@ import {
   LOG_LEVELS,
   wholeNumberIn,
 } from './config-rules';
+import { projectRoot } from './project-root';
 
 const hostPort = z.string().superRefine((v, ctx) => {
   const problem = hostPortProblem(v);
@@ -91,8 +93,12 @@ const schema = z.object({
   DURA_WORKER_CACHE: wholeNumber(2, 100_000).default(2000),
   DURA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600).default(10),
   DURA_METRICS_ADDRESS: listenAddress.optional().or(z.literal('').transform(() => undefined)),
-  // Where the outbox goes when SMTP_URL is unset (DURA_DATA_DIR/outbox).
-  DURA_DATA_DIR: z.string().min(1, 'expected a directory').default('data'),
+  // Where the outbox goes when SMTP_URL is unset (DURA_DATA_DIR/outbox). The default is the project's
+  // own data/ (where `npm start` keeps it), wherever `dura` runs from; a relative value is the shell's.
+  DURA_DATA_DIR: z
+    .string()
+    .min(1, 'expected a directory')
+    .default(() => path.join(projectRoot(), 'data')),
   // Payload encryption (common/codec.ts): names and e-mail addresses unreadable in workflow history.
   DURA_ENCRYPTION_KEY: optionalText.pipe(z.string().refine(isEncryptionKey, KEY_MESSAGE).optional()),
   DURA_ENCRYPTION_KEY_ID: optionalText.pipe(

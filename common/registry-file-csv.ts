@@ -14,7 +14,7 @@
  * (registry-file-schema.ts), so that both forms say the same things about the same mistakes.
  */
 import { stringify } from 'csv-stringify/sync';
-import { formatProblem, readCsv, type CsvProblem } from './csv';
+import { columnKey, formatProblem, readTable, type CsvProblem } from './csv';
 import {
   validateEntry,
   type EntryPath,
@@ -38,56 +38,50 @@ export const CSV_COLUMNS = [
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
-/** The header's names, lower-cased, spaces and hyphens as `_`, empty trailing columns left out. */
+/** The header's names as column keys (csv.ts's columnKey), empty trailing columns left out. */
 export function headerOf(fields: string[]): string[] {
-  const names = fields.map((f) =>
-    f
-      .trim()
-      .toLowerCase()
-      .replace(/[\s-]+/g, '_'),
-  );
+  const names = fields.map(columnKey);
   while (names.length && names[names.length - 1] === '') names.pop();
   return names;
 }
 
 /**
- * The CSV form read row by row, each row's problems by line and column. Domains repeated across rows and
- * the problems' order are left to parseRegistryFile, the same for both forms.
+ * The CSV form read row by row, each row's problems by line and column (csv.ts's readTable: unnamed
+ * columns, rows of the wrong length, a quote never closed). Domains repeated across rows and the
+ * problems' order are left to parseRegistryFile, the same for both forms.
  */
 export function parseCsv(textIn: string): ParsedRegistryFile {
-  const [header, ...body] = readCsv(textIn);
-  const names = headerOf(header?.fields ?? []);
+  const table = readTable(textIn);
+  const { header } = table;
+  const names = headerOf(header?.names ?? []);
   const headerProblems: string[] = [];
-  if (!header) headerProblems.push('the file is empty');
+  if (!header && !table.problems.length) headerProblems.push('the file is empty');
   names.forEach((n, i) => {
+    if (n === '') return; // no name: readTable's, ignored while blank
     if (!(CSV_COLUMNS as readonly string[]).includes(n))
-      headerProblems.push(`unknown column "${header!.fields[i]!.trim()}"`);
+      headerProblems.push(`unknown column "${header!.names[i]}"`);
     else if (names.indexOf(n) !== i) headerProblems.push(`column ${n} repeats`);
   });
   for (const required of ['domain', 'name'])
     if (header && !names.includes(required)) headerProblems.push(`no column ${required}`);
-  if (headerProblems.length) {
+  if (headerProblems.length || !header) {
+    const line = header?.line ?? 1;
     const message = `${headerProblems.join('; ')}: expected the columns ${CSV_COLUMNS.join(',')} (domain and name required)`;
     return {
       format: 'csv',
       entries: [],
-      problems: [{ line: header?.line ?? 1, field: 'header', message }],
+      problems: [
+        ...(headerProblems.length ? [{ line, field: 'header', message }] : []),
+        ...table.problems.filter((p) => p.line === line),
+      ],
       fatal: true,
     };
   }
 
-  const problems: FileProblem[] = [];
+  const problems: FileProblem[] = [...table.problems];
   const entries: ImportEntry[] = [];
-  for (const { line, fields, error } of body) {
-    const extra = fields.slice(names.length).filter((f) => f.trim() !== '');
-    if (error || extra.length) {
-      const message =
-        error ??
-        `expected ${names.length} fields, found ${fields.length} (quote a value that contains a comma)`;
-      problems.push({ line, field: 'row', message });
-      continue;
-    }
-    const cells = Object.fromEntries(names.map((n, i) => [n, (fields[i] ?? '').trim()])) as Partial<
+  for (const { line, cells: fields } of table.rows) {
+    const cells = Object.fromEntries(names.flatMap((n, i) => (n ? [[n, fields[i] ?? '']] : []))) as Partial<
       Record<Column, string>
     >;
     const { value, items, problems: cellProblems, unread } = rowValue(cells);
@@ -102,7 +96,8 @@ export function parseCsv(textIn: string): ParsedRegistryFile {
     if (found.length) problems.push(...uniqueProblems(found));
     else if (!result.problems) entries.push({ ...result.entry, source: { line } });
   }
-  return { format: 'csv', entries, problems, fatal: false };
+  // Rows are missing (reading stopped) or a column has no name: every problem listed, nothing imported.
+  return { format: 'csv', entries, problems, fatal: table.fatal };
 }
 
 /**

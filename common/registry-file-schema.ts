@@ -19,9 +19,11 @@
  * A CSV row (registry-file-csv.ts) is read into this form and validated by the same schema.
  */
 import { z } from 'zod';
-import { normalizeDomain, TIERS, type Tier } from './agreement';
+import { TIERS, type Tier } from './agreement';
 import { MEMBERSHIP_RULES, parseEmail, type MembershipRule } from './coverage';
 import type { CsvProblem } from './csv';
+import { asciiDomain } from './idn';
+import { readWhen } from './when';
 
 /** An e-mail domain as the list holds it: lower-case labels, at least two. */
 export const DOMAIN =
@@ -99,6 +101,20 @@ export interface ParsedRegistryFile {
 
 // ---- validation -------------------------------------------------------------------------------------
 
+/**
+ * A tier as either importer reads it (this file and the request CSV): any case, spaces around, so
+ * `Registered`, `CONTROLLED` and ` registered ` are tiers; undefined for anything else.
+ */
+export function tierOf(typed: string): Tier | undefined {
+  const word = typed.trim().toLowerCase();
+  return TIERS.find((t) => t === word);
+}
+
+/** The problem with a word that is no tier: `unknown tier "gold": expected registered or controlled`. */
+export function unknownTier(typed: string): string {
+  return `unknown tier "${typed.trim()}": expected ${TIERS.join(' or ')}`;
+}
+
 const ONE_LINE = (v: string) => !/[\r\n]/.test(v);
 const text = (what: string) =>
   z
@@ -109,7 +125,7 @@ const text = (what: string) =>
     .refine(ONE_LINE, 'must be on one line');
 const domain = z
   .string({ error: (i) => (i.input === undefined ? 'is missing' : 'expected a domain as a string') })
-  .transform(normalizeDomain)
+  .transform(asciiDomain)
   .pipe(z.string().min(1, 'is empty').regex(DOMAIN, 'expected an e-mail domain such as uw.edu'));
 const email = z
   .string({ error: (i) => (i.input === undefined ? 'is missing' : 'expected an e-mail address') })
@@ -122,24 +138,23 @@ const email = z
 const date = z
   .string({ error: 'expected a date YYYY-MM-DD' })
   .trim()
-  .refine(
-    (v) => {
-      const at = Date.parse(`${v}T00:00:00Z`);
-      return /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(at) && new Date(at).toISOString().startsWith(v);
-    },
-    { error: (i) => `"${String(i.input)}": expected a date YYYY-MM-DD` },
-  );
+  // The one date reader of every input (common/when.ts): YYYY-MM-DD, a real calendar date.
+  .refine((v) => !('problem' in readWhen(v, { dateOnly: true })), {
+    error: (i) => `"${String(i.input)}": expected a date YYYY-MM-DD`,
+  });
 const agreementId = z
   .string({ error: 'expected an agreement id such as uw.edu-2, or null' })
   .trim()
   .regex(/^[^\s;\\]{1,200}$/, 'expected an agreement id such as uw.edu-2')
   .nullable();
 const tier = z
-  .string({ error: (i) => (i.input === undefined ? 'is missing' : 'expected registered or controlled') })
-  .transform((v) => v.trim().toLowerCase())
-  .pipe(
-    z.enum(TIERS, { error: (i) => `unknown tier "${String(i.input)}": expected registered or controlled` }),
-  );
+  .string({ error: (i) => (i.input === undefined ? 'is missing' : `expected ${TIERS.join(' or ')}`) })
+  .transform((v, ctx): Tier => {
+    const known = tierOf(v);
+    if (known) return known;
+    ctx.issues.push({ code: 'custom', input: v, message: unknownTier(v) });
+    return z.NEVER;
+  });
 const rule = z
   .string({ error: 'expected domains or individual' })
   .transform((v) => v.trim().toLowerCase())

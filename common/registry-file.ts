@@ -38,9 +38,9 @@ export function registryFileFormat(file: string, text: string): RegistryFileForm
 /** Parses and validates a JSON or CSV (the export's columns) file; `entries` holds the valid ones. */
 export function parseRegistryFile(text: string, format: 'json' | 'csv'): ParsedRegistryFile {
   const parsed = format === 'json' ? parseJson(text) : parseCsv(text);
-  if (parsed.fatal) return parsed;
+  // A fatal file's rows are checked all the same (every problem at once), and none is kept.
   const entries = withoutRepeats(parsed.entries, parsed.problems);
-  return { ...parsed, entries, problems: sortProblems(parsed.problems) };
+  return { ...parsed, entries: parsed.fatal ? [] : entries, problems: sortProblems(parsed.problems) };
 }
 
 /** A problem at the path of an institution read from the file (its CSV column, or its JSON path). */

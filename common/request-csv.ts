@@ -4,7 +4,8 @@
  * domain stay in file order (the first starts the agreement, the later ones join it).
  */
 import type { AgreementRequest } from './agreement';
-import { readCsv, type CsvProblem } from './csv';
+import { columnKey, readTable, type CsvProblem, type CsvTable } from './csv';
+import { tierOf, unknownTier } from './registry-file-schema';
 import { checkRequest } from './request';
 
 export const REQUEST_COLUMNS = [
@@ -42,37 +43,34 @@ export interface CsvRequest {
 
 export interface RequestCsv {
   rows: CsvRequest[];
+  /** In file order, every one of the file's. */
   problems: CsvProblem[];
+  /** The file cannot be imported even in part (a bad header, rows that could not be read). */
+  fatal: boolean;
 }
 
+/**
+ * The file's requests (text as text-file.ts decodes it), or its problems by line and column name. The
+ * header names the columns in any order and case (`Official Email` is official_email); a tier is spelled
+ * as in the registry file (registry-file-schema.ts's tierOf), between `;`, `|` or spaces.
+ */
 export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
-  const [header, ...body] = readCsv(text);
-  const names = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
-  const missing = REQUEST_COLUMNS.filter((c) => !OPTIONAL.includes(c) && !names.includes(c));
-  const unknown = names.filter((n) => !(REQUEST_COLUMNS as readonly string[]).includes(n));
-  if (!header || missing.length || unknown.length) {
-    const what = [
-      missing.length ? `missing ${missing.join(', ')}` : '',
-      unknown.length ? `unknown ${unknown.map((u) => `"${u}"`).join(', ')}` : '',
-    ].filter(Boolean);
-    const message = `${header ? what.join('; ') : 'the file is empty'}: expected the columns ${REQUEST_COLUMNS.join(',')}`;
-    return { rows: [], problems: [{ line: header?.line ?? 1, field: 'header', message }] };
-  }
+  const table = readTable(text);
+  const names = table.header?.names.map(columnKey) ?? [];
+  const refused = headerProblem(table, names);
+  if (refused) return { rows: [], problems: refused, fatal: true };
 
   const rows: CsvRequest[] = [];
-  const problems: CsvProblem[] = [];
-  for (const { line, fields, error } of body) {
-    if (error || fields.length !== names.length) {
-      const message =
-        error ??
-        `expected ${names.length} fields, found ${fields.length} (quote a value that contains a comma)`;
-      problems.push({ line, field: 'row', message });
-      continue;
-    }
+  const problems: CsvProblem[] = [...table.problems];
+  for (const { line, cells } of table.rows) {
     const value = (column: Column) => {
-      const v = fields[names.indexOf(column)]?.trim();
-      return v === '' ? undefined : v;
+      const i = names.indexOf(column);
+      return i < 0 || cells[i] === '' ? undefined : cells[i];
     };
+    const found = new Map<Column | 'row', string>();
+    const typedTiers = (value('tiers') ?? '').split(/[;|\s]+/).filter(Boolean);
+    const unknown = typedTiers.find((t) => !tierOf(t));
+    if (unknown) found.set('tiers', unknownTier(unknown));
     const checked = checkRequest(
       {
         institution: { name: value('institution_name'), domain: value('domain') },
@@ -82,21 +80,48 @@ export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
           email: value('official_email'),
           title: value('official_title'),
         },
-        tiers: (value('tiers') ?? '').split(/[;|\s]+/).filter(Boolean),
+        tiers: typedTiers.flatMap((t) => tierOf(t) ?? []),
         receivedAt: value('received_at') ?? now.toISOString(),
       },
       now,
     );
-    if ('request' in checked) rows.push({ line, request: checked.request });
-    else {
-      const fields = new Set<string>();
-      for (const issue of checked.issues) {
-        // tiers.1 → tiers: a problem names the column, once.
-        const field = COLUMN_OF[issue.path.replace(/\.\d+$/, '')] ?? 'row';
-        if (!fields.has(field)) problems.push({ line, field, message: issue.message });
-        fields.add(field);
-      }
+    if ('request' in checked && !found.size) {
+      rows.push({ line, request: checked.request });
+      continue;
     }
+    for (const issue of 'issues' in checked ? checked.issues : []) {
+      // tiers.1 → tiers: a problem names the column, once.
+      const column = COLUMN_OF[issue.path.replace(/\.\d+$/, '')] ?? 'row';
+      if (!found.has(column)) found.set(column, issue.message);
+    }
+    // Left to right, as the header has the columns.
+    const at = (c: Column | 'row') => (c === 'row' ? -1 : names.indexOf(c));
+    for (const [field, message] of [...found].sort(([a], [b]) => at(a) - at(b)))
+      problems.push({ line, field, message });
   }
-  return { rows, problems };
+  problems.sort((a, b) => a.line - b.line);
+  return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal };
+}
+
+/** The header's problems, with the columns without a name that hold values; undefined if it is good. */
+function headerProblem(table: CsvTable, names: string[]): CsvProblem[] | undefined {
+  const { header } = table;
+  if (!header) return table.problems.length ? table.problems : [headerLine(1, 'the file is empty')];
+  const named = names.filter(Boolean);
+  const missing = REQUEST_COLUMNS.filter((c) => !OPTIONAL.includes(c) && !named.includes(c));
+  const unknown = header.names.filter(
+    (n, i) => n && !(REQUEST_COLUMNS as readonly string[]).includes(names[i]!),
+  );
+  const repeated = REQUEST_COLUMNS.filter((c) => named.indexOf(c) !== named.lastIndexOf(c));
+  if (!missing.length && !unknown.length && !repeated.length) return undefined;
+  const what = [
+    missing.length ? `missing ${missing.join(', ')}` : '',
+    unknown.length ? `unknown ${unknown.map((u) => `"${u}"`).join(', ')}` : '',
+    repeated.length ? `${repeated.join(', ')} more than once` : '',
+  ].filter(Boolean);
+  return [headerLine(header.line, what.join('; ')), ...table.problems.filter((p) => p.line === header.line)];
+}
+
+function headerLine(line: number, what: string): CsvProblem {
+  return { line, field: 'header', message: `${what}: expected the columns ${REQUEST_COLUMNS.join(',')}` };
 }

@@ -1,35 +1,55 @@
 /**
- * Validation of an agreement request at the boundary (CLI flags, request files, CSV rows): one clear
- * message naming the field. The workflow trusts what passes here.
+ * Validation of an agreement request at the boundary (CLI flags, request files, CSV rows): every
+ * problem, each a message naming its field. The workflow trusts what passes here.
  */
 import { z } from 'zod';
-import { normalizeDomain, TIERS, type AgreementRequest } from './agreement';
+import { TIERS, type AgreementRequest } from './agreement';
+import { asciiDomain, asciiEmail } from './idn';
+import { readWhen } from './when';
+
+/** `required` for a field left out (or null), else `wrong`: a request file may hold any JSON. */
+const expected = (wrong: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input == null ? 'required' : wrong),
+});
 
 const line = (max: number) =>
   z
-    .string({ error: 'required' })
+    .string(expected('expected text'))
     .trim()
     .min(1, 'required')
     .max(max, `longer than ${max} characters`)
     .refine((v) => !/[\r\n]/.test(v), 'must be one line');
-const email = z.string({ error: 'required' }).trim().toLowerCase().pipe(z.email('not an e-mail address'));
+const email = z
+  .string(expected('not an e-mail address'))
+  .transform(asciiEmail)
+  .pipe(z.email('not an e-mail address'));
 const domain = z
-  .string({ error: 'required' })
-  .transform(normalizeDomain)
+  .string(expected('expected an e-mail domain such as uw.edu'))
+  .transform(asciiDomain)
   .pipe(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected an e-mail domain such as uw.edu'));
 
+const object = expected('expected an object');
+
 export const requestSchema = z.object({
-  institution: z.object({ name: line(200), domain }),
-  requester: z.object({ name: line(200), email }),
-  signingOfficial: z.object({ name: line(200), email, title: line(200).optional() }),
+  institution: z.object({ name: line(200), domain }, object),
+  requester: z.object({ name: line(200), email }, object),
+  signingOfficial: z.object({ name: line(200), email, title: line(200).optional() }, object),
   tiers: z
-    .array(z.enum(TIERS, { error: 'expected registered or controlled' }))
+    .array(
+      z.enum(TIERS, { error: 'expected registered or controlled' }),
+      expected('expected a list such as ["registered", "controlled"]'),
+    )
     .min(1, 'at least one tier')
     .transform((tiers) => TIERS.filter((t) => tiers.includes(t))),
   receivedAt: z
     .string({ error: 'required' })
-    .pipe(z.iso.datetime({ offset: true, error: 'expected an ISO-8601 instant, e.g. 2026-11-20T14:00:00Z' }))
-    .transform((v) => new Date(v).toISOString()),
+    // common/when.ts: a New York date (from its start), an instant, or New York time; stored ISO UTC.
+    .transform((v, ctx) => {
+      const read = readWhen(v);
+      if ('at' in read) return read.at.toISOString();
+      ctx.addIssue({ code: 'custom', message: read.problem, input: v });
+      return z.NEVER;
+    }),
 });
 
 export class RequestError extends Error {}
@@ -50,8 +70,10 @@ export function checkRequest(
     const seen = new Set<string>();
     const issues: RequestIssue[] = [];
     for (const issue of result.error.issues) {
+      // At the root, the only problem is that it is not an object at all.
       const path = issue.path.join('.') || 'request';
-      if (!seen.has(path)) issues.push({ path, message: issue.message });
+      const message = issue.path.length ? issue.message : 'expected a JSON object';
+      if (!seen.has(path)) issues.push({ path, message });
       seen.add(path);
     }
     return { issues };

@@ -4,9 +4,25 @@
  * (Excel's "CSV" on Windows: a file that is not valid UTF-8). The BOM is not part of the text.
  */
 
+import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/**
+ * A file's text, decoded as decodeText does. Throws `cannot read <file>: <reason>` (e.g. ENOENT) for the
+ * caller to prefix with what the file is.
+ */
+export function readTextFile(file: string): { text: string; encoding: TextEncoding } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
+    throw new Error(`cannot read ${file}: ${reason}`, { cause: err });
+  }
+  return decodeText(bytes);
+}
 
 /** The bytes decoded, and the encoding they were read as. */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {

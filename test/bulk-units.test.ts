@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { AgreementsTable } from '../activities/records/schema';
 import { agreementReport } from '../client/report';
+import { formatProblem } from '../common/csv';
 import { parseRequestCsv } from '../common/request-csv';
 
 const now = new Date('2026-11-20T15:00:00Z');
@@ -41,6 +42,87 @@ describe('request CSV', () => {
       problems.map((p) => `${p.line} ${p.field}`),
       ['2 institution_name', '2 requester_name', '2 requester_email', '2 tiers', '2 received_at'],
     );
+  });
+});
+
+describe('request CSV from a spreadsheet', () => {
+  const header = 'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers';
+  const row = (domain: string, tiers: string) => `U,${domain},Al,al@${domain},Sam,osp@${domain},${tiers}`;
+
+  it('spells tiers in any case with spaces around, as the institutions file does; an unknown one lists those accepted', () => {
+    const text = [
+      header,
+      row('a.edu', 'Registered'),
+      row('b.edu', 'CONTROLLED'),
+      row('c.edu', '" registered "'),
+      row('d.edu', 'Controlled;REGISTERED'),
+      row('e.edu', 'Registered;Gold'),
+      row('f.edu', ''),
+    ].join('\n');
+    const { rows, problems } = parseRequestCsv(text, now);
+    assert.deepEqual(
+      rows.map((r) => [r.request.institution.domain, r.request.tiers]),
+      [
+        ['a.edu', ['registered']],
+        ['b.edu', ['controlled']],
+        ['c.edu', ['registered']],
+        ['d.edu', ['registered', 'controlled']],
+      ],
+    );
+    assert.deepEqual(problems.map(formatProblem), [
+      'line 6, tiers: unknown tier "Gold": expected registered or controlled',
+      'line 7, tiers: at least one tier',
+    ]);
+  });
+
+  it("names problems by column, left to right as the header has them, whatever the header's case", () => {
+    const text =
+      'Official Email,Tiers,Domain,Institution Name,Requester_Name,REQUESTER_EMAIL,official-name\n' +
+      ',gold,nope,,Al,al@x.edu,Sam\n';
+    assert.deepEqual(parseRequestCsv(text, now).problems.map(formatProblem), [
+      'line 2, official_email: required',
+      'line 2, tiers: unknown tier "gold": expected registered or controlled',
+      'line 2, domain: expected an e-mail domain such as uw.edu',
+      'line 2, institution_name: required',
+    ]);
+  });
+
+  it('a bad header, a value under no column name, or a row cut short by a quote: nothing can be requested', () => {
+    const repeated = parseRequestCsv(
+      `${header},Domain,colour\n${row('a.edu', 'registered')},a.edu,red\n`,
+      now,
+    );
+    assert.equal(repeated.fatal, true);
+    assert.deepEqual(repeated.problems.map(formatProblem), [
+      'line 1, header: unknown "colour"; domain more than once: expected the columns ' +
+        'institution_name,domain,requester_name,requester_email,official_name,official_email,official_title,tiers,received_at',
+    ]);
+
+    const unnamed = parseRequestCsv(
+      `${header},,\n${row('a.edu', 'registered')},,\n${row('b.edu', 'registered')},,x\n`,
+      now,
+    );
+    assert.deepEqual(unnamed, {
+      rows: [],
+      problems: [
+        {
+          line: 1,
+          field: 'column 9',
+          message: 'no header, but line 3 has a value (name the column or clear it)',
+        },
+      ],
+      fatal: true,
+    });
+
+    const unclosed = parseRequestCsv(
+      `${header}\n${row('a.edu', 'registered')}\n"Bad,x.edu\n${row('c.edu', 'registered')}\n`,
+      now,
+    );
+    assert.deepEqual(unclosed.rows, [], 'the rows before it are not requested alone (--skip-invalid)');
+    assert.equal(unclosed.fatal, true);
+    assert.deepEqual(unclosed.problems.map(formatProblem), [
+      'line 3, row: a quoted value never ends (a quote is missing); nothing after it was read',
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 // The `dura` CLI as a subprocess against the CLI dev server, a real worker, SQLite and an SMTP sink.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,9 @@ import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { addresses } from './helpers/mail';
 import { until } from './helpers/wait';
+
+/** A New York date, YYYY-MM-DD (Intl, independent of the module under test). */
+const newYorkDate = (at = new Date()) => at.toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
 
 for (const database of TEST_DATABASES)
   describe(`dura CLI on the dev server, records on ${database}`, function () {
@@ -66,7 +70,7 @@ for (const database of TEST_DATABASES)
       assert.match(human.stdout, /Stage\s+awaiting-(initiation|signature)/);
       assert.match(human.stdout, /History/);
 
-      const today = new Date().toISOString().slice(0, 10);
+      const today = newYorkDate(); // --on is a New York date, and not after today's
       const executed = await dura(
         'execute',
         'cli-one.edu',
@@ -117,23 +121,26 @@ for (const database of TEST_DATABASES)
     it('user errors exit 1 with one line naming the field and start nothing', async () => {
       assert.equal((await request('cli-err.edu', 'e@cli-err.edu')).status, 0);
       const cases: [string[], RegExp][] = [
-        [['request', '--domain', 'x.edu'], /^dura: institution\.name: /],
+        [requestWith({ '--institution-name': ' ' }), /^dura: --institution-name: required\n/],
         [
           ['request', '--file', path.join(os.tmpdir(), 'dura-no-such-request.json')],
-          /^dura: file: cannot read/,
+          /^dura: --file: cannot read/,
         ],
-        [requestWith({ '--domain': 'bad domain' }), /^dura: institution\.domain: /],
+        [requestWith({ '--domain': 'bad domain' }), /^dura: --domain: /],
         [
           requestWith({ '--domain': 'future.edu', '--received-at': '2999-01-01T00:00:00Z' }),
-          /^dura: receivedAt: .* is in the future/,
+          /^dura: --received-at: .* is in the future/,
         ],
-        [requestWith({ '--tier': 'gold' }), /^dura: tiers\.0: expected registered or controlled\n/],
-        [['request', '--domain', 'x.edu', '--tier', 'registered'], /^dura: institution\.name: required\n/],
-        [['execute', 'cli-err.edu', '--on', '2999-01-01'], /^dura: signedOn: 2999-01-01 is in the future\n/],
-        [['set-cadence', 'cli-err.edu', '--days', 'soon'], /^dura: days: expected a whole number/],
+        [requestWith({ '--tier': 'gold' }), /^dura: --tier: expected registered or controlled, got "gold"\n/],
+        [requestWith({ '--official-email': 'osp@' }), /^dura: --official-email: not an e-mail address\n/],
         [
-          ['pause-reminders', 'cli-err.edu', '--until', '11/30/2026'],
-          /^dura: until: expected YYYY-MM-DD \(a New York date\) or an ISO-8601 instant .*, got 11\/30\/2026\n$/,
+          ['execute', 'cli-err.edu', '--on', '2999-01-01'],
+          /^dura: --on: 2999-01-01 is in the future \(today is \w+day, \w+ \d+, \d{4} in New York\)\n/,
+        ],
+        [['set-cadence', 'cli-err.edu', '--days', 'soon'], /^dura: --days: expected a whole number/],
+        [
+          ['pause-reminders', 'cli-err.edu', '--until', '12/25/2026'],
+          /^dura: --until: 12\/25\/2026 is not a date; use YYYY-MM-DD \(a New York date\) or an ISO-8601 instant such as 2026-12-25T09:00-05:00\n$/,
         ],
         [['status', 'nowhere.edu'], /^dura: no agreement for nowhere\.edu\n/],
         [['status', 'nowhere.edu-3'], /^dura: no agreement nowhere\.edu-3\n/],
@@ -166,6 +173,121 @@ for (const database of TEST_DATABASES)
       });
       assert.equal(result.status, 2);
       assert.match(result.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1/);
+    });
+
+    it('request: all flag problems at once, by flag; --file: receivedAt defaults to now, no request flags beside it', async () => {
+      const flags = requestWith({ '--domain': 'cli-flags.edu', '--official-email': 'osp@' });
+      flags.splice(flags.indexOf('--institution-name'), 2);
+      const both = await dura(...flags);
+      assert.equal(both.status, 1);
+      assert.equal(
+        both.stderr,
+        'dura: --institution-name: required\ndura: --official-email: not an e-mail address\n',
+      );
+      const file = path.join(os.tmpdir(), `dura-cli-request-${process.pid}-${database}.json`);
+      const domain = `cli-file-${database}.edu`;
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          institution: { name: 'File College', domain },
+          requester: { name: 'Ada Researcher', email: `ada@${domain}` },
+          signingOfficial: { name: 'Sam Signer', email: `osp@${domain}` },
+          tiers: ['registered'],
+        }),
+      );
+      const beside = await dura('request', '--file', file, '--tier', 'registered');
+      assert.equal(beside.status, 1);
+      assert.equal(beside.stderr, 'dura: --file and --tier cannot be used together: put tiers in the file\n');
+      for (const nothing of ['cli-flags.edu', domain])
+        assert.equal(
+          (await dura('status', nothing)).status,
+          1,
+          `${nothing}: a refused request started nothing`,
+        );
+      const sent = Date.now();
+      const filed = await dura('request', '--file', file);
+      fs.rmSync(file);
+      assert.equal(filed.status, 0, filed.stderr);
+      const status = JSON.parse((await dura('status', domain, '--json')).stdout);
+      const received = Date.parse(status.receivedAt);
+      assert.ok(received >= sent - 1000 && received <= Date.now(), status.receivedAt);
+      // A control's flag too, though the workflow's validator names its field (signingOfficial.email).
+      const official = await dura('set-official', domain, '--name', 'Pat Provost', '--email', 'pat@');
+      assert.equal(official.status, 1);
+      assert.equal(official.stderr, 'dura: --email: not an e-mail address: pat@\n');
+    });
+
+    it('dates: New York dates and times, read back; --on not before the request nor after today', async () => {
+      // A New York date is the start of that day there; a time without a zone is New York time, echoed.
+      const [dated, timed] = [`cli-date-${database}.edu`, `cli-time-${database}.edu`];
+      const byDate = await request(dated, `ada@${dated}`, '--received-at', '2026-11-25');
+      assert.equal(byDate.status, 0, byDate.stderr);
+      assert.match(
+        byDate.stderr,
+        /^dura: --received-at 2026-11-25 read as Wednesday, November 25, 2026, 12:00 AM ET \(the start of that day in New York\)\n/,
+      );
+      const byTime = await request(timed, `ada@${timed}`, '--received-at', '2026-11-25T10:00:00');
+      assert.equal(byTime.status, 0, byTime.stderr);
+      assert.match(
+        byTime.stderr,
+        /^dura: --received-at 2026-11-25T10:00:00 read as Wednesday, November 25, 2026, 10:00 AM ET\n/,
+      );
+      const received = async (domain: string) =>
+        JSON.parse((await dura('status', domain, '--json')).stdout).receivedAt as string;
+      assert.equal(await received(dated), '2026-11-25T05:00:00.000Z', '--json stays ISO UTC');
+      assert.equal(await received(timed), '2026-11-25T15:00:00.000Z');
+      const human = await dura('status', timed);
+      assert.match(human.stdout, /Received\s+Wednesday, November 25, 2026, 10:00 AM ET\n/);
+
+      // Refused by the CLI, naming the flag: a date before the request's (New York) date, a future one.
+      const tomorrow = newYorkDate(new Date(Date.now() + 86_400_000));
+      for (const [on, message] of [
+        [
+          '2026-11-01',
+          /^dura: --on: 2026-11-01 is before the request was received \(Wednesday, November 25, 2026\)\n$/,
+        ],
+        [tomorrow, new RegExp(`^dura: --on: ${tomorrow} is in the future \\(today is .* in New York\\)\n$`)],
+        ['11/25/2026', /^dura: --on: 11\/25\/2026 is not a date; use YYYY-MM-DD \(a New York date\)\n$/],
+      ] as const) {
+        const refused = await dura('execute', dated, '--on', on);
+        assert.equal(refused.status, 1, refused.stderr);
+        assert.match(refused.stderr, message);
+      }
+      // The workflow's validator refuses it too (an integration sends the update without the CLI).
+      await assert.rejects(
+        engine.env.client.workflow
+          .getHandle(`dura-${dated}`)
+          .executeUpdate('execute', { args: [{ signedOn: '2026-11-01' }] }),
+        (err: Error & { cause?: Error }) => {
+          assert.equal(
+            err.cause?.message,
+            'signedOn: 2026-11-01 is before the request was received (Wednesday, November 25, 2026)',
+          );
+          return true;
+        },
+      );
+
+      // --until: a time without a zone is New York time, echoed; the answer says when reminders resume.
+      await until(
+        async () => JSON.parse((await dura('status', timed, '--json')).stdout).stage === 'awaiting-signature',
+      );
+      const paused = await dura('pause-reminders', timed, '--until', '2030-12-24T10:00');
+      assert.equal(paused.status, 0, paused.stderr);
+      assert.equal(
+        paused.stderr,
+        'dura: --until 2030-12-24T10:00 read as Tuesday, December 24, 2030, 10:00 AM ET\n',
+      );
+      assert.equal(
+        paused.stdout,
+        `${timed}-1: pause-reminders done; reminders paused until Tuesday, December 24, 2030, 10:00 AM ET; ` +
+          'stage awaiting-signature\n',
+      );
+      const status = JSON.parse((await dura('status', timed, '--json')).stdout);
+      assert.equal(status.remindersPausedUntil, '2030-12-24T15:00:00.000Z');
+      // The history's details show their instants in New York time too, not raw UTC.
+      const history = (await dura('history', timed)).stdout;
+      assert.match(history, /reminders-paused: until Tue, Dec 24, 2030, 10:00 AM ET\n/);
+      assert.doesNotMatch(history, /\d{4}-\d\d-\d\dT\d\d:\d\d/);
     });
 
     function listed(): string[] {

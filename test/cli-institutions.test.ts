@@ -252,4 +252,22 @@ for (const database of TEST_DATABASES)
       assert.equal((await status('twodom.org')).agreementId, 'two-dom.edu-1');
       for (const id of ['bo@ind.edu', 'two-dom.edu']) await ok('cancel', id, '--reason', 'test over');
     });
+    it('internationalized domains and addresses are accepted as typed and kept in ASCII form', async () => {
+      const typed = 'universität-zürich.ch';
+      const ascii = 'xn--universitt-zrich-3nb94b.ch';
+      const started = await request(typed, 'Jose@Universität-Zürich.CH');
+      assert.equal(started.status, 0, started.stderr);
+      assert.equal(started.stdout.trim(), `${ascii}-1`);
+      // Looked up as typed or in ASCII form; mail goes to the ASCII address.
+      const shown = await status(typed);
+      assert.equal(shown.institution.domain, ascii);
+      assert.deepEqual(
+        shown.requesters.map((r: { email: string }) => r.email),
+        [`jose@${ascii}`],
+      );
+      assert.equal((await status(`${ascii}-1`)).agreementId, `${ascii}-1`);
+      // The package is delivered (smtp-server and mailparser show a punycode address in Unicode again).
+      await until(() => arrived('initiation-package', `osp@${typed}`).length === 1);
+      await ok('cancel', typed, '--reason', 'test over');
+    });
   });

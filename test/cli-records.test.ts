@@ -77,4 +77,26 @@ describe('dura CLI: records database and Registered Institutions', function () {
     );
     assert.ok(!down.stderr.includes('secret'));
   });
+
+  it('DURA_DATA_DIR, as for `npm start`: the records are <dir>/dura.sqlite, never ./data/dura.sqlite', async () => {
+    const data = path.join(dir, 'engine-data');
+    const cwd = path.join(dir, 'elsewhere');
+    fs.mkdirSync(data);
+    fs.mkdirSync(cwd);
+    const at = { DURA_DATA_DIR: data };
+    const run = (...args: string[]) => dura(args, at, cwd);
+    assert.equal((await run('db', 'migrate')).status, 0);
+    const file = csv('data-dir.csv', 'domain,name,tiers\ndatadir.edu,Data Dir College,registered\n');
+    assert.equal((await run('institutions', 'import', file)).status, 0);
+    const shown = await run('institutions', 'show', 'datadir.edu', '--json');
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.equal(JSON.parse(shown.stdout).registry.name, 'Data Dir College');
+    const report = await run('report', '--json');
+    assert.equal(report.status, 0, report.stderr);
+    // `status` with Temporal down looks in the same records (the lean path's fallback included).
+    const status = await dura(['status', 'datadir.edu'], { ...at, TEMPORAL_ADDRESS: '127.0.0.1:1' }, cwd);
+    assert.equal(status.status, 2, status.stderr);
+    assert.ok(fs.existsSync(path.join(data, 'dura.sqlite')));
+    assert.deepEqual(fs.readdirSync(cwd), [], 'created something in the working directory');
+  });
 });

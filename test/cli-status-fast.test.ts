@@ -1,13 +1,15 @@
 // The lean `dura status` path (client/status-fast.ts): what it takes on, and the CLI as a subprocess on
-// the dev server with a real worker, answering exactly as the full path (`DURA_LEAN_STATUS=off`) does.
-// A probe preloaded into the CLI records which client sent the query. Its wire: status-wire.test.ts.
+// the dev server with a real worker, answering exactly as the full path (`DURA_LEAN_STATUS=off`) does,
+// plaintext and over mTLS with an API key. A probe preloaded into the CLI records which client sent the
+// query. Its wire: status-wire.test.ts.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../common/config';
-import { CONFIG_NAME, leanTarget } from '../client/lean-config';
+import { temporalConnectionOptions } from '../common/temporal-connection';
+import { CONFIG_NAME, leanTarget, type LeanTarget } from '../client/lean-config';
 import { leanStatusArgs } from '../client/status-fast';
 import { QUERY_WAIT_MS } from '../client/status';
 import * as agreementHandle from '../client/agreement-handle';
@@ -15,8 +17,21 @@ import { devServerEnv } from './helpers/env';
 import { dura } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { sampleAgreement } from './helpers/samples';
+import { makeCertificates, startTlsProxy, type TestCertificates } from './helpers/tls';
+
+// What the lean path must not load: the SDK (and its gRPC library and protobuf reflection), commander, zod.
+const HEAVY =
+  /node_modules\/(@temporalio|@grpc|commander|zod)\/|protobufjs\/src\/(root|type|parse)\.js|client\/agreement-handle/;
 
 describe('lean `dura status`: what it takes on', () => {
+  let dir: string;
+  let certs: TestCertificates;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-lean-config-'));
+    certs = makeCertificates(dir);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
   it('takes exactly `status <agreement> [--json]`', () => {
     assert.deepEqual(leanStatusArgs(['status', 'uw.edu']), { agreement: 'uw.edu', json: false });
     assert.deepEqual(leanStatusArgs(['status', 'uw.edu', '--json']), { agreement: 'uw.edu', json: true });
@@ -36,9 +51,14 @@ describe('lean `dura status`: what it takes on', () => {
     const cwd = path.join(__dirname, '..');
     const loaded = spawnSync(process.execPath, ['--import', 'tsx', '-e', list], { cwd, encoding: 'utf8' });
     assert.equal(loaded.status, 0, loaded.stderr);
-    const heavy = /node_modules\/(@temporalio|commander|zod)\/|client\/agreement-handle/;
+    const files = JSON.parse(loaded.stdout) as string[];
     assert.deepEqual(
-      (JSON.parse(loaded.stdout) as string[]).filter((f) => heavy.test(f)),
+      files.filter((f) => HEAVY.test(f)),
+      [],
+    );
+    // Nor, until it answers a `status`, node:http2's client or the generated protobuf code.
+    assert.deepEqual(
+      files.filter((f) => /protobufjs|generated|grpc-unary/.test(f)),
       [],
     );
     assert.equal(QUERY_WAIT_MS, agreementHandle.QUERY_WAIT_MS);
@@ -46,20 +66,41 @@ describe('lean `dura status`: what it takes on', () => {
 
   it('reads the environment only when common/config.ts would surely accept it', () => {
     const db = { DATABASE_URL: 'sqlite:/tmp/x.sqlite', DURA_TASK_QUEUE: 'q' };
-    assert.deepEqual(leanTarget({ ...db, TEMPORAL_ADDRESS: '[::1]:7233' }), {
+    assert.deepEqual(leanTarget({ ...db, TEMPORAL_ADDRESS: '[::1]:7233', TEMPORAL_TLS_CA: '' }), {
       address: '[::1]:7233',
       namespace: 'default',
     });
+    fs.writeFileSync(path.join(dir, 'not-pem.txt'), 'hello');
+    fs.writeFileSync(path.join(dir, 'cut.pem'), fs.readFileSync(certs.ca, 'utf8').slice(0, 200));
     for (const odd of [
       { TEMPORAL_ADDRESS: 'localhost' },
       { TEMPORAL_ADDRESS: 'h:70000' },
       { TEMPORAL_NAMESPACE: '-x' },
-      { TEMPORAL_API_KEY: 'k' },
-      { TEMPORAL_TLS_CA: '' },
+      { TEMPORAL_TLS_CA: path.join(dir, 'missing.pem') },
+      { TEMPORAL_TLS_CA: path.join(dir, 'not-pem.txt') },
+      { TEMPORAL_TLS_CA: path.join(dir, 'cut.pem') },
+      { TEMPORAL_TLS_CERT: certs.clientCert },
+      { TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: '' },
+      { TEMPORAL_TLS_CERT: certs.clientKey, TEMPORAL_TLS_KEY: certs.clientCert },
+      { TEMPORAL_TLS_SERVER_NAME: '127.0.0.1' },
       { MAIL_FROM: 'dura@x.edu' },
       { DURA_SOMETHING_NEW: '1' },
     ])
       assert.equal(leanTarget({ ...db, ...odd }), undefined, JSON.stringify(odd));
+    // Where it answers, it connects as the full path would (common/temporal-connection.ts).
+    const tlsCases: NodeJS.ProcessEnv[] = [
+      {},
+      { TEMPORAL_API_KEY: 'key-123', TEMPORAL_ADDRESS: 'dura.a1b2c.tmprl.cloud:7233' },
+      { TEMPORAL_TLS_CA: certs.ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.dura.test' },
+      { TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey },
+      { TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey, TEMPORAL_TLS_CA: certs.ca },
+      { TEMPORAL_TLS_SERVER_NAME: 'temporal.dura.test', TEMPORAL_API_KEY: 'k', TEMPORAL_TLS_CERT: '' },
+    ];
+    for (const env of tlsCases) {
+      const lean = leanTarget({ ...db, ...env });
+      assert.ok(lean, JSON.stringify(env));
+      assert.deepEqual(asConnection(lean), temporalConnectionOptions(loadConfig({ ...db, ...env })));
+    }
     // Every variable common/config.ts reads is one the lean path looks at.
     const read = new Set<string>();
     const spy = new Proxy({} as NodeJS.ProcessEnv, {
@@ -79,6 +120,21 @@ describe('lean `dura status`: what it takes on', () => {
     );
   });
 });
+
+/** A lean target in common/temporal-connection.ts's terms, to compare the two. */
+function asConnection({ address, tls, apiKey }: LeanTarget) {
+  return {
+    address,
+    tls: tls
+      ? {
+          ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
+          ...(tls.ca ? { serverRootCACertificate: tls.ca } : {}),
+          ...(tls.cert && tls.key ? { clientCertPair: { crt: tls.cert, key: tls.key } } : {}),
+        }
+      : false,
+    ...(apiKey ? { apiKey } : {}),
+  };
+}
 
 for (const database of TEST_DATABASES)
   describe(`lean \`dura status\` on the dev server, records on ${database}`, function () {
@@ -153,6 +209,64 @@ for (const database of TEST_DATABASES)
       assert.equal((await status(['lean.example.edu-1', '--json'])).via, 'lean');
     });
 
+    it('answers loading neither commander, zod, the SDK nor a gRPC library', async () => {
+      // status-fast.ts alone, as bin/dura.js runs it (the test's CLI, client/main.ts, loads commander).
+      const script = [
+        "process.on('exit', () => require('node:fs').writeSync(2, JSON.stringify(Object.keys(require.cache))));",
+        "require('./client/status-fast').statusFast(['status', 'lean.example.edu', '--json']);",
+      ].join('\n');
+      const run = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', '-e', script],
+          { cwd: path.join(__dirname, '..'), env: { PATH: process.env.PATH, ...engine.cliEnv } },
+          (err, stdout, stderr) => (err ? reject(err) : resolve({ stdout, stderr })),
+        ),
+      );
+      assert.equal(JSON.parse(run.stdout).agreementId, 'lean.example.edu-1');
+      const files = JSON.parse(run.stderr) as string[];
+      assert.ok(files.some((f) => f.includes('client/generated/status-protos')));
+      assert.deepEqual(
+        files.filter((f) => HEAVY.test(f)),
+        [],
+      );
+    });
+
+    if (database === 'sqlite')
+      it('answers over mTLS, with an API key too, as the full path does', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-lean-tls-'));
+        const certs = makeCertificates(dir);
+        const proxy = await startTlsProxy(engine.env.address, certs);
+        try {
+          const tls = {
+            TEMPORAL_ADDRESS: proxy.address,
+            TEMPORAL_TLS_CA: certs.ca,
+            TEMPORAL_TLS_CERT: certs.clientCert,
+            TEMPORAL_TLS_KEY: certs.clientKey,
+            TEMPORAL_TLS_SERVER_NAME: 'temporal.dura.test',
+            DURA_LEAN_STATUS: 'debug',
+          };
+          // The dev server ignores the key: that the lean path sends it is status-wire.test.ts's.
+          for (const env of [tls, { ...tls, TEMPORAL_API_KEY: 'key-123' }]) {
+            const lean = await status(['lean.example.edu', '--json'], env);
+            const canonical = await full(['lean.example.edu', '--json'], env);
+            assert.deepEqual([lean.status, lean.stderr, lean.via], [0, '', 'lean']);
+            assert.deepEqual([canonical.status, canonical.via], [0, 'full'], canonical.stderr);
+            assert.equal(lean.stdout, canonical.stdout);
+          }
+          // No client certificate: the proxy refuses the handshake; as the full path, Temporal is down.
+          const noCert = { ...tls, TEMPORAL_TLS_CERT: '', TEMPORAL_TLS_KEY: '' };
+          const refused = await status(['nowhere.example.edu'], noCert);
+          const canonical = await full(['nowhere.example.edu'], noCert);
+          assert.deepEqual([refused.status, refused.via], [2, 'lean'], refused.stderr);
+          assert.match(refused.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:\d+: .+\n$/);
+          assert.equal(canonical.status, 2, canonical.stderr);
+        } finally {
+          await proxy.close();
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
     it('an unknown agreement is handed to the full path (which also asks the registry), exit 1', async () => {
       const lean = await status(['nowhere.example.edu']);
       assert.deepEqual(
@@ -226,15 +340,23 @@ for (const database of TEST_DATABASES)
     });
   });
 
-// Preloaded into the CLI: notes, for each TCP connection opened, whether grpc-lite.ts or the SDK did.
+// Preloaded into the CLI: notes, for each connection opened (TCP or TLS), whether grpc-unary.ts or the
+// SDK did.
 const PROBE = `
 const net = require('node:net');
+const tls = require('node:tls');
 const fs = require('node:fs');
+const note = () =>
+  fs.appendFileSync(process.env.LEAN_PROBE_LOG, /grpc-unary/.test(new Error().stack) ? 'lean\\n' : 'full\\n');
 const connect = net.connect;
 net.connect = net.createConnection = function (...args) {
   const local = typeof args[0] === 'string' || args[0]?.path !== undefined; // tsx's own IPC
-  if (!local)
-    fs.appendFileSync(process.env.LEAN_PROBE_LOG, /grpc-lite/.test(new Error().stack) ? 'lean\\n' : 'full\\n');
+  if (!local) note();
   return connect.apply(this, args);
+};
+const tlsConnect = tls.connect;
+tls.connect = function (...args) {
+  note();
+  return tlsConnect.apply(this, args);
 };
 `;

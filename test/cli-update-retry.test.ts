@@ -2,6 +2,7 @@
 // the CLI dev server, the real worker as a subprocess (stopped, paused, killed and started again), SQLite
 // and an SMTP sink. The CLI waits, says so once on stderr, and the update is applied once.
 import { strict as assert } from 'node:assert';
+import { newYorkDate } from '../common/when';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -53,7 +54,7 @@ describe('dura rides out a worker that is away', function () {
   let cliEnv: NodeJS.ProcessEnv;
   let workerEnv: NodeJS.ProcessEnv;
   let worker: FastWorker | undefined;
-  const today = new Date().toISOString().slice(0, 10);
+  const today = newYorkDate(); // execute --on takes a New York date, never a future one
 
   const startWorker = async () => {
     worker = startFastWorker(workerEnv, dir);

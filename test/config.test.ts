@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { strict as assert } from 'node:assert';
 import { ConfigError, loadConfig } from '../common/config';
 
@@ -17,7 +18,8 @@ describe('configuration', () => {
     assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:7233');
     assert.equal(config.TEMPORAL_NAMESPACE, 'default');
     assert.equal(config.DURA_TASK_QUEUE, 'dura');
-    assert.equal(config.DATABASE_URL, 'sqlite:data/dura.sqlite');
+    // The project's own data/ (where `npm start` keeps it), from whatever directory the CLI runs.
+    assert.equal(config.DATABASE_URL, `sqlite:${path.resolve(__dirname, '..', 'data', 'dura.sqlite')}`);
     // Where `DURA_DATA_DIR=… npm start` keeps the records, so the CLI finds them with the same variable.
     assert.equal(loadConfig({ DURA_DATA_DIR: '/srv/dura' }).DATABASE_URL, 'sqlite:/srv/dura/dura.sqlite');
     assert.equal(config.SMTP_URL, undefined);

@@ -1,6 +1,7 @@
 // Production settings over real parts: the worker process and the CLI reach the dev server through an
 // mTLS proxy (test/helpers/tls.ts), with payload encryption on; the official CLI reads the raw history.
 import { strict as assert } from 'node:assert';
+import { newYorkDate } from '../common/when';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -108,7 +109,7 @@ describe('production: mTLS to Temporal, payloads encrypted', function () {
       return JSON.parse(result.stdout);
     };
     await until(async () => (await status(withOldKey)).stage === 'awaiting-signature', 30_000);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = newYorkDate(); // a signing date is a New York date
     assert.equal((await dura(withOldKey, 'execute', 'secure.edu', '--on', today)).status, 0);
     await until(async () => (await status(withOldKey)).stage === 'completed', 30_000);
 

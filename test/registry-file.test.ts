@@ -256,7 +256,7 @@ for (const dialect of TEST_DATABASES) {
         'y.edu,Y,registered 2025-01-01 a b,y.edu;bad_domain,registered=sometimes,,,',
         'z.edu,Z,registered,washington.edu,,registered=ada@elsewhere.edu,,',
         'good.edu,Good Again,registered,,,,,',
-        'w.edu,W,registered,,,,,,surplus',
+        'w.edu,W,registered,,,,,,,,surplus',
         'dup.edu,Dup,registered;Registered,,,,A <a@dup.edu>;B <A@dup.edu> (Dean),',
         'fine.edu,Fine,controlled,,,,,',
         '',
@@ -276,7 +276,7 @@ for (const dialect of TEST_DATABASES) {
         'line 6, domains: washington.edu: already a domain of uw.edu; a domain belongs to one institution only',
         'line 6, addresses: ada@elsewhere.edu: elsewhere.edu is not a domain of z.edu',
         'line 7, domain: good.edu repeats line 2',
-        'line 8, row: expected 8 fields, found 9 (quote a value that contains a comma)',
+        'line 8, row: expected 8 fields, found 11 (quote a value that contains a comma)',
         'line 9, tiers: "Registered": the registered tier is given twice',
         'line 9, officials: "B <A@dup.edu> (Dean)": the official a@dup.edu is given twice',
       ]);
@@ -296,6 +296,33 @@ for (const dialect of TEST_DATABASES) {
           ['uw.edu', []],
         ],
       );
+    });
+
+    it('a value under no column name, or a quote never closed: every problem listed, nothing imported even with --skip-invalid', async () => {
+      const target = await freshStore();
+      const unnamed = [
+        `${CSV_HEADER},,`,
+        'a.edu,A,Registered,,,,,,,',
+        'b.edu,,registered,,,,,,,note',
+        'c.edu,C,registered,,,,,',
+      ].join('\r\n');
+      for (const skipInvalid of [false, true]) {
+        const result = await importText(target, 'unnamed.csv', unnamed, { skipInvalid });
+        assert.deepEqual(result.problems.map(formatFileProblem), [
+          'line 1, column 10: no header, but line 3 has a value (name the column or clear it)',
+          'line 3, name: is empty',
+        ]);
+        assert.equal(result.imported, 0);
+      }
+      const unclosed = [CSV_HEADER, 'a.edu,A,registered,,,,,', 'b.edu,"B,gold,,,,,', 'c.edu,C,,,,,,'].join(
+        '\r\n',
+      );
+      const refused = await importText(target, 'unclosed.csv', unclosed, { skipInvalid: true });
+      assert.deepEqual(refused.problems.map(formatFileProblem), [
+        'line 3, row: a quoted value never ends (a quote is missing); nothing after it was read',
+      ]);
+      assert.equal(refused.imported, 0);
+      assert.deepEqual(await exportRegistry(target.db), []);
     });
 
     it('reports every bad JSON institution by its path at once', async () => {
@@ -467,6 +494,29 @@ for (const dialect of TEST_DATABASES) {
       assert.match(
         jsonRefused.stderr,
         /nothing imported; 1 problem\(s\) in 1 institution\(s\):\ndura: \[0\]\.officials\[0\]\.email: "nope": not an e-mail address\n$/,
+      );
+
+      // Excel's "CSV (Comma delimited)" on Windows: Windows-1252, empty columns after the last, tiers in any case.
+      const excel = path.join(__dirname, 'fixtures', 'csv', 'institutions-windows-1252.csv');
+      const fromExcel = await dura(['institutions', 'import', excel], to);
+      assert.equal(fromExcel.status, 0, fromExcel.stderr);
+      assert.equal(fromExcel.stdout, 'imported 2 institution(s): 2 added, 0 changed, 0 unchanged\n');
+      const exported = JSON.parse((await dura(['institutions', 'export'], to)).stdout) as FileInstitution[];
+      const uzh = exported.find((i) => i.id === 'uzh.ch');
+      assert.equal(uzh?.name, 'Universität Zürich');
+      assert.deepEqual(uzh?.officials, [
+        { name: 'José Müller', email: 'osp@uzh.ch', title: 'Directeur – Recherche' },
+      ]);
+      assert.deepEqual(
+        uzh?.tiers.map((t) => [t.tier, t.rule, t.addresses.map((a) => a.email)]),
+        [
+          ['registered', 'domains', []],
+          ['controlled', 'individual', ['jose.mueller@uzh.ch']],
+        ],
+      );
+      assert.deepEqual(
+        exported.find((i) => i.id === 'usp.br')?.tiers.map((t) => t.tier),
+        ['registered'],
       );
 
       const old = file('old.csv', 'domain,name,tiers\nold.edu,Old,registered\nbad,,gold\n');

@@ -60,7 +60,10 @@ for (const database of TEST_DATABASES)
       assert.ok(Date.parse(shown.nextRuns[0].utc) - Date.now() <= 7 * 24 * 3600_000);
 
       assert.match(text.stdout, /^dura-digest: every Monday at 09:00 America\/New_York; active\n/);
-      assert.match(text.stdout, /Next runs:\n {2}Monday \d{4}-\d\d-\d\d 09:00 New York \(1[34]:00 UTC\)/);
+      assert.match(
+        text.stdout,
+        /Next runs:\n {2}Monday, [A-Z][a-z]+ \d{1,2}, \d{4}, 9:00 AM ET \(1[34]:00 UTC\)/,
+      );
     });
 
     it('pause and resume show in `show`; `ensure` repairs a changed schedule and keeps the pause', async () => {
@@ -157,7 +160,7 @@ for (const database of TEST_DATABASES)
         'open fresh-auto.edu-1',
         'open waiting-manual.edu-1',
       ]);
-      assert.match(mail.text ?? '', /Initiation was due by Wednesday, January 8, 2020, 5:00 PM EST\./);
+      assert.match(mail.text ?? '', /Initiation was due by Wednesday, January 8, 2020, 5:00 PM ET\./);
       assert.match(String(mail.html), /<strong>OVERDUE<\/strong>/);
 
       // One run, one digest: nothing more arrives, and the run is on record as completed.
@@ -247,7 +250,7 @@ describe('the digest, without a server', function () {
       ),
     );
     assert.equal(empty.subject, '[DURA] Weekly digest: nothing open');
-    assert.match(empty.text, /No agreement is open as of Monday, November 23, 2026, 9:00 AM EST/);
+    assert.match(empty.text, /No agreement is open as of Monday, November 23, 2026, 9:00 AM ET/);
     assert.ok(!empty.html.includes('<table'));
 
     const odd = agreement('odd.edu', {

@@ -3,6 +3,7 @@
  * just what the workflow relies on and throw one clear message naming the field.
  */
 import type { Execution, Person, SigningOfficial } from '../common/agreement';
+import { BusinessCalendar, tableSource, type CalendarTable } from '../common/business-calendar';
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -71,6 +72,57 @@ export function execution(value: unknown, now: Date): Execution {
   if (v.documentRef !== undefined && v.documentRef !== null && v.documentRef !== '')
     result.documentRef = text(v.documentRef, 'documentRef', 500);
   return result;
+}
+
+const DAY_MS = 86_400_000;
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** "Sunday, November 29, 2026" for 2026-11-29 (workflow code: no Intl time zones, no luxon). */
+function dateInWords(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  return `${WEEKDAYS[d.getUTCDay()]}, ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}`;
+}
+
+/**
+ * The New York date of `instant` (ISO-8601), YYYY-MM-DD: by the agreement's recorded calendar table
+ * (workflows/clock.ts) when it holds real offsets for it, else by EST, New York's furthest offset from
+ * UTC, which never gives a later date than the true one.
+ */
+function newYorkDate(instant: string, table: CalendarTable | undefined): string {
+  const at = new Date(instant);
+  if (table && !table.compressedDaySeconds) {
+    try {
+      return new BusinessCalendar(tableSource(table)).localDate(at);
+    } catch {
+      // outside the table's years: EST below
+    }
+  }
+  return new Date(at.getTime() - 5 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * An execution is not signed before the request came in (issue 15: requesters were told the institution
+ * signed before it was asked). A day's grace, as for a date in the future: the CLI checks the exact New
+ * York date first (client/commands/controls.ts), and an integration may send a date in another zone.
+ */
+export function signedSinceReceipt(signedOn: string, receivedAt: string, table?: CalendarTable): void {
+  const received = newYorkDate(receivedAt, table);
+  if (Date.parse(`${signedOn}T00:00:00Z`) < Date.parse(`${received}T00:00:00Z`) - DAY_MS)
+    fail(`signedOn: ${signedOn} is before the request was received (${dateInWords(received)})`);
 }
 
 export function wholeDays(value: unknown, field: string, max = 365): number {

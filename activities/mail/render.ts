@@ -14,8 +14,9 @@
  * - A block's tag removes the one line break right after it and nothing else. Handlebars' standalone-line
  *   rule would also remove the indentation before an indented tag (the rows of digest.html's table).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../../common/project-root';
 import { ApplicationFailure } from '@temporalio/common';
 import Handlebars from 'handlebars';
 import { BAD_DATA, type MessageKind } from '../interfaces';
@@ -48,16 +49,7 @@ function templateError(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`template error: ${message}`, BAD_DATA);
 }
 
-/**
- * The folder holding package.json: the same from tsx (activities/mail) and from the compiled code
- * (lib/activities/mail), so the templates are found beside the sources either way.
- */
-export function projectRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
+export { projectRoot };
 
 export const TEMPLATES_DIR = path.join(projectRoot(), 'activities', 'mail', 'templates');
 

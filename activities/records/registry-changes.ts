@@ -5,7 +5,8 @@
  * throws RegistryError, whose message starts with the value as given (what the person typed).
  */
 import type { Kysely } from 'kysely';
-import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
+import { TIERS, type Tier } from '../../common/agreement';
+import { asciiDomain, asciiEmail } from '../../common/idn';
 import { MEMBERSHIP_RULES, parseEmail } from '../../common/coverage';
 import { DOMAIN } from './registry-csv';
 import { institutionIdFor, RegistryError, type RegistryChange } from './registry';
@@ -40,7 +41,7 @@ export async function removeDomain(
   institution: string,
   domain: string,
 ): Promise<RegistryChange> {
-  const wanted = normalizeDomain(domain);
+  const wanted = asciiDomain(domain);
   return db.transaction().execute(async (trx) => {
     const id = await resolve(trx, institution);
     if (wanted === id)
@@ -153,7 +154,7 @@ export async function removeAddress(
     .deleteFrom('institution_addresses')
     .where('institution', '=', id)
     .where('tier', '=', t)
-    .where('email', '=', email.trim().toLowerCase())
+    .where('email', '=', asciiEmail(email))
     .executeTakeFirst();
   return { institution: id, changed: Number(removed.numDeletedRows) > 0 };
 }
@@ -192,7 +193,7 @@ export async function removeOfficial(
   const removed = await db
     .deleteFrom('institution_officials')
     .where('institution', '=', id)
-    .where('email', '=', email.trim().toLowerCase())
+    .where('email', '=', asciiEmail(email))
     .executeTakeFirst();
   return { institution: id, changed: Number(removed.numDeletedRows) > 0 };
 }
@@ -228,7 +229,7 @@ async function resolve(db: Kysely<Database>, institution: string): Promise<strin
 }
 
 function validDomain(domain: string): string {
-  const wanted = normalizeDomain(domain);
+  const wanted = asciiDomain(domain);
   if (!DOMAIN.test(wanted))
     throw new RegistryError(`${domain.trim()}: not an e-mail domain (expected one such as uw.edu)`);
   return wanted;

@@ -7,7 +7,8 @@
  * belongs to one institution only. This file reads the registry; registry-changes.ts changes it.
  */
 import type { Kysely } from 'kysely';
-import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
+import { TIERS, type Tier } from '../../common/agreement';
+import { asciiDomain } from '../../common/idn';
 import { registrableDomain, type CoverageInstitution, type MembershipRule } from '../../common/coverage';
 import { escapeLike } from './institutions';
 import type { Database } from './schema';
@@ -58,7 +59,7 @@ export async function institutionIdFor(db: Kysely<Database>, domain: string): Pr
   const row = await db
     .selectFrom('institution_domains')
     .select('institution')
-    .where('domain', '=', normalizeDomain(domain))
+    .where('domain', '=', asciiDomain(domain))
     .executeTakeFirst();
   return row?.institution ?? null;
 }
@@ -125,7 +126,7 @@ export async function likelyParent(
   db: Kysely<Database>,
   domain: string,
 ): Promise<{ id: string; name: string; domain: string } | null> {
-  const wanted = normalizeDomain(domain);
+  const wanted = asciiDomain(domain);
   const base = registrableDomain(wanted);
   if (!base || (await institutionIdFor(db, wanted))) return null;
   const rows = await db

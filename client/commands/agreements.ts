@@ -1,6 +1,6 @@
 /** `dura request`, `status`, `list`, `history`: starting agreements and answering "where is it?". */
 import { Option, type Command } from 'commander';
-import { agreementIdFor, STAGES, TIERS } from '../../common/agreement';
+import { agreementIdFor, STAGES, TIERS, type AgreementRequest } from '../../common/agreement';
 import { emit, readUserFile, UserError, type OutputOptions } from '../output';
 
 async function setup() {
@@ -22,15 +22,63 @@ interface RequestFlags extends OutputOptions {
   initiation?: 'auto' | 'manual';
 }
 
-function requestInput(flags: RequestFlags): unknown {
-  if (flags.file) {
-    const text = readUserFile(flags.file);
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new UserError(`file: ${flags.file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
-    }
+/** Each request flag, by its key in RequestFlags: as typed, and the request file's field it fills. */
+const REQUEST_FLAGS = {
+  institutionName: ['--institution-name', 'institution.name'],
+  domain: ['--domain', 'institution.domain'],
+  requesterName: ['--requester-name', 'requester.name'],
+  requesterEmail: ['--requester-email', 'requester.email'],
+  officialName: ['--official-name', 'signingOfficial.name'],
+  officialEmail: ['--official-email', 'signingOfficial.email'],
+  officialTitle: ['--official-title', 'signingOfficial.title'],
+  tier: ['--tier', 'tiers'],
+  receivedAt: ['--received-at', 'receivedAt'],
+} as const;
+type RequestFlag = keyof typeof REQUEST_FLAGS;
+const REQUEST_FLAG_KEYS = Object.keys(REQUEST_FLAGS) as RequestFlag[];
+
+/**
+ * The request from the flags or from --file, checked. Throws UserError listing every problem, one a
+ * line: by the flag typed (`--official-email: not an e-mail address`), or for a file by the field as
+ * written in it (`requester.email: required`); a request flag beside --file is a problem too.
+ */
+async function checkedRequest(flags: RequestFlags): Promise<AgreementRequest> {
+  const file = flags.file;
+  const typed = REQUEST_FLAG_KEYS.filter((key) => flags[key] !== undefined);
+  if (file !== undefined && typed.length)
+    throw new UserError(
+      typed
+        .map((key) => {
+          const [flag, field] = REQUEST_FLAGS[key];
+          return `--file and ${flag} cannot be used together: put ${field} in the file`;
+        })
+        .join('\n'),
+    );
+  const { checkRequest } = await import('../../common/request');
+  const checked = checkRequest(file === undefined ? flagRequest(flags) : fileRequest(file));
+  if ('request' in checked) return checked.request;
+  const lines = new Map<string, string>(); // the first problem of each flag (or field)
+  for (const { path, message } of checked.issues) {
+    const key = file === undefined ? flagOf(path) : undefined;
+    const name = key ? REQUEST_FLAGS[key][0] : path;
+    if (lines.has(name)) continue;
+    const bad = key === 'tier' && /^tiers\.(\d+)$/.exec(path);
+    if (key && flags[key] === undefined) lines.set(name, 'required');
+    else if (bad) lines.set(name, `${message}, got ${JSON.stringify(flags.tier?.[Number(bad[1])])}`);
+    else lines.set(name, message);
   }
+  throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
+}
+
+/** The flag a request field (`tiers.0`) came from. */
+function flagOf(path: string): RequestFlag | undefined {
+  return REQUEST_FLAG_KEYS.find((key) => {
+    const field = REQUEST_FLAGS[key][1];
+    return path === field || path.startsWith(`${field}.`);
+  });
+}
+
+function flagRequest(flags: RequestFlags): unknown {
   return {
     institution: { name: flags.institutionName, domain: flags.domain },
     requester: { name: flags.requesterName, email: flags.requesterEmail },
@@ -39,6 +87,40 @@ function requestInput(flags: RequestFlags): unknown {
     receivedAt: flags.receivedAt ?? new Date().toISOString(),
   };
 }
+
+/** A request file's JSON; receivedAt left out is now, as without --received-at. */
+function fileRequest(file: string): unknown {
+  const text = readUserFile(file, '--file');
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`--file: ${file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || 'receivedAt' in input)
+    return input;
+  return { ...input, receivedAt: new Date().toISOString() };
+}
+
+const REQUEST_HELP = [
+  '',
+  'Examples:',
+  '  dura request --institution-name "University of Washington" --domain uw.edu \\',
+  '    --requester-name "Ada Lovelace" --requester-email ada@uw.edu \\',
+  '    --official-name "Sam Signer" --official-email osp@uw.edu --tier registered --tier controlled',
+  '  dura request --file request.json',
+  '',
+  'request.json: the same request, nested as below. signingOfficial.title may be left out, and so may',
+  'receivedAt (as --received-at; default now). With --file, the request flags above are refused;',
+  '--initiation and --json apply.',
+  '  {',
+  '    "institution": { "name": "University of Washington", "domain": "uw.edu" },',
+  '    "requester": { "name": "Ada Lovelace", "email": "ada@uw.edu" },',
+  '    "signingOfficial": { "name": "Sam Signer", "email": "osp@uw.edu", "title": "Director" },',
+  '    "tiers": ["registered", "controlled"],',
+  '    "receivedAt": "2026-11-02T15:04:00Z"',
+  '  }',
+].join('\n');
 
 export function registerAgreementCommands(program: Command): void {
   program
@@ -52,29 +134,28 @@ export function registerAgreementCommands(program: Command): void {
     .option('--official-email <email>')
     .option('--official-title <title>')
     .option('--tier <tier>', `${TIERS.join(' or ')}; repeat for both`, collect)
-    .option('--received-at <instant>', 'when the request was received (ISO-8601; default now)')
+    .option(
+      '--received-at <when>',
+      "when the request was received: YYYY-MM-DD (from that day's start in New York), an ISO-8601 " +
+        'instant, or a New York time such as 2026-11-25T10:00 (echoed); default now',
+      (value: string) => {
+        // Loaded only when the flag is given: luxon stays off every command's start-up path.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { echoedWhen } = require('../format') as typeof import('../format');
+        return echoedWhen('--received-at', value);
+      },
+    )
     .addOption(
       new Option('--initiation <mode>', 'initiate at once or wait for `dura initiate`').choices([
         'auto',
         'manual',
       ]),
     )
-    .option('--file <request.json>', 'the request as JSON (the fields above, nested)')
+    .option('--file <request.json>', 'the request as JSON, instead of the flags above (shape below)')
     .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      '\nExample:\n  dura request --institution-name "University of Washington" --domain uw.edu \\\n' +
-        '    --requester-name "Ada Lovelace" --requester-email ada@uw.edu \\\n' +
-        '    --official-name "Sam Signer" --official-email osp@uw.edu --tier registered --tier controlled',
-    )
+    .addHelpText('after', REQUEST_HELP)
     .action(async (flags: RequestFlags) => {
-      const { parseRequest, RequestError } = await import('../../common/request');
-      let request;
-      try {
-        request = parseRequest(requestInput(flags));
-      } catch (err) {
-        throw err instanceof RequestError ? new UserError(err.message) : err;
-      }
+      const request = await checkedRequest(flags);
       const { config, client } = await setup();
       const { requestPatiently } = await import('../agreements');
       const { rethrowNotTaken, waitingLine } = await import('../update-retry');
@@ -150,7 +231,7 @@ export function registerAgreementCommands(program: Command): void {
       const { client } = await setup();
       const { listAgreements } = await import('../list');
       const rows = await listAgreements(client, flags);
-      const { table, when } = await import('../format');
+      const { table, shortWhen } = await import('../format');
       emit(flags, rows, () =>
         table(
           ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE'],
@@ -158,8 +239,8 @@ export function registerAgreementCommands(program: Command): void {
             r.agreementId,
             r.stage,
             r.tiers.join(','),
-            when(r.initiationDueBy),
-            when(r.nextReminderAt),
+            shortWhen(r.initiationDueBy),
+            shortWhen(r.nextReminderAt),
             r.overdue ? 'yes' : '',
           ]),
         ),

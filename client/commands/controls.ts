@@ -1,6 +1,11 @@
-/** The access team's controls on a running agreement: each is an update the workflow validates. */
+/**
+ * The access team's controls on a running agreement: each is an update the workflow validates. Dates
+ * are read by common/when.ts (loaded when a command runs), and checked here first where the CLI can
+ * say more than the workflow's validator (how a date was read; the day the request came in).
+ */
 import type { Command } from 'commander';
-import type { AgreementStatus } from '../../common/agreement';
+import type { AgreementStatus, Execution } from '../../common/agreement';
+import type { When } from '../../common/when';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
 
@@ -11,8 +16,12 @@ interface Control {
   description: string;
   options?: [flags: string, description: string, required?: boolean][];
   example: string;
-  /** The update's name and argument, from the command's flags. */
-  update: (flags: Flags) => AgreementUpdate;
+  /** The update's name and argument, from the command's flags; a UserError for a bad flag. */
+  update: (flags: Flags) => AgreementUpdate | Promise<AgreementUpdate>;
+  /** A check against the agreement's status before the update is sent; a UserError refuses it. */
+  check?: (status: AgreementStatus, update: AgreementUpdate) => Promise<void>;
+  /** What the done line says beyond the stage. */
+  done?: (status: AgreementStatus) => Promise<string>;
 }
 
 const controls: Control[] = [
@@ -26,11 +35,27 @@ const controls: Control[] = [
     name: 'execute',
     description: 'record that the institution signed the agreement',
     options: [
-      ['--on <date>', 'the date signed, YYYY-MM-DD', true],
+      [
+        '--on <date>',
+        'the date signed, YYYY-MM-DD (New York; not before the request, not after today)',
+        true,
+      ],
       ['--document <ref>', 'a reference to the signed document'],
     ],
-    example: 'dura execute uw.edu --on 2026-11-24 --document DURA-2026-014',
-    update: (f) => ({ name: 'execute', args: [{ signedOn: f.on, documentRef: f.document }] }),
+    example: 'dura execute uw.edu --on "$(TZ=America/New_York date +%F)" --document DURA-2026-014',
+    update: async (f) => ({
+      name: 'execute',
+      args: [{ signedOn: await signedOn(String(f.on)), documentRef: f.document }],
+    }),
+    check: async (status, update) => {
+      const { newYorkDate, dateInWords } = await import('../../common/when');
+      const { signedOn } = update.args[0] as Execution;
+      const received = newYorkDate(status.receivedAt);
+      if (signedOn < received)
+        throw new UserError(
+          `--on: ${signedOn} is before the request was received (${dateInWords(received)})`,
+        );
+    },
   },
   {
     name: 'cancel',
@@ -84,9 +109,19 @@ const controls: Control[] = [
   {
     name: 'pause-reminders',
     description: 'no reminders until a date (YYYY-MM-DD: 09:00 ET that business day)',
-    options: [['--until <date>', 'date or ISO-8601 instant', true]],
+    options: [
+      [
+        '--until <when>',
+        'YYYY-MM-DD (New York), an ISO-8601 instant, or a New York time such as 2027-01-04T13:00',
+        true,
+      ],
+    ],
     example: 'dura pause-reminders uw.edu --until 2027-01-04',
-    update: (f) => ({ name: 'pauseReminders', args: [{ until: f.until }] }),
+    update: async (f) => ({ name: 'pauseReminders', args: [{ until: await pauseUntil(String(f.until)) }] }),
+    done: async (s) => {
+      const { inWords } = await import('../../common/when');
+      return s.remindersPausedUntil ? `reminders paused until ${inWords(s.remindersPausedUntil)}; ` : '';
+    },
   },
   {
     name: 'resume-reminders',
@@ -118,10 +153,15 @@ export function registerControlCommands(program: Command): void {
       .option('--json', 'print JSON')
       .addHelpText('after', `\nExample:\n  ${control.example}`)
       .action(async (id: string, flags: Flags) => {
-        const update = control.update(flags);
+        const update = await control.update(flags);
         const { session } = await import('../temporal');
         const { config, client } = await session();
-        const { updateAgreement } = await import('../agreement-handle');
+        const { fetchStatus, updateAgreement } = await import('../agreement-handle');
+        if (control.check) {
+          // Only for an agreement in process: any other answer is the update's own to give.
+          const found = await fetchStatus(client, config, id).catch(() => undefined);
+          if (found && found.source !== 'closed') await control.check(found.status, update);
+        }
         const { waitingLine } = await import('../update-retry');
         const answer = await updateAgreement<AgreementStatus>(
           client,
@@ -134,7 +174,52 @@ export function registerControlCommands(program: Command): void {
         );
         if (answer.outcome === 'rejected') throw new UserError(answer.reason);
         const status = answer.value;
-        emit(flags, status, () => `${status.agreementId}: ${control.name} done; stage ${status.stage}`);
+        const more = control.done ? await control.done(status) : '';
+        emit(
+          flags,
+          status,
+          () => `${status.agreementId}: ${control.name} done; ${more}stage ${status.stage}`,
+        );
       });
   }
+}
+
+/** A flag's date or time (common/when.ts), its problem as a user error naming the flag. */
+async function whenFlag(value: string, flag: string, options: { dateOnly?: boolean } = {}): Promise<When> {
+  const { readWhen } = await import('../../common/when');
+  const read = readWhen(value, options);
+  if ('problem' in read) throw new UserError(`${flag}: ${read.problem}`);
+  return read;
+}
+
+/**
+ * `execute --on`: a New York date, not after today's (design.md, "Contracts"); the workflow's validator
+ * checks it again with a day's grace, and that it is not before the request (the `check` above).
+ */
+async function signedOn(value: string): Promise<string> {
+  const { date } = await whenFlag(value, '--on', { dateOnly: true });
+  const { newYorkDate, dateInWords } = await import('../../common/when');
+  const today = newYorkDate();
+  if (date > today)
+    throw new UserError(`--on: ${date} is in the future (today is ${dateInWords(today)} in New York)`);
+  return date;
+}
+
+/**
+ * `pause-reminders --until`: a date is sent as it is (the workflow resumes at 09:00 New York that day,
+ * or on the next business day); a time is sent as the instant, ISO UTC. How a date or a time without a
+ * zone was read is echoed on stderr.
+ */
+async function pauseUntil(value: string): Promise<string> {
+  const when = await whenFlag(value, '--until');
+  const { dateInWords, newYorkDate, readAs } = await import('../../common/when');
+  const past = when.form === 'date' ? when.date < newYorkDate() : when.at.getTime() <= Date.now();
+  if (past) throw new UserError(`--until: ${when.text} is not in the future`);
+  const echo = readAs(
+    '--until',
+    when,
+    `${dateInWords(when.date)} in New York: reminders resume at 9:00 AM ET that day, or on the next business day`,
+  );
+  if (echo) process.stderr.write(`dura: ${echo}\n`);
+  return when.form === 'date' ? when.date : when.at.toISOString();
 }

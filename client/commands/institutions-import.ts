@@ -5,17 +5,6 @@
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
 
-/** The file's bytes, or a user error naming it. */
-async function readBytes(file: string): Promise<Buffer> {
-  const fs = await import('node:fs');
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
-    throw new UserError(`file: cannot read ${file}: ${reason}`);
-  }
-}
-
 /**
  * `dura institutions import <file>`: the CSV `domain,name,tiers` (registry-csv.ts, as it always was
  * read), or the CSV or JSON `institutions export` writes (an upsert: registry-io.ts). Every problem is
@@ -25,9 +14,14 @@ export async function importInstitutionsFile(
   file: string,
   options: OutputOptions & { skipInvalid?: boolean },
 ): Promise<void> {
-  const bytes = await readBytes(file);
-  const { decodeText } = await import('../../common/text-file');
-  const { text } = decodeText(bytes);
+  // Any encoding a spreadsheet saves in: UTF-8, Windows-1252 (Excel's CSV), UTF-16 (Unicode text).
+  const { readTextFile } = await import('../../common/text-file');
+  let text: string;
+  try {
+    ({ text } = readTextFile(file));
+  } catch (err) {
+    throw new UserError(`file: ${(err as Error).message}`);
+  }
   const { registryFileFormat, parseRegistryFile, formatFileProblem } =
     await import('../../common/registry-file');
   const format = registryFileFormat(file, text);

@@ -4,7 +4,7 @@
  * `institutions import` is institutions-import.ts.
  */
 import { Option, type Command } from 'commander';
-import { normalizeDomain } from '../../common/agreement';
+import { asciiDomain } from '../../common/idn';
 import type { InstitutionProfile } from '../../activities/records/store';
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
@@ -19,7 +19,7 @@ export function registerInstitutionCommands(institutions: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  dura institutions show uw.edu')
     .action(async (domain: string, options: OutputOptions) => {
-      const wanted = normalizeDomain(domain);
+      const wanted = asciiDomain(domain);
       const { profile, listed, agreements } = await withStore(async (store) => {
         const found = await store.institutionByDomain(wanted);
         const id = found?.id ?? wanted;
@@ -39,7 +39,7 @@ export function registerInstitutionCommands(institutions: Command): void {
         receivedAt: a.received_at,
         executedAt: a.executed_at,
       }));
-      const { table, when } = await import('../format');
+      const { table, shortWhen } = await import('../format');
       emit(options, { domain: wanted, listed, registry: profile, agreements: runs }, () =>
         [
           profile ? profileView(profile) : `${wanted}: not on the Registered Institutions list`,
@@ -51,8 +51,8 @@ export function registerInstitutionCommands(institutions: Command): void {
                   r.kind,
                   r.stage,
                   r.tiers.join(','),
-                  when(r.receivedAt),
-                  when(r.executedAt),
+                  shortWhen(r.receivedAt),
+                  shortWhen(r.executedAt),
                 ]),
               )
             : 'no agreements in the records',

@@ -1,6 +1,6 @@
 /** `dura import <requests.csv>`: requests in bulk from the access team's spreadsheet. */
 import { Option, type Command } from 'commander';
-import { emit, readUserFile, UnreachableError, UserError, type OutputOptions } from '../output';
+import { emit, UnreachableError, UserError, type OutputOptions } from '../output';
 
 interface ImportFlags extends OutputOptions {
   skipInvalid?: boolean;
@@ -29,16 +29,16 @@ export function registerIntakeCommands(program: Command): void {
       'after',
       '\nExample:\n  dura import requests.csv\n\nrequests.csv (official_title and received_at may be left out or empty):\n' +
         '  institution_name,domain,requester_name,requester_email,official_name,official_email,official_title,tiers,received_at\n' +
-        '  University of Washington,uw.edu,Ada Lovelace,ada@uw.edu,Sam Signer,osp@uw.edu,Director,registered;controlled,2026-11-02T15:04:00Z',
+        '  University of Washington,uw.edu,Ada Lovelace,ada@uw.edu,Sam Signer,osp@uw.edu,Director,registered;controlled,2026-11-02T15:04:00Z\n\n' +
+        'Save it from a spreadsheet as CSV (UTF-8 or not), or as Unicode text (tab-separated). Tiers: registered\n' +
+        'and/or controlled, in any case, between ; or spaces. Every problem is listed by line and column, and\n' +
+        'nothing is requested unless every row is valid (or --skip-invalid).',
     )
     .action(async (file: string, flags: ImportFlags) => {
-      const { parseRequestCsv } = await import('../../common/request-csv');
+      const { readRequestFile } = await import('../import');
       const { formatProblem } = await import('../../common/csv');
-      const { rows, problems } = parseRequestCsv(readUserFile(file));
-      if (problems.length && !flags.skipInvalid)
-        throw new UserError(
-          `${file}: nothing requested; ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,
-        );
+      // Throws, listing every problem, unless --skip-invalid and the file can be requested in part.
+      const { rows, problems } = readRequestFile(file, { skipInvalid: flags.skipInvalid });
       const { session } = await import('../temporal');
       const { config, client } = await session();
       const { importRequests } = await import('../import');

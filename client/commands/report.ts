@@ -12,7 +12,10 @@ export function registerReportCommands(program: Command): void {
   program
     .command('report')
     .description('how the process is doing: time to initiation and execution, deadlines missed, reminders')
-    .option('--since <date>', 'only agreements requested on or after this date (YYYY-MM-DD)')
+    .option(
+      '--since <when>',
+      'only agreements requested on or after this New York date (YYYY-MM-DD) or instant',
+    )
     .option('--csv', 'one CSV row per agreement')
     .option('--json', 'print JSON')
     .addHelpText(
@@ -20,10 +23,10 @@ export function registerReportCommands(program: Command): void {
       '\nExamples:\n  dura report\n  dura report --since 2026-01-01 --csv > dura-2026.csv',
     )
     .action(async (flags: ReportFlags) => {
-      if (flags.since !== undefined && !validDate(flags.since))
-        throw new UserError(`--since: expected a date YYYY-MM-DD, got "${flags.since}"`);
+      const since = flags.since === undefined ? undefined : await sinceInstant(flags.since);
       if (flags.csv && flags.json) throw new UserError('--csv and --json: choose one');
-      const rows = await withStore((store) => store.agreementSnapshots({ receivedSince: flags.since }));
+      // The records keep received_at as ISO UTC text, so an ISO UTC bound compares in time order.
+      const rows = await withStore((store) => store.agreementSnapshots({ receivedSince: since }));
       const { agreementReport } = await import('../report');
       const report = agreementReport(rows);
       if (flags.csv) {
@@ -34,12 +37,22 @@ export function registerReportCommands(program: Command): void {
         return;
       }
       const { table } = await import('../format');
-      emit(flags, report, () => summaryView(report.summary) + '\n\n' + agreementsView(report, table));
+      const { dateInWords } = await import('../../common/when');
+      const day = (iso: string) => dateInWords(iso, 'short');
+      emit(flags, report, () => summaryView(report.summary) + '\n\n' + agreementsView(report, table, day));
     });
 }
 
-function validDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+/**
+ * `--since`: a New York date means from the start of that day in New York (not UTC midnight); an
+ * instant is itself; a time without a zone is New York time, echoed on stderr. ISO UTC, or a UserError.
+ */
+async function sinceInstant(value: string): Promise<string> {
+  const { readAs, readWhen } = await import('../../common/when');
+  const read = readWhen(value);
+  if ('problem' in read) throw new UserError(`--since: ${read.problem}`);
+  if (read.form === 'new-york-time') process.stderr.write(`dura: ${readAs('--since', read)}\n`);
+  return read.at.toISOString();
 }
 
 function summaryView(s: import('../report').ReportSummary): string {
@@ -58,6 +71,7 @@ function summaryView(s: import('../report').ReportSummary): string {
 function agreementsView(
   report: import('../report').Report,
   table: (header: string[], rows: string[][]) => string,
+  day: (iso: string) => string,
 ): string {
   const cell = (v: number | null) => (v === null ? '-' : String(v));
   return table(
@@ -65,7 +79,7 @@ function agreementsView(
     report.agreements.map((a) => [
       a.agreementId,
       a.stage,
-      a.receivedAt.slice(0, 10),
+      day(a.receivedAt),
       a.businessDaysToInitiation === null ? '-' : `${a.businessDaysToInitiation} bd`,
       a.daysToExecution === null ? '-' : `${cell(a.daysToExecution)} d`,
       String(a.remindersSent),

@@ -4,6 +4,7 @@
 // executed just before the kill. After the restart every timer fires, late but once, and every
 // agreement is still there with everything it was told.
 import { strict as assert } from 'node:assert';
+import { newYorkDate } from '../../common/when';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -85,7 +86,7 @@ describe('fault: the dev server kill -9’d mid-run, restarted on its SQLite fil
     );
 
     // Five are executed, acknowledged; at once, with timers pending for all, the server is killed.
-    const today = new Date().toISOString().slice(0, 10);
+    const today = newYorkDate(); // a signing date is a New York date
     const executed = ids.slice(0, EXECUTED);
     for (const id of executed)
       await client.workflow.getHandle(id).executeUpdate(executeUpdate, { args: [{ signedOn: today }] });

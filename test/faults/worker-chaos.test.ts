@@ -4,6 +4,7 @@
 // Afterwards every agreement is where the access team drove it, and the sink holds every message the
 // agreements' histories say they sent, each once, to the right person.
 import { strict as assert } from 'node:assert';
+import { newYorkDate } from '../../common/when';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -134,7 +135,7 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
       importEnded = Date.now();
       assert.equal(imported.status, 0, `dura import: ${imported.err}`);
       assert.deepEqual(JSON.parse(imported.out).outcomes, { started: AGREEMENTS });
-      const today = new Date().toISOString().slice(0, 10);
+      const today = newYorkDate(); // a signing date is a New York date
       await inBatches([...toExecute, ...toCancel], 8, async (domain) => {
         const handle = client.workflow.getHandle(`dura-${domain}`);
         // The access team acts on agreements the way they appear: once initiated.

@@ -5,29 +5,33 @@
  */
 import { REQUEST_CSV_HEADER, type BadRow, type Malformed } from './malformed-requests';
 
+const newYorkToday = () => new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+
 /** `signing`: an agreement awaiting signature; `initiating`: one awaiting manual initiation. */
 export function controlCases(d: { signing: string; initiating: string }): Malformed<string[]>[] {
   const s = d.signing;
+  // The validators name the update's fields (`signedOn`); the CLI names the flag typed (`--on`).
   const cases: [string[], string][] = [
-    [['execute', s, '--on', '2026-02-30'], 'signedOn'],
-    [['execute', s, '--on', 'tomorrow'], 'signedOn'],
-    [['execute', s, '--on', '2999-01-01'], 'signedOn'],
-    [['execute', s, '--on', '2026-01-05', '--document', ' '], 'documentRef'],
-    [['cancel', s, '--reason', ''], 'reason'],
-    [['decline', s, '--reason', '   '], 'reason'],
-    [['set-official', s, '--name', 'Pat Provost', '--email', 'pat@'], 'signingOfficial.email'],
-    [['set-official', s, '--name', '', '--email', 'pat@uw.edu'], 'signingOfficial.name'],
+    [['execute', s, '--on', '2026-02-30'], '--on'],
+    [['execute', s, '--on', 'tomorrow'], '--on'],
+    [['execute', s, '--on', '2999-01-01'], '--on'],
+    // Signed today in New York: a date before the request is refused first, naming --on.
+    [['execute', s, '--on', newYorkToday(), '--document', ' '], '--document'],
+    [['cancel', s, '--reason', ''], '--reason'],
+    [['decline', s, '--reason', '   '], '--reason'],
+    [['set-official', s, '--name', 'Pat Provost', '--email', 'pat@'], '--email'],
+    [['set-official', s, '--name', '', '--email', 'pat@uw.edu'], '--name'],
     [
       ['set-official', s, '--name', 'Pat', '--email', 'pat@uw.edu', '--title', 'Dean\nof Research'],
-      'signingOfficial.title',
+      '--title',
     ],
-    [['add-requester', s, '--name', 'Grace Hopper', '--email', 'grace'], 'requester.email'],
-    [['add-requester', s, '--name', 'Grace\nHopper', '--email', 'grace@uw.edu'], 'requester.name'],
-    [['pause-reminders', s, '--until', 'someday'], 'until'],
-    [['pause-reminders', s, '--until', '2000-01-01'], 'until'],
-    [['set-cadence', s, '--days', '0'], 'days'],
-    [['set-cadence', s, '--days', '1.5'], 'days'],
-    [['set-cadence', s, '--days', '400'], 'days'],
+    [['add-requester', s, '--name', 'Grace Hopper', '--email', 'grace'], '--email'],
+    [['add-requester', s, '--name', 'Grace\nHopper', '--email', 'grace@uw.edu'], '--name'],
+    [['pause-reminders', s, '--until', 'someday'], '--until'],
+    [['pause-reminders', s, '--until', '2000-01-01'], '--until'],
+    [['set-cadence', s, '--days', '0'], '--days'],
+    [['set-cadence', s, '--days', '1.5'], '--days'],
+    [['set-cadence', s, '--days', '400'], '--days'],
     [['initiate', s], 'cannot initiate'],
     [['resume-reminders', s], 'cannot resume reminders'],
     [['remind-now', d.initiating], 'cannot send a reminder'],
@@ -37,7 +41,7 @@ export function controlCases(d: { signing: string; initiating: string }): Malfor
     [['import', '--concurrency', '0', 'requests.csv'], '--concurrency'],
     [['import', '--concurrency', 'many', 'requests.csv'], '--concurrency'],
     [['import', '/nonexistent/requests.csv'], 'file'],
-    [['request', '--file', '/nonexistent/request.json'], 'file'],
+    [['request', '--file', '/nonexistent/request.json'], '--file'],
     [['institutions', 'import', '/nonexistent/registered.csv'], 'file'],
   ];
   return cases.map(([input, field]) => ({ input, field, label: input.join(' ') }));

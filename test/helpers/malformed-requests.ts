@@ -63,12 +63,15 @@ const tiers: unknown[] = [
   {},
   ['registered', 'x'],
 ];
+// Missing comes second: `dura request --file` defaults a missing receivedAt to now (as without
+// --received-at), so it is malformed only in process, and the fault test sends every 4th payload, this
+// list's first among them, through the CLI.
 const instants: unknown[] = [
-  undefined,
   '',
+  undefined,
   'yesterday',
   '2026-02-30T00:00:00Z',
-  '2026-11-20',
+  '11/20/2026', // a New York date is YYYY-MM-DD (2026-11-20 is accepted: its start in New York)
   '2026-11-20T25:00:00Z',
   '2999-01-01T00:00:00Z', // in the future
   1700000000,
@@ -117,7 +120,7 @@ export const unparsableFiles: Malformed<string>[] = [
   '{"tiers": ["registered"],}',
   "{'institution': 'single quotes'}",
   '\u0000\u0001binary',
-].map((text) => ({ input: text, field: 'file', label: `file text ${JSON.stringify(text)}` }));
+].map((text) => ({ input: text, field: '--file', label: `file text ${JSON.stringify(text)}` }));
 
 /** `dura request` flags: a full valid set with one flag bad or missing. */
 export function malformedFlags(): Malformed<string[]>[] {
@@ -134,31 +137,32 @@ export function malformedFlags(): Malformed<string[]>[] {
       '--received-at': '2026-01-05T15:00:00Z',
     };
   };
-  const bad: [flag: string, value: string | undefined, field: string][] = [
-    ['--institution-name', '', 'institution.name'],
-    ['--institution-name', 'Two\nLines', 'institution.name'],
-    ['--domain', 'nodot', 'institution.domain'],
-    ['--domain', 'uw edu', 'institution.domain'],
-    ['--domain', undefined, 'institution.domain'],
-    ['--requester-name', long(201), 'requester.name'],
-    ['--requester-email', 'ada', 'requester.email'],
-    ['--requester-email', 'ada@uw', 'requester.email'],
-    ['--requester-email', undefined, 'requester.email'],
-    ['--official-name', ' ', 'signingOfficial.name'],
-    ['--official-email', 'so@@uw.edu', 'signingOfficial.email'],
-    ['--official-title', 'Dean\nof Research', 'signingOfficial.title'],
-    ['--tier', 'gold', 'tiers'],
-    ['--tier', undefined, 'tiers'],
-    ['--received-at', 'yesterday', 'receivedAt'],
-    ['--received-at', '2026-02-30T00:00:00Z', 'receivedAt'],
-    ['--received-at', '2999-01-01T00:00:00Z', 'receivedAt'],
+  // Each message names the flag typed (`--domain: required`), not the request's field.
+  const bad: [flag: string, value: string | undefined][] = [
+    ['--institution-name', ''],
+    ['--institution-name', 'Two\nLines'],
+    ['--domain', 'nodot'],
+    ['--domain', 'uw edu'],
+    ['--domain', undefined],
+    ['--requester-name', long(201)],
+    ['--requester-email', 'ada'],
+    ['--requester-email', 'ada@uw'],
+    ['--requester-email', undefined],
+    ['--official-name', ' '],
+    ['--official-email', 'so@@uw.edu'],
+    ['--official-title', 'Dean\nof Research'],
+    ['--tier', 'gold'],
+    ['--tier', undefined],
+    ['--received-at', 'yesterday'],
+    ['--received-at', '2026-02-30T00:00:00Z'],
+    ['--received-at', '2999-01-01T00:00:00Z'],
   ];
-  const cases = bad.map(([flag, value, field], i) => {
+  const cases = bad.map(([flag, value], i) => {
     const flags = flagsFor(i);
     if (value === undefined) delete flags[flag];
     else flags[flag] = value;
     const args = ['request', ...Object.entries(flags).flat()];
-    return { input: args, field, label: `${flag} ${JSON.stringify(value) ?? 'missing'}` };
+    return { input: args, field: flag, label: `${flag} ${JSON.stringify(value) ?? 'missing'}` };
   });
   // What commander itself refuses, before dura's validation: the message names the option.
   const all = Object.entries(flagsFor(99)).flat();
@@ -186,7 +190,7 @@ const csvBad: [column: string, values: string[]][] = [
   ['official_name', ['', '   ', long(201)]],
   ['official_email', ['', 'so', 'so@uw', 'so@@uw.edu']],
   ['official_title', [long(201), '"Dean\nof Research"']],
-  ['tiers', ['', 'gold', 'registered;gold', 'Registered']],
+  ['tiers', ['', 'gold', 'registered;gold', 'Platinum']],
   ['received_at', ['yesterday', '2026-02-30T00:00:00Z', '2999-01-01T00:00:00Z', '2026/11/20']],
 ];
 

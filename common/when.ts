@@ -1,0 +1,144 @@
+/**
+ * Dates and times typed by people (design.md, "Contracts"): every flag and CSV column that takes one
+ * reads it here, and the text views show instants in New York time in words. A `YYYY-MM-DD` date is a
+ * New York date; an ISO-8601 time with `Z` or an offset is that instant; a time without a zone is New
+ * York wall-clock time, and the caller echoes back how it was read (`readAs`). Anything else (11/30/2026,
+ * 30.11.2026, Nov 30) is refused: `Date` would read those in the process's own time zone, or not at all.
+ * luxon only, no zod: the CLI's lean paths use the formatters.
+ */
+import { DateTime } from 'luxon';
+
+export const NEW_YORK = 'America/New_York';
+
+/** How a value was written: a New York date, an instant with its zone, New York wall-clock time. */
+export type WhenForm = 'date' | 'instant' | 'new-york-time';
+
+export interface When {
+  /** As typed (trimmed). */
+  text: string;
+  form: WhenForm;
+  /** The New York date, YYYY-MM-DD: the date itself, or that of the instant. */
+  date: string;
+  /** The instant; for a date, 00:00 New York at the start of that day. */
+  at: Date;
+  /** A New York time that happens twice (the night clocks fall back): `at` is the first. */
+  repeated?: boolean;
+}
+
+/** A refused value; the message names the flag or column first (`--until: …`). */
+export class WhenError extends Error {}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const DATE_HINT = 'use YYYY-MM-DD (a New York date)';
+const ANY_HINT = `${DATE_HINT} or an ISO-8601 instant such as 2026-12-25T09:00-05:00`;
+
+const inNewYork = (at: Date | string | number) =>
+  (at instanceof Date
+    ? DateTime.fromJSDate(at)
+    : typeof at === 'number'
+      ? DateTime.fromMillis(at)
+      : DateTime.fromISO(at, { setZone: false })
+  )
+    .setZone(NEW_YORK)
+    .setLocale('en-US');
+
+/** `date` (YYYY-MM-DD) as a New York day, or why it is none (naming `text`, as typed). */
+function calendarDate(date: string, text: string): DateTime | string {
+  const [, y, m, d] = DATE.exec(date)!.map(Number);
+  const day = DateTime.fromObject({ year: y, month: m, day: d }, { zone: NEW_YORK, locale: 'en-US' });
+  if (day.isValid) return day;
+  if (m! < 1 || m! > 12) return `${text} is not a calendar date: there is no month ${m}`;
+  const month = DateTime.fromObject({ year: y, month: m }, { locale: 'en-US' });
+  return `${text} is not a calendar date: ${month.toFormat('LLLL yyyy')} has ${month.daysInMonth} days`;
+}
+
+/**
+ * Reads one value. `dateOnly`: only `YYYY-MM-DD` (a signing date, say). Returns the reading, or the
+ * problem as a sentence without the field's name (the caller adds it: a flag, a column, a JSON path).
+ * Refused: any other shape, impossible dates (2026-02-30), times of day past 23:59:59, and a New York
+ * time skipped when clocks spring forward (2026-03-08T02:30); a repeated one (fall-back) is the first.
+ */
+export function readWhen(value: string, options: { dateOnly?: boolean } = {}): When | { problem: string } {
+  const text = value.trim();
+  if (text === '') return { problem: 'required' };
+  const hint = options.dateOnly ? DATE_HINT : ANY_HINT;
+  if (DATE.test(text)) {
+    const day = calendarDate(text, text);
+    if (typeof day === 'string') return { problem: day };
+    return { text, form: 'date', date: text, at: day.startOf('day').toJSDate() };
+  }
+  const time = options.dateOnly ? null : TIME.exec(text);
+  if (!time) return { problem: `${text} is not a date; ${hint}` };
+  const [, date, hour, minute, second = '00', fraction = '', zone] = time;
+  const day = calendarDate(date!, text);
+  if (typeof day === 'string') return { problem: day };
+  const iso = `${date}T${hour}:${minute}:${second}${fraction}`;
+  const hms = [hour, minute, second].map(Number);
+  if (hms[0]! > 23 || hms[1]! > 59 || hms[2]! > 59)
+    return { problem: `${text} is not a time of day; ${hint}` };
+  if (zone) {
+    const at = DateTime.fromISO(`${iso}${zone.toUpperCase()}`, { setZone: true });
+    // Real offsets run from -12:00 to +14:00; anything past that is a typo, not a place.
+    if (!at.isValid || Math.abs(at.offset) > 14 * 60)
+      return { problem: `${text} has no valid UTC offset; ${hint}` };
+    return { text, form: 'instant', date: at.setZone(NEW_YORK).toISODate()!, at: at.toJSDate() };
+  }
+  const local = DateTime.fromISO(iso, { zone: NEW_YORK });
+  // luxon moves a skipped time forward by the gap; a person who typed it meant something else.
+  if (local.hour !== hms[0] || local.minute !== hms[1])
+    return {
+      problem: `${text} does not exist in New York (clocks jump from 2:00 to 3:00 AM that night); ${hint}`,
+    };
+  const [first, ...more] = local.getPossibleOffsets().sort((a, b) => a.toMillis() - b.toMillis());
+  const at = (first ?? local).toJSDate();
+  return { text, form: 'new-york-time', date: date!, at, ...(more.length ? { repeated: true } : {}) };
+}
+
+/** `readWhen`, or a WhenError `<field>: <problem>` (e.g. `--until: 12/25/2026 is not a date; use …`). */
+export function parseWhen(value: string, field: string, options: { dateOnly?: boolean } = {}): When {
+  const read = readWhen(value, options);
+  if ('problem' in read) throw new WhenError(`${field}: ${read.problem}`);
+  return read;
+}
+
+/**
+ * The line that tells the person how their value was read, or undefined for an instant (its zone says
+ * it all). `dateMeans`: what a date stands for, for this flag (default: the start of that New York day).
+ * E.g. `--until 2026-12-24T10:00 read as Thursday, December 24, 2026, 10:00 AM ET`.
+ */
+export function readAs(field: string, when: When, dateMeans?: string): string | undefined {
+  if (when.form === 'instant') return undefined;
+  const meaning =
+    when.form === 'date'
+      ? (dateMeans ?? `${inWords(when.at)} (the start of that day in New York)`)
+      : `${inWords(when.at)}${when.repeated ? ` (${inNewYork(when.at).toFormat('ZZZZ')}: the first of the two that night)` : ''}`;
+  return `${field} ${when.text} read as ${meaning}`;
+}
+
+/** An instant (Date, epoch ms or ISO-8601) as New York time: `Tuesday, December 1, 2026, 5:00 PM ET`. */
+export function inWords(at: Date | string | number): string {
+  return inNewYork(at).toFormat("cccc, LLLL d, yyyy, h:mm a 'ET'");
+}
+
+/** The compact form for tables and lists: `Tue, Dec 1, 2026, 5:00 PM ET`. */
+export function inShortWords(at: Date | string | number): string {
+  return inNewYork(at).toFormat("ccc, LLL d, yyyy, h:mm a 'ET'");
+}
+
+/**
+ * A New York date (YYYY-MM-DD), or an instant's New York date, as `Tuesday, December 1, 2026`;
+ * `short`: `Tue, Dec 1, 2026`.
+ */
+export function dateInWords(date: string | Date, form: 'long' | 'short' = 'long'): string {
+  const day =
+    typeof date === 'string' && DATE.test(date)
+      ? DateTime.fromISO(date, { zone: NEW_YORK, locale: 'en-US' })
+      : inNewYork(date);
+  return day.toFormat(form === 'short' ? 'ccc, LLL d, yyyy' : 'cccc, LLLL d, yyyy');
+}
+
+/** The New York date of an instant, YYYY-MM-DD (today's by default). */
+export function newYorkDate(at: Date | string | number = new Date()): string {
+  return inNewYork(at).toISODate()!;
+}

@@ -1,0 +1,111 @@
+// What `dura` answers about its own flags before it reaches Temporal: `--version`, and every problem of
+// `dura request`'s flags or request file at once, by the flag typed or the field as the file has it.
+// No server runs: Temporal's address is a closed port, so a command that got past its checks would exit 2.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dura as run } from './helpers/cli';
+
+const root = path.join(__dirname, '..');
+const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+describe('dura CLI: flags, checked before anything starts', function () {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-cli-flags-'));
+    env = { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: `sqlite:${dir}/records/dura.sqlite` };
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const dura = (...args: string[]) => run(args, env);
+  const file = (name: string, content: unknown) => {
+    const at = path.join(dir, name);
+    fs.writeFileSync(at, typeof content === 'string' ? content : JSON.stringify(content));
+    return at;
+  };
+  /** A refusal: exit 1, nothing on stdout, exactly these lines, and no records opened. */
+  const refused = (result: { status: number | null; stdout: string; stderr: string }, lines: string[]) => {
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, lines.map((l) => `dura: ${l}\n`).join(''));
+    assert.ok(!fs.existsSync(path.join(dir, 'records')), 'the records database was opened');
+  };
+
+  it('--version prints package.json’s version; bin/dura.js answers it without loading anything else', async () => {
+    const full = await dura('--version');
+    assert.equal(full.status, 0, full.stderr);
+    assert.equal(full.stdout, `${version}\n`);
+    // A probe preloaded into bin/dura.js lists every module it loaded.
+    const probe = file(
+      'probe.js',
+      "process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));",
+    );
+    const lean = spawnSync(process.execPath, ['-r', probe, path.join(root, 'bin', 'dura.js'), '-V'], {
+      encoding: 'utf8',
+    });
+    assert.equal(lean.status, 0, lean.stderr);
+    assert.equal(lean.stdout, `${version}\n`);
+    const loaded = (JSON.parse(lean.stderr) as string[]).filter((f) => f !== probe);
+    assert.deepEqual(
+      loaded.map((f) => path.relative(root, f)),
+      [path.join('bin', 'dura.js'), 'package.json'],
+    );
+  });
+
+  it('request: every problem at once, each by the flag typed', async () => {
+    // No --institution-name, and a bad --official-email.
+    const flags = ['--domain', 'flags.example.edu', '--requester-name', 'Ada', '--requester-email'];
+    const more = ['ada@flags.example.edu', '--official-name', 'Sam', '--official-email', 'osp@'];
+    refused(await dura('request', ...flags, ...more, '--tier', 'registered'), [
+      '--institution-name: required',
+      '--official-email: not an e-mail address',
+    ]);
+    refused(await dura('request', '--domain', 'x.edu', '--tier', 'gold', '--tier', 'registered'), [
+      '--institution-name: required',
+      '--requester-name: required',
+      '--requester-email: required',
+      '--official-name: required',
+      '--official-email: required',
+      '--tier: expected registered or controlled, got "gold"',
+    ]);
+  });
+
+  it('request --file: problems by the field as the file names it; --file beside a request flag names both', async () => {
+    const request = {
+      institution: { name: 'File University', domain: 'file.example.edu' },
+      requester: { name: 'Ada Researcher', email: 'ada@' },
+      signingOfficial: { name: 'Sam Signer' },
+      tiers: 'registered',
+    };
+    refused(await dura('request', '--file', file('bad.json', request)), [
+      'requester.email: not an e-mail address',
+      'signingOfficial.email: required',
+      'tiers: expected a list such as ["registered", "controlled"]',
+    ]);
+    refused(await dura('request', '--file', file('list.json', [request])), [
+      'request: expected a JSON object',
+    ]);
+    refused(await dura('request', '--file', file('broken.json', '{"tiers":')), [
+      `--file: ${path.join(dir, 'broken.json')} is not JSON: Unexpected end of JSON input`,
+    ]);
+    refused(await dura('request', '--file', path.join(dir, 'none.json')), [
+      `--file: cannot read ${path.join(dir, 'none.json')}: ENOENT`,
+    ]);
+    const good = file('good.json', { ...request, requester: { name: 'Ada', email: 'ada@file.example.edu' } });
+    refused(await dura('request', '--file', good, '--tier', 'registered', '--domain', 'file.example.edu'), [
+      '--file and --domain cannot be used together: put institution.domain in the file',
+      '--file and --tier cannot be used together: put tiers in the file',
+    ]);
+  });
+
+  it('the controls name the flag typed, not the field of their update', async () => {
+    refused(await dura('set-cadence', 'uw.edu', '--days', 'weekly'), [
+      '--days: expected a whole number, got weekly',
+    ]);
+  });
+});

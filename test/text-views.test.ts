@@ -1,0 +1,193 @@
+/**
+ * New York time in words where people read it (issue 15): the status, history and schedule text views,
+ * the echo of a flag's value, dates in requests and CSV rows, and the execute validator's receipt check.
+ * Weekdays checked with `date -d`; 17:00 EST = 22:00Z, 09:00 EST = 14:00Z.
+ */
+import { strict as assert } from 'node:assert';
+import sinon from 'sinon';
+import { calendarTable } from '../common/calendar';
+import { checkRequest } from '../common/request';
+import { parseRequestCsv } from '../common/request-csv';
+import { echoedWhen, historyView, statusView } from '../client/format';
+import { runTime, runTimeText } from '../client/schedule-view';
+import { signedSinceReceipt } from '../workflows/guards';
+import { sampleAgreement } from './helpers/samples';
+
+describe('New York time in words (text views, echoes, requests)', () => {
+  afterEach(() => sinon.restore());
+
+  it('status: every instant in words with ET, the signing date as a date', () => {
+    const view = statusView(sampleAgreement());
+    for (const line of [
+      /Received\s+Friday, November 20, 2026, 10:00 AM ET\n/,
+      /Initiation due by\s+Tuesday, November 24, 2026, 5:00 PM ET\n/,
+      /Initiated\s+Monday, November 23, 2026, 9:30 AM ET\n/,
+      /Next reminder\s+Monday, December 7, 2026, 9:00 AM ET\n/,
+      /Executed\s+Tuesday, December 1, 2026, 11:00 AM ET \(signed Tuesday, December 1, 2026\)\n/,
+      /Instructions due by\s+Thursday, December 3, 2026, 5:00 PM ET\n/,
+      /Instructions sent\s+-\n/,
+    ])
+      assert.match(view, line);
+    assert.doesNotMatch(view, /America\/New_York|\d{4}-\d\d-\d\dT/);
+    const paused = statusView(sampleAgreement({ remindersPausedUntil: '2027-01-04T14:00:00.000Z' }));
+    assert.match(paused, /Next reminder\s+paused until Monday, January 4, 2027, 9:00 AM ET\n/);
+  });
+
+  it('history: compact times, aligned, and the instants in details in New York time too', () => {
+    const view = historyView(
+      sampleAgreement({
+        history: [
+          { at: '2026-11-20T15:00:00.000Z', event: 'requested', detail: 'registered tier(s) for uw.test' },
+          { at: '2026-11-20T15:00:01.000Z', event: 'initiation-due', detail: 'by 2026-11-24T22:00:00.000Z' },
+          {
+            at: '2026-12-10T16:05:00.000Z',
+            event: 'reminder-sent',
+            detail: '#1 (scheduled) to sam@uw.test; next due 2026-12-24T14:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    assert.equal(
+      view,
+      [
+        'History',
+        '  Fri, Nov 20, 2026, 10:00 AM ET  requested: registered tier(s) for uw.test',
+        '  Fri, Nov 20, 2026, 10:00 AM ET  initiation-due: by Tue, Nov 24, 2026, 5:00 PM ET',
+        '  Thu, Dec 10, 2026, 11:05 AM ET  reminder-sent: #1 (scheduled) to sam@uw.test; next due Thu, Dec 24, 2026, 9:00 AM ET',
+      ].join('\n'),
+    );
+  });
+
+  it('schedule: a run in words with ET and its UTC time; --json keeps the offset form', () => {
+    const est = runTime(new Date('2026-11-23T14:00:00Z'));
+    assert.deepEqual(est, {
+      newYork: '2026-11-23T09:00:00-05:00',
+      weekday: 'Monday',
+      utc: '2026-11-23T14:00:00.000Z',
+    });
+    assert.equal(runTimeText(est), 'Monday, November 23, 2026, 9:00 AM ET (14:00 UTC)');
+    const edt = runTime(new Date('2027-03-15T13:00:00Z'));
+    assert.equal(edt.newYork, '2027-03-15T09:00:00-04:00');
+    assert.equal(runTimeText(edt), 'Monday, March 15, 2027, 9:00 AM ET (13:00 UTC)');
+  });
+
+  it('--received-at: a date or a New York time is echoed and sent as ISO UTC; anything else passes as typed', () => {
+    const stderr = sinon.stub(process.stderr, 'write').returns(true);
+    assert.equal(echoedWhen('--received-at', '2026-11-25T10:00'), '2026-11-25T15:00:00.000Z');
+    assert.equal(echoedWhen('--received-at', '2026-11-25'), '2026-11-25T05:00:00.000Z');
+    assert.equal(echoedWhen('--received-at', '2026-11-25T10:00:00Z'), '2026-11-25T10:00:00Z');
+    assert.equal(echoedWhen('--received-at', '11/25/2026'), '11/25/2026');
+    sinon.restore();
+    assert.deepEqual(
+      stderr.args.map((a) => a[0]),
+      [
+        'dura: --received-at 2026-11-25T10:00 read as Wednesday, November 25, 2026, 10:00 AM ET\n',
+        'dura: --received-at 2026-11-25 read as Wednesday, November 25, 2026, 12:00 AM ET (the start of that day in New York)\n',
+      ],
+    );
+  });
+
+  describe('receivedAt in requests and CSV rows', () => {
+    const now = new Date('2026-11-30T04:25:00Z'); // Sunday evening in New York
+    const request = (receivedAt: unknown) => ({
+      institution: { name: 'University of Testing', domain: 'uw.test' },
+      requester: { name: 'Ann Lee', email: 'ann@uw.test' },
+      signingOfficial: { name: 'Sam Signer', email: 'sam@uw.test' },
+      tiers: ['registered'],
+      receivedAt,
+    });
+    const receivedAt = (value: unknown) => {
+      const checked = checkRequest(request(value), now);
+      return 'request' in checked ? checked.request.receivedAt : checked.issues;
+    };
+
+    it('a New York date (its start), an instant, a New York time: stored ISO UTC', () => {
+      assert.equal(receivedAt('2026-11-25'), '2026-11-25T05:00:00.000Z');
+      assert.equal(receivedAt('2026-11-25T10:00:00'), '2026-11-25T15:00:00.000Z');
+      assert.equal(receivedAt('2026-11-25T10:00:00Z'), '2026-11-25T10:00:00.000Z');
+      assert.equal(receivedAt('2026-11-25T10:00-05:00'), '2026-11-25T15:00:00.000Z');
+      assert.equal(
+        receivedAt('2026-11-29'),
+        '2026-11-29T05:00:00.000Z',
+        'today in New York, though not in UTC',
+      );
+    });
+
+    it('refused: other shapes, impossible dates, the future', () => {
+      assert.deepEqual(receivedAt('12/25/2026'), [
+        {
+          path: 'receivedAt',
+          message:
+            '12/25/2026 is not a date; use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00',
+        },
+      ]);
+      assert.deepEqual(receivedAt('2026-02-30'), [
+        { path: 'receivedAt', message: '2026-02-30 is not a calendar date: February 2026 has 28 days' },
+      ]);
+      assert.deepEqual(receivedAt('2026-11-30'), [
+        { path: 'receivedAt', message: '2026-11-30T05:00:00.000Z is in the future' },
+      ]);
+    });
+
+    it('the CSV received_at column reads the same way', () => {
+      const csv = [
+        'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers,received_at',
+        'University of Testing,uw.test,Ann Lee,ann@uw.test,Sam Signer,sam@uw.test,registered,2026-11-25T10:00',
+        'University of Testing,uw.test,Bo Chen,bo@uw.test,Sam Signer,sam@uw.test,registered,25.11.2026',
+      ].join('\n');
+      const { rows, problems } = parseRequestCsv(csv, now);
+      assert.deepEqual(
+        rows.map((r) => r.request.receivedAt),
+        ['2026-11-25T15:00:00.000Z'],
+      );
+      assert.deepEqual(
+        problems.map((p) => [p.line, p.field, p.message.split(';')[0]]),
+        [[3, 'received_at', '25.11.2026 is not a date']],
+      );
+    });
+  });
+
+  describe('execute validator: not signed before the request (workflows/guards.ts)', () => {
+    const table = calendarTable(2025, 2028);
+
+    it('refuses a date more than a day before the New York date of receipt', () => {
+      assert.throws(
+        () => signedSinceReceipt('2026-11-01', '2026-11-29T15:00:00.000Z', table),
+        /^Error: signedOn: 2026-11-01 is before the request was received \(Sunday, November 29, 2026\)$/,
+      );
+      // 00:30 EST on Nov 30 is 05:30Z: New York's date is the 30th.
+      assert.throws(
+        () => signedSinceReceipt('2026-11-28', '2026-11-30T05:30:00.000Z', table),
+        /\(Monday, November 30, 2026\)$/,
+      );
+    });
+
+    it("allows the day itself and, as a day's grace, the day before (the CLI checks the exact date)", () => {
+      for (const signedOn of ['2026-11-28', '2026-11-29', '2026-12-02'])
+        signedSinceReceipt(signedOn, '2026-11-29T15:00:00.000Z', table);
+    });
+
+    it('without a recorded table (or a compressed one), reads the date by EST: never later than the true one', () => {
+      // 04:30Z on Jul 2 is 00:30 EDT on Jul 2, but 23:30 EST on Jul 1.
+      signedSinceReceipt('2026-06-30', '2026-07-02T04:30:00.000Z');
+      assert.throws(
+        () => signedSinceReceipt('2026-06-29', '2026-07-02T04:30:00.000Z'),
+        /\(Wednesday, July 1, 2026\)$/,
+      );
+      const compressed = {
+        fromYear: 2026,
+        toYear: 2026,
+        holidays: [],
+        offsets: [[0, 0]] as [number, number][],
+      };
+      assert.throws(
+        () =>
+          signedSinceReceipt('2026-06-29', '2026-07-02T04:30:00.000Z', {
+            ...compressed,
+            compressedDaySeconds: 1,
+          }),
+        /\(Wednesday, July 1, 2026\)$/,
+      );
+    });
+  });
+});

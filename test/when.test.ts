@@ -1,0 +1,207 @@
+/**
+ * Dates and times typed by people (common/when.ts). Expected instants worked out by hand: New York is
+ * UTC-5 (EST) and UTC-4 (EDT); DST 2026 starts Sun 2026-03-08 02:00 EST (07:00Z) and ends Sun
+ * 2026-11-01 02:00 EDT (06:00Z); weekdays checked with `date -d`.
+ */
+import { strict as assert } from 'node:assert';
+import {
+  dateInWords,
+  inShortWords,
+  inWords,
+  newYorkDate,
+  parseWhen,
+  readAs,
+  readWhen,
+  WhenError,
+  type When,
+} from '../common/when';
+
+const HINT = 'use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00';
+
+function read(text: string, options?: { dateOnly?: boolean }): When {
+  const r = readWhen(text, options);
+  assert.ok(!('problem' in r), `${text}: ${'problem' in r ? r.problem : ''}`);
+  return r;
+}
+const problem = (text: string, options?: { dateOnly?: boolean }) => {
+  const r = readWhen(text, options);
+  assert.ok('problem' in r, `${text} was accepted`);
+  return r.problem;
+};
+
+describe('dates and times typed by people (common/when.ts)', () => {
+  describe('accepted', () => {
+    // [typed, form, New York date, instant]
+    const rows: [string, When['form'], string, string][] = [
+      // A date: the start of that day in New York.
+      ['2026-11-25', 'date', '2026-11-25', '2026-11-25T05:00:00.000Z'],
+      ['2026-07-04', 'date', '2026-07-04', '2026-07-04T04:00:00.000Z'],
+      ['2028-02-29', 'date', '2028-02-29', '2028-02-29T05:00:00.000Z'],
+      ['2026-03-08', 'date', '2026-03-08', '2026-03-08T05:00:00.000Z'], // spring-forward day: midnight is EST
+      ['2026-11-01', 'date', '2026-11-01', '2026-11-01T04:00:00.000Z'], // fall-back day: midnight is EDT
+      ['  2026-11-25 ', 'date', '2026-11-25', '2026-11-25T05:00:00.000Z'],
+      // An instant: Z or an offset.
+      ['2026-11-25T10:00:00Z', 'instant', '2026-11-25', '2026-11-25T10:00:00.000Z'],
+      ['2026-11-25T10:00Z', 'instant', '2026-11-25', '2026-11-25T10:00:00.000Z'],
+      ['2026-11-25T10:00-05:00', 'instant', '2026-11-25', '2026-11-25T15:00:00.000Z'],
+      ['2026-11-25T10:00:30.250+01:00', 'instant', '2026-11-25', '2026-11-25T09:00:30.250Z'],
+      ['2026-11-25 10:00Z', 'instant', '2026-11-25', '2026-11-25T10:00:00.000Z'],
+      ['2026-11-26T03:00:00Z', 'instant', '2026-11-25', '2026-11-26T03:00:00.000Z'], // 22:00 EST the day before
+      // No zone: New York time.
+      ['2026-12-24T10:00', 'new-york-time', '2026-12-24', '2026-12-24T15:00:00.000Z'],
+      ['2026-12-24 10:00', 'new-york-time', '2026-12-24', '2026-12-24T15:00:00.000Z'],
+      ['2026-11-25T10:00:00', 'new-york-time', '2026-11-25', '2026-11-25T15:00:00.000Z'],
+      ['2026-07-01T23:59', 'new-york-time', '2026-07-01', '2026-07-02T03:59:00.000Z'],
+      ['2026-03-08T01:59', 'new-york-time', '2026-03-08', '2026-03-08T06:59:00.000Z'], // last EST minute
+      ['2026-03-08T03:00', 'new-york-time', '2026-03-08', '2026-03-08T07:00:00.000Z'], // first EDT one
+      ['2026-11-01T00:30', 'new-york-time', '2026-11-01', '2026-11-01T04:30:00.000Z'],
+      ['2026-11-01T02:30', 'new-york-time', '2026-11-01', '2026-11-01T07:30:00.000Z'], // after fall-back: EST
+    ];
+    for (const [typed, form, date, at] of rows)
+      it(`${JSON.stringify(typed)} → ${form} ${date} ${at}`, () => {
+        const r = read(typed);
+        assert.deepEqual([r.form, r.date, r.at.toISOString(), r.text], [form, date, at, typed.trim()]);
+        assert.equal(r.repeated, undefined);
+      });
+
+    it('a time repeated when clocks fall back is the first of the two (EDT), and says so', () => {
+      const r = read('2026-11-01T01:30');
+      assert.equal(r.at.toISOString(), '2026-11-01T05:30:00.000Z');
+      assert.equal(r.repeated, true);
+      assert.equal(
+        readAs('--until', r),
+        '--until 2026-11-01T01:30 read as Sunday, November 1, 2026, 1:30 AM ET (EDT: the first of the two that night)',
+      );
+      // The second one is typed with its offset.
+      assert.equal(read('2026-11-01T01:30-05:00').at.toISOString(), '2026-11-01T06:30:00.000Z');
+    });
+
+    it('dateOnly: a date, and nothing else', () => {
+      assert.equal(read('2026-11-25', { dateOnly: true }).date, '2026-11-25');
+      assert.equal(
+        problem('2026-11-25T10:00Z', { dateOnly: true }),
+        '2026-11-25T10:00Z is not a date; use YYYY-MM-DD (a New York date)',
+      );
+    });
+  });
+
+  describe('refused, saying what to type', () => {
+    const shapes = [
+      '12/25/2026',
+      '25.12.2026',
+      'Dec 25',
+      'December 25, 2026',
+      '2026/12/25',
+      '2026-1-5',
+      '20261225',
+      'tomorrow',
+      '2026-11-25T10',
+      '2026-11-25T10:00 EST',
+      '1700000000',
+    ];
+    for (const typed of shapes)
+      it(JSON.stringify(typed), () => assert.equal(problem(typed), `${typed} is not a date; ${HINT}`));
+
+    it('impossible dates and times', () => {
+      assert.equal(problem('2026-02-30'), '2026-02-30 is not a calendar date: February 2026 has 28 days');
+      assert.equal(problem('2027-02-29'), '2027-02-29 is not a calendar date: February 2027 has 28 days');
+      assert.equal(problem('2026-04-31'), '2026-04-31 is not a calendar date: April 2026 has 30 days');
+      assert.equal(problem('2026-13-01'), '2026-13-01 is not a calendar date: there is no month 13');
+      assert.equal(problem('2026-00-10'), '2026-00-10 is not a calendar date: there is no month 0');
+      assert.equal(
+        problem('2026-02-30T00:00:00Z'),
+        '2026-02-30T00:00:00Z is not a calendar date: February 2026 has 28 days',
+      );
+      assert.equal(problem('2026-11-20T25:00:00Z'), `2026-11-20T25:00:00Z is not a time of day; ${HINT}`);
+      assert.equal(problem('2026-11-20T24:00'), `2026-11-20T24:00 is not a time of day; ${HINT}`);
+      assert.equal(problem('2026-11-20T10:60'), `2026-11-20T10:60 is not a time of day; ${HINT}`);
+      assert.equal(
+        problem('2026-11-25T10:00+25:00'),
+        `2026-11-25T10:00+25:00 has no valid UTC offset; ${HINT}`,
+      );
+    });
+
+    it('a New York time skipped when clocks spring forward', () => {
+      assert.equal(
+        problem('2026-03-08T02:30'),
+        `2026-03-08T02:30 does not exist in New York (clocks jump from 2:00 to 3:00 AM that night); ${HINT}`,
+      );
+      assert.equal(read('2026-03-08T02:30-05:00').at.toISOString(), '2026-03-08T07:30:00.000Z');
+    });
+
+    it('nothing typed', () => {
+      assert.equal(problem(''), 'required');
+      assert.equal(problem('   '), 'required');
+    });
+
+    it('parseWhen names the flag or column first', () => {
+      assert.throws(
+        () => parseWhen('12/25/2026', '--until'),
+        (err: Error) =>
+          err instanceof WhenError && err.message === `--until: 12/25/2026 is not a date; ${HINT}`,
+      );
+      assert.equal(parseWhen('2026-12-25', 'received_at').at.toISOString(), '2026-12-25T05:00:00.000Z');
+    });
+  });
+
+  describe('echo: how a value was read', () => {
+    it('a time without a zone, in New York time in words', () => {
+      assert.equal(
+        readAs('--until', read('2026-12-24T10:00')),
+        '--until 2026-12-24T10:00 read as Thursday, December 24, 2026, 10:00 AM ET',
+      );
+    });
+
+    it('a date, as the flag means it (default: the start of that day)', () => {
+      assert.equal(
+        readAs('--received-at', read('2026-11-25')),
+        '--received-at 2026-11-25 read as Wednesday, November 25, 2026, 12:00 AM ET (the start of that day in New York)',
+      );
+      assert.equal(
+        readAs('--until', read('2026-12-25'), 'Christmas'),
+        '--until 2026-12-25 read as Christmas',
+      );
+    });
+
+    it('nothing for an instant: its zone says it', () => {
+      assert.equal(readAs('--until', read('2026-12-24T10:00-05:00')), undefined);
+    });
+  });
+
+  describe('for people: New York time in words', () => {
+    it('inWords, inShortWords', () => {
+      assert.equal(inWords('2026-12-01T22:00:00Z'), 'Tuesday, December 1, 2026, 5:00 PM ET');
+      assert.equal(inWords(new Date('2026-07-02T03:59:00Z')), 'Wednesday, July 1, 2026, 11:59 PM ET');
+      assert.equal(inWords(Date.parse('2026-11-01T05:30:00Z')), 'Sunday, November 1, 2026, 1:30 AM ET');
+      assert.equal(inWords('2026-11-01T06:30:00Z'), 'Sunday, November 1, 2026, 1:30 AM ET');
+      assert.equal(inWords('2026-11-30T17:00:00.000Z'), 'Monday, November 30, 2026, 12:00 PM ET');
+      assert.equal(inShortWords('2026-12-01T22:00:00Z'), 'Tue, Dec 1, 2026, 5:00 PM ET');
+    });
+
+    it('dateInWords: a New York date, or an instant’s', () => {
+      assert.equal(dateInWords('2026-12-01'), 'Tuesday, December 1, 2026');
+      assert.equal(dateInWords('2026-11-29', 'short'), 'Sun, Nov 29, 2026');
+      assert.equal(dateInWords(new Date('2026-11-30T04:25:00Z')), 'Sunday, November 29, 2026');
+      assert.equal(dateInWords('2026-11-30T05:00:00.000Z'), 'Monday, November 30, 2026');
+    });
+
+    it('newYorkDate', () => {
+      assert.equal(newYorkDate('2026-11-30T04:59:59Z'), '2026-11-29');
+      assert.equal(newYorkDate(new Date('2026-11-30T05:00:00Z')), '2026-11-30');
+      assert.equal(newYorkDate('2026-07-01T03:59:59Z'), '2026-06-30');
+      assert.equal(newYorkDate('2026-07-01T04:00:00Z'), '2026-07-01');
+    });
+
+    it('does not depend on the process time zone', () => {
+      const zone = process.env.TZ;
+      try {
+        process.env.TZ = 'Asia/Tokyo';
+        assert.equal(read('2026-12-24T10:00').at.toISOString(), '2026-12-24T15:00:00.000Z');
+        assert.equal(inWords('2026-12-01T22:00:00Z'), 'Tuesday, December 1, 2026, 5:00 PM ET');
+      } finally {
+        if (zone === undefined) delete process.env.TZ;
+        else process.env.TZ = zone;
+      }
+    });
+  });
+});
