@@ -1,10 +1,11 @@
 /** Human views of agreements for the terminal (colour only on a TTY); `--json` keeps ISO UTC. */
+import { styleText } from 'node:util';
 import { officialsOf, type AgreementStatus, type SigningOfficial } from '../common/agreement';
 import { dateInWords, inShortWords, inWords, readAs, readWhen } from '../common/when';
 
-const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
-const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
-const red = (s: string) => (tty ? `\x1b[31m${s}\x1b[0m` : s);
+// util.styleText colours only when stdout is a terminal that takes colour, and never with NO_COLOR.
+const bold = (s: string) => styleText('bold', s);
+const red = (s: string) => styleText('red', s);
 
 /** An instant as New York time in words, "Tuesday, December 1, 2026, 5:00 PM ET", or a dash. */
 export function when(iso: string | null): string {
