@@ -1,5 +1,5 @@
 // The worker process (worker/main.ts) as a subprocess against the CLI dev server, with SQLite and the
-// outbox in a temporary working directory. One worker serves the first tests and stops in the fourth;
+// outbox in a temporary directory. One worker serves the first tests and stops in the fourth;
 // a second one, sending through a slow SMTP server, shows a shutdown with work in flight.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -59,6 +59,8 @@ describe('worker process', function () {
         TEMPORAL_ADDRESS: env.address,
         DURA_TASK_QUEUE: queue,
         DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
+        // Given, as npm start and the image give it: unset, it is the project's own data/.
+        DURA_DATA_DIR: path.join(dir, 'data'),
         DURA_METRICS_ADDRESS: metrics,
         DURA_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
         // The most verbose level: Core's own logs print (masked) payloads, the test's worst case.
@@ -110,7 +112,7 @@ describe('worker process', function () {
     }
     assert.equal(status.stage, 'awaiting-signature');
     assert.ok(status.history.some((h) => h.event === 'initiated'));
-    // Its mail went to the outbox under the worker's working directory.
+    // Its mail went to the outbox in its DURA_DATA_DIR.
     assert.ok(fs.readdirSync(path.join(dir, 'data', 'outbox')).some((f) => f.endsWith('.eml')));
 
     await worker.waitForLog(
