@@ -22,7 +22,12 @@ describe('replay of committed histories', function () {
   it('has a history of every path, and those from before each patch', () => {
     const missing = RECORDED_PATHS.filter((name) => !current.includes(`${name}.json`));
     assert.deepEqual(missing, [], 'record them: DURA_REFRESH_HISTORIES=1 npm test (README)');
-    for (const patch of ['before-deterministic-clock', 'before-mail-from-records', 'before-agreement-ids']) {
+    for (const patch of [
+      'before-deterministic-clock',
+      'before-mail-from-records',
+      'before-agreement-ids',
+      'before-one-first-mail',
+    ]) {
       const kept = files.filter((f) => f.startsWith(`${patch}${path.sep}`));
       assert.ok(kept.length >= 8, `only ${kept.length} histories in ${patch}/`);
     }
