@@ -63,7 +63,7 @@ cat >&2 <<MSG
 dura is running.
   Temporal UI   http://$host:$ui_port
   outbox        $(cd "$data" && pwd)/outbox/   (set SMTP_URL to send real mail)
-  CLI           dura --help   (after `npm link`; or node bin/dura.js …)
+  CLI           dura --help   (after: npm link; or node bin/dura.js …)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

@@ -50,6 +50,9 @@ describe('npm start', function () {
     const running = until(() => output.includes('dura is running.'), 240_000);
     const outcome = await Promise.race([running.then(() => 'running'), exited.then((c) => `exited ${c}`)]);
     assert.equal(outcome, 'running', output);
+    // The banner is printed, never run: it names `npm link` without linking anything.
+    await until(() => output.includes('Press Ctrl-C to stop.'), 10_000);
+    assert.match(output, /^ {2}CLI {11}dura --help {3}\(after: npm link; or node bin\/dura\.js …\)$/m);
     return child;
   }
 
