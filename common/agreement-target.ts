@@ -2,7 +2,6 @@
  * What a person types to name an agreement, resolved to the workflow that holds it (client and records
  * only: it hashes with node:crypto, which workflow code may not load).
  */
-import { createHash } from 'node:crypto';
 import {
   agreementIdFor,
   normalizeDomain,
@@ -19,6 +18,9 @@ import { asciiDomain, asciiEmail } from './idn';
  * and the records.
  */
 export function individualWorkflowId(email: string): string {
+  // Loaded here, not at the top: node:crypto costs a cold `dura status <domain>` ~8 ms it never uses.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const digest = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
   return `${SLOT_PREFIX}individual-${digest.slice(0, 16)}`;
 }
