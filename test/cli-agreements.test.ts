@@ -38,7 +38,10 @@ for (const database of TEST_DATABASES)
       const started = await request('cli-one.edu', 'ada@cli-one.edu');
       assert.equal(started.status, 0, started.stderr);
       assert.equal(started.stdout.trim(), 'cli-one.edu-1', "the institution's first agreement");
-      assert.match(started.stderr, /^started \(awaiting-initiation\)/);
+      assert.match(
+        started.stderr,
+        /^started \(awaiting-initiation\): the initiation package is on its way to the signing official$/m,
+      );
 
       const status = JSON.parse((await dura('status', 'cli-one.edu', '--json')).stdout);
       for (const field of [

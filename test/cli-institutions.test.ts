@@ -122,6 +122,10 @@ for (const database of TEST_DATABASES)
       const outside = await request('five.edu', 'someone@gmail.com', '--initiation', 'manual');
       assert.equal(outside.status, 0, outside.stderr);
       assert.match(outside.stderr, /warning: requester\.email: someone@gmail\.com is not at five\.edu/);
+      assert.match(
+        outside.stderr,
+        /^started \(awaiting-initiation\): run `dura initiate five\.edu-1` to send/m,
+      );
       const joined = await dura(
         'request',
         ...['--institution-name', 'University of five.edu', '--domain', 'five.edu'],

@@ -1,42 +1,16 @@
 /**
- * The mailer over real SMTP (an in-process smtp-server on 127.0.0.1), read back with mailparser:
- * every kind, escaping, header injection, idempotency, SMTP down, permanent refusals, the outbox.
+ * What the mailer's messages say, over real SMTP (an in-process smtp-server on 127.0.0.1) and read back
+ * with mailparser: every kind with its recipients, subject, text and HTML, the sentences that depend on
+ * the agreement, and values escaped in HTML and kept out of the headers. Refusals, idempotency, SMTP down
+ * and the outbox: mail-delivery.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
-import { simpleParser } from 'mailparser';
 import { EMAIL_KINDS, type EmailKind, type EmailRequest, type Recipient } from '../activities/interfaces';
-import { createMailer, messageIdFor, type Mailer, type RecordedAgreements } from '../activities/mail/mailer';
-import { loadTemplate, render } from '../activities/mail/render';
-import { mailSettings } from '../activities/mail/settings';
-import { buildView } from '../activities/mail/view';
+import type { Mailer } from '../activities/mail/mailer';
 import type { Person } from '../common/agreement';
-import {
-  addresses,
-  assertBadData,
-  emailRequest,
-  freePort,
-  MemoryLedger,
-  rejection,
-  rejectionSync,
-  startSmtp,
-  type TestSmtp,
-} from './helpers/mail';
+import { addresses, emailRequest, type TestSmtp } from './helpers/mail';
+import { ann, mailerFixture, official, roles } from './helpers/mailer-fixture';
 import { sampleAgreement } from './helpers/samples';
-
-const links = mailSettings({
-  DURA_LINK_WORKBENCH: 'https://wb.example/start',
-  DURA_LINK_IDENTITY: 'https://id.example/verify',
-  DURA_LINK_CODE_OF_CONDUCT: 'https://conduct.example/ducc',
-  DURA_LINK_RCR_TRAINING: 'https://rcr.example/training',
-  DURA_LINK_AGREEMENT: 'https://agreement.example/dura',
-}).links;
-const ann: Person = { name: 'Ann Lee', email: 'ann@uw.test' };
-const official: Person = { name: 'Sam Signer', email: 'sam@uw.test' };
-const roles = { accessTeam: 'team@aou.test', aouSigningOfficial: 'so@aou.test' };
 
 // Who gets what: the signing official, the access team, or (every other kind) the requester.
 const recipients: Partial<Record<EmailKind, Pick<EmailRequest, 'to' | 'cc'>>> = {
@@ -184,50 +158,10 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
 };
 
 describe('mailer', function () {
+  const fixture = mailerFixture();
   let smtp: TestSmtp;
-  let ledger: MemoryLedger;
   let mailer: Mailer;
-  const mailers: Mailer[] = [];
-  const dirs: string[] = [];
-
-  /** A folder of templates written from `files` (name → content), removed after the tests. */
-  function templates(files: Record<string, string>): string {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dura-tpl-'));
-    dirs.push(dir);
-    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
-    return dir;
-  }
-
-  function newMailer(
-    options: { smtpUrl?: string; outboxDir?: string; agreements?: RecordedAgreements } = {},
-  ): Mailer {
-    const made = createMailer({
-      from: 'All of Us DURA <dura@aou.test>',
-      ...roles,
-      links,
-      ledger,
-      outboxDir: '',
-      ...options,
-    });
-    mailers.push(made);
-    return made;
-  }
-
-  before(async () => {
-    smtp = await startSmtp();
-  });
-  after(async () => {
-    await Promise.all(mailers.map((m) => m.close()));
-    await smtp.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-  });
-  beforeEach(() => {
-    ledger = new MemoryLedger();
-    mailer = newMailer({ smtpUrl: smtp.url });
-    smtp.arrived.length = 0;
-    smtp.rcptAttempts.length = 0;
-    smtp.refuse.clear();
-  });
+  beforeEach(() => ({ smtp, mailer } = fixture));
 
   it('renders and delivers every kind with its recipients, subject, text and HTML', async () => {
     for (const kind of EMAIL_KINDS) {
@@ -338,185 +272,5 @@ describe('mailer', function () {
     assert.equal(mail.subject, 'We received your DURA request for Acme Bcc: evil@x.test');
     assert.deepEqual(rcptTo, [ann.email]);
     assert.equal(mail.bcc, undefined);
-  });
-
-  it('refuses a name that would inject a header, non-retryably, and sends nothing', async () => {
-    const evil = { name: 'Ann\r\nBcc: evil@x.test', email: 'ann@uw.test' };
-    assertBadData(await rejection(mailer.send(emailRequest('executed', 'inject', [evil]))), 'to[0].name');
-    const ccEvil = { name: 'Bo', email: 'bo@uw.test\nBcc: evil@x.test' };
-    assertBadData(
-      await rejection(mailer.send(emailRequest('executed', 'inject2', [ann], { cc: [ccEvil] }))),
-      'cc[0].email',
-    );
-    assert.equal(smtp.arrived.length, 0);
-    assert.equal(smtp.rcptAttempts.length, 0);
-    assert.equal(ledger.rows.size, 0);
-  });
-
-  it('refuses a malformed address non-retryably', async () => {
-    const err = await rejection(
-      mailer.send(emailRequest('executed', 'bad', [{ name: 'Ann', email: 'ann-at-uw.test' }])),
-    );
-    assertBadData(err, 'to[0].email');
-    assert.equal(smtp.arrived.length, 0);
-  });
-
-  it('fails non-retryably on a template that uses a value the view does not set', () => {
-    const dir = templates({
-      'executed.txt': 'Subject: Hello {{institution.name}}\n\nDear {{nobody.name}},\n',
-      'executed.html': '<p>{{institution.name}}</p>',
-      'declined.txt': 'Subject: Hello\n\nDear {{recipient.name}},\n',
-      'declined.html': '<p>{{#agreements}}{{name}}{{/agreements}}</p>',
-      'cancelled.txt': 'Subject: Hello\n\nDear {{recipient}},\n',
-      'cancelled.html': '<p></p>',
-    });
-    const request = emailRequest('executed', 'k', [ann]);
-    const view = buildView(request, request.agreement!, { links, ...roles, now: new Date() });
-    const fails = (kind: EmailKind) => rejectionSync(() => render(kind, view, dir));
-    assertBadData(fails('executed'), 'executed.txt line 3 uses {{nobody.name}}, which is not set');
-    assertBadData(fails('declined'), 'declined.html line 1 uses {{agreements}}, which is not set');
-    assertBadData(fails('cancelled'), 'cancelled.txt puts a list or a group of values where a single value');
-  });
-
-  it('fails non-retryably at load on a malformed template', () => {
-    const dir = templates({
-      'executed.txt': 'Subject: Hello\n\nDear {{recipient.name},\n',
-      'executed.html': '<p></p>',
-      'declined.txt': 'Subject: Hello\n\nDear {{recipient.name}},\n',
-      'declined.html': '<p>{{#agreements}}{{name}}</p>',
-      'cancelled.txt': 'No subject line\n',
-      'cancelled.html': '<p></p>',
-      'reminder.txt': 'Subject: Hello\n\nDear {{official name}},\n',
-      'reminder.html': '<p></p>',
-    });
-    assertBadData(
-      rejectionSync(() => loadTemplate('executed', dir)),
-      'executed.txt: Parse error on line 3',
-    );
-    assertBadData(
-      rejectionSync(() => loadTemplate('declined', dir)),
-      'declined.html: Parse error',
-    );
-    assertBadData(
-      rejectionSync(() => loadTemplate('cancelled', dir)),
-      'Subject',
-    );
-    assertBadData(
-      rejectionSync(() => loadTemplate('reminder', dir)),
-      'unknown helper official - 3:',
-    );
-  });
-
-  it('renders the snapshot the records hold for a request that names the agreement by its ref', async () => {
-    const recorded = sampleAgreement({ institution: { name: 'Recorded University', domain: 'uw.test' } });
-    const agreements = { agreementSnapshot: async (ref: string) => (ref === 'run-1' ? recorded : null) };
-    const fromRecords = newMailer({ smtpUrl: smtp.url, agreements });
-    const { agreement: _carried, ...named } = emailRequest('request-received', 'by-ref', [ann]);
-    const receipt = await fromRecords.send({ ...named, agreementRef: 'run-1' });
-    assert.equal(receipt.state, 'sent');
-    assert.equal(smtp.arrived[0]!.mail.subject, 'We received your DURA request for Recorded University');
-
-    const unknown = await rejection(
-      fromRecords.send({ ...named, idempotencyKey: 'x', agreementRef: 'run-9' }),
-    );
-    assertBadData(unknown, 'agreementRef');
-    assert.equal(smtp.arrived.length, 1, 'nothing sent for an agreement the records do not know');
-  });
-
-  it('delivers a key once: a second send returns the first receipt, same Message-ID', async () => {
-    const req = emailRequest('status-update', 'dura-uw.test/1/status-update/1/ann@uw.test', [ann]);
-    const first = await mailer.send(req);
-    const second = await mailer.send(req);
-    assert.equal(smtp.arrived.length, 1);
-    assert.equal(first.messageId, messageIdFor(req.idempotencyKey));
-    assert.match(first.messageId, /^<[0-9a-f]{32}@dura>$/);
-    assert.deepEqual(second, first);
-    assert.equal(smtp.arrived[0]!.mail.messageId, first.messageId);
-  });
-
-  it('after a crash inside the window (entry left `sending`) sends again with the same Message-ID', async () => {
-    const req = emailRequest('executed', 'window', [ann]);
-    const messageId = messageIdFor(req.idempotencyKey);
-    await ledger.begin({
-      idempotencyKey: req.idempotencyKey,
-      messageId,
-      kind: 'executed',
-      agreementId: 'x',
-      recipients: [],
-    });
-    const receipt = await mailer.send(req);
-    assert.equal(receipt.state, 'sent');
-    assert.equal(smtp.arrived[0]!.mail.messageId, messageId);
-    assert.equal(ledger.rows.get(req.idempotencyKey)!.state, 'sent');
-  });
-
-  it('retries while SMTP is down, then delivers exactly once', async () => {
-    const port = await freePort();
-    const down = newMailer({ smtpUrl: `smtp://127.0.0.1:${port}` });
-    const req = emailRequest('executed', 'down', [ann]);
-    const err = await rejection(down.send(req));
-    assert.ok(!(err instanceof ApplicationFailure), 'a plain (retryable) error');
-    assert.match(err.message, new RegExp(`mail server 127.0.0.1:${port} cannot be reached`));
-    assert.equal(ledger.rows.get('down')!.state, 'sending');
-    const up = await startSmtp(port);
-    try {
-      assert.equal((await down.send(req)).state, 'sent');
-      assert.equal((await down.send(req)).state, 'sent');
-      assert.equal(up.arrived.length, 1);
-    } finally {
-      await up.close();
-    }
-  });
-
-  it('retries a 4xx for a recipient', async () => {
-    smtp.refuse.set(ann.email, 451);
-    const err = await rejection(mailer.send(emailRequest('executed', 'busy', [ann])));
-    assert.ok(!(err instanceof ApplicationFailure));
-    assert.match(err.message, /deferred the message \(451/);
-    smtp.refuse.clear();
-    assert.equal((await mailer.send(emailRequest('executed', 'busy', [ann]))).state, 'sent');
-  });
-
-  it('records a 550 for the recipient as rejected and never tries again', async () => {
-    const gone = { name: 'Gone', email: 'gone@uw.test' };
-    smtp.refuse.set(gone.email, 550);
-    const receipt = await mailer.send(emailRequest('executed', 'bounce', [gone]));
-    assert.equal(receipt.state, 'rejected');
-    assert.match(receipt.detail ?? '', /gone@uw\.test: 550/);
-    assert.equal(ledger.rows.get('bounce')!.state, 'rejected');
-    const again = await mailer.send(emailRequest('executed', 'bounce', [gone]));
-    assert.equal(again.state, 'rejected');
-    assert.deepEqual(smtp.rcptAttempts, [gone.email]);
-    assert.equal(smtp.arrived.length, 0);
-  });
-
-  it('counts a refused "to" as rejected even when the cc was accepted', async () => {
-    smtp.refuse.set(official.email, 550);
-    const receipt = await mailer.send(
-      emailRequest('initiation-package', 'pkg', [official], { cc: ['aou-signing-official'] }),
-    );
-    assert.equal(receipt.state, 'rejected');
-    assert.match(receipt.detail ?? '', /sam@uw\.test: 550.*accepted for so@aou\.test/);
-    assert.deepEqual(smtp.arrived[0]!.rcptTo, [roles.aouSigningOfficial]);
-  });
-
-  it('writes one parseable .eml per key to the outbox without SMTP', async () => {
-    const outboxDir = mkdtempSync(path.join(tmpdir(), 'dura-outbox-'));
-    dirs.push(outboxDir);
-    const outbox = newMailer({ outboxDir: path.join(outboxDir, 'outbox') });
-    const req = emailRequest('registration-instructions', 'outbox/1', [ann]);
-    const first = await outbox.send(req);
-    ledger.rows.clear(); // even with the record lost, the same key never makes a second file
-    const second = await outbox.send(req);
-    assert.equal(first.messageId, second.messageId);
-    const files = readdirSync(path.join(outboxDir, 'outbox'));
-    assert.deepEqual(files, [`${first.messageId.slice(1, 33)}-registration-instructions.eml`]);
-    const mail = await simpleParser(readFileSync(path.join(outboxDir, 'outbox', files[0]!)));
-    assert.equal(mail.messageId, first.messageId);
-    assert.deepEqual(addresses(mail.to), [ann.email]);
-    assert.equal(mail.subject, 'Your next steps to the All of Us Researcher Workbench');
-    assert.ok(mail.text?.includes(links.workbench));
-    assert.ok(existsSync(path.join(outboxDir, 'outbox', files[0]!)));
-    assert.equal(smtp.arrived.length, 0);
   });
 });

@@ -183,7 +183,8 @@ export function registerAgreementCommands(program: Command): void {
         return rethrowNotTaken(agreementIdFor(request.institution.domain), err);
       });
       const result = { ...answer, warnings };
-      if (!flags.json) process.stderr.write(`${result.outcome} (${result.stage})\n`);
+      if (!flags.json)
+        process.stderr.write(`${result.outcome} (${result.stage})${nextStep(result, policy)}\n`);
       if (result.outcome === 'not-needed' && !flags.json)
         process.stderr.write(
           `${request.institution.domain} is already listed for ${request.tiers.join(' and ')}: no agreement is needed; ` +
@@ -250,4 +251,18 @@ export function registerAgreementCommands(program: Command): void {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * What happens next to a request that just started, in words: the answer comes back after triage, so
+ * its stage is still awaiting-initiation while the package may already be on its way.
+ */
+function nextStep(
+  { outcome, stage, agreementId }: { outcome: string; stage: string; agreementId: string },
+  policy: { initiation?: string } | undefined,
+): string {
+  if (outcome !== 'started' || stage !== 'awaiting-initiation') return '';
+  return policy?.initiation === 'manual'
+    ? `: run \`dura initiate ${agreementId}\` to send the package to the signing official`
+    : ': the initiation package is on its way to the signing official';
 }
