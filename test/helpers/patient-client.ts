@@ -10,7 +10,8 @@ import { statusQuery } from '../../workflows/messages';
 import { DuraStage } from '../../workflows/search-attributes';
 
 /**
- * Errors that only say "not now": nobody answered in time, the server is away, or the workflow's task is
+ * Errors that only say "not now": nobody answered in time (or a result was not there before the try's
+ * deadline cut its long poll), the server is away, or the workflow's task is
  * being retried after its worker died (the server then refuses updates: "Workflow Task in failed
  * state", FAILED_PRECONDITION, which the SDK's client does not retry). The call is tried again.
  */
@@ -18,7 +19,8 @@ function transient(err: unknown): boolean {
   const e = err as Error & { code?: number; cause?: Error };
   if (e.name === 'WorkflowUpdateFailedError' || e.name === 'WorkflowNotFoundError') return false;
   const text = `${e.name} ${e.message} ${e.cause?.message ?? ''}`;
-  return /deadline|timed? ?out|unavailable|ECONNREFUSED|connect|aborted|Workflow Task in failed state/i.test(
+  // "Call cancelled": our own per-try deadline cut a long poll (a result not there yet).
+  return /deadline|timed? ?out|unavailable|ECONNREFUSED|connect|aborted|call cancelled|Workflow Task in failed state/i.test(
     text,
   );
 }
