@@ -1,10 +1,11 @@
 /**
  * The access team's controls on a running agreement: each is an update the workflow validates. Dates
  * are read by common/when.ts (loaded when a command runs), and checked here first where the CLI can
- * say more than the workflow's validator (how a date was read; the day the request came in).
+ * say more than the workflow's validator (how a date was read). A signing date before the request is
+ * the validator's to refuse: asking the agreement first would put a query right before every update.
  */
 import type { Command } from 'commander';
-import type { AgreementStatus, Execution } from '../../common/agreement';
+import type { AgreementStatus } from '../../common/agreement';
 import type { When } from '../../common/when';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
@@ -18,8 +19,6 @@ interface Control {
   example: string;
   /** The update's name and argument, from the command's flags; a UserError for a bad flag. */
   update: (flags: Flags) => AgreementUpdate | Promise<AgreementUpdate>;
-  /** A check against the agreement's status before the update is sent; a UserError refuses it. */
-  check?: (status: AgreementStatus, update: AgreementUpdate) => Promise<void>;
   /** What the done line says beyond the stage. */
   done?: (status: AgreementStatus) => Promise<string>;
 }
@@ -47,15 +46,6 @@ const controls: Control[] = [
       name: 'execute',
       args: [{ signedOn: await signedOn(String(f.on)), documentRef: f.document }],
     }),
-    check: async (status, update) => {
-      const { newYorkDate, dateInWords } = await import('../../common/when');
-      const { signedOn } = update.args[0] as Execution;
-      const received = newYorkDate(status.receivedAt);
-      if (signedOn < received)
-        throw new UserError(
-          `--on: ${signedOn} is before the request was received (${dateInWords(received)})`,
-        );
-    },
   },
   {
     name: 'cancel',
@@ -156,12 +146,7 @@ export function registerControlCommands(program: Command): void {
         const update = await control.update(flags);
         const { session } = await import('../temporal');
         const { config, client } = await session();
-        const { fetchStatus, updateAgreement } = await import('../agreement-handle');
-        if (control.check) {
-          // Only for an agreement in process: any other answer is the update's own to give.
-          const found = await fetchStatus(client, config, id).catch(() => undefined);
-          if (found && found.source !== 'closed') await control.check(found.status, update);
-        }
+        const { updateAgreement } = await import('../agreement-handle');
         const { waitingLine } = await import('../update-retry');
         const answer = await updateAgreement<AgreementStatus>(
           client,
@@ -194,7 +179,7 @@ async function whenFlag(value: string, flag: string, options: { dateOnly?: boole
 
 /**
  * `execute --on`: a New York date, not after today's (design.md, "Contracts"); the workflow's validator
- * checks it again with a day's grace, and that it is not before the request (the `check` above).
+ * checks it again with a day's grace, and that it is not before the request.
  */
 async function signedOn(value: string): Promise<string> {
   const { date } = await whenFlag(value, '--on', { dateOnly: true });
