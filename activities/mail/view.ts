@@ -13,7 +13,7 @@ import {
 } from '../../common/agreement';
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
-import { dateInWords, inWords } from '../../common/when';
+import { dateInWords, inWords, readWhen } from '../../common/when';
 
 export type ViewValue = string | number | boolean | null;
 export interface View {
@@ -39,8 +39,9 @@ export function formatInstant(iso: string | null): string {
 /** A calendar date (YYYY-MM-DD, no time of day): "Tuesday, November 24, 2026". */
 export function formatDate(date: string | null): string {
   if (!date) return NOT_SET;
-  const day = date.slice(0, 10);
-  return /^\d{4}-\d\d-\d\d$/.test(day) && !Number.isNaN(Date.parse(day)) ? dateInWords(day) : date;
+  // The one date reader (common/when.ts) decides what is a calendar date.
+  const day = readWhen(date.slice(0, 10), { dateOnly: true });
+  return 'problem' in day ? date : dateInWords(day.date);
 }
 
 // The workflow writes instants into reasons as ISO-8601 UTC ("Initiation was due by 2026-11-25T22:00:00.000Z");
