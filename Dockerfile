@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# dura's worker (and CLI) image: built in one stage with the compilers better-sqlite3 needs, run in a
-# slim one as the unprivileged `node` user with production dependencies only.
+# dura's image for the worker, the CLI and the web pages (`dura web`): built in one stage with the
+# compilers better-sqlite3 needs, run in a slim one as the unprivileged `node` user with production
+# dependencies only.
 FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
@@ -15,6 +16,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY worker ./worker
 COPY client ./client
+COPY web ./web
 COPY scripts ./scripts
 COPY test ./test
 COPY bench ./bench
@@ -28,6 +30,9 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/lib ./lib
 COPY --from=build --chown=root:root /app/bin ./bin
 COPY --from=build --chown=root:root /app/activities/mail/templates ./activities/mail/templates
+# The pages' templates and stylesheet, read at run time from web/ beside lib/ (web/server.ts WEB_DIR).
+COPY --from=build --chown=root:root /app/web/views ./web/views
+COPY --from=build --chown=root:root /app/web/assets ./web/assets
 # The outbox (used when SMTP_URL is unset) is the only place the worker writes.
 RUN mkdir -p /app/data/outbox && chown -R node:node /app/data
 USER node

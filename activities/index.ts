@@ -3,6 +3,7 @@
  * and the weekly digest. The worker builds them once from the configuration.
  */
 import type { Config } from '../common/config';
+import { statusLinkKey } from '../common/status-link';
 import { calendarActivities } from './calendar';
 import { digestActivities } from './digest';
 import type { AgreementActivities, CalendarActivities, DigestActivities } from './interfaces';
@@ -23,6 +24,9 @@ export async function createActivities(
   config: Config,
   options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<DuraActivities> {
+  // Read (or made: DURA_DATA_DIR/status-link.key) now, so that a key file that holds no key stops the
+  // worker at start rather than every requester's message later.
+  const linkKey = statusLinkKey({ ...config, DURA_DATA_DIR: options.dataDir ?? config.DURA_DATA_DIR });
   const db = openDatabase(config.DATABASE_URL);
   await migrateToLatest(db);
   const store = new RecordsStore(db);
@@ -35,6 +39,11 @@ export async function createActivities(
     links: mailSettings(options.env ?? process.env).links,
     ledger: store,
     agreements: store,
+    statusLinks: {
+      baseUrl: config.DURA_WEB_URL,
+      days: config.DURA_LINK_DAYS,
+      key: () => linkKey,
+    },
     databaseUrl: config.DATABASE_URL,
   });
   const activities: DuraActivities['activities'] = {

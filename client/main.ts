@@ -12,9 +12,11 @@ import { registerCheckCommands } from './commands/check';
 import { registerCodecCommands } from './commands/codec';
 import { registerControlCommands } from './commands/controls';
 import { registerIntakeCommands } from './commands/intake';
+import { registerLinkCommands } from './commands/links';
 import { registerRecordCommands } from './commands/records';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
+import { registerWebCommands } from './commands/web';
 import { statusFast } from './status-fast';
 
 const program = new Command('dura')
@@ -40,6 +42,8 @@ registerCheckCommands(program);
 registerScheduleCommands(program);
 registerReportCommands(program);
 registerCodecCommands(program);
+registerWebCommands(program);
+registerLinkCommands(program);
 
 function run(): void {
   program.parseAsync(process.argv).catch((err: unknown) => {

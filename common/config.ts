@@ -46,6 +46,16 @@ const smtpUrl = z.string().refine((v) => {
   }
 }, 'expected smtp://[user:pass@]host:port or smtps://…');
 
+// The public base of the web pages (links in mail): http(s), a host, no query or fragment.
+const webUrl = z.string().refine((v) => {
+  try {
+    const url = new URL(v);
+    return ['http:', 'https:'].includes(url.protocol) && url.hostname !== '' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}, 'expected an http(s) URL, e.g. https://dura.example.org');
+
 // A listening address for a socket the worker opens itself: an IP, not a host name (Core binds it as is).
 const listenAddress = z.string().refine(isListenAddress, 'expected ip:port to listen on, e.g. 0.0.0.0:9464');
 
@@ -60,6 +70,14 @@ function wholeNumber(min: number, max: number) {
 }
 
 const KEY_MESSAGE = 'expected 32 bytes in base64 (e.g. from `openssl rand -base64 32`)';
+
+// An HMAC key for status links: at least 32 bytes (a shorter HS256 key is guessable).
+const linkKey = z
+  .string()
+  .refine(
+    (v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && v.length % 4 === 0 && Buffer.from(v, 'base64').length >= 32,
+    'expected at least 32 bytes in base64 (e.g. from `openssl rand -base64 32`)',
+  );
 
 const optionalText = z
   .string()
@@ -110,6 +128,11 @@ const schema = z.object({
       .refine(isKeyList, `expected id:key[,id:key…], each key ${KEY_MESSAGE.replace('expected ', '')}`)
       .optional(),
   ),
+  // Status links in the requesters' mail (common/status-link.ts). Without DURA_LINK_KEY the key is the
+  // file DURA_DATA_DIR/status-link.key, made on first use, so the worker and `dura web` share it.
+  DURA_WEB_URL: webUrl.default('http://127.0.0.1:8080'),
+  DURA_LINK_KEY: optionalText.pipe(linkKey.optional()),
+  DURA_LINK_DAYS: wholeNumber(1, 3650).default(90),
 });
 
 /** Every variable dura reads (compose's worker environment must set each). */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm start`: the whole engine on embedded defaults. The Temporal dev server keeps its state in
 # data/temporal.sqlite (WAL), so a later `npm start` resumes every agreement in flight, timers included;
-# the records go to data/dura.sqlite and, without SMTP_URL, mail to data/outbox/. Ctrl-C stops it all.
-# DURA_DATA_DIR moves data/; TEMPORAL_ADDRESS and DURA_UI_PORT move the server and its UI.
+# the records go to data/dura.sqlite and, without SMTP_URL, mail to data/outbox/. The researcher's pages
+# (`dura web`) answer on http://127.0.0.1:8080. Ctrl-C stops it all. DURA_DATA_DIR moves data/;
+# TEMPORAL_ADDRESS and DURA_UI_PORT move the server and its UI; DURA_WEB_HOST and DURA_WEB_PORT the pages.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -10,7 +11,7 @@ cd "$root"
 bash "$here/setup.sh" --engine-only
 temporal="$(bash "$here/setup-temporal-cli.sh")"
 # Rebuild only when a source is newer than the last build: a restart should be quick.
-if [[ ! -f lib/workflow-bundle.js || -n "$(find workflows activities worker client common scripts \
+if [[ ! -f lib/workflow-bundle.js || -n "$(find workflows activities worker client common web scripts \
   package.json tsconfig.json -newer lib/workflow-bundle.js -print -quit)" ]]; then
   npm run --silent build
 fi
@@ -24,6 +25,16 @@ mkdir -p "$data/outbox"
 export TEMPORAL_ADDRESS="$address"
 export DATABASE_URL="${DATABASE_URL:-sqlite:$data/dura.sqlite}"
 export DURA_DATA_DIR="$data"
+web_host="${DURA_WEB_HOST:-127.0.0.1}"
+web_port="${DURA_WEB_PORT:-8080}"
+# Where a browser on this machine reaches the pages (an address to listen on like 0.0.0.0 is none).
+case "$web_host" in 0.0.0.0 | ::) web_at="127.0.0.1" ;; *:*) web_at="[$web_host]" ;; *) web_at="$web_host" ;; esac
+# The links in the mail point at these pages; the worker and `dura web` share the status-link key
+# (DURA_LINK_KEY, else $DURA_DATA_DIR/status-link.key, made on first use).
+export DURA_WEB_URL="${DURA_WEB_URL:-http://$web_at:$web_port}"
+web_answers() { (exec 3<>"/dev/tcp/${web_at//[\[\]]/}/$web_port") 2>/dev/null; }
+# A port in use is named now, before anything starts (else the probe after `dura web` finds that server).
+web_answers && { echo "dura: $web_at:$web_port is in use; set DURA_WEB_PORT to another port" >&2; exit 1; }
 
 search_attributes=()
 for sa in DuraStage=Keyword DuraInstitution=Keyword DuraTiers=KeywordList DuraInitiationDueBy=Datetime \
@@ -35,7 +46,7 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   echo "dura: stopping" >&2
-  # The worker first (it finishes its tasks), then the server.
+  # The pages first (no new requests), then the worker (it finishes its tasks), then the server.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
@@ -58,12 +69,22 @@ node bin/dura.js db migrate
 node bin/dura.js schedule ensure >/dev/null  # the Monday digest (idempotent; a paused schedule stays paused)
 node lib/worker/main.js &
 pids+=($!)
+# The pages last: they need the records migrated and a worker to start agreements.
+DURA_WEB_HOST="$web_host" DURA_WEB_PORT="$web_port" node bin/dura.js web &
+pids+=($!)
+for _ in $(seq 1 100); do
+  web_answers && break
+  kill -0 "${pids[-1]}" 2>/dev/null || break
+  sleep 0.2
+done
+web_answers || { echo "dura: the researcher's pages did not start on $web_host:$web_port" >&2; exit 1; }
 
 cat >&2 <<MSG
 dura is running.
-  Temporal UI   http://$host:$ui_port
-  outbox        $(cd "$data" && pwd)/outbox/   (set SMTP_URL to send real mail)
-  CLI           dura --help   (after: npm link; or node bin/dura.js …)
+  Researcher pages http://$web_at:$web_port
+  Temporal UI      http://$host:$ui_port
+  outbox           $(cd "$data" && pwd)/outbox/   (set SMTP_URL to send real mail)
+  CLI              dura --help   (after: npm link; or node bin/dura.js …)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

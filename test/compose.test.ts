@@ -13,6 +13,7 @@ const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 
 interface Service {
   image?: string;
+  command?: string[];
   build?: unknown;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: unknown };
@@ -25,7 +26,8 @@ interface Service {
 }
 
 describe('production stack (docker-compose.yml, Dockerfile)', () => {
-  const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service> };
+  // `<<: *anchor` merges, as docker compose reads them (the worker and the pages share one environment).
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
   const services = compose.services;
   const dependsOn = (name: string) =>
     Object.fromEntries(Object.entries(services[name]?.depends_on ?? {}).map(([k, v]) => [k, v.condition]));
@@ -33,6 +35,7 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
   it('has every service, each image pinned to a version', () => {
     assert.deepEqual(Object.keys(services).sort(), [
       'dura-migrate',
+      'dura-web',
       'dura-worker',
       'mailpit',
       'postgres',
@@ -49,6 +52,7 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
     }
     assert.equal(services['dura-migrate']!.build, '.', 'the dura image is built from the Dockerfile');
     assert.equal(services['dura-worker']!.image, services['dura-migrate']!.image);
+    assert.equal(services['dura-web']!.image, services['dura-migrate']!.image);
   });
 
   it('runs the one-shot jobs in order, each service after what it needs', () => {
@@ -62,6 +66,8 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
       'temporal-setup': 'service_completed_successfully',
       mailpit: 'service_healthy',
     });
+    // The pages start agreements through a worker (an update), and read the migrated records.
+    assert.deepEqual(dependsOn('dura-web'), { 'dura-worker': 'service_healthy' });
     for (const job of ['temporal-schema', 'temporal-setup', 'dura-migrate'])
       assert.equal(services[job]!.restart, 'no', `${job} runs once`);
   });
@@ -101,6 +107,28 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
       assert.match(example, new RegExp(`^${variable}=`, 'm'), `${variable} missing from .env.example`);
   });
 
+  it('the web pages run `dura web` with what the worker has: the links it mails open there', () => {
+    const web = services['dura-web']!;
+    const worker = services['dura-worker']!.environment ?? {};
+    const environment = web.environment ?? {};
+    assert.deepEqual(web.command, ['node', 'bin/dura.js', 'web']);
+    assert.equal(web.env_file, '.env');
+    // Only the worker's own settings (its mail server, cache, shutdown, metrics) are left out.
+    const workerOnly = [
+      'SMTP_URL',
+      'DURA_WORKER_CACHE',
+      'DURA_SHUTDOWN_GRACE_SECONDS',
+      'DURA_METRICS_ADDRESS',
+    ];
+    const differ = CONFIG_VARIABLES.filter((v) => !workerOnly.includes(v) && environment[v] !== worker[v]);
+    assert.deepEqual(differ, [], 'variables the pages do not get as the worker does');
+    // Two containers share no key file: the status-link key must come from .env.
+    assert.match(environment.DURA_LINK_KEY ?? '', /^\$\{DURA_LINK_KEY:\?/);
+    assert.equal(environment.DURA_WEB_HOST, '0.0.0.0', 'listens beyond the container');
+    assert.deepEqual(web.ports, [`127.0.0.1:8080:${environment.DURA_WEB_PORT}`]);
+    assert.ok(web.healthcheck?.test);
+  });
+
   it('the Dockerfile builds in one stage and runs the worker unprivileged in another', () => {
     const dockerfile = read('Dockerfile');
     const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
@@ -111,6 +139,8 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
     assert.doesNotMatch(last, /^USER root$/m);
     assert.match(last, /^CMD \["node", "lib\/worker\/main\.js"\]$/m);
     assert.match(last, /activities\/mail\/templates/, 'the e-mail templates ship with the image');
+    assert.match(dockerfile, /^COPY web \.\/web$/m, 'the web pages are built');
+    assert.match(last, /\/app\/web\b/, "the pages' templates and stylesheet ship with the image");
     assert.match(read('.dockerignore'), /^\.env$/m, 'secrets stay out of the build context');
   });
 });

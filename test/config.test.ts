@@ -28,6 +28,22 @@ describe('configuration', () => {
     assert.equal(config.DURA_WORKER_CACHE, 2000);
     assert.equal(config.DURA_SHUTDOWN_GRACE_SECONDS, 10);
     assert.equal(config.DURA_METRICS_ADDRESS, undefined);
+    assert.equal(config.DURA_WEB_URL, 'http://127.0.0.1:8080');
+    assert.equal(config.DURA_LINK_KEY, undefined);
+    assert.equal(config.DURA_LINK_DAYS, 90);
+  });
+
+  it('reads the status link settings', () => {
+    const key = Buffer.alloc(48, 7).toString('base64');
+    const config = loadConfig({
+      DURA_WEB_URL: 'https://dura.example.org/aou',
+      DURA_LINK_KEY: key,
+      DURA_LINK_DAYS: '3650',
+    });
+    assert.equal(config.DURA_WEB_URL, 'https://dura.example.org/aou');
+    assert.equal(config.DURA_LINK_KEY, key);
+    assert.equal(config.DURA_LINK_DAYS, 3650);
+    assert.equal(loadConfig({ DURA_LINK_KEY: '' }).DURA_LINK_KEY, undefined);
   });
 
   it('reads the worker settings as numbers and addresses', () => {
@@ -106,6 +122,26 @@ describe('configuration', () => {
     ['metrics on port 0', { DURA_METRICS_ADDRESS: '127.0.0.1:0' }, /^DURA_METRICS_ADDRESS: /],
     ['metrics on a bad ip', { DURA_METRICS_ADDRESS: '300.1.1.1:9464' }, /^DURA_METRICS_ADDRESS: /],
     [
+      'web url not http',
+      { DURA_WEB_URL: 'ftp://dura.example.org' },
+      /^DURA_WEB_URL: expected an http\(s\) URL/,
+    ],
+    ['web url with a query', { DURA_WEB_URL: 'https://x.org/?a=1' }, /^DURA_WEB_URL: /],
+    ['web url not a url', { DURA_WEB_URL: 'dura.example.org' }, /^DURA_WEB_URL: /],
+    [
+      'link key too short',
+      { DURA_LINK_KEY: Buffer.alloc(16).toString('base64') },
+      /^DURA_LINK_KEY: expected at least 32 bytes/,
+    ],
+    [
+      'link key not base64',
+      { DURA_LINK_KEY: 'not base64 at all, but long enough to pass a length check' },
+      /^DURA_LINK_KEY: /,
+    ],
+    ['link days zero', { DURA_LINK_DAYS: '0' }, /^DURA_LINK_DAYS: expected a whole number from 1 to 3650/],
+    ['link days too many', { DURA_LINK_DAYS: '3651' }, /^DURA_LINK_DAYS: /],
+    ['link days in words', { DURA_LINK_DAYS: 'ninety' }, /^DURA_LINK_DAYS: /],
+    [
       'cert without key',
       { TEMPORAL_TLS_CERT: '/c.pem' },
       /^TEMPORAL_TLS_KEY: required when TEMPORAL_TLS_CERT/,
@@ -130,10 +166,11 @@ describe('configuration', () => {
       TEMPORAL_ADDRESS: 'nope',
       DATABASE_URL: 'oracle://user:hunter2@db',
       ACCESS_TEAM_EMAIL: 'x',
+      DURA_LINK_KEY: 'hunter2hunter2==',
     });
     assert.deepEqual(
       problems.map((p) => p.split(':')[0]),
-      ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'ACCESS_TEAM_EMAIL'],
+      ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'ACCESS_TEAM_EMAIL', 'DURA_LINK_KEY'],
     );
     assert.match(problems[0]!, /\(got "nope"\)/);
     assert.ok(!problems.join('\n').includes('hunter2'));

@@ -26,6 +26,7 @@ import {
   type TestSmtp,
 } from './helpers/mail';
 import { ann, links, mailerFixture, official, roles } from './helpers/mailer-fixture';
+import { verifyStatusLink } from '../common/status-link';
 import { sampleAgreement } from './helpers/samples';
 
 describe('mailer', function () {
@@ -194,6 +195,72 @@ describe('mailer', function () {
     assert.equal(receipt.state, 'rejected');
     assert.match(receipt.detail ?? '', /sam@uw\.test: 550.*accepted for so@aou\.test/);
     assert.deepEqual(smtp.arrived[0]!.rcptTo, [roles.aouSigningOfficial]);
+  });
+
+  it("puts each requester's own status link in their mail, text and HTML; none in anyone else's", async () => {
+    const key = new Uint8Array(32).fill(3);
+    const now = new Date('2026-11-23T14:00:00Z');
+    const linked = newMailer({
+      smtpUrl: smtp.url,
+      statusLinks: { baseUrl: 'https://dura.example/aou/', days: 30, key: () => key },
+      now: () => now,
+    });
+    const bo = { name: 'Bo Chen', email: 'Bo@UW.test' };
+    const eve = { name: 'Eve Other', email: 'eve@uw.test' };
+    const sent: Array<[EmailKind, Parameters<typeof emailRequest>[2]]> = [
+      ['request-received', [ann]],
+      ['status-update', [bo]],
+      ['initiation-package', [official]],
+      ['reminder', [official]],
+      ['escalation', ['access-team']],
+      ['not-needed', [ann]], // no agreement to show
+      ['executed', [eve]], // not one of the agreement's requesters
+    ];
+    for (const [kind, to] of sent) await linked.send(emailRequest(kind, `links/${kind}`, to));
+    assert.equal(smtp.arrived.length, sent.length);
+
+    const linkIn = async (i: number) => {
+      const { text, html } = smtp.arrived[i]!.mail;
+      const inText = /^https:\/\/dura\.example\/aou\/status\/([\w.-]+)$/m.exec(text ?? '')?.[1];
+      const inHtml = /<a href="https:\/\/dura\.example\/aou\/status\/([\w.-]+)">/.exec(String(html))?.[1];
+      assert.equal(inText, inHtml, `the same link in text and HTML of ${sent[i]![0]}`);
+      if (!inText) return null;
+      assert.match(text!, /This link is personal to you and works until Wednesday, December 23, 2026\./);
+      const check = await verifyStatusLink(inText, key, now);
+      assert.ok(check.ok);
+      return {
+        agreementId: check.agreementId,
+        email: check.email,
+        days: check.expiresAt.getTime() - now.getTime(),
+      };
+    };
+    const day = 24 * 60 * 60 * 1000;
+    assert.deepEqual(await linkIn(0), { agreementId: 'dura-uw.test', email: 'ann@uw.test', days: 30 * day });
+    assert.deepEqual(await linkIn(1), { agreementId: 'dura-uw.test', email: 'bo@uw.test', days: 30 * day });
+    for (let i = 2; i < sent.length; i++) {
+      assert.equal(await linkIn(i), null, sent[i]![0]);
+      const { text, html } = smtp.arrived[i]!.mail;
+      assert.ok(!`${text}${html}`.includes('/status/'), sent[i]![0]);
+    }
+  });
+
+  it('a key that cannot be read fails the send retryably, before anything is recorded or sent', async () => {
+    const broken = newMailer({
+      smtpUrl: smtp.url,
+      statusLinks: {
+        baseUrl: 'https://dura.example',
+        days: 30,
+        key: () => {
+          throw new Error('/srv/dura/status-link.key: EACCES');
+        },
+      },
+    });
+    const err = await rejection(broken.send(emailRequest('status-update', 'no-key', [ann])));
+    assert.ok(!(err instanceof ApplicationFailure), 'a plain (retryable) error');
+    assert.equal(ledger.rows.size, 0);
+    assert.equal(smtp.arrived.length, 0);
+    // Mail that carries no link goes as before.
+    assert.equal((await broken.send(emailRequest('reminder', 'no-key/official', [official]))).state, 'sent');
   });
 
   it('writes one parseable .eml per key to the outbox without SMTP', async () => {

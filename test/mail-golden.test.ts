@@ -16,6 +16,7 @@ import { orderForDigest } from '../activities/digest';
 import type { EmailKind, EmailRequest, MessageKind } from '../activities/interfaces';
 import { buildDigestView } from '../activities/mail/digest-view';
 import { render, TEMPLATES_DIR } from '../activities/mail/render';
+import { personalLink, type StatusLinkSettings } from '../activities/mail/status-links';
 import { buildView, type View } from '../activities/mail/view';
 import { DEFAULT_POLICY, type AgreementStatus, type Person } from '../common/agreement';
 
@@ -36,6 +37,12 @@ const ctx = {
   accessTeam: 'team@aou.test',
   aouSigningOfficial: 'so@aou.test',
   now,
+};
+// A fixed key and clock: the same link in every run (HS256 is deterministic). Until Sunday, February 21, 2027.
+const statusLinks: StatusLinkSettings = {
+  baseUrl: 'https://dura.example/aou',
+  days: 90,
+  key: () => new Uint8Array(32).fill(7),
 };
 const ann: Person = { name: 'Ann Lee', email: 'ann@uw.test' };
 const sol: Person = { name: 'Sol Outside', email: 'sol@gmail.com' };
@@ -78,7 +85,7 @@ function mail(
   kind: EmailKind,
   s: AgreementStatus = agreement(),
   more: { to?: EmailRequest['to']; extra?: EmailRequest['extra'] } = {},
-): () => View {
+): () => Promise<View> {
   const to =
     more.to ?? (officialKinds.includes(kind) ? [sam] : kind === 'escalation' ? ['access-team'] : [ann]);
   const extra = more.extra ?? { reason: 'The initiation deadline passed.', reminderNumber: 2 };
@@ -89,7 +96,9 @@ function mail(
     to,
     extra,
   };
-  return () => buildView(request, s, ctx);
+  // As the mailer does: the requester's link signed first, then the (synchronous) view.
+  return async () =>
+    buildView(request, s, { ...ctx, statusLink: await personalLink(statusLinks, request, s, now) });
 }
 
 /** The open agreements of one digest: each attention, several officials, flagged checks, one tier. */
@@ -149,7 +158,7 @@ function digest(agreements: AgreementStatus[]): () => View {
 }
 
 /** Each case: a file name (`<kind>` or `<kind>--<variant>`), its kind, and the view to render. */
-const cases: { name: string; kind: MessageKind; view: () => View }[] = [
+const cases: { name: string; kind: MessageKind; view: () => View | Promise<View> }[] = [
   { name: 'request-received', kind: 'request-received', view: mail('request-received') },
   {
     name: 'request-received--awaiting-initiation',
@@ -254,8 +263,8 @@ describe('mail, golden', function () {
   });
 
   for (const { name, kind, view } of cases) {
-    it(`${name}: subject, text and HTML as on file`, () => {
-      const { subject, text, html } = render(kind, view());
+    it(`${name}: subject, text and HTML as on file`, async () => {
+      const { subject, text, html } = render(kind, await view());
       const rendered = { txt: `Subject: ${subject}\n\n${text}`, html };
       const file = files(name);
       if (refresh) {

@@ -1,6 +1,7 @@
 // `npm start` as the access team runs it: started, stopped with Ctrl-C (SIGINT to the whole process
 // group, as a terminal sends it), started again: the agreement in flight is still there, answered by the
-// new worker, its pending reminder unchanged, and nothing sent twice.
+// new worker, its pending reminder unchanged, and nothing sent twice. The researcher's pages answer at
+// the address the banner names, and stop with the rest.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -30,6 +31,7 @@ describe('npm start', function () {
       HOME: process.env.HOME,
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
       DURA_UI_PORT: String(await freePort()),
+      DURA_WEB_PORT: String(await freePort()),
       DURA_DATA_DIR: dir,
       SMTP_URL: smtp.url,
     };
@@ -52,7 +54,13 @@ describe('npm start', function () {
     assert.equal(outcome, 'running', output);
     // The banner is printed, never run: it names `npm link` without linking anything.
     await until(() => output.includes('Press Ctrl-C to stop.'), 10_000);
-    assert.match(output, /^ {2}CLI {11}dura --help {3}\(after: npm link; or node bin\/dura\.js …\)$/m);
+    assert.match(output, /^ {2}CLI {14}dura --help {3}\(after: npm link; or node bin\/dura\.js …\)$/m);
+    // The researcher's pages: the banner names them, and they answer there.
+    const pages = `http://127.0.0.1:${env.DURA_WEB_PORT}`;
+    assert.match(output, new RegExp(`^ {2}Researcher pages ${pages.replace(/\./g, '\\.')}$`, 'm'));
+    const institutions = await fetch(`${pages}/institutions`);
+    assert.equal(institutions.status, 200, await institutions.text());
+    assert.match(institutions.headers.get('content-type') ?? '', /^text\/html/);
     return child;
   }
 
@@ -65,6 +73,7 @@ describe('npm start', function () {
     process.kill(-child.pid!, 'SIGINT');
     const how = await exited;
     await until(async () => !(await listening(env.TEMPORAL_ADDRESS!)), 20_000);
+    await until(async () => !(await listening(`127.0.0.1:${env.DURA_WEB_PORT}`)), 20_000);
     engine = undefined;
     return how;
   }
@@ -85,6 +94,17 @@ describe('npm start', function () {
       ...['--official-name', 'Sam Signer', '--official-email', 'osp@restart.edu', '--tier', 'registered'],
     );
     assert.equal(requested.status, 0, requested.stderr);
+    // The requester's mail links to the pages start.sh serves, and the link opens there: the worker and
+    // `dura web` share the status-link key (DURA_DATA_DIR/status-link.key) and DURA_WEB_URL.
+    await until(() => smtp.arrived.some((a) => a.mail.headers.get('x-dura-kind') === 'request-received'));
+    const received = smtp.arrived.find((a) => a.mail.headers.get('x-dura-kind') === 'request-received')!;
+    const link = new RegExp(`http://127\\.0\\.0\\.1:${env.DURA_WEB_PORT}/status/[\\w.-]+`).exec(
+      received.mail.text ?? '',
+    );
+    assert.ok(link, `no status link in the request-received mail:\n${received.mail.text}`);
+    const page = await fetch(link[0]);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<h1[^>]*>Your DURA request<\/h1>/);
     await until(async () => (await status()).status.nextReminderAt !== null, 30_000);
     const before = (await status()).status;
     assert.equal(before.stage, 'awaiting-signature');

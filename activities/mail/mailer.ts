@@ -35,6 +35,7 @@ import { buildDigestView } from './digest-view';
 import type { EmailLedger } from './ledger';
 import { render, type RenderedMessage } from './render';
 import type { MailLinks } from './settings';
+import { personalLink, type StatusLinkSettings } from './status-links';
 import { buildView } from './view';
 
 export interface MailerOptions {
@@ -52,6 +53,8 @@ export interface MailerOptions {
    * itself (mail-thread.ts). Unset: in this thread, through `ledger`.
    */
   databaseUrl?: string;
+  /** How a requester's personal status link is made; unset: no message carries one. */
+  statusLinks?: StatusLinkSettings;
   /** Where requests that name the agreement by `agreementRef` find its snapshot (the records). */
   agreements?: RecordedAgreements;
   now?: () => Date;
@@ -155,11 +158,14 @@ export function createMailer(options: MailerOptions): Mailer {
     const to = resolve(request.to, 'to');
     const cc = resolve(request.cc, 'cc');
     if (to.length === 0) throw badData('to: at least one recipient is needed');
-    const view = buildView(request, await agreementOf(request), {
+    const agreement = await agreementOf(request);
+    const at = now();
+    const view = buildView(request, agreement, {
       links: options.links,
       accessTeam: roles['access-team'].address,
       aouSigningOfficial: roles['aou-signing-official'].address,
-      now: now(),
+      now: at,
+      statusLink: await personalLink(options.statusLinks, request, agreement, at),
     });
     // Replies go to the people, not to the engine's sender address.
     const replyTo = kind === 'escalation' ? undefined : roles['access-team'];

@@ -13,6 +13,7 @@ import {
 } from '../../common/agreement';
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
+import type { PersonalLink } from './status-links';
 import { dateInWords, inWords, readWhen } from '../../common/when';
 
 export type ViewValue = string | number | boolean | null;
@@ -26,6 +27,8 @@ export interface ViewContext {
   accessTeam: string;
   aouSigningOfficial: string;
   now: Date;
+  /** The recipient's personal status link (status-links.ts), made before: this function is synchronous. */
+  statusLink?: PersonalLink | null;
 }
 
 const NOT_SET = 'not yet set';
@@ -168,5 +171,9 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     accessTeam: { email: ctx.accessTeam },
     aouSigningOfficial: { email: ctx.aouSigningOfficial },
     today: dateInWords(ctx.now),
+    // Templates show it with {{#if statusLink}}: null in every message that carries none.
+    statusLink: ctx.statusLink
+      ? { url: ctx.statusLink.url, until: dateInWords(ctx.statusLink.expiresAt) }
+      : null,
   };
 }

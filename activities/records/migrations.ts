@@ -144,6 +144,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('institutions').addColumn('contracting_contact', 'text').execute();
     },
   },
+
+  // Withdrawn status links (activities/records/status-links.ts): per agreement and requester, the moment
+  // up to which every link issued is void. Links themselves are never stored (common/status-link.ts).
+  '003_status_link_revocations': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('status_link_revocations')
+        .addColumn('agreement_id', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('status_link_revocations_pk', ['agreement_id', 'email'])
+        .execute();
+    },
+  },
 };
 
 /** Names of all migrations, oldest first. */

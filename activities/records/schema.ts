@@ -99,6 +99,15 @@ export interface EmailsTable {
   sent_at: string | null;
 }
 
+/** Withdrawn status links (003): every link for agreement_id and email issued at or before revoked_at. */
+export interface StatusLinkRevocationsTable {
+  agreement_id: string;
+  /** Lower case, as in the link's `sub`. */
+  email: string;
+  /** ISO-8601 UTC. */
+  revoked_at: string;
+}
+
 export interface Database {
   institutions: InstitutionsTable;
   institution_domains: InstitutionDomainsTable;
@@ -108,4 +117,5 @@ export interface Database {
   agreements: AgreementsTable;
   agreement_events: AgreementEventsTable;
   emails: EmailsTable;
+  status_link_revocations: StatusLinkRevocationsTable;
 }

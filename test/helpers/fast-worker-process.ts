@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withLinkKey } from './link-key';
 import { workflowsPath } from './agreements';
 import { workflowBundle } from './env';
 
@@ -36,7 +37,7 @@ export async function prebuiltBundle(dir: string): Promise<string> {
 export function startFastWorker(env: NodeJS.ProcessEnv, dir: string, logName = 'worker.log'): FastWorker {
   const child = spawn(process.execPath, ['--import', tsx, entry], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...withLinkKey(env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = fs.createWriteStream(path.join(dir, logName), { flags: 'a' });

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createMailer, type Mailer, type RecordedAgreements } from '../../activities/mail/mailer';
+import { createMailer, type Mailer, type MailerOptions } from '../../activities/mail/mailer';
 import { mailSettings } from '../../activities/mail/settings';
 import type { Person } from '../../common/agreement';
 import { MemoryLedger, startSmtp, type TestSmtp } from './mail';
@@ -22,6 +22,11 @@ export const ann: Person = { name: 'Ann Lee', email: 'ann@uw.test' };
 export const official: Person = { name: 'Sam Signer', email: 'sam@uw.test' };
 export const roles = { accessTeam: 'team@aou.test', aouSigningOfficial: 'so@aou.test' };
 
+/** What a test may set on a mailer of its own. */
+export type MailerOverrides = Partial<
+  Pick<MailerOptions, 'smtpUrl' | 'outboxDir' | 'agreements' | 'statusLinks' | 'now'>
+>;
+
 export interface MailerFixture {
   /** Started before the file's tests; emptied of what arrived and of refusals before each. */
   smtp: TestSmtp;
@@ -32,7 +37,7 @@ export interface MailerFixture {
   /** Folders removed after the tests. */
   readonly dirs: string[];
   /** A mailer on the current ledger (no SMTP and no outbox unless given), closed after the tests. */
-  newMailer(options?: { smtpUrl?: string; outboxDir?: string; agreements?: RecordedAgreements }): Mailer;
+  newMailer(options?: MailerOverrides): Mailer;
   /** A folder of templates written from `files` (name → content), removed after the tests. */
   templates(files: Record<string, string>): string;
 }
@@ -43,7 +48,7 @@ export function mailerFixture(): MailerFixture {
   const dirs: string[] = [];
   const fixture = {
     dirs,
-    newMailer(options: { smtpUrl?: string; outboxDir?: string; agreements?: RecordedAgreements } = {}) {
+    newMailer(options: MailerOverrides = {}) {
       const made = createMailer({
         from: 'All of Us DURA <dura@aou.test>',
         ...roles,

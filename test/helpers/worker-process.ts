@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withLinkKey } from './link-key';
 
 const root = path.join(__dirname, '..', '..');
 const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -33,7 +34,7 @@ export interface WorkerProcess {
 export function startWorkerProcess(env: NodeJS.ProcessEnv, cwd: string): WorkerProcess {
   const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'worker', 'main.ts')], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...withLinkKey(env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,0 +1,99 @@
+/**
+ * The Registered Institutions list as the public sees it (`dura web`'s /institutions and
+ * /api/institutions): each institution's id, name, e-mail domains and listed tiers, with who a tier
+ * covers and since when. It reads institutions, institution_domains and institution_tiers only: the
+ * addresses an individual tier lists, the signing officials and the contacts are never read here, so
+ * they cannot reach a page.
+ */
+import { sql, type Kysely } from 'kysely';
+import { TIERS, type Tier } from '../../common/agreement';
+import { escapeLike } from './institutions';
+import type { Database } from './schema';
+
+export interface PublicTier {
+  tier: Tier;
+  /** `institution`: any address at its domains (rule `domains`); `individual`: listed addresses only. */
+  access: 'institution' | 'individual';
+  /** The date it was listed, YYYY-MM-DD. */
+  listedOn: string;
+}
+
+export interface PublicInstitution {
+  /** The primary e-mail domain. */
+  id: string;
+  name: string;
+  /** Every e-mail domain, the id first, then in alphabetical order. */
+  domains: string[];
+  /** In TIERS order (registered first); never empty. */
+  tiers: PublicTier[];
+}
+
+/** The longest search text taken; a longer one is cut (it could match nothing anyway). */
+export const MAX_QUERY = 200;
+
+/**
+ * Institutions listed for at least one tier, in name order (then id); with `query`, those whose name
+ * or any of whose domains contains it, case-insensitively (as `dura institutions find`). E.g.
+ * `[{ id: 'uw.edu', name: 'University of Washington', domains: ['uw.edu', 'washington.edu'], tiers:
+ * [{ tier: 'registered', access: 'institution', listedOn: '2026-01-05' }] }]`.
+ */
+export async function publicInstitutions(db: Kysely<Database>, query = ''): Promise<PublicInstitution[]> {
+  const text = query.trim().toLowerCase().slice(0, MAX_QUERY);
+  const pattern = `%${escapeLike(text)}%`;
+  // The ids that match, as a subquery each of the three reads below is limited to.
+  const matching = db
+    .selectFrom('institutions as i')
+    .select('i.domain')
+    // lower() … LIKE … ESCAPE reads the same on SQLite and PostgreSQL (ILIKE is PostgreSQL only).
+    .where((eb) =>
+      eb.or([
+        sql<boolean>`lower(i.name) like ${pattern} escape '\\'`,
+        sql<boolean>`exists (select 1 from institution_domains d where d.institution = i.domain and d.domain like ${pattern} escape '\\')`,
+        sql<boolean>`i.domain like ${pattern} escape '\\'`,
+      ]),
+    );
+  const searched = text !== '';
+  const [institutions, domains, tiers] = await Promise.all([
+    db
+      .selectFrom('institutions')
+      .select(['domain', 'name'])
+      .$if(searched, (q) => q.where('domain', 'in', matching))
+      .orderBy('name')
+      .orderBy('domain')
+      .execute(),
+    db
+      .selectFrom('institution_domains')
+      .select(['domain', 'institution'])
+      .$if(searched, (q) => q.where('institution', 'in', matching))
+      .orderBy('domain')
+      .execute(),
+    db
+      .selectFrom('institution_tiers')
+      .select(['domain', 'tier', 'rule', 'listed_on'])
+      .$if(searched, (q) => q.where('domain', 'in', matching))
+      .execute(),
+  ]);
+
+  const domainsOf = new Map<string, string[]>();
+  for (const d of domains) domainsOf.set(d.institution, [...(domainsOf.get(d.institution) ?? []), d.domain]);
+  const tiersOf = new Map<string, PublicTier[]>();
+  for (const t of tiers) {
+    if (!(TIERS as readonly string[]).includes(t.tier)) continue;
+    const tier: PublicTier = {
+      tier: t.tier as Tier,
+      access: t.rule === 'individual' ? 'individual' : 'institution',
+      listedOn: t.listed_on,
+    };
+    tiersOf.set(t.domain, [...(tiersOf.get(t.domain) ?? []), tier]);
+  }
+
+  return institutions.flatMap((i) => {
+    const listed = (tiersOf.get(i.domain) ?? []).sort(
+      (a, b) => TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier),
+    );
+    // An institution with no tier left is not on the list (its row only keeps its name and contacts).
+    if (listed.length === 0) return [];
+    const others = (domainsOf.get(i.domain) ?? []).filter((d) => d !== i.domain);
+    return [{ id: i.domain, name: i.name, domains: [i.domain, ...others], tiers: listed }];
+  });
+}

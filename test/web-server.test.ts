@@ -1,0 +1,405 @@
+// `dura web` over HTTP without a browser (fastify inject): what a browser test cannot show. Hostile
+// input (CSRF, honeypot, body limit, rate limit, unknown paths, markup in names) starts nothing; the
+// JSON list has its shape and, like every page, never shows a listed address or an official; status
+// links that are tampered, expired, withdrawn or someone else's show no data. Requests and status pages
+// run on the dev server with a real worker; the command itself runs once as a subprocess.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { mailSettings } from '../activities/mail/settings';
+import { revokeStatusLinks } from '../activities/records/status-links';
+import { loadConfig, type Config } from '../common/config';
+import { signStatusLink } from '../common/status-link';
+import { UnreachableError } from '../client/output';
+import { webConfig } from '../web/config';
+import { buildWebServer, type WebDeps } from '../web/server';
+import { dura } from './helpers/cli';
+import { realEngine } from './helpers/engine';
+import { devServerEnv } from './helpers/env';
+import { h1s, post, requestFields, session, unescape } from './helpers/web-inject';
+
+const KEY_TEXT = Buffer.alloc(32, 7).toString('base64');
+const KEY = new Uint8Array(Buffer.from(KEY_TEXT, 'base64'));
+/** What no page and no JSON may ever show: a listed address, an official, a contact. */
+const NEVER_SHOWN = ['lin@harbor.org', 'olga@harbor.org', 'Olga Official', 'contracts@harbor.org'];
+
+describe('dura web over HTTP', function () {
+  this.timeout(120_000);
+  const engine = realEngine(devServerEnv, { DURA_LINK_KEY: KEY_TEXT });
+  let config: Config;
+  let calls = 0;
+  const apps: FastifyInstance[] = [];
+
+  /** A server on the engine; `calls` counts every use of Temporal. */
+  async function web(overrides: Partial<WebDeps> = {}): Promise<FastifyInstance> {
+    const app = await buildWebServer({
+      config,
+      web: { host: '127.0.0.1', port: 0, rateLimit: 1000, trustProxy: false },
+      store: engine.dura.store,
+      temporal: () => {
+        calls++;
+        return Promise.resolve(engine.env.client);
+      },
+      linkKey: KEY,
+      links: mailSettings({}).links,
+      logLevel: 'silent',
+      ...overrides,
+    });
+    apps.push(app);
+    return app;
+  }
+  /** Whether the institution's workflow exists (a request for it started something). */
+  const started = (domain: string) =>
+    engine.env.client.workflow
+      .getHandle(`dura-${domain}`)
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
+
+  before(async () => {
+    config = loadConfig({ ...engine.cliEnv, DURA_LINK_KEY: KEY_TEXT });
+    const store = engine.dura.store;
+    await store.importInstitutions(
+      [
+        { domain: 'lakeside.edu', name: 'Lakeside University', tiers: ['registered', 'controlled'] },
+        { domain: 'harbor.org', name: 'Harbor Research Institute', tiers: [] },
+      ],
+      '2026-01-15',
+    );
+    await store.addInstitutionDomain('lakeside.edu', 'lakeside-med.org');
+    await store.setTierRule('harbor.org', 'registered', 'individual', '2026-02-01');
+    await store.addInstitutionAddress('harbor.org', 'registered', 'lin@harbor.org');
+    await store.addInstitutionOfficial('harbor.org', { name: 'Olga Official', email: 'olga@harbor.org' });
+    await store.setContractingContact('harbor.org', 'contracts@harbor.org');
+  });
+  after(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  it('web settings: defaults, and one line per bad variable', () => {
+    assert.deepEqual(webConfig({}), { host: '127.0.0.1', port: 8080, rateLimit: 20, trustProxy: false });
+    assert.deepEqual(webConfig({ DURA_WEB_TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy, [
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    assert.equal(webConfig({ DURA_WEB_TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(webConfig({ DURA_WEB_PORT: '0', DURA_WEB_HOST: '' }).port, 0);
+    assert.throws(
+      () =>
+        webConfig({
+          DURA_WEB_HOST: 'localhost',
+          DURA_WEB_PORT: '70000',
+          DURA_WEB_RATE_LIMIT: '0',
+          DURA_WEB_TRUST_PROXY: '10.0.0.0/33',
+        }),
+      (err: Error & { problems: string[] }) => {
+        assert.deepEqual(err.problems, [
+          'DURA_WEB_HOST: expected an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0 (got "localhost")',
+          'DURA_WEB_PORT: expected a whole number from 0 to 65535 (got "70000")',
+          'DURA_WEB_RATE_LIMIT: expected a whole number from 1 to 100000 (got "0")',
+          'DURA_WEB_TRUST_PROXY: expected a number of proxies (1-10) or their IPs or CIDR ranges, e.g. 10.0.0.0/8,127.0.0.1 (got "10.0.0.0/33")',
+        ]);
+        return err.name === 'ConfigError';
+      },
+    );
+  });
+
+  it('every page: lang, one h1, the main landmark; /api/institutions: its shape, for any origin', async () => {
+    const app = await web();
+    for (const [url, h1] of [
+      ['/', 'All of Us data access'],
+      ['/institutions', 'Registered Institutions'],
+      ['/check', 'Am I covered?'],
+      ['/request', 'Request a DURA'],
+    ]) {
+      const page = await app.inject(url!);
+      assert.equal(page.statusCode, 200, url);
+      assert.match(page.body, /^<!doctype html>\n<html lang="en">/);
+      assert.deepEqual(h1s(page.body), [h1], url);
+      assert.match(page.body, /<main id="main"/);
+    }
+    const api = await app.inject('/api/institutions');
+    assert.equal(api.headers['access-control-allow-origin'], '*');
+    assert.deepEqual(api.json(), {
+      institutions: [
+        {
+          id: 'harbor.org',
+          name: 'Harbor Research Institute',
+          domains: ['harbor.org'],
+          tiers: [{ tier: 'registered', access: 'individual', listedOn: '2026-02-01' }],
+        },
+        {
+          id: 'lakeside.edu',
+          name: 'Lakeside University',
+          domains: ['lakeside.edu', 'lakeside-med.org'],
+          tiers: [
+            { tier: 'registered', access: 'institution', listedOn: '2026-01-15' },
+            { tier: 'controlled', access: 'institution', listedOn: '2026-01-15' },
+          ],
+        },
+      ],
+    });
+    const found = await app.inject('/api/institutions?q=MED.org');
+    assert.deepEqual(
+      found.json().institutions.map((i: { id: string }) => i.id),
+      ['lakeside.edu'],
+    );
+    const page = await app.inject('/institutions?q=harbor');
+    assert.match(page.body, /<p id="result-count" role="status">1 institution<\/p>/);
+    assert.match(
+      page.body,
+      /<tr data-institution="harbor.org">[^]*?<td data-label="Registered Tier">Individual<\/td>/,
+    );
+    const none = await app.inject('/institutions?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    assert.match(none.body, /No listed institution matches “&lt;script&gt;alert\(1\)&lt;\/script&gt;”/);
+    assert.ok(!none.body.includes('<script>'));
+  });
+
+  it('no page and no JSON shows a listed address, an official or a contact', async () => {
+    const app = await web();
+    const s = await session(app, '/check');
+    const pages = [
+      await app.inject('/institutions'),
+      await app.inject('/institutions?q=harbor'),
+      await app.inject('/api/institutions'),
+      await app.inject('/api/institutions?q=harbor.org'),
+      await post(app, '/check', { email: 'someone@harbor.org', tier: 'registered' }, s),
+      await post(app, '/check', { email: 'ada@harbor.org', tier: 'controlled' }, s),
+    ];
+    for (const page of pages)
+      for (const secret of NEVER_SHOWN) assert.ok(!page.body.includes(secret), `${secret} shown`);
+    assert.match(pages[4]!.body, /requires individual agreements, and someone@harbor.org is not listed/);
+    assert.match(
+      unescape(pages[4]!.body),
+      /href="\/request\?email=someone%40harbor.org&amp;domain=harbor.org&amp;tier=registered"/,
+    );
+  });
+
+  it('hostile input starts nothing: no CSRF token, a filled honeypot, a body too large, markup, unknown paths', async () => {
+    const app = await web();
+    calls = 0;
+    const fields = requestFields('hostile.edu', 'ada@hostile.edu', '<script>alert(1)</script>');
+    const forged = await post(app, '/request', fields);
+    assert.equal(forged.statusCode, 403);
+    assert.deepEqual(h1s(forged.body), ['Request a DURA']);
+    assert.match(forged.body, /The form had expired\. Your answers are below; send it again\./);
+    assert.match(forged.body, /value="&lt;script&gt;alert\(1\)&lt;\/script&gt;"/, 'values kept, escaped');
+    assert.ok(!forged.body.includes('<script>'));
+    const s = await session(app);
+    assert.equal((await post(app, '/request', fields, { ...s, csrf: `${s.csrf}x` })).statusCode, 403);
+    assert.equal((await post(app, '/check', { email: 'ada@hostile.edu' })).statusCode, 403);
+
+    const trap = await post(app, '/request', { ...fields, website: 'http://spam.example' }, s);
+    assert.equal(trap.statusCode, 200);
+    assert.deepEqual(h1s(trap.body), ['Request received']);
+
+    const big = await post(app, '/request', { ...fields, official_title: 'x'.repeat(17 * 1024) }, s);
+    assert.equal(big.statusCode, 413);
+    assert.deepEqual(h1s(big.body), ['The form was too large']);
+
+    const invalid = await post(
+      app,
+      '/request',
+      { ...fields, requester_email: 'not-an-address', tiers: [] },
+      s,
+    );
+    assert.equal(invalid.statusCode, 400);
+    assert.match(invalid.body, /<div id="error-summary" class="error-summary" role="alert" tabindex="-1">/);
+    assert.match(
+      unescape(invalid.body),
+      /<a href="#requester_email">Your e-mail address: not an e-mail address<\/a>/,
+    );
+    assert.match(invalid.body, /<a href="#tiers-registered">Data access tiers: at least one tier<\/a>/);
+    assert.match(
+      invalid.body,
+      /aria-describedby="requester_email-hint requester_email-error" aria-invalid="true"/,
+    );
+    assert.match(invalid.body, /<p class="field-error" id="requester_email-error">/);
+    assert.match(invalid.body, /value="&lt;script&gt;alert\(1\)&lt;\/script&gt;"/);
+
+    for (const url of ['/nope', '/status', '/api/institutions/x', '/assets/../package.json']) {
+      const missing = await app.inject(url);
+      assert.equal(missing.statusCode, 404, url);
+      assert.deepEqual(h1s(missing.body), ['Page not found']);
+      assert.doesNotMatch(missing.body, /\bat .*\.(ts|js):\d+|stack|Error:/);
+    }
+    assert.equal(calls, 0, 'Temporal was never asked');
+    assert.equal(await started('hostile.edu'), false);
+    assert.equal(engine.smtp.arrived.filter(({ mail }) => /hostile/.test(mail.text ?? '')).length, 0);
+  });
+
+  it('a flood of form posts from one address: 429 after the limit, /check and /request counted together', async () => {
+    const app = await web({ web: { host: '127.0.0.1', port: 0, rateLimit: 3, trustProxy: false } });
+    calls = 0;
+    const s = await session(app, '/check');
+    for (let i = 0; i < 2; i++)
+      assert.equal((await post(app, '/check', { email: `ada${i}@lakeside.edu` }, s)).statusCode, 200);
+    assert.equal((await post(app, '/request', { domain: 'x' }, s)).statusCode, 400);
+    const flood = await post(app, '/request', requestFields('flood.edu', 'ada@flood.edu'), s);
+    assert.equal(flood.statusCode, 429);
+    assert.deepEqual(h1s(flood.body), ['Too many requests']);
+    assert.match(flood.body, /Too many requests from your address; try again in a minute\./);
+    assert.equal(calls, 0);
+    assert.equal((await app.inject('/institutions')).statusCode, 200, 'pages are not limited');
+  });
+
+  it('behind a trusted proxy, each client has its own limit (X-Forwarded-For); untrusted, the header is ignored', async () => {
+    const behind = (trustProxy: string[] | false) =>
+      web({ web: { host: '127.0.0.1', port: 0, rateLimit: 1, trustProxy } });
+    const from = async (app: FastifyInstance, client: string) => {
+      const s = await session(app, '/check');
+      const form = new URLSearchParams({ _csrf: s.csrf, email: 'ada@lakeside.edu' }).toString();
+      return app.inject({
+        method: 'POST',
+        url: '/check',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: s.cookie,
+          'x-forwarded-for': client,
+        },
+        payload: form,
+      });
+    };
+    const proxied = await behind(['127.0.0.1']);
+    assert.equal((await from(proxied, '203.0.113.1')).statusCode, 200);
+    assert.equal((await from(proxied, '203.0.113.2')).statusCode, 200, 'another client behind the proxy');
+    assert.equal((await from(proxied, '203.0.113.1')).statusCode, 429);
+    const direct = await behind(false);
+    assert.equal((await from(direct, '203.0.113.1')).statusCode, 200);
+    assert.equal((await from(direct, '203.0.113.2')).statusCode, 429, 'a forged header buys nothing');
+  });
+
+  it('a request starts an agreement, a second joins it, a covered address starts nothing', async () => {
+    const app = await web();
+    const s = await session(app);
+    const first = await post(app, '/request', requestFields('web1.edu', 'ada@web1.edu'), s);
+    assert.equal(first.statusCode, 200, first.body);
+    assert.deepEqual(h1s(first.body), ['Request received']);
+    assert.match(first.body, /Your agreement's id is <strong id="agreement-id">web1.edu-1<\/strong>/);
+    assert.match(first.body, /<ol id="timeline">/);
+    const second = await post(
+      app,
+      '/request',
+      requestFields('web1.edu', 'grace@web1.edu', 'Grace Hopper'),
+      s,
+    );
+    assert.match(second.body, /id="agreement-id">web1.edu-1</);
+    assert.match(second.body, /your request joined it/);
+
+    calls = 0;
+    const covered = await post(app, '/request', requestFields('lakeside.edu', 'ada@lakeside.edu'), s);
+    assert.deepEqual(h1s(covered.body), ['You are already covered']);
+    assert.equal(calls, 0);
+    assert.equal(await started('lakeside.edu'), false);
+  });
+
+  it('Temporal unreachable: the form comes back with its values and says nothing was sent', async () => {
+    const down = () => Promise.reject(new UnreachableError('Temporal at 127.0.0.1:1: connection refused'));
+    const app = await web({ temporal: down });
+    const s = await session(app);
+    const answer = await post(app, '/request', requestFields('down.edu', 'ada@down.edu'), s);
+    assert.equal(answer.statusCode, 503);
+    assert.deepEqual(h1s(answer.body), ['Request a DURA']);
+    assert.match(answer.body, /<div id="notice" class="notice" role="alert">\s*<h2>Nothing was sent<\/h2>/);
+    assert.match(answer.body, /value="ada@down.edu"/);
+
+    // Anything else is a 500 page that names nothing internal.
+    const broken = await web({ temporal: () => Promise.reject(new Error('boom at the database')) });
+    const failed = await post(
+      broken,
+      '/request',
+      requestFields('down.edu', 'ada@down.edu'),
+      await session(broken),
+    );
+    assert.equal(failed.statusCode, 500);
+    assert.deepEqual(h1s(failed.body), ['Something went wrong']);
+    assert.doesNotMatch(failed.body, /boom|\.ts:\d+/);
+  });
+
+  it('status links: the requester sees their agreement and no one else; bad links show no data', async () => {
+    const app = await web();
+    const link = async (email: string, options: { days?: number; now?: Date } = {}) =>
+      `/status/${await signStatusLink({ agreementId: 'web1.edu-1', email }, KEY, { days: 90, ...options })}`;
+    const ada = await app.inject(await link('ADA@web1.edu'));
+    assert.equal(ada.statusCode, 200, ada.body);
+    assert.deepEqual(h1s(ada.body), ['Your DURA request']);
+    assert.equal(ada.headers['cache-control'], 'no-store');
+    assert.equal(ada.headers['referrer-policy'], 'no-referrer');
+    assert.match(ada.body, /<dd id="institution">University of web1.edu<\/dd>/);
+    assert.match(ada.body, /<p id="stage"><strong>/);
+    assert.match(ada.body, /\d{4}, \d{1,2}:\d\d (AM|PM) ET/, 'dates in New York time in words');
+    for (const other of ['grace@web1.edu', 'Grace Hopper', 'osp@web1.edu', 'Sam Signer'])
+      assert.ok(!ada.body.includes(other), `${other} shown to ada`);
+
+    // Down: the records' last snapshot answers.
+    const down = await web({ temporal: () => Promise.reject(new UnreachableError('Temporal: down')) });
+    const recorded = await down.inject(await link('grace@web1.edu'));
+    assert.equal(recorded.statusCode, 200, recorded.body);
+    assert.ok(!recorded.body.includes('ada@web1.edu') && !recorded.body.includes('Ada Rivers'));
+
+    const token = (await link('ada@web1.edu')).slice('/status/'.length);
+    const flipped = `${token.slice(0, -5)}${token.at(-5) === 'A' ? 'B' : 'A'}${token.slice(-4)}`;
+    const expired = await link('ada@web1.edu', { days: 1, now: new Date(Date.now() - 3 * 86_400_000) });
+    const foreign = await link('mallory@web1.edu');
+    const withdrawn = await link('grace@web1.edu', { now: new Date(Date.now() - 60_000) });
+    await revokeStatusLinks(engine.dura.store.db, 'web1.edu-1', 'grace@web1.edu', new Date());
+    for (const [url, status, h1] of [
+      [`/status/${flipped}`, 404, 'This link does not work'],
+      ['/status/not.a.token', 404, 'This link does not work'],
+      [expired, 410, 'This link has expired'],
+      [foreign, 410, 'This link was withdrawn'],
+      [withdrawn, 410, 'This link was withdrawn'],
+    ] as const) {
+      const page = await app.inject(url);
+      assert.equal(page.statusCode, status, url);
+      assert.deepEqual(h1s(page.body), [h1]);
+      assert.match(page.body, /To get a new link, write to the access team/);
+      for (const data of ['web1.edu-1', 'University of web1.edu', 'ada@web1.edu', 'grace@web1.edu'])
+        assert.ok(!page.body.includes(data), `${data} shown for ${h1}`);
+    }
+  });
+
+  it('`dura web --port 0` listens, says where, serves, and stops on SIGTERM; a bad flag is named', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-web-cli-'));
+    const root = path.join(__dirname, '..');
+    const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const env = {
+      PATH: process.env.PATH,
+      DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
+      DURA_DATA_DIR: dir,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    };
+    try {
+      const main = path.join(root, 'client', 'main.ts');
+      const child = spawn(process.execPath, ['--import', tsx, main, 'web', '--port', '0'], { env });
+      let stderr = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          const listening = /^dura web: listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stderr);
+          if (listening) resolve(listening[1]!);
+        });
+        child.once('exit', () => reject(new Error(`dura web exited: ${stderr}`)));
+      });
+      const health = await fetch(`${url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.equal((await fetch(`${url}/institutions`)).status, 200);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+      assert.ok(fs.existsSync(path.join(dir, 'status-link.key')), 'the link key made on first use');
+
+      const bad = await dura(['web', '--port', 'x'], env);
+      assert.equal(bad.status, 1);
+      assert.equal(bad.stderr, 'dura: --port: expected a whole number from 0 to 65535 (got "x")\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * `dura web`'s own settings (only the web server reads them; the link settings both the worker and the
+ * web read are in common/config.ts). Validated like every other setting: one line per bad variable,
+ * thrown as a ConfigError (pattern of activities/mail/settings.ts).
+ *
+ * - `DURA_WEB_HOST`: the IP address to listen on (default 127.0.0.1; 0.0.0.0 in a container).
+ * - `DURA_WEB_PORT`: the port, 0–65535 (default 8080; 0 = any free port).
+ * - `DURA_WEB_RATE_LIMIT`: form posts (/check and /request together) per minute per client IP
+ *   address, 1–100000 (default 20).
+ * - `DURA_WEB_TRUST_PROXY`: the reverse proxies in front whose X-Forwarded-For names the client (for
+ *   the rate limit): a number of hops (1–10) or a comma list of their IPs or CIDR ranges. Unset: none
+ *   (the peer is the client; behind a proxy unset, every visitor would share the proxy's limit).
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { wholeNumberIn } from '../common/config-rules';
+import { ConfigError } from '../common/config';
+
+export interface WebConfig {
+  host: string;
+  port: number;
+  /** Form posts per minute per client IP address. */
+  rateLimit: number;
+  /** Fastify's `trustProxy`: hops, or the proxies' addresses/CIDR ranges; false: none. */
+  trustProxy: number | string[] | false;
+}
+
+/** `10.0.0.1` or `10.0.0.0/8` (IPv4 or IPv6, a prefix within the address's bits). */
+function isAddressOrRange(v: string): boolean {
+  const [address = '', prefix, extra] = v.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || wholeNumberIn(prefix, 0, family === 4 ? 32 : 128) !== undefined;
+}
+
+const trustProxy = z.string().transform((v, ctx): number | string[] => {
+  const hops = wholeNumberIn(v, 1, 10);
+  if (hops !== undefined) return hops;
+  const items = v.split(',').map((item) => item.trim());
+  if (items.every(isAddressOrRange)) return items;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'expected a number of proxies (1-10) or their IPs or CIDR ranges, e.g. 10.0.0.0/8,127.0.0.1',
+  });
+  return z.NEVER;
+});
+
+function wholeNumber(min: number, max: number) {
+  return z.string().transform((v, ctx) => {
+    const n = wholeNumberIn(v, min, max);
+    if (n !== undefined) return n;
+    ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
+    return z.NEVER;
+  });
+}
+
+const schema = z.object({
+  // An IP, not a host name: what to bind is never left to a resolver.
+  DURA_WEB_HOST: z
+    .string()
+    .refine((v) => isIP(v) !== 0, 'expected an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  DURA_WEB_PORT: wholeNumber(0, 65535).default(8080),
+  DURA_WEB_RATE_LIMIT: wholeNumber(1, 100_000).default(20),
+  DURA_WEB_TRUST_PROXY: trustProxy.optional(),
+});
+
+/** The variables `webConfig` reads. */
+export const WEB_CONFIG_VARIABLES = Object.keys(schema.shape);
+
+/** Parses the web settings; throws ConfigError with one line per bad variable. */
+export function webConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
+  // An empty variable means "use the default", as in common/config.ts.
+  const given = Object.fromEntries(WEB_CONFIG_VARIABLES.map((k) => [k, env[k] || undefined]));
+  const result = schema.safeParse(given);
+  if (!result.success)
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+      }),
+    );
+  const v = result.data;
+  return {
+    host: v.DURA_WEB_HOST,
+    port: v.DURA_WEB_PORT,
+    rateLimit: v.DURA_WEB_RATE_LIMIT,
+    trustProxy: v.DURA_WEB_TRUST_PROXY ?? false,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The error pages of `dura web`, in the layout like every page, never with a stack or an internal
+ * message: 404 (no such page), 403 (a form without a valid CSRF token: the form again, values kept),
+ * 413 (a body over the limit), 429 (too many posts from one address), 400/415 (a request that cannot be
+ * read) and 500 (anything else, logged without form values).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendPage, type WebContext } from './page';
+import { checkValues, sendCheckForm } from './routes/check';
+import { EXPIRED_FORM, sendRequestForm } from './routes/request';
+import { requestFormValues } from './request-form';
+
+interface ErrorPage {
+  title: string;
+  text: string;
+}
+
+const PAGES: Record<number, ErrorPage> = {
+  400: { title: 'The page could not read what was sent', text: 'Go back to the form and send it again.' },
+  403: { title: 'The form had expired', text: 'Go back to the form, reload it and send it again.' },
+  404: {
+    title: 'Page not found',
+    text: 'There is no page at this address. Check the address, or start from one of the pages below.',
+  },
+  413: {
+    title: 'The form was too large',
+    text: 'What was sent is larger than any DURA request. Go back to the form, shorten what you typed and send it again.',
+  },
+  415: { title: 'The page could not read what was sent', text: 'Go back to the form and send it again.' },
+  429: {
+    title: 'Too many requests',
+    text: 'Too many requests from your address; try again in a minute.',
+  },
+  500: {
+    title: 'Something went wrong',
+    text: 'Something went wrong on our side, and what you sent may not have been saved. Please try again in a few minutes.',
+  },
+};
+
+function sendErrorPage(reply: FastifyReply, ctx: WebContext, status: number): Promise<FastifyReply> {
+  const page = PAGES[status] ?? PAGES[status >= 500 ? 500 : 400]!;
+  return sendPage(reply, ctx, 'error', { title: page.title, text: page.text, status }, status);
+}
+
+/** A CSRF refusal: the form it came from again, with what was typed and a fresh token. */
+function sendExpiredForm(req: FastifyRequest, reply: FastifyReply, ctx: WebContext): Promise<FastifyReply> {
+  if (req.routeOptions.url === '/request')
+    return sendRequestForm(reply, ctx, requestFormValues(req.body), 403, { notice: EXPIRED_FORM });
+  if (req.routeOptions.url === '/check')
+    return sendCheckForm(reply, ctx, checkValues(req.body), 403, { notice: EXPIRED_FORM });
+  return sendErrorPage(reply, ctx, 403);
+}
+
+export function registerErrorPages(app: FastifyInstance, ctx: WebContext): void {
+  app.setNotFoundHandler((_req, reply) => sendErrorPage(reply, ctx, 404));
+
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET')
+      return sendExpiredForm(req, reply, ctx);
+    const status = error.statusCode ?? 500;
+    if (status >= 500)
+      // The route's pattern, not its URL: a status link's token or a prefilled address stays out of logs.
+      req.log.error(
+        { route: req.routeOptions.url, err: { type: error.name, code: error.code, stack: error.stack } },
+        'web page failed',
+      );
+    return sendErrorPage(reply, ctx, status >= 400 && status < 600 ? status : 500);
+  });
+}

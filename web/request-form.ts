@@ -1,0 +1,143 @@
+/**
+ * The DURA request form: its fields (named as the inputs are, e.g. `requester_email`), the request
+ * they make for `checkRequest` (common/request.ts, the parser `dura request` uses) and the form's view
+ * with each problem beside its field and in the summary at the top, every value kept.
+ */
+import { TIERS, type Tier } from '../common/agreement';
+import type { RequestIssue } from '../common/request';
+import { fieldView, textValue, textValues, type FieldView, type FormError } from './page';
+
+interface FieldDef {
+  id: string;
+  label: string;
+  /** Its path in the request, as checkRequest names it. */
+  path: string;
+  type?: string;
+  hint?: string;
+  autocomplete?: string;
+}
+
+export const REQUEST_FIELDS: readonly FieldDef[] = [
+  {
+    id: 'institution_name',
+    label: 'Institution name',
+    path: 'institution.name',
+    autocomplete: 'organization',
+  },
+  {
+    id: 'domain',
+    label: "Institution's e-mail domain",
+    path: 'institution.domain',
+    hint: "The part after the @ in your institution's e-mail addresses, for example uw.edu.",
+  },
+  { id: 'requester_name', label: 'Your name', path: 'requester.name', autocomplete: 'name' },
+  {
+    id: 'requester_email',
+    label: 'Your e-mail address',
+    path: 'requester.email',
+    type: 'email',
+    autocomplete: 'email',
+    hint: 'Use your address at your institution: updates about your request go there.',
+  },
+  {
+    id: 'official_name',
+    label: "Signing official's name",
+    path: 'signingOfficial.name',
+    hint: 'The person at your institution who signs agreements for it, often in its research or sponsored programs office.',
+  },
+  {
+    id: 'official_email',
+    label: "Signing official's e-mail address",
+    path: 'signingOfficial.email',
+    type: 'email',
+  },
+  { id: 'official_title', label: "Signing official's title (optional)", path: 'signingOfficial.title' },
+];
+
+const TIER_LABELS: Record<Tier, string> = {
+  registered: 'Registered Tier',
+  controlled: 'Controlled Tier (includes the Registered Tier)',
+};
+
+/** The form as typed: each field's text, the tiers ticked and the honeypot `website`. */
+export interface RequestFormValues {
+  fields: Record<string, string>;
+  tiers: string[];
+  website: string;
+}
+
+/** The values of a posted form (anything missing is ''; a body that is no form is an empty form). */
+export function requestFormValues(body: unknown): RequestFormValues {
+  const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const fields = Object.fromEntries(REQUEST_FIELDS.map((f) => [f.id, textValue(form[f.id])]));
+  return { fields, tiers: textValues(form.tiers), website: textValue(form.website) };
+}
+
+/** The form prefilled from a link (`/request?email=…&domain=…&tier=…`, as /check's answer makes them). */
+export function prefilledValues(query: unknown): RequestFormValues {
+  const q = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
+  const tiers = textValues(q.tier).filter((t) => (TIERS as readonly string[]).includes(t));
+  const fields = Object.fromEntries(REQUEST_FIELDS.map((f) => [f.id, '']));
+  fields.requester_email = textValue(q.email, 320);
+  fields.domain = textValue(q.domain, 253);
+  return { fields, tiers: tiers.length ? tiers : ['registered'], website: '' };
+}
+
+/** The request checkRequest reads, received `receivedAt` (ISO-8601); an empty title is left out. */
+export function requestInput(values: RequestFormValues, receivedAt: string): unknown {
+  const f = values.fields;
+  return {
+    institution: { name: f.institution_name, domain: f.domain },
+    requester: { name: f.requester_name, email: f.requester_email },
+    signingOfficial: {
+      name: f.official_name,
+      email: f.official_email,
+      ...(f.official_title?.trim() ? { title: f.official_title } : {}),
+    },
+    tiers: values.tiers,
+    receivedAt,
+  };
+}
+
+/** A notice above the form: why it is shown again (an expired form, a service that did not answer). */
+export interface FormNotice {
+  title: string;
+  text: string;
+}
+
+/** The form's view: its fields and tiers with their values and problems, the summary, a notice. */
+export function requestFormView(
+  values: RequestFormValues,
+  csrf: string,
+  issues: readonly RequestIssue[] = [],
+  notice?: FormNotice,
+) {
+  const problem = new Map(issues.map((i) => [i.path, i.message]));
+  const errors: FormError[] = [];
+  const fields: FieldView[] = REQUEST_FIELDS.map((f) => {
+    const value = values.fields[f.id] ?? '';
+    // checkRequest calls an empty address "not an e-mail address"; on a form, a blank field is missing.
+    const error = problem.has(f.path) && value.trim() === '' ? 'required' : problem.get(f.path);
+    if (error) errors.push({ field: f.id, label: f.label, message: error });
+    return fieldView(f, value, error);
+  });
+  const tiersError = [...problem].find(([path]) => path === 'tiers' || path.startsWith('tiers.'))?.[1];
+  if (tiersError) errors.push({ field: 'tiers-registered', label: 'Data access tiers', message: tiersError });
+  // Anything else (not expected from this form) still reaches the summary, linked to the first field.
+  for (const [path, message] of problem)
+    if (!REQUEST_FIELDS.some((f) => f.path === path) && !path.startsWith('tiers'))
+      errors.push({ field: 'institution_name', label: path, message });
+  return {
+    csrf,
+    fields,
+    tiers: TIERS.map((tier) => ({
+      value: tier,
+      id: `tiers-${tier}`,
+      label: TIER_LABELS[tier],
+      checked: values.tiers.includes(tier),
+    })),
+    tiersError,
+    errors,
+    notice,
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * `GET /request` (the form, prefilled from a link) and `POST /request`: the request is checked by
+ * checkRequest (common/request.ts), an address the list already covers is told so and starts nothing,
+ * and anything else goes in as `dura request` sends it (triageRequest + requestPatiently of
+ * client/agreements.ts). A filled honeypot gets the same-looking answer and starts nothing.
+ */
+import { isGrpcServiceError } from '@temporalio/client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkCoverage } from '../../activities/records/coverage';
+import { asciiDomain } from '../../common/idn';
+import { checkRequest } from '../../common/request';
+import { requestPatiently, triageRequest } from '../../client/agreements';
+import { UnreachableError } from '../../client/output';
+import { UpdateNotTaken } from '../../client/update-retry';
+import { tiersInWords } from '../../activities/mail/view';
+import type { JoinResult, Tier } from '../../common/agreement';
+import { sendPage, type FormLimit, type WebContext } from '../page';
+import {
+  prefilledValues,
+  requestFormValues,
+  requestFormView,
+  requestInput,
+  type FormNotice,
+  type RequestFormValues,
+} from '../request-form';
+
+/** The largest request form taken (a full form is under 3 KiB). */
+export const REQUEST_BODY_LIMIT = 16 * 1024;
+
+const OUTCOMES: Record<JoinResult['outcome'], string> = {
+  started: 'Your request started a new agreement for your institution.',
+  joined:
+    'An agreement for your institution was already in process: your request joined it, and you will get its updates and instructions.',
+  'already-requested':
+    'You had already asked for this agreement: nothing new was started, and nothing is lost.',
+  'not-needed':
+    'Your institution is already listed for the tiers you asked for: no agreement is needed, and we sent you an e-mail on how to create an account.',
+};
+
+export const NOT_SENT: FormNotice = {
+  title: 'Nothing was sent',
+  text: 'We cannot reach the service that takes requests just now. Your answers are below: please send the form again in a few minutes.',
+};
+
+export const EXPIRED_FORM: FormNotice = {
+  title: 'The form had expired',
+  text: 'The form had expired. Your answers are below; send it again.',
+};
+
+/** The form again (with `status`): its values, its problems or a notice, a fresh CSRF token. */
+export function sendRequestForm(
+  reply: FastifyReply,
+  ctx: WebContext,
+  values: RequestFormValues,
+  status: number,
+  view: { issues?: Parameters<typeof requestFormView>[2]; notice?: FormNotice } = {},
+): Promise<FastifyReply> {
+  const form = requestFormView(values, reply.generateCsrf(), view.issues, view.notice);
+  const title = form.errors.length ? 'Error: Request a DURA' : 'Request a DURA';
+  return sendPage(reply, ctx, 'request', { title, section: 'request', ...form }, status);
+}
+
+/** Temporal or the connection to it is not there: nothing could have been sent. */
+function unreachable(err: unknown): boolean {
+  if (err instanceof UnreachableError) return true;
+  const e = err as Error & { cause?: unknown };
+  const grpc = isGrpcServiceError(e) ? e : isGrpcServiceError(e?.cause) ? e.cause : undefined;
+  // 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED (@grpc/grpc-js status codes).
+  return grpc !== undefined && (grpc.code === 14 || grpc.code === 4);
+}
+
+export function registerRequestRoutes(app: FastifyInstance, ctx: WebContext, formLimit: FormLimit): void {
+  app.get('/request', (req, reply) => sendRequestForm(reply, ctx, prefilledValues(req.query), 200));
+
+  app.post(
+    '/request',
+    {
+      bodyLimit: REQUEST_BODY_LIMIT,
+      onRequest: formLimit,
+      preHandler: app.csrfProtection,
+    },
+    (req, reply) => postRequest(req, reply, ctx),
+  );
+}
+
+async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebContext): Promise<FastifyReply> {
+  const values = requestFormValues(req.body);
+  if (values.website.trim() !== '') {
+    // A form a person cannot see was filled in: a robot. It is answered as if it had worked.
+    req.log.warn({ event: 'honeypot' }, 'request form honeypot filled: nothing started');
+    const domain = asciiDomain(values.fields.domain ?? '') || 'request';
+    return sendReceived(reply, ctx, `${domain}-1`, 'started', values.tiers as Tier[]);
+  }
+  const now = ctx.now();
+  const checked = checkRequest(requestInput(values, now.toISOString()), now);
+  if ('issues' in checked) return sendRequestForm(reply, ctx, values, 400, { issues: checked.issues });
+  const request = checked.request;
+
+  const coverage = await checkCoverage(ctx.store, request.requester.email, request.tiers);
+  if (coverage.next === 'create-account')
+    return sendPage(reply, ctx, 'covered', {
+      title: 'You are already covered',
+      section: 'request',
+      email: coverage.email,
+      institution: coverage.institution?.name ?? coverage.domain,
+      tiers: tiersInWords(coverage.tiers.map((t) => t.tier)),
+      workbench: ctx.links.workbench,
+    });
+
+  let result: JoinResult;
+  try {
+    const client = await ctx.temporal();
+    const triage = await triageRequest(request, ctx.store);
+    const patienceMs = ctx.patienceMs ?? 30_000;
+    result = await requestPatiently(
+      client,
+      request,
+      { taskQueue: ctx.config.DURA_TASK_QUEUE, triage },
+      { patienceMs },
+    );
+  } catch (err) {
+    const e = err as Error & { cause?: Error };
+    // The agreement's own validator refused it (e.g. a tier asked after initiation): say why.
+    if (e.name === 'WorkflowUpdateFailedError')
+      return sendRequestForm(reply, ctx, values, 400, {
+        notice: { title: 'The request was not accepted', text: e.cause?.message ?? e.message },
+      });
+    if (err instanceof UpdateNotTaken)
+      return sendPage(
+        reply,
+        ctx,
+        'not-confirmed',
+        { title: 'Your request is not confirmed yet', section: 'request' },
+        503,
+      );
+    if (unreachable(err)) {
+      req.log.warn({ event: 'temporal-unreachable', err: e.message.split('\n')[0] }, 'request not sent');
+      return sendRequestForm(reply, ctx, values, 503, { notice: NOT_SENT });
+    }
+    throw err;
+  }
+  return sendReceived(reply, ctx, result.agreementId, result.outcome, request.tiers);
+}
+
+function sendReceived(
+  reply: FastifyReply,
+  ctx: WebContext,
+  agreementId: string,
+  outcome: JoinResult['outcome'],
+  tiers: Tier[],
+): Promise<FastifyReply> {
+  return sendPage(reply, ctx, 'received', {
+    title: 'Request received',
+    section: 'request',
+    agreementId,
+    outcome: OUTCOMES[outcome],
+    tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * A requester's status page in words: the stage, its dates in New York time (common/when.ts), what
+ * happens next and whom to write to. Built from the status object, it takes only the agreement's own
+ * facts: never the other requesters, never an official's name or address.
+ */
+import type { AgreementStatus, Stage } from '../common/agreement';
+import { dateInWords, inWords } from '../common/when';
+import { instantsInWords, tiersInWords } from '../activities/mail/view';
+
+const STAGE_WORDS: Record<Stage, string> = {
+  'awaiting-initiation': 'Received: the agreement goes to your signing official next',
+  'awaiting-signature': 'Waiting for your institution to sign the agreement',
+  executed: 'Signed: your registration instructions are on their way',
+  'instructions-sent': 'Signed: your registration instructions were sent',
+  completed: 'Complete',
+  cancelled: 'Cancelled',
+  declined: 'Declined by your institution',
+  'not-needed': 'No agreement needed',
+};
+
+const when = (iso: string | null) => (iso ? inWords(iso) : null);
+
+/** Where it stands, in a sentence or two. */
+function progress(s: AgreementStatus, now: Date): string {
+  const signed = s.signedOn ? dateInWords(s.signedOn) : 'a date not yet recorded';
+  switch (s.stage) {
+    case 'awaiting-initiation':
+      // A request recovered from a mailbox can be past its deadline on arrival: never promise a past date.
+      return s.initiationDueBy && Date.parse(s.initiationDueBy) > now.getTime()
+        ? `We will send the agreement to your institution's signing official by ${inWords(s.initiationDueBy)}.`
+        : "We will send the agreement to your institution's signing official as soon as we can.";
+    case 'awaiting-signature':
+      return (
+        `We sent the agreement to your institution's signing official${s.initiatedAt ? ` on ${inWords(s.initiatedAt)}` : ''}, ` +
+        `and we follow up with them every ${s.policy.reminderEveryDays} days until it is signed.`
+      );
+    case 'executed':
+    case 'instructions-sent':
+    case 'completed':
+      return `Your institution signed the agreement on ${signed}.`;
+    case 'cancelled':
+    case 'declined': {
+      const on = s.endedAt ? ` on ${inWords(s.endedAt)}` : '';
+      const reason = s.endReason ? ` The reason given: ${instantsInWords(s.endReason)}` : '';
+      return `${s.stage === 'cancelled' ? 'The request was cancelled' : 'Your institution declined the agreement'}${on}.${reason}`;
+    }
+    case 'not-needed':
+      return 'Your institution is already listed for the tiers you asked for, so no agreement is needed.';
+  }
+}
+
+/** What happens next, and the link that goes with it (if any). */
+function next(
+  s: AgreementStatus,
+  workbench: string,
+): { text: string; link?: { href: string; text: string } } {
+  switch (s.stage) {
+    case 'awaiting-initiation':
+    case 'awaiting-signature':
+      return {
+        text:
+          'When your institution signs, we list it on the Registered Institutions page and send you ' +
+          `registration instructions within ${s.policy.instructionsBusinessDays} business days. Until then you ` +
+          `get an update by e-mail every ${s.policy.requesterUpdateEveryDays} days.`,
+      };
+    case 'executed':
+      return {
+        text: s.instructionsDueBy
+          ? `We will e-mail you registration instructions by ${inWords(s.instructionsDueBy)}.`
+          : 'We will e-mail you registration instructions shortly.',
+      };
+    case 'instructions-sent':
+    case 'completed':
+    case 'not-needed':
+      return {
+        text: 'Follow the registration instructions we e-mailed you, starting with an account on the Researcher Workbench.',
+        link: { href: workbench, text: 'Go to the Researcher Workbench' },
+      };
+    case 'cancelled':
+    case 'declined':
+      return {
+        text: 'If you still need access to All of Us data, you can submit a new DURA request.',
+        link: { href: '/request', text: 'Request a DURA' },
+      };
+  }
+}
+
+/** The page's view of `s` (the caller has checked that the link's holder is one of its requesters). */
+export function statusView(s: AgreementStatus, now: Date, workbench: string) {
+  const dates = [
+    ['Request received', when(s.receivedAt)],
+    ['Agreement due to go to your signing official by', s.initiatedAt ? null : when(s.initiationDueBy)],
+    ['Agreement sent to your signing official', when(s.initiatedAt)],
+    [
+      'Next follow-up with your signing official',
+      s.stage === 'awaiting-signature' ? when(s.nextReminderAt) : null,
+    ],
+    ['Agreement signed', s.signedOn ? dateInWords(s.signedOn) : null],
+    ['Registration instructions due by', s.instructionsSentAt ? null : when(s.instructionsDueBy)],
+    ['Registration instructions sent', when(s.instructionsSentAt)],
+    ['Closed', ['cancelled', 'declined'].includes(s.stage) ? when(s.endedAt) : null],
+  ]
+    .filter(([, value]) => value)
+    .map(([label, value]) => ({ label: label!, value: value! }));
+  return {
+    agreementId: s.agreementId,
+    institution: s.institution.name,
+    tiers: tiersInWords(s.tiers),
+    stage: STAGE_WORDS[s.stage],
+    progress: progress(s, now),
+    dates,
+    next: next(s, workbench),
+  };
+}
