@@ -60,7 +60,7 @@ const webUrl = z.string().refine((v) => {
 const listenAddress = z.string().refine(isListenAddress, 'expected ip:port to listen on, e.g. 0.0.0.0:9464');
 
 // Environment values are text; defaults and re-parsed configs are numbers: accept both, one message.
-function wholeNumber(min: number, max: number) {
+export function wholeNumber(min: number, max: number) {
   return z.coerce.string().transform((v, ctx) => {
     const n = wholeNumberIn(v, min, max);
     if (n !== undefined) return n;
@@ -164,6 +164,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(problems);
+}
+
+/**
+ * A component's own settings (the mailer's links, `dura web`'s): `schema` over the variables it names,
+ * an empty variable meaning its default as everywhere here. Throws ConfigError with one line per bad
+ * variable, naming it and what was typed.
+ */
+export function readSettings<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const given = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] || undefined]));
+  const result = schema.safeParse(given);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+    }),
+  );
 }
 
 // TLS material and encryption keys come in pairs: a certificate without its key is a mistake, not a choice.

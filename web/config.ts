@@ -14,7 +14,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { wholeNumberIn } from '../common/config-rules';
-import { ConfigError } from '../common/config';
+import { readSettings, wholeNumber } from '../common/config';
 
 export interface WebConfig {
   host: string;
@@ -45,15 +45,6 @@ const trustProxy = z.string().transform((v, ctx): number | string[] => {
   return z.NEVER;
 });
 
-function wholeNumber(min: number, max: number) {
-  return z.string().transform((v, ctx) => {
-    const n = wholeNumberIn(v, min, max);
-    if (n !== undefined) return n;
-    ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
-    return z.NEVER;
-  });
-}
-
 const schema = z.object({
   // An IP, not a host name: what to bind is never left to a resolver.
   DURA_WEB_HOST: z
@@ -70,17 +61,7 @@ export const WEB_CONFIG_VARIABLES = Object.keys(schema.shape);
 
 /** Parses the web settings; throws ConfigError with one line per bad variable. */
 export function webConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
-  // An empty variable means "use the default", as in common/config.ts.
-  const given = Object.fromEntries(WEB_CONFIG_VARIABLES.map((k) => [k, env[k] || undefined]));
-  const result = schema.safeParse(given);
-  if (!result.success)
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
-      }),
-    );
-  const v = result.data;
+  const v = readSettings(schema, env);
   return {
     host: v.DURA_WEB_HOST,
     port: v.DURA_WEB_PORT,

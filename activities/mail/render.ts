@@ -14,7 +14,7 @@
  * - A block's tag removes the one line break right after it and nothing else. Handlebars' standalone-line
  *   rule would also remove the indentation before an indented tag (the rows of digest.html's table).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../common/project-root';
 import { ApplicationFailure } from '@temporalio/common';
@@ -68,9 +68,13 @@ function eatLineBreak(node: hbs.AST.Statement | undefined): void {
   }
 }
 
-/** The whitespace rule above: after each block's opening, `{{else}}` and closing tags, one line break goes. */
+/**
+ * The whitespace rule above: after each block's opening, `{{else}}` and closing tags, one line break goes;
+ * after a partial's tag (`{{> status-link}}` on a line of its own) too, so a partial is its file's lines.
+ */
 function eatLineBreaksAfterBlocks(program: hbs.AST.Program | undefined): void {
   program?.body.forEach((node, i) => {
+    if (node.type === 'PartialStatement') eatLineBreak(program.body[i + 1]);
     if (node.type !== 'BlockStatement') return;
     const block = node as hbs.AST.BlockStatement;
     for (const inner of [block.program, block.inverse]) {
@@ -86,11 +90,15 @@ const NOT_A_VALUE = '\u{f8ff}not a single value\u{f8ff}';
 
 const notSet = (err: unknown) => / not defined in /.test((err as Error).message);
 
+/** Partials by name (`{{> name}}`), compiled like the templates. */
+type Partials = Record<string, Part>;
+
 /**
  * Parses and compiles `source`: a malformed tag or an unknown helper fails here, at load. `where` names
- * it in errors ("executed.txt"), `firstLine` is its first line's number in that file.
+ * it in errors ("executed.txt"), `firstLine` is its first line's number in that file; `partials` are
+ * those its `{{> name}}` tags may use.
  */
-function compile(source: string, where: string, firstLine = 1): Part {
+function compile(source: string, where: string, firstLine = 1, partials: Partials = {}): Part {
   const line = (n: number) => n + firstLine - 1;
   const failure = (err: unknown): ApplicationFailure => {
     const { message, lineNumber, column, endColumn } = err as Handlebars.Exception;
@@ -109,14 +117,14 @@ function compile(source: string, where: string, firstLine = 1): Part {
     eatLineBreaksAfterBlocks(ast);
     template = Handlebars.compile(ast, OPTIONS);
     // Handlebars compiles on first use: a first use on no values at all compiles it now.
-    template({});
+    template({}, { partials });
   } catch (err) {
     if (!notSet(err)) throw failure(err);
   }
   return (context) => {
     let out: string;
     try {
-      out = template(context);
+      out = template(context, { partials });
     } catch (err) {
       throw failure(err);
     }
@@ -139,17 +147,45 @@ export function loadTemplate(kind: MessageKind, dir = TEMPLATES_DIR): Template {
   if (cached) return cached;
   const txtFile = path.join(dir, `${kind}.txt`);
   const txt = read(txtFile);
+  const { txt: textPartials, html: htmlPartials } = loadPartials(dir);
   const html = read(path.join(dir, `${kind}.html`));
   const match = /^Subject:[ \t]*(.+)\n\n([\s\S]*)$/.exec(txt);
   if (!match?.[1] || match[2] === undefined)
     throw templateError(`${txtFile} must start with "Subject: …" and a blank line`);
   const template = {
     subject: compile(match[1].trim(), `${kind}.txt subject`),
-    text: compile(match[2].trimEnd() + '\n', `${kind}.txt`, 3),
-    html: compile(html, `${kind}.html`),
+    text: compile(match[2].trimEnd() + '\n', `${kind}.txt`, 3, textPartials),
+    html: compile(html, `${kind}.html`, 1, htmlPartials),
   };
   cache.set(cacheKey, template);
   return template;
+}
+
+const partialSets = new Map<string, { txt: Partials; html: Partials }>();
+
+/**
+ * The parts several kinds share, `_<name>.txt` and `_<name>.html` beside them (all but `_layout.html`):
+ * `{{> name}}` in a kind's text body uses the first, in its HTML body the second.
+ */
+function loadPartials(dir: string): { txt: Partials; html: Partials } {
+  let sets = partialSets.get(dir);
+  if (!sets) {
+    sets = { txt: {}, html: {} };
+    let files: string[];
+    try {
+      files = readdirSync(dir);
+    } catch (err) {
+      throw templateError(`cannot read ${dir}: ${(err as Error).message}`);
+    }
+    for (const file of files) {
+      const found = /^_(.+)\.(txt|html)$/.exec(file);
+      if (!found?.[1] || file === '_layout.html') continue;
+      const ext = found[2] as 'txt' | 'html';
+      sets[ext][found[1]] = compile(read(path.join(dir, file)), file);
+    }
+    partialSets.set(dir, sets);
+  }
+  return sets;
 }
 
 const layouts = new Map<string, Part>();

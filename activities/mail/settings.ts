@@ -3,7 +3,7 @@
  * common/config.ts because only the mailer needs them; validated the same way (one line per bad value).
  */
 import { z } from 'zod';
-import { ConfigError } from '../../common/config';
+import { readSettings } from '../../common/config';
 
 export interface MailLinks {
   /** Researcher Workbench: account creation and sign-in. */
@@ -34,17 +34,7 @@ const schema = z.object({
 
 /** Parses the mail settings; throws ConfigError with one line per bad variable. */
 export function mailSettings(env: NodeJS.ProcessEnv = process.env): MailSettings {
-  // An empty variable means "use the default", as in common/config.ts.
-  const given = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] || undefined]));
-  const result = schema.safeParse(given);
-  if (!result.success)
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
-      }),
-    );
-  const v = result.data;
+  const v = readSettings(schema, env);
   return {
     links: {
       workbench: v.DURA_LINK_WORKBENCH,
