@@ -10,3 +10,12 @@ TEST_SERVER_DIR="$DURA_CACHE/temporal-test-server/$TEST_SERVER_VERSION-$TEST_SER
 need() { # need <command> <what to install>
   command -v "$1" >/dev/null 2>&1 || { echo "dura setup: '$1' not found: install $2" >&2; exit 1; }
 }
+
+apt_install() { # apt_install <Debian package> <what is missing, for the message>: as root, or by sudo
+  command -v apt-get >/dev/null 2>&1 ||
+    { echo "dura setup: $2 not found and no apt-get: install Debian's $1 package" >&2; exit 1; }
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$1" >&2
+}

@@ -3,6 +3,8 @@
 # Debian's `postgresql` package only when they are on neither PATH nor /usr/lib/postgresql/*/bin.
 # Starts no server: each test file starts its own throwaway one (test/helpers/postgres.ts).
 set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 found=""
 if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
@@ -17,12 +19,7 @@ if [ -n "$found" ]; then
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 ||
-  { echo "dura setup: PostgreSQL not found and no apt-get: install PostgreSQL's server (initdb, pg_ctl)" >&2; exit 1; }
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 # The package's own cluster is not needed; Debian may start it, the tests never use it.
-$sudo apt-get update >&2
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+apt_install postgresql "PostgreSQL's server (initdb, pg_ctl)"
 dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4nr | head -n1)"
 echo "dura setup: installed PostgreSQL ($dir)"
