@@ -6,7 +6,8 @@
  * slower than the official one.
  *
  * `npm run bench:status [-- --quick] [--queries 1000] [--fresh-seed] [--profile]
- *   [--worker-options '{"workflowThreadPoolSize":2}'] [--cold-runs 15]`
+ *   [--worker-options '{"workflowThreadPoolSize":2}'] [--cold-runs 15] [--agreements N] [--cached-only]
+ *   [--worker-node-options '--max-old-space-size=1400']`
  *
  * The agreements: bench/lib/seed-snapshot.ts (seeded now through `dura request`'s update-with-start,
  * or a copy of an earlier seed of the same workflow bundle; the table says which). Each scenario runs
@@ -18,11 +19,15 @@
  * `--profile`: the workers run under `node --cpu-prof` and where their CPU went is printed (slower).
  * `--worker-options`: also measure both scenarios with these SDK worker options (bench/lib/worker-tuning.ts).
  * `--quick`: 600 agreements, 200 queries per row, evicted cache 20, 3 cold runs.
+ * `--agreements N`: N open agreements instead (its own seed snapshot). `--cached-only`: the cached
+ * scenario alone, no cold CLI (with these two, a profile of the worker at several cache sizes is short).
+ * `--worker-node-options`: NODE_OPTIONS for the measured workers (e.g. a smaller heap, to see what a
+ * worker near its heap limit costs without caching 10,000 agreements).
  */
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { connectClient, timedStatus, warmAgreements } from './lib/agreements-at-scale';
-import { cpuMeter } from './lib/cpu';
+import { cpuMeter, threadCpuMeter } from './lib/cpu';
 import { latency, seededRandom, type Latency } from './lib/fit';
 import { contextLine, machineInfo, sqlitePragmas, versions } from './lib/machine';
 import {
@@ -36,22 +41,24 @@ import {
   stringFlag,
   type Bench,
 } from './lib/process';
-import { profileArgs, summarizeProfiles } from './lib/profile';
+import { monotonicMicros, profileArgs, summarizeProfiles, type Window } from './lib/profile';
 import { printJson, printTable } from './lib/report';
 import { scaleServer, SCALE_TASK_QUEUE, seedLine, type Seed } from './lib/seed-snapshot';
 import type { DevServer } from './lib/server';
-import { cachedWorkflows, pidWithArgument } from './lib/worker-probe';
+import { cachedWorkflows, mib, pidWithArgument, rssBytes } from './lib/worker-probe';
 import { tuningArgs, workerTuning } from './lib/worker-tuning';
 import { duraEnv, startWorkers } from './lib/workers';
 
 const QUICK = hasFlag('--quick');
-const COUNT = QUICK ? 600 : 10_000;
+const COUNT = numberFlag('--agreements', QUICK ? 600 : 10_000);
+const CACHED_ONLY = hasFlag('--cached-only');
 const QUERIES = numberFlag('--queries', QUICK ? 200 : 1000);
 const CLIENTS = [4, 16];
 const EVICTED_CACHE = QUICK ? 20 : 100;
 const TARGET_P99_MS = 250;
 const PROFILE = hasFlag('--profile');
 const TUNING = stringFlag('--worker-options');
+const WORKER_NODE_OPTIONS = stringFlag('--worker-node-options');
 
 interface Row {
   scenario: string;
@@ -62,6 +69,14 @@ interface Row {
   queriesPerSecond: number;
   /** CPU milliseconds per query, by process, during the row. */
   cpuMsPerQuery: Record<string, number>;
+  /**
+   * The worker's CPU milliseconds per query by thread: `workflow-proces` and `tokio-runtime-w` are the
+   * SDK's Rust core, `node main` the event loop, the busiest other `node` thread the workflow thread.
+   */
+  workerThreadsMsPerQuery: Record<string, number>;
+  /** Of the worker's CPU per query, the SDK's Rust core's (its threads above). */
+  workerCoreMsPerQuery: number;
+  workerRssMiB: number;
   cachedAfter?: number;
 }
 
@@ -73,7 +88,7 @@ async function main(bench: Bench): Promise<void> {
   const warmSeconds: Record<string, number> = {};
   const tunings = [undefined, ...(TUNING ? [TUNING] : [])];
   for (const tuning of tunings) {
-    for (const scenario of ['cached', 'evicted'] as const) {
+    for (const scenario of CACHED_ONLY ? (['cached'] as const) : (['cached', 'evicted'] as const)) {
       const cacheSize = scenario === 'cached' ? COUNT : EVICTED_CACHE;
       const label = tuning ? `${scenario}, tuned` : scenario;
       const measured = await measureScenario(bench, server, client, { label, cacheSize, tuning });
@@ -81,7 +96,7 @@ async function main(bench: Bench): Promise<void> {
       if (measured.warmSeconds) warmSeconds[label] = measured.warmSeconds;
     }
   }
-  const cold = await coldStatus();
+  const cold = CACHED_ONLY ? undefined : await coldStatus();
   report(rows, warmSeconds, cold, seed, server, loadBefore);
 }
 
@@ -101,6 +116,7 @@ async function measureScenario(
       DURA_WORKER_CACHE: String(o.cacheSize),
       DURA_METRICS_ADDRESS: metrics,
       ...(o.tuning ? { DURA_BENCH_WORKER_OPTIONS: o.tuning } : {}),
+      ...(WORKER_NODE_OPTIONS ? { NODE_OPTIONS: WORKER_NODE_OPTIONS } : {}),
     },
   });
   const nodeArgs = [...(o.tuning ? tuningArgs() : []), ...(PROFILE ? profileArgs(profileDir) : [])];
@@ -112,10 +128,15 @@ async function measureScenario(
     if (cached !== COUNT) throw new Error(`the warmed worker caches ${cached} agreements, not ${COUNT}`);
   }
   const rows: Row[] = [];
+  const measured: Window[] = [];
   for (const clients of CLIENTS) {
+    const from = monotonicMicros();
     const meter = cpuMeter({ server: pidWithArgument(server.dbFile), worker: worker!.pid! });
+    const threads = threadCpuMeter(worker!.pid!);
     const { samples, seconds } = await queryLoad(client, clients, 1000 + clients);
     const cpu = meter.since();
+    const byThread = threads.since();
+    measured.push({ from, to: monotonicMicros() });
     rows.push({
       scenario: o.label,
       cacheSize: o.cacheSize,
@@ -126,12 +147,33 @@ async function measureScenario(
       cpuMsPerQuery: Object.fromEntries(
         ['server', 'worker', 'bench'].map((k) => [k, Number(((cpu[k]! * 1000) / samples.length).toFixed(1))]),
       ),
+      workerThreadsMsPerQuery: Object.fromEntries(
+        Object.entries(byThread).map(([k, s]) => [k, Number(((s * 1000) / samples.length).toFixed(2))]),
+      ),
+      workerCoreMsPerQuery: Number(
+        Object.entries(byThread)
+          .filter(([k]) => /^(tokio-runtime-w|workflow-proces) /.test(k))
+          .reduce((total, [, s]) => total + (s * 1000) / samples.length, 0)
+          .toFixed(2),
+      ),
+      workerRssMiB: mib(rssBytes(worker!.pid!)),
       cachedAfter: await cachedWorkflows(metrics),
     });
     console.error(`  ${o.label}, ${clients} callers: p99 ${rows.at(-1)!.latency.p99} ms`);
+    console.error(
+      `worker CPU ms/query by thread, ${o.label}, ${clients} callers: ` +
+        Object.entries(rows.at(-1)!.workerThreadsMsPerQuery)
+          .slice(0, 8)
+          .map(([k, ms]) => `${k} ${ms}`)
+          .join(', '),
+    );
   }
   await stop(worker!, 60_000);
-  if (PROFILE) summarizeProfiles(profileDir, `worker CPU, ${o.label} (cache ${o.cacheSize})`);
+  if (PROFILE) {
+    const label = `worker CPU, ${o.label} (cache ${o.cacheSize})`;
+    summarizeProfiles(profileDir, `${label}, the query rows`, 15, measured);
+    summarizeProfiles(profileDir, `${label}, whole run (start, warm-up, queries)`);
+  }
   return { rows, warmSeconds };
 }
 
@@ -176,7 +218,7 @@ async function coldStatus(): Promise<Cold> {
 function report(
   rows: Row[],
   warmSeconds: Record<string, number>,
-  cold: Cold,
+  cold: Cold | undefined,
   seed: Seed,
   server: DevServer,
   loadBefore: number[],
@@ -186,7 +228,10 @@ function report(
   console.log(`\`status\` query latency, ${QUERIES} queries per row, ${seedLine(seed)}; milliseconds`);
   console.log(contextLine(machine, v, server.pragmas));
   printTable(
-    ['scenario (cache)', 'callers', 'p50', 'p95', 'p99', 'max', 'q/s', 'server CPU ms/q', 'worker CPU ms/q'],
+    [
+      ...['scenario (cache)', 'callers', 'p50', 'p95', 'p99', 'max', 'q/s', 'server CPU ms/q'],
+      ...['worker CPU ms/q', 'of it Rust core', 'worker RSS MiB'],
+    ],
     rows.map((r) => [
       `${r.scenario} (${r.cacheSize})`,
       r.clients,
@@ -197,6 +242,8 @@ function report(
       r.queriesPerSecond.toFixed(0),
       r.cpuMsPerQuery.server!.toFixed(1),
       r.cpuMsPerQuery.worker!.toFixed(1),
+      r.workerCoreMsPerQuery.toFixed(1),
+      r.workerRssMiB.toFixed(0),
     ]),
   );
   const worst = Math.max(...rows.map((r) => r.latency.p99));
@@ -207,10 +254,13 @@ function report(
         .map(([k, s]) => `${k} ${s.toFixed(0)} s`)
         .join(', ')}`,
   );
-  console.log('\ncold CLI (bench/cold-status.ts, its own dev server with one agreement):');
-  for (const line of cold.table) console.log(`  ${line}`);
-  const coldRatio = cold.result.ratio;
-  console.log(`cold dura status / official: ${coldRatio} (target ≤ 1: ${coldRatio <= 1 ? 'met' : 'MISSED'})`);
+  if (cold) {
+    console.log('\ncold CLI (bench/cold-status.ts, its own dev server with one agreement):');
+    for (const line of cold.table) console.log(`  ${line}`);
+    const ratio = cold.result.ratio;
+    console.log(`cold dura status / official: ${ratio} (target ≤ 1: ${ratio <= 1 ? 'met' : 'MISSED'})`);
+  }
+  const coldRatio = cold?.result.ratio;
   printJson({
     bench: 'status',
     quick: QUICK,
@@ -222,10 +272,10 @@ function report(
     sqlitePragmas: sqlitePragmas(server.pragmas),
     rows,
     warmSeconds,
-    cold: cold.result,
+    ...(cold && { cold: cold.result }),
     ratio: worst,
     target: TARGET_P99_MS,
-    met: missed.length === 0 && coldRatio <= 1,
+    met: missed.length === 0 && coldRatio !== undefined && coldRatio <= 1,
   });
 }
 

@@ -44,6 +44,7 @@ const ACCEPTED: Record<string, (value: string) => boolean> = {
   DURA_LOG_LEVEL: (v) => (rules.LOG_LEVELS as readonly string[]).includes(v),
   DURA_WORKER_CACHE: (v) => rules.wholeNumberIn(v, 2, 100_000) !== undefined,
   DURA_SHUTDOWN_GRACE_SECONDS: (v) => rules.wholeNumberIn(v, 0, 3600) !== undefined,
+  DURA_STICKY_TIMEOUT_SECONDS: (v) => rules.wholeNumberIn(v, 1, 300) !== undefined,
   DURA_METRICS_ADDRESS: (v) => v === '' || rules.isListenAddress(v),
   DURA_DATA_DIR: (v) => v !== '',
   DURA_ENCRYPTION_KEY: rules.isEncryptionKey,

@@ -84,6 +84,15 @@ const optionalText = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/**
+ * How long an agreement's tasks (an update, a timer that fired, a status query) wait for the worker that
+ * caches the agreement before Temporal offers them to every worker, which rebuilds the agreement from its
+ * history: the hand-over when that worker died (the SDK's default is 10 s). A worker that is only busy
+ * for longer than this loses those tasks to the shared queue too (the whole history sent again, or a
+ * replay on another worker), so a worker that is often that busy wants more.
+ */
+export const DEFAULT_STICKY_TIMEOUT_SECONDS = 2;
+
 const schema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z
@@ -110,6 +119,8 @@ const schema = z.object({
   // Bounded: an evicted agreement is rebuilt from its history when it next wakes. The SDK needs >= 2.
   DURA_WORKER_CACHE: wholeNumber(2, 100_000).default(2000),
   DURA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600).default(10),
+  // Temporal's sticky schedule-to-start timeout (DEFAULT_STICKY_TIMEOUT_SECONDS above).
+  DURA_STICKY_TIMEOUT_SECONDS: wholeNumber(1, 300).default(DEFAULT_STICKY_TIMEOUT_SECONDS),
   DURA_METRICS_ADDRESS: listenAddress.optional().or(z.literal('').transform(() => undefined)),
   // Where the outbox goes when SMTP_URL is unset (DURA_DATA_DIR/outbox). The default is the project's
   // own data/ (where `npm start` keeps it), wherever `dura` runs from; a relative value is the shell's.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what dura needs on a fresh machine, idempotently: npm packages, the Temporal CLI (dev
-# server) and, for the tests (unless --engine-only), the time-skipping test server, PostgreSQL and
-# Chromium (the browser tests).
+# server) and, for the tests (unless --engine-only), the time-skipping test server, the real Temporal
+# server (the production profile), PostgreSQL and Chromium (the browser tests).
 # A second run takes well under a second.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,6 +23,7 @@ fi
 bash "$here/setup-temporal-cli.sh" >/dev/null
 if [ "${1:-}" != "--engine-only" ]; then
   bash "$here/setup-test-server.sh" >/dev/null
+  bash "$here/setup-temporal-server.sh" >/dev/null # the production profile's server
   bash "$here/setup-postgres.sh" >&2
   bash "$here/setup-chromium.sh" >&2
 fi

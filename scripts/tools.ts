@@ -1,5 +1,5 @@
 /**
- * Paths of the two official Temporal servers, installed (once, cached per user) by the project's own
+ * Paths of the official Temporal servers, installed (once, cached per user) by the project's own
  * setup scripts. The scripts print the path; a second call answers from the cache in milliseconds.
  */
 import { execFileSync } from 'node:child_process';
@@ -25,3 +25,9 @@ export const temporalCliPath = (): string => runSetup('setup-temporal-cli.sh');
 
 /** Wrapper script that execs Java's time-skipping test server; argument: <port>. */
 export const testServerPath = (): string => runSetup('setup-test-server.sh');
+
+/**
+ * The real Temporal server's directory (the production profile): DIR/temporal-server,
+ * DIR/temporal-sql-tool and DIR/schema/postgresql/v12/{temporal,visibility}/versioned.
+ */
+export const temporalServerDir = (): string => runSetup('setup-temporal-server.sh');

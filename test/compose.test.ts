@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES } from '../common/config';
+import { temporalServerDir } from '../scripts/tools';
 import { devServerSearchAttributeArgs } from '../workflows/search-attributes';
 
 const root = path.join(__dirname, '..');
@@ -23,6 +24,22 @@ interface Service {
   restart?: string;
   volumes?: string[];
   entrypoint?: string[];
+}
+
+interface RenderedConfig {
+  persistence: {
+    numHistoryShards: number;
+    defaultStore: string;
+    visibilityStore: string;
+    datastores: Record<
+      string,
+      { sql: { pluginName: string; databaseName: string; connectAddr: string; user: string } }
+    >;
+  };
+  services: Record<
+    string,
+    { rpc: { grpcPort: number; membershipPort: number; httpPort?: number; bindOnIP: string } }
+  >;
 }
 
 describe('production stack (docker-compose.yml, Dockerfile)', () => {
@@ -75,7 +92,9 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
   it('the schema job covers both Temporal databases; the setup job registers every search attribute', () => {
     const schema = read('deploy/temporal-schema.sh');
     assert.match(schema, /for db in temporal temporal_visibility/);
-    assert.match(schema, /update-schema -d "\/etc\/temporal\/schema\/postgresql\/v12\/\$dir\/versioned"/);
+    // The admin-tools image's schemas by default; the native runner's from the server's module.
+    assert.match(schema, /schema="\$\{TEMPORAL_SCHEMA_DIR:-\/etc\/temporal\/schema\}"/);
+    assert.match(schema, /update-schema -d "\$schema\/postgresql\/v12\/\$dir\/versioned"/);
     const setup = read('deploy/temporal-setup.sh');
     const registered = [...setup.matchAll(/(Dura\w+)=(\w+)/g)].map((m) => `${m[1]}=${m[2]}`).sort();
     const expected = devServerSearchAttributeArgs()
@@ -84,6 +103,125 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
     assert.deepEqual(registered, expected);
     for (const script of ['deploy/temporal-schema.sh', 'deploy/temporal-setup.sh'])
       execFileSync('sh', ['-n', path.join(root, script)]); // parses
+  });
+
+  it('runs the Temporal server version that setup builds, on the configuration in deploy/', () => {
+    const temporal = services.temporal!;
+    const version = temporal.image!.replace(/^temporalio\/server:/, '');
+    assert.match(version, /^\d+\.\d+\.\d+$/);
+    // The schema and setup jobs' tools match the server (its schemas are the ones the server expects).
+    for (const job of ['temporal-schema', 'temporal-setup'])
+      assert.equal(services[job]!.image, `temporalio/admin-tools:${version}`, job);
+    // scripts/setup-temporal-server.sh builds what the compose file pins (scripts/lib.sh reads it there).
+    const built = execFileSync('bash', ['-c', '. scripts/lib.sh && echo "$TEMPORAL_SERVER_VERSION"'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    assert.equal(built, `v${version}`);
+    // The server reads <root>/<config>/<env>.yaml: the one file scripts/production.sh runs too.
+    const args = temporal.entrypoint!;
+    const flag = (name: string) => args[args.indexOf(name) + 1]!;
+    assert.equal(args[0], 'temporal-server');
+    assert.equal(args.at(-1), 'start');
+    const inContainer = path.posix.join(flag('--root'), flag('--config'), `${flag('--env')}.yaml`);
+    assert.deepEqual(temporal.volumes, [`./deploy/temporal-server.yaml:${inContainer}:ro`]);
+    assert.deepEqual([flag('--config'), flag('--env')], ['deploy', 'temporal-server']);
+    assert.match(
+      read('scripts/production.sh'),
+      /--root "\$root" --config deploy\s*\\?\s*--env temporal-server/,
+    );
+  });
+
+  it('deploy/temporal-server.yaml renders for compose and for the native runner, from their values alone', () => {
+    const config = read('deploy/temporal-server.yaml');
+    assert.match(config.slice(0, 1024), /^# enable-template$/m, 'the server renders it as a template');
+    const reads = new Set([...config.matchAll(/env "(\w+)"/g)].map((m) => m[1]!));
+    // Compose's values (its ${…} from an example .env) and the native runner's (server_env).
+    const composeEnv = Object.fromEntries(
+      Object.entries(services.temporal!.environment ?? {}).map(([k, v]) => [
+        k,
+        String(v).replace(
+          /\$\{(\w+)(?::-([^}]*))?\}/g,
+          (_, name: string, fallback?: string) => fallback ?? `${name}-value`,
+        ),
+      ]),
+    );
+    // The native runner's: scripts/production.sh's own server_env, run for some ports and shards.
+    const nativeEnv = Object.fromEntries(
+      execFileSync(
+        'bash',
+        ['-c', 'eval "$(sed -n "/^server_env() {/,/^}/p" scripts/production.sh)"; server_env'],
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH,
+            TEMPORAL_PORT: '21000',
+            POSTGRES_PORT: '21001',
+            TEMPORAL_SHARDS: '8',
+          },
+          encoding: 'utf8',
+        },
+      )
+        .trim()
+        .split(/\s+/)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ) as Record<string, string>;
+    for (const [runner, env] of [
+      ['compose', composeEnv],
+      ['native', nativeEnv],
+    ] as const) {
+      const unread = Object.keys(env).filter((name) => !reads.has(name));
+      assert.deepEqual(unread, [], `${runner} sets variables the configuration does not read`);
+      for (const name of [
+        'POSTGRES_HOST',
+        'POSTGRES_PORT',
+        'POSTGRES_USER',
+        'TEMPORAL_PORT',
+        'TEMPORAL_SHARDS',
+      ])
+        assert.ok(name in env, `${runner} leaves ${name} to the default`);
+    }
+
+    // The server's own loader renders it (scripts/setup-temporal-server.sh built the server).
+    const render = (env: Record<string, string>) =>
+      parse(
+        execFileSync(
+          path.join(temporalServerDir(), 'temporal-server'),
+          ['--config', 'deploy', '--env', 'temporal-server', 'render-config'],
+          {
+            cwd: root,
+            env: { PATH: process.env.PATH, ...env },
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        ),
+      ) as RenderedConfig;
+    const rendered = render(composeEnv);
+    const stores = rendered.persistence.datastores;
+    assert.equal(rendered.persistence.numHistoryShards, 4);
+    assert.equal(stores[rendered.persistence.defaultStore]!.sql.databaseName, 'temporal');
+    assert.equal(stores[rendered.persistence.visibilityStore]!.sql.databaseName, 'temporal_visibility');
+    for (const store of Object.values(stores)) {
+      assert.equal(store.sql.pluginName, 'postgres12');
+      assert.equal(store.sql.connectAddr, 'postgres:5432');
+      assert.equal(store.sql.user, 'POSTGRES_USER-value');
+    }
+    assert.equal(rendered.services.frontend!.rpc.grpcPort, 7233, 'the port compose publishes');
+    assert.equal(rendered.services.frontend!.rpc.bindOnIP, '0.0.0.0');
+
+    const native = render(nativeEnv);
+    assert.equal(native.persistence.numHistoryShards, 8);
+    assert.equal(native.persistence.datastores.default!.sql.connectAddr, '127.0.0.1:21001');
+    // Every service on 127.0.0.1, on the 9 ports from TEMPORAL_PORT, none twice.
+    const ports = Object.values(native.services).flatMap((s) => {
+      assert.equal(s.rpc.bindOnIP, '127.0.0.1');
+      return [s.rpc.grpcPort, s.rpc.membershipPort, ...(s.rpc.httpPort ? [s.rpc.httpPort] : [])];
+    });
+    assert.deepEqual(
+      [...ports].sort((a, b) => a - b),
+      Array.from({ length: 9 }, (_, i) => 21000 + i),
+    );
+    assert.throws(() => render({}), /POSTGRES_USER is not set/);
   });
 
   it('long-running services have healthchecks; no port is published beyond 127.0.0.1', () => {
@@ -118,6 +256,7 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
       'SMTP_URL',
       'DURA_WORKER_CACHE',
       'DURA_SHUTDOWN_GRACE_SECONDS',
+      'DURA_STICKY_TIMEOUT_SECONDS',
       'DURA_METRICS_ADDRESS',
     ];
     const differ = CONFIG_VARIABLES.filter((v) => !workerOnly.includes(v) && environment[v] !== worker[v]);

@@ -27,6 +27,7 @@ describe('configuration', () => {
     assert.equal(config.DURA_LOG_LEVEL, 'info');
     assert.equal(config.DURA_WORKER_CACHE, 2000);
     assert.equal(config.DURA_SHUTDOWN_GRACE_SECONDS, 10);
+    assert.equal(config.DURA_STICKY_TIMEOUT_SECONDS, 2);
     assert.equal(config.DURA_METRICS_ADDRESS, undefined);
     assert.equal(config.DURA_WEB_URL, 'http://127.0.0.1:8080');
     assert.equal(config.DURA_LINK_KEY, undefined);
@@ -51,11 +52,13 @@ describe('configuration', () => {
       DURA_LOG_LEVEL: 'warn',
       DURA_WORKER_CACHE: '500',
       DURA_SHUTDOWN_GRACE_SECONDS: '0',
+      DURA_STICKY_TIMEOUT_SECONDS: '10',
       DURA_METRICS_ADDRESS: '0.0.0.0:9464',
     });
     assert.equal(config.DURA_LOG_LEVEL, 'warn');
     assert.equal(config.DURA_WORKER_CACHE, 500);
     assert.equal(config.DURA_SHUTDOWN_GRACE_SECONDS, 0);
+    assert.equal(config.DURA_STICKY_TIMEOUT_SECONDS, 10);
     assert.equal(config.DURA_METRICS_ADDRESS, '0.0.0.0:9464');
     assert.equal(loadConfig({ DURA_METRICS_ADDRESS: '[::1]:9464' }).DURA_METRICS_ADDRESS, '[::1]:9464');
     assert.equal(loadConfig({ DURA_METRICS_ADDRESS: '' }).DURA_METRICS_ADDRESS, undefined);
@@ -113,6 +116,12 @@ describe('configuration', () => {
       /^DURA_SHUTDOWN_GRACE_SECONDS: expected a whole/,
     ],
     ['grace in words', { DURA_SHUTDOWN_GRACE_SECONDS: 'ten' }, /^DURA_SHUTDOWN_GRACE_SECONDS: /],
+    [
+      'no sticky timeout',
+      { DURA_STICKY_TIMEOUT_SECONDS: '0' },
+      /^DURA_STICKY_TIMEOUT_SECONDS: expected a whole number from 1 to 300/,
+    ],
+    ['sticky timeout in ms', { DURA_STICKY_TIMEOUT_SECONDS: '2000' }, /^DURA_STICKY_TIMEOUT_SECONDS: /],
     [
       'metrics on a host name',
       { DURA_METRICS_ADDRESS: 'localhost:9464' },

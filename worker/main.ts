@@ -34,6 +34,8 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
         activities: { ...dura.activities, ...options.calendar },
         dataConverter: dataConverterFor(config),
         maxCachedWorkflows: config.DURA_WORKER_CACHE,
+        // An agreement cached on a worker that died goes to another after this long (SDK default 10 s).
+        stickyQueueScheduleToStartTimeout: `${config.DURA_STICKY_TIMEOUT_SECONDS} seconds`,
         shutdownGraceTime: `${config.DURA_SHUTDOWN_GRACE_SECONDS} seconds`,
         shutdownForceTime: `${config.DURA_SHUTDOWN_GRACE_SECONDS + FORCE_MARGIN_SECONDS} seconds`,
       });
@@ -45,6 +47,7 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
           address: config.TEMPORAL_ADDRESS,
           cacheSize: config.DURA_WORKER_CACHE,
           graceSeconds: config.DURA_SHUTDOWN_GRACE_SECONDS,
+          stickyTimeoutSeconds: config.DURA_STICKY_TIMEOUT_SECONDS,
           metricsUrl: metricsUrl(config),
           workflowCode: prebuilt ? 'prebuilt bundle' : 'bundled at start',
         },

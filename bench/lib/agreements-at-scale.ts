@@ -13,6 +13,7 @@ import {
 } from '@temporalio/client';
 import type { AgreementRequest } from '../../common/agreement';
 import { requestAgreement } from '../../client/agreements';
+import { transientReason } from '../../client/update-retry';
 import { initiateUpdate, statusQuery } from '../../workflows/messages';
 
 /** The bench's agreements: `dura-a<i>.bench.example.edu`, i from 0. */
@@ -107,8 +108,10 @@ async function waitForQuiet(client: Client, from: number, to: number, deadline: 
 
 /**
  * One request, as `dura request` makes it. When the machine is saturated the update's long poll can
- * time out before triage answers; the request is idempotent (USE_EXISTING, same requester and
- * time), so it is asked again, and then `already-requested` means the first one started it.
+ * time out before triage answers, or a workflow task can time out (the server then refuses updates
+ * until a retry completes it, which `dura request` waits out too); the request is idempotent
+ * (USE_EXISTING, same requester and time), so it is asked again, and then `already-requested` means
+ * the first one started it.
  */
 async function requestOnce(client: Client, request: AgreementRequest, taskQueue: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -117,7 +120,9 @@ async function requestOnce(client: Client, request: AgreementRequest, taskQueue:
       if (outcome === 'started' || (attempt > 1 && outcome === 'already-requested')) return;
       throw new Error(`${request.institution.domain}: ${outcome}, expected started`);
     } catch (err) {
-      if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) || attempt >= 5) throw err;
+      const transient = err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || transientReason(err);
+      if (!transient || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
     }
   }
 }
@@ -146,7 +151,8 @@ export async function timedStatus(client: Client, i: number): Promise<number> {
   const started = process.hrtime.bigint();
   const status = await client.workflow.getHandle(benchAgreementId(i)).query(statusQuery);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (status.agreementId !== benchAgreementId(i) || status.stage !== 'awaiting-signature')
+  // The agreement's own id (patch `agreement-ids`): the institution's first, `<domain>-1`.
+  if (status.agreementId !== `${benchDomain(i)}-1` || status.stage !== 'awaiting-signature')
     throw new Error(`${benchAgreementId(i)}: unexpected status ${status.agreementId} ${status.stage}`);
   return ms;
 }

@@ -5,6 +5,7 @@
  * bench/lib/workers.ts waits for, and stops on SIGINT/SIGTERM (the SDK's runtime drains it).
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DEFAULT_STICKY_TIMEOUT_SECONDS } from '../../common/config';
 
 /** The baseline's activities: a round trip through Temporal and nothing else. */
 export const baselineActivities = {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       workflowsPath: require.resolve('../workflows'),
       activities: baselineActivities,
       maxCachedWorkflows: 2000, // dura's DURA_WORKER_CACHE default
+      stickyQueueScheduleToStartTimeout: `${DEFAULT_STICKY_TIMEOUT_SECONDS} seconds`, // and its sticky timeout
     });
     const running = worker.run();
     console.log(JSON.stringify({ msg: 'polling', taskQueue, address }));

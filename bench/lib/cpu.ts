@@ -45,3 +45,43 @@ export function cpuMeter(pids: Record<string, number | number[]>): { since(): Re
     },
   };
 }
+
+/** Each thread's CPU seconds so far (user + system) by `<name> <tid>`, the main thread's tid being the pid. */
+function threadSeconds(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    try {
+      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      threads.set(`${name} ${tid === String(pid) ? 'main' : tid}`, (Number(fields[11]) + Number(fields[12])) / TICKS);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return threads;
+}
+
+/**
+ * One process's CPU by thread (Linux names them: `tokio-runtime-w` and `workflow-proces` are the SDK's
+ * Rust core, `node main` the event loop; the other `node` threads are the workflow thread, V8's garbage
+ * collection helpers and libuv's pool), for where a worker's time goes beyond what the V8 profiler sees.
+ */
+export function threadCpuMeter(pid: number): { since(): Record<string, number> } {
+  const start = threadSeconds(pid);
+  return {
+    since: () =>
+      Object.fromEntries(
+        [...threadSeconds(pid)]
+          .map(([thread, s]) => [thread, Number((s - (start.get(thread) ?? 0)).toFixed(2))] as const)
+          .filter(([, s]) => s > 0)
+          .sort((a, b) => b[1] - a[1]),
+      ),
+  };
+}

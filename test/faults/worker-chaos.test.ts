@@ -20,7 +20,7 @@ import {
   sendActivities,
   type Duplicate,
 } from '../helpers/chaos';
-import { describeRuns, duraCli, type DuraRun } from '../helpers/access-team';
+import { describeRuns, duraCli, requestsCsv, type DuraRun } from '../helpers/access-team';
 import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-process';
 import { compareWithSink, countByKind, expectedMessages } from '../helpers/expected-mail';
 import { startFaultSink, type FaultSink } from '../helpers/fault-sink';
@@ -44,14 +44,6 @@ import { wallClock } from '../helpers/wall-time';
 const AGREEMENTS = 200;
 const MIN_KILLS = 50;
 const ACCESS_TEAM = 'access@aou.example.org';
-
-function requestsCsv(domains: string[]): string {
-  const header = 'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers';
-  const rows = domains.map(
-    (d, i) => `Chaos University ${i},${d},Ada Researcher,ada@${d},Sam Official,so@${d},registered`,
-  );
-  return [header, ...rows].join('\n') + '\n';
-}
 
 describe('fault: the worker kill -9’d at random, 200 agreements in flight', function () {
   this.timeout(15 * 60_000);

@@ -7,6 +7,7 @@ import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle
 import type { WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { DEFAULT_STICKY_TIMEOUT_SECONDS } from '../../common/config';
 import { allSearchAttributes } from '../../workflows/search-attributes';
 import { temporalCliPath, testServerPath } from '../../scripts/tools';
 import { assertEveryHistoryReplays } from './replay-all';
@@ -105,6 +106,8 @@ export async function createWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await workflowBundle(workflowsPath),
+    // As dura's worker (worker/main.ts, DURA_STICKY_TIMEOUT_SECONDS).
+    stickyQueueScheduleToStartTimeout: `${DEFAULT_STICKY_TIMEOUT_SECONDS} seconds`,
     ...rest,
   });
 }

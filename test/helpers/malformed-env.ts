@@ -40,6 +40,7 @@ const bad: Record<string, string[]> = {
   DURA_LOG_LEVEL: ['loud', 'INFO', '5', 'warning'],
   DURA_WORKER_CACHE: ['1', '0', '-5', '100001', 'lots', '2.5', '1e3', '12 000'],
   DURA_SHUTDOWN_GRACE_SECONDS: ['-1', '3601', 'ten', '1.5', '0x10'],
+  DURA_STICKY_TIMEOUT_SECONDS: ['0', '301', '2s', '1.5', '-2'],
   DURA_METRICS_ADDRESS: ['localhost:9464', '9464', '0.0.0.0', '1.2.3.4:0', 'x:y', '0.0.0.0:70000'],
 };
 
