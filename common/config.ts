@@ -141,7 +141,8 @@ const schema = z.object({
   ),
   // Status links in the requesters' mail (common/status-link.ts). Without DURA_LINK_KEY the key is the
   // file DURA_DATA_DIR/status-link.key, made on first use, so the worker and `dura web` share it.
-  DURA_WEB_URL: webUrl.default('http://127.0.0.1:8080'),
+  // Default (loadConfig): the pages `dura web` serves here, from DURA_WEB_HOST and DURA_WEB_PORT.
+  DURA_WEB_URL: webUrl.optional().or(z.literal('').transform(() => undefined)),
   DURA_LINK_KEY: optionalText.pipe(linkKey.optional()),
   DURA_LINK_DAYS: wholeNumber(1, 3650).default(90),
 });
@@ -149,7 +150,7 @@ const schema = z.object({
 /** Every variable dura reads (compose's worker environment must set each). */
 export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof z.infer<typeof schema>)[];
 
-export type Config = z.infer<typeof schema> & { DATABASE_URL: string };
+export type Config = z.infer<typeof schema> & { DATABASE_URL: string; DURA_WEB_URL: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -162,10 +163,11 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
   if (result.success) {
-    const { DATABASE_URL, DURA_DATA_DIR } = result.data;
+    const { DATABASE_URL, DURA_DATA_DIR, DURA_WEB_URL } = result.data;
     return checkPairs({
       ...result.data,
       DATABASE_URL: DATABASE_URL ?? `sqlite:${DURA_DATA_DIR}/dura.sqlite`,
+      DURA_WEB_URL: DURA_WEB_URL ?? localPages(env),
     });
   }
   const problems = result.error.issues.map((issue) => {
@@ -192,6 +194,17 @@ export function readSettings<S extends z.ZodObject>(schema: S, env: NodeJS.Proce
       return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
     }),
   );
+}
+
+/**
+ * Where `dura web` answers on this host with the same environment (web/config.ts's variables, read
+ * leniently: a bad value is web/config.ts's to report): `http://127.0.0.1:8080` by default.
+ */
+function localPages(env: NodeJS.ProcessEnv): string {
+  const host = env.DURA_WEB_HOST?.trim() || '127.0.0.1';
+  const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const port = wholeNumberIn(env.DURA_WEB_PORT?.trim() ?? '', 1, 65535) ?? 8080;
+  return `http://${reach}:${port}`;
 }
 
 // TLS material and encryption keys come in pairs: a certificate without its key is a mistake, not a choice.

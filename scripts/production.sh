@@ -246,7 +246,8 @@ For dura and temporal on this host:
   export TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS
   export DATABASE_URL=$DATABASE_URL
   export DURA_DATA_DIR=$DURA_DATA_DIR
-Stop: npm run production:down   (or scripts/production.sh down)
+  export DURA_WEB_URL=$DURA_WEB_URL
+Stop: DURA_PRODUCTION_DIR=$dir npm run production:down   (or scripts/production.sh down with it)
 MSG
 }
 

@@ -47,6 +47,18 @@ describe('configuration', () => {
     assert.equal(loadConfig({ DURA_LINK_KEY: '' }).DURA_LINK_KEY, undefined);
   });
 
+  it('links point at the pages `dura web` serves with the same environment unless DURA_WEB_URL says', () => {
+    const url = (env: NodeJS.ProcessEnv) => loadConfig(env).DURA_WEB_URL;
+    assert.equal(url({ DURA_WEB_PORT: '18080' }), 'http://127.0.0.1:18080');
+    assert.equal(url({ DURA_WEB_HOST: '0.0.0.0', DURA_WEB_PORT: '9000' }), 'http://127.0.0.1:9000');
+    assert.equal(url({ DURA_WEB_HOST: '10.1.2.3' }), 'http://10.1.2.3:8080');
+    assert.equal(url({ DURA_WEB_URL: '', DURA_WEB_PORT: '0' }), 'http://127.0.0.1:8080');
+    assert.equal(
+      url({ DURA_WEB_URL: 'https://dura.example.org', DURA_WEB_PORT: '9000' }),
+      'https://dura.example.org',
+    );
+  });
+
   it('reads the worker settings as numbers and addresses', () => {
     const config = loadConfig({
       DURA_LOG_LEVEL: 'warn',

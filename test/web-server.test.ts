@@ -188,7 +188,10 @@ describe('dura web over HTTP', function () {
     const forged = await post(app, '/request', fields);
     assert.equal(forged.statusCode, 403);
     assert.deepEqual(h1s(forged.body), ['Request a DURA']);
-    assert.match(forged.body, /The form had expired\. Your answers are below; send it again\./);
+    assert.match(
+      forged.body,
+      /Please send the form again[^]*Your answers are below: check them and send the form again\./,
+    );
     assert.match(forged.body, /value="&lt;script&gt;alert\(1\)&lt;\/script&gt;"/, 'values kept, escaped');
     assert.ok(!forged.body.includes('<script>'));
     const s = await session(app);

@@ -17,7 +17,10 @@ interface ErrorPage {
 
 const PAGES: Record<number, ErrorPage> = {
   400: { title: 'The page could not read what was sent', text: 'Go back to the form and send it again.' },
-  403: { title: 'The form had expired', text: 'Go back to the form, reload it and send it again.' },
+  403: {
+    title: 'Please send the form again',
+    text: 'Go back to the form, reload it and send it again (the form needs a cookie for this site).',
+  },
   404: {
     title: 'Page not found',
     text: 'There is no page at this address. Check the address, or start from one of the pages below.',

@@ -87,6 +87,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/assets/dura.css', (_req, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
   );
+  // Browsers ask for it on every site; no icon is better than a 404 in every console.
+  app.get('/favicon.ico', (_req, reply) => reply.code(204).send());
   app.get('/healthz', (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok\n'));
 
   registerErrorPages(app, ctx);

@@ -43,8 +43,8 @@ export const NOT_SENT: FormNotice = {
 };
 
 export const EXPIRED_FORM: FormNotice = {
-  title: 'The form had expired',
-  text: 'The form had expired. Your answers are below; send it again.',
+  title: 'Please send the form again',
+  text: 'The form was open too long, or your browser does not keep cookies for this site (the form needs one). Your answers are below: check them and send the form again.',
 };
 
 /** The form again (with `status`): its values, its problems or a notice, a fresh CSRF token. */
@@ -89,7 +89,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     // A form a person cannot see was filled in: a robot. It is answered as if it had worked.
     req.log.warn({ event: 'honeypot' }, 'request form honeypot filled: nothing started');
     const domain = asciiDomain(values.fields.domain ?? '') || 'request';
-    return sendReceived(reply, ctx, `${domain}-1`, 'started', values.tiers as Tier[]);
+    return sendReceived(reply, ctx, `${domain}-1`, 'started', values.tiers as Tier[], 'awaiting-initiation');
   }
   const now = ctx.now();
   const checked = checkRequest(requestInput(values, now.toISOString()), now);
@@ -139,7 +139,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     }
     throw err;
   }
-  return sendReceived(reply, ctx, result.agreementId, result.outcome, request.tiers);
+  return sendReceived(reply, ctx, result.agreementId, result.outcome, request.tiers, result.stage);
 }
 
 function sendReceived(
@@ -148,8 +148,13 @@ function sendReceived(
   agreementId: string,
   outcome: JoinResult['outcome'],
   tiers: Tier[],
+  stage: JoinResult['stage'],
 ): Promise<FastifyReply> {
   return sendPage(reply, ctx, 'received', {
+    // The timeline's first step as it stands: done, under way (a new agreement initiates at once, the
+    // default policy, as `dura request` says), or to come (an agreement waiting for `dura initiate`).
+    sent: stage !== 'awaiting-initiation',
+    onItsWay: stage === 'awaiting-initiation' && outcome === 'started',
     title: 'Request received',
     section: 'request',
     agreementId,
