@@ -5,7 +5,7 @@
  */
 import type { AgreementStatus, Stage } from '../common/agreement';
 import { dateInWords, inWords } from '../common/when';
-import { instantsInWords, tiersInWords } from '../activities/mail/view';
+import { instantsInWords, progress, tiersInWords } from '../activities/mail/view';
 
 const STAGE_WORDS: Record<Stage, string> = {
   'awaiting-initiation': 'Received: the agreement goes to your signing official next',
@@ -21,19 +21,13 @@ const STAGE_WORDS: Record<Stage, string> = {
 const when = (iso: string | null) => (iso ? inWords(iso) : null);
 
 /** Where it stands, in a sentence or two. */
-function progress(s: AgreementStatus, now: Date): string {
+function standing(s: AgreementStatus, now: Date): string {
   const signed = s.signedOn ? dateInWords(s.signedOn) : 'a date not yet recorded';
   switch (s.stage) {
     case 'awaiting-initiation':
-      // A request recovered from a mailbox can be past its deadline on arrival: never promise a past date.
-      return s.initiationDueBy && Date.parse(s.initiationDueBy) > now.getTime()
-        ? `We will send the agreement to your institution's signing official by ${inWords(s.initiationDueBy)}.`
-        : "We will send the agreement to your institution's signing official as soon as we can.";
     case 'awaiting-signature':
-      return (
-        `We sent the agreement to your institution's signing official${s.initiatedAt ? ` on ${inWords(s.initiatedAt)}` : ''}, ` +
-        `and we follow up with them every ${s.policy.reminderEveryDays} days until it is signed.`
-      );
+      // The mail's own sentence (no promise of a past deadline), naming no official.
+      return progress(s, "your institution's signing official", now);
     case 'executed':
     case 'instructions-sent':
     case 'completed':
@@ -107,7 +101,7 @@ export function statusView(s: AgreementStatus, now: Date, workbench: string) {
     institution: s.institution.name,
     tiers: tiersInWords(s.tiers),
     stage: STAGE_WORDS[s.stage],
-    progress: progress(s, now),
+    progress: standing(s, now),
     dates,
     next: next(s, workbench),
   };

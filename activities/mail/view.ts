@@ -82,8 +82,12 @@ const INSTANTS = [
   'endedAt',
 ] as const;
 
-/** Where the agreement stands, in one or two sentences a requester can read. */
-function progress(s: AgreementSnapshot, official: string, now: Date): string {
+/**
+ * Where the agreement stands, in one or two sentences a requester can read; `official` names the
+ * signing official as the reader should see them (the mail: name and title; the status page: "your
+ * institution's signing official").
+ */
+export function progress(s: AgreementSnapshot, official: string, now: Date): string {
   // A request recovered from a mailbox can be past its deadline on arrival: never promise a past date.
   const late = s.initiationDueBy !== null && Date.parse(s.initiationDueBy) <= now.getTime();
   const initiation = !late
