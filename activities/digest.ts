@@ -12,6 +12,9 @@
  * - The rest: on track.
  * Within each group, the oldest request first: it has waited longest.
  *
+ * Below them, the requesters' registrations that stalled (issue 18): nudged to the limit, the access
+ * team told, steps still left; each is listed every week until its last step is recorded.
+ *
  * With nothing open the digest still goes out, saying so: a Monday without a digest would look the same
  * as a broken schedule or mail server.
  */
@@ -21,6 +24,7 @@ import type { Attention, DigestActivities, DigestEntry } from './interfaces';
 import type { Mailer } from './mail/mailer';
 import { formatInstant } from './mail/view';
 import { openAgreements } from './records/open-agreements';
+import { listRegistrations } from './records/registrations';
 import type { Database } from './records/schema';
 
 /** Four weeks: two biweekly reminder cycles in which nothing at all happened. */
@@ -72,9 +76,15 @@ export function digestActivities(deps: {
     async sendDigest({ idempotencyKey }) {
       const asOf = now();
       const entries = orderForDigest(await openAgreements(deps.db), asOf);
+      const stalledRegistrations = await listRegistrations(deps.db, { stalled: true });
       // A retry after the message went out returns the first outcome (the mailer's ledger); the counts
       // are those of this attempt's reading.
-      const receipt = await deps.mailer.sendDigest({ idempotencyKey, asOf: asOf.toISOString(), entries });
+      const receipt = await deps.mailer.sendDigest({
+        idempotencyKey,
+        asOf: asOf.toISOString(),
+        entries,
+        stalledRegistrations,
+      });
       const counted = (attention: Attention) => entries.filter((e) => e.attention === attention).length;
       return { ...receipt, open: entries.length, overdue: counted('overdue'), stalled: counted('stalled') };
     },

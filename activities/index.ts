@@ -11,6 +11,7 @@ import { createMailer } from './mail/mailer';
 import { mailSettings } from './mail/settings';
 import { openDatabase } from './records/db';
 import { triageRequest } from './records/agreement-ids';
+import { recordRegistration } from './records/registrations';
 import { migrateToLatest } from './records/migrations';
 import { RecordsStore } from './records/store';
 
@@ -54,6 +55,8 @@ export async function createActivities(
     sendEmail: (request) => mailer.send(request),
     recordEvents: (input) => store.recordEvents(input),
     updateRegistry: (update) => store.updateRegistry(update),
+    recordTerm: (input) => store.recordTerm(input),
+    recordRegistration: (input) => recordRegistration(db, input),
   };
   return {
     activities,

@@ -13,6 +13,7 @@ import type {
   Tier,
 } from '../common/agreement';
 import type { CalendarTable } from '../common/business-calendar';
+import type { RegistrationStatus } from '../common/registration';
 
 export const EMAIL_KINDS = [
   'request-received',
@@ -26,6 +27,10 @@ export const EMAIL_KINDS = [
   'declined',
   'not-needed',
   'closed-notice',
+  'term-warning',
+  'term-lapsed',
+  'registration-nudge',
+  'registration-stalled',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 /** Every kind the mailer renders: the agreement's messages, and the weekly digest (about no one agreement). */
@@ -112,6 +117,28 @@ export interface RegistryUpdate {
   signedOn: string;
   agreementId: string;
   documentRef?: string;
+  /** The agreement's end date (issue 18): its term keeps these tiers listed; null or absent: no end. */
+  expiresOn?: string | null;
+}
+
+/**
+ * What an agreement's term (workflows/term.ts) writes to the records: one event appended to the
+ * agreement's history (idempotent: the same event at the same instant is written once), the fields of
+ * its snapshot that change (stage `renewed` or `lapsed`, `renewedBy`, `lapsedOn`), and for a lapse the
+ * registry's tiers (or individually listed address) this agreement's term kept listed, marked lapsed.
+ */
+export interface TermRecord {
+  agreementRef: string;
+  event: HistoryEntry;
+  changes?: Partial<AgreementSnapshot>;
+  lapse?: {
+    agreementId: string;
+    institution: Institution;
+    individual?: string;
+    tiers: Tier[];
+    /** YYYY-MM-DD: the day after the end date. */
+    lapsedOn: string;
+  };
 }
 
 /** I/O activities: run on the task queue with timeouts and retries. */
@@ -122,6 +149,22 @@ export interface AgreementActivities extends CalendarTableActivities {
   sendEmail(request: EmailRequest): Promise<EmailReceipt>;
   recordEvents(input: RecordEventsInput): Promise<void>;
   updateRegistry(update: RegistryUpdate): Promise<void>;
+  /** An agreement's term: a warning, its renewal or its lapse in the records (issue 18). */
+  recordTerm(input: TermRecord): Promise<void>;
+  /** A requester's registration as it stands, and its new events (issue 18; records/registrations.ts). */
+  recordRegistration(input: RecordRegistrationInput): Promise<void>;
+}
+
+/**
+ * A registration workflow's write to the records (idempotent): its row, upserted whole, and its new
+ * events, appended to its agreement's audit trail (`agreementRef`) so the agreement's history shows them.
+ */
+export interface RecordRegistrationInput {
+  /** The agreement's records reference (its first run id). */
+  agreementRef: string;
+  /** The status; a history given here is ignored (the events are the history). */
+  registration: Omit<RegistrationStatus, 'history'> & { history?: HistoryEntry[] };
+  events: HistoryEntry[];
 }
 
 /** Why an open agreement is listed where it is in the digest (activities/digest.ts defines each). */
@@ -141,6 +184,11 @@ export interface DigestRequest {
   /** The moment the open agreements were read (ISO-8601). */
   asOf: string;
   entries: DigestEntry[];
+  /**
+   * Registrations not completed whose access team was told (issue 18; records/registrations.ts), newest
+   * instructions first. Absent: none (digests from before).
+   */
+  stalledRegistrations?: Omit<RegistrationStatus, 'history'>[];
 }
 
 export interface DigestReceipt extends EmailReceipt {

@@ -1,7 +1,8 @@
 /**
  * Intake: `dura import` of 2,000 requests against the raw @temporalio/client starting 2,000 no-op
  * workflows at the same concurrency, on the same dev server, in the same run (`npm run bench:intake
- * [-- --quick | --rows N --concurrency C --workers N | --profile DIR | --no-like-for-like]`).
+ * [-- --quick | --rows N --concurrency C --workers N | --profile DIR | --no-like-for-like |
+ * --server production]`; the last: the real server on PostgreSQL, bench/lib/production-server.ts).
  * Figure = raw time / dura time; target ≥ 0.9. Unless `--no-like-for-like`, the same requests also go
  * from bench/lib/raw-request.ts (the raw client's update-with-start, no dura code) once before and once
  * after the import: not the figure, but it separates what dura's client costs from what the agreements'
@@ -39,7 +40,8 @@ import {
   type Timed,
 } from './lib/process';
 import { printJson, printTable, round } from './lib/report';
-import { startDevServer } from './lib/server';
+import { startServer } from './lib/production-server';
+import type { BenchServer } from './lib/server';
 import { duraEnv, startWorkers } from './lib/workers';
 
 const QUICK = hasFlag('--quick');
@@ -108,9 +110,14 @@ async function main(bench: Bench): Promise<void> {
   const rawStart = path.join(repoRoot, 'lib', 'bench', 'lib', 'raw-start.js');
   const rawRequest = path.join(repoRoot, 'lib', 'bench', 'lib', 'raw-request.js');
   const profiles = PROFILE && path.resolve(PROFILE);
-  const server = await startDevServer(bench);
+  const server = await startServer(bench);
   const mail = await startMailSink(bench);
-  const env = duraEnv(bench, { address: server.address, taskQueue: DURA_QUEUE, smtpUrl: mail.url });
+  const env = duraEnv(bench, {
+    address: server.address,
+    databaseUrl: server.databaseUrl,
+    taskQueue: DURA_QUEUE,
+    smtpUrl: mail.url,
+  });
   const baselineEnv = { ...env, BENCH_TASK_QUEUE: BASELINE_QUEUE };
   const profiled = (what: string) => (profiles ? profileArgs(path.join(profiles, what)) : []);
   const [duraWorkers, baselineWorkers] = await Promise.all([
@@ -120,7 +127,7 @@ async function main(bench: Bench): Promise<void> {
   const client = await connectClient(server.address);
   bench.defer(() => client.connection.close());
   const pids = {
-    server: server.pid,
+    server: server.cpu,
     duraWorker: duraWorkers.map((w) => w.pid!),
     baselineWorker: baselineWorkers.map((w) => w.pid!),
   };
@@ -217,7 +224,7 @@ async function main(bench: Bench): Promise<void> {
 }
 
 function report(
-  server: { temporal: string; pragmas: string[] },
+  server: BenchServer,
   measured: { raw1: Measured; imported: Measured; raw2: Measured; same?: readonly [Measured, Measured] },
   fixedMs: { dura: number; raw: number },
   mailSent: number,
@@ -231,7 +238,7 @@ function report(
     `intake: ${ROWS} requests, concurrency ${CONCURRENCY}, ${WORKERS} worker process(es) each; ` +
       `wall time of a fresh client process; CPU seconds while it ran`,
   );
-  console.log(contextLine(machine, v, server.pragmas));
+  console.log(contextLine(machine, v, server.storage));
   printTable(
     ['run', 'ms', 'per s', 'cpu client', 'server', 'dura worker', 'noop worker', 'settle ms'],
     runs.map((r) => [
@@ -275,6 +282,7 @@ function report(
     csv: csvMix(ROWS),
     machine,
     versions: v,
+    server: server.storage,
     sqlitePragmas: sqlitePragmas(server.pragmas),
     runs: runs.map((r) => ({ ...r, ms: round(r.ms, 0), settleMs: round(r.settleMs, 0) })),
     fixedMs: { dura: round(fixedMs.dura, 0), raw: round(fixedMs.raw, 0) },

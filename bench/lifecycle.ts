@@ -2,7 +2,8 @@
  * Lifecycle: full agreement lifecycles per second (request → initiation → 2 reminders → execution →
  * instructions → completed) against a minimal workflow of the same shape, same server, same run
  * (`npm run bench:lifecycle [-- --quick | --agreements K --concurrency C --day-seconds D | --profile DIR |
- * --poll-every-ms N]`).
+ * --poll-every-ms N | --server production]`; the last: the real server on PostgreSQL,
+ * bench/lib/production-server.ts, whose CPU counts PostgreSQL's, dura's records included).
  * Three figures, each measured in the same run on both sides (bench/run.ts shows `ratio`, the wall one;
  * `met` is true only when all three are met):
  * - wall: dura lifecycles/s / baseline lifecycles/s, target ≥ 0.9. Both sides mostly wait on the same
@@ -41,14 +42,15 @@ import {
   type HistorySize,
 } from './lib/history';
 import { baselineLifecycle, duraLifecycle, inPool, REMINDERS, type LifecycleResult } from './lib/lifecycles';
-import { cpuMeter } from './lib/cpu';
+import { cpuMeter, type CpuSource } from './lib/cpu';
 import { lifecycleFigures, printFigures, TARGETS } from './lib/lifecycle-figures';
 import { contextLine, machineInfo, sqlitePragmas, versions } from './lib/machine';
 import { startMailSink } from './lib/mail-sink';
 import { profileArgs, summarizeProfiles } from './lib/profile';
 import { benchMain, hasFlag, numberFlag, stop, stringFlag, type Bench } from './lib/process';
 import { printJson, printTable, round } from './lib/report';
-import { startDevServer } from './lib/server';
+import { startServer } from './lib/production-server';
+import type { BenchServer } from './lib/server';
 import { duraEnv, startWorkers } from './lib/workers';
 import type { LifecycleShape } from './workflows/lifecycle';
 
@@ -77,7 +79,7 @@ interface Run {
 
 async function timedRun(
   name: string,
-  pids: Record<string, number>,
+  pids: Record<string, CpuSource>,
   client: Client,
   work: (i: number) => Promise<LifecycleResult>,
 ): Promise<Run> {
@@ -93,10 +95,11 @@ async function timedRun(
 }
 
 async function main(bench: Bench): Promise<void> {
-  const server = await startDevServer(bench);
+  const server = await startServer(bench);
   const mail = await startMailSink(bench);
   const env = duraEnv(bench, {
     address: server.address,
+    databaseUrl: server.databaseUrl,
     taskQueue: DURA_QUEUE,
     smtpUrl: mail.url,
     extra: { DURA_BENCH_DAY_SECONDS: String(DAY_SECONDS) },
@@ -110,7 +113,7 @@ async function main(bench: Bench): Promise<void> {
       nodeArgs: profiled('baseline-worker'),
     }),
   ]);
-  const pids = { server: server.pid, duraWorker: duraWorker!.pid!, baselineWorker: baselineWorker!.pid! };
+  const pids = { server: server.cpu, duraWorker: duraWorker!.pid!, baselineWorker: baselineWorker!.pid! };
   const client = await connectClient(server.address);
   bench.defer(() => client.connection.close());
   const timeoutMs = () => bench.secondsLeft() * 1000;
@@ -165,7 +168,7 @@ async function main(bench: Bench): Promise<void> {
 }
 
 function report(
-  server: { temporal: string; pragmas: string[] },
+  server: BenchServer,
   runs: Run[],
   counts: { dura: HistoryCounts; baseline: HistoryCounts; stored: Record<'dura' | 'baseline', HistorySize> },
   shape: LifecycleShape,
@@ -205,7 +208,7 @@ function report(
     `lifecycle: ${AGREEMENTS} lifecycles each, ${CONCURRENCY} in flight; a day = ${DAY_SECONDS} s ` +
       `(reminders every ${REMINDER_EVERY_DAYS * DAY_SECONDS} s); 1 worker process each`,
   );
-  console.log(contextLine(machine, v, server.pragmas));
+  console.log(contextLine(machine, v, server.storage));
   printTable(
     ['history of one lifecycle (probe)', 'dura', 'baseline'],
     [
@@ -267,6 +270,7 @@ function report(
     policy: POLICY,
     machine,
     versions: v,
+    server: server.storage,
     sqlitePragmas: sqlitePragmas(server.pragmas),
     history: counts,
     runs: runs.map((r) => ({

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only intake,lifecycle]`: every figure script in bench/ (each
- * `bench/*.ts` but this one and cold-status.ts, which status.ts runs; bench/lib and bench/workflows are
- * helpers), one after another so no two
+ * `bench/*.ts` but this one, cold-status.ts, which status.ts runs, and production-scale.ts, run alone;
+ * bench/lib and bench/workflows are helpers), one after another so no two
  * compete for the machine, each within a time bound, then a summary of their JSON lines: a table and
  * one JSON line `{"bench":"summary",…}`. Builds lib/ first when it is stale. Exit 1 if any failed.
  */
@@ -17,8 +17,12 @@ const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt > 0 ? process.argv[onlyAt + 1]!.split(',') : undefined;
 /** The first figures in this order (the issue's), then any others by name. */
 const FIRST = ['intake', 'lifecycle'];
-/** This runner, and the cold CLI, which status.ts runs itself as the second half of figure 4. */
-const PART_OF_ANOTHER = new Set(['run.ts', 'cold-status.ts']);
+/**
+ * This runner, the cold CLI, which status.ts runs itself as the second half of figure 4, and the
+ * production scale figures, run alone (`npm run bench:production`: they need PostgreSQL and the real
+ * server, and seed their own agreements, no snapshot).
+ */
+const PART_OF_ANOTHER = new Set(['run.ts', 'cold-status.ts', 'production-scale.ts']);
 /**
  * A backstop over each script's own bound (bench/lib/process.ts benchMain), which cleans up first:
  * above the longest (memory, 3 h, with a fresh seed of 10,000 agreements on a 2-CPU machine).

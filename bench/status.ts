@@ -26,17 +26,16 @@
  */
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { connectClient, timedStatus, warmAgreements } from './lib/agreements-at-scale';
+import { connectClient, statusLoad, warmAgreements } from './lib/agreements-at-scale';
 import { cpuMeter, threadCpuMeter } from './lib/cpu';
-import { latency, seededRandom, type Latency } from './lib/fit';
+import { latency, latencyCells, type Latency } from './lib/fit';
 import { contextLine, machineInfo, sqlitePragmas, versions } from './lib/machine';
 import {
   benchMain,
   freePort,
   hasFlag,
   numberFlag,
-  repoRoot,
-  runTimed,
+  runBenchScript,
   stop,
   stringFlag,
   type Bench,
@@ -133,7 +132,12 @@ async function measureScenario(
     const from = monotonicMicros();
     const meter = cpuMeter({ server: pidWithArgument(server.dbFile), worker: worker!.pid! });
     const threads = threadCpuMeter(worker!.pid!);
-    const { samples, seconds } = await queryLoad(client, clients, 1000 + clients);
+    const { samples, seconds } = await statusLoad(client, {
+      count: COUNT,
+      clients,
+      queries: QUERIES,
+      seed: 1000 + clients,
+    });
     const cpu = meter.since();
     const byThread = threads.since();
     measured.push({ from, to: monotonicMicros() });
@@ -177,26 +181,6 @@ async function measureScenario(
   return { rows, warmSeconds };
 }
 
-/** `clients` concurrent callers, QUERIES in all, after a few unrecorded ones (connection warm-up). */
-async function queryLoad(
-  client: Client,
-  clients: number,
-  seed: number,
-): Promise<{ samples: number[]; seconds: number }> {
-  const random = seededRandom(seed);
-  const pick = () => Math.floor(random() * COUNT);
-  await Promise.all(Array.from({ length: clients }, () => timedStatus(client, pick())));
-  const samples: number[] = [];
-  const perClient = Math.ceil(QUERIES / clients);
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let k = 0; k < perClient; k++) samples.push(await timedStatus(client, pick()));
-    }),
-  );
-  return { samples, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
-}
-
 interface Cold {
   table: string[];
   result: { ratio: number; stats: Record<string, { median: number; p90: number }> } & Record<string, unknown>;
@@ -204,15 +188,8 @@ interface Cold {
 
 /** bench/cold-status.ts as it is (its own dev server, worker and agreement), run as `npm run bench:cold-status` runs it. */
 async function coldStatus(): Promise<Cold> {
-  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
   const args = QUICK ? ['--quick'] : ['--runs', String(numberFlag('--cold-runs', 15))];
-  const script = path.join(repoRoot, 'bench', 'cold-status.ts');
-  const r = await runTimed(tsx, [script, ...args], { ...process.env, DURA_BENCH_NO_BUILD: '1' });
-  if (r.status !== 0) throw new Error(`bench/cold-status.ts failed: ${r.stderr.trim()}`);
-  const lines = r.stdout.trim().split('\n');
-  const json = [...lines].reverse().find((l) => l.startsWith('{"bench"'));
-  if (!json) throw new Error('bench/cold-status.ts printed no JSON line');
-  return { table: lines.filter((l) => l !== json), result: JSON.parse(json) as Cold['result'] };
+  return (await runBenchScript('cold-status', args)) as Cold;
 }
 
 function report(
@@ -235,10 +212,7 @@ function report(
     rows.map((r) => [
       `${r.scenario} (${r.cacheSize})`,
       r.clients,
-      r.latency.p50.toFixed(0),
-      r.latency.p95.toFixed(0),
-      r.latency.p99.toFixed(0),
-      r.latency.max.toFixed(0),
+      ...latencyCells(r.latency),
       r.queriesPerSecond.toFixed(0),
       r.cpuMsPerQuery.server!.toFixed(1),
       r.cpuMsPerQuery.worker!.toFixed(1),

@@ -105,6 +105,13 @@ export async function fetchStatus(client: Client, config: Config, typed: string)
   // A named agreement that is not the institution's latest has closed: its records are final.
   if (!status || (target.agreementId && status.agreementId !== target.agreementId))
     return earlierAgreement(config, typed, target);
+  // A closed agreement with a term (issue 18): its term wrote how it ended (renewed, lapsed) to the
+  // records, after the workflow's last snapshot; the records win then.
+  if (status.stage === 'completed' && status.expiresOn) {
+    const recorded = await recordedStatus(config, status.agreementId).catch(() => null);
+    if (recorded && (recorded.stage === 'renewed' || recorded.stage === 'lapsed'))
+      return { status: recorded, source: 'closed' };
+  }
   return { status, source: 'workflow' };
 }
 

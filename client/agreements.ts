@@ -20,6 +20,21 @@ import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
 import { patiently, type Patience } from './update-retry';
 
+/**
+ * A new agreement's policy: `policy` (e.g. `--initiation`) plus the access team's configured term,
+ * `DURA_TERM_MONTHS` (common/config.ts), unless `policy` sets one; undefined when there is nothing to
+ * set (the workflow's DEFAULT_POLICY then applies). Read where agreements start: `dura request`,
+ * `dura import`, the web form, `dura renew`.
+ */
+export function startingPolicy(
+  config: { DURA_TERM_MONTHS?: number | undefined },
+  policy: Partial<Policy> = {},
+): Partial<Policy> | undefined {
+  const months = config.DURA_TERM_MONTHS;
+  const merged = months && policy.termMonths === undefined ? { ...policy, termMonths: months } : policy;
+  return Object.keys(merged).length ? merged : undefined;
+}
+
 export interface RequestOptions {
   taskQueue: string;
   policy?: Partial<Policy>;

@@ -12,10 +12,25 @@ export interface ListedAgreement {
   initiationDueBy: string | null;
   nextReminderAt: string | null;
   overdue: boolean;
+  /** The end date of its term (issue 18), YYYY-MM-DD, when it has one and the term is listed. */
+  expiresOn?: string;
+}
+
+export interface ListFilters {
+  stage?: string;
+  tier?: string;
+  overdue?: boolean;
+  /** YYYY-MM-DD: terms in force (running) whose end date is on or before it (issue 18). */
+  expiringBefore?: string;
 }
 
 /** The visibility query for the filters; with none, every agreement. */
-export function listQuery(filters: { stage?: string; tier?: string; overdue?: boolean }): string {
+export function listQuery(filters: ListFilters): string {
+  if (filters.expiringBefore)
+    return (
+      `WorkflowType='termWorkflow' AND ExecutionStatus='Running' AND ` +
+      `DuraExpiresOn<='${filters.expiringBefore}T00:00:00Z'`
+    );
   const clauses: string[] = [];
   if (filters.stage) clauses.push(`DuraStage='${filters.stage}'`);
   if (filters.tier) clauses.push(`DuraTiers='${filters.tier}'`);
@@ -23,10 +38,7 @@ export function listQuery(filters: { stage?: string; tier?: string; overdue?: bo
   return clauses.length ? clauses.join(' AND ') : "WorkflowType='agreementWorkflow'";
 }
 
-export async function listAgreements(
-  client: Client,
-  filters: { stage?: string; tier?: string; overdue?: boolean },
-): Promise<ListedAgreement[]> {
+export async function listAgreements(client: Client, filters: ListFilters): Promise<ListedAgreement[]> {
   const rows: ListedAgreement[] = [];
   for await (const wf of client.workflow.list({ query: listQuery(filters) })) {
     const a = wf.typedSearchAttributes;
@@ -39,7 +51,21 @@ export async function listAgreements(
       initiationDueBy: a.get(sa.DuraInitiationDueBy)?.toISOString() ?? null,
       nextReminderAt: a.get(sa.DuraNextReminderAt)?.toISOString() ?? null,
       overdue: a.get(sa.DuraOverdue) ?? false,
+      ...(a.get(sa.DuraExpiresOn) ? { expiresOn: a.get(sa.DuraExpiresOn)!.toISOString().slice(0, 10) } : {}),
     });
   }
-  return rows.sort((x, y) => x.agreementId.localeCompare(y.agreementId));
+  // An agreement with a term is listed twice (its workflow and its term's): one row, the term's stage
+  // when it ended the agreement (renewed, lapsed), with the end date.
+  const byId = new Map<string, ListedAgreement>();
+  for (const row of rows) {
+    const seen = byId.get(row.agreementId);
+    if (!seen) byId.set(row.agreementId, row);
+    else {
+      const term = row.expiresOn ? row : seen;
+      const own = term === row ? seen : row;
+      const ended = term.stage === 'renewed' || term.stage === 'lapsed';
+      byId.set(row.agreementId, { ...own, stage: ended ? term.stage : own.stage, expiresOn: term.expiresOn });
+    }
+  }
+  return [...byId.values()].sort((x, y) => x.agreementId.localeCompare(y.agreementId));
 }

@@ -14,6 +14,8 @@ import { registerControlCommands } from './commands/controls';
 import { registerIntakeCommands } from './commands/intake';
 import { registerLinkCommands } from './commands/links';
 import { registerRecordCommands } from './commands/records';
+import { registerRegistrationCommands } from './commands/registration';
+import { registerRenewCommands } from './commands/renew';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
 import { registerWebCommands } from './commands/web';
@@ -36,8 +38,10 @@ program.hook('preAction', (_program, action) => {
 
 registerAgreementCommands(program);
 registerControlCommands(program);
+registerRenewCommands(program);
 registerIntakeCommands(program);
 registerRecordCommands(program);
+registerRegistrationCommands(program);
 registerCheckCommands(program);
 registerScheduleCommands(program);
 registerReportCommands(program);

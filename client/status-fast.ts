@@ -12,6 +12,7 @@ import { agreementTarget } from '../common/agreement-target';
 // Types only from agreement-handle.ts: it loads the Temporal SDK.
 import type { StatusAnswer } from './agreement-handle';
 import type * as Protos from './generated/status-protos-types';
+import type { StatusWithRegistrations } from './registration-views';
 import type { GrpcTarget } from './grpc-unary';
 import { LEAN_SWITCH, leanTarget, type LeanTarget } from './lean-config';
 import { emit, fail, UnreachableError, UserError } from './output';
@@ -58,13 +59,19 @@ export async function statusFast(args: string[], env: NodeJS.ProcessEnv = proces
     if (err instanceof UserError || err instanceof UnreachableError) fail(err);
     return handOver((err as Error).message); // an answer the full CLI knows how to word
   }
-  const { status, source } = answer;
+  const { source } = answer;
   if (source === 'records')
     process.stderr.write('dura: no worker answered; this is the last status in the records\n');
+  let status: StatusWithRegistrations = answer.status;
+  // Each requester's registration steps once the instructions went out: kysely only (status-registrations.ts).
+  if (status.instructionsSentAt) {
+    const { withRegistrations, databaseUrlOf } = await import('./status-registrations');
+    status = await withRegistrations(status, databaseUrlOf(env));
+  }
   if (wanted.json) emit(wanted, status, () => '');
   else {
-    const { statusView } = await import('./format');
-    emit(wanted, status, () => statusView(status));
+    const { statusWithRegistrationsView } = await import('./registration-views');
+    emit(wanted, status, () => statusWithRegistrationsView(status));
   }
   // Answered: exit once stdout is flushed, sparing the wait for Node's own teardown (~5 ms).
   process.stdout.write('', () => process.exit(0));

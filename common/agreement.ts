@@ -15,6 +15,10 @@ export const STAGES = [
   'cancelled',
   'declined',
   'not-needed',
+  /** An executed agreement whose term ended because its renewal was executed (issue 18). */
+  'renewed',
+  /** An executed agreement whose end date passed unrenewed: its tiers are lapsed in the registry. */
+  'lapsed',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -44,6 +48,24 @@ export interface Policy {
   requesterUpdateEveryDays: number;
   escalateAfterReminders: number;
   instructionsBusinessDays: number;
+  /**
+   * After the registration instructions: a requester with steps left is nudged every N days, at most
+   * `registrationNudges` times, then the access team is told once (issue 18). Absent before it: 7 and 4.
+   */
+  registrationNudgeEveryDays?: number;
+  /**
+   * Whether each requester's registration is tracked at all (absent: yes). Off for an access team whose
+   * Workbench already follows its researchers up.
+   */
+  registrationTracking?: boolean;
+  registrationNudges?: number;
+  /**
+   * An executed agreement's default term in months from its signing date, or null for none (the
+   * default: an agreement lives for ever unless `execute --expires-on` gives it an end date).
+   */
+  termMonths?: number | null;
+  /** Days before the end date on which the officials and the access team are warned (business mornings). */
+  termWarningDays?: number[];
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -53,6 +75,11 @@ export const DEFAULT_POLICY: Policy = {
   requesterUpdateEveryDays: 14,
   escalateAfterReminders: 6,
   instructionsBusinessDays: 2,
+  registrationTracking: true,
+  registrationNudgeEveryDays: 7,
+  registrationNudges: 4,
+  termMonths: null,
+  termWarningDays: [60, 30, 15],
 };
 
 /** One researcher's request for an agreement (validated at the CLI and client boundary). */
@@ -106,6 +133,19 @@ export interface AgreementStatus {
   individual?: string;
   /** The institution's agreements before this one, oldest first (since patch `agreement-ids`). */
   earlierAgreements?: EarlierAgreement[];
+  /**
+   * The last day the executed agreement is in force, YYYY-MM-DD (New York), or null: no end date
+   * (issue 18; absent from agreements before it). Its term is a workflow of its own (workflows/term.ts).
+   */
+  expiresOn?: string | null;
+  /** A renewal: the id of the agreement it renews (`dura renew`), whose term ends when this is executed. */
+  renews?: string | null;
+  /** The agreement that renewed this one (stage `renewed`), set by its term when that was executed. */
+  renewedBy?: string | null;
+  /** The day the term lapsed (stage `lapsed`): the day after `expiresOn`, YYYY-MM-DD. */
+  lapsedOn?: string | null;
+  /** The workflow id of its term (workflows/term.ts), once started; `dura renew` signals through it. */
+  termWorkflowId?: string | null;
   history: HistoryEntry[];
 }
 
@@ -129,6 +169,11 @@ export interface Execution {
   /** Date the institution signed, YYYY-MM-DD. */
   signedOn: string;
   documentRef?: string;
+  /**
+   * The agreement's end date, YYYY-MM-DD (New York), after `signedOn`: its last day in force (issue 18,
+   * `execute --expires-on`). Absent: the policy's `termMonths` from `signedOn`, or no end date.
+   */
+  expiresOn?: string;
 }
 
 export interface JoinResult {

@@ -145,6 +145,14 @@ const schema = z.object({
   DURA_WEB_URL: webUrl.optional().or(z.literal('').transform(() => undefined)),
   DURA_LINK_KEY: optionalText.pipe(linkKey.optional()),
   DURA_LINK_DAYS: wholeNumber(1, 3650).default(90),
+  // A new agreement's term in months from its signing date (issue 18; policy `termMonths`, read where
+  // agreements start: client/agreements.ts `startingPolicy`). Unset: no end date unless `execute --expires-on`.
+  DURA_TERM_MONTHS: optionalText.transform((v, ctx) => {
+    const months = v === undefined ? undefined : wholeNumberIn(v, 1, 120);
+    if (v === undefined || months !== undefined) return months;
+    ctx.addIssue({ code: 'custom', message: 'expected a whole number of months from 1 to 120, e.g. 36' });
+    return z.NEVER;
+  }),
 });
 
 /** Every variable dura reads (compose's worker environment must set each). */
@@ -182,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /**
  * A component's own settings (the mailer's links, `dura web`'s): `schema` over the variables it names,
  * an empty variable meaning its default as everywhere here. Throws ConfigError with one line per bad
- * variable, naming it and what was typed.
+ * variable, naming it and what was typed (not for a secret: a name with KEY, URL or SECRET).
  */
 export function readSettings<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const given = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] || undefined]));
@@ -191,7 +199,7 @@ export function readSettings<S extends z.ZodObject>(schema: S, env: NodeJS.Proce
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+      return `${name}: ${issue.message}${secret(name) ? '' : ` (got ${JSON.stringify(env[name])})`}`;
     }),
   );
 }
@@ -227,5 +235,5 @@ function checkPairs(config: Config): Config {
 }
 
 function secret(name: string): boolean {
-  return /KEY|URL/.test(name);
+  return /KEY|URL|SECRET/.test(name);
 }

@@ -33,7 +33,13 @@ export interface CoverageInstitution {
   /** All its e-mail domains, lower-cased, the id included. */
   domains: string[];
   /** The tiers it is listed for; a tier absent is not listed. */
-  tiers: Array<{ tier: Tier; rule: MembershipRule; addresses: Array<{ email: string }> }>;
+  tiers: Array<{
+    tier: Tier;
+    rule: MembershipRule;
+    addresses: Array<{ email: string; lapsedOn?: string | null }>;
+    /** The day the tier lapsed (its agreement's end date passed unrenewed, issue 18); absent: in force. */
+    lapsedOn?: string | null;
+  }>;
 }
 
 export interface CoverageInput {
@@ -56,6 +62,11 @@ export interface TierCoverage {
   because: 'domain' | 'address' | null;
   /** The tier's rule at the institution; null when the institution is not listed for the tier. */
   rule: MembershipRule | null;
+  /**
+   * The day the tier (or, rule `individual`, the address) lapsed, YYYY-MM-DD: its agreement's end date
+   * passed unrenewed, so it covers no one until a renewal is executed (issue 18). Absent: not lapsed.
+   */
+  lapsedOn?: string;
 }
 
 export interface Coverage {
@@ -122,9 +133,18 @@ export function coverage(input: CoverageInput): Coverage {
   const tierCoverage = (tier: Tier): TierCoverage => {
     const listed = institution?.tiers.find((t) => t.tier === tier);
     if (!listed) return { tier, covered: false, because: null, rule: null };
+    const lapsed = (lapsedOn: string) => ({
+      tier,
+      covered: false,
+      because: null,
+      rule: listed.rule,
+      lapsedOn,
+    });
+    if (listed.lapsedOn) return lapsed(listed.lapsedOn);
     if (listed.rule === 'domains') return { tier, covered: true, because: 'domain', rule: listed.rule };
-    const named = listed.addresses.some((a) => a.email.trim().toLowerCase() === email);
-    return { tier, covered: named, because: named ? 'address' : null, rule: listed.rule };
+    const address = listed.addresses.find((a) => a.email.trim().toLowerCase() === email);
+    if (address?.lapsedOn) return lapsed(address.lapsedOn);
+    return { tier, covered: !!address, because: address ? 'address' : null, rule: listed.rule };
   };
   const tiers = tiersAsked(input.tiers).map(tierCoverage);
   const registered = tierCoverage('registered');
@@ -177,6 +197,14 @@ function describeNext(
     return (
       `${who} is listed for the Registered Tier but does not have access to the Controlled Tier: ` +
       `request the Controlled Tier (an amendment of its agreement).`
+    );
+  }
+  const lapsed = c.tiers.filter((t) => t.lapsedOn);
+  if (lapsed.length) {
+    const on = lapsed.map((t) => `the ${TIER_NAMES[t.tier]} lapsed on ${t.lapsedOn}`).join(' and ');
+    return (
+      `${who}: its agreement for ${on} (its end date passed unrenewed): ` +
+      `submit a DURA request (renewal), or ask the access team to renew it.`
     );
   }
   const individual = c.tiers.filter((t) => !t.covered && t.rule === 'individual');

@@ -16,7 +16,7 @@ for _ in $(seq 1 30); do
   listed="$(temporal operator search-attribute list --namespace "$TEMPORAL_NAMESPACE" 2>/dev/null || true)"
   missing=""
   for attribute in DuraStage=Keyword DuraInstitution=Keyword DuraTiers=KeywordList \
-    DuraInitiationDueBy=Datetime DuraNextReminderAt=Datetime DuraOverdue=Bool; do
+    DuraInitiationDueBy=Datetime DuraNextReminderAt=Datetime DuraOverdue=Bool DuraExpiresOn=Datetime; do
     name="${attribute%%=*}"
     echo "$listed" | grep -qw "$name" && continue
     missing="$missing $name"

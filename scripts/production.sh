@@ -6,7 +6,7 @@
 #   scripts/production.sh up|down|status|restart-server
 #
 # DURA_PRODUCTION_DIR   where data, logs and pids go (default data/production)
-# DURA_WORKERS          worker processes (default 2)
+# DURA_WORKERS          worker processes (default 2; 0: none, for benchmarks that start their own)
 # DURA_WORKER_ENTRY     the workers' script, from the project's directory (default lib/worker/main.js); a .ts
 #                       one runs from the sources through tsx (the tests' compressed-calendar worker,
 #                       test/helpers/fast-worker-entry.ts). Kept, like DURA_WORKERS, for a later down/status.
@@ -273,7 +273,7 @@ up() {
   (cd "$root" && [ -f "$DURA_WORKER_ENTRY" ]) || [ "$DURA_WORKER_ENTRY" = lib/worker/main.js ] ||
     die "DURA_WORKER_ENTRY=$DURA_WORKER_ENTRY: no such file (relative to $root)"
   TEMPORAL_SHARDS="${TEMPORAL_SHARDS:-4}"
-  [[ "$DURA_WORKERS" =~ ^[1-9][0-9]*$ ]] || die "DURA_WORKERS=$DURA_WORKERS: expected a whole number from 1"
+  [[ "$DURA_WORKERS" =~ ^(0|[1-9][0-9]*)$ ]] || die "DURA_WORKERS=$DURA_WORKERS: expected a whole number from 0"
   [[ "$TEMPORAL_SHARDS" =~ ^[1-9][0-9]*$ ]] || die "TEMPORAL_SHARDS=$TEMPORAL_SHARDS: expected a whole number from 1"
   if [ -f "$state" ]; then
     local status=0

@@ -38,7 +38,7 @@ web_answers && { echo "dura: $web_at:$web_port is in use; set DURA_WEB_PORT to a
 
 search_attributes=()
 for sa in DuraStage=Keyword DuraInstitution=Keyword DuraTiers=KeywordList DuraInitiationDueBy=Datetime \
-  DuraNextReminderAt=Datetime DuraOverdue=Bool; do
+  DuraNextReminderAt=Datetime DuraOverdue=Bool DuraExpiresOn=Datetime; do
   search_attributes+=(--search-attribute "$sa")
 done
 

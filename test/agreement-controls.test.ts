@@ -7,7 +7,7 @@ import * as m from '../workflows/messages';
 
 for (const database of TEST_DATABASES)
   describe(`agreement controls on ${database}`, function () {
-    const s = lifecycleHarness(database);
+    const s = lifecycleHarness(database, { registrationTracking: false }); // registrations: registration.test.ts
 
     async function started(options: Parameters<typeof s.request>[1] = {}) {
       const request = aRequest({ receivedAt: await s.now() });

@@ -7,7 +7,7 @@ import { executeUpdate, setSigningOfficialUpdate } from '../workflows/messages';
 
 for (const database of TEST_DATABASES)
   describe(`agreements of registered institutions on ${database}`, function () {
-    const s = lifecycleHarness(database);
+    const s = lifecycleHarness(database, { registrationTracking: false }); // registrations: registration.test.ts
     const registry = () => s.engine.dura.store;
 
     it('an individual agreement lists its address, not the domain; a colleague gets their own', async () => {

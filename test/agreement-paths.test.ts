@@ -8,7 +8,7 @@ import { DuraOverdue, DuraStage } from '../workflows/search-attributes';
 
 for (const database of TEST_DATABASES)
   describe(`agreement paths on ${database}`, function () {
-    const s = lifecycleHarness(database);
+    const s = lifecycleHarness(database, { registrationTracking: false }); // registrations: registration.test.ts
 
     it('a holiday inside the initiation window moves the deadline (Independence Day observed Fri 2026-07-03)', async () => {
       // Received Thursday 2026-07-02: Friday is the observed holiday, so Mon 6th and Tue 7th count.

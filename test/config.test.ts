@@ -32,6 +32,12 @@ describe('configuration', () => {
     assert.equal(config.DURA_WEB_URL, 'http://127.0.0.1:8080');
     assert.equal(config.DURA_LINK_KEY, undefined);
     assert.equal(config.DURA_LINK_DAYS, 90);
+    assert.equal(config.DURA_TERM_MONTHS, undefined);
+  });
+
+  it("reads a new agreement's term in months (issue 18)", () => {
+    assert.equal(loadConfig({ DURA_TERM_MONTHS: '36' }).DURA_TERM_MONTHS, 36);
+    assert.equal(loadConfig({ DURA_TERM_MONTHS: '' }).DURA_TERM_MONTHS, undefined);
   });
 
   it('reads the status link settings', () => {
@@ -162,6 +168,8 @@ describe('configuration', () => {
     ['link days zero', { DURA_LINK_DAYS: '0' }, /^DURA_LINK_DAYS: expected a whole number from 1 to 3650/],
     ['link days too many', { DURA_LINK_DAYS: '3651' }, /^DURA_LINK_DAYS: /],
     ['link days in words', { DURA_LINK_DAYS: 'ninety' }, /^DURA_LINK_DAYS: /],
+    ['term of no months', { DURA_TERM_MONTHS: '0' }, /^DURA_TERM_MONTHS: expected a whole number of months/],
+    ['term in words', { DURA_TERM_MONTHS: 'three years' }, /^DURA_TERM_MONTHS: .*\(got "three years"\)/],
     [
       'cert without key',
       { TEMPORAL_TLS_CERT: '/c.pem' },

@@ -9,6 +9,10 @@ import { timeSkippingEnv } from './helpers/env';
 import { aRequest } from './helpers/agreements';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { addresses } from './helpers/mail';
+import { until } from './helpers/wait';
+import { registrationIdsOf } from './helpers/expected-registration-mail';
+import { REGISTRATION_SEQ_BASE } from '../activities/records/registrations';
+import { registrationStatusQuery } from '../workflows/registration-messages';
 
 for (const database of TEST_DATABASES)
   describe(`lifecycle with the real activities (${database} + SMTP)`, function () {
@@ -55,9 +59,25 @@ for (const database of TEST_DATABASES)
       const ref = (await handle.describe()).runId;
       const events = await dura.store.agreementEvents(ref);
       assert.deepEqual(
-        events.map((e) => e.event),
+        events.filter((e) => e.seq < REGISTRATION_SEQ_BASE).map((e) => e.event),
         final.history.map((h) => h.event),
       );
+      // The requester's registration (issue 18) adds its own events to the agreement's audit trail, each
+      // once, numbered after the agreement's; it writes them a moment after it logs them.
+      const [registrationId] = registrationIdsOf(final);
+      assert.ok(registrationId, 'no registration tracked');
+      const registration = env.client.workflow.getHandle(registrationId);
+      let tracked: string[] = [];
+      let recorded: string[] = [];
+      await until(async () => {
+        tracked = (await registration.query(registrationStatusQuery)).history.map((h) => h.event);
+        recorded = (await dura.store.agreementEvents(ref))
+          .filter((e) => e.seq >= REGISTRATION_SEQ_BASE)
+          .map((e) => e.event);
+        return tracked.length > 0 && recorded.length === tracked.length;
+      }).catch(() => undefined);
+      assert.deepEqual(recorded, tracked);
+      assert.deepEqual(tracked, ['registration-tracking']); // the first nudge is 7 days away
       const emails = await dura.store.emails();
       assert.equal(emails.length, 8);
       assert.ok(emails.every((e) => e.state === 'sent'));

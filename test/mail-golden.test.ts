@@ -101,6 +101,16 @@ function mail(
     buildView(request, s, { ...ctx, statusLink: await personalLink(statusLinks, request, s, now) });
 }
 
+/** What a registration workflow sends with its messages (workflows/registration.ts). */
+const registrationExtra = {
+  stepsLeft: 'two-step,rcr-training',
+  stepsDone: 'account=2026-12-02,identity=2026-12-03,code-of-conduct=2026-12-03',
+  requesterName: 'Ann Lee',
+  requesterEmail: 'ann@uw.test',
+  nudgesSent: 4,
+  instructionsSentAt: '2026-12-02T15:00:00.000Z',
+};
+
 /** The open agreements of one digest: each attention, several officials, flagged checks, one tier. */
 const digestAgreements: AgreementStatus[] = [
   agreement({
@@ -247,9 +257,74 @@ const cases: { name: string; kind: MessageKind; view: () => View | Promise<View>
       extra: { stage: 'declined' },
     }),
   },
+  {
+    // Two steps left of five, after the instructions of Wednesday, December 2; the status link ends it.
+    name: 'registration-nudge',
+    kind: 'registration-nudge',
+    view: mail('registration-nudge', agreement({ stage: 'completed' }), { extra: registrationExtra }),
+  },
+  {
+    name: 'registration-stalled',
+    kind: 'registration-stalled',
+    view: mail('registration-stalled', agreement({ stage: 'completed' }), {
+      to: ['access-team'],
+      extra: { ...registrationExtra, stepsDone: '' },
+    }),
+  },
+  {
+    // 60 days before the end date (issue 18), to the signing official (the access team in cc).
+    name: 'term-warning',
+    kind: 'term-warning',
+    view: mail('term-warning', agreement({ stage: 'completed', expiresOn: '2027-12-01' }), {
+      to: [sam],
+      extra: { daysBefore: 60 },
+    }),
+  },
+  {
+    name: 'term-lapsed',
+    kind: 'term-lapsed',
+    view: mail('term-lapsed', agreement({ stage: 'lapsed', expiresOn: '2027-12-01' }), {
+      to: ['access-team'],
+      extra: { lapsedOn: '2027-12-02' },
+    }),
+  },
   { name: 'digest', kind: 'digest', view: digest(digestAgreements) },
   { name: 'digest--one', kind: 'digest', view: digest([agreement()]) },
   { name: 'digest--empty', kind: 'digest', view: digest([]) },
+  {
+    // Nothing open, one registration stalled (issue 18): it is listed all the same.
+    name: 'digest--stalled-registration',
+    kind: 'digest',
+    view: () =>
+      buildDigestView(
+        {
+          idempotencyKey: 'golden/digest',
+          asOf: now.toISOString(),
+          entries: [],
+          stalledRegistrations: [
+            {
+              registrationId: 'dura-uw.test-registration-2-1',
+              agreementId: 'uw.test-2',
+              institution: { name: 'University of Testing', domain: 'uw.test' },
+              requester: ann,
+              instructionsSentAt: '2026-10-13T14:00:00.000Z',
+              steps: {
+                account: '2026-10-14',
+                'two-step': '2026-10-14',
+                identity: null,
+                'code-of-conduct': null,
+                'rcr-training': null,
+              },
+              nudgesSent: 4,
+              nextNudgeAt: null,
+              escalatedAt: '2026-11-17T14:00:00.000Z',
+              completedAt: null,
+            },
+          ],
+        },
+        { accessTeam: ctx.accessTeam },
+      ),
+  },
 ];
 
 /** What is on file for a case: `Subject: …`, a blank line, the text; and the HTML. */

@@ -18,6 +18,30 @@ const recipients: Partial<Record<EmailKind, Pick<EmailRequest, 'to' | 'cc'>>> = 
   reminder: { to: [official] },
   escalation: { to: ['access-team'] },
   'closed-notice': { to: [official] },
+  'registration-stalled': { to: ['access-team'] },
+  'term-warning': { to: [official], cc: ['access-team'] },
+  'term-lapsed': { to: ['access-team'] },
+};
+/** The values a registration workflow sends with its messages (workflows/registration.ts). */
+const registrationExtra = {
+  stepsLeft: 'identity,rcr-training',
+  stepsDone: 'account=2026-12-02,two-step=2026-12-02,code-of-conduct=2026-12-03',
+  requesterName: 'Ann Lee',
+  requesterEmail: 'ann@uw.test',
+  nudgesSent: 4,
+  instructionsSentAt: '2026-12-02T15:00:00.000Z',
+};
+const extras: Partial<Record<EmailKind, EmailRequest['extra']>> = {
+  'registration-nudge': registrationExtra,
+  'registration-stalled': registrationExtra,
+  'term-warning': { daysBefore: 60 },
+  'term-lapsed': { lapsedOn: '2027-12-02' },
+};
+/** An agreement with an end date (issue 18), for the term's messages (workflows/term.ts). */
+const withTerm = sampleAgreement({ expiresOn: '2027-12-01' });
+const agreements: Partial<Record<EmailKind, EmailRequest['agreement']>> = {
+  'term-warning': withTerm,
+  'term-lapsed': withTerm,
 };
 const addressOf = (r: Recipient) =>
   r === 'access-team' ? roles.accessTeam : r === 'aou-signing-official' ? roles.aouSigningOfficial : r.email;
@@ -146,6 +170,50 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
         '(ann@uw.test):\nhttps://wb.example/start',
     ],
   },
+  'registration-nudge': {
+    subject: 'Your Researcher Workbench registration: two steps to go',
+    sentences: [
+      'Dear Ann Lee,',
+      'On Wednesday, December 2, 2026, 10:00 AM ET we sent you the steps to register for the All of Us ' +
+        'Researcher Workbench (Registered and Controlled Tiers), now that the agreement with University of ' +
+        'Testing is in place. As far as we know, these are still to do:\n\n' +
+        '- identity verification: https://id.example/verify\n' +
+        '- Responsible Conduct of Research training: https://rcr.example/training\n\n',
+      'Please use your institutional address (ann@uw.test).',
+    ],
+  },
+  'registration-stalled': {
+    subject: '[DURA] Registration stalled: Ann Lee at University of Testing (dura-uw.test)',
+    sentences: [
+      'Ann Lee <ann@uw.test> was sent the registration instructions for the agreement dura-uw.test with ' +
+        'University of Testing on Wednesday, December 2, 2026, 10:00 AM ET. After 4 reminders, these steps ' +
+        'are still not done:\n\n- identity verification\n- Responsible Conduct of Research training\n\n',
+      'Done so far: Researcher Workbench account (Wednesday, December 2, 2026); 2-step verification ' +
+        '(Wednesday, December 2, 2026); Data User Code of Conduct (Thursday, December 3, 2026)',
+      'dura registration record ann@uw.test --step <step>',
+    ],
+  },
+  'term-warning': {
+    subject: 'The All of Us DURA for University of Testing ends on Wednesday, December 1, 2027',
+    sentences: [
+      'Dear Sam Signer,',
+      'The Data Use and Registration Agreement between the All of Us Research Program and University of ' +
+        'Testing (dura-uw.test, Registered and Controlled Tiers), signed on Tuesday, December 1, 2026, ends on ' +
+        'Wednesday, December 1, 2027: in 60 days.',
+      'To renew it, reply to this message',
+      'dura renew dura-uw.test',
+    ],
+  },
+  'term-lapsed': {
+    subject: '[DURA] Lapsed: University of Testing (dura-uw.test)',
+    sentences: [
+      'Hello access team,',
+      'The agreement dura-uw.test with University of Testing ended on Wednesday, December 1, 2027 and was not ' +
+        'renewed. Its Registered and Controlled Tiers are now marked lapsed on the Registered Institutions ' +
+        'list (since Thursday, December 2, 2027)',
+      'To renew it: dura renew dura-uw.test',
+    ],
+  },
   'closed-notice': {
     subject: 'Closed: the All of Us DURA for University of Testing',
     sentences: [
@@ -166,7 +234,9 @@ describe('mailer', function () {
   it('renders and delivers every kind with its recipients, subject, text and HTML', async () => {
     for (const kind of EMAIL_KINDS) {
       const { to, cc = [] } = recipients[kind] ?? { to: [ann] };
-      const req = emailRequest(kind, `dura-uw.test/1/${kind}/x`, to, { cc });
+      const extra = extras[kind] ? { extra: extras[kind] } : {};
+      const agreement = agreements[kind] ? { agreement: agreements[kind] } : {};
+      const req = emailRequest(kind, `dura-uw.test/1/${kind}/x`, to, { cc, ...extra, ...agreement });
       const receipt = await mailer.send(req);
       assert.equal(receipt.state, 'sent', `${kind}: ${receipt.detail}`);
       const { mail, rcptTo } = smtp.arrived.at(-1)!;

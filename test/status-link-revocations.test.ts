@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { Kysely } from 'kysely';
 import { openDatabase } from '../activities/records/db';
-import { migrateTo, migrateToLatest } from '../activities/records/migrations';
+import { MIGRATION_NAMES, migrateTo, migrateToLatest } from '../activities/records/migrations';
 import type { Database } from '../activities/records/schema';
 import {
   revokeStatusLinks,
@@ -23,7 +23,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       db = openDatabase(database.url);
       // As a database of the release before: the new table arrives with the next migration.
       await migrateTo(db, '002_registry');
-      assert.deepEqual(await migrateToLatest(db), { applied: ['003_status_link_revocations'] });
+      const applied = (await migrateToLatest(db)).applied;
+      assert.deepEqual(
+        applied,
+        MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf('003_status_link_revocations')),
+      );
     });
     after(async () => {
       await db?.destroy();

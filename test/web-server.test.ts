@@ -161,6 +161,35 @@ describe('dura web over HTTP', function () {
     assert.ok(!none.body.includes('<script>'));
   });
 
+  it('a lapsed tier (issue 18) stays on the list, marked lapsed, on the page and in the JSON', async () => {
+    const app = await web();
+    // As a lapse writes it (activities/records/terms.ts recordTerm); put back after.
+    const lapse = (lapsedOn: string | null, lapsedBy: string | null) =>
+      engine.dura.store.db
+        .updateTable('institution_tiers')
+        .set({ lapsed_on: lapsedOn, lapsed_by: lapsedBy })
+        .where('domain', '=', 'lakeside.edu')
+        .where('tier', '=', 'controlled')
+        .execute();
+    await lapse('2027-03-12', 'lakeside.edu-1');
+    try {
+      const api = await app.inject('/api/institutions?q=lakeside');
+      assert.deepEqual(api.json().institutions[0].tiers[1], {
+        tier: 'controlled',
+        access: 'institution',
+        listedOn: '2026-01-15',
+        lapsedOn: '2027-03-12',
+      });
+      const page = await app.inject('/institutions?q=lakeside');
+      assert.match(
+        page.body,
+        /<td data-label="Controlled Tier">Controlled — lapsed on Friday, March 12, 2027<\/td>/,
+      );
+    } finally {
+      await lapse(null, null);
+    }
+  });
+
   it('no page and no JSON shows a listed address, an official or a contact', async () => {
     const app = await web();
     const s = await session(app, '/check');

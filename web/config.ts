@@ -10,6 +10,8 @@
  * - `DURA_WEB_TRUST_PROXY`: the reverse proxies in front whose X-Forwarded-For names the client (for
  *   the rate limit): a number of hops (1–10) or a comma list of their IPs or CIDR ranges. Unset: none
  *   (the peer is the client; behind a proxy unset, every visitor would share the proxy's limit).
+ * - `DURA_WORKBENCH_SECRET`: the secret the Researcher Workbench signs its posts to `/api/registration`
+ *   with (web/workbench-signature.ts): at least 32 characters on one line. Unset: that endpoint is off (404).
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -23,6 +25,8 @@ export interface WebConfig {
   rateLimit: number;
   /** Fastify's `trustProxy`: hops, or the proxies' addresses/CIDR ranges; false: none. */
   trustProxy: number | string[] | false;
+  /** The Workbench's shared secret for `POST /api/registration`; absent: the endpoint answers 404. */
+  workbenchSecret?: string;
 }
 
 /** `10.0.0.1` or `10.0.0.0/8` (IPv4 or IPv6, a prefix within the address's bits). */
@@ -54,6 +58,14 @@ const schema = z.object({
   DURA_WEB_PORT: wholeNumber(0, 65535).default(8080),
   DURA_WEB_RATE_LIMIT: wholeNumber(1, 100_000).default(20),
   DURA_WEB_TRUST_PROXY: trustProxy.optional(),
+  // Not echoed in a problem (readSettings: SECRET in the name).
+  DURA_WORKBENCH_SECRET: z
+    .string()
+    .refine(
+      (v) => v.trim().length >= 32 && /^[\x21-\x7e]+$/.test(v.trim()),
+      'expected at least 32 characters without spaces (e.g. from `openssl rand -hex 32`)',
+    )
+    .optional(),
 });
 
 /** The variables `webConfig` reads. */
@@ -67,5 +79,6 @@ export function webConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     port: v.DURA_WEB_PORT,
     rateLimit: v.DURA_WEB_RATE_LIMIT,
     trustProxy: v.DURA_WEB_TRUST_PROXY ?? false,
+    ...(v.DURA_WORKBENCH_SECRET ? { workbenchSecret: v.DURA_WORKBENCH_SECRET.trim() } : {}),
   };
 }

@@ -4,7 +4,8 @@
  * post), formbody, rate-limit (form posts per client address) and view (Handlebars, escaped by default).
  *
  * Routes: `/` (home), `/institutions?q=`, `/api/institutions?q=` (JSON, any origin), `/check` (GET, POST),
- * `/request` (GET, POST), `/status/:token`, `/assets/dura.css`, `/healthz`; anything else is a 404 page.
+ * `/request` (GET, POST), `/status/:token`, `POST /api/registration` (the Workbench's signed steps:
+ * routes/registration-hook.ts), `/assets/dura.css`, `/healthz`; anything else is a 404 page.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import type { WebContext, WebDeps } from './page';
 import { registerCheckRoutes } from './routes/check';
 import { registerInstitutionRoutes } from './routes/institutions';
 import { REQUEST_BODY_LIMIT, registerRequestRoutes } from './routes/request';
+import { registerRegistrationHook } from './routes/registration-hook';
 import { registerStatusRoutes } from './routes/status';
 
 export type { WebDeps } from './page';
@@ -98,6 +100,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerCheckRoutes(app, ctx, formLimit);
   registerRequestRoutes(app, ctx, formLimit);
   registerStatusRoutes(app, ctx);
+  // The Researcher Workbench's signed JSON posts (DURA_WORKBENCH_SECRET): no CSRF, the same rate limit.
+  await registerRegistrationHook(app, ctx);
   return app;
 }
 

@@ -16,6 +16,8 @@ const STAGE_WORDS: Record<Stage, string> = {
   cancelled: 'Cancelled',
   declined: 'Declined by your institution',
   'not-needed': 'No agreement needed',
+  renewed: 'Complete, then renewed by a new agreement',
+  lapsed: 'Lapsed: the agreement ended and was not renewed',
 };
 
 const when = (iso: string | null) => (iso ? inWords(iso) : null);
@@ -40,6 +42,13 @@ function standing(s: AgreementStatus, now: Date): string {
     }
     case 'not-needed':
       return 'Your institution is already listed for the tiers you asked for, so no agreement is needed.';
+    case 'renewed':
+      return `Your institution signed the agreement on ${signed}; it was renewed by ${s.renewedBy ?? 'a new agreement'}.`;
+    case 'lapsed':
+      return (
+        `Your institution signed the agreement on ${signed}. It ended on ` +
+        `${s.expiresOn ? dateInWords(s.expiresOn) : 'its end date'} and was not renewed, so it no longer covers you.`
+      );
   }
 }
 
@@ -65,10 +74,16 @@ function next(
       };
     case 'instructions-sent':
     case 'completed':
+    case 'renewed':
     case 'not-needed':
       return {
         text: 'Follow the registration instructions we e-mailed you, starting with an account on the Researcher Workbench.',
         link: { href: workbench, text: 'Go to the Researcher Workbench' },
+      };
+    case 'lapsed':
+      return {
+        text: 'Your institution can renew the agreement: submit a DURA request (renewal), or ask the access team.',
+        link: { href: '/request', text: 'Request a DURA' },
       };
     case 'cancelled':
     case 'declined':

@@ -13,7 +13,9 @@ import {
   type AgreementSnapshot,
   type AgreementStatus,
   type Execution,
+  type Person,
   type Policy,
+  type SigningOfficial,
   type Stage,
 } from '../common/agreement';
 import type { CalendarTable } from '../common/business-calendar';
@@ -30,6 +32,16 @@ export interface AgreementInput {
   individual?: boolean;
   /** Continue as new after this many history events (default: when the server suggests it). */
   continueAsNewAfterEvents?: number;
+  /**
+   * A renewal (`dura renew`, issue 18): the agreement it renews, that one's term (signalled when this
+   * is executed), and its requesters (all of them get this one's updates) and officials.
+   */
+  renewal?: {
+    renews: string;
+    termWorkflowId: string | null;
+    requesters: Person[];
+    officials: SigningOfficial[];
+  };
 }
 
 export interface AgreementState {
@@ -82,12 +94,22 @@ export function newState(input: AgreementInput): AgreementState {
       overdue: false,
       executedAt: null,
       signedOn: null,
+      // Its end date, set at execution (workflows/term-start.ts); null: none (issue 18). Query-only: no command.
+      expiresOn: null,
       documentRef: null,
       instructionsDueBy: null,
       instructionsSentAt: null,
       endedAt: null,
       endReason: null,
       earlierAgreements: [],
+      ...(input.renewal
+        ? {
+            renews: input.renewal.renews,
+            requesters: input.renewal.requesters.map((r) => ({ ...r })),
+            signingOfficial: { ...input.renewal.officials[0]! },
+            signingOfficials: input.renewal.officials.map((o) => ({ ...o })),
+          }
+        : {}),
       history: [],
     },
     triaged: false,

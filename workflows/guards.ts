@@ -71,6 +71,12 @@ export function execution(value: unknown, now: Date): Execution {
   const result: Execution = { signedOn };
   if (v.documentRef !== undefined && v.documentRef !== null && v.documentRef !== '')
     result.documentRef = text(v.documentRef, 'documentRef', 500);
+  // The end date (issue 18): a real date after the signing date (its last day in force).
+  if (v.expiresOn !== undefined && v.expiresOn !== null && v.expiresOn !== '') {
+    const expiresOn = calendarDate(v.expiresOn, 'expiresOn');
+    if (expiresOn <= signedOn) fail(`expiresOn: ${expiresOn} is not after the signing date ${signedOn}`);
+    result.expiresOn = expiresOn;
+  }
   return result;
 }
 

@@ -16,6 +16,8 @@ export const DuraNextReminderAt = defineSearchAttributeKey(
   SearchAttributeType.DATETIME,
 );
 export const DuraOverdue = defineSearchAttributeKey('DuraOverdue', SearchAttributeType.BOOL);
+/** An executed agreement's end date (00:00 UTC of the date), on its term workflow (issue 18). */
+export const DuraExpiresOn = defineSearchAttributeKey('DuraExpiresOn', SearchAttributeType.DATETIME);
 
 export const allSearchAttributes = [
   DuraStage,
@@ -24,6 +26,7 @@ export const allSearchAttributes = [
   DuraInitiationDueBy,
   DuraNextReminderAt,
   DuraOverdue,
+  DuraExpiresOn,
 ];
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */

@@ -8,7 +8,9 @@ import { io } from './activities';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
 import { waitUntil } from './follow-up';
+import { trackRegistration } from './registration-start';
 import { releaseReceipt, send, tellRequesters } from './mail';
+import * as term from './term-start';
 
 import { AGREEMENT_IDS } from './triage';
 
@@ -98,6 +100,7 @@ export async function recordExecution(agreement: Agreement): Promise<void> {
     'executed',
     `signed on ${s.signedOn}${s.documentRef ? ` (${s.documentRef})` : ''}; instructions due by ${s.instructionsDueBy}`,
   );
+  term.settleEndDate(agreement);
   agreement.publish();
   await io.updateRegistry({
     institution: s.institution,
@@ -106,7 +109,9 @@ export async function recordExecution(agreement: Agreement): Promise<void> {
     signedOn: s.signedOn,
     agreementId: s.agreementId,
     documentRef: s.documentRef ?? undefined,
+    ...(s.expiresOn ? { expiresOn: s.expiresOn } : {}),
   });
+  await term.tellRenewed(agreement);
   const listedWho = s.individual ?? s.institution.domain;
   agreement.log('registry-updated', `${listedWho} listed for ${s.tiers.join(', ')}`);
   await tellRequesters(agreement, 'executed', 'executed');
@@ -125,7 +130,8 @@ export async function sendInstructions(agreement: Agreement): Promise<void> {
     ) {
       for (const requester of pending) {
         sent.add(requester.email);
-        await send(agreement, 'registration-instructions', requester.email, [requester]);
+        if (await send(agreement, 'registration-instructions', requester.email, [requester]))
+          await trackRegistration(agreement, requester);
       }
     }
     s.instructionsSentAt = now();
@@ -139,6 +145,8 @@ export async function sendInstructions(agreement: Agreement): Promise<void> {
 
 export async function complete(agreement: Agreement): Promise<void> {
   agreement.status.endedAt = now();
+  // An agreement with an end date: its term runs on in a workflow of its own (issue 18).
+  await term.startTerm(agreement);
   agreement.moveTo('completed');
   agreement.publish();
   await agreement.record();

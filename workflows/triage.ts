@@ -42,7 +42,8 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   const { listed } = triage;
   state.listedTiers = listed?.tiers ?? [];
   const needed = s.tiers.filter((tier) => !state.listedTiers.includes(tier));
-  if (listed && needed.length === 0) {
+  // A renewal (`dura renew`, issue 18) is a new agreement for tiers the institution is listed for.
+  if (listed && needed.length === 0 && !s.renews) {
     state.end = {
       stage: 'not-needed',
       reason: `${s.institution.domain} is already listed for ${s.tiers.join(', ')}`,
@@ -55,7 +56,8 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   if (triage.agreementId !== undefined) takeOwnId(agreement, triage as TriageResult);
   // An amendment adds tiers to a listing; a listed institution with none for this key (individual
   // agreements required) gets a new agreement.
-  if (listed && (listed.tiers.length > 0 || !numbered)) {
+  if (s.renews) agreement.log('renewal', `renews ${s.renews} (${s.tiers.join(', ')})`);
+  else if (listed && (listed.tiers.length > 0 || !numbered)) {
     s.kind = 'amendment';
     s.tiers = needed;
     agreement.log('amendment', `listed for ${listed.tiers.join(', ')}; adds ${needed.join(', ')}`);

@@ -4,6 +4,7 @@
  */
 import type { Attention, DigestRequest } from '../interfaces';
 import { officialsOf } from '../../common/agreement';
+import { STEP_WORDS, stepsLeft } from '../../common/registration';
 import { formatInstant, joinWords, tiersInWords, type View } from './view';
 
 const LABELS: Record<Attention, string> = { overdue: 'OVERDUE', stalled: 'STALLED', open: 'open' };
@@ -66,6 +67,16 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
         .map((h) => ({ text: `${CHECKS[h.event]}: ${h.detail ?? ''}` })),
     };
   });
+  const registrations = (request.stalledRegistrations ?? []).map((r): View => ({
+    requester: `${r.requester.name.trim() || r.requester.email} <${r.requester.email}>`,
+    institution: r.institution.name,
+    agreementId: r.agreementId,
+    left: stepsLeft(r.steps)
+      .map((step) => STEP_WORDS[step])
+      .join(', '),
+    instructionsSentAt: formatInstant(r.instructionsSentAt),
+    escalatedAt: formatInstant(r.escalatedAt),
+  }));
   return {
     digest: {
       summary,
@@ -78,6 +89,8 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
     agreements,
     // A list of one item or none: the table shows only when something is open.
     anyOpen: agreements.length ? [{}] : [],
+    registrations,
+    anyStalledRegistration: registrations.length ? [{}] : [],
     accessTeam: { email: ctx.accessTeam },
   };
 }

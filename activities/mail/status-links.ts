@@ -38,6 +38,7 @@ const REQUESTER_KINDS: readonly EmailKind[] = [
   'status-update',
   'executed',
   'registration-instructions',
+  'registration-nudge',
   'cancelled',
   'declined',
 ];

@@ -14,6 +14,7 @@ import {
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
 import type { PersonalLink } from './status-links';
+import { registrationView } from './registration-view';
 import { dateInWords, inWords, readWhen } from '../../common/when';
 
 export type ViewValue = string | number | boolean | null;
@@ -106,6 +107,8 @@ export function progress(s: AgreementSnapshot, official: string, now: Date): str
     cancelled: 'The request was cancelled.',
     declined: 'The institution declined the agreement.',
     'not-needed': 'No new agreement is needed.',
+    renewed: `The agreement was signed on ${formatDate(s.signedOn)} and renewed by ${s.renewedBy ?? 'a new agreement'}.`,
+    lapsed: `The agreement ended on ${formatDate(s.expiresOn ?? null)} and was not renewed.`,
   };
   return stages[s.stage];
 }
@@ -148,11 +151,15 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
   }
   for (const key of INSTANTS) agreement[key] = formatInstant(s[key]);
   agreement.signedOn = formatDate(s.signedOn);
+  // An agreement's end date (issue 18): "Tuesday, June 1, 2027", or "no end date".
+  agreement.expiresOn = s.expiresOn ? formatDate(s.expiresOn) : 'no end date';
   agreement.documentRef = s.documentRef ?? 'none';
   agreement.kind = s.kind === 'amendment' ? 'amendment' : 'new agreement';
   agreement.tiers = tiersInWords(s.tiers);
 
   const extra: View = { ...(request.extra ?? {}) };
+  // The term's lapse (workflows/term.ts): its YYYY-MM-DD in words, as the end date.
+  if (typeof extra.lapsedOn === 'string') extra.lapsedOn = formatDate(extra.lapsedOn);
   const reason = request.extra?.reason ?? s.endReason;
 
   return {
@@ -164,13 +171,14 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     recipient: { ...recipient, useAddress: useAddress(recipient.email, s.institution.domain) },
     closedAs:
       request.extra?.stage === 'declined' ? 'your institution declined it' : 'the request was cancelled',
-    policy: { ...s.policy },
+    policy: { ...s.policy, termWarningDays: (s.policy.termWarningDays ?? []).join(', ') },
     extra,
     reason:
       reason === null || reason === undefined || reason === ''
         ? 'no reason was given'
         : instantsInWords(String(reason)),
     progress: progress(s, nameAndTitle, ctx.now),
+    registration: registrationView(request.extra, ctx.links, { instant: formatInstant, date: formatDate }),
     links: { ...ctx.links },
     accessTeam: { email: ctx.accessTeam },
     aouSigningOfficial: { email: ctx.aouSigningOfficial },

@@ -91,7 +91,11 @@ export async function triageRequest(db: Kysely<Database>, input: TriageInput): P
  * common/coverage.ts, which the client's triage applied before it chose the workflow id.
  */
 function coveringTiers(profile: InstitutionProfile, address: string | undefined): Tier[] {
+  // A lapsed tier or address (its agreement's term ended unrenewed, issue 18) covers no one.
   return profile.tiers
-    .filter((t) => t.rule === 'domains' || (address && t.addresses.some((a) => a.email === address)))
+    .filter((t) => !t.lapsedOn)
+    .filter(
+      (t) => t.rule === 'domains' || (address && t.addresses.some((a) => a.email === address && !a.lapsedOn)),
+    )
     .map((t) => t.tier);
 }

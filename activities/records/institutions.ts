@@ -10,7 +10,8 @@ import type { Database } from './schema';
 
 /** An institution as the list shows it: each tier with the date it was listed and by which agreement. */
 export interface RegistryEntry extends InstitutionRecord {
-  listed: Array<{ tier: Tier; listedOn: string; agreementId: string | null }>;
+  /** `lapsedOn`: the tier's agreement ended unrenewed (005_agreement_terms); `tiers` leaves it out. */
+  listed: Array<{ tier: Tier; listedOn: string; agreementId: string | null; lapsedOn?: string }>;
 }
 
 // Keeps every batched INSERT far below SQLite's (32766) and PostgreSQL's (65535) parameter limits.
@@ -25,7 +26,7 @@ export async function queryInstitutions(
   const rows = await db
     .selectFrom('institutions as i')
     .leftJoin('institution_tiers as t', 't.domain', 'i.domain')
-    .select(['i.domain', 'i.name', 't.tier', 't.listed_on', 't.agreement_id'])
+    .select(['i.domain', 'i.name', 't.tier', 't.listed_on', 't.agreement_id', 't.lapsed_on'])
     .$if(where.domain !== undefined, (q) => q.where('i.domain', '=', where.domain!))
     // lower() … LIKE … ESCAPE reads the same on SQLite and PostgreSQL (ILIKE is PostgreSQL only).
     .$if(pattern !== undefined, (q) =>
@@ -50,12 +51,18 @@ export async function queryInstitutions(
       byDomain.set(row.domain, entry);
     }
     if (row.tier !== null && isTier(row.tier)) {
-      entry.listed.push({ tier: row.tier, listedOn: row.listed_on ?? '', agreementId: row.agreement_id });
+      const lapsed = row.lapsed_on ? { lapsedOn: row.lapsed_on } : {};
+      entry.listed.push({
+        tier: row.tier,
+        listedOn: row.listed_on ?? '',
+        agreementId: row.agreement_id,
+        ...lapsed,
+      });
     }
   }
   for (const entry of byDomain.values()) {
     entry.listed.sort((a, b) => TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier));
-    entry.tiers = entry.listed.map((l) => l.tier);
+    entry.tiers = entry.listed.filter((l) => !l.lapsedOn).map((l) => l.tier);
   }
   return [...byDomain.values()];
 }

@@ -4,6 +4,8 @@
  * A released migration is never edited: add the next one (`002_…`).
  */
 import { Migrator, SqliteAdapter, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { agreementTermsMigration } from './migration-terms';
+import { registrationsMigration } from './migration-registrations';
 
 const migrations: Record<string, Migration> = {
   '001_initial': {
@@ -158,6 +160,9 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Issue 18, each in its own file (for length): a row per requester's registration; agreement terms.
+  '004_registrations': registrationsMigration,
+  '005_agreement_terms': agreementTermsMigration,
 };
 
 /** Names of all migrations, oldest first. */

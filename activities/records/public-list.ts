@@ -16,6 +16,11 @@ export interface PublicTier {
   access: 'institution' | 'individual';
   /** The date it was listed, YYYY-MM-DD. */
   listedOn: string;
+  /**
+   * Present when the tier lapsed (issue 18): its agreement's end date passed unrenewed, YYYY-MM-DD. It
+   * stays on the list, marked, and covers no one until a renewal is executed.
+   */
+  lapsedOn?: string;
 }
 
 export interface PublicInstitution {
@@ -35,7 +40,8 @@ export const MAX_QUERY = 200;
  * Institutions listed for at least one tier, in name order (then id); with `query`, those whose name
  * or any of whose domains contains it, case-insensitively (as `dura institutions find`). E.g.
  * `[{ id: 'uw.edu', name: 'University of Washington', domains: ['uw.edu', 'washington.edu'], tiers:
- * [{ tier: 'registered', access: 'institution', listedOn: '2026-01-05' }] }]`.
+ * [{ tier: 'registered', access: 'institution', listedOn: '2026-01-05' }] }]`; a lapsed tier also has
+ * `lapsedOn: '2027-03-12'`.
  */
 export async function publicInstitutions(db: Kysely<Database>, query = ''): Promise<PublicInstitution[]> {
   const text = query.trim().toLowerCase().slice(0, MAX_QUERY);
@@ -69,7 +75,7 @@ export async function publicInstitutions(db: Kysely<Database>, query = ''): Prom
       .execute(),
     db
       .selectFrom('institution_tiers')
-      .select(['domain', 'tier', 'rule', 'listed_on'])
+      .select(['domain', 'tier', 'rule', 'listed_on', 'lapsed_on'])
       .$if(searched, (q) => q.where('domain', 'in', matching))
       .execute(),
   ]);
@@ -83,6 +89,7 @@ export async function publicInstitutions(db: Kysely<Database>, query = ''): Prom
       tier: t.tier as Tier,
       access: t.rule === 'individual' ? 'individual' : 'institution',
       listedOn: t.listed_on,
+      ...(t.lapsed_on ? { lapsedOn: t.lapsed_on } : {}),
     };
     tiersOf.set(t.domain, [...(tiersOf.get(t.domain) ?? []), tier]);
   }

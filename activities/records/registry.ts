@@ -23,6 +23,9 @@ export interface ListedAddress {
   /** YYYY-MM-DD */
   listedOn: string;
   agreementId: string | null;
+  /** The day its individual agreement's term lapsed (005_agreement_terms), YYYY-MM-DD; absent: in force. */
+  lapsedOn?: string | null;
+  lapsedBy?: string | null;
 }
 
 export interface InstitutionOfficial {
@@ -42,6 +45,10 @@ export interface InstitutionProfile extends CoverageInstitution {
     listedOn: string;
     agreementId: string | null;
     addresses: ListedAddress[];
+    /** The day the tier lapsed (its agreement's end date passed unrenewed), YYYY-MM-DD; absent: in force. */
+    lapsedOn?: string | null;
+    /** The agreement whose term lapsed. */
+    lapsedBy?: string | null;
   }>;
   /** Its signing officials, by name. */
   officials: InstitutionOfficial[];
@@ -108,9 +115,16 @@ export async function readInstitution(
         rule: t.rule === 'individual' ? 'individual' : 'domains',
         listedOn: t.listed_on,
         agreementId: t.agreement_id,
+        // Only when lapsed: a tier in force keeps the shape exports and registry files have always had.
+        ...(t.lapsed_on ? { lapsedOn: t.lapsed_on, lapsedBy: t.lapsed_by ?? null } : {}),
         addresses: addresses
           .filter((a) => a.tier === t.tier)
-          .map((a) => ({ email: a.email, listedOn: a.listed_on, agreementId: a.agreement_id })),
+          .map((a) => ({
+            email: a.email,
+            listedOn: a.listed_on,
+            agreementId: a.agreement_id,
+            ...(a.lapsed_on ? { lapsedOn: a.lapsed_on, lapsedBy: a.lapsed_by ?? null } : {}),
+          })),
       })),
     officials: officials.map((o) => ({ name: o.name, email: o.email, title: o.title })),
     contractingContact: row.contracting_contact,

@@ -32,6 +32,12 @@ export interface InstitutionTiersTable {
   agreement_id: string | null;
   /** Who the tier covers: 'domains' (any address at its domains, the default) or 'individual'. */
   rule: Generated<string>;
+  /** 005: the day the tier lapsed (its agreement's end date passed unrenewed), YYYY-MM-DD, or null. */
+  lapsed_on: string | null;
+  /** 005: the agreement whose term lapsed. */
+  lapsed_by: string | null;
+  /** 005: the executed agreement with an end date whose term keeps the tier listed now. */
+  term_agreement_id: string | null;
 }
 
 /** The addresses a tier with the rule 'individual' covers, since when, and by which agreement. */
@@ -41,6 +47,10 @@ export interface InstitutionAddressesTable {
   email: string;
   listed_on: string;
   agreement_id: string | null;
+  /** 005: as institution_tiers (an individual agreement's term). */
+  lapsed_on: string | null;
+  lapsed_by: string | null;
+  term_agreement_id: string | null;
 }
 
 /** The institution's signing officials (all of them receive the package and the reminders). */
@@ -108,6 +118,30 @@ export interface StatusLinkRevocationsTable {
   revoked_at: string;
 }
 
+/** A requester's registration (004, issue 18): the steps' New York dates (null: not done), nudges, escalation. */
+export interface RegistrationsTable {
+  /** Its workflow id. */
+  registration_id: string;
+  agreement_id: string;
+  agreement_ref: string;
+  institution_domain: string;
+  institution_name: string;
+  requester_name: string;
+  /** Lower case. */
+  requester_email: string;
+  instructions_sent_at: string;
+  account_on: string | null;
+  two_step_on: string | null;
+  identity_on: string | null;
+  code_of_conduct_on: string | null;
+  rcr_training_on: string | null;
+  nudges_sent: number;
+  next_nudge_at: string | null;
+  escalated_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   institutions: InstitutionsTable;
   institution_domains: InstitutionDomainsTable;
@@ -118,4 +152,5 @@ export interface Database {
   agreement_events: AgreementEventsTable;
   emails: EmailsTable;
   status_link_revocations: StatusLinkRevocationsTable;
+  registrations: RegistrationsTable;
 }

@@ -13,7 +13,14 @@ import {
   type Tier,
   normalizeDomain,
 } from '../../common/agreement';
-import { BAD_DATA, type InstitutionRecord, type RecordEventsInput, type RegistryUpdate } from '../interfaces';
+import {
+  BAD_DATA,
+  type InstitutionRecord,
+  type RecordEventsInput,
+  type RegistryUpdate,
+  type TermRecord,
+} from '../interfaces';
+import { holdTerm, recordTerm } from './terms';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
 import { agreementRow } from './agreement-row';
 import { openDatabase } from './db';
@@ -216,10 +223,19 @@ export class RecordsStore implements EmailLedger {
    * agreement lists its address instead (individual-listing.ts).
    */
   async updateRegistry(update: RegistryUpdate): Promise<void> {
-    if (update.individual) return listIndividual(this.db, update);
-    const record = { ...update.institution, tiers: update.tiers };
-    const options = { listedOn: update.signedOn, agreementId: update.agreementId, rename: false };
-    await this.db.transaction().execute((trx) => upsertInstitutions(trx, [record], options));
+    if (update.individual) await listIndividual(this.db, update);
+    else {
+      const record = { ...update.institution, tiers: update.tiers };
+      const options = { listedOn: update.signedOn, agreementId: update.agreementId, rename: false };
+      await this.db.transaction().execute((trx) => upsertInstitutions(trx, [record], options));
+    }
+    // In force again (a lapse cleared), under this agreement's term when it has an end date (issue 18).
+    await holdTerm(this.db, update);
+  }
+
+  /** An agreement's term: a warning, its renewal or its lapse (activities/records/terms.ts). */
+  recordTerm(input: TermRecord): Promise<void> {
+    return recordTerm(this.db, input);
   }
 
   /** Imports (upserts) institutions, e.g. from the published list; tiers listed on `listedOn`. */

@@ -27,11 +27,37 @@ export const cpuSeconds = (pid: number): number => stat(pid)[0]! + stat(pid)[1]!
 export const childrenCpuSeconds = (): number => stat('self')[2]! + stat('self')[3]!;
 
 /**
+ * A process tree's CPU seconds so far: the root's, its live descendants' and (through the root's
+ * cutime/cstime) those it has reaped, so a PostgreSQL backend that exits between two readings still counts.
+ */
+export function treeCpuSeconds(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const own = (pid: number) => stat(pid)[0]! + stat(pid)[1]!;
+  const below = (pid: number): number =>
+    (children.get(pid) ?? []).reduce((total, child) => total + own(child) + below(child), 0);
+  return own(root) + stat(root)[2]! + stat(root)[3]! + below(root);
+}
+
+/** What a meter reads: pids (summed), or a function giving CPU seconds so far (e.g. treeCpuSeconds). */
+export type CpuSource = number | number[] | (() => number);
+
+/**
  * Snapshots named processes' CPU (and `client`, `bench`: this process's finished children and itself);
  * `since()` gives each one's seconds since the snapshot.
  */
-export function cpuMeter(pids: Record<string, number | number[]>): { since(): Record<string, number> } {
-  const sum = (p: number | number[]) => [p].flat().reduce((total, pid) => total + cpuSeconds(pid), 0);
+export function cpuMeter(pids: Record<string, CpuSource>): { since(): Record<string, number> } {
+  const sum = (p: CpuSource) =>
+    typeof p === 'function' ? p() : [p].flat().reduce((total, pid) => total + cpuSeconds(pid), 0);
   const at = () => ({
     ...Object.fromEntries(Object.entries(pids).map(([name, p]) => [name, sum(p)])),
     client: childrenCpuSeconds(),

@@ -28,6 +28,9 @@ export function latency(samples: number[]): Latency {
   };
 }
 
+/** p50, p95, p99 and max in whole milliseconds, a table's cells. */
+export const latencyCells = (l: Latency): string[] => [l.p50, l.p95, l.p99, l.max].map((x) => x.toFixed(0));
+
 export interface Line {
   slope: number;
   intercept: number;

@@ -62,10 +62,10 @@ export function sqlitePragmas(serverPragmas: string[]): { temporal: string[]; re
   };
 }
 
-/** One line for the top of a table. */
-export function contextLine(m: Machine, v: Versions, pragmas: string[]): string {
+/** One line for the top of a table; `storage` is the dev server's pragmas or a BenchServer's `storage`. */
+export function contextLine(m: Machine, v: Versions, storage: string[] | string): string {
   return (
     `${m.nproc} CPUs (${m.cpu}), load ${m.loadavg.join(' ')}; Node ${v.node}; ${v.temporalCli}; ` +
-    `SDK ${v.temporalSdk}; server SQLite ${pragmas.join(', ')}`
+    `SDK ${v.temporalSdk}; server ${typeof storage === 'string' ? storage : `SQLite ${storage.join(', ')}`}`
   );
 }

@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBuilt } from './build';
 
-export { repoRoot } from './paths';
+import { repoRoot } from './paths';
+
+export { repoRoot };
 
 /** runTimed's children still running: killed first when the bench ends early. */
 const running = new Set<ChildProcess>();
@@ -39,6 +41,8 @@ export function benchMain(name: string, seconds: number, body: (bench: Bench) =>
   const finish = async (code: number, why?: string) => {
     if (finishing) return;
     finishing = true;
+    // A client call still retrying on a closed connection must not end the process before the servers stop.
+    process.on('uncaughtException', (err) => console.error(`bench ${name}: during cleanup: ${String(err)}`));
     if (why) console.error(`bench ${name}: ${why}`);
     for (const child of running) child.kill('SIGKILL');
     for (const fn of deferred.reverse()) {
@@ -122,6 +126,24 @@ export function runTimed(command: string, args: string[], env: NodeJS.ProcessEnv
       });
     });
   });
+}
+
+/**
+ * Another figure script (bench/<name>.ts) as `npm run bench:<name>` runs it, on the tree as built:
+ * its table (stdout but the JSON line) and its JSON line, parsed.
+ */
+export async function runBenchScript(
+  name: string,
+  args: string[],
+): Promise<{ table: string[]; result: { ratio?: number } & Record<string, unknown> }> {
+  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+  const script = path.join(repoRoot, 'bench', `${name}.ts`);
+  const r = await runTimed(tsx, [script, ...args], { ...process.env, DURA_BENCH_NO_BUILD: '1' });
+  if (r.status !== 0) throw new Error(`bench/${name}.ts failed: ${r.stderr.trim().slice(-4000)}`);
+  const lines = r.stdout.trim().split('\n');
+  const json = [...lines].reverse().find((l) => l.startsWith('{"bench"'));
+  if (!json) throw new Error(`bench/${name}.ts printed no JSON line`);
+  return { table: lines.filter((l) => l !== json), result: JSON.parse(json) as Record<string, unknown> };
 }
 
 /** Retries `attempt` (exit status 0, or true) every 250 ms until it succeeds or `ms` pass. */

@@ -20,9 +20,8 @@ import type { Client } from '@temporalio/client';
 import { countAwaitingSignature, seedAgreements } from './agreements-at-scale';
 import { cpuMeter } from './cpu';
 import { hasFlag, numberFlag, repoRoot, run, stop, type Bench } from './process';
-import { startDevServer, type DevServer } from './server';
+import { startDevServer, type BenchServer, type DevServer } from './server';
 import { duraEnv, startWorkers } from './workers';
-import { pidWithArgument } from './worker-probe';
 import { temporalCliPath } from '../../scripts/tools';
 
 const MAX_AGE_DAYS = 7;
@@ -97,14 +96,12 @@ export async function seededServer(
   return { server, client: connected, seed };
 }
 
-async function seedNow(bench: Bench, server: DevServer, client: Client, o: SeedOptions): Promise<Seed> {
+/** Seeds `o.count` agreements on any server (no snapshot: bench/production-scale.ts seeds the real server with it). */
+export async function seedNow(bench: Bench, server: BenchServer, client: Client, o: SeedOptions): Promise<Seed> {
   // No SMTP_URL: each message is an .eml file in the run's outbox, as with `npm start`.
-  const env = duraEnv(bench, { address: server.address, taskQueue: o.taskQueue });
+  const env = duraEnv(bench, { address: server.address, databaseUrl: server.databaseUrl, taskQueue: o.taskQueue });
   const workers = await startWorkers(bench, { kind: 'real', count: o.workers, env, name: 'seed' });
-  const meter = cpuMeter({
-    server: pidWithArgument(server.dbFile),
-    workers: workers.map((w) => w.pid!),
-  });
+  const meter = cpuMeter({ server: server.cpu, workers: workers.map((w) => w.pid!) });
   const seededAt = new Date().toISOString();
   const { settledMs } = await seedAgreements(client, {
     from: 0,

@@ -9,17 +9,29 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { temporalCliPath } from '../../scripts/tools';
 import { devServerSearchAttributeArgs } from '../../workflows/search-attributes';
+import type { CpuSource } from './cpu';
 import { freePort, run, stop, waitFor, type Bench } from './process';
 
 /** What `npm start` passes (scripts/start.sh); recorded with every result. */
 export const PRODUCTION_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
 
-export interface DevServer {
+/** The server a benchmark runs against: this dev server, or the real one (bench/lib/production-server.ts). */
+export interface BenchServer {
   /** host:port for TEMPORAL_ADDRESS and `--address`. */
   address: string;
   /** The Temporal CLI binary (also for `temporal workflow …` commands). */
   temporal: string;
+  /** The dev server's SQLite pragmas (none for the real server). */
   pragmas: string[];
+  /** What the server stores on, for the context line: `SQLite journal_mode=WAL, …`, `PostgreSQL 15 …`. */
+  storage: string;
+  /** The server's CPU for bench/lib/cpu.ts cpuMeter (with the real one, PostgreSQL's too). */
+  cpu: CpuSource;
+  /** dura's records, when not the run's SQLite file (the real server's PostgreSQL). */
+  databaseUrl?: string;
+}
+
+export interface DevServer extends BenchServer {
   dbFile: string;
   logFile: string;
   /** The server process, for CPU accounting (bench/lib/cpu.ts). */
@@ -52,5 +64,6 @@ export async function startDevServer(
     if (child.exitCode !== null) throw new Error(`the dev server exited; see ${logFile}`);
     return run(temporal, ['operator', 'cluster', 'health', '--address', address]);
   });
-  return { address, temporal, pragmas, dbFile, logFile, pid: child.pid! };
+  const storage = `SQLite ${pragmas.join(', ')}`;
+  return { address, temporal, pragmas, storage, cpu: child.pid!, dbFile, logFile, pid: child.pid! };
 }

@@ -21,14 +21,14 @@ export const WORKER_SCRIPTS = {
  */
 export function duraEnv(
   bench: Bench,
-  o: { address: string; taskQueue: string; smtpUrl?: string; extra?: NodeJS.ProcessEnv },
+  o: { address: string; taskQueue: string; databaseUrl?: string; smtpUrl?: string; extra?: NodeJS.ProcessEnv },
 ): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TEMPORAL_ADDRESS: o.address,
     DURA_TASK_QUEUE: o.taskQueue,
-    DATABASE_URL: `sqlite:${path.join(bench.dir, 'dura.sqlite')}`,
+    DATABASE_URL: o.databaseUrl ?? `sqlite:${path.join(bench.dir, 'dura.sqlite')}`,
     DURA_DATA_DIR: path.join(bench.dir, 'data'),
     ...(o.smtpUrl ? { SMTP_URL: o.smtpUrl } : {}),
     ...o.extra,
@@ -39,6 +39,8 @@ export interface WorkerOptions {
   kind: keyof typeof WORKER_SCRIPTS;
   count?: number;
   env: NodeJS.ProcessEnv;
+  /** More environment for the i-th worker (from 0), e.g. its own DURA_METRICS_ADDRESS. */
+  envOf?: (i: number) => NodeJS.ProcessEnv;
   /** Log file prefix under bench.dir (default: the kind). */
   name?: string;
   /** Node options before the script, e.g. bench/lib/profile.ts profileArgs. */
@@ -52,7 +54,7 @@ export async function startWorkers(bench: Bench, o: WorkerOptions, timeoutMs = 6
     const logFile = path.join(bench.dir, `${o.name ?? o.kind}-${i}.log`);
     const child = spawn(process.execPath, [...(o.nodeArgs ?? []), script], {
       cwd: bench.dir, // relative defaults (data/) land in the temp directory
-      env: o.env,
+      env: { ...o.env, ...o.envOf?.(i) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = fs.createWriteStream(logFile);

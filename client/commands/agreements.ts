@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { agreementIdFor, STAGES, TIERS, type AgreementRequest } from '../../common/agreement';
 import { emit, readUserFile, UserError, type OutputOptions } from '../output';
+import type { StatusWithRegistrations } from '../registration-views';
 
 async function setup() {
   const { session } = await import('../temporal');
@@ -157,9 +158,9 @@ export function registerAgreementCommands(program: Command): void {
     .action(async (flags: RequestFlags) => {
       const request = await checkedRequest(flags);
       const { config, client } = await setup();
-      const { requestPatiently } = await import('../agreements');
+      const { requestPatiently, startingPolicy } = await import('../agreements');
       const { rethrowNotTaken, waitingLine } = await import('../update-retry');
-      const policy = flags.initiation ? { initiation: flags.initiation } : undefined;
+      const policy = startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {});
       const { withStore } = await import('../records');
       const { triageRequest } = await import('../agreements');
       let warnings: string[] = [];
@@ -200,11 +201,18 @@ export function registerAgreementCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  dura status uw.edu\n  dura status dura-uw.edu --json')
     .action(async (id: string, flags: OutputOptions) => {
       const { agreementStatus } = await import('../status');
-      const { status, source } = await agreementStatus(id);
+      const { status: bare, source } = await agreementStatus(id);
       if (source === 'records')
         process.stderr.write('dura: no worker answered; this is the last status in the records\n');
-      const { statusView } = await import('../format');
-      emit(flags, status, () => statusView(status));
+      // Each requester's registration steps once the instructions went out (issue 18).
+      let status: StatusWithRegistrations = bare;
+      if (bare.instructionsSentAt) {
+        const { withRegistrations } = await import('../status-registrations');
+        const { loadConfig } = await import('../../common/config');
+        status = await withRegistrations(bare, loadConfig().DATABASE_URL);
+      }
+      const { statusWithRegistrationsView } = await import('../registration-views');
+      emit(flags, status, () => statusWithRegistrationsView(status));
     });
 
   program
@@ -226,27 +234,45 @@ export function registerAgreementCommands(program: Command): void {
     .addOption(new Option('--stage <stage>').choices(STAGES))
     .addOption(new Option('--tier <tier>').choices(TIERS))
     .option('--overdue', 'only agreements past a deadline')
+    .option(
+      '--expiring-before <date>',
+      'executed agreements whose end date is on or before YYYY-MM-DD (New York)',
+    )
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  dura list --stage awaiting-signature\n  dura list --overdue --json')
-    .action(async (flags: OutputOptions & { stage?: string; tier?: string; overdue?: boolean }) => {
-      const { client } = await setup();
-      const { listAgreements } = await import('../list');
-      const rows = await listAgreements(client, flags);
-      const { table, shortWhen } = await import('../format');
-      emit(flags, rows, () =>
-        table(
-          ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE'],
-          rows.map((r) => [
-            r.agreementId,
-            r.stage,
-            r.tiers.join(','),
-            shortWhen(r.initiationDueBy),
-            shortWhen(r.nextReminderAt),
-            r.overdue ? 'yes' : '',
-          ]),
-        ),
-      );
-    });
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dura list --stage awaiting-signature\n  dura list --overdue --json\n  dura list --expiring-before 2027-06-30',
+    )
+    .action(
+      async (
+        flags: OutputOptions & { stage?: string; tier?: string; overdue?: boolean; expiringBefore?: string },
+      ) => {
+        if (flags.expiringBefore !== undefined) {
+          const { readWhen } = await import('../../common/when');
+          const read = readWhen(flags.expiringBefore, { dateOnly: true });
+          if ('problem' in read) throw new UserError(`--expiring-before: ${read.problem}`);
+          flags.expiringBefore = read.date;
+        }
+        const { client } = await setup();
+        const { listAgreements } = await import('../list');
+        const rows = await listAgreements(client, flags);
+        const { table, shortWhen } = await import('../format');
+        emit(flags, rows, () =>
+          table(
+            ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE', 'ENDS'],
+            rows.map((r) => [
+              r.agreementId,
+              r.stage,
+              r.tiers.join(','),
+              shortWhen(r.initiationDueBy),
+              shortWhen(r.nextReminderAt),
+              r.overdue ? 'yes' : '',
+              r.expiresOn ?? '',
+            ]),
+          ),
+        );
+      },
+    );
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -60,6 +60,7 @@ export function coverageView(c: Coverage): string {
 function tierWhy(t: TierCoverage, listed: boolean): string {
   if (t.because === 'domain') return 'covered: any address at its domains (rule: domains)';
   if (t.because === 'address') return 'covered: this address is listed (rule: individual)';
+  if (t.lapsedOn) return `not covered: lapsed on ${t.lapsedOn} (its agreement ended unrenewed)`;
   if (t.rule === 'individual')
     return 'not covered: individual agreements required, and this address is not listed';
   return listed ? 'not covered: the institution is not listed for this tier' : 'not covered: not listed';

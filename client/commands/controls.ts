@@ -40,12 +40,14 @@ const controls: Control[] = [
         true,
       ],
       ['--document <ref>', 'a reference to the signed document'],
+      [
+        '--expires-on <date>',
+        "the agreement's last day in force, YYYY-MM-DD (New York; after the signing date): warnings before, lapse after",
+      ],
     ],
-    example: 'dura execute uw.edu --on "$(TZ=America/New_York date +%F)" --document DURA-2026-014',
-    update: async (f) => ({
-      name: 'execute',
-      args: [{ signedOn: await signedOn(String(f.on)), documentRef: f.document }],
-    }),
+    example:
+      'dura execute uw.edu --on "$(TZ=America/New_York date +%F)" --document DURA-2026-014 --expires-on 2029-06-30',
+    update: async (f) => ({ name: 'execute', args: [await execution(f)] }),
   },
   {
     name: 'cancel',
@@ -188,6 +190,31 @@ async function signedOn(value: string): Promise<string> {
   if (date > today)
     throw new UserError(`--on: ${date} is in the future (today is ${dateInWords(today)} in New York)`);
   return date;
+}
+
+/**
+ * `execute`'s flags: the signing date and the end date, every problem at once (a UserError naming each
+ * flag). The end date is a New York date after the signing date (issue 18).
+ */
+async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: string; expiresOn?: string }> {
+  const problems: string[] = [];
+  const signed = await signedOn(String(f.on)).catch((err: Error) => void problems.push(err.message));
+  let expiresOn: string | undefined;
+  if (f['expires-on'] !== undefined || f.expiresOn !== undefined) {
+    const { readWhen } = await import('../../common/when');
+    const typed = String(f.expiresOn ?? f['expires-on']);
+    const read = readWhen(typed, { dateOnly: true });
+    if ('problem' in read) problems.push(`--expires-on: ${read.problem}`);
+    else if (signed && read.date <= signed)
+      problems.push(`--expires-on: ${read.date} is not after the signing date (--on ${signed})`);
+    else expiresOn = read.date;
+  }
+  if (problems.length || !signed) throw new UserError(problems.join('\n'));
+  return {
+    signedOn: signed,
+    documentRef: f.document as string | undefined,
+    ...(expiresOn ? { expiresOn } : {}),
+  };
 }
 
 /**

@@ -127,10 +127,17 @@ function profileView(p: InstitutionProfile): string {
       t.rule === 'domains'
         ? 'any address at its domains'
         : `only the ${t.addresses.length} address(es) listed`;
-    lines.push(`  ${t.tier} since ${t.listedOn}${by}; rule ${t.rule}: ${rule}`);
+    // A lapsed tier (issue 18) stays on the list, not in force: its agreement's end date passed unrenewed.
+    const lapsed = t.lapsedOn
+      ? `; lapsed on ${t.lapsedOn}${t.lapsedBy ? ` (${t.lapsedBy} not renewed)` : ''}`
+      : '';
+    lines.push(`  ${t.tier} since ${t.listedOn}${by}; rule ${t.rule}: ${rule}${lapsed}`);
     if (t.rule === 'individual')
       for (const a of t.addresses)
-        lines.push(`    ${a.email} since ${a.listedOn}${a.agreementId ? ` (${a.agreementId})` : ''}`);
+        lines.push(
+          `    ${a.email} since ${a.listedOn}${a.agreementId ? ` (${a.agreementId})` : ''}` +
+            (a.lapsedOn ? `; lapsed on ${a.lapsedOn}` : ''),
+        );
   }
   if (p.tiers.length === 0) lines.push('  no tier listed');
   lines.push(

@@ -42,6 +42,7 @@ export function registerIntakeCommands(program: Command): void {
       const { session } = await import('../temporal');
       const { config, client } = await session();
       const { importRequests } = await import('../import');
+      const { startingPolicy } = await import('../agreements');
       const { waitingLine } = await import('../update-retry');
       const progress = process.stderr.isTTY && !flags.json ? showProgress : undefined;
       let waiting = false; // one line for the whole file, however many requests wait
@@ -50,7 +51,7 @@ export function registerIntakeCommands(program: Command): void {
         importRequests(client, rows, {
           registry,
           taskQueue: config.DURA_TASK_QUEUE,
-          policy: flags.initiation ? { initiation: flags.initiation } : undefined,
+          policy: startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {}),
           concurrency: flags.concurrency,
           onProgress: progress,
           patience: {

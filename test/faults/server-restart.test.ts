@@ -15,6 +15,12 @@ import { executeUpdate, statusQuery } from '../../workflows/messages';
 import { aRequest } from '../helpers/agreements';
 import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-process';
 import { compareWithSink, countByKind, expectedMessages } from '../helpers/expected-mail';
+import {
+  expectedRegistrationMessages,
+  failedRegistrationMail,
+  trackedRegistrations,
+  type TrackedRegistration,
+} from '../helpers/expected-registration-mail';
 import { startFaultSink, type FaultSink } from '../helpers/fault-sink';
 import {
   keepOrRemove,
@@ -141,13 +147,22 @@ describe('fault: the dev server kill -9’d mid-run, restarted on its SQLite fil
         ids.map(async (id) => [id, await agreementRef(client.workflow.getHandle(id))] as const),
       ),
     );
+    // The executed agreements' registrations (issue 18) nudge on their compressed clock meanwhile.
+    const registrationRefs = new Map<string, string>();
+    let registrations: TrackedRegistration[] = [];
+    const expectedNow = async () => {
+      await refresh();
+      registrations = await trackedRegistrations(client, statuses.values(), registrationRefs, patience);
+      return [
+        ...ids.flatMap((id) => expectedMessages(statuses.get(id)!, refs.get(id)!, ACCESS_TEAM)),
+        ...registrations.flatMap((r) => expectedRegistrationMessages(r, ACCESS_TEAM)),
+      ];
+    };
     let report = '';
     await until(async () => {
-      await refresh();
-      const before = ids.flatMap((id) => expectedMessages(statuses.get(id)!, refs.get(id)!, ACCESS_TEAM));
+      const before = await expectedNow();
       const arrived = [...sink.messages];
-      await refresh();
-      const after = ids.flatMap((id) => expectedMessages(statuses.get(id)!, refs.get(id)!, ACCESS_TEAM));
+      const after = await expectedNow();
       const { missing } = compareWithSink(before, arrived);
       const { unexpected, misaddressed } = compareWithSink(after, arrived);
       report = `missing ${JSON.stringify(countByKind(missing))}, unexpected ${JSON.stringify(countByKind(unexpected))}`;
@@ -156,6 +171,7 @@ describe('fault: the dev server kill -9’d mid-run, restarted on its SQLite fil
     assert.deepEqual([...sink.duplicates().keys()], [], 'a message arrived twice');
     for (const s of statuses.values())
       assert.ok(!s.history.some((h) => h.event === 'email-failed'), `${s.agreementId}: an e-mail failed`);
+    assert.deepEqual(failedRegistrationMail(registrations), [], 'a registration’s e-mail failed');
     const exit = await Promise.race([worker.exited, Promise.resolve(null)]);
     assert.equal(exit, null, `the worker did not survive the server's absence:\n${workerLogTail(dir)}`);
     console.log(

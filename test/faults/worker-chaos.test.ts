@@ -23,6 +23,13 @@ import {
 import { describeRuns, duraCli, requestsCsv, type DuraRun } from '../helpers/access-team';
 import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-process';
 import { compareWithSink, countByKind, expectedMessages } from '../helpers/expected-mail';
+import {
+  expectedRegistrationMessages,
+  failedRegistrationMail,
+  sendingWorkflowId,
+  trackedRegistrations,
+  type TrackedRegistration,
+} from '../helpers/expected-registration-mail';
 import { startFaultSink, type FaultSink } from '../helpers/fault-sink';
 import {
   keepOrRemove,
@@ -209,16 +216,25 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
     // The mail: what every history says was sent (taken before and after reading the sink, since the
     // waiting quarter keeps sending) against what arrived, once every e-mail row has an outcome.
     const records = new Database(path.join(dir, 'dura.sqlite'), { readonly: true });
-    const expectedNow = () =>
-      domains.flatMap((d) => expectedMessages(statuses.get(d)!, refs.get(d)!, ACCESS_TEAM));
+    // The executed half's registrations (issue 18) nudge their requesters meanwhile, then stall.
+    const registrationRefs = new Map<string, string>();
+    let registrations: TrackedRegistration[] = [];
+    const refreshRegistrations = async () =>
+      (registrations = await trackedRegistrations(client, statuses.values(), registrationRefs, patience));
+    const expectedNow = () => [
+      ...domains.flatMap((d) => expectedMessages(statuses.get(d)!, refs.get(d)!, ACCESS_TEAM)),
+      ...registrations.flatMap((r) => expectedRegistrationMessages(r, ACCESS_TEAM)),
+    ];
     for (const deadline = Date.now() + 240_000; ;) {
       await waitingStatuses();
+      await refreshRegistrations();
       const before = expectedNow();
       const arrived = [...sink.messages];
       const sending = records.prepare("SELECT count(*) AS n FROM emails WHERE state = 'sending'").get() as {
         n: number;
       };
       await waitingStatuses();
+      await refreshRegistrations();
       const missing = compareWithSink(before, arrived).missing;
       const { unexpected, misaddressed } = compareWithSink(expectedNow(), arrived);
       const report =
@@ -230,6 +246,7 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
     }
     for (const s of statuses.values())
       assert.ok(!s.history.some((h) => h.event === 'email-failed'), `${s.agreementId}: an e-mail failed`);
+    assert.deepEqual(failedRegistrationMail(registrations), [], 'a registration’s e-mail failed');
 
     // A duplicate is excused only as the mailer's one window (helpers/chaos.ts, judgeDuplicate): a kill
     // within 250 ms after its first copy's 250, the second copy from Temporal's retry of the activity
@@ -241,7 +258,8 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
           'SELECT idempotency_key AS key, agreement_id AS agreementId, attempts FROM emails WHERE message_id = ?',
         )
         .get(messageId) as { key: string; agreementId: string; attempts: number } | undefined;
-      const sends = row ? await sendActivities(client, agreementIdFrom(row.agreementId), row.key) : [];
+      const sender = row && sendingWorkflowId(row.key, agreementIdFrom(row.agreementId), registrations);
+      const sends = row ? await sendActivities(client, sender!, row.key) : [];
       found.push({ messageId, copies, ledgerAttempts: row?.attempts, sends });
     }
     records.close();

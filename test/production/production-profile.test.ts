@@ -27,6 +27,13 @@ import { temporalCliPath } from '../../scripts/tools';
 import { describeRuns, duraCli, requestsCsv, type DuraRun } from '../helpers/access-team';
 import { judgeDuplicate, MAX_DUPLICATES, sendActivities, type Duplicate, type Kill } from '../helpers/chaos';
 import { compareWithSink, countByKind, expectedMessages } from '../helpers/expected-mail';
+import {
+  expectedRegistrationMessages,
+  failedRegistrationMail,
+  sendingWorkflowId,
+  trackedRegistrations,
+  type TrackedRegistration,
+} from '../helpers/expected-registration-mail';
 import { workflowBundle } from '../helpers/env';
 import { keepOrRemove } from '../helpers/fast-worker-process';
 import { startFaultSink, type FaultSink } from '../helpers/fault-sink';
@@ -299,17 +306,26 @@ describe('production profile: the real Temporal server on PostgreSQL, 3 workers,
 
     // 5. The mail: what every history says was sent (read before and after the sink, since the waiting
     //    quarter keeps sending) against what arrived, once no e-mail row is still `sending`.
-    const expectedNow = () =>
-      domains.flatMap((d) => expectedMessages(statuses.get(d)!, refs.get(d)!, ACCESS_TEAM));
+    //    The executed half's registrations (issue 18) nudge their requesters meanwhile, then stall.
+    const registrationRefs = new Map<string, string>();
+    let registrations: TrackedRegistration[] = [];
+    const refresh = async () => {
+      await waitingStatuses();
+      registrations = await trackedRegistrations(client, statuses.values(), registrationRefs, patience);
+    };
+    const expectedNow = () => [
+      ...domains.flatMap((d) => expectedMessages(statuses.get(d)!, refs.get(d)!, ACCESS_TEAM)),
+      ...registrations.flatMap((r) => expectedRegistrationMessages(r, ACCESS_TEAM)),
+    ];
     const agreementMail = () => sink.messages.filter((m) => m.kind !== 'digest');
     for (const deadline = Date.now() + 180_000; ;) {
-      await waitingStatuses();
+      await refresh();
       const before = expectedNow();
       const arrived = agreementMail();
       const sending = Number(
         (await records!.query("SELECT count(*) AS n FROM emails WHERE state = 'sending'")).rows[0].n,
       );
-      await waitingStatuses();
+      await refresh();
       const { missing } = compareWithSink(before, arrived);
       const { unexpected, misaddressed } = compareWithSink(expectedNow(), arrived);
       const report =
@@ -321,6 +337,7 @@ describe('production profile: the real Temporal server on PostgreSQL, 3 workers,
     }
     for (const s of statuses.values())
       assert.ok(!s.history.some((h) => h.event === 'email-failed'), `${s.agreementId}: an e-mail failed`);
+    assert.deepEqual(failedRegistrationMail(registrations), [], 'a registration’s e-mail failed');
     // A copy is excused only as the mailer's one window (helpers/chaos.ts, judgeDuplicate) around the kill.
     const found: Duplicate[] = [];
     for (const [messageId, copies] of sink.duplicates()) {
@@ -330,7 +347,8 @@ describe('production profile: the real Temporal server on PostgreSQL, 3 workers,
           [messageId],
         )
       ).rows[0] as { key: string; agreementId: string; attempts: number } | undefined;
-      const sends = row ? await sendActivities(client, agreementIdFrom(row.agreementId), row.key) : [];
+      const sender = row && sendingWorkflowId(row.key, agreementIdFrom(row.agreementId), registrations);
+      const sends = row ? await sendActivities(client, sender!, row.key) : [];
       found.push({ messageId, copies, ledgerAttempts: row?.attempts, sends });
     }
     const duplicates = found.map((d) => judgeDuplicate(d, kills));

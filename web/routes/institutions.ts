@@ -6,15 +6,21 @@
 import type { FastifyInstance } from 'fastify';
 import { publicInstitutions, type PublicInstitution } from '../../activities/records/public-list';
 import type { Tier } from '../../common/agreement';
+import { dateInWords } from '../../common/when';
 import { sendPage, textValue, type WebContext } from '../page';
 
 const TIER_WORDS: Record<Tier, string> = { registered: 'Registered', controlled: 'Controlled' };
 
-/** A tier's cell: `Registered`/`Controlled` (any address at its domains), `Individual`, or not listed. */
+/**
+ * A tier's cell: `Registered`/`Controlled` (any address at its domains), `Individual`, or not listed;
+ * a lapsed tier (issue 18) says so: "Registered — lapsed on Friday, March 12, 2027".
+ */
 function tierCell(institution: PublicInstitution, tier: Tier): { text: string; listed: boolean } {
   const listed = institution.tiers.find((t) => t.tier === tier);
   if (!listed) return { text: '', listed: false };
-  return { text: listed.access === 'individual' ? 'Individual' : TIER_WORDS[tier], listed: true };
+  const text = listed.access === 'individual' ? 'Individual' : TIER_WORDS[tier];
+  const lapsed = listed.lapsedOn ? ` — lapsed on ${dateInWords(listed.lapsedOn)}` : '';
+  return { text: `${text}${lapsed}`, listed: true };
 }
 
 function queryText(query: unknown): string {

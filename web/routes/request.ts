@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkCoverage } from '../../activities/records/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
-import { requestPatiently, triageRequest } from '../../client/agreements';
+import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
@@ -115,7 +115,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     result = await requestPatiently(
       client,
       request,
-      { taskQueue: ctx.config.DURA_TASK_QUEUE, triage },
+      { taskQueue: ctx.config.DURA_TASK_QUEUE, policy: startingPolicy(ctx.config), triage },
       { patienceMs },
     );
   } catch (err) {

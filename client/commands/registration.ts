@@ -1,0 +1,112 @@
+/**
+ * `dura registration record|import|list` (issue 18): a requester's registration steps after the
+ * registration instructions, recorded one at a time, from a CSV file, and listed. Thin over
+ * client/registration-inputs.ts, which returns outcomes as values; views in client/registration-views.ts.
+ */
+import { Option, type Command } from 'commander';
+import { REGISTRATION_STEPS } from '../../common/registration';
+import { emit, type OutputOptions } from '../output';
+
+interface RecordFlags extends OutputOptions {
+  step: string;
+  on?: string;
+}
+
+interface ListFlags extends OutputOptions {
+  institution?: string;
+  stalled?: boolean;
+  csv?: boolean;
+}
+
+export function registerRegistrationCommands(program: Command): void {
+  const registration = program
+    .command('registration')
+    .description("requesters' registration steps after the instructions: record, import, list");
+
+  registration
+    .command('record <email>')
+    .description('record that a requester completed a registration step')
+    .requiredOption(
+      '--step <step>',
+      `${REGISTRATION_STEPS.join(', ')} (or its words, e.g. "2-Step Verification", "RCR Training")`,
+    )
+    .option('--on <date>', 'the date it was completed, YYYY-MM-DD (New York; not after today; default today)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The step goes to the registration of the newest agreement whose instructions went to <email>.',
+        'Recording a step already recorded on that date changes nothing; on another date, it corrects it.',
+        '',
+        'Examples:',
+        '  dura registration record ada@uw.edu --step identity',
+        '  dura registration record ada@uw.edu --step "RCR Training" --on 2026-11-20',
+      ].join('\n'),
+    )
+    .action(async (email: string, flags: RecordFlags) => {
+      const { recordStepTyped } = await import('../registration-inputs');
+      const answer = await recordStepTyped({ email, step: flags.step, on: flags.on });
+      const { registrationView } = await import('../registration-views');
+      const { registration: r } = answer;
+      emit(flags, answer, () => `${r.agreementId}: ${answer.outcome}\n${registrationView(r)}`);
+    });
+
+  registration
+    .command('import <file.csv>')
+    .description('record registration steps from a CSV file: one row per requester and step')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Columns (any order and case; other columns are ignored, so an admin export can be imported as it is):',
+        '  email         (or "E-mail", "Email Address", "Researcher Email")',
+        '  step          (or "Module", "Access Module", "Requirement"): account, two-step, identity,',
+        '                code-of-conduct, rcr-training, or their words ("2-Step Verification", "Identity',
+        '                Verification", "Code of Conduct", "RCR Training")',
+        '  completed_on  (or "Completed", "Completion Date", "Date"): YYYY-MM-DD (New York) or an ISO-8601 instant',
+        '',
+        'UTF-8, UTF-16 or Windows-1252; comma, tab or semicolon. Every problem is listed by line and column,',
+        'and nothing is recorded unless every row is good and every address has a registration tracked.',
+        '',
+        'Example:',
+        '  dura registration import workbench-export.csv',
+        '',
+        'workbench-export.csv:',
+        '  email,step,completed_on',
+        '  ada@uw.edu,2-Step Verification,2026-11-18',
+        '  ada@uw.edu,RCR Training,2026-11-20',
+      ].join('\n'),
+    )
+    .action(async (file: string, flags: OutputOptions) => {
+      const { importRegistrationFile } = await import('../registration-inputs');
+      const result = await importRegistrationFile(file);
+      emit(
+        flags,
+        result,
+        () =>
+          `${result.rows.length} row(s): ${result.recorded} recorded, ${result.unchanged} unchanged (already recorded)`,
+      );
+    });
+
+  registration
+    .command('list')
+    .description("requesters' registrations: their steps, nudges and whether they stalled")
+    .option('--institution <text>', "only one institution's requesters: its domain, or part of its name")
+    .option('--stalled', 'only registrations the access team was told about (steps left after every nudge)')
+    .addOption(new Option('--json', 'print JSON').conflicts('csv'))
+    .addOption(new Option('--csv', 'print CSV, one row per requester'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dura registration list\n  dura registration list --institution uw.edu --stalled\n' +
+        '  dura registration list --csv > registrations.csv',
+    )
+    .action(async (flags: ListFlags) => {
+      const { listRegistrationsTyped } = await import('../registration-inputs');
+      const rows = await listRegistrationsTyped(flags);
+      const { registrationCsv, registrationTable } = await import('../registration-views');
+      if (flags.csv) process.stdout.write(`${registrationCsv(rows)}\n`);
+      else emit(flags, rows, () => registrationTable(rows));
+    });
+}

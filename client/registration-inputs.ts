@@ -1,0 +1,185 @@
+/**
+ * Registration progress as the access team types it (issue 18), answered as values for the thin commands
+ * of client/commands/registration.ts: one step (`record`), a CSV file of them (`import`), and the list.
+ * Input is checked by common/registration-input.ts before anything connects: every problem at once,
+ * named as typed (`email`, `--step`, `--on`; a CSV's line and column), exit 1, nothing recorded.
+ * Each step goes to the requester's registration workflow through client/registration.ts.
+ */
+import type { RegistrationStatus, StepReport } from '../common/registration';
+import type { StepInput, StepInputField } from '../common/registration-input';
+import { UserError } from './output';
+import type { RegistrationRow } from './registration-views';
+import type { Patience } from './update-retry';
+
+/**
+ * How the answer of one step reads: newly recorded (or its date corrected); already recorded on that
+ * date; or the registration was already complete (every step done: nothing more is recorded).
+ */
+export type StepOutcome = 'recorded' | 'already-recorded' | 'already-complete';
+
+export interface RecordedStep {
+  outcome: StepOutcome;
+  registration: RegistrationStatus;
+}
+
+const FLAG: Record<StepInputField, string> = { email: 'email', step: '--step', completedOn: '--on' };
+
+/**
+ * `dura registration record <email> --step <step> [--on <date>]`: `--on` a YYYY-MM-DD New York date
+ * not after today (default today). Throws UserError for a bad value (all of them), an address with no
+ * registration tracked, or a step the registration refused; UnreachableError when Temporal is down.
+ */
+export async function recordStepTyped(typed: {
+  email: string;
+  step: string;
+  on?: string;
+}): Promise<RecordedStep> {
+  const { checkStepInput } = await import('../common/registration-input');
+  const { newYorkDate } = await import('../common/when');
+  const checked = checkStepInput(
+    { email: typed.email, step: typed.step, completedOn: typed.on ?? newYorkDate() },
+    { dateOnly: true },
+  );
+  if ('problems' in checked)
+    throw new UserError(checked.problems.map((p) => `${FLAG[p.field]}: ${p.message}`).join('\n'));
+  const { session } = await import('./temporal');
+  const { config, client } = await session();
+  return recordOne(client, config, checked.input, 'cli');
+}
+
+/** One step to its registration; the outcomes that are not a recording are user errors. */
+async function recordOne(
+  client: import('@temporalio/client').Client,
+  config: import('../common/config').Config,
+  input: StepInput,
+  source: StepReport['source'],
+): Promise<RecordedStep> {
+  const { recordRegistrationStep } = await import('./registration');
+  const { rethrowNotTaken, waitingLine } = await import('./update-retry');
+  // No worker up: say so once, wait as the access team's updates do, then exit 2 (never lost: see status).
+  const onWait: Patience['onWait'] = (reason, progress) =>
+    process.stderr.write(`dura: ${waitingLine(reason, progress, 'the step')}\n`);
+  const report = { email: input.email, step: input.step, on: input.completedOn, source };
+  const answer = await recordRegistrationStep(client, config, report, { onWait }).catch((err: unknown) =>
+    rethrowNotTaken(`the registration of ${input.email}`, err),
+  );
+  switch (answer.outcome) {
+    case 'recorded':
+      return { outcome: 'recorded', registration: answer.status };
+    case 'already-registered':
+      return { outcome: outcomeOfUnchanged(answer.status, input), registration: answer.status };
+    case 'not-tracked':
+      throw new UserError(notTracked(answer.email));
+    case 'rejected':
+      throw new UserError(`${input.email}: ${answer.message}`);
+  }
+}
+
+/** Nothing changed: the step was on record with that date, or the registration was complete. */
+export function outcomeOfUnchanged(status: RegistrationStatus, input: StepInput): StepOutcome {
+  return status.steps[input.step] === input.completedOn ? 'already-recorded' : 'already-complete';
+}
+
+function notTracked(email: string): string {
+  return `${email}: no registration is tracked for this address (the registration instructions have not gone to it)`;
+}
+
+export interface ImportedStep {
+  line: number;
+  email: string;
+  step: string;
+  completedOn: string;
+  outcome: StepOutcome;
+  agreementId: string;
+}
+
+export interface RegistrationImport {
+  file: string;
+  recorded: number;
+  unchanged: number;
+  rows: ImportedStep[];
+}
+
+/**
+ * `dura registration import <file.csv>`: every row checked first (registration-csv.ts), and every
+ * address looked up in the records; any problem → UserError listing them all by line and column, and
+ * nothing is recorded. Then each row in file order (a row's refusal by its registration, e.g. a date
+ * before the instructions, stops the import there: the rows before it stay recorded, and importing the
+ * file again is safe, as a step recorded again on its date is a no-op).
+ */
+export async function importRegistrationFile(file: string): Promise<RegistrationImport> {
+  const { readTextFile } = await import('../common/text-file');
+  let text: string;
+  try {
+    ({ text } = readTextFile(file));
+  } catch (err) {
+    throw new UserError(`file: ${(err as Error).message}`);
+  }
+  const { parseRegistrationCsv } = await import('../common/registration-csv');
+  const { formatProblem } = await import('../common/csv');
+  const parsed = parseRegistrationCsv(text);
+  const problems = [...parsed.problems];
+  if (!problems.length) {
+    const tracked = await trackedAddresses(parsed.rows.map((r) => r.email));
+    for (const row of parsed.rows)
+      if (!tracked.has(row.email))
+        problems.push({
+          line: row.line,
+          field: parsed.columns.email,
+          message:
+            'no registration is tracked for this address (the registration instructions have not gone to it)',
+        });
+  }
+  if (problems.length)
+    throw new UserError(
+      `${file}: nothing recorded; ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,
+    );
+  const { session } = await import('./temporal');
+  const { config, client } = await session();
+  const rows: ImportedStep[] = [];
+  for (const row of parsed.rows) {
+    let answer: RecordedStep;
+    try {
+      answer = await recordOne(client, config, row, 'csv');
+    } catch (err) {
+      if (!(err instanceof UserError) || !rows.length) throw err;
+      throw new UserError(
+        `line ${row.line}: ${err.message}\n(the ${rows.length} row(s) before it are recorded)`,
+      );
+    }
+    rows.push({
+      line: row.line,
+      email: row.email,
+      step: row.step,
+      completedOn: row.completedOn,
+      outcome: answer.outcome,
+      agreementId: answer.registration.agreementId,
+    });
+  }
+  const recorded = rows.filter((r) => r.outcome === 'recorded').length;
+  return { file, recorded, unchanged: rows.length - recorded, rows };
+}
+
+/** The addresses among `emails` that have a registration in the records. */
+async function trackedAddresses(emails: string[]): Promise<Set<string>> {
+  const { withStore } = await import('./records');
+  const { registrationsFor } = await import('../activities/records/registrations');
+  return withStore(async (store) => {
+    const tracked = new Set<string>();
+    for (const email of new Set(emails))
+      if ((await registrationsFor(store.db, email)).length) tracked.add(email);
+    return tracked;
+  });
+}
+
+/** `dura registration list`: from the records (no Temporal needed), newest instructions first. */
+export async function listRegistrationsTyped(flags: {
+  institution?: string;
+  stalled?: boolean;
+}): Promise<RegistrationRow[]> {
+  const { withStore } = await import('./records');
+  const { listRegistrations } = await import('../activities/records/registrations');
+  const institution = flags.institution?.trim();
+  if (flags.institution !== undefined && !institution) throw new UserError('--institution: required');
+  return withStore((store) => listRegistrations(store.db, { institution, stalled: flags.stalled }));
+}

@@ -1,0 +1,123 @@
+/**
+ * How the CLI shows registrations (issue 18): `dura registration list` as a table or CSV, one requester's
+ * registration after `dura registration record`, and the requesters' steps under `dura status`. Dates
+ * are New York dates; `--json` keeps the records' own values (ISO UTC instants, YYYY-MM-DD dates).
+ */
+import { REGISTRATION_STEPS, STEP_WORDS, stepsLeft, type RegistrationStatus } from '../common/registration';
+import { dateInWords, newYorkDate } from '../common/when';
+import type { AgreementStatus } from '../common/agreement';
+import { statusView, table } from './format';
+
+/** The status as `dura status` shows it: `registrations` once the instructions were sent (status-registrations.ts). */
+export type StatusWithRegistrations = AgreementStatus & { registrations?: RegistrationRow[] };
+
+/** A registration as the records list it: its status without the history. */
+export type RegistrationRow = Omit<RegistrationStatus, 'history'> & {
+  history?: RegistrationStatus['history'];
+};
+
+/** Each step's short column name, in the instructions' order. */
+const STEP_COLUMNS = ['account', '2-step', 'identity', 'conduct', 'rcr'] as const;
+
+/**
+ * Where a registration stands, in a few words: `complete (2026-12-01)`, `stalled (access team told
+ * 2027-01-05)`, `2 left; nudged 1 of 4, next nudge 2026-12-14`, `5 left`.
+ */
+export function registrationState(r: RegistrationRow, nudges?: number): string {
+  if (r.completedAt) return `complete (${newYorkDate(r.completedAt)})`;
+  const left = stepsLeft(r.steps).length;
+  if (r.escalatedAt) return `stalled, ${left} left (access team told ${newYorkDate(r.escalatedAt)})`;
+  const nudged = r.nudgesSent ? `; nudged ${r.nudgesSent}${nudges ? ` of ${nudges}` : ''}` : '';
+  const next = r.nextNudgeAt ? `${nudged ? ',' : ';'} next nudge ${newYorkDate(r.nextNudgeAt)}` : '';
+  return `${left} left${nudged}${next}`;
+}
+
+/** `dura registration list`'s table: one row per requester, a date or `-` per step. */
+export function registrationTable(rows: readonly RegistrationRow[]): string {
+  if (!rows.length) return 'no registrations';
+  return table(
+    [
+      'REQUESTER',
+      'INSTITUTION',
+      'AGREEMENT',
+      'INSTRUCTIONS',
+      ...STEP_COLUMNS.map((c) => c.toUpperCase()),
+      'STATE',
+    ],
+    rows.map((r) => [
+      r.requester.email,
+      r.institution.domain,
+      r.agreementId,
+      newYorkDate(r.instructionsSentAt),
+      ...REGISTRATION_STEPS.map((s) => r.steps[s] ?? '-'),
+      registrationState(r),
+    ]),
+  );
+}
+
+/** The CSV columns of `dura registration list --csv`. */
+export const REGISTRATION_CSV_COLUMNS = [
+  'requester_email',
+  'requester_name',
+  'institution_domain',
+  'institution_name',
+  'agreement_id',
+  'instructions_sent_at',
+  ...REGISTRATION_STEPS.map((s) => s.replace(/-/g, '_')),
+  'nudges_sent',
+  'next_nudge_at',
+  'escalated_at',
+  'completed_at',
+] as const;
+
+/** `dura registration list --csv`: a header and a row per requester (instants ISO UTC, dates YYYY-MM-DD). */
+export function registrationCsv(rows: readonly RegistrationRow[]): string {
+  // Loaded here, not at the top: `dura status` shows registrations with this module, and needs no csv-parse.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { csvLine } = require('../common/csv') as typeof import('../common/csv');
+  return [
+    csvLine(REGISTRATION_CSV_COLUMNS),
+    ...rows.map((r) =>
+      csvLine([
+        r.requester.email,
+        r.requester.name,
+        r.institution.domain,
+        r.institution.name,
+        r.agreementId,
+        r.instructionsSentAt,
+        ...REGISTRATION_STEPS.map((s) => r.steps[s]),
+        r.nudgesSent,
+        r.nextNudgeAt,
+        r.escalatedAt,
+        r.completedAt,
+      ]),
+    ),
+  ].join('\n');
+}
+
+/**
+ * One requester's registration in lines: who, where it stands, then each step with the date it was
+ * completed or `not yet` (after `dura registration record`, and under `dura status`, indented).
+ */
+export function registrationView(r: RegistrationRow, indent = ''): string {
+  const width = Math.max(...REGISTRATION_STEPS.map((s) => STEP_WORDS[s].length));
+  return [
+    `${indent}${r.requester.name} <${r.requester.email}>: ${registrationState(r)}`,
+    ...REGISTRATION_STEPS.map((s) => {
+      const on = r.steps[s];
+      return `${indent}  ${STEP_WORDS[s].padEnd(width)}  ${on ? dateInWords(on, 'short') : 'not yet'}`;
+    }),
+  ].join('\n');
+}
+
+/** `dura status`'s section: each requester tracked since the instructions, or nothing when none is. */
+export function registrationsSection(rows: readonly RegistrationRow[]): string {
+  if (!rows.length) return '';
+  return ['Registration', ...rows.map((r) => registrationView(r, '  '))].join('\n');
+}
+
+/** `dura status`'s text: the agreement's own view, then each requester's steps when there are any. */
+export function statusWithRegistrationsView(status: StatusWithRegistrations): string {
+  const section = registrationsSection(status.registrations ?? []);
+  return section ? `${statusView(status)}\n\n${section}` : statusView(status);
+}

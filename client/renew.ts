@@ -1,0 +1,92 @@
+/**
+ * `dura renew <institution|agreement>` (issue 18): a new agreement pre-filled from an executed one (its
+ * institution, signing officials, tiers, policy; its requesters all get the new one's updates), which
+ * follows the whole lifecycle as a normal agreement with `renews: <old id>`. When it is executed, the
+ * old agreement's term ends as renewed (workflows/term-start.ts `tellRenewed`).
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { agreementIdFor, officialsOf, type AgreementStatus } from '../common/agreement';
+import { individualWorkflowId } from '../common/agreement-target';
+import type { RecordsStore } from '../activities/records/store';
+import type { agreementWorkflow } from '../workflows/agreement';
+import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
+
+export type RenewOutcome =
+  | { outcome: 'started'; renews: string; workflowId: string }
+  | { outcome: 'not-found' | 'not-renewable' | 'in-process'; message: string };
+
+/** The workflow id the renewal takes: the requester's own (individual), else its institution's (by its id). */
+async function slotOf(
+  old: AgreementStatus,
+  store: Pick<RecordsStore, 'institutionByDomain'>,
+): Promise<string> {
+  if (old.individual) return individualWorkflowId(old.individual);
+  const listed = await store.institutionByDomain(old.institution.domain);
+  return agreementIdFor(listed?.id ?? old.institution.domain);
+}
+
+/**
+ * Starts the renewal of `typed` (an agreement id, or an institution's domain: its latest agreement) as
+ * the records hold it. Refused (as a value): none found; not executed, or already renewed
+ * (`not-renewable`); another agreement of the institution in process (`in-process`).
+ */
+export async function renewAgreement(
+  client: Client,
+  store: Pick<RecordsStore, 'agreementStatus' | 'institutionByDomain'>,
+  typed: string,
+  options: {
+    taskQueue: string;
+    receivedAt?: string;
+    /** The configured term (`DURA_TERM_MONTHS`), over the old policy's `termMonths`. */
+    termMonths?: number;
+  },
+): Promise<RenewOutcome> {
+  const old = await store.agreementStatus(typed);
+  if (!old) return { outcome: 'not-found', message: `${typed}: no agreement in the records` };
+  if (!old.executedAt || !['completed', 'lapsed'].includes(old.stage))
+    return {
+      outcome: 'not-renewable',
+      message: `${old.agreementId} is ${old.stage}: only an executed agreement (completed or lapsed) is renewed`,
+    };
+  const officials = officialsOf(old);
+  const request = {
+    institution: { ...old.institution },
+    requester: { ...old.requesters[0]! },
+    signingOfficial: { ...officials[0]! },
+    tiers: [...old.tiers],
+    receivedAt: options.receivedAt ?? new Date().toISOString(),
+  };
+  const workflowId = await slotOf(old, store);
+  try {
+    await client.workflow.start<typeof agreementWorkflow>('agreementWorkflow', {
+      workflowId,
+      taskQueue: options.taskQueue,
+      args: [
+        {
+          request,
+          policy: options.termMonths ? { ...old.policy, termMonths: options.termMonths } : old.policy,
+          ...(old.individual ? { individual: true } : {}),
+          renewal: {
+            renews: old.agreementId,
+            termWorkflowId: old.termWorkflowId ?? null,
+            requesters: old.requesters,
+            officials,
+          },
+        },
+      ],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: DuraStage, value: 'awaiting-initiation' },
+        { key: DuraInstitution, value: old.institution.domain },
+        { key: DuraTiers, value: old.tiers },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return {
+      outcome: 'in-process',
+      message: `${old.institution.domain} has an agreement in process (${workflowId}): renew when it ends`,
+    };
+  }
+  return { outcome: 'started', renews: old.agreementId, workflowId };
+}

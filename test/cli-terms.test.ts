@@ -1,0 +1,103 @@
+// Terms from the CLI (issue 18), as a subprocess on the dev server with a real worker, SQLite and an SMTP
+// sink: `DURA_TERM_MONTHS` read where a request starts, `execute --expires-on` refused when garbled or not
+// after the signing date (exit 1, the flag named, nothing changed), `dura list --expiring-before`, a
+// lapse in the records shown by `dura institutions show` and `dura status`, and `dura renew`. The term's warnings, lapse and renewal on a skipped clock: test/term.test.ts.
+import { strict as assert } from 'node:assert';
+import { devServerEnv } from './helpers/env';
+import { dura as runDura, requestArgs } from './helpers/cli';
+import { realEngine } from './helpers/engine';
+import { until } from './helpers/wait';
+
+/** A New York date, YYYY-MM-DD, `days` from today (Intl, independent of the modules under test). */
+const newYorkDate = (days = 0) =>
+  new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+
+describe('dura CLI: terms and renewal, on the dev server', function () {
+  const engine = realEngine(devServerEnv, {}, 'sqlite');
+  const dura = (...args: string[]) => runDura(args, { ...engine.cliEnv, DURA_TERM_MONTHS: '36' });
+  const status = async (id: string) => JSON.parse((await dura('status', id, '--json')).stdout);
+
+  it('execute --expires-on refuses bad dates; list --expiring-before and renew', async () => {
+    const started = await dura(...requestArgs('cli-term.edu'));
+    assert.equal(started.status, 0, started.stderr);
+    const id = started.stdout.trim();
+    assert.equal((await status(id)).policy.termMonths, 36, 'DURA_TERM_MONTHS, read where it started');
+
+    const today = newYorkDate();
+    const execute = (...more: string[]) => dura('execute', id, '--on', today, ...more);
+    for (const [typed, problem] of [
+      [today, `--expires-on: ${today} is not after the signing date (--on ${today})`],
+      ['2027-02-30', '--expires-on: '],
+      ['next spring', '--expires-on: '],
+    ] as const) {
+      const refused = await execute('--expires-on', typed);
+      assert.equal(refused.status, 1, `${typed}: ${refused.stderr}`);
+      assert.ok(refused.stderr.includes(problem), `${typed}: ${refused.stderr}`);
+      assert.equal(refused.stdout, '');
+    }
+    // Both flags wrong: both named at once.
+    const both = await dura('execute', id, '--on', newYorkDate(3), '--expires-on', 'soon');
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /--on: .*\n.*--expires-on: /s);
+    const untouched = await status(id);
+    assert.equal(untouched.executedAt, null, 'nothing changed');
+    assert.equal(untouched.expiresOn, null);
+
+    const expiresOn = newYorkDate(400);
+    const executed = await execute('--expires-on', expiresOn);
+    assert.equal(executed.status, 0, executed.stderr);
+    await until(async () => (await status(id)).stage === 'completed', 30_000);
+    assert.equal((await status(id)).expiresOn, expiresOn);
+
+    // The term workflow is listed once visibility has it; not when its end date is later than asked.
+    const listed = async (before: string) =>
+      JSON.parse((await dura('list', '--expiring-before', before, '--json')).stdout) as {
+        agreementId: string;
+        expiresOn?: string;
+      }[];
+    let rows: Awaited<ReturnType<typeof listed>> = [];
+    await until(
+      async () => (rows = await listed(newYorkDate(500))).some((r) => r.agreementId === id),
+      30_000,
+    );
+    assert.equal(rows.find((r) => r.agreementId === id)!.expiresOn, expiresOn);
+    assert.deepEqual(await listed(newYorkDate(300)), []);
+    const garbled = await dura('list', '--expiring-before', 'whenever');
+    assert.equal(garbled.status, 1);
+    assert.match(garbled.stderr, /--expiring-before: /);
+
+    // Its lapse as the term writes it to the records at the end date (activities/records/terms.ts), 400
+    // days early: `institutions show` and `status` say so, and the lapsed agreement is renewed.
+    const [snapshot] = await engine.dura.store.agreementSnapshots({ domain: 'cli-term.edu' });
+    const lapsedOn = newYorkDate(401);
+    await engine.dura.store.recordTerm({
+      agreementRef: snapshot!.agreement_ref,
+      event: { at: new Date().toISOString(), event: 'lapsed', detail: 'test' },
+      changes: { stage: 'lapsed', lapsedOn },
+      lapse: {
+        agreementId: id,
+        institution: { name: 'University of cli-term.edu', domain: 'cli-term.edu' },
+        tiers: ['registered'],
+        lapsedOn,
+      },
+    });
+    const shown = await dura('institutions', 'show', 'cli-term.edu');
+    assert.match(
+      shown.stdout,
+      new RegExp(`registered since .*; lapsed on ${lapsedOn} \\(${id} not renewed\\)`),
+    );
+    assert.equal((await status(id)).stage, 'lapsed');
+
+    const renewal = await dura('renew', id, '--json');
+    assert.equal(renewal.status, 0, renewal.stderr);
+    const { renews, workflowId } = JSON.parse(renewal.stdout);
+    assert.equal(renews, id);
+    await until(async () => (await status(workflowId)).renews === id, 30_000);
+    const renewing = await status(workflowId);
+    assert.notEqual(renewing.agreementId, id);
+    assert.equal(renewing.policy.termMonths, 36);
+    const again = await dura('renew', id);
+    assert.equal(again.status, 1, 'one renewal in process at a time');
+    assert.match(again.stderr, /in process/);
+  });
+});

@@ -1,0 +1,262 @@
+// `dura registration record|import|list` (issue 18) as a subprocess on the dev server with a real worker
+// and real SQLite records: a step recorded (and the same again changes nothing), bad flags named as typed
+// with nothing started, a CSV import with bad rows refused whole (line and column named, nothing
+// recorded), files as spreadsheets save them (Windows-1252, UTF-16), and the list as a table, JSON and CSV,
+// by institution and stalled; `dura status` shows each requester's steps once the instructions went out.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import iconv from 'iconv-lite';
+import { recordRegistration, registrationsFor } from '../activities/records/registrations';
+import type { AgreementStatus } from '../common/agreement';
+import { noStepsDone } from '../common/registration';
+import { newYorkDate } from '../common/when';
+import { registrationsSection } from '../client/registration-views';
+import { withRegistrations } from '../client/status-registrations';
+import { dura } from './helpers/cli';
+import { realEngine } from './helpers/engine';
+import { devServerEnv } from './helpers/env';
+import { anAgreement, aRegistration } from './helpers/registrations';
+
+const LAKESIDE = `lakeside-${process.pid}.edu`;
+const HARBOR = `harbor-${process.pid}.org`;
+const ADA = `ada@${LAKESIDE}`;
+const GRACE = `grace@${LAKESIDE}`;
+const LIN = `lin@${HARBOR}`;
+
+describe('dura registration (CLI)', function () {
+  this.timeout(180_000);
+  const engine = realEngine(devServerEnv);
+  let dir: string;
+  const today = newYorkDate();
+  const yesterday = newYorkDate(Date.now() - 86_400_000);
+  let lakeside: { agreementId: string; ref: string };
+  let harbor: { agreementId: string; ref: string };
+
+  const file = (name: string, content: string | Buffer) => {
+    const at = path.join(dir, name);
+    fs.writeFileSync(at, content);
+    return at;
+  };
+  const stepsOf = async (email: string) => (await registrationsFor(engine.dura.store.db, email))[0]!.steps;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-registration-cli-'));
+    lakeside = await anAgreement(engine, LAKESIDE);
+    harbor = await anAgreement(engine, HARBOR);
+    await aRegistration(engine, lakeside, LAKESIDE, { name: 'Ada Researcher', email: ADA });
+    await aRegistration(engine, lakeside, LAKESIDE, { name: 'Grace Hopper', email: GRACE });
+    // Lin's registration stalled weeks ago: as its workflow last wrote it (every nudge sent, told).
+    await recordRegistration(engine.dura.store.db, {
+      agreementRef: harbor.ref,
+      registration: {
+        registrationId: 'test-registration-stalled',
+        agreementId: harbor.agreementId,
+        institution: { name: 'Harbor Research Institute', domain: HARBOR },
+        requester: { name: 'Lin Stalled', email: LIN },
+        instructionsSentAt: '2026-08-03T14:00:00.000Z',
+        steps: { ...noStepsDone(), account: '2026-08-04' },
+        nudgesSent: 4,
+        nextNudgeAt: null,
+        escalatedAt: '2026-09-14T13:00:00.000Z',
+        completedAt: null,
+      },
+      events: [],
+    });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('record: a step by its words, on a date; the same again changes nothing', async () => {
+    const first = await dura(
+      ['registration', 'record', ADA, '--step', '2-Step Verification', '--on', yesterday],
+      engine.cliEnv,
+    );
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`^${lakeside.agreementId}: recorded\\n`));
+    assert.match(first.stdout, /Ada Researcher <ada@[^>]+>: 4 left/);
+    assert.match(first.stdout, /2-step verification\s+\w{3}, \w{3} \d+, \d{4}\n/);
+    assert.match(first.stdout, /identity verification\s+not yet/);
+
+    const again = await dura(
+      ['registration', 'record', ADA, '--step', 'two-step', '--on', yesterday, '--json'],
+      engine.cliEnv,
+    );
+    assert.equal(again.status, 0, again.stderr);
+    const answer = JSON.parse(again.stdout) as {
+      outcome: string;
+      registration: { steps: Record<string, string> };
+    };
+    assert.equal(answer.outcome, 'already-recorded');
+    assert.equal(answer.registration.steps['two-step'], yesterday);
+    // --on defaults to today in New York.
+    const now = await dura(
+      ['registration', 'record', ADA.toUpperCase(), '--step', 'identity'],
+      engine.cliEnv,
+    );
+    assert.equal(now.status, 0, now.stderr);
+    assert.deepEqual(await stepsOf(ADA), { ...noStepsDone(), 'two-step': yesterday, identity: today });
+  });
+
+  it('record: bad flags, every one named as typed, exit 1, nothing recorded; an address not tracked', async () => {
+    const bad = await dura(
+      ['registration', 'record', 'ada', '--step', 'gold', '--on', '11/20/2026'],
+      engine.cliEnv,
+    );
+    assert.equal(bad.status, 1);
+    assert.deepEqual(bad.stderr.trim().split('\n'), [
+      'dura: email: not an e-mail address',
+      'dura: --step: unknown step "gold": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
+      'dura: --on: 11/20/2026 is not a date; use YYYY-MM-DD (a New York date)',
+    ]);
+    const future = await dura(
+      ['registration', 'record', GRACE, '--step', 'account', '--on', '2099-01-01'],
+      engine.cliEnv,
+    );
+    assert.equal(future.status, 1);
+    assert.match(
+      future.stderr,
+      /^dura: --on: 2099-01-01 is in the future \(today is \d{4}-\d{2}-\d{2} in New York\)\n$/,
+    );
+    const missing = await dura(['registration', 'record', GRACE], engine.cliEnv);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /required option '--step <step>' not specified/);
+    const stranger = await dura(
+      ['registration', 'record', `nobody@${LAKESIDE}`, '--step', 'account'],
+      engine.cliEnv,
+    );
+    assert.equal(stranger.status, 1);
+    assert.match(stranger.stderr, /nobody@[^:]+: no registration is tracked for this address/);
+    assert.deepEqual(await stepsOf(GRACE), noStepsDone());
+  });
+
+  it('import: a bad row refuses the whole file, by line and column; nothing is recorded', async () => {
+    const csv = file(
+      'bad.csv',
+      [
+        'Email,Name,Module,Completed',
+        `${GRACE},Grace,Identity Verification,${yesterday}`,
+        `${GRACE},Grace,Gold star,${yesterday}`,
+        `nobody@${LAKESIDE},Nobody,RCR Training,${yesterday}`,
+        `${GRACE},Grace,Code of Conduct,2099-01-01`,
+      ].join('\r\n'),
+    );
+    const result = await dura(['registration', 'import', csv], engine.cliEnv);
+    assert.equal(result.status, 1);
+    assert.deepEqual(result.stderr.trim().split('\n'), [
+      `dura: ${csv}: nothing recorded; 2 problem(s):`,
+      'dura: line 3, Module: unknown step "Gold star": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
+      'dura: line 5, Completed: 2099-01-01 is in the future (today is ' + today + ' in New York)',
+    ]);
+    // With the rows good, the address that has no registration is the problem.
+    const unknown = file(
+      'unknown.csv',
+      `email,step,completed_on\n${GRACE},identity,${yesterday}\nnobody@${LAKESIDE},rcr,${yesterday}\n`,
+    );
+    const refused = await dura(['registration', 'import', unknown], engine.cliEnv);
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      /nothing recorded; 1 problem\(s\):\ndura: line 3, email: no registration is tracked for this address/,
+    );
+    assert.deepEqual(await stepsOf(GRACE), noStepsDone());
+  });
+
+  it('import: a Windows-1252 export and a UTF-16 one are recorded; again, nothing changes', async () => {
+    const cp1252 = file(
+      'export-1252.csv',
+      iconv.encode(
+        `email,step,completed_on,note\r\n${GRACE},Identity Verification,${yesterday},“ID.me” – Grace\r\n`,
+        'windows-1252',
+      ),
+    );
+    const first = await dura(['registration', 'import', cp1252, '--json'], engine.cliEnv);
+    assert.equal(first.status, 0, first.stderr);
+    assert.deepEqual((JSON.parse(first.stdout) as { rows: unknown[] }).rows, [
+      {
+        line: 2,
+        email: GRACE,
+        step: 'identity',
+        completedOn: yesterday,
+        outcome: 'recorded',
+        agreementId: lakeside.agreementId,
+      },
+    ]);
+    const tabs = `Email\tStep\tCompleted On\r\n${GRACE}\tCode of Conduct\t${today}\r\n${GRACE}\tRCR Training\t${today}\r\n`;
+    const utf16 = file(
+      'export-16.txt',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(tabs, 'utf-16le')]),
+    );
+    const second = await dura(['registration', 'import', utf16], engine.cliEnv);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stdout.trim(), '2 row(s): 2 recorded, 0 unchanged (already recorded)');
+    const again = await dura(['registration', 'import', utf16], engine.cliEnv);
+    assert.equal(again.stdout.trim(), '2 row(s): 0 recorded, 2 unchanged (already recorded)');
+    assert.deepEqual(await stepsOf(GRACE), {
+      ...noStepsDone(),
+      identity: yesterday,
+      'code-of-conduct': today,
+      'rcr-training': today,
+    });
+  });
+
+  it('list: a table, JSON and CSV; by institution; only the stalled', async () => {
+    const table = await dura(['registration', 'list'], engine.cliEnv);
+    assert.equal(table.status, 0, table.stderr);
+    const lines = table.stdout.trim().split('\n');
+    assert.match(
+      lines[0]!,
+      /^REQUESTER\s+INSTITUTION\s+AGREEMENT\s+INSTRUCTIONS\s+ACCOUNT\s+2-STEP\s+IDENTITY\s+CONDUCT\s+RCR\s+STATE$/,
+    );
+    assert.equal(lines.length, 4);
+    const lin = lines.find((l) => l.startsWith(LIN))!;
+    assert.match(
+      lin,
+      /2026-08-03\s+2026-08-04\s+-\s+-\s+-\s+-\s+stalled, 4 left \(access team told 2026-09-14\)$/,
+    );
+    assert.match(
+      lines.find((l) => l.startsWith(ADA))!,
+      /3 left; next nudge \d{4}-\d{2}-\d{2}$/,
+    );
+
+    const json = await dura(['registration', 'list', '--institution', LAKESIDE, '--json'], engine.cliEnv);
+    assert.equal(json.status, 0, json.stderr);
+    const rows = JSON.parse(json.stdout) as { requester: { email: string }; agreementId: string }[];
+    assert.deepEqual(rows.map((r) => r.requester.email).sort(), [ADA, GRACE]);
+
+    const stalled = await dura(['registration', 'list', '--stalled', '--csv'], engine.cliEnv);
+    assert.equal(stalled.status, 0, stalled.stderr);
+    assert.deepEqual(stalled.stdout.trim().split('\n'), [
+      'requester_email,requester_name,institution_domain,institution_name,agreement_id,instructions_sent_at,account,two_step,identity,code_of_conduct,rcr_training,nudges_sent,next_nudge_at,escalated_at,completed_at',
+      `${LIN},Lin Stalled,${HARBOR},Harbor Research Institute,${harbor.agreementId},2026-08-03T14:00:00.000Z,2026-08-04,,,,,4,,2026-09-14T13:00:00.000Z,`,
+    ]);
+    const none = await dura(['registration', 'list', '--institution', 'nowhere.example'], engine.cliEnv);
+    assert.equal(none.stdout.trim(), 'no registrations');
+    const both = await dura(['registration', 'list', '--json', '--csv'], engine.cliEnv);
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /option '--json' cannot be used with option '--csv'/);
+  });
+
+  it('status: each requester’s steps from the records, once the instructions went out', async () => {
+    const status = JSON.parse(
+      (await dura(['status', lakeside.agreementId, '--json'], engine.cliEnv)).stdout,
+    ) as AgreementStatus;
+    // Not yet: this agreement's instructions have not gone out, so status has no registrations.
+    assert.equal('registrations' in status, false);
+    const sent = { ...status, instructionsSentAt: new Date().toISOString() };
+    const shown = await withRegistrations(sent, engine.cliEnv.DATABASE_URL!);
+    assert.deepEqual(
+      shown.registrations?.map((r) => [r.requester.email, r.steps.identity]),
+      [
+        [ADA, today],
+        [GRACE, yesterday],
+      ],
+    );
+    const text = registrationsSection(shown.registrations!);
+    assert.match(text, /^Registration\n {2}Ada Researcher <ada@[^>]+>: 3 left/);
+    assert.match(
+      text,
+      /\n {2}Grace Hopper <grace@[^>]+>: 2 left[^\n]*\n {4}Researcher Workbench account\s+not yet\n/,
+    );
+  });
+});
