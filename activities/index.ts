@@ -11,7 +11,7 @@ import { createMailer } from './mail/mailer';
 import { mailSettings } from './mail/settings';
 import { openDatabase } from './records/db';
 import { triageRequest } from './records/agreement-ids';
-import { recordRegistration } from './records/registrations';
+import { newerRegistration, recordRegistration, stepsAlreadyDone } from './records/registrations';
 import { migrateToLatest } from './records/migrations';
 import { RecordsStore } from './records/store';
 
@@ -57,6 +57,8 @@ export async function createActivities(
     updateRegistry: (update) => store.updateRegistry(update),
     recordTerm: (input) => store.recordTerm(input),
     recordRegistration: (input) => recordRegistration(db, input),
+    stepsAlreadyDone: (input) => stepsAlreadyDone(db, input),
+    newerRegistration: (input) => newerRegistration(db, input),
   };
   return {
     activities,

@@ -13,7 +13,7 @@ import type {
   Tier,
 } from '../common/agreement';
 import type { CalendarTable } from '../common/business-calendar';
-import type { RegistrationStatus } from '../common/registration';
+import type { RegistrationStatus, RegistrationStep } from '../common/registration';
 
 export const EMAIL_KINDS = [
   'request-received',
@@ -153,6 +153,39 @@ export interface AgreementActivities extends CalendarTableActivities {
   recordTerm(input: TermRecord): Promise<void>;
   /** A requester's registration as it stands, and its new events (issue 18; records/registrations.ts). */
   recordRegistration(input: RecordRegistrationInput): Promise<void>;
+  /** The steps the address already completed in its other registrations (issue 18; records/registrations.ts). */
+  stepsAlreadyDone(input: StepsAlreadyDoneInput): Promise<StepsAlreadyDone>;
+  /** The address's newest open registration sent after this one's, or null (issue 18; records/registrations.ts). */
+  newerRegistration(input: NewerRegistrationInput): Promise<NewerRegistration | null>;
+}
+
+/** Which registration asks whether a newer one of the same address is open: its id, address and instant. */
+export interface NewerRegistrationInput {
+  registrationId: string;
+  email: string;
+  /** ISO-8601: when its own instructions were sent. */
+  instructionsSentAt: string;
+}
+
+/** A newer open registration of the same address: its nudges come from there now. */
+export interface NewerRegistration {
+  registrationId: string;
+  agreementId: string;
+}
+
+/** Whose steps a new registration looks up: the requester's address, and its own id (left out). */
+export interface StepsAlreadyDoneInput {
+  email: string;
+  exceptRegistrationId: string;
+}
+
+/**
+ * The steps a person already completed in earlier registrations (e.g. the agreement a renewal renews):
+ * per step its YYYY-MM-DD New York date or null, and which registrations (newest first) they came from.
+ */
+export interface StepsAlreadyDone {
+  steps: Record<RegistrationStep, string | null>;
+  from: { registrationId: string; agreementId: string; steps: RegistrationStep[] }[];
 }
 
 /**

@@ -46,7 +46,8 @@ export async function listAgreements(client: Client, filters: ListFilters): Prom
       // Since patch `agreement-ids` the agreement's own id is in its memo; before, it was its workflow id.
       agreementId: typeof wf.memo?.agreementId === 'string' ? wf.memo.agreementId : wf.workflowId,
       workflowId: wf.workflowId,
-      stage: (a.get(sa.DuraStage) ?? 'unknown') as Stage,
+      // A term in force has no stage of its own (workflows/term.ts): its agreement's is `completed`.
+      stage: (a.get(sa.DuraStage) ?? (wf.type === 'termWorkflow' ? 'completed' : 'unknown')) as Stage,
       tiers: (a.get(sa.DuraTiers) ?? []) as Tier[],
       initiationDueBy: a.get(sa.DuraInitiationDueBy)?.toISOString() ?? null,
       nextReminderAt: a.get(sa.DuraNextReminderAt)?.toISOString() ?? null,

@@ -119,7 +119,8 @@ export async function importRegistrationFile(file: string): Promise<Registration
   const { formatProblem } = await import('../common/csv');
   const parsed = parseRegistrationCsv(text);
   const problems = [...parsed.problems];
-  if (!problems.length) {
+  // The well-formed rows' addresses are looked up too, so every problem of the file comes at once.
+  if (parsed.rows.length) {
     const tracked = await trackedAddresses(parsed.rows.map((r) => r.email));
     for (const row of parsed.rows)
       if (!tracked.has(row.email))
@@ -130,6 +131,7 @@ export async function importRegistrationFile(file: string): Promise<Registration
             'no registration is tracked for this address (the registration instructions have not gone to it)',
         });
   }
+  problems.sort((a, b) => a.line - b.line);
   if (problems.length)
     throw new UserError(
       `${file}: nothing recorded; ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,

@@ -21,15 +21,32 @@ const STEP_COLUMNS = ['account', '2-step', 'identity', 'conduct', 'rcr'] as cons
 
 /**
  * Where a registration stands, in a few words: `complete (2026-12-01)`, `stalled (access team told
- * 2027-01-05)`, `2 left; nudged 1 of 4, next nudge 2026-12-14`, `5 left`.
+ * 2027-01-05)`, `2 left; nudged 1 of 4, next nudge 2026-12-14`, `2 left; nudges from uw.edu-2` (handed
+ * over to `nudgesFrom`, the agreement of a newer open registration: see `nudgesFrom`), `5 left`.
  */
-export function registrationState(r: RegistrationRow, nudges?: number): string {
+export function registrationState(r: RegistrationRow, nudges?: number, nudgesFrom?: string): string {
   if (r.completedAt) return `complete (${newYorkDate(r.completedAt)})`;
   const left = stepsLeft(r.steps).length;
   if (r.escalatedAt) return `stalled, ${left} left (access team told ${newYorkDate(r.escalatedAt)})`;
+  if (nudgesFrom && !r.nextNudgeAt) return `${left} left; nudges from ${nudgesFrom}`;
   const nudged = r.nudgesSent ? `; nudged ${r.nudgesSent}${nudges ? ` of ${nudges}` : ''}` : '';
   const next = r.nextNudgeAt ? `${nudged ? ',' : ';'} next nudge ${newYorkDate(r.nextNudgeAt)}` : '';
   return `${left} left${nudged}${next}`;
+}
+
+/**
+ * The agreement whose registration nudges `r`'s requester instead of `r` (workflows/registration.ts
+ * hands over to a newer open registration of the address): among `rows`, the newest open one of the
+ * same address sent after `r`, when `r` is open and has no next nudge; otherwise undefined.
+ */
+export function nudgesFrom(r: RegistrationRow, rows: readonly RegistrationRow[]): string | undefined {
+  if (r.completedAt || r.escalatedAt || r.nextNudgeAt) return undefined;
+  const email = r.requester.email.toLowerCase();
+  const newer = rows
+    .filter((o) => o.requester.email.toLowerCase() === email && !o.completedAt)
+    .filter((o) => Date.parse(o.instructionsSentAt) > Date.parse(r.instructionsSentAt))
+    .sort((a, b) => Date.parse(b.instructionsSentAt) - Date.parse(a.instructionsSentAt));
+  return newer[0]?.agreementId;
 }
 
 /** `dura registration list`'s table: one row per requester, a date or `-` per step. */
@@ -50,7 +67,7 @@ export function registrationTable(rows: readonly RegistrationRow[]): string {
       r.agreementId,
       newYorkDate(r.instructionsSentAt),
       ...REGISTRATION_STEPS.map((s) => r.steps[s] ?? '-'),
-      registrationState(r),
+      registrationState(r, undefined, nudgesFrom(r, rows)),
     ]),
   );
 }

@@ -1,8 +1,8 @@
 /**
  * A step of a requester's registration reported done (issue 18): by `dura registration record`, a CSV
- * import or the Workbench's signed web hook. The records find the requester's newest registration by
- * address (activities/records/registrations.ts); its workflow (workflows/registration.ts) records the
- * step. Outcomes are values, as the other client functions give them; only an unreachable Temporal or
+ * import or the Workbench's signed web hook. The records find the requester's open registrations by
+ * address (activities/records/registrations.ts); each one's workflow (workflows/registration.ts) records
+ * the step. Outcomes are values, as the other client functions give them; only an unreachable Temporal or
  * records database throws.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,11 +25,15 @@ export type RecordStepOutcome =
   | { outcome: 'rejected'; message: string };
 
 /**
- * Sends the step to the newest registration of `report.email` (any case). A completed registration
- * (its workflow has ended) answers from the records, whose row it wrote last; its history is then
- * empty (the agreement's history in the records has its events).
+ * Records the step in every open (not completed) registration of `report.email` (any case), newest
+ * first: the steps are the person's, not the agreement's, so a registration a renewal left open
+ * completes with the new one instead of stalling. The answer is the newest one's status; `recorded`
+ * when any of them changed. None open: `already-registered`, answered from the records, whose row the
+ * workflow wrote last (its history is then empty; the agreement's history in the records has its events).
  * With no worker to take the update, it waits as the access team's updates do (client/update-retry.ts,
- * `patience`, one update id for every try) and then throws UpdateNotTaken: the web hook answers 503.
+ * `patience`, one update id for every try of each registration) and then throws UpdateNotTaken: the web
+ * hook answers 503. A refusal comes from the newest (every registration validates alike), before
+ * anything is written.
  */
 export async function recordRegistrationStep(
   client: Client,
@@ -37,14 +41,30 @@ export async function recordRegistrationStep(
   report: StepReport & { email: string },
   patience: Patience = {},
 ): Promise<RecordStepOutcome> {
-  const [row] = await newestFor(config.DATABASE_URL, report.email);
-  if (!row) return { outcome: 'not-tracked', email: report.email };
-  const fromRecords = (): RegistrationStatus => {
-    const { agreementRef: _ref, updatedAt: _at, ...status } = row;
-    return { ...status, history: [] };
-  };
-  if (row.completedAt) return { outcome: 'already-registered', status: fromRecords() };
-  const unchanged = row.steps[report.step] === report.on;
+  const rows = await registrationsOf(config.DATABASE_URL, report.email);
+  if (!rows.length) return { outcome: 'not-tracked', email: report.email };
+  const open = rows.filter((row) => !row.completedAt);
+  if (!open.length) return { outcome: 'already-registered', status: fromRecords(rows[0]!) };
+  let newest: RegistrationStatus | undefined;
+  let changed = false;
+  for (const row of open) {
+    const sent = await sendStep(client, config, row, report, patience);
+    if ('rejected' in sent) return { outcome: 'rejected', message: sent.rejected };
+    newest ??= sent.status;
+    changed ||= sent.changed;
+  }
+  return { outcome: changed ? 'recorded' : 'already-registered', status: newest! };
+}
+
+/** The step sent to one registration's workflow: its status after, and whether the step changed. */
+async function sendStep(
+  client: Client,
+  config: Pick<Config, 'DATABASE_URL'>,
+  row: RegistrationRow,
+  report: StepReport,
+  patience: Patience,
+): Promise<{ status: RegistrationStatus; changed: boolean } | { rejected: string }> {
+  const changed = row.steps[report.step] !== report.on;
   try {
     const handle = client.workflow.getHandle(row.registrationId);
     const updateId = `recordStep-${randomUUID()}`;
@@ -59,26 +79,29 @@ export async function recordRegistrationStep(
       progress.accepted = true;
       return started.result();
     };
-    const status = await patiently(client, attempt, patience);
-    return { outcome: unchanged ? 'already-registered' : 'recorded', status };
+    return { status: await patiently(client, attempt, patience), changed };
   } catch (err) {
     const e = err as Error & { cause?: Error };
-    if (e.name === 'WorkflowUpdateFailedError')
-      return { outcome: 'rejected', message: e.cause?.message ?? e.message };
+    if (e.name === 'WorkflowUpdateFailedError') return { rejected: e.cause?.message ?? e.message };
     // Completed between the look-up and the update: the records have its last row.
     if (e.name === 'WorkflowNotFoundError' || /completed|not found/i.test(e.message)) {
-      const [again] = await newestFor(config.DATABASE_URL, report.email);
-      if (again?.completedAt) {
-        const { agreementRef: _ref, updatedAt: _at, ...status } = again;
-        return { outcome: 'already-registered', status: { ...status, history: [] } };
-      }
+      const again = (await registrationsOf(config.DATABASE_URL, row.requester.email)).find(
+        (r) => r.registrationId === row.registrationId,
+      );
+      if (again?.completedAt) return { status: fromRecords(again), changed: false };
     }
     throw err;
   }
 }
 
+/** A registration's status as the records hold it (no history there). */
+function fromRecords(row: RegistrationRow): RegistrationStatus {
+  const { agreementRef: _ref, updatedAt: _at, ...status } = row;
+  return { ...status, history: [] };
+}
+
 /** The address's registrations in the records (static imports: this module is itself loaded on use). */
-async function newestFor(databaseUrl: string, email: string): Promise<RegistrationRow[]> {
+async function registrationsOf(databaseUrl: string, email: string): Promise<RegistrationRow[]> {
   const store = await RecordsStore.open(databaseUrl);
   try {
     return await registrationsFor(store.db, email);

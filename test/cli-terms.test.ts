@@ -53,6 +53,7 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     const listed = async (before: string) =>
       JSON.parse((await dura('list', '--expiring-before', before, '--json')).stdout) as {
         agreementId: string;
+        stage: string;
         expiresOn?: string;
       }[];
     let rows: Awaited<ReturnType<typeof listed>> = [];
@@ -61,7 +62,14 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       30_000,
     );
     assert.equal(rows.find((r) => r.agreementId === id)!.expiresOn, expiresOn);
+    assert.equal(rows.find((r) => r.agreementId === id)!.stage, 'completed', 'a term in force: completed');
     assert.deepEqual(await listed(newYorkDate(300)), []);
+    // Plain `dura list` shows the end date too (the agreement's own DuraExpiresOn).
+    const all = JSON.parse((await dura('list', '--json')).stdout) as {
+      agreementId: string;
+      expiresOn?: string;
+    }[];
+    assert.equal(all.find((r) => r.agreementId === id)?.expiresOn, expiresOn);
     const garbled = await dura('list', '--expiring-before', 'whenever');
     assert.equal(garbled.status, 1);
     assert.match(garbled.stderr, /--expiring-before: /);

@@ -144,11 +144,12 @@ describe('dura registration (CLI)', function () {
     const result = await dura(['registration', 'import', csv], engine.cliEnv);
     assert.equal(result.status, 1);
     assert.deepEqual(result.stderr.trim().split('\n'), [
-      `dura: ${csv}: nothing recorded; 2 problem(s):`,
+      `dura: ${csv}: nothing recorded; 3 problem(s):`,
       'dura: line 3, Module: unknown step "Gold star": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
+      'dura: line 4, Email: no registration is tracked for this address (the registration instructions have not gone to it)',
       'dura: line 5, Completed: 2099-01-01 is in the future (today is ' + today + ' in New York)',
     ]);
-    // With the rows good, the address that has no registration is the problem.
+    // Alone among good rows, the address that has no registration is the one problem.
     const unknown = file(
       'unknown.csv',
       `email,step,completed_on\n${GRACE},identity,${yesterday}\nnobody@${LAKESIDE},rcr,${yesterday}\n`,

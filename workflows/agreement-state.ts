@@ -216,6 +216,8 @@ export class Agreement {
         value: open && s.nextReminderAt ? new Date(s.nextReminderAt) : null,
       },
       { key: sa.DuraOverdue, value: s.overdue },
+      // Its end date once executed with one (patch `agreement-term`), so `dura list` shows it.
+      ...(s.expiresOn ? [{ key: sa.DuraExpiresOn, value: new Date(`${s.expiresOn}T00:00:00Z`) }] : []),
     ];
     const changed = values.filter((pair) => {
       const encoded = JSON.stringify(pair.value);

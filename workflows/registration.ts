@@ -12,6 +12,12 @@
  * agreement instead of joining a finished one. A requester's registration lives on its own clock, for
  * weeks, and one requester's steps never wait on another's.
  *
+ * The steps are the person's, not the agreement's (the Workbench registration is per researcher): at its
+ * start it takes those the address already did in any earlier registration (a renewal's requester keeps
+ * hers; activity `stepsAlreadyDone`), and completes at once when none is left. Before each nudge or
+ * the stall notice it asks whether a newer open registration of the address exists (activity
+ * `newerRegistration`): if so, that one nudges her and this one hands over for good (no more mail).
+ *
  * Deterministic workflow code: dates from the calendar table it fetched at its start (an activity), no
  * Intl or luxon. Every change is written to the records (activity `recordRegistration`).
  */
@@ -32,7 +38,7 @@ import {
   type RegistrationStatus,
   type StepReport,
 } from '../common/registration';
-import type { EmailKind, EmailRequest, Recipient } from '../activities/interfaces';
+import type { EmailKind, EmailRequest, Recipient, StepsAlreadyDone } from '../activities/interfaces';
 import { io } from './activities';
 import { recordStepUpdate, registrationStatusQuery } from './registration-messages';
 import { newRegistration, now, Registration, type RegistrationInput } from './registration-state';
@@ -50,8 +56,14 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
     validator: (report) => validateStep(r, report),
   });
 
-  const year = new Date(Date.parse(s.instructionsSentAt)).getUTCFullYear();
-  r.state.calendar = await io.calendarTable({ fromYear: year - 1, toYear: year + 2 });
+  // The steps are the person's, not the agreement's: those done in an earlier registration (the
+  // agreement a renewal renews) count here too. Every one done: completed now, with no nudge.
+  carry(r, await io.stepsAlreadyDone({ email: s.requester.email, exceptRegistrationId: s.registrationId }));
+  if (s.completedAt) await r.record();
+  else {
+    const year = new Date(Date.parse(s.instructionsSentAt)).getUTCFullYear();
+    r.state.calendar = await io.calendarTable({ fromYear: year - 1, toYear: year + 2 });
+  }
   if (!s.completedAt) {
     s.nextNudgeAt = await dueAfter(r, s.instructionsSentAt, input.nudgeEveryDays);
     r.log(
@@ -66,10 +78,12 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
     const wait = Math.max(Date.parse(s.nextNudgeAt) - Date.now(), 1);
     // True: every step is done (the update handler completed it); false: the nudge is due.
     if (await condition(() => s.completedAt !== null, wait)) break;
+    if (await handedOver(r)) break;
     if (s.nudgesSent < input.nudges) await nudge(r);
     else await stall(r);
   }
-  // Stalled: no more mail, but a step may still come in, and the last one completes the registration.
+  // Stalled or handed over: no more mail, but a step may still come in (a step is recorded in every
+  // open registration of the address), and the last one completes the registration.
   await condition(() => s.completedAt !== null);
   await condition(allHandlersFinished);
   return r.snapshot();
@@ -101,13 +115,61 @@ async function recordStep(r: Registration, report: StepReport): Promise<Registra
   const words = `${s.requester.email}: ${STEP_WORDS[report.step]} on ${report.on} (${report.source})`;
   if (before) r.log('registration-step-corrected', `${words}, was ${before}`);
   else r.log('registration-step', words);
-  if (stepsLeft(s.steps).length === 0) {
-    s.completedAt = now();
-    s.nextNudgeAt = null;
-    r.log('registration-completed', `${s.requester.email}: every step done`);
-  }
+  completeIfDone(r);
   await r.record();
   return r.snapshot();
+}
+
+/**
+ * Takes the steps the person already did in earlier registrations (activity `stepsAlreadyDone`), those
+ * not recorded here yet, one history entry per registration they come from; all done: completed.
+ */
+function carry(r: Registration, done: StepsAlreadyDone): void {
+  const s = r.status;
+  if (s.completedAt) return;
+  for (const from of done.from) {
+    const taken = from.steps.filter((x) => !s.steps[x] && done.steps[x]);
+    if (!taken.length) continue;
+    for (const x of taken) s.steps[x] = done.steps[x];
+    const n = taken.length;
+    r.log(
+      'registration-steps-carried',
+      `${s.requester.email}: ${n} ${n === 1 ? 'step' : 'steps'} already done in ${from.agreementId}'s ` +
+        `registration (${taken.map((x) => `${STEP_WORDS[x]} on ${s.steps[x]}`).join(', ')})`,
+    );
+  }
+  completeIfDone(r);
+}
+
+/** Every step done: completed, no more nudges. */
+function completeIfDone(r: Registration): void {
+  const s = r.status;
+  if (s.completedAt || stepsLeft(s.steps).length > 0) return;
+  s.completedAt = now();
+  s.nextNudgeAt = null;
+  r.log('registration-completed', `${s.requester.email}: every step done`);
+}
+
+/**
+ * Before any mail: a newer open registration of the same address (a renewal's, activity
+ * `newerRegistration`) nudges her from now on, so this one sends nothing more, neither nudge nor stall
+ * notice, for good; it stays open, and her last step still completes it. True: handed over.
+ */
+async function handedOver(r: Registration): Promise<boolean> {
+  const s = r.status;
+  const newer = await io.newerRegistration({
+    registrationId: s.registrationId,
+    email: s.requester.email,
+    instructionsSentAt: s.instructionsSentAt,
+  });
+  if (!newer) return false;
+  s.nextNudgeAt = null;
+  r.log(
+    'registration-handed-over',
+    `${s.requester.email}: nudges now come from ${newer.agreementId}'s registration`,
+  );
+  await r.record();
+  return true;
 }
 
 /** A nudge to the requester listing only the steps left; the next is due `nudgeEveryDays` later. */

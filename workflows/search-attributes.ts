@@ -16,7 +16,7 @@ export const DuraNextReminderAt = defineSearchAttributeKey(
   SearchAttributeType.DATETIME,
 );
 export const DuraOverdue = defineSearchAttributeKey('DuraOverdue', SearchAttributeType.BOOL);
-/** An executed agreement's end date (00:00 UTC of the date), on its term workflow (issue 18). */
+/** An executed agreement's end date (00:00 UTC of the date), on its workflow and its term's (issue 18). */
 export const DuraExpiresOn = defineSearchAttributeKey('DuraExpiresOn', SearchAttributeType.DATETIME);
 
 export const allSearchAttributes = [

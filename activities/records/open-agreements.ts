@@ -51,6 +51,9 @@ export async function withHistories(
         .push(
           e.detail === null ? { at: e.at, event: e.event } : { at: e.at, event: e.event, detail: e.detail },
         );
+    // Registrations' and terms' events (numbered from their own bases) take their place in time; the
+    // sort is stable, so events of one moment keep their order.
+    for (const history of histories.values()) history.sort((a, b) => a.at.localeCompare(b.at));
   }
   return rows.map((r) => ({
     ...(JSON.parse(r.status_json) as AgreementStatus),

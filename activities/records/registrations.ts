@@ -17,7 +17,13 @@ import {
   type RegistrationStatus,
   type RegistrationStep,
 } from '../../common/registration';
-import type { RecordRegistrationInput } from '../interfaces';
+import type {
+  NewerRegistration,
+  NewerRegistrationInput,
+  RecordRegistrationInput,
+  StepsAlreadyDone,
+  StepsAlreadyDoneInput,
+} from '../interfaces';
 import type { Database, RegistrationsTable } from './schema';
 
 /** The first seq a registration's event takes in its agreement's audit trail. */
@@ -136,6 +142,47 @@ export async function registrationsFor(db: Kysely<Database>, email: string): Pro
     .orderBy('registration_id', 'desc')
     .execute();
   return rows.map(fromTable);
+}
+
+/**
+ * The steps the address (any case) already completed in its other registrations (issue 18: a
+ * requester's steps are the person's, not the agreement's: a renewal's registration starts with them).
+ * Per step, the date the newest registration that has it gives (a corrected date wins over an older
+ * one); `from` names each registration a step came from, newest first. None: every step null, `from` [].
+ */
+export async function stepsAlreadyDone(
+  db: Kysely<Database>,
+  input: StepsAlreadyDoneInput,
+): Promise<StepsAlreadyDone> {
+  const steps = Object.fromEntries(REGISTRATION_STEPS.map((s) => [s, null])) as StepsAlreadyDone['steps'];
+  const from: StepsAlreadyDone['from'] = [];
+  for (const row of await registrationsFor(db, input.email)) {
+    if (row.registrationId === input.exceptRegistrationId) continue;
+    const taken = REGISTRATION_STEPS.filter((s) => !steps[s] && row.steps[s]);
+    for (const s of taken) steps[s] = row.steps[s];
+    if (taken.length)
+      from.push({ registrationId: row.registrationId, agreementId: row.agreementId, steps: taken });
+  }
+  return { steps, from };
+}
+
+/**
+ * The newest open registration (completed_at null) of the address (any case) whose instructions went
+ * out after `instructionsSentAt` (ISO-8601), other than `registrationId`; null when there is none. An
+ * older registration hands its nudges over to it (issue 18: after a renewal only the renewal's nudges).
+ */
+export async function newerRegistration(
+  db: Kysely<Database>,
+  input: NewerRegistrationInput,
+): Promise<NewerRegistration | null> {
+  const since = Date.parse(input.instructionsSentAt);
+  const newer = (await registrationsFor(db, input.email)).find(
+    (row) =>
+      row.registrationId !== input.registrationId &&
+      row.completedAt === null &&
+      Date.parse(row.instructionsSentAt) > since,
+  );
+  return newer ? { registrationId: newer.registrationId, agreementId: newer.agreementId } : null;
 }
 
 /**

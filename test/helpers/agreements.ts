@@ -176,6 +176,7 @@ export const RECORDED_PATHS = [
   'registration-completed',
   'registration-stalled',
   'registration-two-requesters',
+  'registration-carried',
   'term-lapsed',
   'term-renewed',
   'renewal',
