@@ -9,7 +9,7 @@
  * far below PostgreSQL's 32-bit integer), so neither can take the other's. A retried write inserts
  * nothing twice: an event with the same instant, name and detail is already there.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { HistoryEntry } from '../../common/agreement';
 import { normalizeDomain } from '../../common/agreement';
 import {
@@ -91,6 +91,10 @@ export async function recordRegistration(
   const row = toTable(input, now);
   const { registration_id: _key, ...update } = row;
   await db.transaction().execute(async (trx) => {
+    // One writer per agreement at a time, so that two of its registrations recording at once never
+    // pick the same seq (PostgreSQL; SQLite runs one write transaction at a time anyway).
+    if (!(trx.getExecutor().adapter instanceof SqliteAdapter))
+      await sql`select pg_advisory_xact_lock(hashtext(${input.agreementRef}))`.execute(trx);
     await trx
       .insertInto('registrations')
       .values(row)
@@ -118,8 +122,6 @@ async function appendEvent(trx: Transaction<Database>, agreementRef: string, e: 
     .where('agreement_ref', '=', agreementRef)
     .where('seq', '>=', REGISTRATION_SEQ_BASE)
     .executeTakeFirstOrThrow();
-  // Two registrations of one agreement writing at once may pick the same seq: the loser's transaction
-  // fails on the primary key and its activity retries, whole.
   await trx
     .insertInto('agreement_events')
     .values({
