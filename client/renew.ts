@@ -43,6 +43,12 @@ export async function renewAgreement(
 ): Promise<RenewOutcome> {
   const old = await store.agreementStatus(typed);
   if (!old) return { outcome: 'not-found', message: `${typed}: no agreement in the records` };
+  // An institution typed while its agreement (often the renewal itself) is in process: say that.
+  if (!old.endedAt && !old.executedAt)
+    return {
+      outcome: 'in-process',
+      message: `${old.institution.domain} has an agreement in process (${old.agreementId}, ${old.stage}): renew when it ends`,
+    };
   if (!old.executedAt || !['completed', 'lapsed'].includes(old.stage))
     return {
       outcome: 'not-renewable',

@@ -107,5 +107,9 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     const again = await dura('renew', id);
     assert.equal(again.status, 1, 'one renewal in process at a time');
     assert.match(again.stderr, /in process/);
+    // By the institution, its latest is the renewal in process: named, not "only an executed …".
+    const byInstitution = await dura('renew', renewing.institution.domain);
+    assert.equal(byInstitution.status, 1);
+    assert.match(byInstitution.stderr, new RegExp(`in process \\(${renewing.agreementId}, `));
   });
 });
