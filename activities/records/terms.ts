@@ -4,7 +4,7 @@
  * tiers it lists (in force again, under its term). Every write is idempotent: activities are retried.
  */
 import { sql, type Kysely } from 'kysely';
-import type { AgreementSnapshot } from '../../common/agreement';
+import type { AgreementSnapshot, Tier } from '../../common/agreement';
 import type { RegistryUpdate, TermRecord } from '../interfaces';
 import { agreementRow } from './agreement-row';
 import { institutionIdFor } from './registry';
@@ -70,25 +70,7 @@ export async function recordTerm(db: Kysely<Database>, input: TermRecord): Promi
     const id = await institutionIdFor(trx, lapse.institution.domain);
     if (!id) return;
     const mark = { lapsed_on: lapse.lapsedOn, lapsed_by: lapse.agreementId };
-    if (lapse.individual)
-      await trx
-        .updateTable('institution_addresses')
-        .set(mark)
-        .where('institution', '=', id)
-        .where('email', '=', lapse.individual.trim().toLowerCase())
-        .where('tier', 'in', lapse.tiers)
-        .where('term_agreement_id', '=', lapse.agreementId)
-        .where('lapsed_on', 'is', null)
-        .execute();
-    else
-      await trx
-        .updateTable('institution_tiers')
-        .set(mark)
-        .where('domain', '=', id)
-        .where('tier', 'in', lapse.tiers)
-        .where('term_agreement_id', '=', lapse.agreementId)
-        .where('lapsed_on', 'is', null)
-        .execute();
+    await setListing(trx, id, lapse, mark, lapse.agreementId);
   });
 }
 
@@ -105,19 +87,39 @@ export async function holdTerm(db: Kysely<Database>, update: RegistryUpdate): Pr
     lapsed_by: null,
     term_agreement_id: update.expiresOn ? update.agreementId : null,
   };
-  if (update.individual)
+  await setListing(db, id, update, hold);
+}
+
+/**
+ * Sets `values` on the registry rows an agreement listed: its address's (an individual agreement) or
+ * the institution's tiers. `heldBy`: only rows still in force under that agreement's term.
+ */
+async function setListing(
+  db: Kysely<Database>,
+  id: string,
+  listed: { individual?: string; tiers: Tier[] },
+  values: { lapsed_on: string | null; lapsed_by: string | null; term_agreement_id?: string | null },
+  heldBy?: string,
+): Promise<void> {
+  if (listed.individual)
     await db
       .updateTable('institution_addresses')
-      .set(hold)
+      .set(values)
       .where('institution', '=', id)
-      .where('email', '=', update.individual.trim().toLowerCase())
-      .where('tier', 'in', update.tiers)
+      .where('email', '=', listed.individual.trim().toLowerCase())
+      .where('tier', 'in', listed.tiers)
+      .$if(heldBy !== undefined, (q) =>
+        q.where('term_agreement_id', '=', heldBy!).where('lapsed_on', 'is', null),
+      )
       .execute();
   else
     await db
       .updateTable('institution_tiers')
-      .set(hold)
+      .set(values)
       .where('domain', '=', id)
-      .where('tier', 'in', update.tiers)
+      .where('tier', 'in', listed.tiers)
+      .$if(heldBy !== undefined, (q) =>
+        q.where('term_agreement_id', '=', heldBy!).where('lapsed_on', 'is', null),
+      )
       .execute();
 }
