@@ -12,6 +12,7 @@
  * A rejection by the agreement, an unknown agreement or an unreachable server is never retried here.
  */
 import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { google, temporal } from '@temporalio/proto'; // loaded by @temporalio/client anyway
 import { UnreachableError } from './output';
 
 /** How long a command waits for a worker to take its update (and then to finish it) before it gives up. */
@@ -64,14 +65,35 @@ export function transientReason(err: unknown): string | undefined {
   if (e?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return NO_WORKER;
   const grpc = isGrpcServiceError(e) ? e : isGrpcServiceError(e?.cause) ? e.cause : undefined;
   if (!grpc) return undefined;
-  // For update-with-start the SDK puts the failed operation's message in `message`, not `details`.
-  const text = `${grpc.details} ${grpc.message}`;
+  // For update-with-start the SDK puts the failed operation's message in `message`, not `details`;
+  // when the server refuses it whole, the reason is in the per-operation statuses.
+  const text = `${grpc.details} ${grpc.message} ${operationReasons(grpc.metadata)}`;
   // WorkflowNotReady: "… due to Workflow Task in failed state" or "… unexpected workflow task failure".
-  if (grpc.code === FAILED_PRECONDITION && /workflow task/i.test(text))
+  if (grpc.code === FAILED_PRECONDITION && /workflow task|WorkflowNotReady/i.test(text))
     return 'a worker stopped while it held the agreement; Temporal is retrying its workflow task';
   // The server dropped updates it had admitted (its cache of the workflow was cleared): send it again.
   if (grpc.code === UNAVAILABLE && /update was aborted/i.test(text)) return 'the server let go of the update';
   return undefined;
+}
+
+/**
+ * The messages and detail types of each operation of an update-with-start the server refused whole
+ * ("Update-with-Start could not be executed.", with a MultiOperationExecutionFailure in the status
+ * details), e.g. "Workflow Task in failed state WorkflowNotReadyFailure"; '' for any other error.
+ */
+function operationReasons(metadata: { get(key: string): unknown[] } | undefined): string {
+  const bin = metadata?.get('grpc-status-details-bin')?.[0];
+  if (!Buffer.isBuffer(bin)) return '';
+  try {
+    const Failure = temporal.api.errordetails.v1.MultiOperationExecutionFailure;
+    return google.rpc.Status.decode(bin)
+      .details.filter((d) => d.type_url?.endsWith('.MultiOperationExecutionFailure') && d.value)
+      .flatMap((d) => Failure.decode(d.value!).statuses)
+      .map((op) => [op.message, ...(op.details ?? []).map((d) => d.type_url?.split('.').pop())].join(' '))
+      .join('; ');
+  } catch {
+    return ''; // not a status this knows: judged by its message alone
+  }
 }
 
 /**

@@ -12,7 +12,8 @@ import type { agreementWorkflow } from '../../workflows/agreement';
 import type { AgreementRequest, AgreementStatus, Tier } from '../../common/agreement';
 import { agreementIdFrom } from '../../common/agreement-target';
 import { requestAgreement, type RequestOptions } from '../../client/agreements';
-import { cancelUpdate, statusQuery } from '../../workflows/messages';
+import { statusQuery } from '../../workflows/messages';
+import { endWhenSettled } from './settle';
 import { realEngine, type Engine, type TestDatabase } from './engine';
 import { timeSkippingEnv } from './env';
 import { addresses } from './mail';
@@ -138,14 +139,13 @@ export function lifecycleHarness(
     refuse: (address) => engine.smtp.refuse.set(address.toLowerCase(), 550),
     recordedEvents: async (ref) => (await engine.dura.store.agreementEvents(ref)).map((e) => e.event),
   };
-  // Each test's agreements end with it (by the access team's cancel, so they close normally), so
-  // that the next test's clock does not also drive their reminders.
+  // Each test's agreements end with it, so that the next test's clock does not also drive their
+  // reminders: terminated once settled (test/helpers/settle.ts says why).
   afterEach(async function () {
-    for (const id of opened) {
-      const handle = engine.env.client.workflow.getHandle(id);
-      if ((await handle.describe()).status.name === 'RUNNING')
-        await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over' }] }).catch(() => undefined);
-    }
+    await endWhenSettled(
+      [...opened].map((id) => engine.env.client.workflow.getHandle(id)),
+      'test over',
+    );
     opened.clear();
   });
   return harness;

@@ -20,11 +20,29 @@ function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger(process.env.DURA_TEST_LOG ? 'INFO' : 'WARN') });
 }
 
+/**
+ * sdk-core gives a server it starts a fixed 5 s to listen, then kills it ("did not start within 5s");
+ * on a loaded CI machine the test server can need longer. Up to 3 attempts, for that error only.
+ */
+async function startPatiently(
+  start: () => Promise<TestWorkflowEnvironment>,
+): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test((err as Error)?.message ?? '')) throw err;
+    }
+  }
+}
+
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testServerPath() } },
-  });
+  const env = await startPatiently(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: testServerPath() } },
+    }),
+  );
   replayAtTeardown(env, 'the time-skipping server');
   // The Java test server knows no custom search attributes until they are added.
   await env.connection.operatorService.addSearchAttributes({
@@ -60,22 +78,24 @@ function replayAtTeardown(env: TestWorkflowEnvironment, label: string): void {
 
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath() },
-      ip: '127.0.0.1',
-      ui: false,
-      searchAttributes: allSearchAttributes,
-      extraArgs: [
-        '--sqlite-pragma',
-        'journal_mode=WAL',
-        '--sqlite-pragma',
-        'synchronous=OFF',
-        '--log-level',
-        'error',
-      ],
-    },
-  });
+  const env = await startPatiently(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalCliPath() },
+        ip: '127.0.0.1',
+        ui: false,
+        searchAttributes: allSearchAttributes,
+        extraArgs: [
+          '--sqlite-pragma',
+          'journal_mode=WAL',
+          '--sqlite-pragma',
+          'synchronous=OFF',
+          '--log-level',
+          'error',
+        ],
+      },
+    }),
+  );
   replayAtTeardown(env, 'the dev server');
   return env;
 }
