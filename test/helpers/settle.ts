@@ -11,6 +11,9 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { until } from './wait';
+
+const SETTLE_MS = 30_000;
 
 const E = temporal.api.enums.v1.EventType;
 /** What a completed workflow task leaves last in history; anything else (a task, an activity's or a
@@ -27,34 +30,41 @@ const QUIET = new Set<temporal.api.enums.v1.EventType>([
 ]);
 
 /**
- * Waits (real time, polling every 100 ms, at most `ms`) until the run is quiet: no activity pending,
- * its history ends in what a completed workflow task leaves, and the same last event on two polls in
- * a row (the Java server's describe reports no workflow tasks, and an activity's completion can be
- * read before the task it schedules). True once quiet or closed; false when `ms` ran out.
+ * Waits (real time, polling with `until` every 100 ms, at most `ms`) until the run is quiet: no activity
+ * pending, its history ends in what a completed workflow task leaves, and the same last event on two
+ * polls in a row (the Java server's describe reports no workflow tasks, and an activity's completion
+ * can be read before the task it schedules). 'closed', 'quiet', or 'busy' when `ms` ran out.
  */
-export async function settled(handle: WorkflowHandle, ms = 30_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
+export async function settled(handle: WorkflowHandle, ms = SETTLE_MS): Promise<'closed' | 'quiet' | 'busy'> {
   let quietAt: string | undefined;
-  for (;;) {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return true;
-    const last = (await handle.fetchHistory()).events?.at(-1);
-    const quiet =
-      !description.raw.pendingActivities?.length && last?.eventType != null && QUIET.has(last.eventType);
-    const at = quiet ? String(last?.eventId) : undefined;
-    if (at && at === quietAt) return true;
-    quietAt = at;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  let closed = false;
+  try {
+    await until(async () => {
+      const description = await handle.describe();
+      if ((closed = description.status.name !== 'RUNNING')) return true;
+      const last = (await handle.fetchHistory()).events?.at(-1);
+      const quiet =
+        !description.raw.pendingActivities?.length && last?.eventType != null && QUIET.has(last.eventType);
+      const at = quiet ? String(last?.eventId) : undefined;
+      const twice = at !== undefined && at === quietAt;
+      quietAt = at;
+      return twice;
+    }, ms);
+  } catch {
+    return 'busy';
   }
+  return closed ? 'closed' : 'quiet';
 }
 
 /** Terminates each running workflow once it has settled (see above); closed ones are left as they are. */
 export async function endWhenSettled(handles: Iterable<WorkflowHandle>, reason: string): Promise<void> {
   for (const handle of handles) {
-    const calm = await settled(handle);
-    if ((await handle.describe()).status.name !== 'RUNNING') continue;
-    if (!calm) console.warn(`      ${handle.workflowId} did not settle in 30 s; terminating it anyway`);
+    const state = await settled(handle);
+    if (state === 'closed') continue;
+    if (state === 'busy')
+      console.warn(
+        `      ${handle.workflowId} did not settle in ${SETTLE_MS / 1000} s; terminating it anyway`,
+      );
     await handle.terminate(reason).catch(async (err) => {
       if ((await handle.describe()).status.name === 'RUNNING') throw err; // else it closed meanwhile
     });
