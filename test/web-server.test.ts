@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { cliEntry } from './helpers/cli-entry';
 import type { FastifyInstance } from 'fastify';
 import { mailSettings } from '../activities/mail/settings';
 import { revokeStatusLinks } from '../activities/records/status-links';
@@ -399,8 +399,6 @@ describe('dura web over HTTP', function () {
 
   it('`dura web --port 0` listens, says where, serves, and stops on SIGTERM; a bad flag is named', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-web-cli-'));
-    const root = path.join(__dirname, '..');
-    const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     const env = {
       PATH: process.env.PATH,
       DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
@@ -408,8 +406,7 @@ describe('dura web over HTTP', function () {
       TEMPORAL_ADDRESS: '127.0.0.1:1',
     };
     try {
-      const main = path.join(root, 'client', 'main.ts');
-      const child = spawn(process.execPath, ['--import', tsx, main, 'web', '--port', '0'], { env });
+      const child = spawn(process.execPath, [...cliEntry(), 'web', '--port', '0'], { env });
       let stderr = '';
       const url = await new Promise<string>((resolve, reject) => {
         child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

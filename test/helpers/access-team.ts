@@ -5,10 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { cliEntry } from './cli-entry';
 
 const root = path.join(__dirname, '..', '..');
-const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const WAITING = /^dura: waiting for a worker to (?:take|finish) .+? \((.+); trying for up to [^)]+\)$/gm;
 
 export interface DuraRun {
@@ -31,9 +30,7 @@ export function duraCli(
   { built = false }: { built?: boolean } = {},
 ): Promise<DuraRun> {
   const started = Date.now();
-  const cli = built
-    ? [path.join(root, 'bin', 'dura.js')]
-    : ['--import', tsx, path.join(root, 'client', 'main.ts')];
+  const cli = built ? [path.join(root, 'bin', 'dura.js')] : cliEntry();
   const child = spawn(process.execPath, [...cli, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

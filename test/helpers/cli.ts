@@ -1,10 +1,9 @@
-/** Runs the real `dura` CLI as a subprocess (TypeScript sources through tsx) and captures its answer. */
+/** Runs the real `dura` CLI as a subprocess (as built, or from the sources: cli-entry.ts) and captures its answer. */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { cliEntry } from './cli-entry';
 
 const root = path.join(__dirname, '..', '..');
-const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export interface CliResult {
   status: number | null;
@@ -14,7 +13,7 @@ export interface CliResult {
 
 /** Asynchronous, so that a worker running in the test's own process keeps working meanwhile. */
 export function dura(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<CliResult> {
-  return run(process.execPath, ['--import', tsx, path.join(root, 'client', 'main.ts'), ...args], env, cwd);
+  return run(process.execPath, [...cliEntry(), ...args], env, cwd);
 }
 
 /**
@@ -23,9 +22,7 @@ export function dura(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): P
  */
 export function duraOnTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
-  const command = [process.execPath, '--import', tsx, path.join(root, 'client', 'main.ts'), ...args].map(
-    quote,
-  );
+  const command = [process.execPath, ...cliEntry(), ...args].map(quote);
   return run('script', ['-qec', command.join(' '), '/dev/null'], env, root);
 }
 

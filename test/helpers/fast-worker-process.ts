@@ -6,13 +6,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { nodeEntry } from './cli-entry';
 import { withLinkKey } from './link-key';
 import { workflowsPath } from './agreements';
 import { workflowBundle } from './env';
 
-const root = path.join(__dirname, '..', '..');
-const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const entry = path.join(__dirname, 'fast-worker-entry.ts');
 
 export interface FastWorker {
@@ -35,7 +33,7 @@ export async function prebuiltBundle(dir: string): Promise<string> {
 }
 
 export function startFastWorker(env: NodeJS.ProcessEnv, dir: string, logName = 'worker.log'): FastWorker {
-  const child = spawn(process.execPath, ['--import', tsx, entry], {
+  const child = spawn(process.execPath, nodeEntry(entry), {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...withLinkKey(env) },
     stdio: ['ignore', 'pipe', 'pipe'],
