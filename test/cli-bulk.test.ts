@@ -165,6 +165,14 @@ for (const database of TEST_DATABASES)
         out.agreements.map((a: { agreementId: string; stage: string }) => [a.agreementId, a.stage]),
         [['beta.edu-1', 'completed']],
       );
+      assert.deepEqual(out.agreements[0].officials, [{ name: 'Pat Official', email: 'pat@beta.edu' }]);
+      // Listed by the agreement, not by an import: the officials come from the agreement.
+      const beta = await dura('institutions', 'show', 'beta.edu');
+      assert.match(beta.stdout, /^ {2}signing officials: none on the list$/m);
+      assert.match(
+        beta.stdout,
+        /^ {2}signing officials on its agreements: Pat Official <pat@beta\.edu> \(beta\.edu-1\)$/m,
+      );
       const text = await dura('institutions', 'show', 'alpha.edu');
       assert.equal(text.status, 0, text.stderr);
       assert.match(text.stdout, /alpha\.edu: not on the Registered Institutions list/);

@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { asciiDomain } from '../../common/idn';
 import type { InstitutionProfile } from '../../activities/records/store';
+import type { AgreementStatus } from '../../common/agreement';
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { registerInstitutionChangeCommands } from './institutions-changes';
@@ -31,6 +32,7 @@ export function registerInstitutionCommands(institutions: Command): void {
       });
       if (!profile && agreements.length === 0)
         throw new UserError(`no institution ${wanted} on the list or in the records`);
+      const { officialsOf } = await import('../../common/agreement');
       const runs = agreements.map((a) => ({
         agreementId: a.agreement_id,
         kind: a.kind,
@@ -38,11 +40,19 @@ export function registerInstitutionCommands(institutions: Command): void {
         tiers: a.tiers ? a.tiers.split(',') : [],
         receivedAt: a.received_at,
         executedAt: a.executed_at,
+        officials: officialsOf(JSON.parse(a.status_json) as AgreementStatus).map((o) => ({
+          name: o.name,
+          email: o.email,
+          ...(o.title ? { title: o.title } : {}),
+        })),
       }));
       const { table, shortWhen } = await import('../format');
       emit(options, { domain: wanted, listed, registry: profile, agreements: runs }, () =>
         [
-          profile ? profileView(profile) : `${wanted}: not on the Registered Institutions list`,
+          [
+            profile ? profileView(profile) : `${wanted}: not on the Registered Institutions list`,
+            ...officialsOnAgreements(profile?.officials ?? [], runs),
+          ].join('\n'),
           runs.length
             ? table(
                 ['AGREEMENT', 'KIND', 'STAGE', 'TIERS', 'RECEIVED', 'EXECUTED'],
@@ -143,8 +153,31 @@ function profileView(p: InstitutionProfile): string {
   lines.push(
     p.officials.length
       ? `  signing officials: ${p.officials.map((o) => `${o.name} <${o.email}>${o.title ? `, ${o.title}` : ''}`).join('; ')}`
-      : '  signing officials: none recorded',
+      : '  signing officials: none on the list',
   );
   if (p.contractingContact) lines.push(`  contracting contact: ${p.contractingContact}`);
   return lines.join('\n');
+}
+
+/**
+ * The signing officials its agreements named that the list does not (the list has them only from an
+ * import or `add-official`), each with the agreements that named them: one line, or none.
+ */
+function officialsOnAgreements(
+  listed: Array<{ email: string }>,
+  runs: Array<{ agreementId: string; officials: Array<{ name: string; email: string }> }>,
+): string[] {
+  const known = new Set(listed.map((o) => o.email.toLowerCase()));
+  const named = new Map<string, { name: string; email: string; ids: string[] }>();
+  for (const run of runs)
+    for (const o of run.officials) {
+      const key = o.email.toLowerCase();
+      if (known.has(key)) continue;
+      const seen = named.get(key) ?? { ...o, ids: [] };
+      seen.ids.push(run.agreementId);
+      named.set(key, seen);
+    }
+  if (!named.size) return [];
+  const who = [...named.values()].map((o) => `${o.name} <${o.email}> (${o.ids.join(', ')})`);
+  return [`  signing officials on its agreements: ${who.join('; ')}`];
 }
