@@ -50,7 +50,7 @@ export async function recordStepTyped(typed: {
 /** One step to its registration; the outcomes that are not a recording are user errors. */
 async function recordOne(
   client: import('@temporalio/client').Client,
-  config: import('../common/config').Config,
+  config: import('./registration').RecordsAt,
   input: StepInput,
   source: StepReport['source'],
 ): Promise<RecordedStep> {
@@ -138,11 +138,26 @@ export async function importRegistrationFile(file: string): Promise<Registration
     );
   const { session } = await import('./temporal');
   const { config, client } = await session();
+  const { withStore } = await import('./records');
+  // One records connection for the whole file, not one per row.
+  const rows = await withStore((store) =>
+    recordRows(client, { ...config, recordsDb: store.db }, parsed.rows),
+  );
+  const recorded = rows.filter((r) => r.outcome === 'recorded').length;
+  return { file, recorded, unchanged: rows.length - recorded, rows };
+}
+
+/** The rows in file order; a refusal stops there, naming its line and the rows recorded before it. */
+async function recordRows(
+  client: import('@temporalio/client').Client,
+  records: import('./registration').RecordsAt,
+  parsed: Array<StepInput & { line: number }>,
+): Promise<ImportedStep[]> {
   const rows: ImportedStep[] = [];
-  for (const row of parsed.rows) {
+  for (const row of parsed) {
     let answer: RecordedStep;
     try {
-      answer = await recordOne(client, config, row, 'csv');
+      answer = await recordOne(client, records, row, 'csv');
     } catch (err) {
       if (!(err instanceof UserError) || !rows.length) throw err;
       throw new UserError(
@@ -158,8 +173,7 @@ export async function importRegistrationFile(file: string): Promise<Registration
       agreementId: answer.registration.agreementId,
     });
   }
-  const recorded = rows.filter((r) => r.outcome === 'recorded').length;
-  return { file, recorded, unchanged: rows.length - recorded, rows };
+  return rows;
 }
 
 /** The addresses among `emails` that have a registration in the records. */

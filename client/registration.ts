@@ -9,10 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { RegistrationStatus, StepReport } from '../common/registration';
+import type { Kysely } from 'kysely';
 import { registrationsFor, type RegistrationRow } from '../activities/records/registrations';
+import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { recordStepUpdate } from '../workflows/registration-messages';
 import { patiently, type Patience, type UpdateProgress } from './update-retry';
+
+/**
+ * Where the registrations are read: an open records database (the web server's, or one a batch opens
+ * once), else the one at DATABASE_URL, opened and closed for each look-up.
+ */
+export type RecordsAt = Pick<Config, 'DATABASE_URL'> & { recordsDb?: Kysely<Database> };
 
 export type RecordStepOutcome =
   /** The step was recorded (or its date corrected); the status after it. */
@@ -37,11 +45,11 @@ export type RecordStepOutcome =
  */
 export async function recordRegistrationStep(
   client: Client,
-  config: Pick<Config, 'DATABASE_URL'>,
+  config: RecordsAt,
   report: StepReport & { email: string },
   patience: Patience = {},
 ): Promise<RecordStepOutcome> {
-  const rows = await registrationsOf(config.DATABASE_URL, report.email);
+  const rows = await registrationsOf(config, report.email);
   if (!rows.length) return { outcome: 'not-tracked', email: report.email };
   const open = rows.filter((row) => !row.completedAt);
   if (!open.length) return { outcome: 'already-registered', status: fromRecords(rows[0]!) };
@@ -59,7 +67,7 @@ export async function recordRegistrationStep(
 /** The step sent to one registration's workflow: its status after, and whether the step changed. */
 async function sendStep(
   client: Client,
-  config: Pick<Config, 'DATABASE_URL'>,
+  config: RecordsAt,
   row: RegistrationRow,
   report: StepReport,
   patience: Patience,
@@ -85,7 +93,7 @@ async function sendStep(
     if (e.name === 'WorkflowUpdateFailedError') return { rejected: e.cause?.message ?? e.message };
     // Completed between the look-up and the update: the records have its last row.
     if (e.name === 'WorkflowNotFoundError' || /completed|not found/i.test(e.message)) {
-      const again = (await registrationsOf(config.DATABASE_URL, row.requester.email)).find(
+      const again = (await registrationsOf(config, row.requester.email)).find(
         (r) => r.registrationId === row.registrationId,
       );
       if (again?.completedAt) return { status: fromRecords(again), changed: false };
@@ -101,8 +109,9 @@ function fromRecords(row: RegistrationRow): RegistrationStatus {
 }
 
 /** The address's registrations in the records (static imports: this module is itself loaded on use). */
-async function registrationsOf(databaseUrl: string, email: string): Promise<RegistrationRow[]> {
-  const store = await RecordsStore.open(databaseUrl);
+async function registrationsOf(records: RecordsAt, email: string): Promise<RegistrationRow[]> {
+  if (records.recordsDb) return registrationsFor(records.recordsDb, email);
+  const store = await RecordsStore.open(records.DATABASE_URL);
   try {
     return await registrationsFor(store.db, email);
   } finally {

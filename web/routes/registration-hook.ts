@@ -100,7 +100,7 @@ export async function registerRegistrationHook(app: FastifyInstance, ctx: WebCon
         for (const [i, input] of checked.inputs.entries()) {
           const answer = await recordRegistrationStep(
             client,
-            ctx.config,
+            { ...ctx.config, recordsDb: ctx.store.db },
             {
               email: input.email,
               step: input.step,
