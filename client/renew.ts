@@ -12,7 +12,8 @@ import type { agreementWorkflow } from '../workflows/agreement';
 import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
 
 export type RenewOutcome =
-  | { outcome: 'started'; renews: string; workflowId: string }
+  /** `agreementId`: the renewal's own id, once a worker has given it one (see `renewalId`). */
+  | { outcome: 'started'; renews: string; workflowId: string; agreementId?: string }
   | { outcome: 'not-found' | 'not-renewable' | 'in-process'; message: string };
 
 /** The workflow id the renewal takes: the requester's own (individual), else its institution's (by its id). */
@@ -94,5 +95,24 @@ export async function renewAgreement(
       message: `${old.institution.domain} has an agreement in process (${workflowId}): renew when it ends`,
     };
   }
-  return { outcome: 'started', renews: old.agreementId, workflowId };
+  const agreementId = await renewalId(client.workflow.getHandle(workflowId));
+  return { outcome: 'started', renews: old.agreementId, workflowId, ...(agreementId ? { agreementId } : {}) };
+}
+
+/** How long `renew` waits for the renewal's own id: a worker's first task gives it, well within this. */
+const ID_WAIT_MS = 5_000;
+
+/**
+ * The renewal's own id (e.g. `uw.edu-2`) from its memo, where triage puts it in the first workflow task
+ * (workflows/triage.ts); undefined when no worker has run that task within ID_WAIT_MS (the workflow id
+ * then names it: `dura status` takes either).
+ */
+async function renewalId(handle: { describe(): Promise<{ memo?: Record<string, unknown> }> }) {
+  const deadline = Date.now() + ID_WAIT_MS;
+  for (;;) {
+    const id = (await handle.describe()).memo?.agreementId;
+    if (typeof id === 'string') return id;
+    if (Date.now() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -103,6 +103,11 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     await until(async () => (await status(workflowId)).renews === id, 30_000);
     const renewing = await status(workflowId);
     assert.notEqual(renewing.agreementId, id);
+    assert.equal(
+      JSON.parse(renewal.stdout).agreementId,
+      renewing.agreementId,
+      'renew names the new agreement',
+    );
     assert.equal(renewing.policy.termMonths, 36);
     const again = await dura('renew', id);
     assert.equal(again.status, 1, 'one renewal in process at a time');

@@ -26,8 +26,9 @@ export function registerRenewCommands(program: Command): void {
         flags,
         result,
         () =>
-          `renewal of ${result.renews} started (${result.workflowId}): it follows the whole lifecycle; ` +
-          `once executed, ${result.renews} ends as renewed. Follow it: dura status ${result.workflowId}`,
+          `renewal of ${result.renews} started as ${result.agreementId ?? result.workflowId}: it follows ` +
+          `the whole lifecycle; once executed, ${result.renews} ends as renewed. ` +
+          `Follow it: dura status ${result.agreementId ?? result.workflowId}`,
       );
     });
 }
