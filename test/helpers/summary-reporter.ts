@@ -1,6 +1,8 @@
 /**
  * mocha's spec reporter plus one plain closing line, "N passed, N failed, N skipped", which CI reads,
- * and the time the test files' PostgreSQL runs took (suites whose title names postgres).
+ * and the time the test files' PostgreSQL runs took (suites whose title names postgres), when the files
+ * run one at a time (in `--parallel` mode a file's events arrive only once it ends, so that line is left
+ * out).
  */
 import Mocha from 'mocha';
 
