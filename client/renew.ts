@@ -90,9 +90,10 @@ export async function renewAgreement(
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const inProcess = (await renewalId(client.workflow.getHandle(workflowId), 0)) ?? workflowId;
     return {
       outcome: 'in-process',
-      message: `${old.institution.domain} has an agreement in process (${workflowId}): renew when it ends`,
+      message: `${old.institution.domain} has an agreement in process (${inProcess}): renew when it ends`,
     };
   }
   const agreementId = await renewalId(client.workflow.getHandle(workflowId));
@@ -103,12 +104,15 @@ export async function renewAgreement(
 const ID_WAIT_MS = 5_000;
 
 /**
- * The renewal's own id (e.g. `uw.edu-2`) from its memo, where triage puts it in the first workflow task
- * (workflows/triage.ts); undefined when no worker has run that task within ID_WAIT_MS (the workflow id
- * then names it: `dura status` takes either).
+ * The agreement's own id (e.g. `uw.edu-2`) from its memo, where triage puts it in the first workflow
+ * task (workflows/triage.ts); undefined when no worker has run that task within `waitMs` (the workflow
+ * id then names it: `dura status` takes either).
  */
-async function renewalId(handle: { describe(): Promise<{ memo?: Record<string, unknown> }> }) {
-  const deadline = Date.now() + ID_WAIT_MS;
+async function renewalId(
+  handle: { describe(): Promise<{ memo?: Record<string, unknown> }> },
+  waitMs = ID_WAIT_MS,
+) {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const id = (await handle.describe()).memo?.agreementId;
     if (typeof id === 'string') return id;

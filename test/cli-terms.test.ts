@@ -111,6 +111,7 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     assert.equal(renewing.policy.termMonths, 36);
     const again = await dura('renew', id);
     assert.equal(again.status, 1, 'one renewal in process at a time');
+    assert.match(again.stderr, new RegExp(`in process \\(${renewing.agreementId}\\)`));
     assert.match(again.stderr, /in process/);
     // By the institution, its latest is the renewal in process: named, not "only an executed …".
     const byInstitution = await dura('renew', renewing.institution.domain);
