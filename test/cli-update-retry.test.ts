@@ -22,6 +22,7 @@ import {
   type FastWorker,
 } from './helpers/fast-worker-process';
 import { startSmtp, type TestSmtp } from './helpers/mail';
+import { settled } from './helpers/settle';
 import { until } from './helpers/wait';
 
 const WAITING =
@@ -94,6 +95,10 @@ describe('dura rides out a worker that is away', function () {
   const failingWorkflowTask = async (domain: string) => {
     await awaitingSignature(domain);
     const handle = env.client.workflow.getHandle(`dura-${domain}`);
+    // Paused only once the agreement is quiet: paused inside a records write, the worker would hold the
+    // SQLite lock, and the CLI under test (which reads the registry) would fail on it ("database is
+    // locked", seen once in CI) instead of waiting for a worker.
+    assert.equal(await settled(handle), 'quiet');
     process.kill(worker!.pid, 'SIGSTOP');
     await handle.signal(executedSignal, { signedOn: '2999-01-01', documentRef: 'too early' });
     await until(async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 3, 60_000);
