@@ -12,7 +12,7 @@ import type { agreementWorkflow } from '../workflows/agreement';
 import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
 
 export type RenewOutcome =
-  /** `agreementId`: the renewal's own id, once a worker has given it one (see `renewalId`). */
+  /** `agreementId`: the renewal's own id, once a worker has given it one (see `ownIdFromMemo`). */
   | { outcome: 'started'; renews: string; workflowId: string; agreementId?: string }
   | { outcome: 'not-found' | 'not-renewable' | 'in-process'; message: string };
 
@@ -90,13 +90,13 @@ export async function renewAgreement(
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const inProcess = (await renewalId(client.workflow.getHandle(workflowId), 0)) ?? workflowId;
+    const inProcess = (await ownIdFromMemo(client.workflow.getHandle(workflowId), 0)) ?? workflowId;
     return {
       outcome: 'in-process',
       message: `${old.institution.domain} has an agreement in process (${inProcess}): renew when it ends`,
     };
   }
-  const agreementId = await renewalId(client.workflow.getHandle(workflowId));
+  const agreementId = await ownIdFromMemo(client.workflow.getHandle(workflowId));
   return { outcome: 'started', renews: old.agreementId, workflowId, ...(agreementId ? { agreementId } : {}) };
 }
 
@@ -108,7 +108,7 @@ const ID_WAIT_MS = 5_000;
  * task (workflows/triage.ts); undefined when no worker has run that task within `waitMs` (the workflow
  * id then names it: `dura status` takes either).
  */
-async function renewalId(
+async function ownIdFromMemo(
   handle: { describe(): Promise<{ memo?: Record<string, unknown> }> },
   waitMs = ID_WAIT_MS,
 ) {
