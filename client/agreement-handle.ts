@@ -79,6 +79,8 @@ export interface StatusAnswer {
    * 'closed' for an earlier agreement of the institution, whose last snapshot the records keep.
    */
   source: 'workflow' | 'records' | 'closed';
+  /** With 'records' when Temporal itself could not be reached: why, e.g. `Temporal at host:7233: …`. */
+  unreachable?: string;
 }
 
 export async function fetchStatus(client: Client, config: Config, typed: string): Promise<StatusAnswer> {

@@ -16,7 +16,7 @@ import type { StatusWithRegistrations } from './registration-views';
 import type { GrpcTarget } from './grpc-unary';
 import { LEAN_SWITCH, leanTarget, type LeanTarget } from './lean-config';
 import { emit, fail, UnreachableError, UserError } from './output';
-import { QUERY_WAIT_MS, statusWhenTemporalDown } from './status';
+import { QUERY_WAIT_MS, recordsNotice, statusWhenTemporalDown } from './status';
 
 const QUERY_WORKFLOW = '/temporal.api.workflowservice.v1.WorkflowService/QueryWorkflow';
 /** As client/temporal.ts's connectTimeout. */
@@ -59,9 +59,8 @@ export async function statusFast(args: string[], env: NodeJS.ProcessEnv = proces
     if (err instanceof UserError || err instanceof UnreachableError) fail(err);
     return handOver((err as Error).message); // an answer the full CLI knows how to word
   }
-  const { source } = answer;
-  if (source === 'records')
-    process.stderr.write('dura: no worker answered; this is the last status in the records\n');
+  const notice = recordsNotice(answer);
+  if (notice) process.stderr.write(notice);
   let status: StatusWithRegistrations = answer.status;
   // Each requester's registration steps once the instructions went out: kysely only (status-registrations.ts).
   if (status.instructionsSentAt) {

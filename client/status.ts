@@ -60,5 +60,16 @@ export async function statusWhenTemporalDown(
     throw new UnreachableError(`${firstLine(down)}; nor ${records}: ${firstLine(err)}`);
   }
   if (!status) throw down;
-  return { status, source: 'records' };
+  return { status, source: 'records', unreachable: down.message.split('\n')[0] };
+}
+
+/**
+ * The one line on stderr when the answer came from the records (design.md, "Contracts"): the same
+ * words whether no worker answered or Temporal itself is down, then, for the latter, which address
+ * failed, so a wrong TEMPORAL_ADDRESS shows. Null when a worker (or a closed agreement's record) answered.
+ */
+export function recordsNotice({ source, unreachable }: StatusAnswer): string | null {
+  if (source !== 'records') return null;
+  const why = unreachable ? ` (cannot reach ${unreachable})` : '';
+  return `dura: no worker answered; this is the last status in the records${why}\n`;
 }

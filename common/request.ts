@@ -39,7 +39,7 @@ export const requestSchema = z.object({
       z.enum(TIERS, { error: 'expected registered or controlled' }),
       expected('expected a list such as ["registered", "controlled"]'),
     )
-    .min(1, 'at least one tier')
+    .min(1, 'at least one of registered and controlled')
     .transform((tiers) => TIERS.filter((t) => tiers.includes(t))),
   receivedAt: z
     .string({ error: 'required' })

@@ -71,7 +71,7 @@ describe('request CSV from a spreadsheet', () => {
     );
     assert.deepEqual(problems.map(formatProblem), [
       'line 6, tiers: unknown tier "Gold": expected registered or controlled',
-      'line 7, tiers: at least one tier',
+      'line 7, tiers: at least one of registered and controlled',
     ]);
   });
 

@@ -33,6 +33,8 @@ export interface WebDeps {
    * an address (`/request?email=…`), and form values are never logged at any level.
    */
   logLevel?: string;
+  /** Where the log lines go (default stdout); tests pass a stream to read them. */
+  logStream?: { write(line: string): void };
   /** How long /request waits for a worker to take and then finish the request (default 30 s each). */
   patienceMs?: number;
 }

@@ -19,6 +19,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
 import { registerErrorPages } from './errors';
+import { webLoggerOptions } from './logging';
 import type { WebContext, WebDeps } from './page';
 import { registerCheckRoutes } from './routes/check';
 import { registerInstitutionRoutes } from './routes/institutions';
@@ -43,7 +44,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const ctx: WebContext = { ...deps, now: deps.now ?? (() => new Date()) };
   const https = ctx.config.DURA_WEB_URL.startsWith('https:');
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'warn' },
+    logger: webLoggerOptions(deps.logLevel ?? 'warn', deps.logStream),
     // Request lines carry URLs, and a URL may carry an address or a status link's token.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: REQUEST_BODY_LIMIT,

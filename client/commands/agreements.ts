@@ -200,10 +200,11 @@ export function registerAgreementCommands(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  dura status uw.edu\n  dura status dura-uw.edu --json')
     .action(async (id: string, flags: OutputOptions) => {
-      const { agreementStatus } = await import('../status');
-      const { status: bare, source } = await agreementStatus(id);
-      if (source === 'records')
-        process.stderr.write('dura: no worker answered; this is the last status in the records\n');
+      const { agreementStatus, recordsNotice } = await import('../status');
+      const answer = await agreementStatus(id);
+      const notice = recordsNotice(answer);
+      if (notice) process.stderr.write(notice);
+      const bare = answer.status;
       // Each requester's registration steps once the instructions went out (issue 18).
       let status: StatusWithRegistrations = bare;
       if (bare.instructionsSentAt) {
