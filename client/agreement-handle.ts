@@ -10,7 +10,12 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { agreementIdFor, REQUEST_PREFIX, type AgreementStatus } from '../common/agreement';
-import { agreementTarget, noAgreement, type AgreementTarget } from '../common/agreement-target';
+import {
+  agreementIdOf,
+  agreementTarget,
+  noAgreement,
+  type AgreementTarget,
+} from '../common/agreement-target';
 import type { Config } from '../common/config';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { DuraStage } from '../workflows/search-attributes';
@@ -68,8 +73,7 @@ async function whyNotFound(
   const closed = await handle.describe().catch(() => undefined);
   if (!closed || closed.status.name === 'RUNNING') return noAgreement(target);
   const stage = closed.typedSearchAttributes.get(DuraStage) ?? closed.status.name.toLowerCase();
-  const id = typeof closed.memo?.agreementId === 'string' ? closed.memo.agreementId : handle.workflowId;
-  return closedLine(id, stage, closed.closeTime ?? null, command);
+  return closedLine(agreementIdOf(closed), stage, closed.closeTime ?? null, command);
 }
 
 export interface StatusAnswer {

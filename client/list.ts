@@ -1,6 +1,7 @@
 /** `dura list`: the same search as `temporal workflow list --query …` on dura's search attributes. */
 import type { Client } from '@temporalio/client';
 import type { Stage, Tier } from '../common/agreement';
+import { agreementIdOf } from '../common/agreement-target';
 import * as sa from '../workflows/search-attributes';
 
 export interface ListedAgreement {
@@ -43,8 +44,7 @@ export async function listAgreements(client: Client, filters: ListFilters): Prom
   for await (const wf of client.workflow.list({ query: listQuery(filters) })) {
     const a = wf.typedSearchAttributes;
     rows.push({
-      // Since patch `agreement-ids` the agreement's own id is in its memo; before, it was its workflow id.
-      agreementId: typeof wf.memo?.agreementId === 'string' ? wf.memo.agreementId : wf.workflowId,
+      agreementId: agreementIdOf(wf),
       workflowId: wf.workflowId,
       // A term in force has no stage of its own (workflows/term.ts): its agreement's is `completed`.
       stage: (a.get(sa.DuraStage) ?? (wf.type === 'termWorkflow' ? 'completed' : 'unknown')) as Stage,

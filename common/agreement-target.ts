@@ -78,3 +78,14 @@ export function noAgreement(target: AgreementTarget): string {
 export function agreementIdFrom(typed: string): string {
   return agreementTarget(typed).workflowId;
 }
+
+/**
+ * The agreement's own id as a workflow's description gives it: since patch `agreement-ids` triage puts
+ * it in the memo (`agreementId`, workflows/triage.ts); before, and until a worker has run that first
+ * task, the workflow id names it (`dura status` takes either). Shape: anything with `workflowId` and
+ * the client's decoded `memo`.
+ */
+export function agreementIdOf(described: { workflowId: string; memo?: Record<string, unknown> }): string {
+  const id = described.memo?.agreementId;
+  return typeof id === 'string' ? id : described.workflowId;
+}
