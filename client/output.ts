@@ -2,6 +2,8 @@
  * How the CLI answers: a result as text or JSON on stdout; a user error as one line on stderr and exit
  * 1; an unreachable Temporal or database as one line and exit 2 (design.md, "Contracts").
  */
+import { fileProblem } from '../common/file-problem';
+
 export class UserError extends Error {}
 export class UnreachableError extends Error {}
 
@@ -41,7 +43,6 @@ export function readUserFile(file: string, label = 'file'): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
-    throw new UserError(`${label}: cannot read ${file}: ${reason}`);
+    throw new UserError(`${label}: cannot read ${file}: ${fileProblem(err)}`);
   }
 }

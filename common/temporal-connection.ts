@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { ConfigError, type Config } from './config';
+import { fileProblem } from './file-problem';
 import { certificateProblem, privateKeyProblem } from './pem';
 
 type PemCheck = (content: Buffer) => string | undefined;
@@ -36,9 +37,7 @@ export function temporalConnectionOptions(config: TlsVariables): TemporalConnect
     try {
       return fs.readFileSync(where);
     } catch (err) {
-      problems.push(
-        `${variable}: cannot read ${where}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`,
-      );
+      problems.push(`${variable}: cannot read ${where}: ${fileProblem(err)}`);
       return undefined;
     }
   };

@@ -6,11 +6,12 @@
 
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
+import { fileProblem } from './file-problem';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 /**
- * A file's text, decoded as decodeText does. Throws `cannot read <file>: <reason>` (e.g. ENOENT) for the
+ * A file's text, decoded as decodeText does. Throws `cannot read <file>: <reason>` (e.g. `no such file or directory (ENOENT)`) for the
  * caller to prefix with what the file is.
  */
 export function readTextFile(file: string): { text: string; encoding: TextEncoding } {
@@ -18,8 +19,7 @@ export function readTextFile(file: string): { text: string; encoding: TextEncodi
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
-    throw new Error(`cannot read ${file}: ${reason}`, { cause: err });
+    throw new Error(`cannot read ${file}: ${fileProblem(err)}`, { cause: err });
   }
   return decodeText(bytes);
 }

@@ -94,7 +94,7 @@ describe('dura CLI: flags, checked before anything starts', function () {
       `--file: ${path.join(dir, 'broken.json')} is not JSON: Unexpected end of JSON input`,
     ]);
     refused(await dura('request', '--file', path.join(dir, 'none.json')), [
-      `--file: cannot read ${path.join(dir, 'none.json')}: ENOENT`,
+      `--file: cannot read ${path.join(dir, 'none.json')}: no such file or directory (ENOENT)`,
     ]);
     const good = file('good.json', { ...request, requester: { name: 'Ada', email: 'ada@file.example.edu' } });
     refused(await dura('request', '--file', good, '--tier', 'registered', '--domain', 'file.example.edu'), [

@@ -202,7 +202,7 @@ describe('production: mTLS to Temporal, payloads encrypted', function () {
     const cases: [NodeJS.ProcessEnv, RegExp][] = [
       [
         { TEMPORAL_TLS_CA: path.join(dir, 'nope.pem') },
-        /^dura: TEMPORAL_TLS_CA: cannot read .*nope\.pem: ENOENT\n$/,
+        /^dura: TEMPORAL_TLS_CA: cannot read .*nope\.pem: no such file or directory \(ENOENT\)\n$/,
       ],
       [{ TEMPORAL_TLS_CERT: notPem }, /^dura: TEMPORAL_TLS_CERT: .*not-pem\.txt is not a PEM certificate\n$/],
       [{ TEMPORAL_TLS_KEY: '' }, /^dura: TEMPORAL_TLS_KEY: required when TEMPORAL_TLS_CERT is set\n$/],
@@ -218,7 +218,10 @@ describe('production: mTLS to Temporal, payloads encrypted', function () {
     );
     const exit = await bad.exited;
     assert.equal(exit.code, 1);
-    assert.match(bad.stderr(), /^TEMPORAL_TLS_CA: cannot read .*nope\.pem: ENOENT\n$/);
+    assert.match(
+      bad.stderr(),
+      /^TEMPORAL_TLS_CA: cannot read .*nope\.pem: no such file or directory \(ENOENT\)\n$/,
+    );
     assert.deepEqual(bad.logs(), [], 'nothing started');
   });
 });

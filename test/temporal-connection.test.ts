@@ -51,7 +51,7 @@ describe('connection options from TEMPORAL_*', () => {
       () => options({ ...swapped, TEMPORAL_TLS_CA: `${dir}/missing.pem` }),
       (err: { problems: string[] }) => {
         assert.deepEqual(err.problems, [
-          `TEMPORAL_TLS_CA: cannot read ${dir}/missing.pem: ENOENT`,
+          `TEMPORAL_TLS_CA: cannot read ${dir}/missing.pem: no such file or directory (ENOENT)`,
           `TEMPORAL_TLS_CERT: ${certs.clientKey} is not a PEM certificate`,
           `TEMPORAL_TLS_KEY: ${certs.clientCert} is not a PEM private key`,
         ]);

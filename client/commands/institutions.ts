@@ -4,6 +4,7 @@
  * `institutions import` is institutions-import.ts.
  */
 import { Option, type Command } from 'commander';
+import { fileProblem } from '../../common/file-problem';
 import { asciiDomain } from '../../common/idn';
 import type { InstitutionProfile } from '../../activities/records/store';
 import type { AgreementStatus } from '../../common/agreement';
@@ -121,8 +122,7 @@ async function exportInstitutions(options: ExportFlags): Promise<void> {
   try {
     fs.writeFileSync(options.output, text);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
-    throw new UserError(`--output: cannot write ${options.output}: ${reason}`);
+    throw new UserError(`--output: cannot write ${options.output}: ${fileProblem(err)}`);
   }
   process.stdout.write(
     `exported ${list.length} institution(s) to ${options.output} (${csv ? 'CSV' : 'JSON'})\n`,
