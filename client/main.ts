@@ -26,7 +26,7 @@ const program = new Command('dura')
   .showSuggestionAfterError()
   // Commander's own complaints (unknown option, bad choice, missing value) read like every other one.
   // Set before the commands are added: each inherits it.
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dura: ')) })
+  .configureOutput({ outputError: (text, write) => write(commanderComplaint(text)) })
   .version(packageVersion(), '-V, --version', 'print the version')
   .exitOverride();
 
@@ -48,6 +48,22 @@ registerReportCommands(program);
 registerCodecCommands(program);
 registerWebCommands(program);
 registerLinkCommands(program);
+
+/**
+ * Commander's complaint as every other one reads (docs/cli.md, "Output"): `dura: ` first, and a bad
+ * choice as `dura: --initiation: expected auto or manual (got "foo")` rather than commander's
+ * `option '--initiation <mode>' argument 'foo' is invalid. Allowed choices are auto, manual.`
+ */
+function commanderComplaint(text: string): string {
+  const choice =
+    /^error: option '(-[^ ,']+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.\n?$/s.exec(
+      text,
+    );
+  if (!choice) return text.replace(/^error: /, 'dura: ');
+  const [, flag, typed, choices] = choice;
+  const expected = new Intl.ListFormat('en', { type: 'disjunction' }).format(choices!.split(', '));
+  return `dura: ${flag}: expected ${expected} (got ${JSON.stringify(typed)})\n`;
+}
 
 function run(): void {
   program.parseAsync(process.argv).catch((err: unknown) => {

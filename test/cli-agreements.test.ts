@@ -134,7 +134,10 @@ for (const database of TEST_DATABASES)
           requestWith({ '--domain': 'future.edu', '--received-at': '2999-01-01T00:00:00Z' }),
           /^dura: --received-at: .* is in the future/,
         ],
-        [requestWith({ '--tier': 'gold' }), /^dura: --tier: expected registered or controlled, got "gold"\n/],
+        [
+          requestWith({ '--tier': 'gold' }),
+          /^dura: --tier: expected registered or controlled \(got "gold"\)\n/,
+        ],
         [requestWith({ '--official-email': 'osp@' }), /^dura: --official-email: not an e-mail address\n/],
         [
           ['execute', 'cli-err.edu', '--on', '2999-01-01'],

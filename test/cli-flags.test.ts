@@ -71,7 +71,7 @@ describe('dura CLI: flags, checked before anything starts', function () {
       '--requester-email: required',
       '--official-name: required',
       '--official-email: required',
-      '--tier: expected registered or controlled, got "gold"',
+      '--tier: expected registered or controlled (got "gold")',
     ]);
   });
 
@@ -105,7 +105,7 @@ describe('dura CLI: flags, checked before anything starts', function () {
 
   it('the controls name the flag typed, not the field of their update', async () => {
     refused(await dura('set-cadence', 'uw.edu', '--days', 'weekly'), [
-      '--days: expected a whole number, got weekly',
+      '--days: expected a whole number (got "weekly")',
     ]);
   });
 });

@@ -65,7 +65,7 @@ async function checkedRequest(flags: RequestFlags): Promise<AgreementRequest> {
     if (lines.has(name)) continue;
     const bad = key === 'tier' && /^tiers\.(\d+)$/.exec(path);
     if (key && flags[key] === undefined) lines.set(name, 'required');
-    else if (bad) lines.set(name, `${message}, got ${JSON.stringify(flags.tier?.[Number(bad[1])])}`);
+    else if (bad) lines.set(name, `${message} (got ${JSON.stringify(flags.tier?.[Number(bad[1])])})`);
     else lines.set(name, message);
   }
   throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));

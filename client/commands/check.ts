@@ -27,7 +27,7 @@ export function registerCheckCommands(program: Command): void {
       const tiers = (flags.tier ?? []).map((t): Tier => {
         const tier = t.trim().toLowerCase();
         if (!(TIERS as readonly string[]).includes(tier))
-          throw new UserError(`--tier ${t}: expected ${TIERS.join(' or ')}`);
+          throw new UserError(`--tier: expected ${TIERS.join(' or ')} (got ${JSON.stringify(t)})`);
         return tier as Tier;
       });
       const { parseEmail } = await import('../../common/coverage');

@@ -22,13 +22,13 @@ export function registerCodecCommands(program: Command): void {
     .action(async (flags: CodecFlags) => {
       const listen = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(flags.listen);
       if (!listen || Number(listen[2]) > 65535)
-        throw new UserError(`--listen: expected host:port, got "${flags.listen}"`);
+        throw new UserError(`--listen: expected host:port (got ${JSON.stringify(flags.listen)})`);
       let origin: string;
       try {
         origin = new URL(flags.uiOrigin).origin;
       } catch {
         throw new UserError(
-          `--ui-origin: expected a URL such as http://127.0.0.1:8233, got "${flags.uiOrigin}"`,
+          `--ui-origin: expected a URL such as http://127.0.0.1:8233 (got ${JSON.stringify(flags.uiOrigin)})`,
         );
       }
       const { loadConfig } = await import('../../common/config');

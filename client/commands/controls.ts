@@ -128,7 +128,7 @@ const controls: Control[] = [
     example: 'dura set-cadence uw.edu --days 7',
     update: (f) => {
       if (!/^\d+$/.test(String(f.days ?? '')))
-        throw new UserError(`days: expected a whole number, got ${f.days}`);
+        throw new UserError(`days: expected a whole number (got ${JSON.stringify(f.days)})`);
       return { name: 'setCadence', args: [{ days: Number(f.days) }] };
     },
   },

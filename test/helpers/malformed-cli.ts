@@ -53,9 +53,9 @@ export function commanderCases(agreement = 'uw.edu'): Malformed<string[]>[] {
     [['execute', agreement], "required option '--on"],
     [['cancel', agreement], "required option '--reason"],
     [['status'], "missing required argument 'agreement'"],
-    [['list', '--stage', 'bogus'], "option '--stage"],
-    [['list', '--tier', 'gold'], "option '--tier"],
-    [['import', 'requests.csv', '--initiation', 'later'], "option '--initiation"],
+    [['list', '--stage', 'bogus'], '--stage: expected'],
+    [['list', '--tier', 'gold'], '--tier: expected'],
+    [['import', 'requests.csv', '--initiation', 'later'], '--initiation: expected'],
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['list', '--bogus'], "unknown option '--bogus'"],
   ];

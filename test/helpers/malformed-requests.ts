@@ -169,7 +169,7 @@ export function malformedFlags(): Malformed<string[]>[] {
   cases.push(
     {
       input: ['request', ...all, '--initiation', 'sometimes'],
-      field: "option '--initiation",
+      field: '--initiation: expected',
       label: 'bad choice',
     },
     { input: ['request', ...all, '--bogus'], field: "unknown option '--bogus'", label: 'unknown flag' },
