@@ -27,6 +27,14 @@ export function fail(err: unknown): never {
     process.stderr.write(`dura: ${message.split('\n').join('\ndura: ')}\n`);
     process.exit(1);
   }
+  // SQLite's write lock held past the busy timeout (activities/records/db.ts) by another process, e.g.
+  // a worker in the middle of a write: not the person's mistake, and trying again may well work.
+  if ((err as { code?: string })?.code?.startsWith('SQLITE_BUSY')) {
+    process.stderr.write(
+      `dura: the records database is busy: ${firstLine} (another process holds its write lock; try again)\n`,
+    );
+    process.exit(2);
+  }
   if (err instanceof UnreachableError || UNREACHABLE.test(message)) {
     process.stderr.write(`dura: cannot reach ${firstLine}\n`);
     process.exit(2);

@@ -177,6 +177,10 @@ function migrator<DB>(db: Kysely<DB>): Migrator {
  * in one transaction on both dialects, so a failure leaves the schema as it was.
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<{ applied: string[] }> {
+  // Already current (every CLI command, every worker start but the first): read, take no lock. On SQLite
+  // the locked path below takes the write lock, so a command that only reads would wait on (or, past
+  // the busy timeout, fail on) a worker in the middle of a write, where WAL lets a reader through.
+  if ((await migrator(db).getMigrations()).every((m) => m.executedAt !== undefined)) return { applied: [] };
   const { error, results } = await runMigrations(db);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
