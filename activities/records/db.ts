@@ -5,7 +5,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+} from 'kysely';
 import type { Database } from './schema';
 
 const POSTGRES = /^postgres(ql)?:\/\//i;
@@ -36,7 +44,24 @@ export function openDatabase(databaseUrl: string): Kysely<Database> {
     db.pragma('foreign_keys = ON');
     return db;
   };
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+}
+
+/**
+ * SQLite transactions that take the write lock when they begin (`BEGIN IMMEDIATE`): every transaction
+ * here writes, and a deferred one that reads first and then writes while another process holds the lock
+ * gets SQLITE_BUSY at once, without the busy timeout (SQLite cannot wait there without risking a
+ * deadlock). Begun immediate, it waits up to busy_timeout like any other write.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    if (!(driver instanceof SqliteDriver)) return driver;
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /** Whether DATABASE_URL names a SQLite database (else PostgreSQL). */
