@@ -27,4 +27,4 @@ if [ "${1:-}" != "--engine-only" ]; then
   bash "$here/setup-postgres.sh" >&2
   bash "$here/setup-chromium.sh" >&2
 fi
-echo "dura setup: ready (cache: $DURA_CACHE)" >&2
+echo "dura setup: done: tools and packages installed (cache: $DURA_CACHE)" >&2

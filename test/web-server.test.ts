@@ -62,6 +62,7 @@ describe('dura web over HTTP', function () {
       [
         { domain: 'lakeside.edu', name: 'Lakeside University', tiers: ['registered', 'controlled'] },
         { domain: 'harbor.org', name: 'Harbor Research Institute', tiers: [] },
+        { domain: 'northfield.edu', name: 'Northfield College', tiers: ['registered'] },
       ],
       '2026-01-15',
     );
@@ -107,6 +108,12 @@ describe('dura web over HTTP', function () {
             { tier: 'registered', access: 'institution', listedOn: '2026-01-15' },
             { tier: 'controlled', access: 'institution', listedOn: '2026-01-15' },
           ],
+        },
+        {
+          id: 'northfield.edu',
+          name: 'Northfield College',
+          domains: ['northfield.edu'],
+          tiers: [{ tier: 'registered', access: 'institution', listedOn: '2026-01-15' }],
         },
       ],
     });
@@ -169,6 +176,12 @@ describe('dura web over HTTP', function () {
     for (const page of pages)
       for (const secret of NEVER_SHOWN) assert.ok(!page.body.includes(secret), `${secret} shown`);
     assert.match(pages[4]!.body, /requires individual agreements, and someone@harbor.org is not listed/);
+    // Covered for one tier of the two asked: the heading says which, not "No".
+    const partly = await post(app, '/check', { email: 'ada@northfield.edu', tier: 'controlled' }, s);
+    assert.match(
+      partly.body,
+      /<h2 id="answer-title">Partly: ada@northfield\.edu is covered for the Registered Tier, not the Controlled Tier<\/h2>/,
+    );
     assert.match(
       unescape(pages[4]!.body),
       /href="\/request\?email=someone%40harbor.org&amp;domain=harbor.org&amp;tier=registered"/,

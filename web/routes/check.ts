@@ -122,11 +122,15 @@ export function answerView(c: Coverage, ctx: WebContext) {
             ),
             text: 'Submit a DURA request',
           };
+  const some = c.tiers.filter((t) => t.covered).map((t) => TIER_NAMES[t.tier]);
+  const rest = c.tiers.filter((t) => !t.covered).map((t) => TIER_NAMES[t.tier]);
   return {
     covered,
     title: covered
       ? `Yes: ${c.email} is covered for the ${tiers}`
-      : `No: ${c.email} is not covered for the ${tiers}`,
+      : some.length
+        ? `Partly: ${c.email} is covered for the ${some.join(' and the ')}, not the ${rest.join(' and the ')}`
+        : `No: ${c.email} is not covered for the ${tiers}`,
     reasons: c.tiers.map((t) => tierWords(t, c)),
     nextStep: c.nextStep,
     next,
