@@ -24,7 +24,7 @@ export function readRequestFile(file: string, options: { skipInvalid?: boolean }
   try {
     text = readTextFile(file).text;
   } catch (err) {
-    throw new UserError(`file: ${(err as Error).message}`);
+    throw new UserError((err as Error).message); // `<the path typed>: <why>`
   }
   const parsed = parseRequestCsv(text);
   const { problems } = parsed;

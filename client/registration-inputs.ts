@@ -113,7 +113,7 @@ export async function importRegistrationFile(file: string): Promise<Registration
   try {
     ({ text } = readTextFile(file));
   } catch (err) {
-    throw new UserError(`file: ${(err as Error).message}`);
+    throw new UserError((err as Error).message); // `<the path typed>: <why>`
   }
   const { parseRegistrationCsv } = await import('../common/registration-csv');
   const { formatProblem } = await import('../common/csv');

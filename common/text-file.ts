@@ -11,15 +11,15 @@ import { fileProblem } from './file-problem';
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 /**
- * A file's text, decoded as decodeText does. Throws `cannot read <file>: <reason>` (e.g. `no such file or directory (ENOENT)`) for the
- * caller to prefix with what the file is.
+ * A file's text, decoded as decodeText does. Throws `<file>: <reason>`, the path as given
+ * and why, e.g. `x.csv: no such file or directory (ENOENT)`.
  */
 export function readTextFile(file: string): { text: string; encoding: TextEncoding } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${fileProblem(err)}`, { cause: err });
+    throw new Error(`${file}: ${fileProblem(err)}`, { cause: err });
   }
   return decodeText(bytes);
 }

@@ -98,7 +98,7 @@ for (const database of TEST_DATABASES)
         ],
         [
           ['import', path.join(dir, 'nope.csv')],
-          /^dura: file: cannot read .*nope\.csv: no such file or directory \(ENOENT\)\n$/,
+          /^dura: \/.*nope\.csv: no such file or directory \(ENOENT\)\n$/,
         ],
         [['import', header, '--concurrency', '0'], /^dura: --concurrency: expected a whole number 1-64\n$/],
         [['report', '--since', 'last week'], /^dura: --since: .*last week.*\bYYYY-MM-DD\b.*\n$/],

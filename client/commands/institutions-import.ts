@@ -20,7 +20,7 @@ export async function importInstitutionsFile(
   try {
     ({ text } = readTextFile(file));
   } catch (err) {
-    throw new UserError(`file: ${(err as Error).message}`);
+    throw new UserError((err as Error).message); // `<the path typed>: <why>`
   }
   const { registryFileFormat, parseRegistryFile, formatFileProblem } =
     await import('../../common/registry-file');
