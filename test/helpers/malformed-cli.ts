@@ -40,9 +40,9 @@ export function controlCases(d: { signing: string; initiating: string }): Malfor
     [['report', '--csv', '--json'], '--csv'],
     [['import', '--concurrency', '0', 'requests.csv'], '--concurrency'],
     [['import', '--concurrency', 'many', 'requests.csv'], '--concurrency'],
-    [['import', '/nonexistent/requests.csv'], 'file'],
+    [['import', '/nonexistent/requests.csv'], '/nonexistent/requests.csv'],
     [['request', '--file', '/nonexistent/request.json'], '--file'],
-    [['institutions', 'import', '/nonexistent/registered.csv'], 'file'],
+    [['institutions', 'import', '/nonexistent/registered.csv'], '/nonexistent/registered.csv'],
   ];
   return cases.map(([input, field]) => ({ input, field, label: input.join(' ') }));
 }
