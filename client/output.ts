@@ -44,7 +44,7 @@ export function fail(err: unknown): never {
 }
 
 /** A file named on the command line, or a user error naming it (`label`: how it was given). */
-export function readUserFile(file: string, label = 'file'): string {
+export function readUserFile(file: string, label: string): string {
   // Loaded here, not at the top: this module is on every command's start-up path.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');

@@ -1,19 +1,14 @@
 /**
- * `dura web`'s log lines: pino JSON on stdout, as the worker's (worker/logging.ts) — level names rather
- * than pino's numbers, ISO times and a `name` — so one pipeline and one grep read both.
+ * `dura web`'s log lines: pino JSON on stdout in the shape the worker's have (common/log-lines.ts).
  */
-import pino, { type LoggerOptions } from 'pino';
+import type pino from 'pino';
+import type { LoggerOptions } from 'pino';
+import { logLineOptions } from '../common/log-lines';
 
 /** Fastify's `logger` option: pino options at `level` (e.g. 'warn'), writing to `stream` if given. */
 export function webLoggerOptions(
   level: string,
   stream?: pino.DestinationStream,
 ): LoggerOptions & { stream?: pino.DestinationStream } {
-  return {
-    level,
-    base: { pid: process.pid, name: 'dura-web' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    ...(stream ? { stream } : {}),
-  };
+  return { ...logLineOptions('dura-web'), level, ...(stream ? { stream } : {}) };
 }

@@ -8,19 +8,16 @@
  * (`dura-<institution>`, `dura-individual-<hash>`; for agreements before patch `agreement-ids` also
  * their agreement id) is added to each line as `agreementId`, for grouping; it names no person.
  */
-import * as os from 'node:os';
 import pino, { type Level, type LevelWithSilent, type Logger as Pino } from 'pino';
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import { logLineOptions } from '../common/log-lines';
 
 export type { Pino };
 
 export function createLogger(level: LevelWithSilent): Pino {
   return pino({
+    ...logLineOptions('dura-worker'),
     level,
-    base: { pid: process.pid, hostname: os.hostname(), name: 'dura-worker' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // Level names, not numbers: what log pipelines and people grep for.
-    formatters: { level: (label) => ({ level: label }) },
     // pino's own `err` serializer copies every property of an error (failure details, payloads).
     serializers: { err: (err: unknown) => describeError(err) },
   });
