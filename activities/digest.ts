@@ -24,6 +24,7 @@ import type { Attention, DigestActivities, DigestEntry } from './interfaces';
 import type { Mailer } from './mail/mailer';
 import { formatInstant } from './mail/view';
 import { openAgreements } from './records/open-agreements';
+import { registrationReportActivities } from './registration-reports';
 import { listRegistrations } from './records/registrations';
 import type { Database } from './records/schema';
 
@@ -68,11 +69,12 @@ export function orderForDigest(agreements: AgreementStatus[], now: Date): Digest
 
 export function digestActivities(deps: {
   db: Kysely<Database>;
-  mailer: Pick<Mailer, 'sendDigest'>;
+  mailer: Pick<Mailer, 'sendDigest' | 'sendRegistrationReport'>;
   now?: () => Date;
 }): DigestActivities {
   const now = deps.now ?? (() => new Date());
   return {
+    ...registrationReportActivities(deps),
     async sendDigest({ idempotencyKey }) {
       const asOf = now();
       const entries = orderForDigest(await openAgreements(deps.db), asOf);

@@ -40,6 +40,7 @@ export async function createActivities(
     links: mailSettings(options.env ?? process.env).links,
     ledger: store,
     agreements: store,
+    registrations: { stepsAlreadyDone: (input) => stepsAlreadyDone(db, input) },
     statusLinks: {
       baseUrl: config.DURA_WEB_URL,
       days: config.DURA_LINK_DAYS,

@@ -34,7 +34,7 @@ export const EMAIL_KINDS = [
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 /** Every kind the mailer renders: the agreement's messages, and the weekly digest (about no one agreement). */
-export type MessageKind = EmailKind | 'digest';
+export type MessageKind = EmailKind | 'digest' | 'registration-report';
 
 /** A person, or a role whose address comes from configuration (ACCESS_TEAM_EMAIL, …). */
 export type Recipient = Person | 'access-team' | 'aou-signing-official';
@@ -230,9 +230,39 @@ export interface DigestReceipt extends EmailReceipt {
   stalled: number;
 }
 
-/** The digest workflow's one activity: read the open agreements and mail them to the access team. */
+/**
+ * An institution's monthly registration report to its report contact (issue 18, item 2): its
+ * researchers and their registration steps.
+ */
+export interface RegistrationReportRequest {
+  /** `registration-report/<YYYY-MM>/<institution id>`: one report per institution and month. */
+  idempotencyKey: string;
+  /** The month reported, YYYY-MM (New York). */
+  month: string;
+  /** The moment the registrations were read (ISO-8601). */
+  asOf: string;
+  institution: { name: string; domain: string };
+  /** The registry's report contact for the institution. */
+  contact: string;
+  /** The newest registration of each of its requesters, newest instructions first; at least one. */
+  registrations: Omit<RegistrationStatus, 'history'>[];
+}
+
+export interface RegistrationReportsReceipt {
+  /** The month reported, YYYY-MM (New York). */
+  month: string;
+  /** One per institution with a report contact and a registration; a report sent earlier in the month
+   * comes back as it went then (the mailer's ledger), not again. */
+  reports: Array<{ institution: string; registrations: number } & EmailReceipt>;
+}
+
+/**
+ * The digest workflow's activities: read the open agreements and mail them to the access team; and,
+ * since patch `registration-reports`, each institution's monthly registration report.
+ */
 export interface DigestActivities {
   sendDigest(input: { idempotencyKey: string }): Promise<DigestReceipt>;
+  sendRegistrationReports(input: Record<string, never>): Promise<RegistrationReportsReceipt>;
 }
 
 /**

@@ -63,6 +63,18 @@ export function statusView(s: AgreementStatus): string {
     ['Instructions due by', when(s.instructionsDueBy)],
     ['Instructions sent', when(s.instructionsSentAt)],
   ];
+  // Its term (issue 18): what it renews, the last day in force, and how it ended.
+  if (s.renews) rows.push(['Renews', s.renews]);
+  if (s.expiresOn)
+    rows.push([
+      'In force until',
+      dateInWords(s.expiresOn) +
+        (s.renewedBy
+          ? ` (renewed by ${s.renewedBy})`
+          : s.lapsedOn
+            ? ` (lapsed on ${dateInWords(s.lapsedOn)})`
+            : ''),
+    ]);
   if (s.endReason) rows.push(['Ended', `${when(s.endedAt)}: ${s.endReason}`]);
   for (const [i, e] of (s.earlierAgreements ?? []).entries())
     rows.push([

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Stage, Tier } from '../common/agreement';
 import { agreementIdOf } from '../common/agreement-target';
 import * as sa from '../workflows/search-attributes';
+import { DateTime } from 'luxon';
 
 export interface ListedAgreement {
   agreementId: string;
@@ -25,18 +26,29 @@ export interface ListFilters {
   expiringBefore?: string;
 }
 
-/** The visibility query for the filters; with none, every agreement. */
+/** The calendar day after `date` (YYYY-MM-DD). */
+const nextDay = (date: string) => DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate()!;
+
+/**
+ * The visibility query for the filters. With none, every agreement, and the terms that ended one
+ * (renewed, lapsed) so that its row shows how it ended; `--stage` alone is DuraStage as Temporal's own
+ * query reads it (design.md), so `--stage completed` still lists an agreement whose term ended.
+ */
 export function listQuery(filters: ListFilters): string {
+  const tier = filters.tier ? ` AND DuraTiers='${filters.tier}'` : '';
+  // "On or before" a date: before the next day's midnight, the moment an end date is stored as.
   if (filters.expiringBefore)
     return (
       `WorkflowType='termWorkflow' AND ExecutionStatus='Running' AND ` +
-      `DuraExpiresOn<='${filters.expiringBefore}T00:00:00Z'`
+      `DuraExpiresOn<'${nextDay(filters.expiringBefore)}T00:00:00Z'${tier}`
     );
   const clauses: string[] = [];
   if (filters.stage) clauses.push(`DuraStage='${filters.stage}'`);
   if (filters.tier) clauses.push(`DuraTiers='${filters.tier}'`);
   if (filters.overdue) clauses.push('DuraOverdue=true');
-  return clauses.length ? clauses.join(' AND ') : "WorkflowType='agreementWorkflow'";
+  return clauses.length
+    ? clauses.join(' AND ')
+    : "WorkflowType='agreementWorkflow' OR (WorkflowType='termWorkflow' AND DuraStage IN ('renewed','lapsed'))";
 }
 
 export async function listAgreements(client: Client, filters: ListFilters): Promise<ListedAgreement[]> {

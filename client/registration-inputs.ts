@@ -40,8 +40,10 @@ export async function recordStepTyped(typed: {
     { email: typed.email, step: typed.step, completedOn: typed.on ?? newYorkDate() },
     { dateOnly: true },
   );
+  // The address is named as typed, as `dura check` names it (it is an argument, not a flag).
+  const label = (field: StepInputField) => (field === 'email' ? typed.email.trim() || 'email' : FLAG[field]);
   if ('problems' in checked)
-    throw new UserError(checked.problems.map((p) => `${FLAG[p.field]}: ${p.message}`).join('\n'));
+    throw new UserError(checked.problems.map((p) => `${label(p.field)}: ${p.message}`).join('\n'));
   const { session } = await import('./temporal');
   const { config, client } = await session();
   return recordOne(client, config, checked.input, 'cli');
@@ -127,8 +129,7 @@ export async function importRegistrationFile(file: string): Promise<Registration
         problems.push({
           line: row.line,
           field: parsed.columns.email,
-          message:
-            'no registration is tracked for this address (the registration instructions have not gone to it)',
+          message: `no registration is tracked for ${row.email} (the registration instructions have not gone to it)`,
         });
   }
   problems.sort((a, b) => a.line - b.line);

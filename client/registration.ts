@@ -8,9 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { Config } from '../common/config';
-import type { RegistrationStatus, StepReport } from '../common/registration';
+import { STEP_WORDS, type RegistrationStatus, type StepReport } from '../common/registration';
 import type { Kysely } from 'kysely';
-import { registrationsFor, type RegistrationRow } from '../activities/records/registrations';
+import {
+  recordRegistration,
+  registrationsFor,
+  type RegistrationRow,
+} from '../activities/records/registrations';
 import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { recordStepUpdate } from '../workflows/registration-messages';
@@ -36,8 +40,9 @@ export type RecordStepOutcome =
  * Records the step in every open (not completed) registration of `report.email` (any case), newest
  * first: the steps are the person's, not the agreement's, so a registration a renewal left open
  * completes with the new one instead of stalling. The answer is the newest one's status; `recorded`
- * when any of them changed. None open: `already-registered`, answered from the records, whose row the
- * workflow wrote last (its history is then empty; the agreement's history in the records has its events).
+ * when any of them changed. None open: answered from the records, whose row the workflow wrote last (its
+ * history is then empty; the agreement's history in the records has its events): `already-registered`,
+ * or `recorded` when the step's date was corrected there (correctCompleted).
  * With no worker to take the update, it waits as the access team's updates do (client/update-retry.ts,
  * `patience`, one update id for every try of each registration) and then throws UpdateNotTaken: the web
  * hook answers 503. A refusal comes from the newest (every registration validates alike), before
@@ -52,7 +57,7 @@ export async function recordRegistrationStep(
   const rows = await registrationsOf(config, report.email);
   if (!rows.length) return { outcome: 'not-tracked', email: report.email };
   const open = rows.filter((row) => !row.completedAt);
-  if (!open.length) return { outcome: 'already-registered', status: fromRecords(rows[0]!) };
+  if (!open.length) return correctCompleted(config, rows[0]!, report);
   let newest: RegistrationStatus | undefined;
   let changed = false;
   for (const row of open) {
@@ -62,6 +67,30 @@ export async function recordRegistrationStep(
     changed ||= sent.changed;
   }
   return { outcome: changed ? 'recorded' : 'already-registered', status: newest! };
+}
+
+/**
+ * A completed registration's workflow has ended, so a step reported on another date (a typo fixed) is
+ * corrected in the records alone: the row's date, and `registration-step-corrected` in the agreement's
+ * history there. The same date again changes nothing (`already-registered`).
+ */
+async function correctCompleted(
+  config: RecordsAt,
+  row: RegistrationRow,
+  report: StepReport & { email: string },
+): Promise<RecordStepOutcome> {
+  const was = row.steps[report.step];
+  if (was === report.on) return { outcome: 'already-registered', status: fromRecords(row) };
+  const status = fromRecords({ ...row, steps: { ...row.steps, [report.step]: report.on } });
+  const event = {
+    at: new Date().toISOString(),
+    event: 'registration-step-corrected',
+    detail: `${row.requester.email}: ${STEP_WORDS[report.step]} on ${report.on}, was ${was} (${report.source})`,
+  };
+  const record = (db: Kysely<Database>) =>
+    recordRegistration(db, { agreementRef: row.agreementRef, registration: status, events: [event] });
+  await withRecords(config, record);
+  return { outcome: 'recorded', status: { ...status, history: [event] } };
 }
 
 /** The step sent to one registration's workflow: its status after, and whether the step changed. */
@@ -109,11 +138,16 @@ function fromRecords(row: RegistrationRow): RegistrationStatus {
 }
 
 /** The address's registrations in the records (static imports: this module is itself loaded on use). */
-async function registrationsOf(records: RecordsAt, email: string): Promise<RegistrationRow[]> {
-  if (records.recordsDb) return registrationsFor(records.recordsDb, email);
+function registrationsOf(records: RecordsAt, email: string): Promise<RegistrationRow[]> {
+  return withRecords(records, (db) => registrationsFor(db, email));
+}
+
+/** `work` on the records database: the open one given, or DATABASE_URL's, opened and closed for it. */
+async function withRecords<T>(records: RecordsAt, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (records.recordsDb) return work(records.recordsDb);
   const store = await RecordsStore.open(records.DATABASE_URL);
   try {
-    return await registrationsFor(store.db, email);
+    return await work(store.db);
   } finally {
     await store.close();
   }

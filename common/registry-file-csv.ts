@@ -1,7 +1,7 @@
 /**
  * The CSV form of the Registered Institutions file (common/registry-file.ts): one row per institution,
- * the columns `domain,name,tiers,domains,rules,addresses,officials,contracting_contact` (on import:
- * `domain` and `name` required, the others optional, in any order; an empty cell says nothing). A list
+ * the columns `domain,name,tiers,domains,rules,addresses,officials,contracting_contact,report_contact`
+ * (on import: `domain` and `name` required, the others optional, in any order; an empty cell says nothing). A list
  * cell has its items between `;` (written `\;` inside an item, and `\` as `\\`), each in a compact form:
  *
  *   tiers        `<tier> [<listed-on> [<agreement-id>]]`   registered 2025-03-31 dura-uw.edu;controlled 2025-06-02
@@ -10,7 +10,7 @@
  *   addresses    `<tier>=<email> [<listed-on> [<agreement-id>]]`   controlled=ada@uw.edu 2025-06-02 uw.edu-2
  *   officials    `<name> <<email>> [(<title>)]`            Sam Signer <osp@uw.edu> (Director)
  *
- * `contracting_contact` is one address. A row is read into the JSON form and validated by its schema
+ * `contracting_contact` and `report_contact` are one address each. A row is read into the JSON form and validated by its schema
  * (registry-file-schema.ts), so that both forms say the same things about the same mistakes.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -35,6 +35,7 @@ export const CSV_COLUMNS = [
   'addresses',
   'officials',
   'contracting_contact',
+  'report_contact',
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
@@ -205,6 +206,7 @@ function rowValue(cells: Partial<Record<Column, string>>): {
   });
   if (officials.length) value.officials = officials;
   if (cells.contracting_contact) value.contractingContact = cells.contracting_contact;
+  if (cells.report_contact) value.reportContact = cells.report_contact;
   return { value, items, problems, unread };
 }
 
@@ -221,6 +223,7 @@ export function columnOf(path: EntryPath): string {
   const [head, , sub] = path;
   if (head === 'id') return 'domain';
   if (head === 'contractingContact') return 'contracting_contact';
+  if (head === 'reportContact') return 'report_contact';
   if (head === 'tiers' && sub === 'addresses') return 'addresses';
   if (head === 'tiers' && sub === 'rule') return 'rules';
   return String(head ?? 'row');
@@ -273,6 +276,7 @@ export function registryCsv(
       ),
       joinList(i.officials.map((o) => `${o.name} <${o.email}>${o.title ? ` (${o.title})` : ''}`)),
       i.contractingContact ?? '',
+      i.reportContact ?? '',
     ]),
     { header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, record_delimiter: 'unix' },
   );

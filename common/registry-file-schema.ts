@@ -12,10 +12,11 @@
  *                  "agreementId": "uw.edu-2",       // null: imported
  *                  "addresses": [{ "email": "ada@uw.edu", "listedOn": "2025-06-02", "agreementId": null }] }],
  *      "officials": [{ "name": "Sam Signer", "email": "osp@uw.edu", "title": "Director" }],
- *      "contractingContact": "contracts@uw.edu" }]  // or null
+ *      "contractingContact": "contracts@uw.edu",    // or null
+ *      "reportContact": "research-office@uw.edu" }] // or null: the monthly registration report
  *
  * On import only `id` and `name` are required; `domains`, `tiers`, `addresses`, `officials`, a tier's
- * `rule`, `listedOn` and `agreementId`, an official's `title` and `contractingContact` may be left out.
+ * `rule`, `listedOn` and `agreementId`, an official's `title`, `contractingContact` and `reportContact` may be left out.
  * A CSV row (registry-file-csv.ts) is read into this form and validated by the same schema.
  */
 import { z } from 'zod';
@@ -60,6 +61,7 @@ export interface FileInstitution {
   tiers: FileTier[];
   officials: Array<{ name: string; email: string; title: string | null }>;
   contractingContact: string | null;
+  reportContact: string | null;
 }
 
 /** A path into the JSON form of one institution, e.g. ['tiers', 1, 'addresses', 0, 'email']. */
@@ -83,6 +85,8 @@ export interface ImportEntry {
   officials: Array<{ name: string; email: string; title: string | null }>;
   /** undefined (or null in JSON): leaves the recorded one as it is. */
   contractingContact?: string;
+  /** undefined (or null in JSON): leaves the recorded one as it is. */
+  reportContact?: string;
   /** Where the institution is in the file: its CSV line, or its index in the JSON array. */
   source: { line: number } | { index: number };
 }
@@ -190,6 +194,7 @@ const entrySchema = z.strictObject({
     .optional(),
   officials: z.array(z.strictObject({ name: text('a name'), email, title: title.optional() })).optional(),
   contractingContact: email.nullable().optional(),
+  reportContact: email.nullable().optional(),
 });
 type RawEntry = z.output<typeof entrySchema>;
 
@@ -248,6 +253,7 @@ export function validateEntry(
       })),
       officials: officials.map((o) => ({ name: o.name, email: o.email, title: o.title ?? null })),
       ...(raw.contractingContact ? { contractingContact: raw.contractingContact } : {}),
+      ...(raw.reportContact ? { reportContact: raw.reportContact } : {}),
     },
   };
 }

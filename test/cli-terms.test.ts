@@ -64,6 +64,19 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     assert.equal(rows.find((r) => r.agreementId === id)!.expiresOn, expiresOn);
     assert.equal(rows.find((r) => r.agreementId === id)!.stage, 'completed', 'a term in force: completed');
     assert.deepEqual(await listed(newYorkDate(300)), []);
+    // On or before: the end date itself is listed, the day before it is not.
+    assert.deepEqual(
+      (await listed(expiresOn)).map((r) => r.agreementId),
+      [id],
+    );
+    assert.deepEqual(await listed(newYorkDate(399)), []);
+    const byTier = async (tier: string) =>
+      JSON.parse((await dura('list', '--expiring-before', expiresOn, '--tier', tier, '--json')).stdout);
+    assert.equal((await byTier('registered')).length, 1);
+    assert.deepEqual(await byTier('controlled'), []);
+    const combined = await dura('list', '--expiring-before', expiresOn, '--stage', 'cancelled');
+    assert.equal(combined.status, 1);
+    assert.match(combined.stderr, /^dura: --expiring-before: .*not with --stage cancelled\n$/);
     // Plain `dura list` shows the end date too (the agreement's own DuraExpiresOn).
     const all = JSON.parse((await dura('list', '--json')).stdout) as {
       agreementId: string;
@@ -117,5 +130,15 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     const byInstitution = await dura('renew', renewing.institution.domain);
     assert.equal(byInstitution.status, 1);
     assert.match(byInstitution.stderr, new RegExp(`in process \\(${renewing.agreementId}, `));
+
+    // The renewal executed: the old term ends as renewed, and plain `dura list` shows it so.
+    const executedRenewal = await dura('execute', renewing.agreementId, '--on', newYorkDate());
+    assert.equal(executedRenewal.status, 0, executedRenewal.stderr);
+    let rowsAll: { agreementId: string; stage: string }[] = [];
+    await until(async () => {
+      rowsAll = JSON.parse((await dura('list', '--json')).stdout);
+      return rowsAll.find((r) => r.agreementId === id)?.stage === 'renewed';
+    }, 30_000);
+    assert.equal(rowsAll.filter((r) => r.agreementId === id).length, 1, 'one row per agreement');
   });
 });

@@ -15,9 +15,10 @@ import path from 'node:path';
 import { orderForDigest } from '../activities/digest';
 import type { EmailKind, EmailRequest, MessageKind } from '../activities/interfaces';
 import { buildDigestView } from '../activities/mail/digest-view';
+import { buildRegistrationReportView } from '../activities/mail/registration-report-view';
 import { render, TEMPLATES_DIR } from '../activities/mail/render';
 import { personalLink, type StatusLinkSettings } from '../activities/mail/status-links';
-import { buildView, type View } from '../activities/mail/view';
+import { buildView, type View, type ViewContext } from '../activities/mail/view';
 import { DEFAULT_POLICY, type AgreementStatus, type Person } from '../common/agreement';
 
 const GOLDEN_DIR = path.join(__dirname, 'golden', 'mail');
@@ -84,7 +85,7 @@ const officialKinds: EmailKind[] = ['initiation-package', 'reminder', 'closed-no
 function mail(
   kind: EmailKind,
   s: AgreementStatus = agreement(),
-  more: { to?: EmailRequest['to']; extra?: EmailRequest['extra'] } = {},
+  more: { to?: EmailRequest['to']; extra?: EmailRequest['extra']; stepsDone?: ViewContext['stepsDone'] } = {},
 ): () => Promise<View> {
   const to =
     more.to ?? (officialKinds.includes(kind) ? [sam] : kind === 'escalation' ? ['access-team'] : [ann]);
@@ -98,7 +99,11 @@ function mail(
   };
   // As the mailer does: the requester's link signed first, then the (synchronous) view.
   return async () =>
-    buildView(request, s, { ...ctx, statusLink: await personalLink(statusLinks, request, s, now) });
+    buildView(request, s, {
+      ...ctx,
+      statusLink: await personalLink(statusLinks, request, s, now),
+      stepsDone: more.stepsDone,
+    });
 }
 
 /** What a registration workflow sends with its messages (workflows/registration.ts). */
@@ -240,6 +245,34 @@ const cases: { name: string; kind: MessageKind; view: () => View | Promise<View>
     kind: 'registration-instructions',
     view: mail('registration-instructions', agreement(), { to: [sol] }),
   },
+  {
+    // Issue 18: a renewal's requester who did every step for an earlier agreement has nothing to do.
+    name: 'registration-instructions--already-registered',
+    kind: 'registration-instructions',
+    view: mail('registration-instructions', agreement(), {
+      stepsDone: {
+        account: '2025-01-06',
+        'two-step': '2025-01-06',
+        identity: '2025-01-08',
+        'code-of-conduct': '2025-01-09',
+        'rcr-training': '2025-01-13',
+      },
+    }),
+  },
+  {
+    // … and one who did some of them is told which, with the five steps as ever.
+    name: 'registration-instructions--some-done',
+    kind: 'registration-instructions',
+    view: mail('registration-instructions', agreement(), {
+      stepsDone: {
+        account: '2025-01-06',
+        'two-step': '2025-01-06',
+        identity: null,
+        'code-of-conduct': null,
+        'rcr-training': null,
+      },
+    }),
+  },
   { name: 'cancelled', kind: 'cancelled', view: mail('cancelled') },
   { name: 'cancelled--no-reason', kind: 'cancelled', view: mail('cancelled', agreement(), { extra: {} }) },
   { name: 'declined', kind: 'declined', view: mail('declined') },
@@ -324,6 +357,47 @@ const cases: { name: string; kind: MessageKind; view: () => View | Promise<View>
         },
         { accessTeam: ctx.accessTeam },
       ),
+  },
+  {
+    // Issue 18: a researcher fully registered, one stalled and one under way; the name escaped in HTML.
+    name: 'registration-report',
+    kind: 'registration-report',
+    view: () => {
+      const registration = (requester: Person, done: number, more: object = {}) => ({
+        registrationId: `dura-uw.test-registration-2-${requester.email}`,
+        agreementId: 'uw.test-2',
+        institution: { name: 'University of <Testing>', domain: 'uw.test' },
+        requester,
+        instructionsSentAt: '2026-10-13T14:00:00.000Z',
+        steps: {
+          account: done > 0 ? '2026-10-14' : null,
+          'two-step': done > 1 ? '2026-10-14' : null,
+          identity: done > 2 ? '2026-10-20' : null,
+          'code-of-conduct': done > 3 ? '2026-10-21' : null,
+          'rcr-training': done > 4 ? '2026-11-02' : null,
+        },
+        nudgesSent: 0,
+        nextNudgeAt: null,
+        escalatedAt: null,
+        completedAt: null,
+        ...more,
+      });
+      return buildRegistrationReportView(
+        {
+          idempotencyKey: 'golden/registration-report',
+          month: '2026-11',
+          asOf: now.toISOString(),
+          institution: { name: 'University of <Testing>', domain: 'uw.test' },
+          contact: 'research@uw.test',
+          registrations: [
+            registration({ name: 'Bo Chen', email: 'bo@uw.test' }, 1),
+            registration(ann, 5, { completedAt: '2026-11-02T20:00:00.000Z' }),
+            registration(sol, 2, { nudgesSent: 4, escalatedAt: '2026-11-17T14:00:00.000Z' }),
+          ],
+        },
+        { accessTeam: ctx.accessTeam },
+      );
+    },
   },
 ];
 

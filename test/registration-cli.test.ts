@@ -105,7 +105,7 @@ describe('dura registration (CLI)', function () {
     );
     assert.equal(bad.status, 1);
     assert.deepEqual(bad.stderr.trim().split('\n'), [
-      'dura: email: not an e-mail address',
+      'dura: ada: not an e-mail address',
       'dura: --step: unknown step "gold": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
       'dura: --on: 11/20/2026 is not a date; use YYYY-MM-DD (a New York date)',
     ]);
@@ -130,6 +130,49 @@ describe('dura registration (CLI)', function () {
     assert.deepEqual(await stepsOf(GRACE), noStepsDone());
   });
 
+  it('record: a completed registration’s date corrected in the records, with its event', async () => {
+    const KIM = `kim@${HARBOR}`;
+    const done = { account: '2026-08-04', 'two-step': '2026-08-04', identity: '2026-08-05' };
+    // Kim's registration completed weeks ago (its workflow ended), with a mistyped training date.
+    await recordRegistration(engine.dura.store.db, {
+      agreementRef: harbor.ref,
+      registration: {
+        registrationId: 'test-registration-complete',
+        agreementId: harbor.agreementId,
+        institution: { name: 'Harbor Research Institute', domain: HARBOR },
+        requester: { name: 'Kim Complete', email: KIM },
+        instructionsSentAt: '2026-08-03T14:00:00.000Z',
+        steps: { ...done, 'code-of-conduct': '2026-08-05', 'rcr-training': '2020-08-06' },
+        nudgesSent: 0,
+        nextNudgeAt: null,
+        escalatedAt: null,
+        completedAt: '2026-08-06T15:00:00.000Z',
+      },
+      events: [],
+    });
+    const record = (on: string) =>
+      dura(['registration', 'record', KIM, '--step', 'rcr', '--on', on, '--json'], engine.cliEnv);
+    const fixed = await record('2026-08-06');
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.equal(JSON.parse(fixed.stdout).outcome, 'recorded');
+    const [row] = await registrationsFor(engine.dura.store.db, KIM);
+    assert.equal(row!.steps['rcr-training'], '2026-08-06');
+    assert.equal(row!.completedAt, '2026-08-06T15:00:00.000Z', 'still complete, as it was');
+    const events = await engine.dura.store.db
+      .selectFrom('agreement_events')
+      .select(['event', 'detail'])
+      .where('agreement_ref', '=', harbor.ref)
+      .where('event', '=', 'registration-step-corrected')
+      .execute();
+    assert.deepEqual(events, [
+      {
+        event: 'registration-step-corrected',
+        detail: `${KIM}: Responsible Conduct of Research training on 2026-08-06, was 2020-08-06 (cli)`,
+      },
+    ]);
+    assert.equal(JSON.parse((await record('2026-08-06')).stdout).outcome, 'already-recorded');
+  });
+
   it('import: a bad row refuses the whole file, by line and column; nothing is recorded', async () => {
     const csv = file(
       'bad.csv',
@@ -146,7 +189,7 @@ describe('dura registration (CLI)', function () {
     assert.deepEqual(result.stderr.trim().split('\n'), [
       `dura: ${csv}: nothing recorded; 3 problem(s):`,
       'dura: line 3, Module: unknown step "Gold star": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
-      'dura: line 4, Email: no registration is tracked for this address (the registration instructions have not gone to it)',
+      `dura: line 4, Email: no registration is tracked for nobody@${LAKESIDE} (the registration instructions have not gone to it)`,
       'dura: line 5, Completed: 2099-01-01 is in the future (today is ' + today + ' in New York)',
     ]);
     // Alone among good rows, the address that has no registration is the one problem.
@@ -158,7 +201,7 @@ describe('dura registration (CLI)', function () {
     assert.equal(refused.status, 1);
     assert.match(
       refused.stderr,
-      /nothing recorded; 1 problem\(s\):\ndura: line 3, email: no registration is tracked for this address/,
+      /nothing recorded; 1 problem\(s\):\ndura: line 3, email: no registration is tracked for nobody@/,
     );
     assert.deepEqual(await stepsOf(GRACE), noStepsDone());
   });
@@ -209,7 +252,8 @@ describe('dura registration (CLI)', function () {
       lines[0]!,
       /^REQUESTER\s+INSTITUTION\s+AGREEMENT\s+INSTRUCTIONS\s+ACCOUNT\s+2-STEP\s+IDENTITY\s+CONDUCT\s+RCR\s+STATE$/,
     );
-    assert.equal(lines.length, 4);
+    assert.equal(lines.length, 5);
+    assert.match(lines.find((l) => l.startsWith(`kim@`))!, /2026-08-06\s+complete \(2026-08-06\)$/);
     const lin = lines.find((l) => l.startsWith(LIN))!;
     assert.match(
       lin,

@@ -22,11 +22,11 @@ for (const database of TEST_DATABASES)
   describe(`registration steps carried to a renewal on ${database}`, function () {
     const s = lifecycleHarness(database);
     const today = async () => newYorkDate(await s.now());
-    const record = async (email: string, step: RegistrationStep) =>
+    const record = async (email: string, step: RegistrationStep, on?: string) =>
       recordRegistrationStep(
         s.env.client,
         { DATABASE_URL: s.engine.cliEnv.DATABASE_URL! },
-        { email, step, on: await today(), source: 'cli' },
+        { email, step, on: on ?? (await today()), source: 'cli' },
       );
     const registrationId = (agreementId: string) =>
       `${agreementIdFrom(agreementId)}-registration-${agreementId.split('-').pop()}-1`;
@@ -80,6 +80,15 @@ for (const database of TEST_DATABASES)
         new RegExp(`^registration-steps-carried: ${email}: 3 steps already done in ${first.agreementId}'s`),
       );
       assert.match(events[1]!, /^registration-tracking: \S+: 2 steps to go/);
+      // Her instructions for the renewal said which steps she had done already.
+      const [first5, renewal5] = [first, renewed].map(
+        (a) => s.messages(a.agreementId, 'registration-instructions')[0]!.text!,
+      );
+      assert.doesNotMatch(first5!, /You already did/);
+      assert.match(
+        renewal5!,
+        /You already did some of them for an earlier agreement, and need not do them again: Researcher Workbench account \(\w+day, [^)]+\); 2-step verification \([^)]+\); identity verification \([^)]+\)\./,
+      );
       assert.equal((await statusOf(first.agreementId)).completedAt, null, 'the first is still open');
 
       // Only the renewal's registration nudges her, with only what is left; the first one's first
@@ -134,7 +143,7 @@ for (const database of TEST_DATABASES)
           [first.agreementId, true],
         ],
       );
-      assert.equal((await record(email, 'account')).outcome, 'already-registered');
+      assert.equal((await record(email, 'account', doneOn)).outcome, 'already-registered');
       await saveHistory(s.env, registrationId(renewed.agreementId), 'registration-carried', database);
     });
   });

@@ -9,7 +9,7 @@ import { formatFileProblem, parseRegistryFile, registryFileFormat } from '../com
 import { decodeText } from '../common/text-file';
 import { TEST_DATABASES } from './helpers/engine';
 import { csvProblems } from './helpers/registry';
-import { CSV_HEADER, importText, registryDatabases } from './helpers/registry-file';
+import { CSV_HEADER_8 as CSV_HEADER, importText, registryDatabases } from './helpers/registry-file';
 
 for (const dialect of TEST_DATABASES) {
   describe(`institutions export and import on ${dialect}`, function () {

@@ -15,7 +15,7 @@ import type { FileInstitution } from '../common/registry-file-schema';
 import { dura } from './helpers/cli';
 import { TEST_DATABASES } from './helpers/engine';
 import { domainsTier } from './helpers/registry';
-import { CSV_HEADER, importText, registryDatabases } from './helpers/registry-file';
+import { CSV_HEADER, CSV_HEADER_8, importText, registryDatabases } from './helpers/registry-file';
 
 for (const dialect of TEST_DATABASES) {
   describe(`institutions export and import on ${dialect}`, function () {
@@ -60,6 +60,7 @@ for (const dialect of TEST_DATABASES) {
       });
       await source.addInstitutionOfficial('uw.edu', { name: 'Smith; Jr, Alex', email: 'alex@uw.edu' });
       await source.setContractingContact('uw.edu', 'contracts@uw.edu');
+      await source.setReportContact('uw.edu', 'Research-Office@uw.edu');
       await source.addInstitutionOfficial('umontreal.ca', { name: 'Zoë Côté', email: 'zoe@umontreal.ca' });
       // An individual rule on a tier not listed before lists it for no one.
       await source.setTierRule('mit.edu', 'controlled', 'individual', '2025-09-09');
@@ -94,6 +95,7 @@ for (const dialect of TEST_DATABASES) {
           { name: 'Smith; Jr, Alex', email: 'alex@uw.edu', title: null },
         ],
         contractingContact: 'contracts@uw.edu',
+        reportContact: 'research-office@uw.edu',
       } satisfies FileInstitution);
       // As `institutions show --json` has it.
       assert.deepEqual(uw, await source.institutionByDomain('washington.edu'));
@@ -101,13 +103,13 @@ for (const dialect of TEST_DATABASES) {
       const csv = registryCsv(list);
       const lines = csv.split('\n');
       assert.equal(lines[0], CSV_HEADER);
-      assert.equal(lines[1], 'mit.edu,MIT,controlled 2025-09-09,mit.edu,controlled=individual,,,');
+      assert.equal(lines[1], 'mit.edu,MIT,controlled 2025-09-09,mit.edu,controlled=individual,,,,');
       assert.equal(
         lines[3],
         'uw.edu,"University of Washington, Seattle",registered 2025-03-31 dura-uw.edu;controlled 2025-06-02,' +
           'uw.edu;u.washington.edu;washington.edu,registered=domains;controlled=individual,' +
           'controlled=ada@uw.edu 2025-07-01 ada@uw.edu-1;controlled=grace@washington.edu 2025-08-01,' +
-          '"Sam Signer <osp@uw.edu> (Director (Research\\; Grants));Smith\\; Jr, Alex <alex@uw.edu>",contracts@uw.edu',
+          '"Sam Signer <osp@uw.edu> (Director (Research\\; Grants));Smith\\; Jr, Alex <alex@uw.edu>",contracts@uw.edu,research-office@uw.edu',
       );
     });
 
@@ -175,7 +177,7 @@ for (const dialect of TEST_DATABASES) {
 
       const bad = file(
         'bad.csv',
-        `${CSV_HEADER}\nok.edu,OK,registered,,,,,\nbad,,registered,,,,,\nuw.edu,X,gold,,,,,\n`,
+        `${CSV_HEADER_8}\nok.edu,OK,registered,,,,,\nbad,,registered,,,,,\nuw.edu,X,gold,,,,,\n`,
       );
       const refused = await dura(['institutions', 'import', bad], to);
       assert.equal(refused.status, 1);

@@ -88,6 +88,7 @@ for (const dialect of TEST_DATABASES) {
         ],
         officials: [],
         contractingContact: null,
+        reportContact: null,
       });
       assert.equal((await store.agreementStatus('dura-uw.edu'))?.history.length, 1);
       assert.equal((await store.emails({ agreementId: 'dura-uw.edu' })).length, 1);
@@ -275,6 +276,13 @@ for (const dialect of TEST_DATABASES) {
         ['osp@uw.edu'],
       );
       assert.equal(profile?.contractingContact, null);
+      // The report contact (issue 18): its own role, set and cleared the same way.
+      assert.equal((await store.setReportContact('uw.edu', 'Research@uw.edu')).changed, true);
+      assert.equal((await store.setReportContact('uw.edu', 'research@uw.edu')).changed, false);
+      assert.equal((await store.institutionByDomain('uw.edu'))?.reportContact, 'research@uw.edu');
+      await assert.rejects(store.setReportContact('uw.edu', 'nope'), /nope: not an e-mail address/);
+      assert.equal((await store.setReportContact('uw.edu', null)).changed, true);
+      assert.equal((await store.institutionByDomain('uw.edu'))?.reportContact, null);
     });
 
     it('finds the likely parent of a domain not listed by its registrable domain, closest first', async () => {

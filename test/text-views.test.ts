@@ -31,6 +31,16 @@ describe('New York time in words (text views, echoes, requests)', () => {
     assert.doesNotMatch(view, /America\/New_York|\d{4}-\d\d-\d\dT/);
     const paused = statusView(sampleAgreement({ remindersPausedUntil: '2027-01-04T14:00:00.000Z' }));
     assert.match(paused, /Next reminder\s+paused until Monday, January 4, 2027, 9:00 AM ET\n/);
+    assert.doesNotMatch(view, /In force until|Renews/, 'no term, no renewal: no line');
+    // A term (issue 18): its last day, and how it ended; a renewal names what it renews.
+    const renewed = statusView(sampleAgreement({ expiresOn: '2029-11-30', renewedBy: 'uw.test-3' }));
+    assert.match(renewed, /In force until\s+Friday, November 30, 2029 \(renewed by uw\.test-3\)\n/);
+    const lapsed = statusView(sampleAgreement({ expiresOn: '2029-11-30', lapsedOn: '2029-12-01' }));
+    assert.match(
+      lapsed,
+      /In force until\s+Friday, November 30, 2029 \(lapsed on Saturday, December 1, 2029\)\n/,
+    );
+    assert.match(statusView(sampleAgreement({ renews: 'uw.test-1' })), /Renews\s+uw\.test-1\n/);
   });
 
   it('history: compact times, aligned, and the instants in details in New York time too', () => {

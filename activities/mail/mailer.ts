@@ -23,6 +23,8 @@ import {
   BAD_DATA,
   EMAIL_KINDS,
   type DigestRequest,
+  type AgreementActivities,
+  type RegistrationReportRequest,
   type EmailReceipt,
   type EmailRequest,
   type MessageKind,
@@ -32,6 +34,7 @@ import { outboxDelivery, smtpDelivery, type Delivery } from './deliver';
 import { shareable } from '../records/db';
 import { mailThreadDelivery } from './mail-thread';
 import { buildDigestView } from './digest-view';
+import { buildRegistrationReportView } from './registration-report-view';
 import type { EmailLedger } from './ledger';
 import { render, type RenderedMessage } from './render';
 import type { MailLinks } from './settings';
@@ -53,6 +56,11 @@ export interface MailerOptions {
    * itself (mail-thread.ts). Unset: in this thread, through `ledger`.
    */
   databaseUrl?: string;
+  /**
+   * The registration steps an address already completed for earlier agreements (the records), so that
+   * its registration instructions say what is left (issue 18); unset: the instructions list all five.
+   */
+  registrations?: Pick<AgreementActivities, 'stepsAlreadyDone'>;
   /** How a requester's personal status link is made; unset: no message carries one. */
   statusLinks?: StatusLinkSettings;
   /** Where requests that name the agreement by `agreementRef` find its snapshot (the records). */
@@ -69,6 +77,8 @@ export interface Mailer {
   send(request: EmailRequest): Promise<EmailReceipt>;
   /** The weekly digest to the access team: the same protocol, about no one agreement. */
   sendDigest(request: DigestRequest): Promise<EmailReceipt>;
+  /** An institution's monthly registration report to its report contact; replies go to the access team. */
+  sendRegistrationReport(request: RegistrationReportRequest): Promise<EmailReceipt>;
   close(): Promise<void>;
 }
 
@@ -166,6 +176,15 @@ export function createMailer(options: MailerOptions): Mailer {
       aouSigningOfficial: roles['aou-signing-official'].address,
       now: at,
       statusLink: await personalLink(options.statusLinks, request, agreement, at),
+      stepsDone:
+        kind === 'registration-instructions' && options.registrations
+          ? (
+              await options.registrations.stepsAlreadyDone({
+                email: to[0]!.address,
+                exceptRegistrationId: '',
+              })
+            ).steps
+          : null,
     });
     // Replies go to the people, not to the engine's sender address.
     const replyTo = kind === 'escalation' ? undefined : roles['access-team'];
@@ -199,6 +218,22 @@ export function createMailer(options: MailerOptions): Mailer {
       to,
       cc: [],
       rendered,
+    });
+  }
+
+  async function sendRegistrationReport(request: RegistrationReportRequest): Promise<EmailReceipt> {
+    checkKey(request.idempotencyKey);
+    if (!Array.isArray(request.registrations) || request.registrations.length === 0)
+      throw badData('registrations: at least one is needed');
+    const view = buildRegistrationReportView(request, { accessTeam: roles['access-team'].address });
+    return sendOnce({
+      idempotencyKey: request.idempotencyKey,
+      kind: 'registration-report',
+      agreementId: '',
+      to: [mailbox('', request.contact, 'contact')],
+      cc: [],
+      replyTo: roles['access-team'],
+      rendered: render('registration-report', view),
     });
   }
 
@@ -250,5 +285,5 @@ export function createMailer(options: MailerOptions): Mailer {
     return { messageId, state: outcome.state, detail: outcome.detail };
   }
 
-  return { send, sendDigest, close: () => delivery.close() };
+  return { send, sendDigest, sendRegistrationReport, close: () => delivery.close() };
 }

@@ -6,7 +6,12 @@
  * `requesterEmail`, `nudgesSent`, `instructionsSentAt` (ISO-8601). Every kind gets the group (templates
  * are strict): empty values when a message carries none.
  */
-import { isRegistrationStep, STEP_WORDS, type RegistrationStep } from '../../common/registration';
+import {
+  isRegistrationStep,
+  REGISTRATION_STEPS,
+  STEP_WORDS,
+  type RegistrationStep,
+} from '../../common/registration';
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
 import type { View } from './view';
@@ -57,5 +62,30 @@ export function registrationView(
     requesterEmail: String(extra?.requesterEmail ?? ''),
     nudgesSent: Number(extra?.nudgesSent ?? 0),
     instructionsSentAt: words.instant(sentAt),
+  };
+}
+
+/**
+ * The `registered` group of the registration instructions (issue 18): what the recipient already did
+ * for earlier agreements (a renewal's requester). `all` (every step done: nothing to do), `notAll` and
+ * `some` (some done, not all) are lists of one item or none, for the templates' `{{#if}}`; `list` names
+ * the steps done, each with its date in words, and `lastOn` the last of them.
+ */
+export function alreadyRegisteredView(
+  steps: Record<RegistrationStep, string | null> | null,
+  date: (date: string | null) => string,
+): View {
+  const done = REGISTRATION_STEPS.filter((s) => steps?.[s]);
+  const dates = done.map((s) => steps![s]!);
+  const all = done.length === REGISTRATION_STEPS.length;
+  return {
+    all: all ? [{}] : [],
+    notAll: all ? [] : [{}],
+    some: done.length && !all ? [{}] : [],
+    lastOn: dates.length ? date(dates.sort().at(-1)!) : '',
+    list: done.map((s) => `${STEP_WORDS[s]} (${date(steps![s]!)})`).join('; '),
+    subject: all
+      ? 'Your All of Us Researcher Workbench access: nothing more to do'
+      : 'Your next steps to the All of Us Researcher Workbench',
   };
 }

@@ -11,10 +11,11 @@ import {
   type Stage,
   type Tier,
 } from '../../common/agreement';
+import type { RegistrationStep } from '../../common/registration';
 import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
 import type { PersonalLink } from './status-links';
-import { registrationView } from './registration-view';
+import { alreadyRegisteredView, registrationView } from './registration-view';
 import { dateInWords, inWords, readWhen } from '../../common/when';
 
 export type ViewValue = string | number | boolean | null;
@@ -30,6 +31,11 @@ export interface ViewContext {
   now: Date;
   /** The recipient's personal status link (status-links.ts), made before: this function is synchronous. */
   statusLink?: PersonalLink | null;
+  /**
+   * The registration steps the recipient already completed for earlier agreements (registration
+   * instructions only, issue 18): per step its New York date or null. Unset: none.
+   */
+  stepsDone?: Record<RegistrationStep, string | null> | null;
 }
 
 const NOT_SET = 'not yet set';
@@ -179,6 +185,7 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
         : instantsInWords(String(reason)),
     progress: progress(s, nameAndTitle, ctx.now),
     registration: registrationView(request.extra, ctx.links, { instant: formatInstant, date: formatDate }),
+    registered: alreadyRegisteredView(ctx.stepsDone ?? null, formatDate),
     links: { ...ctx.links },
     accessTeam: { email: ctx.accessTeam },
     aouSigningOfficial: { email: ctx.aouSigningOfficial },

@@ -163,6 +163,12 @@ const migrations: Record<string, Migration> = {
   // Issue 18, each in its own file (for length): a row per requester's registration; agreement terms.
   '004_registrations': registrationsMigration,
   '005_agreement_terms': agreementTermsMigration,
+  // The institution's report contact (issue 18, item 2): who gets the monthly registration report.
+  '006_report_contacts': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('institutions').addColumn('report_contact', 'text').execute();
+    },
+  },
 };
 
 /** Names of all migrations, oldest first. */

@@ -198,22 +198,35 @@ export async function removeOfficial(
   return { institution: id, changed: Number(removed.numDeletedRows) > 0 };
 }
 
-/** Sets (an e-mail address) or clears (null) the institution's contracting contact. */
-export async function setContractingContact(
+/** The registry's contact roles beside the signing officials, and the column each is kept in. */
+export const CONTACT_COLUMNS = {
+  contracting: 'contracting_contact',
+  report: 'report_contact',
+} as const;
+export type ContactRole = keyof typeof CONTACT_COLUMNS;
+
+/**
+ * Sets (an e-mail address) or clears (null) one of the institution's contacts: its contracting contact,
+ * or its report contact (who gets the monthly registration report, issue 18). Throws RegistryError for an
+ * institution not on the list or an address that is not one.
+ */
+export async function setContact(
   db: Kysely<Database>,
   institution: string,
+  role: ContactRole,
   email: string | null,
 ): Promise<RegistryChange> {
+  const column = CONTACT_COLUMNS[role];
   const contact = email === null ? null : validEmail(email).email;
   const id = await resolve(db, institution);
   const updated = await db
     .updateTable('institutions')
-    .set({ contracting_contact: contact })
+    .set({ [column]: contact })
     .where('domain', '=', id)
     .where((eb) =>
       contact === null
-        ? eb('contracting_contact', 'is not', null)
-        : eb.or([eb('contracting_contact', 'is', null), eb('contracting_contact', '!=', contact)]),
+        ? eb(column, 'is not', null)
+        : eb.or([eb(column, 'is', null), eb(column, '!=', contact)]),
     )
     .executeTakeFirst();
   return { institution: id, changed: Number(updated.numUpdatedRows) > 0 };

@@ -4,8 +4,8 @@
  *
  * Import is an upsert in one transaction: an institution not on the list is added; one on it gets the
  * file's name, the domains, tiers, addresses and officials it does not have yet, the tier rules and
- * officials' names and titles as the file gives them, and the contracting contact when the file gives
- * one. It never removes anything, and a tier or address already listed keeps its date and agreement
+ * officials' names and titles as the file gives them, and the contracting and report contacts when the
+ * file gives them. It never removes anything, and a tier or address already listed keeps its date and agreement
  * (its first listing), so importing a file twice changes nothing, and an export imported into an empty
  * database exports the same. A domain that belongs to another institution, or an address at a domain
  * that is not the institution's, is a problem of that institution's row. All or nothing: with any
@@ -44,6 +44,7 @@ export async function exportRegistry(db: Kysely<Database>): Promise<FileInstitut
     })),
     officials: p.officials.map((o) => ({ name: o.name, email: o.email, title: o.title })),
     contractingContact: p.contractingContact,
+    reportContact: p.reportContact,
   }));
 }
 
@@ -156,10 +157,12 @@ async function write(
         name: e.name,
         updated_at: now,
         contracting_contact: e.contractingContact ?? null,
+        report_contact: e.reportContact ?? null,
       });
     else if (
       listed.name !== e.name ||
-      (e.contractingContact !== undefined && listed.contractingContact !== e.contractingContact)
+      (e.contractingContact !== undefined && listed.contractingContact !== e.contractingContact) ||
+      (e.reportContact !== undefined && listed.reportContact !== e.reportContact)
     )
       await trx
         .updateTable('institutions')
@@ -167,6 +170,7 @@ async function write(
           name: e.name,
           updated_at: now,
           ...(e.contractingContact === undefined ? {} : { contracting_contact: e.contractingContact }),
+          ...(e.reportContact === undefined ? {} : { report_contact: e.reportContact }),
         })
         .where('domain', '=', e.id)
         .execute();

@@ -53,6 +53,8 @@ export interface InstitutionProfile extends CoverageInstitution {
   /** Its signing officials, by name. */
   officials: InstitutionOfficial[];
   contractingContact: string | null;
+  /** Who gets the monthly registration report (issue 18), or null: none is sent. */
+  reportContact: string | null;
 }
 
 /** The outcome of a change: the institution's id, and whether anything changed. */
@@ -128,6 +130,7 @@ export async function readInstitution(
       })),
     officials: officials.map((o) => ({ name: o.name, email: o.email, title: o.title })),
     contractingContact: row.contracting_contact,
+    reportContact: row.report_contact,
   };
 }
 
@@ -222,6 +225,7 @@ export async function readInstitutions(db: Kysely<Database>): Promise<Institutio
           })),
         officials: (officialsOf.get(id) ?? []).map((o) => ({ name: o.name, email: o.email, title: o.title })),
         contractingContact: row.contracting_contact,
+        reportContact: row.report_contact,
       };
     });
 }

@@ -15,6 +15,8 @@ export interface InstitutionsTable {
   updated_at: string;
   /** The contracting contact's e-mail address (002_registry). */
   contracting_contact: string | null;
+  /** 006: who gets the monthly registration report (activities/registration-reports.ts), or null. */
+  report_contact: string | null;
 }
 
 /** Every e-mail domain of an institution (its id included), each belonging to one institution only. */

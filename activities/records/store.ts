@@ -306,7 +306,12 @@ export class RecordsStore implements EmailLedger {
 
   /** Sets (an address) or clears (null) the contracting contact. */
   setContractingContact(institution: string, email: string | null): Promise<RegistryChange> {
-    return change.setContractingContact(this.db, institution, email);
+    return change.setContact(this.db, institution, 'contracting', email);
+  }
+
+  /** Sets (an address) or clears (null) the report contact: who gets the monthly registration report. */
+  setReportContact(institution: string, email: string | null): Promise<RegistryChange> {
+    return change.setContact(this.db, institution, 'report', email);
   }
 
   // ---- e-mails (EmailLedger) ----------------------------------------------------------------------

@@ -253,6 +253,14 @@ export function registerAgreementCommands(program: Command): void {
           const read = readWhen(flags.expiringBefore, { dateOnly: true });
           if ('problem' in read) throw new UserError(`--expiring-before: ${read.problem}`);
           flags.expiringBefore = read.date;
+          // Terms in force belong to completed agreements, none overdue: any other answer would be empty.
+          const other = [flags.stage && `--stage ${flags.stage}`, flags.overdue && '--overdue'].filter(
+            Boolean,
+          );
+          if (other.length)
+            throw new UserError(
+              `--expiring-before: lists terms in force (completed agreements); not with ${other.join(' or ')}`,
+            );
         }
         const { client } = await setup();
         const { listAgreements } = await import('../list');

@@ -1,8 +1,8 @@
 /**
  * The registry's changes, `dura institutions add-domain`, `remove-domain`, `set-rule`, `add-address`,
- * `remove-address`, `add-official`, `remove-official`, `set-contracting-contact`: an institution's
- * domains, each tier's membership rule and listed addresses, its signing officials and contracting
- * contact. An institution is named by any of its domains. A refused change is a user error (exit 1)
+ * `remove-address`, `add-official`, `remove-official`, `set-contracting-contact`, `set-report-contact`:
+ * an institution's domains, each tier's membership rule and listed addresses, its signing officials and
+ * its contacts. An institution is named by any of its domains. A refused change is a user error (exit 1)
  * naming what was typed.
  */
 import { Option, type Command } from 'commander';
@@ -206,26 +206,31 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
       );
     });
 
-  institutions
-    .command('set-contracting-contact <institution> <email>')
-    .description('the institution\'s contracting contact ("none" clears it)')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions set-contracting-contact uw.edu contracts@uw.edu')
-    .action(async (institution: string, email: string, options: OutputOptions) => {
-      const contact = email.trim().toLowerCase() === 'none' ? null : email;
-      const result = await registry((s) => s.setContractingContact(institution, contact));
-      changed(
-        options,
-        result,
-        contact
-          ? [
-              `the contracting contact is now ${low(contact)}`,
-              `the contracting contact is already ${low(contact)}`,
-            ]
-          : ['cleared the contracting contact', 'no contracting contact is recorded'],
-        {
-          contact,
-        },
-      );
-    });
+  // The contacts beside the signing officials: one command each, the same shape.
+  const contacts = [
+    ['contracting', 'contracting contact', 'contracts@uw.edu', ''],
+    ['report', 'report contact', 'research-office@uw.edu', '; gets the monthly registration report'],
+  ] as const;
+  for (const [role, words, sample, why] of contacts)
+    institutions
+      .command(`set-${role}-contact <institution> <email>`)
+      .description(`the institution's ${words} ("none" clears it)${why}`)
+      .option('--json', 'print JSON')
+      .addHelpText('after', `\nExample:\n  dura institutions set-${role}-contact uw.edu ${sample}`)
+      .action(async (institution: string, email: string, options: OutputOptions) => {
+        const contact = email.trim().toLowerCase() === 'none' ? null : email;
+        const result = await registry((s) =>
+          role === 'report'
+            ? s.setReportContact(institution, contact)
+            : s.setContractingContact(institution, contact),
+        );
+        changed(
+          options,
+          result,
+          contact
+            ? [`the ${words} is now ${low(contact)}`, `the ${words} is already ${low(contact)}`]
+            : [`cleared the ${words}`, `no ${words} is recorded`],
+          { contact },
+        );
+      });
 }

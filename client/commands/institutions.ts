@@ -156,6 +156,7 @@ function profileView(p: InstitutionProfile): string {
       : '  signing officials: none on the list',
   );
   if (p.contractingContact) lines.push(`  contracting contact: ${p.contractingContact}`);
+  if (p.reportContact) lines.push(`  report contact: ${p.reportContact} (the monthly registration report)`);
   return lines.join('\n');
 }
 

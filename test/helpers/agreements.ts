@@ -170,6 +170,7 @@ export const RECORDED_PATHS = [
   'continue-as-new-run-1',
   'continue-as-new-run-2',
   'digest',
+  'digest-registration-reports',
   'individual-agreement',
   'two-officials',
   'second-agreement',

@@ -15,7 +15,10 @@ import type { TestDatabase } from './engine';
 import { startPostgres } from './postgres';
 
 /** The header of the CSV `institutions export --csv` writes. */
-export const CSV_HEADER = 'domain,name,tiers,domains,rules,addresses,officials,contracting_contact';
+export const CSV_HEADER =
+  'domain,name,tiers,domains,rules,addresses,officials,contracting_contact,report_contact';
+/** The header an export wrote before the report contact (migration 006): such files still import. */
+export const CSV_HEADER_8 = 'domain,name,tiers,domains,rules,addresses,officials,contracting_contact';
 
 /** Parses the file as `institutions import` does (by name and content) and imports it. */
 export function importText(
