@@ -253,7 +253,10 @@ describe('dura registration (CLI)', function () {
       /^REQUESTER\s+INSTITUTION\s+AGREEMENT\s+INSTRUCTIONS\s+ACCOUNT\s+2-STEP\s+IDENTITY\s+CONDUCT\s+RCR\s+STATE$/,
     );
     assert.equal(lines.length, 5);
-    assert.match(lines.find((l) => l.startsWith(`kim@`))!, /2026-08-06\s+complete \(2026-08-06\)$/);
+    assert.match(
+      lines.find((l) => l.startsWith(`kim@`))!,
+      /2026-08-06\s+complete \(2026-08-06\)$/,
+    );
     const lin = lines.find((l) => l.startsWith(LIN))!;
     assert.match(
       lin,
