@@ -15,14 +15,17 @@ import type { Mailer } from './mail/mailer';
 import { listRegistrations, type RegistrationRow } from './records/registrations';
 import type { Database } from './records/schema';
 
-/** Each institution's researchers: the newest registration of each address, newest first. */
+/**
+ * Each institution's researchers: the newest registration of each address, newest first; none the access
+ * team closed (the person left, or will not register).
+ */
 function byInstitution(rows: RegistrationRow[], owners: Map<string, string>): Map<string, RegistrationRow[]> {
   const seen = new Set<string>();
   const out = new Map<string, RegistrationRow[]>();
   for (const row of rows) {
     const institution = owners.get(row.institution.domain);
     const key = `${institution}\n${row.requester.email}`;
-    if (!institution || seen.has(key)) continue;
+    if (!institution || seen.has(key) || row.closedAt) continue;
     seen.add(key);
     out.set(institution, [...(out.get(institution) ?? []), row]);
   }

@@ -82,7 +82,8 @@ export function outcomeOfUnchanged(status: RegistrationStatus, input: StepInput)
   return status.steps[input.step] === input.completedOn ? 'already-recorded' : 'already-complete';
 }
 
-function notTracked(email: string): string {
+/** Why an address's step or close is refused: it has no registration. */
+export function notTracked(email: string): string {
   return `${email}: no registration is tracked for this address (the registration instructions have not gone to it)`;
 }
 

@@ -20,13 +20,14 @@ export type RegistrationRow = Omit<RegistrationStatus, 'history'> & {
 const STEP_COLUMNS = ['account', '2-step', 'identity', 'conduct', 'rcr'] as const;
 
 /**
- * Where a registration stands, in a few words: `complete (2026-12-01)`, `stalled (access team told
- * 2027-01-05)`, `2 left; nudged 1 of 4, next nudge 2026-12-14`, `2 left; nudges from uw.edu-2` (handed
+ * Where a registration stands, in a few words: `complete (2026-12-01)`, `closed 2026-12-01, 3 left (left
+ * the institution)`, `stalled (access team told 2027-01-05)`, `2 left; nudged 1 of 4, next nudge 2026-12-14`, `2 left; nudges from uw.edu-2` (handed
  * over to `nudgesFrom`, the agreement of a newer open registration: see `nudgesFrom`), `5 left`.
  */
 export function registrationState(r: RegistrationRow, nudges?: number, nudgesFrom?: string): string {
   if (r.completedAt) return `complete (${newYorkDate(r.completedAt)})`;
   const left = stepsLeft(r.steps).length;
+  if (r.closedAt) return `closed ${newYorkDate(r.closedAt)}, ${left} left (${r.closedReason ?? 'no reason'})`;
   if (r.escalatedAt) return `stalled, ${left} left (access team told ${newYorkDate(r.escalatedAt)})`;
   if (nudgesFrom && !r.nextNudgeAt) return `${left} left; nudges from ${nudgesFrom}`;
   const nudged = r.nudgesSent ? `; nudged ${r.nudgesSent}${nudges ? ` of ${nudges}` : ''}` : '';
@@ -40,10 +41,10 @@ export function registrationState(r: RegistrationRow, nudges?: number, nudgesFro
  * same address sent after `r`, when `r` is open and has no next nudge; otherwise undefined.
  */
 export function nudgesFrom(r: RegistrationRow, rows: readonly RegistrationRow[]): string | undefined {
-  if (r.completedAt || r.escalatedAt || r.nextNudgeAt) return undefined;
+  if (r.completedAt || r.closedAt || r.escalatedAt || r.nextNudgeAt) return undefined;
   const email = r.requester.email.toLowerCase();
   const newer = rows
-    .filter((o) => o.requester.email.toLowerCase() === email && !o.completedAt)
+    .filter((o) => o.requester.email.toLowerCase() === email && !o.completedAt && !o.closedAt)
     .filter((o) => Date.parse(o.instructionsSentAt) > Date.parse(r.instructionsSentAt))
     .sort((a, b) => Date.parse(b.instructionsSentAt) - Date.parse(a.instructionsSentAt));
   return newer[0]?.agreementId;
@@ -85,6 +86,8 @@ export const REGISTRATION_CSV_COLUMNS = [
   'next_nudge_at',
   'escalated_at',
   'completed_at',
+  'closed_at',
+  'closed_reason',
 ] as const;
 
 /** `dura registration list --csv`: a header and a row per requester (instants ISO UTC, dates YYYY-MM-DD). */
@@ -107,6 +110,8 @@ export function registrationCsv(rows: readonly RegistrationRow[]): string {
         r.nextNudgeAt,
         r.escalatedAt,
         r.completedAt,
+        r.closedAt ?? null,
+        r.closedReason ?? null,
       ]),
     ),
   ].join('\n');

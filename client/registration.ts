@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../common/config';
 import { STEP_WORDS, type RegistrationStatus, type StepReport } from '../common/registration';
 import type { Kysely } from 'kysely';
@@ -17,7 +18,7 @@ import {
 } from '../activities/records/registrations';
 import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
-import { recordStepUpdate } from '../workflows/registration-messages';
+import { closeRegistrationUpdate, recordStepUpdate } from '../workflows/registration-messages';
 import { patiently, type Patience, type UpdateProgress } from './update-retry';
 
 /**
@@ -42,7 +43,7 @@ export type RecordStepOutcome =
  * completes with the new one instead of stalling. The answer is the newest one's status; `recorded`
  * when any of them changed. None open: answered from the records, whose row the workflow wrote last (its
  * history is then empty; the agreement's history in the records has its events): `already-registered`,
- * or `recorded` when the step's date was corrected there (correctCompleted).
+ * or `recorded` when the step was recorded there (recordInRecords).
  * With no worker to take the update, it waits as the access team's updates do (client/update-retry.ts,
  * `patience`, one update id for every try of each registration) and then throws UpdateNotTaken: the web
  * hook answers 503. A refusal comes from the newest (every registration validates alike), before
@@ -56,8 +57,8 @@ export async function recordRegistrationStep(
 ): Promise<RecordStepOutcome> {
   const rows = await registrationsOf(config, report.email);
   if (!rows.length) return { outcome: 'not-tracked', email: report.email };
-  const open = rows.filter((row) => !row.completedAt);
-  if (!open.length) return correctCompleted(config, rows[0]!, report);
+  const open = rows.filter(isOpen);
+  if (!open.length) return recordInRecords(config, rows[0]!, report);
   let newest: RegistrationStatus | undefined;
   let changed = false;
   for (const row of open) {
@@ -69,12 +70,17 @@ export async function recordRegistrationStep(
   return { outcome: changed ? 'recorded' : 'already-registered', status: newest! };
 }
 
+/** Neither complete nor closed: its workflow is waiting for steps. */
+function isOpen(row: RegistrationRow): boolean {
+  return !row.completedAt && !row.closedAt;
+}
+
 /**
- * A completed registration's workflow has ended, so a step reported on another date (a typo fixed) is
- * corrected in the records alone: the row's date, and `registration-step-corrected` in the agreement's
- * history there. The same date again changes nothing (`already-registered`).
+ * A completed or closed registration's workflow has ended, so a step reported for it is recorded in the
+ * records alone: the row's date, and `registration-step-corrected` (a typo fixed) or `registration-step`
+ * (a closed one's) in the agreement's history there. The same date again changes nothing.
  */
-async function correctCompleted(
+async function recordInRecords(
   config: RecordsAt,
   row: RegistrationRow,
   report: StepReport & { email: string },
@@ -82,15 +88,19 @@ async function correctCompleted(
   const was = row.steps[report.step];
   if (was === report.on) return { outcome: 'already-registered', status: fromRecords(row) };
   const status = fromRecords({ ...row, steps: { ...row.steps, [report.step]: report.on } });
-  const event = {
-    at: new Date().toISOString(),
-    event: 'registration-step-corrected',
-    detail: `${row.requester.email}: ${STEP_WORDS[report.step]} on ${report.on}, was ${was} (${report.source})`,
-  };
+  const words = `${row.requester.email}: ${STEP_WORDS[report.step]} on ${report.on}`;
+  const event = was
+    ? { event: 'registration-step-corrected', detail: `${words}, was ${was} (${report.source})` }
+    : { event: 'registration-step', detail: `${words} (${report.source}; closed)` };
+  const at = new Date().toISOString();
   const record = (db: Kysely<Database>) =>
-    recordRegistration(db, { agreementRef: row.agreementRef, registration: status, events: [event] });
+    recordRegistration(db, {
+      agreementRef: row.agreementRef,
+      registration: status,
+      events: [{ at, ...event }],
+    });
   await withRecords(config, record);
-  return { outcome: 'recorded', status: { ...status, history: [event] } };
+  return { outcome: 'recorded', status: { ...status, history: [{ at, ...event }] } };
 }
 
 /** The step sent to one registration's workflow: its status after, and whether the step changed. */
@@ -103,20 +113,9 @@ async function sendStep(
 ): Promise<{ status: RegistrationStatus; changed: boolean } | { rejected: string }> {
   const changed = row.steps[report.step] !== report.on;
   try {
-    const handle = client.workflow.getHandle(row.registrationId);
-    const updateId = `recordStep-${randomUUID()}`;
     const args = [{ step: report.step, on: report.on, source: report.source }] as [StepReport];
-    const attempt = async (progress: UpdateProgress): Promise<RegistrationStatus> => {
-      if (progress.accepted) return handle.getUpdateHandle<RegistrationStatus>(updateId).result();
-      const started = await handle.startUpdate(recordStepUpdate, {
-        args,
-        updateId,
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-      });
-      progress.accepted = true;
-      return started.result();
-    };
-    return { status: await patiently(client, attempt, patience), changed };
+    const status = await updatePatiently(client, row.registrationId, recordStepUpdate, args, patience);
+    return { status, changed };
   } catch (err) {
     const e = err as Error & { cause?: Error };
     if (e.name === 'WorkflowUpdateFailedError') return { rejected: e.cause?.message ?? e.message };
@@ -129,6 +128,76 @@ async function sendStep(
     }
     throw err;
   }
+}
+
+/**
+ * `update` to the registration's workflow, with one update id for every try: while no worker takes it,
+ * it waits as the access team's updates do (client/update-retry.ts). Throws what the update throws.
+ */
+async function updatePatiently<A extends [unknown]>(
+  client: Client,
+  registrationId: string,
+  update: UpdateDefinition<RegistrationStatus, A>,
+  args: A,
+  patience: Patience,
+): Promise<RegistrationStatus> {
+  const handle = client.workflow.getHandle(registrationId);
+  const updateId = `${update.name}-${randomUUID()}`;
+  const attempt = async (progress: UpdateProgress): Promise<RegistrationStatus> => {
+    if (progress.accepted) return handle.getUpdateHandle<RegistrationStatus>(updateId).result();
+    const started = await handle.startUpdate(update, {
+      args,
+      updateId,
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    progress.accepted = true;
+    return started.result();
+  };
+  return patiently(client, attempt, patience);
+}
+
+export type CloseOutcome =
+  /** Each open registration of the address, closed: its status after. */
+  | { outcome: 'closed'; registrations: RegistrationStatus[] }
+  | { outcome: 'not-tracked'; email: string }
+  /** Every registration of the address is complete or closed already: the newest, as the records hold it. */
+  | { outcome: 'nothing-open'; registration: RegistrationStatus }
+  | { outcome: 'rejected'; message: string };
+
+/**
+ * `dura registration close <email> --reason <why>` (issue 18): closes every open registration of the
+ * address (the person left, or will not register): no more nudges, off the stalled list and the Monday
+ * digest, and each workflow ends. `reason`: one line, 1 to 500 characters (the workflow refuses others).
+ */
+export async function closeRegistrations(
+  client: Client,
+  config: RecordsAt,
+  input: { email: string; reason: string },
+  patience: Patience = {},
+): Promise<CloseOutcome> {
+  const rows = await registrationsOf(config, input.email);
+  if (!rows.length) return { outcome: 'not-tracked', email: input.email };
+  const open = rows.filter(isOpen);
+  if (!open.length) return { outcome: 'nothing-open', registration: fromRecords(rows[0]!) };
+  const registrations: RegistrationStatus[] = [];
+  try {
+    for (const row of open)
+      registrations.push(
+        await updatePatiently(
+          client,
+          row.registrationId,
+          closeRegistrationUpdate,
+          [{ reason: input.reason }],
+          patience,
+        ),
+      );
+  } catch (err) {
+    const e = err as Error & { cause?: Error };
+    if (e.name === 'WorkflowUpdateFailedError')
+      return { outcome: 'rejected', message: e.cause?.message ?? e.message };
+    throw err;
+  }
+  return { outcome: 'closed', registrations };
 }
 
 /** A registration's status as the records hold it (no history there). */

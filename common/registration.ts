@@ -48,6 +48,13 @@ export interface RegistrationStatus {
   escalatedAt: string | null;
   /** ISO-8601 instant the last step was recorded (every step done), or null. */
   completedAt: string | null;
+  /**
+   * ISO-8601 instant the access team closed it with steps left (`dura registration close`: the person
+   * left, or will not register), or null/absent; with the reason they gave. A closed registration sends
+   * nothing more and is neither stalled nor open.
+   */
+  closedAt?: string | null;
+  closedReason?: string | null;
   history: { at: string; event: string; detail?: string }[];
 }
 

@@ -275,8 +275,8 @@ describe('dura registration (CLI)', function () {
     const stalled = await dura(['registration', 'list', '--stalled', '--csv'], engine.cliEnv);
     assert.equal(stalled.status, 0, stalled.stderr);
     assert.deepEqual(stalled.stdout.trim().split('\n'), [
-      'requester_email,requester_name,institution_domain,institution_name,agreement_id,instructions_sent_at,account,two_step,identity,code_of_conduct,rcr_training,nudges_sent,next_nudge_at,escalated_at,completed_at',
-      `${LIN},Lin Stalled,${HARBOR},Harbor Research Institute,${harbor.agreementId},2026-08-03T14:00:00.000Z,2026-08-04,,,,,4,,2026-09-14T13:00:00.000Z,`,
+      'requester_email,requester_name,institution_domain,institution_name,agreement_id,instructions_sent_at,account,two_step,identity,code_of_conduct,rcr_training,nudges_sent,next_nudge_at,escalated_at,completed_at,closed_at,closed_reason',
+      `${LIN},Lin Stalled,${HARBOR},Harbor Research Institute,${harbor.agreementId},2026-08-03T14:00:00.000Z,2026-08-04,,,,,4,,2026-09-14T13:00:00.000Z,,,`,
     ]);
     const none = await dura(['registration', 'list', '--institution', 'nowhere.example'], engine.cliEnv);
     assert.equal(none.stdout.trim(), 'no registrations');

@@ -41,7 +41,9 @@ describe('the monthly registration report, on the dev server', function () {
   }
 
   it('goes to the report contact once a month, with each researcher’s steps; never to one without', async () => {
-    await executedWith('report-u.edu', 'ada@report-u.edu', 'grace@report-u.edu');
+    await executedWith('report-u.edu', 'ada@report-u.edu', 'grace@report-u.edu', 'tom@report-u.edu');
+    // Tom left: the access team closed his registration, so the report leaves him out.
+    await dura('registration', 'close', 'tom@report-u.edu', '--reason', 'left the institution');
     await executedWith('no-contact.edu', 'tom@no-contact.edu');
     const yesterday = newYorkDate(-1);
     for (const step of ['account', 'two-step', 'identity', 'code-of-conduct', 'rcr-training'])
@@ -73,6 +75,7 @@ describe('the monthly registration report, on the dev server', function () {
     assert.match(grace, /\n {3}Researcher Workbench account: \w+day, \w+ \d+, \d{4}\n/);
     assert.match(grace, /\n {3}Responsible Conduct of Research training: not yet\n/);
     assert.doesNotMatch(text, /no-contact\.edu/, 'only its own researchers');
+    assert.doesNotMatch(text, /tom@/, 'not one whose registration was closed');
     assert.match(String(mail.html), /<th align="left">identity verification<\/th>/);
 
     // The second run of the month: a digest, and no report again (the month's key in the ledger).

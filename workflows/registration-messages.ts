@@ -12,4 +12,13 @@ import type { RegistrationStatus, StepReport } from '../common/registration';
  */
 export const recordStepUpdate = defineUpdate<RegistrationStatus, [StepReport]>('recordStep');
 
+/**
+ * The access team closes a registration with steps left (`dura registration close`: the person left, or
+ * will not register): no more mail, not stalled, and the workflow ends. Answers the status after it; a
+ * registration already complete or closed answers as it is. The reason: one line, 1 to 500 characters.
+ */
+export const closeRegistrationUpdate = defineUpdate<RegistrationStatus, [{ reason: string }]>(
+  'closeRegistration',
+);
+
 export const registrationStatusQuery = defineQuery<RegistrationStatus>('registrationStatus');

@@ -40,7 +40,7 @@ import {
 } from '../common/registration';
 import type { EmailKind, EmailRequest, Recipient, StepsAlreadyDone } from '../activities/interfaces';
 import { io } from './activities';
-import { recordStepUpdate, registrationStatusQuery } from './registration-messages';
+import { closeRegistrationUpdate, recordStepUpdate, registrationStatusQuery } from './registration-messages';
 import { newRegistration, now, Registration, type RegistrationInput } from './registration-state';
 
 export type { RegistrationInput } from './registration-state';
@@ -55,6 +55,11 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
   setHandler(recordStepUpdate, (report) => recordStep(r, report), {
     validator: (report) => validateStep(r, report),
   });
+  setHandler(closeRegistrationUpdate, (input) => close(r, input.reason), {
+    validator: (input) => validateReason(input?.reason),
+  });
+  // Complete, or closed by the access team: nothing more to wait for.
+  const ended = () => s.completedAt !== null || Boolean(s.closedAt);
 
   // The steps are the person's, not the agreement's: those done in an earlier registration (the
   // agreement a renewal renews) count here too. Every one done: completed now, with no nudge.
@@ -64,8 +69,10 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
     const year = new Date(Date.parse(s.instructionsSentAt)).getUTCFullYear();
     r.state.calendar = await io.calendarTable({ fromYear: year - 1, toYear: year + 2 });
   }
-  if (!s.completedAt) {
-    s.nextNudgeAt = await dueAfter(r, s.instructionsSentAt, input.nudgeEveryDays);
+  // (Closed meanwhile, by an update that came in while the activities above ran: no nudge is due.)
+  const first = ended() ? null : await dueAfter(r, s.instructionsSentAt, input.nudgeEveryDays);
+  if (first && !ended()) {
+    s.nextNudgeAt = first;
     r.log(
       'registration-tracking',
       `${s.requester.email}: ${stepsLeft(s.steps).length} steps to go; a nudge every ` +
@@ -74,17 +81,17 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
     await r.record();
   }
 
-  while (!s.completedAt && s.nextNudgeAt) {
+  while (!ended() && s.nextNudgeAt) {
     const wait = Math.max(Date.parse(s.nextNudgeAt) - Date.now(), 1);
-    // True: every step is done (the update handler completed it); false: the nudge is due.
-    if (await condition(() => s.completedAt !== null, wait)) break;
+    // True: every step is done or it was closed (an update handler did it); false: the nudge is due.
+    if (await condition(ended, wait)) break;
     if (await handedOver(r)) break;
     if (s.nudgesSent < input.nudges) await nudge(r);
     else await stall(r);
   }
   // Stalled or handed over: no more mail, but a step may still come in (a step is recorded in every
-  // open registration of the address), and the last one completes the registration.
-  await condition(() => s.completedAt !== null);
+  // open registration of the address), and the last one completes the registration; or it is closed.
+  await condition(ended);
   await condition(allHandlersFinished);
   return r.snapshot();
 }
@@ -106,11 +113,33 @@ function validateStep(r: Registration, report: StepReport): void {
     throw new Error(`source: expected one of ${SOURCES.join(', ')}, got ${String(report.source)}`);
 }
 
+/** A reason to close: one line of 1 to 500 characters. */
+function validateReason(reason: unknown): void {
+  if (typeof reason !== 'string' || !reason.trim() || reason.length > 500 || /[\r\n]/.test(reason))
+    throw new Error('reason: one line of 1 to 500 characters');
+}
+
+/** Closed by the access team with steps left: no more mail, and the workflow ends. */
+async function close(r: Registration, reason: string): Promise<RegistrationStatus> {
+  const s = r.status;
+  if (s.completedAt || s.closedAt) return r.snapshot();
+  s.closedAt = now();
+  s.closedReason = reason.trim();
+  s.nextNudgeAt = null;
+  const left = stepsLeft(s.steps).length;
+  r.log(
+    'registration-closed',
+    `${s.requester.email}: ${left} ${left === 1 ? 'step' : 'steps'} left; ${s.closedReason}`,
+  );
+  await r.record();
+  return r.snapshot();
+}
+
 /** Records a step (the same step on the same date: nothing changes); the last one completes it. */
 async function recordStep(r: Registration, report: StepReport): Promise<RegistrationStatus> {
   const s = r.status;
   const before = s.steps[report.step];
-  if (before === report.on || s.completedAt) return r.snapshot();
+  if (before === report.on || s.completedAt || s.closedAt) return r.snapshot();
   s.steps[report.step] = report.on;
   const words = `${s.requester.email}: ${STEP_WORDS[report.step]} on ${report.on} (${report.source})`;
   if (before) r.log('registration-step-corrected', `${words}, was ${before}`);

@@ -169,6 +169,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('institutions').addColumn('report_contact', 'text').execute();
     },
   },
+  // A registration the access team closed with steps left (`dura registration close`), and why.
+  '007_registration_closed': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('registrations').addColumn('closed_at', 'text').execute();
+      await db.schema.alterTable('registrations').addColumn('closed_reason', 'text').execute();
+    },
+  },
 };
 
 /** Names of all migrations, oldest first. */

@@ -61,6 +61,8 @@ function toTable(input: RecordRegistrationInput, now: Date): RegistrationsTable 
     next_nudge_at: r.nextNudgeAt,
     escalated_at: r.escalatedAt,
     completed_at: r.completedAt,
+    closed_at: r.closedAt ?? null,
+    closed_reason: r.closedReason ?? null,
     updated_at: now.toISOString(),
   } as RegistrationsTable;
 }
@@ -78,6 +80,8 @@ function fromTable(row: RegistrationsTable): RegistrationRow {
     nextNudgeAt: row.next_nudge_at,
     escalatedAt: row.escalated_at,
     completedAt: row.completed_at,
+    closedAt: row.closed_at,
+    closedReason: row.closed_reason,
     updatedAt: row.updated_at,
   };
 }
@@ -182,6 +186,7 @@ export async function newerRegistration(
     (row) =>
       row.registrationId !== input.registrationId &&
       row.completedAt === null &&
+      !row.closedAt &&
       Date.parse(row.instructionsSentAt) > since,
   );
   return newer ? { registrationId: newer.registrationId, agreementId: newer.agreementId } : null;
@@ -189,7 +194,8 @@ export async function newerRegistration(
 
 /**
  * Registrations, newest instructions first. `institution`: its domain (exactly, any case) or a fragment
- * of its name (any case). `stalled`: only those not completed whose access team was told (escalated).
+ * of its name (any case). `stalled`: only those not completed nor closed whose access team was told
+ * (escalated).
  */
 export async function listRegistrations(
   db: Kysely<Database>,
@@ -208,7 +214,10 @@ export async function listRegistrations(
       ),
     )
     .$if(filter.stalled === true, (q) =>
-      q.where('completed_at', 'is', null).where('escalated_at', 'is not', null),
+      q
+        .where('completed_at', 'is', null)
+        .where('closed_at', 'is', null)
+        .where('escalated_at', 'is not', null),
     )
     .orderBy('instructions_sent_at', 'desc')
     .orderBy('registration_id', 'desc')

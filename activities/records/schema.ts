@@ -142,6 +142,9 @@ export interface RegistrationsTable {
   escalated_at: string | null;
   completed_at: string | null;
   updated_at: string;
+  /** 007: closed by the access team with steps left (`dura registration close`), and why; or null. */
+  closed_at: string | null;
+  closed_reason: string | null;
 }
 
 export interface Database {

@@ -1,5 +1,5 @@
 /**
- * `dura registration record|import|list` (issue 18): a requester's registration steps after the
+ * `dura registration record|import|close|list` (issue 18): a requester's registration steps after the
  * registration instructions, recorded one at a time, from a CSV file, and listed. Thin over
  * client/registration-inputs.ts, which returns outcomes as values; views in client/registration-views.ts.
  */
@@ -21,7 +21,7 @@ interface ListFlags extends OutputOptions {
 export function registerRegistrationCommands(program: Command): void {
   const registration = program
     .command('registration')
-    .description("requesters' registration steps after the instructions: record, import, list");
+    .description("requesters' registration steps after the instructions: record, import, close, list");
 
   registration
     .command('record <email>')
@@ -87,6 +87,31 @@ export function registerRegistrationCommands(program: Command): void {
         result,
         () =>
           `${result.rows.length} row(s): ${result.recorded} recorded, ${result.unchanged} unchanged (already recorded)`,
+      );
+    });
+
+  registration
+    .command('close <email>')
+    .description("close a requester's open registrations: no more nudges, off the stalled list")
+    .requiredOption('--reason <text>', 'why, in one line (e.g. "left the institution"); kept in the history')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nA closed registration is neither open nor stalled; a step reported later is still recorded.\n' +
+        '\nExample:\n  dura registration close ada@uw.edu --reason "left the institution"',
+    )
+    .action(async (email: string, flags: OutputOptions & { reason: string }) => {
+      const { closeRegistrationTyped } = await import('../registration-close');
+      const answer = await closeRegistrationTyped({ email, reason: flags.reason });
+      const { registrationView } = await import('../registration-views');
+      emit(flags, answer, () =>
+        answer.registrations
+          .map((r) =>
+            answer.outcome === 'closed'
+              ? `${r.agreementId}: closed\n${registrationView(r)}`
+              : `${r.agreementId}: nothing to close\n${registrationView(r)}`,
+          )
+          .join('\n'),
       );
     });
 

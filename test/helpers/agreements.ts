@@ -178,6 +178,7 @@ export const RECORDED_PATHS = [
   'registration-stalled',
   'registration-two-requesters',
   'registration-carried',
+  'registration-closed',
   'term-lapsed',
   'term-renewed',
   'renewal',
