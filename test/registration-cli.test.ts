@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import iconv from 'iconv-lite';
-import { recordRegistration, registrationsFor } from '../activities/records/registrations';
+import { registrationsFor } from '../activities/records/registrations';
 import type { AgreementStatus } from '../common/agreement';
 import { noStepsDone } from '../common/registration';
 import { newYorkDate } from '../common/when';
@@ -17,13 +17,14 @@ import { withRegistrations } from '../client/status-registrations';
 import { dura } from './helpers/cli';
 import { realEngine } from './helpers/engine';
 import { devServerEnv } from './helpers/env';
-import { anAgreement, aRegistration } from './helpers/registrations';
+import { aRecordedRegistration, anAgreement, aRegistration, recordedEvents } from './helpers/registrations';
 
 const LAKESIDE = `lakeside-${process.pid}.edu`;
 const HARBOR = `harbor-${process.pid}.org`;
 const ADA = `ada@${LAKESIDE}`;
 const GRACE = `grace@${LAKESIDE}`;
 const LIN = `lin@${HARBOR}`;
+const HARBOR_INSTITUTION = { name: 'Harbor Research Institute', domain: HARBOR };
 
 describe('dura registration (CLI)', function () {
   this.timeout(180_000);
@@ -48,21 +49,12 @@ describe('dura registration (CLI)', function () {
     await aRegistration(engine, lakeside, LAKESIDE, { name: 'Ada Researcher', email: ADA });
     await aRegistration(engine, lakeside, LAKESIDE, { name: 'Grace Hopper', email: GRACE });
     // Lin's registration stalled weeks ago: as its workflow last wrote it (every nudge sent, told).
-    await recordRegistration(engine.dura.store.db, {
-      agreementRef: harbor.ref,
-      registration: {
-        registrationId: 'test-registration-stalled',
-        agreementId: harbor.agreementId,
-        institution: { name: 'Harbor Research Institute', domain: HARBOR },
-        requester: { name: 'Lin Stalled', email: LIN },
-        instructionsSentAt: '2026-08-03T14:00:00.000Z',
-        steps: { ...noStepsDone(), account: '2026-08-04' },
-        nudgesSent: 4,
-        nextNudgeAt: null,
-        escalatedAt: '2026-09-14T13:00:00.000Z',
-        completedAt: null,
-      },
-      events: [],
+    await aRecordedRegistration(engine, harbor, HARBOR_INSTITUTION, {
+      registrationId: 'test-registration-stalled',
+      requester: { name: 'Lin Stalled', email: LIN },
+      steps: { ...noStepsDone(), account: '2026-08-04' },
+      nudgesSent: 4,
+      escalatedAt: '2026-09-14T13:00:00.000Z',
     });
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -134,21 +126,11 @@ describe('dura registration (CLI)', function () {
     const KIM = `kim@${HARBOR}`;
     const done = { account: '2026-08-04', 'two-step': '2026-08-04', identity: '2026-08-05' };
     // Kim's registration completed weeks ago (its workflow ended), with a mistyped training date.
-    await recordRegistration(engine.dura.store.db, {
-      agreementRef: harbor.ref,
-      registration: {
-        registrationId: 'test-registration-complete',
-        agreementId: harbor.agreementId,
-        institution: { name: 'Harbor Research Institute', domain: HARBOR },
-        requester: { name: 'Kim Complete', email: KIM },
-        instructionsSentAt: '2026-08-03T14:00:00.000Z',
-        steps: { ...done, 'code-of-conduct': '2026-08-05', 'rcr-training': '2020-08-06' },
-        nudgesSent: 0,
-        nextNudgeAt: null,
-        escalatedAt: null,
-        completedAt: '2026-08-06T15:00:00.000Z',
-      },
-      events: [],
+    await aRecordedRegistration(engine, harbor, HARBOR_INSTITUTION, {
+      registrationId: 'test-registration-complete',
+      requester: { name: 'Kim Complete', email: KIM },
+      steps: { ...done, 'code-of-conduct': '2026-08-05', 'rcr-training': '2020-08-06' },
+      completedAt: '2026-08-06T15:00:00.000Z',
     });
     const record = (on: string) =>
       dura(['registration', 'record', KIM, '--step', 'rcr', '--on', on, '--json'], engine.cliEnv);
@@ -158,12 +140,7 @@ describe('dura registration (CLI)', function () {
     const [row] = await registrationsFor(engine.dura.store.db, KIM);
     assert.equal(row!.steps['rcr-training'], '2026-08-06');
     assert.equal(row!.completedAt, '2026-08-06T15:00:00.000Z', 'still complete, as it was');
-    const events = await engine.dura.store.db
-      .selectFrom('agreement_events')
-      .select(['event', 'detail'])
-      .where('agreement_ref', '=', harbor.ref)
-      .where('event', '=', 'registration-step-corrected')
-      .execute();
+    const events = await recordedEvents(engine, harbor.ref, 'registration-step-corrected');
     assert.deepEqual(events, [
       {
         event: 'registration-step-corrected',

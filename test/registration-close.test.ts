@@ -3,12 +3,12 @@
 // more mail, the records say closed and why, the stalled list leaves it out, and a step reported later
 // is still recorded; bad input is named as typed, with nothing changed.
 import { strict as assert } from 'node:assert';
-import { listRegistrations, recordRegistration, registrationsFor } from '../activities/records/registrations';
-import { noStepsDone } from '../common/registration';
+import { listRegistrations, registrationsFor } from '../activities/records/registrations';
 import { saveHistory } from './helpers/agreements';
 import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine } from './helpers/engine';
 import { devServerEnv } from './helpers/env';
+import { aRecordedRegistration, recordedEvents } from './helpers/registrations';
 import { until } from './helpers/wait';
 
 const DOMAIN = `close-${process.pid}.edu`;
@@ -46,12 +46,7 @@ describe('dura registration close, on the dev server', function () {
     assert.equal(row.completedAt, null);
     const handle = engine.env.client.workflow.getHandle(row.registrationId);
     await until(async () => (await handle.describe()).status.name === 'COMPLETED', 20_000);
-    const events = await engine.dura.store.db
-      .selectFrom('agreement_events')
-      .select(['event', 'detail'])
-      .where('agreement_ref', '=', row.agreementRef)
-      .where('event', '=', 'registration-closed')
-      .execute();
+    const events = await recordedEvents(engine, row.agreementRef, 'registration-closed');
     assert.deepEqual(events, [
       { event: 'registration-closed', detail: `${TOM}: 5 steps left; left the institution` },
     ]);
@@ -75,23 +70,13 @@ describe('dura registration close, on the dev server', function () {
   it('a closed registration is never listed as stalled (nor in the Monday digest)', async () => {
     const lin = `lin@${DOMAIN}`;
     const { agreementRef, agreementId, institution } = await rowOf(ADA);
-    await recordRegistration(engine.dura.store.db, {
-      agreementRef,
-      registration: {
-        registrationId: 'test-registration-stalled-then-closed',
-        agreementId,
-        institution,
-        requester: { name: 'Lin Left', email: lin },
-        instructionsSentAt: '2026-08-03T14:00:00.000Z',
-        steps: noStepsDone(),
-        nudgesSent: 4,
-        nextNudgeAt: null,
-        escalatedAt: '2026-09-14T13:00:00.000Z',
-        completedAt: null,
-        closedAt: '2026-10-01T13:00:00.000Z',
-        closedReason: 'will not register',
-      },
-      events: [],
+    await aRecordedRegistration(engine, { agreementId, ref: agreementRef }, institution, {
+      registrationId: 'test-registration-stalled-then-closed',
+      requester: { name: 'Lin Left', email: lin },
+      nudgesSent: 4,
+      escalatedAt: '2026-09-14T13:00:00.000Z',
+      closedAt: '2026-10-01T13:00:00.000Z',
+      closedReason: 'will not register',
     });
     const stalled = await listRegistrations(engine.dura.store.db, { stalled: true });
     assert.deepEqual(

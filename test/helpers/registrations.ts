@@ -7,10 +7,12 @@
 import { strict as assert } from 'node:assert';
 import {
   listRegistrations,
+  recordRegistration,
   registrationsFor,
   type RegistrationRow,
 } from '../../activities/records/registrations';
 import type { Person } from '../../common/agreement';
+import { noStepsDone, type RegistrationStatus } from '../../common/registration';
 import { registrationWorkflow } from '../../workflows/registration';
 import { dura, requestArgs } from './cli';
 import type { Engine } from './engine';
@@ -67,4 +69,43 @@ async function waitFor<T>(get: () => Promise<T | undefined>): Promise<T> {
   let value: T | undefined;
   await until(async () => (value = await get()) !== undefined);
   return value!;
+}
+
+/**
+ * A registration as its workflow last wrote it, straight into the records with no workflow behind it
+ * (a stalled, complete or closed one from weeks ago). Defaults: instructions sent 2026-08-03, no step
+ * done, nothing sent; `registration` overrides them.
+ */
+export async function aRecordedRegistration(
+  engine: Engine,
+  agreement: { agreementId: string; ref: string },
+  institution: { name: string; domain: string },
+  registration: Partial<Omit<RegistrationStatus, 'history'>> & { registrationId: string; requester: Person },
+): Promise<void> {
+  await recordRegistration(engine.dura.store.db, {
+    agreementRef: agreement.ref,
+    registration: {
+      agreementId: agreement.agreementId,
+      institution,
+      instructionsSentAt: '2026-08-03T14:00:00.000Z',
+      steps: noStepsDone(),
+      nudgesSent: 0,
+      nextNudgeAt: null,
+      escalatedAt: null,
+      completedAt: null,
+      ...registration,
+    },
+    events: [],
+  });
+}
+
+/** The `event` entries of an agreement's history in the records: `{ event, detail }` each, in order. */
+export function recordedEvents(engine: Engine, agreementRef: string, event: string) {
+  return engine.dura.store.db
+    .selectFrom('agreement_events')
+    .select(['event', 'detail'])
+    .where('agreement_ref', '=', agreementRef)
+    .where('event', '=', event)
+    .orderBy('seq')
+    .execute();
 }
