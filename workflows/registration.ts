@@ -69,10 +69,8 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
     const year = new Date(Date.parse(s.instructionsSentAt)).getUTCFullYear();
     r.state.calendar = await io.calendarTable({ fromYear: year - 1, toYear: year + 2 });
   }
-  // (Closed meanwhile, by an update that came in while the activities above ran: no nudge is due.)
-  const first = ended() ? null : await dueAfter(r, s.instructionsSentAt, input.nudgeEveryDays);
-  if (first && !ended()) {
-    s.nextNudgeAt = first;
+  if (!ended()) {
+    s.nextNudgeAt = await dueAfter(r, s.instructionsSentAt, input.nudgeEveryDays);
     r.log(
       'registration-tracking',
       `${s.requester.email}: ${stepsLeft(s.steps).length} steps to go; a nudge every ` +
@@ -93,6 +91,12 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
   // open registration of the address), and the last one completes the registration; or it is closed.
   await condition(ended);
   await condition(allHandlersFinished);
+  // Closed while its first nudge was being scheduled (an activity above): that nudge is not due. Only a
+  // closed registration gets here, so histories from before `close` replay as they ran.
+  if (s.closedAt && s.nextNudgeAt) {
+    s.nextNudgeAt = null;
+    await r.record();
+  }
   return r.snapshot();
 }
 
