@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../common/config';
-import { STEP_WORDS, type RegistrationStatus, type StepReport } from '../common/registration';
+import { STEP_WORDS, stepsLeft, type RegistrationStatus, type StepReport } from '../common/registration';
 import type { Kysely } from 'kysely';
 import {
   recordRegistration,
@@ -93,6 +93,8 @@ async function recordInRecords(
     ? { event: 'registration-step-corrected', detail: `${words}, was ${was} (${report.source})` }
     : { event: 'registration-step', detail: `${words} (${report.source}; closed)` };
   const at = new Date().toISOString();
+  // A closed registration whose last step came in after all: complete, as its workflow would have made it.
+  if (!status.completedAt && stepsLeft(status.steps).length === 0) status.completedAt = at;
   const record = (db: Kysely<Database>) =>
     recordRegistration(db, {
       agreementRef: row.agreementRef,

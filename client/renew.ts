@@ -7,13 +7,21 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { agreementIdFor, officialsOf, type AgreementStatus } from '../common/agreement';
 import { individualWorkflowId } from '../common/agreement-target';
+import { registrationsFor } from '../activities/records/registrations';
 import type { RecordsStore } from '../activities/records/store';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
 
 export type RenewOutcome =
   /** `agreementId`: the renewal's own id, once a worker has given it one (see `ownIdFromMemo`). */
-  | { outcome: 'started'; renews: string; workflowId: string; agreementId?: string }
+  | {
+      outcome: 'started';
+      renews: string;
+      workflowId: string;
+      agreementId?: string;
+      /** Requesters of the old agreement left out: the access team closed their registration. */
+      leftOut?: string[];
+    }
   | { outcome: 'not-found' | 'not-renewable' | 'in-process'; message: string };
 
 /** The workflow id the renewal takes: the requester's own (individual), else its institution's (by its id). */
@@ -33,7 +41,7 @@ async function slotOf(
  */
 export async function renewAgreement(
   client: Client,
-  store: Pick<RecordsStore, 'agreementStatus' | 'institutionByDomain'>,
+  store: Pick<RecordsStore, 'agreementStatus' | 'institutionByDomain' | 'db'>,
   typed: string,
   options: {
     taskQueue: string;
@@ -56,9 +64,10 @@ export async function renewAgreement(
       message: `${old.agreementId} is ${old.stage}: only an executed agreement (completed or lapsed) is renewed`,
     };
   const officials = officialsOf(old);
+  const { requesters, leftOut } = await stillRequesting(store, old.requesters);
   const request = {
     institution: { ...old.institution },
-    requester: { ...old.requesters[0]! },
+    requester: { ...requesters[0]! },
     signingOfficial: { ...officials[0]! },
     tiers: [...old.tiers],
     receivedAt: options.receivedAt ?? new Date().toISOString(),
@@ -76,7 +85,7 @@ export async function renewAgreement(
           renewal: {
             renews: old.agreementId,
             termWorkflowId: old.termWorkflowId ?? null,
-            requesters: old.requesters,
+            requesters,
             officials,
           },
         },
@@ -97,7 +106,30 @@ export async function renewAgreement(
     };
   }
   const agreementId = await ownIdFromMemo(client.workflow.getHandle(workflowId));
-  return { outcome: 'started', renews: old.agreementId, workflowId, ...(agreementId ? { agreementId } : {}) };
+  return {
+    outcome: 'started',
+    renews: old.agreementId,
+    workflowId,
+    ...(agreementId ? { agreementId } : {}),
+    ...(leftOut.length ? { leftOut } : {}),
+  };
+}
+
+/**
+ * The old agreement's requesters but those whose newest registration the access team closed (the person
+ * left: `dura registration close`). If that is every one, all of them: a renewal needs a requester.
+ */
+async function stillRequesting(
+  store: Pick<RecordsStore, 'db'>,
+  all: AgreementStatus['requesters'],
+): Promise<{ requesters: AgreementStatus['requesters']; leftOut: string[] }> {
+  const closed = new Set<string>();
+  for (const r of all) {
+    const newest = (await registrationsFor(store.db, r.email))[0];
+    if (newest?.closedAt && !newest.completedAt) closed.add(r.email);
+  }
+  const requesters = all.filter((r) => !closed.has(r.email));
+  return requesters.length ? { requesters, leftOut: [...closed] } : { requesters: all, leftOut: [] };
 }
 
 /** How long `renew` waits for the renewal's own id: a worker's first task gives it, well within this. */

@@ -64,6 +64,14 @@ describe('dura registration close, on the dev server', function () {
     const step = await dura('registration', 'record', TOM, '--step', 'account');
     assert.equal(step.status, 0, step.stderr);
     assert.equal((await rowOf(TOM)).steps.account, today());
+    // `dura history` shows what the registrations wrote after the agreement's workflow closed.
+    const history = await dura('history', DOMAIN);
+    assert.match(history.stdout, /registration-closed: tom@\S+: 5 steps left; left the institution\n/);
+    // Every step in after all: complete, not closed with nothing left.
+    for (const step of ['two-step', 'identity', 'code-of-conduct', 'rcr-training'])
+      assert.equal((await dura('registration', 'record', TOM, '--step', step)).status, 0);
+    assert.ok((await rowOf(TOM)).completedAt, 'complete');
+    assert.match((await dura('registration', 'list')).stdout, /^tom@\S+ .* complete \(\d{4}-\d\d-\d\d\)$/m);
     await saveHistory(engine.env, row.registrationId, 'registration-closed');
   });
 
@@ -101,5 +109,25 @@ describe('dura registration close, on the dev server', function () {
     assert.equal(stranger.status, 1);
     assert.match(stranger.stderr, /nobody@\S+: no registration is tracked for this address/);
     assert.equal((await rowOf(ADA)).closedAt, null, 'nothing closed');
+  });
+
+  it('renew leaves out a requester whose registration was closed', async () => {
+    const closed = await dura('registration', 'close', ADA, '--reason', 'moved to another university');
+    assert.equal(closed.status, 0, closed.stderr);
+    const renewed = await dura('renew', `${DOMAIN}-1`);
+    assert.equal(renewed.status, 0, renewed.stderr);
+    assert.match(renewed.stdout, new RegExp(`\\nleft out \\(their registration was closed\\): ${ADA}\\n$`));
+    const renewal = renewed.stdout.match(/started as (\S+):/)![1]!;
+    let requesters: { email: string }[] = [];
+    await until(async () => {
+      const status = await dura('status', renewal, '--json');
+      requesters = status.status === 0 ? JSON.parse(status.stdout).requesters : [];
+      return requesters.length > 0;
+    }, 20_000);
+    assert.deepEqual(
+      requesters.map((r) => r.email),
+      [TOM],
+      'Tom (closed, then every step done) is kept; Ada is not',
+    );
   });
 });

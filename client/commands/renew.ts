@@ -28,7 +28,8 @@ export function registerRenewCommands(program: Command): void {
         () =>
           `renewal of ${result.renews} started as ${result.agreementId ?? result.workflowId}: it follows ` +
           `the whole lifecycle; once executed, ${result.renews} ends as renewed. ` +
-          `Follow it: dura status ${result.agreementId ?? result.workflowId}`,
+          `Follow it: dura status ${result.agreementId ?? result.workflowId}` +
+          (result.leftOut ? `\nleft out (their registration was closed): ${result.leftOut.join(', ')}` : ''),
       );
     });
 }
