@@ -176,7 +176,8 @@ export interface NewerRegistration {
 /** Whose steps a new registration looks up: the requester's address, and its own id (left out). */
 export interface StepsAlreadyDoneInput {
   email: string;
-  exceptRegistrationId: string;
+  /** Left out: the registration asking (absent: none, as for the instructions sent before it starts). */
+  exceptRegistrationId?: string;
 }
 
 /**

@@ -25,8 +25,9 @@ function byInstitution(rows: RegistrationRow[], owners: Map<string, string>): Ma
   for (const row of rows) {
     const institution = owners.get(row.institution.domain);
     const key = `${institution}\n${row.requester.email}`;
-    if (!institution || seen.has(key) || row.closedAt) continue;
+    if (!institution || seen.has(key)) continue;
     seen.add(key);
+    if (row.closedAt && !row.completedAt) continue; // the newest is closed: the person left
     out.set(institution, [...(out.get(institution) ?? []), row]);
   }
   return out;

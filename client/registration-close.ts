@@ -20,12 +20,12 @@ export async function closeRegistrationTyped(typed: {
 }): Promise<ClosedRegistrations> {
   const { parseEmail } = await import('../common/coverage');
   const email = parseEmail(typed.email)?.email;
+  const { closeReasonProblem } = await import('../common/registration');
   const reason = typed.reason.trim();
+  const reasonProblem = closeReasonProblem(reason);
   const problems = [
     ...(email ? [] : [`${typed.email.trim() || 'email'}: not an e-mail address`]),
-    ...(reason && reason.length <= 500 && !/[\r\n]/.test(reason)
-      ? []
-      : ['--reason: one line of 1 to 500 characters (why the registration is closed)']),
+    ...(reasonProblem ? [`--reason: ${reasonProblem}`] : []),
   ];
   if (problems.length) throw new UserError(problems.join('\n'));
   const { session } = await import('./temporal');

@@ -3,7 +3,13 @@
  * registration after `dura registration record`, and the requesters' steps under `dura status`. Dates
  * are New York dates; `--json` keeps the records' own values (ISO UTC instants, YYYY-MM-DD dates).
  */
-import { REGISTRATION_STEPS, STEP_WORDS, stepsLeft, type RegistrationStatus } from '../common/registration';
+import {
+  isOpenRegistration,
+  REGISTRATION_STEPS,
+  STEP_WORDS,
+  stepsLeft,
+  type RegistrationStatus,
+} from '../common/registration';
 import { dateInWords, newYorkDate } from '../common/when';
 import type { AgreementStatus } from '../common/agreement';
 import { statusView, table } from './format';
@@ -44,7 +50,7 @@ export function nudgesFrom(r: RegistrationRow, rows: readonly RegistrationRow[])
   if (r.completedAt || r.closedAt || r.escalatedAt || r.nextNudgeAt) return undefined;
   const email = r.requester.email.toLowerCase();
   const newer = rows
-    .filter((o) => o.requester.email.toLowerCase() === email && !o.completedAt && !o.closedAt)
+    .filter((o) => o.requester.email.toLowerCase() === email && isOpenRegistration(o))
     .filter((o) => Date.parse(o.instructionsSentAt) > Date.parse(r.instructionsSentAt))
     .sort((a, b) => Date.parse(b.instructionsSentAt) - Date.parse(a.instructionsSentAt));
   return newer[0]?.agreementId;

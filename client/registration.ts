@@ -9,7 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../common/config';
-import { STEP_WORDS, stepsLeft, type RegistrationStatus, type StepReport } from '../common/registration';
+import {
+  isOpenRegistration,
+  STEP_WORDS,
+  stepsLeft,
+  type RegistrationStatus,
+  type StepReport,
+} from '../common/registration';
 import type { Kysely } from 'kysely';
 import {
   recordRegistration,
@@ -57,7 +63,7 @@ export async function recordRegistrationStep(
 ): Promise<RecordStepOutcome> {
   const rows = await registrationsOf(config, report.email);
   if (!rows.length) return { outcome: 'not-tracked', email: report.email };
-  const open = rows.filter(isOpen);
+  const open = rows.filter(isOpenRegistration);
   if (!open.length) return recordInRecords(config, rows[0]!, report);
   let newest: RegistrationStatus | undefined;
   let changed = false;
@@ -68,11 +74,6 @@ export async function recordRegistrationStep(
     changed ||= sent.changed;
   }
   return { outcome: changed ? 'recorded' : 'already-registered', status: newest! };
-}
-
-/** Neither complete nor closed: its workflow is waiting for steps. */
-function isOpen(row: RegistrationRow): boolean {
-  return !row.completedAt && !row.closedAt;
 }
 
 /**
@@ -179,7 +180,7 @@ export async function closeRegistrations(
 ): Promise<CloseOutcome> {
   const rows = await registrationsOf(config, input.email);
   if (!rows.length) return { outcome: 'not-tracked', email: input.email };
-  const open = rows.filter(isOpen);
+  const open = rows.filter(isOpenRegistration);
   if (!open.length) return { outcome: 'nothing-open', registration: fromRecords(rows[0]!) };
   const registrations: RegistrationStatus[] = [];
   try {

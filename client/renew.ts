@@ -126,7 +126,7 @@ async function stillRequesting(
   const closed = new Set<string>();
   for (const r of all) {
     const newest = (await registrationsFor(store.db, r.email))[0];
-    if (newest?.closedAt && !newest.completedAt) closed.add(r.email);
+    if (newest?.closedAt && !newest.completedAt) closed.add(r.email); // closed, and not complete since
   }
   const requesters = all.filter((r) => !closed.has(r.email));
   return requesters.length ? { requesters, leftOut: [...closed] } : { requesters: all, leftOut: [] };

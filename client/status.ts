@@ -45,6 +45,20 @@ export async function recordedStatus(
   return withRecords(config.DATABASE_URL, (store) => store.agreementStatus(typed));
 }
 
+/**
+ * The agreement's whole history: after its workflow closed, its requesters' registrations and its term
+ * kept writing to its history in the records (issue 18), so the records' is then the longer one. The
+ * workflow's own when there is nothing more, or the records cannot be read.
+ */
+export async function wholeHistory(
+  config: Pick<Config, 'DATABASE_URL'>,
+  status: AgreementStatus,
+): Promise<AgreementStatus['history']> {
+  if (!status.instructionsSentAt && !status.expiresOn) return status.history;
+  const recorded = await recordedStatus(config, status.agreementId).catch(() => null);
+  return recorded && recorded.history.length > status.history.length ? recorded.history : status.history;
+}
+
 export async function statusWhenTemporalDown(
   config: Pick<Config, 'DATABASE_URL'>,
   typed: string,

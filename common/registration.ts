@@ -78,3 +78,25 @@ export function noStepsDone(): Record<RegistrationStep, string | null> {
     string | null
   >;
 }
+
+/** Neither complete nor closed by the access team: its workflow still waits for steps. */
+export function isOpenRegistration(r: Pick<RegistrationStatus, 'completedAt' | 'closedAt'>): boolean {
+  return !r.completedAt && !r.closedAt;
+}
+
+/** The date of the last step done (YYYY-MM-DD), or null when none is. */
+export function lastStepOn(steps: Record<RegistrationStep, string | null>): string | null {
+  return (
+    REGISTRATION_STEPS.map((s) => steps[s])
+      .filter((on): on is string => Boolean(on))
+      .sort()
+      .at(-1) ?? null
+  );
+}
+
+/** Why a reason to close a registration is refused (`dura registration close`), or null: it is fine. */
+export function closeReasonProblem(reason: unknown): string | null {
+  return typeof reason === 'string' && reason.trim() && reason.length <= 500 && !/[\r\n]/.test(reason)
+    ? null
+    : 'one line of 1 to 500 characters (why the registration is closed)';
+}

@@ -31,6 +31,7 @@ import {
 } from '@temporalio/workflow';
 import { BusinessCalendar, tableSource, type CalendarTable } from '../common/business-calendar';
 import {
+  closeReasonProblem,
   REGISTRATION_STEPS,
   STEP_WORDS,
   isRegistrationStep,
@@ -119,8 +120,8 @@ function validateStep(r: Registration, report: StepReport): void {
 
 /** A reason to close: one line of 1 to 500 characters. */
 function validateReason(reason: unknown): void {
-  if (typeof reason !== 'string' || !reason.trim() || reason.length > 500 || /[\r\n]/.test(reason))
-    throw new Error('reason: one line of 1 to 500 characters');
+  const problem = closeReasonProblem(reason);
+  if (problem) throw new Error(`reason: ${problem}`);
 }
 
 /** Closed by the access team with steps left: no more mail, and the workflow ends. */

@@ -5,7 +5,7 @@
 import type { Attention, DigestRequest } from '../interfaces';
 import { officialsOf } from '../../common/agreement';
 import { STEP_WORDS, stepsLeft } from '../../common/registration';
-import { formatInstant, joinWords, tiersInWords, type View } from './view';
+import { count, formatInstant, joinWords, tiersInWords, type View } from './view';
 
 const LABELS: Record<Attention, string> = { overdue: 'OVERDUE', stalled: 'STALLED', open: 'open' };
 
@@ -15,10 +15,6 @@ const CHECKS: Record<string, string> = {
   'likely-parent': 'the domain may belong to a listed institution',
   'official-named': 'a joining request named another signing official',
 };
-
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** "3 open agreements: 1 overdue, 1 stalled", or "nothing open". */
 export function digestSummary(request: DigestRequest): string {

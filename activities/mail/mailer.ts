@@ -181,7 +181,6 @@ export function createMailer(options: MailerOptions): Mailer {
           ? (
               await options.registrations.stepsAlreadyDone({
                 email: to[0]!.address,
-                exceptRegistrationId: '',
               })
             ).steps
           : null,

@@ -2,15 +2,11 @@
  * What the monthly registration report's templates see (issue 18, item 2): the institution, the month,
  * and one item per researcher with each registration step's date or "not yet", and where it stands.
  */
-import { REGISTRATION_STEPS, STEP_WORDS, stepsLeft } from '../../common/registration';
+import { lastStepOn, REGISTRATION_STEPS, STEP_WORDS, stepsLeft } from '../../common/registration';
 import type { RegistrationReportRequest } from '../interfaces';
-import { formatDate, formatInstant, type View } from './view';
+import { count, formatDate, formatInstant, type View } from './view';
 
 const MONTH = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
-
-function count(n: number, one: string): string {
-  return `${n} ${one}${n === 1 ? '' : 's'}`;
-}
 
 /** "2 researchers, 1 fully registered". */
 export function reportSummary(request: RegistrationReportRequest): string {
@@ -24,12 +20,8 @@ export function buildRegistrationReportView(
 ): View {
   const researchers = request.registrations.map((r, i): View => {
     const left = stepsLeft(r.steps).length;
-    const lastStep =
-      REGISTRATION_STEPS.map((s) => r.steps[s] ?? '')
-        .sort()
-        .at(-1) ?? null;
     const state = r.completedAt
-      ? `fully registered (${formatDate(lastStep)})`
+      ? `fully registered (${formatDate(lastStepOn(r.steps))})`
       : r.escalatedAt
         ? `${count(left, 'step')} left, no progress after ${count(r.nudgesSent, 'reminder')}`
         : `${count(left, 'step')} left`;

@@ -8,6 +8,7 @@
  */
 import {
   isRegistrationStep,
+  lastStepOn,
   REGISTRATION_STEPS,
   STEP_WORDS,
   type RegistrationStep,
@@ -76,13 +77,12 @@ export function alreadyRegisteredView(
   date: (date: string | null) => string,
 ): View {
   const done = REGISTRATION_STEPS.filter((s) => steps?.[s]);
-  const dates = done.map((s) => steps![s]!);
   const all = done.length === REGISTRATION_STEPS.length;
   return {
     all: all ? [{}] : [],
     notAll: all ? [] : [{}],
     some: done.length && !all ? [{}] : [],
-    lastOn: dates.length ? date(dates.sort().at(-1)!) : '',
+    lastOn: steps && done.length ? date(lastStepOn(steps)) : '',
     list: done.map((s) => `${STEP_WORDS[s]} (${date(steps![s]!)})`).join('; '),
     subject: all
       ? 'Your All of Us Researcher Workbench access: nothing more to do'

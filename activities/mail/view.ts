@@ -63,6 +63,11 @@ export function instantsInWords(text: string): string {
   return text.replace(ISO_INSTANT, (iso) => formatInstant(iso));
 }
 
+/** "1 researcher", "3 researchers": a number and its noun. */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** "Ann", "Ann and Bo", "Ann, Bo and Cy". */
 export function joinWords(items: string[]): string {
   if (items.length <= 1) return items[0] ?? '';

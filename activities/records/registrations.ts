@@ -13,6 +13,7 @@ import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { HistoryEntry } from '../../common/agreement';
 import { normalizeDomain } from '../../common/agreement';
 import {
+  isOpenRegistration,
   REGISTRATION_STEPS,
   type RegistrationStatus,
   type RegistrationStep,
@@ -185,8 +186,7 @@ export async function newerRegistration(
   const newer = (await registrationsFor(db, input.email)).find(
     (row) =>
       row.registrationId !== input.registrationId &&
-      row.completedAt === null &&
-      !row.closedAt &&
+      isOpenRegistration(row) &&
       Date.parse(row.instructionsSentAt) > since,
   );
   return newer ? { registrationId: newer.registrationId, agreementId: newer.agreementId } : null;

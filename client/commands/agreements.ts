@@ -225,13 +225,8 @@ export function registerAgreementCommands(program: Command): void {
       const { config, client } = await setup();
       const { fetchStatus } = await import('../agreement-handle');
       const { status } = await fetchStatus(client, config, id);
-      // After its workflow closed, its requesters' registrations and its term kept writing to its history
-      // in the records (issue 18): the records' is then the longer, whole one.
-      if (status.instructionsSentAt || status.expiresOn) {
-        const { recordedStatus } = await import('../status');
-        const recorded = await recordedStatus(config, status.agreementId).catch(() => null);
-        if (recorded && recorded.history.length > status.history.length) status.history = recorded.history;
-      }
+      const { wholeHistory } = await import('../status');
+      status.history = await wholeHistory(config, status);
       const { historyView } = await import('../format');
       emit(flags, status.history, () => historyView(status));
     });
