@@ -21,7 +21,11 @@
  * (initiation and instructions within 200 business days instead of 2): at D = 0.5 s, 2 days would be
  * 1 s, and with 100 agreements arriving at once a loaded machine misses even 10 s and escalates (65 of
  * 100 did), work that is no part of the lifecycle measured and that the baseline does not model.
- * Escalations seen are counted anyway.
+ * Escalations seen are counted anyway. Registration tracking (issue 18) is off too: it starts, after the
+ * instructions, a workflow per requester that nudges for four more weeks (14 s here), work outside the
+ * lifecycle measured that ran on into the next baseline run and was charged to it (the server's CPU and
+ * the dura worker's, 11 s of it, in the run of 2026-12-01). A run where the other engine's worker burned
+ * more than SPILLOVER_MS per lifecycle is reported, and `met` is false: its figures are not clean.
  *
  * First one probe agreement runs alone; its history (`temporal workflow show --output json`) is counted
  * and becomes the baseline's shape (bench/lib/history.ts, bench/workflows/lifecycle.ts): the same
@@ -63,7 +67,9 @@ const PROFILE = stringFlag('--profile');
 /** `--poll-every-ms 250`: query on a fixed period, as this bench first did (for before/after). */
 const POLL_EVERY_MS = hasFlag('--poll-every-ms') ? numberFlag('--poll-every-ms', 250) : undefined;
 const REMINDER_EVERY_DAYS = 14; // the default policy's
-const POLICY = { initiationBusinessDays: 200, instructionsBusinessDays: 200 };
+const POLICY = { initiationBusinessDays: 200, instructionsBusinessDays: 200, registrationTracking: false };
+/** CPU ms per lifecycle the idle engine's worker may burn during the other's run (polls, heartbeats). */
+const SPILLOVER_MS = 5;
 const DURA_QUEUE = 'dura-bench';
 const BASELINE_QUEUE = 'bench-lifecycle';
 
@@ -184,6 +190,13 @@ function report(
   const duraResults = duraRuns.flatMap((r) => r.results);
   const escalations = duraResults.reduce((n, r) => n + r.escalations, 0);
   const offReminders = duraResults.filter((r) => r.remindersSent !== REMINDERS).length;
+  // The idle engine's worker during each run: more than polling means the other's work spilled over.
+  const spillover = runs
+    .map((r) => {
+      const idle = r.name.startsWith('dura') ? 'baselineWorker' : 'duraWorker';
+      return { run: r.name, idle, ms: round(((r.cpu[idle] ?? 0) / AGREEMENTS) * 1000, 1) };
+    })
+    .filter((x) => x.ms > SPILLOVER_MS);
   // CPU per lifecycle (its server and its worker): what each engine costs, drift and timers aside.
   const cpuMs = (rs: Run[], worker: string) => {
     const per = (key: string) =>
@@ -261,6 +274,8 @@ function report(
     `dura escalations: ${escalations}, lifecycles with other than ${REMINDERS} reminders: ${offReminders}; ` +
       `mail sent: ${mailSent}`,
   );
+  for (const x of spillover)
+    console.log(`NOT CLEAN: ${x.idle} burned ${x.ms} ms per lifecycle during "${x.run}" (> ${SPILLOVER_MS})`);
   printJson({
     bench: 'lifecycle',
     quick: QUICK,
@@ -289,9 +304,10 @@ function report(
     historyBytesRatio: figures.historyBytes.ratio,
     escalations,
     offReminders,
+    spillover,
     ratio: figures.wall.ratio,
     target: TARGETS.wall,
-    met: Object.values(figures).every((f) => f.met),
+    met: spillover.length === 0 && Object.values(figures).every((f) => f.met),
   });
 }
 
