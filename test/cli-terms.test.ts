@@ -140,5 +140,12 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       return rowsAll.find((r) => r.agreementId === id)?.stage === 'renewed';
     }, 30_000);
     assert.equal(rowsAll.filter((r) => r.agreementId === id).length, 1, 'one row per agreement');
+    // The institution's agreements name the renewal as one, not as a new agreement.
+    const withRenewal = await dura('institutions', 'show', 'cli-term.edu');
+    assert.match(withRenewal.stdout, new RegExp(`${renewing.agreementId} +renewal of ${id} `));
+    const shownJson = JSON.parse((await dura('institutions', 'show', 'cli-term.edu', '--json')).stdout);
+    const shownRows = shownJson.agreements as { agreementId: string; renews: string | null }[];
+    assert.equal(shownRows.find((r) => r.agreementId === renewing.agreementId)?.renews, id);
+    assert.equal(shownRows.find((r) => r.agreementId === id)?.renews, null);
   });
 });

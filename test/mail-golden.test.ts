@@ -176,6 +176,20 @@ function digest(agreements: AgreementStatus[]): () => View {
 const cases: { name: string; kind: MessageKind; view: () => View | Promise<View> }[] = [
   { name: 'request-received', kind: 'request-received', view: mail('request-received') },
   {
+    // Issue 18: `dura renew` tells the requesters of the agreement it renews; none of them asked.
+    name: 'request-received--renewal',
+    kind: 'request-received',
+    view: mail(
+      'request-received',
+      agreement({
+        agreementId: 'uw.test-2',
+        renews: 'uw.test-1',
+        stage: 'awaiting-initiation',
+        initiatedAt: null,
+      }),
+    ),
+  },
+  {
     name: 'request-received--awaiting-initiation',
     kind: 'request-received',
     view: mail('request-received', agreement({ stage: 'awaiting-initiation', initiatedAt: null })),

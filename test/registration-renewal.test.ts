@@ -85,6 +85,11 @@ for (const database of TEST_DATABASES)
         (a) => s.messages(a.agreementId, 'registration-instructions')[0]!.text!,
       );
       assert.doesNotMatch(first5!, /You already did/);
+      // She never asked for the renewal: its first message says what it is, not "thank you".
+      const [told] = s.messages(renewed.agreementId, 'request-received');
+      assert.match(told!.subject!, /^Your institution's DURA for .* is being renewed$/);
+      assert.match(told!.text!, new RegExp(`renewing ${first.agreementId}\\)`));
+      assert.doesNotMatch(told!.text!, /Thank you for your request/);
       assert.match(
         renewal5!,
         /You already did some of them for an earlier agreement, and need not do them again: Researcher Workbench account \(\w+day, [^)]+\); 2-step verification \([^)]+\); identity verification \([^)]+\)\./,
@@ -93,7 +98,9 @@ for (const database of TEST_DATABASES)
 
       // Only the renewal's registration nudges her, with only what is left; the first one's first
       // nudge came due after the renewal's had started, so it handed over and sends nothing more.
-      await s.days(7);
+      // Up to the renewal's first nudge: 7 days on, or the business morning after (a weekend moves it).
+      const due = (await statusOf(renewed.agreementId)).nextNudgeAt!;
+      await s.env.sleep(Date.parse(due) - Date.parse(await s.now()) + 3_600_000);
       assert.equal((await statusOf(renewed.agreementId)).nudgesSent, 1);
       const left = ['Data User Code of Conduct', 'Responsible Conduct of Research training'];
       assert.deepEqual(nudgeLists(renewed.agreementId), [left]);

@@ -165,7 +165,7 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
   // An agreement's end date (issue 18): "Tuesday, June 1, 2027", or "no end date".
   agreement.expiresOn = s.expiresOn ? formatDate(s.expiresOn) : 'no end date';
   agreement.documentRef = s.documentRef ?? 'none';
-  agreement.kind = s.kind === 'amendment' ? 'amendment' : 'new agreement';
+  agreement.kind = s.kind === 'amendment' ? 'amendment' : s.renews ? 'renewal' : 'new agreement';
   agreement.tiers = tiersInWords(s.tiers);
 
   const extra: View = { ...(request.extra ?? {}) };
@@ -189,6 +189,8 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
         ? 'no reason was given'
         : instantsInWords(String(reason)),
     progress: progress(s, nameAndTitle, ctx.now),
+    // A renewal (issue 18): the id of the agreement it renews, or null.
+    renews: s.renews ?? null,
     registration: registrationView(request.extra, ctx.links, { instant: formatInstant, date: formatDate }),
     registered: alreadyRegisteredView(ctx.stepsDone ?? null, formatDate),
     links: { ...ctx.links },

@@ -34,19 +34,24 @@ export function registerInstitutionCommands(institutions: Command): void {
       if (!profile && agreements.length === 0)
         throw new UserError(`no institution ${wanted} on the list or in the records`);
       const { officialsOf } = await import('../../common/agreement');
-      const runs = agreements.map((a) => ({
-        agreementId: a.agreement_id,
-        kind: a.kind,
-        stage: a.stage,
-        tiers: a.tiers ? a.tiers.split(',') : [],
-        receivedAt: a.received_at,
-        executedAt: a.executed_at,
-        officials: officialsOf(JSON.parse(a.status_json) as AgreementStatus).map((o) => ({
-          name: o.name,
-          email: o.email,
-          ...(o.title ? { title: o.title } : {}),
-        })),
-      }));
+      const runs = agreements.map((a) => {
+        const status = JSON.parse(a.status_json) as AgreementStatus;
+        return {
+          agreementId: a.agreement_id,
+          kind: a.kind,
+          // A renewal is recorded as a new agreement that names the one it renews (issue 18).
+          renews: status.renews ?? null,
+          stage: a.stage,
+          tiers: a.tiers ? a.tiers.split(',') : [],
+          receivedAt: a.received_at,
+          executedAt: a.executed_at,
+          officials: officialsOf(status).map((o) => ({
+            name: o.name,
+            email: o.email,
+            ...(o.title ? { title: o.title } : {}),
+          })),
+        };
+      });
       const { table, shortWhen } = await import('../format');
       emit(options, { domain: wanted, listed, registry: profile, agreements: runs }, () =>
         [
@@ -59,7 +64,7 @@ export function registerInstitutionCommands(institutions: Command): void {
                 ['AGREEMENT', 'KIND', 'STAGE', 'TIERS', 'RECEIVED', 'EXECUTED'],
                 runs.map((r) => [
                   r.agreementId,
-                  r.kind,
+                  r.renews ? `renewal of ${r.renews}` : r.kind,
                   r.stage,
                   r.tiers.join(','),
                   shortWhen(r.receivedAt),
