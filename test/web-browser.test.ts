@@ -231,6 +231,11 @@ describe('the web pages in a browser, on a real engine', function () {
       assert.equal(await page.locator('#agreement-id').innerText(), 'riverbend.edu-1');
       assert.equal((await page.locator('#timeline li').count()) >= 3, true);
       await look(page, 'request-received', 'desktop');
+      // Post/redirect/get: the answer has a URL of its own, and reloading it sends nothing again.
+      assert.equal(new URL(page.url()).pathname, '/request/received');
+      await page.reload();
+      assert.equal(await page.locator('#agreement-id').innerText(), 'riverbend.edu-1');
+      assert.equal(await workflows(), before + 1, 'a reload started nothing');
 
       const phone = await browser.newPage('phone');
       await open(phone, at('/request?domain=riverbend.edu'));

@@ -13,7 +13,7 @@ import { UnreachableError } from '../client/output';
 import { buildWebServer, type WebDeps } from '../web/server';
 import { realEngine } from './helpers/engine';
 import { devServerEnv } from './helpers/env';
-import { h1s, post, requestFields, session, unescape } from './helpers/web-inject';
+import { follow, h1s, post, requestFields, session, unescape } from './helpers/web-inject';
 
 const KEY_TEXT = Buffer.alloc(32, 7).toString('base64');
 const KEY = new Uint8Array(Buffer.from(KEY_TEXT, 'base64'));
@@ -207,8 +207,16 @@ describe('dura web over HTTP', function () {
     assert.equal((await post(app, '/check', { email: 'ada@hostile.edu' })).statusCode, 403);
 
     const trap = await post(app, '/request', { ...fields, website: 'http://spam.example' }, s);
-    assert.equal(trap.statusCode, 200);
-    assert.deepEqual(h1s(trap.body), ['Request received']);
+    assert.deepEqual(h1s((await follow(app, trap)).body), ['Request received']);
+    // The received page shows only what a signed cookie carries: a forged one, or none, shows nothing.
+    const forgedAnswer = trap.cookies
+      .find((c) => c.name === 'dura_received')!
+      .value.replace('started', 'joined');
+    for (const cookie of [`dura_received=${forgedAnswer}`, '']) {
+      const nothing = await app.inject({ url: '/request/received', headers: { cookie } });
+      assert.equal(nothing.statusCode, 404);
+      assert.deepEqual(h1s(nothing.body), ['No request to show']);
+    }
     // The log says so as the worker's lines read (level names, ISO time, a name), and names no one.
     const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const honeypot = logged.find((line) => line.event === 'honeypot');
@@ -298,16 +306,23 @@ describe('dura web over HTTP', function () {
   it('a request starts an agreement, a second joins it, a covered address starts nothing', async () => {
     const app = await web();
     const s = await session(app);
-    const first = await post(app, '/request', requestFields('web1.edu', 'ada@web1.edu'), s);
+    const posted = await post(app, '/request', requestFields('web1.edu', 'ada@web1.edu'), s);
+    // Post/redirect/get: the answer is a page of its own, so a reload sends nothing again.
+    assert.equal(posted.statusCode, 303, posted.body);
+    assert.equal(posted.headers.location, '/request/received');
+    assert.doesNotMatch(String(posted.headers.location), /web1|ada/, 'no id or address in the URL');
+    const first = await follow(app, posted);
     assert.equal(first.statusCode, 200, first.body);
     assert.deepEqual(h1s(first.body), ['Request received']);
     assert.match(first.body, /Your agreement's id is <strong id="agreement-id">web1.edu-1<\/strong>/);
     assert.match(first.body, /<ol id="timeline">/);
-    const second = await post(
+    const callsBefore = calls;
+    const reloaded = await follow(app, posted);
+    assert.equal(reloaded.body, first.body, 'a reload shows the same answer');
+    assert.equal(calls, callsBefore, 'and sends nothing');
+    const second = await follow(
       app,
-      '/request',
-      requestFields('web1.edu', 'grace@web1.edu', 'Grace Hopper'),
-      s,
+      await post(app, '/request', requestFields('web1.edu', 'grace@web1.edu', 'Grace Hopper'), s),
     );
     assert.match(second.body, /id="agreement-id">web1.edu-1</);
     assert.match(second.body, /your request joined it/);

@@ -23,7 +23,7 @@ import { webLoggerOptions } from './logging';
 import type { WebContext, WebDeps } from './page';
 import { registerCheckRoutes } from './routes/check';
 import { registerInstitutionRoutes } from './routes/institutions';
-import { REQUEST_BODY_LIMIT, registerRequestRoutes } from './routes/request';
+import { REQUEST_BODY_LIMIT, receivedCookieSecret, registerRequestRoutes } from './routes/request';
 import { registerRegistrationHook } from './routes/registration-hook';
 import { registerStatusRoutes } from './routes/status';
 
@@ -70,7 +70,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     strictTransportSecurity: https,
     referrerPolicy: { policy: 'no-referrer' },
   });
-  await app.register(fastifyCookie);
+  // Signs the cookie that carries a request's answer from its POST to the page it redirects to (routes/request.ts).
+  await app.register(fastifyCookie, { secret: receivedCookieSecret(ctx.linkKey) });
   await app.register(fastifyCsrf, {
     cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: https },
   });

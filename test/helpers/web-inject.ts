@@ -44,3 +44,13 @@ export const requestFields = (domain: string, email: string, name = 'Ada Rivers'
   official_email: `osp@${domain}`,
   tiers: 'registered',
 });
+
+/** Follows a 303 as a browser would: a GET of its Location, with the cookies the answer set. */
+export async function follow(
+  app: FastifyInstance,
+  answer: LightMyRequestResponse,
+): Promise<LightMyRequestResponse> {
+  assert.equal(answer.statusCode, 303, answer.body);
+  const cookie = answer.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  return app.inject({ method: 'GET', url: String(answer.headers.location), headers: { cookie } });
+}

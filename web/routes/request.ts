@@ -3,7 +3,11 @@
  * checkRequest (common/request.ts), an address the list already covers is told so and starts nothing,
  * and anything else goes in as `dura request` sends it (triageRequest + requestPatiently of
  * client/agreements.ts). A filled honeypot gets the same-looking answer and starts nothing.
+ * A request taken is answered post/redirect/get: 303 to `GET /request/received`, which shows the answer
+ * that a signed cookie carries, so reloading the page or going back sends nothing again. The cookie,
+ * not the URL, carries it: an individual agreement's id holds an address, and URLs end up in logs.
  */
+import { createHmac } from 'node:crypto';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkCoverage } from '../../activities/records/coverage';
@@ -69,8 +73,69 @@ function unreachable(err: unknown): boolean {
   return grpc !== undefined && (grpc.code === 14 || grpc.code === 4);
 }
 
+/** The answer a request's POST hands to `GET /request/received`. */
+interface Received {
+  agreementId: string;
+  outcome: JoinResult['outcome'];
+  tiers: Tier[];
+  stage: JoinResult['stage'];
+}
+
+const RECEIVED_COOKIE = 'dura_received';
+const RECEIVED_PATH = '/request/received';
+
+/** The received-page cookie's signing key: its own, derived from the status links' key (stable across restarts). */
+export function receivedCookieSecret(linkKey: Uint8Array): Buffer {
+  return createHmac('sha256', linkKey).update('dura web: request received cookie').digest();
+}
+
+/** The cookie's answer, or undefined when it is missing, forged or not one (a signed cookie from an older build). */
+function readReceived(req: FastifyRequest): Received | undefined {
+  const raw = req.cookies[RECEIVED_COOKIE];
+  const unsigned = raw ? req.unsignCookie(raw) : undefined;
+  if (!unsigned?.valid || unsigned.value === null) return undefined;
+  try {
+    const r = JSON.parse(unsigned.value) as Partial<Received>;
+    const valid =
+      typeof r.agreementId === 'string' &&
+      typeof r.outcome === 'string' &&
+      r.outcome in OUTCOMES &&
+      typeof r.stage === 'string' &&
+      Array.isArray(r.tiers);
+    return valid ? (r as Received) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function redirectToReceived(reply: FastifyReply, ctx: WebContext, answer: Received): FastifyReply {
+  reply.setCookie(RECEIVED_COOKIE, JSON.stringify(answer), {
+    path: RECEIVED_PATH,
+    signed: true,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: ctx.config.DURA_WEB_URL.startsWith('https:'),
+    maxAge: 24 * 3600, // seconds: the page can be reloaded that day
+  });
+  return reply.redirect(RECEIVED_PATH, 303);
+}
+
 export function registerRequestRoutes(app: FastifyInstance, ctx: WebContext, formLimit: FormLimit): void {
   app.get('/request', (req, reply) => sendRequestForm(reply, ctx, prefilledValues(req.query), 200));
+  app.get(RECEIVED_PATH, (req, reply) => {
+    const answer = readReceived(req);
+    if (answer) return sendReceived(reply, ctx, answer);
+    return sendPage(
+      reply,
+      ctx,
+      'error',
+      {
+        title: 'No request to show',
+        text: 'This page shows the answer to a request sent from this browser, and there is none at hand. Every requester gets an e-mail with a personal link to their request; or send the form again: a request we already have is not counted twice.',
+      },
+      404,
+    );
+  });
 
   app.post(
     '/request',
@@ -89,7 +154,12 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     // A form a person cannot see was filled in: a robot. It is answered as if it had worked.
     req.log.warn({ event: 'honeypot' }, 'request form honeypot filled: nothing started');
     const domain = asciiDomain(values.fields.domain ?? '') || 'request';
-    return sendReceived(reply, ctx, `${domain}-1`, 'started', values.tiers as Tier[], 'awaiting-initiation');
+    return redirectToReceived(reply, ctx, {
+      agreementId: `${domain}-1`,
+      outcome: 'started',
+      tiers: values.tiers as Tier[],
+      stage: 'awaiting-initiation',
+    });
   }
   const now = ctx.now();
   const checked = checkRequest(requestInput(values, now.toISOString()), now);
@@ -139,17 +209,12 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     }
     throw err;
   }
-  return sendReceived(reply, ctx, result.agreementId, result.outcome, request.tiers, result.stage);
+  const { agreementId, outcome, stage } = result;
+  return redirectToReceived(reply, ctx, { agreementId, outcome, tiers: request.tiers, stage });
 }
 
-function sendReceived(
-  reply: FastifyReply,
-  ctx: WebContext,
-  agreementId: string,
-  outcome: JoinResult['outcome'],
-  tiers: Tier[],
-  stage: JoinResult['stage'],
-): Promise<FastifyReply> {
+function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): Promise<FastifyReply> {
+  const { agreementId, outcome, tiers, stage } = answer;
   return sendPage(reply, ctx, 'received', {
     // The timeline's first step as it stands: done, under way (a new agreement initiates at once, the
     // default policy, as `dura request` says), or to come (an agreement waiting for `dura initiate`).
