@@ -59,7 +59,9 @@ function commanderComplaint(text: string): string {
     /^error: option '(-[^ ,']+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.\n?$/s.exec(
       text,
     );
-  if (!choice) return text.replace(/^error: /, 'dura: ');
+  // One line per problem: commander's suggestion joins the line it is about.
+  if (!choice)
+    return text.replace(/^error: /gm, 'dura: ').replace(/\n\(Did you mean (.*)\?\)/g, ' (did you mean $1?)');
   const [, flag, typed, choices] = choice;
   const expected = new Intl.ListFormat('en', { type: 'disjunction' }).format(choices!.split(', '));
   return `dura: ${flag}: expected ${expected} (got ${JSON.stringify(typed)})\n`;

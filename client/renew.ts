@@ -61,7 +61,10 @@ export async function renewAgreement(
   if (!old.executedAt || !['completed', 'lapsed'].includes(old.stage))
     return {
       outcome: 'not-renewable',
-      message: `${old.agreementId} is ${old.stage}: only an executed agreement (completed or lapsed) is renewed`,
+      message:
+        old.stage === 'renewed'
+          ? `${old.agreementId} is already renewed${old.renewedBy ? ` (by ${old.renewedBy})` : ''}: renew the newest agreement`
+          : `${old.agreementId} is ${old.stage}: only an executed agreement (completed or lapsed) is renewed`,
     };
   const officials = officialsOf(old);
   const { requesters, leftOut } = await stillRequesting(store, old.requesters);

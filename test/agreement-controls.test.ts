@@ -104,7 +104,7 @@ for (const database of TEST_DATABASES)
         ],
         [
           () => handle.executeUpdate(m.initiateUpdate),
-          /^cannot initiate: the agreement is awaiting-signature$/,
+          /^cannot initiate: the agreement is awaiting-signature \([^)]+-1\)$/,
         ],
         [
           () => handle.executeUpdate(m.resumeRemindersUpdate),

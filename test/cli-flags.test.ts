@@ -108,4 +108,20 @@ describe('dura CLI: flags, checked before anything starts', function () {
       '--days: expected a whole number (got "weekly")',
     ]);
   });
+
+  it("a mistyped flag is named as typed, with commander's suggestion on the same line", async () => {
+    // Before: "required option '--on <date>' not specified", and --onn never named.
+    refused(await dura('execute', 'uw.edu-1', '--onn', '2026-12-01'), [
+      "unknown option '--onn' (did you mean --on?)",
+    ]);
+    refused(await dura('execute', 'uw.edu-1', '--on', '2026-11-30', '--expire-on', '2029-11-30'), [
+      "unknown option '--expire-on' (did you mean --expires-on?)",
+    ]);
+    // Every mandatory flag left out, one line each.
+    refused(await dura('institutions', 'add-official', 'uw.edu'), [
+      "required option '--name <name>' not specified",
+      "required option '--email <email>' not specified",
+    ]);
+    refused(await dura('execute', 'uw.edu-1'), ["required option '--on <date>' not specified"]);
+  });
 });

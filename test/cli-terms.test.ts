@@ -140,6 +140,12 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       return rowsAll.find((r) => r.agreementId === id)?.stage === 'renewed';
     }, 30_000);
     assert.equal(rowsAll.filter((r) => r.agreementId === id).length, 1, 'one row per agreement');
+    const twice = await dura('renew', id);
+    assert.equal(twice.status, 1);
+    assert.match(
+      twice.stderr,
+      new RegExp(`^dura: ${id} is already renewed \\(by ${renewing.agreementId}\\): renew the newest`),
+    );
     // The institution's agreements name the renewal as one, not as a new agreement.
     const withRenewal = await dura('institutions', 'show', 'cli-term.edu');
     assert.match(withRenewal.stdout, new RegExp(`${renewing.agreementId} +renewal of ${id} `));

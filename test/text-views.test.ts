@@ -10,6 +10,7 @@ import { checkRequest } from '../common/request';
 import { parseRequestCsv } from '../common/request-csv';
 import { echoedWhen, historyView, statusView } from '../client/format';
 import { runTime, runTimeText } from '../client/schedule-view';
+import { statusView as statusPage } from '../web/status-view';
 import { signedSinceReceipt } from '../workflows/guards';
 import { sampleAgreement } from './helpers/samples';
 
@@ -41,6 +42,26 @@ describe('New York time in words (text views, echoes, requests)', () => {
       /In force until\s+Friday, November 30, 2029 \(lapsed on Saturday, December 1, 2029\)\n/,
     );
     assert.match(statusView(sampleAgreement({ renews: 'uw.test-1' })), /Renews\s+uw\.test-1\n/);
+  });
+
+  it("the requester's status page says a renewal is one (issue 18): heading, first date, what comes next", () => {
+    const now = new Date('2026-11-25T15:00:00.000Z');
+    const renewal = statusPage(
+      sampleAgreement({ stage: 'awaiting-signature', renews: 'uw.test-1', signedOn: null, executedAt: null }),
+      now,
+      'https://workbench.example',
+    );
+    assert.equal(renewal.heading, "Your institution's DURA renewal (renewing uw.test-1)");
+    assert.equal(renewal.dates[0]!.label, 'Renewal started');
+    assert.match(renewal.next.text, /^When your institution signs the renewal, its listing .* continues/);
+    const request = statusPage(
+      sampleAgreement({ stage: 'awaiting-signature', signedOn: null, executedAt: null }),
+      now,
+      'https://workbench.example',
+    );
+    assert.equal(request.heading, 'Your DURA request');
+    assert.equal(request.dates[0]!.label, 'Request received');
+    assert.match(request.next.text, /^When your institution signs, we list it/);
   });
 
   it('history: compact times, aligned, and the instants in details in New York time too', () => {

@@ -62,9 +62,13 @@ function next(
     case 'awaiting-signature':
       return {
         text:
-          'When your institution signs, we list it on the Registered Institutions page and send you ' +
-          `registration instructions within ${s.policy.instructionsBusinessDays} business days. Until then you ` +
-          `get an update by e-mail every ${s.policy.requesterUpdateEveryDays} days.`,
+          (s.renews
+            ? 'When your institution signs the renewal, its listing on the Registered Institutions page ' +
+              `continues, and within ${s.policy.instructionsBusinessDays} business days we tell you which ` +
+              'registration steps, if any, are left for you.'
+            : 'When your institution signs, we list it on the Registered Institutions page and send you ' +
+              `registration instructions within ${s.policy.instructionsBusinessDays} business days.`) +
+          ` Until then you get an update by e-mail every ${s.policy.requesterUpdateEveryDays} days.`,
       };
     case 'executed':
       return {
@@ -97,7 +101,7 @@ function next(
 /** The page's view of `s` (the caller has checked that the link's holder is one of its requesters). */
 export function statusView(s: AgreementStatus, now: Date, workbench: string) {
   const dates = [
-    ['Request received', when(s.receivedAt)],
+    [s.renews ? 'Renewal started' : 'Request received', when(s.receivedAt)],
     ['Agreement due to go to your signing official by', s.initiatedAt ? null : when(s.initiationDueBy)],
     ['Agreement sent to your signing official', when(s.initiatedAt)],
     [
@@ -112,6 +116,8 @@ export function statusView(s: AgreementStatus, now: Date, workbench: string) {
     .filter(([, value]) => value)
     .map(([label, value]) => ({ label: label!, value: value! }));
   return {
+    // A renewal (issue 18) was started by the access team, not asked for by the requester.
+    heading: s.renews ? `Your institution's DURA renewal (renewing ${s.renews})` : 'Your DURA request',
     agreementId: s.agreementId,
     institution: s.institution.name,
     tiers: tiersInWords(s.tiers),

@@ -28,7 +28,9 @@ const DAY_MS = 24 * HOUR_MS;
 
 function requireStage(agreement: Agreement, allowed: readonly Stage[], action: string): void {
   const stage = agreement.status.stage;
-  if (!allowed.includes(stage)) throw new Error(`cannot ${action}: the agreement is ${stage}`);
+  // Named: the access team may have typed a domain or an address, not the agreement's id.
+  if (!allowed.includes(stage))
+    throw new Error(`cannot ${action}: the agreement is ${stage} (${agreement.status.agreementId})`);
 }
 
 const requireOpen = (a: Agreement, action: string) => requireStage(a, OPEN_STAGES, action);

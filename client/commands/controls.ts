@@ -9,6 +9,7 @@ import type { AgreementStatus } from '../../common/agreement';
 import type { When } from '../../common/when';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
+import { requiredFlag } from './required';
 
 type Flags = OutputOptions & Record<string, string | boolean | undefined>;
 
@@ -138,7 +139,7 @@ export function registerControlCommands(program: Command): void {
   for (const control of controls) {
     const command = program.command(`${control.name} <agreement>`).description(control.description);
     for (const [flags, description, required] of control.options ?? []) {
-      if (required) command.requiredOption(flags, description);
+      if (required) requiredFlag(command, flags, description);
       else command.option(flags, description);
     }
     command

@@ -11,6 +11,7 @@ import type { MembershipRule } from '../../common/coverage';
 import type { RecordsStore, RegistryChange } from '../../activities/records/store';
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
+import { requiredFlag } from './required';
 
 /** The store's work, with a refused change (RegistryError) as a user error. */
 async function registry<T>(work: (store: RecordsStore) => Promise<T>): Promise<T> {
@@ -159,11 +160,11 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
       );
     });
 
-  institutions
+  const addOfficial = institutions
     .command('add-official <institution>')
-    .description('add a signing official (or change the name and title of the one with that address)')
-    .requiredOption('--name <name>')
-    .requiredOption('--email <email>')
+    .description('add a signing official (or change the name and title of the one with that address)');
+  requiredFlag(addOfficial, '--name <name>');
+  requiredFlag(addOfficial, '--email <email>')
     .option('--title <title>')
     .option('--json', 'print JSON')
     .addHelpText(

@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { REGISTRATION_STEPS } from '../../common/registration';
 import { emit, type OutputOptions } from '../output';
+import { requiredFlag } from './required';
 
 interface RecordFlags extends OutputOptions {
   step: string;
@@ -23,13 +24,13 @@ export function registerRegistrationCommands(program: Command): void {
     .command('registration')
     .description("requesters' registration steps after the instructions: record, import, close, list");
 
-  registration
-    .command('record <email>')
-    .description('record that a requester completed a registration step')
-    .requiredOption(
-      '--step <step>',
-      `${REGISTRATION_STEPS.join(', ')} (or its words, e.g. "2-Step Verification", "RCR Training")`,
-    )
+  requiredFlag(
+    registration
+      .command('record <email>')
+      .description('record that a requester completed a registration step'),
+    '--step <step>',
+    `${REGISTRATION_STEPS.join(', ')} (or its words, e.g. "2-Step Verification", "RCR Training")`,
+  )
     .option('--on <date>', 'the date it was completed, YYYY-MM-DD (New York; not after today; default today)')
     .option('--json', 'print JSON')
     .addHelpText(
@@ -90,10 +91,13 @@ export function registerRegistrationCommands(program: Command): void {
       );
     });
 
-  registration
-    .command('close <email>')
-    .description("close a requester's open registrations: no more nudges, off the stalled list")
-    .requiredOption('--reason <text>', 'why, in one line (e.g. "left the institution"); kept in the history')
+  requiredFlag(
+    registration
+      .command('close <email>')
+      .description("close a requester's open registrations: no more nudges, off the stalled list"),
+    '--reason <text>',
+    'why, in one line (e.g. "left the institution"); kept in the history',
+  )
     .option('--json', 'print JSON')
     .addHelpText(
       'after',

@@ -76,9 +76,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: WebContext): voi
     }
     if (!status || !status.requesters.some((r) => sameEmail(r.email, link.email)))
       return sendLinkProblem(reply, ctx, 'withdrawn');
-    return sendPage(reply, ctx, 'status', {
-      title: 'Your DURA request',
-      ...statusView(status, now, ctx.links.workbench),
-    });
+    const view = statusView(status, now, ctx.links.workbench);
+    return sendPage(reply, ctx, 'status', { title: view.heading, ...view });
   });
 }
