@@ -73,6 +73,19 @@ describe('dura CLI: flags, checked before anything starts', function () {
       '--official-email: required',
       '--tier: expected registered or controlled (got "gold")',
     ]);
+    // A flag typed twice was silently the last one: now a problem of its own, beside the others.
+    const good = ['--institution-name', 'Flags U', ...flags, ...more.slice(0, -1), 'osp@flags.example.edu'];
+    refused(
+      await dura('request', ...good, '--requester-email', 'bo@flags.example.edu', '--tier', 'registered'),
+      [
+        '--requester-email: given 2 times ("ada@flags.example.edu", "bo@flags.example.edu"): one requester per ' +
+          'request (a second request for the institution joins its agreement)',
+      ],
+    );
+    refused(await dura('request', ...good, '--domain', 'x.edu', '--tier', 'gold'), [
+      '--domain: given 2 times ("flags.example.edu", "x.edu"): a request takes one',
+      '--tier: expected registered or controlled (got "gold")',
+    ]);
   });
 
   it('request --file: problems by the field as the file names it; --file beside a request flag names both', async () => {

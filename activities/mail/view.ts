@@ -199,7 +199,12 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     today: dateInWords(ctx.now),
     // Templates show it with {{#if statusLink}}: null in every message that carries none.
     statusLink: ctx.statusLink
-      ? { url: ctx.statusLink.url, until: dateInWords(ctx.statusLink.expiresAt) }
+      ? {
+          url: ctx.statusLink.url,
+          until: dateInWords(ctx.statusLink.expiresAt),
+          // A renewal's requesters never asked for it (issue 18).
+          what: s.renews ? "your institution's renewal" : 'your request',
+        }
       : null,
   };
 }

@@ -1,106 +1,13 @@
 /** `dura request`, `status`, `list`, `history`: starting agreements and answering "where is it?". */
 import { Option, type Command } from 'commander';
-import { agreementIdFor, STAGES, TIERS, type AgreementRequest } from '../../common/agreement';
-import { emit, readUserFile, UserError, type OutputOptions } from '../output';
+import { agreementIdFor, STAGES, TIERS } from '../../common/agreement';
+import { emit, UserError, type OutputOptions } from '../output';
+import { checkedRequest, once, type RequestFlags } from './request-flags';
 import type { StatusWithRegistrations } from '../registration-views';
 
 async function setup() {
   const { session } = await import('../temporal');
   return session();
-}
-
-interface RequestFlags extends OutputOptions {
-  file?: string;
-  institutionName?: string;
-  domain?: string;
-  requesterName?: string;
-  requesterEmail?: string;
-  officialName?: string;
-  officialEmail?: string;
-  officialTitle?: string;
-  tier?: string[];
-  receivedAt?: string;
-  initiation?: 'auto' | 'manual';
-}
-
-/** Each request flag, by its key in RequestFlags: as typed, and the request file's field it fills. */
-const REQUEST_FLAGS = {
-  institutionName: ['--institution-name', 'institution.name'],
-  domain: ['--domain', 'institution.domain'],
-  requesterName: ['--requester-name', 'requester.name'],
-  requesterEmail: ['--requester-email', 'requester.email'],
-  officialName: ['--official-name', 'signingOfficial.name'],
-  officialEmail: ['--official-email', 'signingOfficial.email'],
-  officialTitle: ['--official-title', 'signingOfficial.title'],
-  tier: ['--tier', 'tiers'],
-  receivedAt: ['--received-at', 'receivedAt'],
-} as const;
-type RequestFlag = keyof typeof REQUEST_FLAGS;
-const REQUEST_FLAG_KEYS = Object.keys(REQUEST_FLAGS) as RequestFlag[];
-
-/**
- * The request from the flags or from --file, checked. Throws UserError listing every problem, one a
- * line: by the flag typed (`--official-email: not an e-mail address`), or for a file by the field as
- * written in it (`requester.email: required`); a request flag beside --file is a problem too.
- */
-async function checkedRequest(flags: RequestFlags): Promise<AgreementRequest> {
-  const file = flags.file;
-  const typed = REQUEST_FLAG_KEYS.filter((key) => flags[key] !== undefined);
-  if (file !== undefined && typed.length)
-    throw new UserError(
-      typed
-        .map((key) => {
-          const [flag, field] = REQUEST_FLAGS[key];
-          return `--file and ${flag} cannot be used together: put ${field} in the file`;
-        })
-        .join('\n'),
-    );
-  const { checkRequest } = await import('../../common/request');
-  const checked = checkRequest(file === undefined ? flagRequest(flags) : fileRequest(file));
-  if ('request' in checked) return checked.request;
-  const lines = new Map<string, string>(); // the first problem of each flag (or field)
-  for (const { path, message } of checked.issues) {
-    const key = file === undefined ? flagOf(path) : undefined;
-    const name = key ? REQUEST_FLAGS[key][0] : path;
-    if (lines.has(name)) continue;
-    const bad = key === 'tier' && /^tiers\.(\d+)$/.exec(path);
-    if (key && flags[key] === undefined) lines.set(name, 'required');
-    else if (bad) lines.set(name, `${message} (got ${JSON.stringify(flags.tier?.[Number(bad[1])])})`);
-    else lines.set(name, message);
-  }
-  throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
-}
-
-/** The flag a request field (`tiers.0`) came from. */
-function flagOf(path: string): RequestFlag | undefined {
-  return REQUEST_FLAG_KEYS.find((key) => {
-    const field = REQUEST_FLAGS[key][1];
-    return path === field || path.startsWith(`${field}.`);
-  });
-}
-
-function flagRequest(flags: RequestFlags): unknown {
-  return {
-    institution: { name: flags.institutionName, domain: flags.domain },
-    requester: { name: flags.requesterName, email: flags.requesterEmail },
-    signingOfficial: { name: flags.officialName, email: flags.officialEmail, title: flags.officialTitle },
-    tiers: flags.tier ?? [],
-    receivedAt: flags.receivedAt ?? new Date().toISOString(),
-  };
-}
-
-/** A request file's JSON; receivedAt left out is now, as without --received-at. */
-function fileRequest(file: string): unknown {
-  const text = readUserFile(file, '--file');
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`--file: ${file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input) || 'receivedAt' in input)
-    return input;
-  return { ...input, receivedAt: new Date().toISOString() };
 }
 
 const REQUEST_HELP = [
@@ -127,24 +34,24 @@ export function registerAgreementCommands(program: Command): void {
   program
     .command('request')
     .description('request an agreement for an institution (or join the one in process)')
-    .option('--institution-name <name>', "the institution's name")
-    .option('--domain <domain>', "the institution's e-mail domain, e.g. uw.edu")
-    .option('--requester-name <name>')
-    .option('--requester-email <email>')
-    .option('--official-name <name>', "the institution's signing official")
-    .option('--official-email <email>')
-    .option('--official-title <title>')
+    .option('--institution-name <name>', "the institution's name", once('--institution-name'))
+    .option('--domain <domain>', "the institution's e-mail domain, e.g. uw.edu", once('--domain'))
+    .option('--requester-name <name>', 'the researcher who asks', once('--requester-name'))
+    .option('--requester-email <email>', "the researcher's e-mail address", once('--requester-email'))
+    .option('--official-name <name>', "the institution's signing official", once('--official-name'))
+    .option('--official-email <email>', "the signing official's e-mail address", once('--official-email'))
+    .option('--official-title <title>', "the signing official's title (optional)", once('--official-title'))
     .option('--tier <tier>', `${TIERS.join(' or ')}; repeat for both`, collect)
     .option(
       '--received-at <when>',
       "when the request was received: YYYY-MM-DD (from that day's start in New York), an ISO-8601 " +
         'instant, or a New York time such as 2026-11-25T10:00 (echoed); default now',
-      (value: string) => {
+      once('--received-at', (value: string) => {
         // Loaded only when the flag is given: luxon stays off every command's start-up path.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { echoedWhen } = require('../format') as typeof import('../format');
         return echoedWhen('--received-at', value);
-      },
+      }),
     )
     .addOption(
       new Option('--initiation <mode>', 'initiate at once or wait for `dura initiate`').choices([

@@ -1,0 +1,131 @@
+/**
+ * `dura request`'s flags (client/commands/agreements.ts): each flag by the request field it fills, a
+ * flag typed twice, and the request from the flags or from `--file`, checked with every problem at once.
+ */
+import type { AgreementRequest } from '../../common/agreement';
+import { readUserFile, UserError, type OutputOptions } from '../output';
+
+export interface RequestFlags extends OutputOptions {
+  file?: string;
+  institutionName?: string;
+  domain?: string;
+  requesterName?: string;
+  requesterEmail?: string;
+  officialName?: string;
+  officialEmail?: string;
+  officialTitle?: string;
+  tier?: string[];
+  receivedAt?: string;
+  initiation?: 'auto' | 'manual';
+}
+
+/** Each request flag, by its key in RequestFlags: as typed, and the request file's field it fills. */
+const REQUEST_FLAGS = {
+  institutionName: ['--institution-name', 'institution.name'],
+  domain: ['--domain', 'institution.domain'],
+  requesterName: ['--requester-name', 'requester.name'],
+  requesterEmail: ['--requester-email', 'requester.email'],
+  officialName: ['--official-name', 'signingOfficial.name'],
+  officialEmail: ['--official-email', 'signingOfficial.email'],
+  officialTitle: ['--official-title', 'signingOfficial.title'],
+  tier: ['--tier', 'tiers'],
+  receivedAt: ['--received-at', 'receivedAt'],
+} as const;
+type RequestFlag = keyof typeof REQUEST_FLAGS;
+const REQUEST_FLAG_KEYS = Object.keys(REQUEST_FLAGS) as RequestFlag[];
+
+/** Every value typed for each single-value request flag, by the flag: commander keeps only the last. */
+const typedValues = new Map<string, string[]>();
+
+/** A single-value flag's parser that remembers each value typed, so that a repeated flag is refused. */
+export function once(flag: string, parse: (value: string) => string = (value) => value) {
+  return (value: string): string => {
+    typedValues.set(flag, [...(typedValues.get(flag) ?? []), value]);
+    return parse(value);
+  };
+}
+
+/** `--requester-email: given 2 times ("a@uw.edu", "b@uw.edu"): …`, one line per flag typed more than once. */
+function repeatedFlags(): Map<string, string> {
+  const lines = new Map<string, string>();
+  for (const [flag, values] of typedValues) {
+    if (values.length < 2) continue;
+    const hint = flag.startsWith('--requester')
+      ? 'one requester per request (a second request for the institution joins its agreement)'
+      : 'a request takes one';
+    lines.set(
+      flag,
+      `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): ${hint}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The request from the flags or from --file, checked. Throws UserError listing every problem, one a
+ * line: by the flag typed (`--official-email: not an e-mail address`), or for a file by the field as
+ * written in it (`requester.email: required`); a request flag beside --file is a problem too.
+ */
+export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequest> {
+  const file = flags.file;
+  const typed = REQUEST_FLAG_KEYS.filter((key) => flags[key] !== undefined);
+  if (file !== undefined && typed.length)
+    throw new UserError(
+      typed
+        .map((key) => {
+          const [flag, field] = REQUEST_FLAGS[key];
+          return `--file and ${flag} cannot be used together: put ${field} in the file`;
+        })
+        .join('\n'),
+    );
+  const { checkRequest } = await import('../../common/request');
+  const checked = checkRequest(file === undefined ? flagRequest(flags) : fileRequest(file));
+  // The first problem of each flag (or field); a flag typed twice is one, whatever its last value.
+  const lines = repeatedFlags();
+  if ('request' in checked) {
+    if (lines.size === 0) return checked.request;
+    throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
+  }
+  for (const { path, message } of checked.issues) {
+    const key = file === undefined ? flagOf(path) : undefined;
+    const name = key ? REQUEST_FLAGS[key][0] : path;
+    if (lines.has(name)) continue;
+    const bad = key === 'tier' && /^tiers\.(\d+)$/.exec(path);
+    if (key && flags[key] === undefined) lines.set(name, 'required');
+    else if (bad) lines.set(name, `${message} (got ${JSON.stringify(flags.tier?.[Number(bad[1])])})`);
+    else lines.set(name, message);
+  }
+  throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
+}
+
+/** The flag a request field (`tiers.0`) came from. */
+function flagOf(path: string): RequestFlag | undefined {
+  return REQUEST_FLAG_KEYS.find((key) => {
+    const field = REQUEST_FLAGS[key][1];
+    return path === field || path.startsWith(`${field}.`);
+  });
+}
+
+function flagRequest(flags: RequestFlags): unknown {
+  return {
+    institution: { name: flags.institutionName, domain: flags.domain },
+    requester: { name: flags.requesterName, email: flags.requesterEmail },
+    signingOfficial: { name: flags.officialName, email: flags.officialEmail, title: flags.officialTitle },
+    tiers: flags.tier ?? [],
+    receivedAt: flags.receivedAt ?? new Date().toISOString(),
+  };
+}
+
+/** A request file's JSON; receivedAt left out is now, as without --received-at. */
+function fileRequest(file: string): unknown {
+  const text = readUserFile(file, '--file');
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`--file: ${file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || 'receivedAt' in input)
+    return input;
+  return { ...input, receivedAt: new Date().toISOString() };
+}
