@@ -20,6 +20,8 @@ export type StepOutcome = 'recorded' | 'already-recorded' | 'already-complete';
 export interface RecordedStep {
   outcome: StepOutcome;
   registration: RegistrationStatus;
+  /** A date corrected: the one the step had before (YYYY-MM-DD). */
+  was?: string;
 }
 
 const FLAG: Record<StepInputField, string> = { email: 'email', step: '--step', completedOn: '--on' };
@@ -67,7 +69,11 @@ async function recordOne(
   );
   switch (answer.outcome) {
     case 'recorded':
-      return { outcome: 'recorded', registration: answer.status };
+      return {
+        outcome: 'recorded',
+        registration: answer.status,
+        ...(answer.was && answer.was !== input.completedOn ? { was: answer.was } : {}),
+      };
     case 'already-registered':
       return { outcome: outcomeOfUnchanged(answer.status, input), registration: answer.status };
     case 'not-tracked':

@@ -34,8 +34,8 @@ import { patiently, type Patience, type UpdateProgress } from './update-retry';
 export type RecordsAt = Pick<Config, 'DATABASE_URL'> & { recordsDb?: Kysely<Database> };
 
 export type RecordStepOutcome =
-  /** The step was recorded (or its date corrected); the status after it. */
-  | { outcome: 'recorded'; status: RegistrationStatus }
+  /** The step was recorded (or its date corrected: `was` the date it had); the status after it. */
+  | { outcome: 'recorded'; status: RegistrationStatus; was?: string | null }
   /** No registration is tracked for the address (no instructions went to it since tracking began). */
   | { outcome: 'not-tracked'; email: string }
   /** Nothing changed: the step was already recorded on that date, or every step is done already. */
@@ -73,7 +73,8 @@ export async function recordRegistrationStep(
     newest ??= sent.status;
     changed ||= sent.changed;
   }
-  return { outcome: changed ? 'recorded' : 'already-registered', status: newest! };
+  if (!changed) return { outcome: 'already-registered', status: newest! };
+  return { outcome: 'recorded', status: newest!, was: open[0]!.steps[report.step] ?? null };
 }
 
 /**
@@ -103,7 +104,7 @@ async function recordInRecords(
       events: [{ at, ...event }],
     });
   await withRecords(config, record);
-  return { outcome: 'recorded', status: { ...status, history: [{ at, ...event }] } };
+  return { outcome: 'recorded', status: { ...status, history: [{ at, ...event }] }, was };
 }
 
 /** The step sent to one registration's workflow: its status after, and whether the step changed. */

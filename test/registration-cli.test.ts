@@ -81,6 +81,20 @@ describe('dura registration (CLI)', function () {
     };
     assert.equal(answer.outcome, 'already-recorded');
     assert.equal(answer.registration.steps['two-step'], yesterday);
+    // Another date corrects it, and says so; then back to the first.
+    const moved = await dura(
+      ['registration', 'record', ADA, '--step', 'two-step', '--on', today],
+      engine.cliEnv,
+    );
+    assert.match(
+      moved.stdout,
+      new RegExp(`^${lakeside.agreementId}: recorded \\(corrected: was ${yesterday}\\)\n`),
+    );
+    const back = await dura(
+      ['registration', 'record', ADA, '--step', 'two-step', '--on', yesterday],
+      engine.cliEnv,
+    );
+    assert.equal(back.status, 0, back.stderr);
     // --on defaults to today in New York.
     const now = await dura(
       ['registration', 'record', ADA.toUpperCase(), '--step', 'identity'],
@@ -137,6 +151,13 @@ describe('dura registration (CLI)', function () {
     const fixed = await record('2026-08-06');
     assert.equal(fixed.status, 0, fixed.stderr);
     assert.equal(JSON.parse(fixed.stdout).outcome, 'recorded');
+    assert.equal(JSON.parse(fixed.stdout).was, '2020-08-06', 'the date it corrected');
+    const text = await dura(
+      ['registration', 'record', KIM, '--step', 'rcr', '--on', '2026-08-07'],
+      engine.cliEnv,
+    );
+    assert.match(text.stdout, /: recorded \(corrected: was 2026-08-06\)\n/);
+    assert.equal((await record('2026-08-06')).status, 0);
     const [row] = await registrationsFor(engine.dura.store.db, KIM);
     assert.equal(row!.steps['rcr-training'], '2026-08-06');
     assert.equal(row!.completedAt, '2026-08-06T15:00:00.000Z', 'still complete, as it was');
@@ -145,6 +166,14 @@ describe('dura registration (CLI)', function () {
       {
         event: 'registration-step-corrected',
         detail: `${KIM}: Responsible Conduct of Research training on 2026-08-06, was 2020-08-06 (cli)`,
+      },
+      {
+        event: 'registration-step-corrected',
+        detail: `${KIM}: Responsible Conduct of Research training on 2026-08-07, was 2026-08-06 (cli)`,
+      },
+      {
+        event: 'registration-step-corrected',
+        detail: `${KIM}: Responsible Conduct of Research training on 2026-08-06, was 2026-08-07 (cli)`,
       },
     ]);
     assert.equal(JSON.parse((await record('2026-08-06')).stdout).outcome, 'already-recorded');

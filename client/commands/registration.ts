@@ -50,7 +50,8 @@ export function registerRegistrationCommands(program: Command): void {
       const answer = await recordStepTyped({ email, step: flags.step, on: flags.on });
       const { registrationView } = await import('../registration-views');
       const { registration: r } = answer;
-      emit(flags, answer, () => `${r.agreementId}: ${answer.outcome}\n${registrationView(r)}`);
+      const outcome = answer.was ? `${answer.outcome} (corrected: was ${answer.was})` : answer.outcome;
+      emit(flags, answer, () => `${r.agreementId}: ${outcome}\n${registrationView(r)}`);
     });
 
   registration
