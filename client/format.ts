@@ -76,10 +76,11 @@ export function statusView(s: AgreementStatus): string {
             : ''),
     ]);
   if (s.endReason) rows.push(['Ended', `${when(s.endedAt)}: ${s.endReason}`]);
+  // As triage found them when this one was requested: a stage may have moved on since (renewed, lapsed).
   for (const [i, e] of (s.earlierAgreements ?? []).entries())
     rows.push([
       i === 0 ? 'Earlier agreements' : '',
-      `${e.agreementId}: ${e.stage}, ${e.tiers.join(', ')}, received ${shortWhen(e.receivedAt)}`,
+      `${e.agreementId}: ${e.stage} at this request, ${e.tiers.join(', ')}, received ${shortWhen(e.receivedAt)}`,
     ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [

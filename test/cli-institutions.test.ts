@@ -62,7 +62,10 @@ for (const database of TEST_DATABASES)
         ),
         ['one.edu-1 completed'],
       );
-      assert.match((await ok('status', 'one.edu')).stdout, /Earlier agreements\s+one\.edu-1: completed/);
+      assert.match(
+        (await ok('status', 'one.edu')).stdout,
+        /Earlier agreements\s+one\.edu-1: completed at this request, /,
+      );
       // The earlier one is still reachable by its id, from the records.
       assert.equal((await status('one.edu-1')).documentRef, 'DURA-ONE-1');
       const history = await ok('history', 'one.edu-1');
