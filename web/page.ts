@@ -46,6 +46,9 @@ export interface WebContext extends WebDeps {
   now: () => Date;
 }
 
+/** Whether the pages are served over https (DURA_WEB_URL): HSTS, and cookies marked `secure`. */
+export const servedOverHttps = (ctx: WebContext): boolean => ctx.config.DURA_WEB_URL.startsWith('https:');
+
 /** The navigation's sections; a page in one marks its link `aria-current="page"`. */
 export type Section = 'institutions' | 'check' | 'request';
 

@@ -20,7 +20,7 @@ import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
 import { registerErrorPages } from './errors';
 import { webLoggerOptions } from './logging';
-import type { WebContext, WebDeps } from './page';
+import { servedOverHttps, type WebContext, type WebDeps } from './page';
 import { registerCheckRoutes } from './routes/check';
 import { registerInstitutionRoutes } from './routes/institutions';
 import { REQUEST_BODY_LIMIT, receivedCookieSecret, registerRequestRoutes } from './routes/request';
@@ -42,7 +42,7 @@ const PARTIALS = ['field', 'error-summary', 'notice'];
  */
 export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const ctx: WebContext = { ...deps, now: deps.now ?? (() => new Date()) };
-  const https = ctx.config.DURA_WEB_URL.startsWith('https:');
+  const https = servedOverHttps(ctx);
   const app = Fastify({
     logger: webLoggerOptions(deps.logLevel ?? 'warn', deps.logStream),
     // Request lines carry URLs, and a URL may carry an address or a status link's token.

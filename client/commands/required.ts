@@ -4,26 +4,24 @@
  * named the `--onn` typed. Here the flag is an ordinary option, and one `preAction` hook reports every
  * missing mandatory flag of the command, each on its own line, in commander's words.
  */
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 
-const mandatory = new WeakMap<Command, string[]>();
+/** Each command's mandatory flags; its one hook reads this list. */
+const mandatory = new WeakMap<Command, Option[]>();
 
 /** Adds `flags` to `command` as an option that must be given (like `requiredOption`). */
 export function requiredFlag(command: Command, flags: string, description?: string): Command {
   command.option(flags, description);
-  const name = command.options.at(-1)!.attributeName();
-  const names = mandatory.get(command);
-  if (names) {
-    names.push(name);
+  const option = command.options.at(-1)!;
+  const options = mandatory.get(command);
+  if (options) {
+    options.push(option);
     return command;
   }
-  mandatory.set(command, [name]);
+  const all = [option];
+  mandatory.set(command, all);
   return command.hook('preAction', (cmd) => {
-    const missing = cmd.options.filter(
-      (o) =>
-        mandatory.get(cmd)!.includes(o.attributeName()) &&
-        cmd.getOptionValue(o.attributeName()) === undefined,
-    );
+    const missing = all.filter((o) => cmd.getOptionValue(o.attributeName()) === undefined);
     if (missing.length)
       cmd.error(missing.map((o) => `error: required option '${o.flags}' not specified`).join('\n'), {
         code: 'commander.missingMandatoryOptionValue',

@@ -18,7 +18,7 @@ import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
 import type { JoinResult, Tier } from '../../common/agreement';
-import { sendPage, type FormLimit, type WebContext } from '../page';
+import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
   prefilledValues,
   requestFormValues,
@@ -114,7 +114,7 @@ function redirectToReceived(reply: FastifyReply, ctx: WebContext, answer: Receiv
     signed: true,
     httpOnly: true,
     sameSite: 'strict',
-    secure: ctx.config.DURA_WEB_URL.startsWith('https:'),
+    secure: servedOverHttps(ctx),
     maxAge: 24 * 3600, // seconds: the page can be reloaded that day
   });
   return reply.redirect(RECEIVED_PATH, 303);
