@@ -14,6 +14,7 @@ import { agreementIdFrom } from '../../common/agreement-target';
 import { requestAgreement, type RequestOptions } from '../../client/agreements';
 import { statusQuery } from '../../workflows/messages';
 import { endWhenSettled } from './settle';
+import { reportFailedTest } from './hang-report';
 import { realEngine, type Engine, type TestDatabase } from './engine';
 import { timeSkippingEnv } from './env';
 import { addresses } from './mail';
@@ -142,10 +143,9 @@ export function lifecycleHarness(
   // Each test's agreements end with it, so that the next test's clock does not also drive their
   // reminders: terminated once settled (test/helpers/settle.ts says why).
   afterEach(async function () {
-    await endWhenSettled(
-      [...opened].map((id) => engine.env.client.workflow.getHandle(id)),
-      'test over',
-    );
+    const handles = [...opened].map((id) => engine.env.client.workflow.getHandle(id));
+    if (this.currentTest?.state === 'failed') await reportFailedTest(this.currentTest.title, handles);
+    await endWhenSettled(handles, 'test over');
     opened.clear();
   });
   return harness;
