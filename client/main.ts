@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { fail, UserError } from './output';
 import { registerAgreementCommands } from './commands/agreements';
 import { registerCheckCommands } from './commands/check';
@@ -19,9 +19,10 @@ import { registerRenewCommands } from './commands/renew';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
 import { registerWebCommands } from './commands/web';
+import { DuraCommand, flagProblems, UnknownFlags } from './commands/required';
 import { statusFast } from './status-fast';
 
-const program = new Command('dura')
+const program = new DuraCommand('dura')
   .description('Data Use and Registration Agreements for the All of Us Research Program')
   .showSuggestionAfterError()
   // Commander's own complaints (unknown option, bad choice, missing value) read like every other one.
@@ -68,7 +69,12 @@ function commanderComplaint(text: string): string {
 }
 
 function run(): void {
-  program.parseAsync(process.argv).catch((err: unknown) => {
+  program.parseAsync(process.argv).catch(async (err: unknown) => {
+    if (err instanceof UnknownFlags) {
+      // Every unknown option, and whatever else is wrong with what was typed, before anything runs.
+      process.stderr.write(commanderComplaint((await flagProblems(err)).join('\n') + '\n'));
+      process.exit(1);
+    }
     if (err instanceof CommanderError) {
       // Help and version exit 0; commander has already printed its one-line complaint otherwise.
       process.exit(err.exitCode === 0 ? 0 : 1);

@@ -126,6 +126,7 @@ describe('dura CLI: flags, checked before anything starts', function () {
     // Before: "required option '--on <date>' not specified", and --onn never named.
     refused(await dura('execute', 'uw.edu-1', '--onn', '2026-12-01'), [
       "unknown option '--onn' (did you mean --on?)",
+      "required option '--on <date>' not specified",
     ]);
     refused(await dura('execute', 'uw.edu-1', '--on', '2026-11-30', '--expire-on', '2029-11-30'), [
       "unknown option '--expire-on' (did you mean --expires-on?)",
@@ -136,5 +137,31 @@ describe('dura CLI: flags, checked before anything starts', function () {
       "required option '--email <email>' not specified",
     ]);
     refused(await dura('execute', 'uw.edu-1'), ["required option '--on <date>' not specified"]);
+  });
+
+  it('a mistyped flag does not hide the other problems: every unknown flag, then the rest of the request', async () => {
+    // Before: only "unknown option '--requester-emial'", and the bad domain and address came one run later.
+    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
+    refused(
+      await dura(
+        'request',
+        ...typed,
+        '--requester-emial',
+        'ada@harbor.org',
+        '--official-email',
+        'osp@',
+        '--tierr',
+        'registered',
+      ),
+      [
+        "unknown option '--requester-emial' (did you mean --requester-email?)",
+        "unknown option '--tierr' (did you mean --tier?)",
+        '--domain: expected an e-mail domain such as uw.edu',
+        '--requester-email: required',
+        '--official-name: required',
+        '--official-email: not an e-mail address',
+        '--tier: required',
+      ],
+    );
   });
 });

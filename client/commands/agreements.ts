@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { agreementIdFor, STAGES, TIERS } from '../../common/agreement';
 import { emit, UserError, type OutputOptions } from '../output';
 import { checkedRequest, once, type RequestFlags } from './request-flags';
+import { checkFlags } from './required';
 import type { StatusWithRegistrations } from '../registration-views';
 
 async function setup() {
@@ -31,7 +32,7 @@ const REQUEST_HELP = [
 ].join('\n');
 
 export function registerAgreementCommands(program: Command): void {
-  program
+  const requestCommand = program
     .command('request')
     .description('request an agreement for an institution (or join the one in process)')
     .option('--institution-name <name>', "the institution's name", once('--institution-name'))
@@ -100,6 +101,8 @@ export function registerAgreementCommands(program: Command): void {
         );
       emit(flags, result, () => result.agreementId);
     });
+  // A mistyped flag is reported with everything else wrong in the request (required.ts).
+  checkFlags(requestCommand, checkedRequest);
 
   program
     .command('status <agreement>')

@@ -1,13 +1,28 @@
 /**
- * Mandatory flags checked after commander's own checks. Commander's `requiredOption` is checked before
- * unknown options, so `dura execute uw.edu-1 --onn 2026-12-01` said only that `--on` was missing and never
- * named the `--onn` typed. Here the flag is an ordinary option, and one `preAction` hook reports every
- * missing mandatory flag of the command, each on its own line, in commander's words.
+ * Every problem with a command's flags at once (docs/cli.md, "Output").
+ *
+ * - Mandatory flags are checked after commander's own checks. Commander's `requiredOption` is checked
+ *   before unknown options, so `dura execute uw.edu-1 --onn 2026-12-01` said only that `--on` was
+ *   missing and never named the `--onn` typed. Here the flag is an ordinary option, and one `preAction`
+ *   hook reports every missing mandatory flag of the command, each on its own line, in commander's words.
+ * - Commander refuses the first unknown option alone, and nothing else typed is checked. `DuraCommand`
+ *   stops it there instead (UnknownFlags) and `flagProblems` lists every unknown option, in commander's
+ *   words and with its suggestion, then the mandatory flags left out and what the command's own check
+ *   (`checkFlags`) finds in the rest: `dura request --requester-emial a@uw.edu --domain x` names the
+ *   typo, the missing `--requester-email` and the bad `--domain` together. Nothing runs.
  */
-import type { Command, Option } from 'commander';
+import { Command, type Option } from 'commander';
+import { UserError } from '../output';
 
 /** Each command's mandatory flags; its one hook reads this list. */
 const mandatory = new WeakMap<Command, Option[]>();
+/** Each command's own check of its parsed flags (no side effects): its problems, one a line. */
+const checks = new WeakMap<Command, (options: Record<string, unknown>) => Promise<unknown>>();
+
+const missingFlags = (command: Command): string[] =>
+  (mandatory.get(command) ?? [])
+    .filter((o) => command.getOptionValue(o.attributeName()) === undefined)
+    .map((o) => `error: required option '${o.flags}' not specified`);
 
 /** Adds `flags` to `command` as an option that must be given (like `requiredOption`). */
 export function requiredFlag(command: Command, flags: string, description?: string): Command {
@@ -18,14 +33,72 @@ export function requiredFlag(command: Command, flags: string, description?: stri
     options.push(option);
     return command;
   }
-  const all = [option];
-  mandatory.set(command, all);
+  mandatory.set(command, [option]);
   return command.hook('preAction', (cmd) => {
-    const missing = all.filter((o) => cmd.getOptionValue(o.attributeName()) === undefined);
+    const missing = missingFlags(cmd);
     if (missing.length)
-      cmd.error(missing.map((o) => `error: required option '${o.flags}' not specified`).join('\n'), {
-        code: 'commander.missingMandatoryOptionValue',
-        exitCode: 1,
-      });
+      cmd.error(missing.join('\n'), { code: 'commander.missingMandatoryOptionValue', exitCode: 1 });
   });
+}
+
+/**
+ * Registers `check` (which throws UserError listing problems, like the command's action would before it
+ * starts anything) to be run beside unknown options, so that they are reported with the rest.
+ */
+export function checkFlags<T>(command: Command, check: (options: T) => Promise<unknown>): void {
+  checks.set(command, check as (options: Record<string, unknown>) => Promise<unknown>);
+}
+
+/** A command refused for unknown options: commander's complaint for each, in its words. */
+export class UnknownFlags extends Error {
+  constructor(
+    readonly command: Command,
+    readonly complaints: string[],
+  ) {
+    super(complaints.join('\n'));
+  }
+}
+
+type Refusal = { unknownOption(this: Command, flag: string): void };
+
+/** Commander's own complaint about one unknown flag (with its "Did you mean" suggestion). */
+function commanderSays(command: Command, flag: string): string {
+  let said = `error: unknown option '${flag}'`;
+  command.error = ((message: string) => void (said = message)) as Command['error'];
+  try {
+    (Command.prototype as unknown as Refusal).unknownOption.call(command, flag);
+  } finally {
+    Reflect.deleteProperty(command, 'error');
+  }
+  return said;
+}
+
+/** A Command whose subcommands collect every unknown option instead of refusing the first alone. */
+export class DuraCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new DuraCommand(name);
+  }
+
+  /** Called by commander with the first unknown option; the rest follow it in `args`. */
+  unknownOption(flag: string): void {
+    const rest = this.args.slice(Math.max(0, this.args.indexOf(flag)));
+    const flags = rest.filter((arg) => /^-[^\d]/.test(arg));
+    throw new UnknownFlags(
+      this,
+      flags.map((f) => commanderSays(this, f)),
+    );
+  }
+}
+
+/** Every problem of a command refused for unknown options, in commander's `error: ` form, one a line. */
+export async function flagProblems(refused: UnknownFlags): Promise<string[]> {
+  const { command } = refused;
+  const problems = [...refused.complaints, ...missingFlags(command)];
+  try {
+    await checks.get(command)?.(command.opts());
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    problems.push(...err.message.split('\n').map((line) => `error: ${line}`));
+  }
+  return problems;
 }
