@@ -169,8 +169,16 @@ for (const database of TEST_DATABASES)
         [['beta.edu-1', 'completed']],
       );
       assert.deepEqual(out.agreements[0].officials, [{ name: 'Pat Official', email: 'pat@beta.edu' }]);
+      // The day it was signed (`execute --on`, the test above), not when dura recorded it.
+      const signedOn = new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+      assert.equal(out.agreements[0].signedOn, signedOn);
       // Listed by the agreement, not by an import: the officials come from the agreement.
       const beta = await dura('institutions', 'show', 'beta.edu');
+      assert.match(beta.stdout, /^AGREEMENT +KIND +STAGE +TIERS +RECEIVED +SIGNED$/m);
+      assert.match(
+        beta.stdout,
+        new RegExp(`^beta\\.edu-1 +new +completed +registered,controlled .* ${signedOn}$`, 'm'),
+      );
       assert.match(beta.stdout, /^ {2}signing officials: none on the list$/m);
       assert.match(
         beta.stdout,

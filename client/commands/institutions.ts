@@ -45,6 +45,8 @@ export function registerInstitutionCommands(institutions: Command): void {
           tiers: a.tiers ? a.tiers.split(',') : [],
           receivedAt: a.received_at,
           executedAt: a.executed_at,
+          // The day the institution signed (a New York date), which the access team knows it by.
+          signedOn: status.signedOn ?? null,
           officials: officialsOf(status).map((o) => ({
             name: o.name,
             email: o.email,
@@ -61,14 +63,14 @@ export function registerInstitutionCommands(institutions: Command): void {
           ].join('\n'),
           runs.length
             ? table(
-                ['AGREEMENT', 'KIND', 'STAGE', 'TIERS', 'RECEIVED', 'EXECUTED'],
+                ['AGREEMENT', 'KIND', 'STAGE', 'TIERS', 'RECEIVED', 'SIGNED'],
                 runs.map((r) => [
                   r.agreementId,
                   r.renews ? `renewal of ${r.renews}` : r.kind,
                   r.stage,
                   r.tiers.join(','),
                   shortWhen(r.receivedAt),
-                  shortWhen(r.executedAt),
+                  r.signedOn ?? '-',
                 ]),
               )
             : 'no agreements in the records',
