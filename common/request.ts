@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TIERS, type AgreementRequest } from './agreement';
 import { asciiDomain, asciiEmail } from './idn';
-import { readWhen } from './when';
+import { newYorkDate, readWhen } from './when';
 
 /** `required` for a field left out (or null), else `wrong`: a request file may hold any JSON. */
 const expected = (wrong: string) => ({
@@ -60,6 +60,21 @@ export interface RequestIssue {
   message: string;
 }
 
+/**
+ * A receipt typed for later than `now` (a minute's slack for clocks), named as typed, with New York's
+ * date today: it is reported beside the request's other problems, not after them.
+ */
+function futureReceipt(input: unknown, now: Date): RequestIssue | null {
+  const typed = (input as { receivedAt?: unknown } | null)?.receivedAt;
+  if (typeof typed !== 'string') return null;
+  const read = readWhen(typed);
+  if (!('at' in read) || read.at.getTime() <= now.getTime() + 60_000) return null;
+  return {
+    path: 'receivedAt',
+    message: `${typed.trim()} is in the future (today is ${newYorkDate(now)} in New York)`,
+  };
+}
+
 /** The request, or every problem with it (the first per field); `now` rejects a future receipt. */
 export function checkRequest(
   input: unknown,
@@ -67,8 +82,9 @@ export function checkRequest(
 ): { request: AgreementRequest } | { issues: RequestIssue[] } {
   const result = requestSchema.safeParse(input);
   if (!result.success) {
-    const seen = new Set<string>();
-    const issues: RequestIssue[] = [];
+    const future = futureReceipt(input, now);
+    const seen = new Set<string>(future ? ['receivedAt'] : []);
+    const issues: RequestIssue[] = future ? [future] : [];
     for (const issue of result.error.issues) {
       // At the root, the only problem is that it is not an object at all.
       const path = issue.path.join('.') || 'request';
@@ -78,8 +94,8 @@ export function checkRequest(
     }
     return { issues };
   }
-  if (Date.parse(result.data.receivedAt) > now.getTime() + 60_000)
-    return { issues: [{ path: 'receivedAt', message: `${result.data.receivedAt} is in the future` }] };
+  const future = futureReceipt(input, now);
+  if (future) return { issues: [future] };
   const { title, ...official } = result.data.signingOfficial;
   return { request: { ...result.data, signingOfficial: title ? { ...official, title } : official } };
 }

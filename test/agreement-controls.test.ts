@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { aRequest, lifecycleHarness, saveHistory } from './helpers/agreements';
 import { TEST_DATABASES } from './helpers/engine';
 import * as m from '../workflows/messages';
+import { newYorkDate } from '../common/when';
 
 for (const database of TEST_DATABASES)
   describe(`agreement controls on ${database}`, function () {
@@ -79,7 +80,12 @@ for (const database of TEST_DATABASES)
     });
 
     it('bad updates are rejected by their validators and leave no trace in history', async () => {
-      const { agreementId, handle } = await started();
+      const { request, agreementId, handle } = await started();
+      // The New York day before the one the request came in on: refused exactly, with no day's grace.
+      const received = newYorkDate(request.receivedAt);
+      const dayBefore = new Date(Date.parse(`${received}T12:00:00Z`) - 24 * 3600_000)
+        .toISOString()
+        .slice(0, 10);
       const updateEvents = async () =>
         (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
           .length;
@@ -99,9 +105,20 @@ for (const database of TEST_DATABASES)
           /^days: expected a whole number/,
         ],
         [
+          () => handle.executeUpdate(m.executeUpdate, { args: [{ signedOn: dayBefore }] }),
+          new RegExp(`^signedOn: ${dayBefore} is before the request was received`),
+        ],
+        [
           () => handle.executeUpdate(m.setSigningOfficialUpdate, { args: [{ name: 'X', email: 'nope' }] }),
           /^signingOfficial.email: not an e-mail/,
         ],
+        // Addresses nodemailer would refuse at the next message, caught here (a trial's `ada@uw..edu`).
+        ...['ada@uw..edu', 'ada.@uw.edu', '.ada@uw.edu', 'ada@.uw.edu'].map(
+          (email): [() => Promise<unknown>, RegExp] => [
+            () => handle.executeUpdate(m.addRequesterUpdate, { args: [{ name: 'Ada', email }] }),
+            /^requester.email: not an e-mail address/,
+          ],
+        ),
         [
           () => handle.executeUpdate(m.initiateUpdate),
           /^cannot initiate: the agreement is awaiting-signature \([^)]+-1\)$/,

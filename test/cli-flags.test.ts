@@ -122,6 +122,23 @@ describe('dura CLI: flags, checked before anything starts', function () {
     ]);
   });
 
+  it("the controls check addresses as request does, and execute's two dates together", async () => {
+    // A trial: both were accepted, and the official's package then bounced inside the worker.
+    refused(await dura('add-requester', 'uw.edu', '--name', 'Ada', '--email', 'ada@uw..edu'), [
+      '--email: not an e-mail address',
+    ]);
+    refused(await dura('set-official', 'uw.edu', '--add', '--name', 'Q', '--email', 'q.@uw.edu'), [
+      '--email: not an e-mail address',
+    ]);
+    // Before: only the --on problem, and the --expires-on one came the next run.
+    const result = await dura('execute', 'uw.edu', '--on', '2999-01-01', '--expires-on', '2999-01-01');
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /^dura: --on: 2999-01-01 is in the future \(today is .* in New York\)\ndura: --expires-on: 2999-01-01 is not after the signing date \(--on 2999-01-01\)\n$/,
+    );
+  });
+
   it("a mistyped flag is named as typed, with commander's suggestion on the same line", async () => {
     // Before: "required option '--on <date>' not specified", and --onn never named.
     refused(await dura('execute', 'uw.edu-1', '--onn', '2026-12-01'), [
@@ -163,5 +180,16 @@ describe('dura CLI: flags, checked before anything starts', function () {
         '--tier: required',
       ],
     );
+    // A receipt in the future is one of the problems, named as typed, not one left for the next run.
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+    const result = await dura('request', ...typed, '--received-at', '2999-01-01', '--tier', 'registered');
+    assert.equal(result.status, 1);
+    assert.deepEqual(result.stderr.split('\n').slice(1, -1), [
+      `dura: --received-at: 2999-01-01 is in the future (today is ${today} in New York)`,
+      'dura: --domain: expected an e-mail domain such as uw.edu',
+      'dura: --requester-email: required',
+      'dura: --official-name: required',
+      'dura: --official-email: required',
+    ]);
   });
 });

@@ -241,6 +241,14 @@ describe('worker logs', () => {
     assert.equal(scrub('commands: [CancelTimer] [Complete]'), 'commands: [CancelTimer] [Complete]');
   });
 
+  it('mask an address refused as invalid too: it names a person all the same', () => {
+    // A trial's worker log: `to[0].email: "ada@uw..edu" is not a valid e-mail address`, unmasked.
+    assert.equal(
+      scrub('to[0].email: "ada@uw..edu" is not a valid e-mail address; ada.@uw.edu, <so@uw.edu>'),
+      'to[0].email: "<email>" is not a valid e-mail address; <email>, <<email>>',
+    );
+  });
+
   it('go through pino at its level, as JSON', () => {
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });

@@ -23,7 +23,8 @@ export function createLogger(level: LevelWithSilent): Pino {
   });
 }
 
-const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+// Anything shaped like an address, valid or not: a refused one (`ada@uw..edu`) names a person too.
+const EMAIL = /[^\s"'`<>()[\]@,;:\\]+@[^\s"'`<>()[\]@,;:\\]+/g;
 
 // Core's debug logs print payloads as `[<base64>]`, or `[<first 32 bytes>..<last 32 bytes>]` when
 // longer: a request's JSON, with names and addresses that the e-mail mask cannot see in base64.

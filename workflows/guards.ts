@@ -6,6 +6,8 @@ import type { Execution, Person, SigningOfficial } from '../common/agreement';
 import { BusinessCalendar, tableSource, type CalendarTable } from '../common/business-calendar';
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+/** A dot-separated part left empty: at either end, next to the @, or two dots together. */
+const EMPTY_PART = /^\.|\.\.|\.@|@\.|\.$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -20,9 +22,14 @@ export function text(value: unknown, field: string, max = 500): string {
   return value.trim();
 }
 
+/**
+ * An address the mailer can send to. The CLI checks addresses with zod first (common/coverage.ts); this
+ * is the backstop for other callers: one @, no spaces or brackets, a dot in the domain, and no empty
+ * dot-separated part (`ada.@uw.edu`, `ada@uw..edu`), which nodemailer refuses.
+ */
 export function email(value: unknown, field: string): string {
   const address = text(value, field, 254);
-  if (!EMAIL.test(address)) fail(`${field}: not an e-mail address: ${address}`);
+  if (!EMAIL.test(address) || EMPTY_PART.test(address)) fail(`${field}: not an e-mail address: ${address}`);
   return address.toLowerCase();
 }
 
@@ -122,12 +129,15 @@ function newYorkDate(instant: string, table: CalendarTable | undefined): string 
 
 /**
  * An execution is not signed before the request came in (issue 15: requesters were told the institution
- * signed before it was asked). A day's grace, as for a date in the future: the CLI checks the exact New
- * York date first (client/commands/controls.ts), and an integration may send a date in another zone.
+ * signed before it was asked): `signedOn` (a New York date) not before the New York date the request was
+ * received on, exactly, by the agreement's calendar table. Without the table (or on a compressed
+ * calendar) that date is reckoned in EST, which can be a day off, so a day's grace is allowed then.
  */
 export function signedSinceReceipt(signedOn: string, receivedAt: string, table?: CalendarTable): void {
+  const exact = table !== undefined && !table.compressedDaySeconds;
   const received = newYorkDate(receivedAt, table);
-  if (Date.parse(`${signedOn}T00:00:00Z`) < Date.parse(`${received}T00:00:00Z`) - DAY_MS)
+  const grace = exact ? 0 : DAY_MS;
+  if (Date.parse(`${signedOn}T00:00:00Z`) < Date.parse(`${received}T00:00:00Z`) - grace)
     fail(`signedOn: ${signedOn} is before the request was received (${dateInWords(received)})`);
 }
 

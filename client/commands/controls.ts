@@ -75,9 +75,9 @@ const controls: Control[] = [
       ['--replace', 'this official instead of all others (the default)'],
     ],
     example: 'dura set-official uw.edu --add --name "Pat Provost" --email provost@uw.edu',
-    update: (f) => {
+    update: async (f) => {
       if (f.add && f.replace) throw new UserError('set-official: --add and --replace: choose one');
-      const official = { name: f.name, email: f.email, title: f.title };
+      const official = { name: f.name, email: await typedEmail(f.email), title: f.title };
       return { name: 'setSigningOfficial', args: [f.add ? { ...official, add: true } : official] };
     },
   },
@@ -89,7 +89,10 @@ const controls: Control[] = [
       ['--email <email>', "the requester's e-mail", true],
     ],
     example: 'dura add-requester uw.edu --name "Grace Hopper" --email grace@uw.edu',
-    update: (f) => ({ name: 'addRequester', args: [{ name: f.name, email: f.email }] }),
+    update: async (f) => ({
+      name: 'addRequester',
+      args: [{ name: f.name, email: await typedEmail(f.email) }],
+    }),
   },
   {
     name: 'remind-now',
@@ -181,38 +184,42 @@ async function whenFlag(value: string, flag: string, options: { dateOnly?: boole
 }
 
 /**
- * `execute --on`: a New York date, not after today's (design.md, "Contracts"); the workflow's validator
- * checks it again with a day's grace, and that it is not before the request.
+ * `--email` of set-official and add-requester, checked as `request` checks its addresses (zod's, in
+ * common/coverage.ts): the workflow's validator cannot use zod, and its own check is a looser backstop.
  */
-async function signedOn(value: string): Promise<string> {
-  const { date } = await whenFlag(value, '--on', { dateOnly: true });
-  const { newYorkDate, dateInWords } = await import('../../common/when');
-  const today = newYorkDate();
-  if (date > today)
-    throw new UserError(`--on: ${date} is in the future (today is ${dateInWords(today)} in New York)`);
-  return date;
+async function typedEmail(value: unknown): Promise<string> {
+  const { parseEmail } = await import('../../common/coverage');
+  if (typeof value !== 'string' || !parseEmail(value)) throw new UserError('--email: not an e-mail address');
+  return value;
 }
 
 /**
  * `execute`'s flags: the signing date and the end date, every problem at once (a UserError naming each
- * flag). The end date is a New York date after the signing date (issue 18).
+ * flag). `--on` is a New York date, not after today's (design.md, "Contracts"); the workflow's validator
+ * checks that it is not before the request. The end date is a New York date after the signing date
+ * (issue 18), compared with the `--on` typed even when that one is refused too.
  */
 async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: string; expiresOn?: string }> {
   const problems: string[] = [];
-  const signed = await signedOn(String(f.on)).catch((err: Error) => void problems.push(err.message));
+  const on = await whenFlag(String(f.on), '--on', { dateOnly: true }).catch(
+    (err: Error) => void problems.push(err.message),
+  );
+  const { newYorkDate, dateInWords, readWhen } = await import('../../common/when');
+  const today = newYorkDate();
+  if (on && on.date > today)
+    problems.push(`--on: ${on.date} is in the future (today is ${dateInWords(today)} in New York)`);
   let expiresOn: string | undefined;
   if (f['expires-on'] !== undefined || f.expiresOn !== undefined) {
-    const { readWhen } = await import('../../common/when');
     const typed = String(f.expiresOn ?? f['expires-on']);
     const read = readWhen(typed, { dateOnly: true });
     if ('problem' in read) problems.push(`--expires-on: ${read.problem}`);
-    else if (signed && read.date <= signed)
-      problems.push(`--expires-on: ${read.date} is not after the signing date (--on ${signed})`);
+    else if (on && read.date <= on.date)
+      problems.push(`--expires-on: ${read.date} is not after the signing date (--on ${on.date})`);
     else expiresOn = read.date;
   }
-  if (problems.length || !signed) throw new UserError(problems.join('\n'));
+  if (problems.length || !on) throw new UserError(problems.join('\n'));
   return {
-    signedOn: signed,
+    signedOn: on.date,
     documentRef: f.document as string | undefined,
     ...(expiresOn ? { expiresOn } : {}),
   };

@@ -112,7 +112,8 @@ function flagRequest(flags: RequestFlags): unknown {
     requester: { name: flags.requesterName, email: flags.requesterEmail },
     signingOfficial: { name: flags.officialName, email: flags.officialEmail, title: flags.officialTitle },
     tiers: flags.tier ?? [],
-    receivedAt: flags.receivedAt ?? new Date().toISOString(),
+    // As typed (its parser made it ISO UTC, after echoing it): a problem then quotes what was typed.
+    receivedAt: typedValues.get('--received-at')?.at(-1) ?? flags.receivedAt ?? new Date().toISOString(),
   };
 }
 
