@@ -122,6 +122,17 @@ describe('dura CLI: flags, checked before anything starts', function () {
     ]);
   });
 
+  it('--tier as import reads tiers: any case, several in one; only the word that is no tier is refused', async () => {
+    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
+    refused(await dura('request', ...typed, '--tier', 'Registered,CONTROLLED', '--tier', 'Gold'), [
+      '--domain: expected an e-mail domain such as uw.edu',
+      '--requester-email: required',
+      '--official-name: required',
+      '--official-email: required',
+      '--tier: expected registered or controlled (got "Gold")',
+    ]);
+  });
+
   it("the controls check addresses as request does, and execute's two dates together", async () => {
     // A trial: both were accepted, and the official's package then bounced inside the worker.
     refused(await dura('add-requester', 'uw.edu', '--name', 'Ada', '--email', 'ada@uw..edu'), [

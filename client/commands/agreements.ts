@@ -42,7 +42,7 @@ export function registerAgreementCommands(program: Command): void {
     .option('--official-name <name>', "the institution's signing official", once('--official-name'))
     .option('--official-email <email>', "the signing official's e-mail address", once('--official-email'))
     .option('--official-title <title>', "the signing official's title (optional)", once('--official-title'))
-    .option('--tier <tier>', `${TIERS.join(' or ')}; repeat for both`, collect)
+    .option('--tier <tier>', `${TIERS.join(' or ')}, in any case; repeat for both, or list them`, tiersTyped)
     .option(
       '--received-at <when>',
       "when the request was received: YYYY-MM-DD (from that day's start in New York), an ISO-8601 " +
@@ -196,8 +196,16 @@ export function registerAgreementCommands(program: Command): void {
     );
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+/**
+ * `--tier` as `dura import` reads its tiers column (common/registry-file-schema.ts, tierOf): any case,
+ * and several in one (`registered,controlled`); a word that is no tier is kept as typed for the check.
+ */
+function tiersTyped(value: string, previous: string[] = []): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { tierOf } =
+    require('../../common/registry-file-schema') as typeof import('../../common/registry-file-schema');
+  const words = value.split(/[,;|\s]+/).filter(Boolean);
+  return [...previous, ...(words.length ? words : [value]).map((word) => tierOf(word) ?? word)];
 }
 
 /**
