@@ -205,6 +205,12 @@ describe('dura web over HTTP', function () {
     const s = await session(app);
     assert.equal((await post(app, '/request', fields, { ...s, csrf: `${s.csrf}x` })).statusCode, 403);
     assert.equal((await post(app, '/check', { email: 'ada@hostile.edu' })).statusCode, 403);
+    // A tier no radio button sends is refused with the address's problem, not answered for another tier.
+    const tiered = await post(app, '/check', { email: 'ada@', tier: 'gold' }, await session(app));
+    assert.equal(tiered.statusCode, 400);
+    assert.match(tiered.body, /href="#email"[^]*enter an e-mail address[^]*href="#tier-registered"/);
+    assert.match(tiered.body, /id="tier-error"[^]*choose the Registered Tier or the Controlled Tier/);
+    assert.ok(!tiered.body.includes('id="answer"'), 'no answer for a tier not asked');
 
     const trap = await post(app, '/request', { ...fields, website: 'http://spam.example' }, s);
     assert.deepEqual(h1s((await follow(app, trap)).body), ['Request received']);

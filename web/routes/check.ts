@@ -36,23 +36,32 @@ export function sendCheckForm(
   ctx: WebContext,
   values: CheckValues,
   status: number,
-  view: { error?: string; answer?: ReturnType<typeof answerView>; notice?: FormNotice } = {},
+  view: {
+    error?: string;
+    tierError?: string;
+    answer?: ReturnType<typeof answerView>;
+    notice?: FormNotice;
+  } = {},
 ): Promise<FastifyReply> {
-  const errors: FormError[] = view.error
-    ? [{ field: 'email', label: EMAIL_FIELD.label, message: view.error }]
-    : [];
+  const errors: FormError[] = [
+    ...(view.error ? [{ field: 'email', label: EMAIL_FIELD.label, message: view.error }] : []),
+    ...(view.tierError
+      ? [{ field: 'tier-registered', label: 'Data access tier', message: view.tierError }]
+      : []),
+  ];
   const tier = (TIERS as readonly string[]).includes(values.tier) ? values.tier : 'registered';
   return sendPage(
     reply,
     ctx,
     'check',
     {
-      title: view.error ? 'Error: Am I covered?' : 'Am I covered?',
+      title: errors.length ? 'Error: Am I covered?' : 'Am I covered?',
       section: 'check',
       csrf: reply.generateCsrf(),
       email: fieldView(EMAIL_FIELD, values.email, view.error),
       tiers: TIERS.map((t) => ({ value: t, id: `tier-${t}`, label: TIER_NAMES[t], checked: t === tier })),
       errors,
+      tierError: view.tierError,
       answer: view.answer,
       notice: view.notice,
     },
@@ -71,13 +80,18 @@ export function registerCheckRoutes(app: FastifyInstance, ctx: WebContext, formL
     },
     async (req, reply) => {
       const values = checkValues(req.body);
-      if (!values.email.trim())
-        return sendCheckForm(reply, ctx, values, 400, { error: 'enter your e-mail address' });
-      if (!parseEmail(values.email))
-        return sendCheckForm(reply, ctx, values, 400, {
-          error: 'enter an e-mail address such as ada@uw.edu',
-        });
-      if (!(TIERS as readonly string[]).includes(values.tier)) values.tier = 'registered';
+      // Every problem at once; no tier at all is the Registered Tier, the form's default.
+      const error = !values.email.trim()
+        ? 'enter your e-mail address'
+        : !parseEmail(values.email)
+          ? 'enter an e-mail address such as ada@uw.edu'
+          : undefined;
+      const tierError =
+        values.tier && !(TIERS as readonly string[]).includes(values.tier)
+          ? 'choose the Registered Tier or the Controlled Tier'
+          : undefined;
+      if (error || tierError) return sendCheckForm(reply, ctx, values, 400, { error, tierError });
+      if (!values.tier) values.tier = 'registered';
       const coverage = await checkCoverage(ctx.store, values.email, [values.tier as Tier]);
       return sendCheckForm(reply, ctx, values, 200, { answer: answerView(coverage, ctx) });
     },
