@@ -80,7 +80,7 @@ export function statusView(s: AgreementStatus): string {
   for (const [i, e] of (s.earlierAgreements ?? []).entries())
     rows.push([
       i === 0 ? 'Earlier agreements' : '',
-      `${e.agreementId}: ${e.stage} at this request, ${e.tiers.join(', ')}, received ${shortWhen(e.receivedAt)}`,
+      `${e.agreementId}: ${e.stage} when this request came in, ${e.tiers.join(', ')}, received ${shortWhen(e.receivedAt)}`,
     ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [

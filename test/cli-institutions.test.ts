@@ -64,7 +64,7 @@ for (const database of TEST_DATABASES)
       );
       assert.match(
         (await ok('status', 'one.edu')).stdout,
-        /Earlier agreements\s+one\.edu-1: completed at this request, /,
+        /Earlier agreements\s+one\.edu-1: completed when this request came in, /,
       );
       // The earlier one is still reachable by its id, from the records.
       assert.equal((await status('one.edu-1')).documentRef, 'DURA-ONE-1');

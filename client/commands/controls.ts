@@ -20,8 +20,8 @@ interface Control {
   example: string;
   /** The update's name and argument, from the command's flags; a UserError for a bad flag. */
   update: (flags: Flags) => AgreementUpdate | Promise<AgreementUpdate>;
-  /** What the done line says beyond the stage. */
-  done?: (status: AgreementStatus) => Promise<string>;
+  /** What the done line says beyond the stage (and any warning, on stderr). */
+  done?: (status: AgreementStatus, flags: Flags) => Promise<string>;
 }
 
 const controls: Control[] = [
@@ -93,6 +93,15 @@ const controls: Control[] = [
       name: 'addRequester',
       args: [{ name: f.name, email: await typedEmail(f.email) }],
     }),
+    // Triage's flag for an address outside the institution's domains, said here as `request` says it.
+    done: async (status, f) => {
+      const email = String(f.email).trim().toLowerCase();
+      const outside = [...status.history]
+        .reverse()
+        .find((h) => h.event === 'requester-outside-domain' && h.detail?.startsWith(`${email} `));
+      if (outside) process.stderr.write(`dura: warning: ${outside.detail}\n`);
+      return '';
+    },
   },
   {
     name: 'remind-now',
@@ -165,7 +174,7 @@ export function registerControlCommands(program: Command): void {
         );
         if (answer.outcome === 'rejected') throw new UserError(answer.reason);
         const status = answer.value;
-        const more = control.done ? await control.done(status) : '';
+        const more = control.done ? await control.done(status, flags) : '';
         emit(
           flags,
           status,
