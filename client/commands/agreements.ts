@@ -201,9 +201,10 @@ export function registerAgreementCommands(program: Command): void {
  * and several in one (`registered,controlled`); a word that is no tier is kept as typed for the check.
  */
 function tiersTyped(value: string, previous: string[] = []): string[] {
+  type Schema = typeof import('../../common/registry-file-schema');
+  // Loaded only when the flag is given (zod), as --received-at's parser does.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { tierOf } =
-    require('../../common/registry-file-schema') as typeof import('../../common/registry-file-schema');
+  const { tierOf } = require('../../common/registry-file-schema') as Schema;
   const words = value.split(/[,;|\s]+/).filter(Boolean);
   return [...previous, ...(words.length ? words : [value]).map((word) => tierOf(word) ?? word)];
 }
