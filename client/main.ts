@@ -35,6 +35,7 @@ const program = new DuraCommand('dura')
 let running: Command | undefined;
 program.hook('preAction', (_program, action) => {
   running = action;
+  DuraCommand.refuseIfAny(action); // a bad choice among other problems: all of them, and nothing runs
 });
 
 registerAgreementCommands(program);
@@ -56,16 +57,20 @@ registerLinkCommands(program);
  * `option '--initiation <mode>' argument 'foo' is invalid. Allowed choices are auto, manual.`
  */
 function commanderComplaint(text: string): string {
-  const choice =
-    /^error: option '(-[^ ,']+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.\n?$/s.exec(
-      text,
-    );
   // One line per problem: commander's suggestion joins the line it is about.
-  if (!choice)
-    return text.replace(/^error: /gm, 'dura: ').replace(/\n\(Did you mean (.*)\?\)/g, ' (did you mean $1?)');
-  const [, flag, typed, choices] = choice;
-  const expected = new Intl.ListFormat('en', { type: 'disjunction' }).format(choices!.split(', '));
-  return `dura: ${flag}: expected ${expected} (got ${JSON.stringify(typed)})\n`;
+  const lines = text.replace(/\n\(Did you mean (.*)\?\)/g, ' (did you mean $1?)').split('\n');
+  return lines
+    .map((line) => {
+      const choice =
+        /^error: option '(-[^ ,']+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/.exec(
+          line,
+        );
+      if (!choice) return line.replace(/^error: /, 'dura: ');
+      const [, flag, typed, choices] = choice;
+      const expected = new Intl.ListFormat('en', { type: 'disjunction' }).format(choices!.split(', '));
+      return `dura: ${flag}: expected ${expected} (got ${JSON.stringify(typed)})`;
+    })
+    .join('\n');
 }
 
 function run(): void {

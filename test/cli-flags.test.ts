@@ -122,6 +122,23 @@ describe('dura CLI: flags, checked before anything starts', function () {
     ]);
   });
 
+  it('bad choices are listed together, with the unknown options and the rest of the request', async () => {
+    // A trial: `list --tier gold --stage bogus` named --tier only, and --stage on the next run.
+    refused(await dura('list', '--tier', 'gold', '--stage', 'bogus', '--bogus'), [
+      "unknown option '--bogus'",
+      '--tier: expected registered or controlled (got "gold")',
+      '--stage: expected awaiting-initiation, awaiting-signature, executed, instructions-sent, completed, cancelled, declined, not-needed, renewed, or lapsed (got "bogus")',
+    ]);
+    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
+    refused(await dura('request', ...typed, '--initiation', 'later', '--tier', 'registered'), [
+      '--initiation: expected auto or manual (got "later")',
+      '--domain: expected an e-mail domain such as uw.edu',
+      '--requester-email: required',
+      '--official-name: required',
+      '--official-email: required',
+    ]);
+  });
+
   it('--tier as import reads tiers: any case, several in one; only the word that is no tier is refused', async () => {
     const typed = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
     refused(await dura('request', ...typed, '--tier', 'Registered,CONTROLLED', '--tier', 'Gold'), [

@@ -11,7 +11,7 @@
  *   (`checkFlags`) finds in the rest: `dura request --requester-emial a@uw.edu --domain x` names the
  *   typo, the missing `--requester-email` and the bad `--domain` together. Nothing runs.
  */
-import { Command, type Option } from 'commander';
+import { Command, InvalidArgumentError, type Option } from 'commander';
 import { UserError } from '../output';
 
 /** Each command's mandatory flags; its one hook reads this list. */
@@ -49,7 +49,7 @@ export function checkFlags<T>(command: Command, check: (options: T) => Promise<u
   checks.set(command, check as (options: Record<string, unknown>) => Promise<unknown>);
 }
 
-/** A command refused for unknown options: commander's complaint for each, in its words. */
+/** A command refused for what was typed: commander's complaint for each unknown option, in its words. */
 export class UnknownFlags extends Error {
   constructor(
     readonly command: Command,
@@ -73,10 +73,34 @@ function commanderSays(command: Command, flag: string): string {
   return said;
 }
 
-/** A Command whose subcommands collect every unknown option instead of refusing the first alone. */
+/**
+ * A Command whose subcommands collect every problem commander finds in what was typed instead of
+ * stopping at the first: unknown options, and values an option refuses (a bad choice).
+ */
 export class DuraCommand extends Command {
+  /** Values refused while parsing, in commander's words (`error: option '--tier <tier>' argument …`). */
+  readonly refusals: string[] = [];
+
   override createCommand(name?: string): Command {
     return new DuraCommand(name);
+  }
+
+  /** Each option's parser (`choices` included) records a refused value and parsing goes on. */
+  override addOption(option: Option): this {
+    const parse = option.parseArg;
+    if (parse)
+      option.parseArg = <T>(value: string, previous: T): T => {
+        try {
+          return parse(value, previous);
+        } catch (err) {
+          if (!(err instanceof InvalidArgumentError)) throw err;
+          this.refusals.push(
+            `error: option '${option.flags}' argument '${value}' is invalid. ${err.message}`,
+          );
+          return previous;
+        }
+      };
+    return super.addOption(option);
   }
 
   /** Called by commander with the first unknown option; the rest follow it in `args`. */
@@ -88,12 +112,21 @@ export class DuraCommand extends Command {
       flags.map((f) => commanderSays(this, f)),
     );
   }
+
+  /** For the root's preAction hook: stops a command whose values were refused before it runs. */
+  static refuseIfAny(command: Command): void {
+    if (command instanceof DuraCommand && command.refusals.length) throw new UnknownFlags(command, []);
+  }
 }
 
-/** Every problem of a command refused for unknown options, in commander's `error: ` form, one a line. */
+/** Every problem of a refused command in commander's `error: ` form, one a line. */
 export async function flagProblems(refused: UnknownFlags): Promise<string[]> {
   const { command } = refused;
-  const problems = [...refused.complaints, ...missingFlags(command)];
+  const problems = [
+    ...refused.complaints,
+    ...(command instanceof DuraCommand ? command.refusals : []),
+    ...missingFlags(command),
+  ];
   try {
     await checks.get(command)?.(command.opts());
   } catch (err) {
