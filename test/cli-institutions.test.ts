@@ -136,6 +136,11 @@ for (const database of TEST_DATABASES)
         ...['--official-name', 'Pat Provost', '--official-email', 'provost@five.edu', '--tier', 'registered'],
       );
       assert.match(joined.stderr, /^joined/m);
+      // Said at once, not left for the history: the agreement keeps its official.
+      assert.match(
+        joined.stderr,
+        /^dura: warning: this request names provost@five\.edu as signing official; five\.edu-1 keeps \S+@five\.edu \(to add them: dura set-official five\.edu-1 --add …\)$/m,
+      );
       await until(async () => (await events('five.edu')).includes('official-named'));
       const shown = await status('five.edu');
       assert.ok(
@@ -160,6 +165,29 @@ for (const database of TEST_DATABASES)
         'not added unasked',
       );
       await ok('cancel', 'five.edu', '--reason', 'test over');
+    });
+
+    it('a request entered after its initiation deadline says so at once on manual initiation, not on auto', async () => {
+      const tenDaysAgo = new Date(Date.now() - 10 * 24 * 3600_000).toLocaleDateString('en-CA', {
+        timeZone: 'America/New_York',
+      });
+      const late = await request(
+        'late.edu',
+        'ada@late.edu',
+        '--initiation',
+        'manual',
+        '--received-at',
+        tenDaysAgo,
+      );
+      assert.equal(late.status, 0, late.stderr);
+      assert.match(
+        late.stderr,
+        /^dura: warning: initiation was due by .+, before this request was entered: late\.edu-1 is overdue from the start and the access team is told \(dura initiate late\.edu-1\)$/m,
+      );
+      const auto = await request('late-auto.edu', 'ada@late-auto.edu', '--received-at', tenDaysAgo);
+      assert.equal(auto.status, 0, auto.stderr);
+      assert.doesNotMatch(auto.stderr, /overdue/);
+      for (const domain of ['late.edu', 'late-auto.edu']) await ok('cancel', domain, '--reason', 'test over');
     });
 
     it('6. two officials both receive the package and the reminders; remind-now twice asks for --force', async () => {

@@ -91,7 +91,10 @@ export function registerAgreementCommands(program: Command): void {
         if (e.name === 'WorkflowUpdateFailedError') throw new UserError(e.cause?.message ?? e.message);
         return rethrowNotTaken(agreementIdFor(request.institution.domain), err);
       });
-      const result = { ...answer, warnings };
+      const { requestNotes } = await import('../request-notes');
+      const notes = await requestNotes(client, config, request, answer);
+      if (!flags.json) for (const note of notes) process.stderr.write(`dura: warning: ${note}\n`);
+      const result = { ...answer, warnings: [...warnings, ...notes] };
       if (!flags.json)
         process.stderr.write(`${result.outcome} (${result.stage})${nextStep(result, policy)}\n`);
       if (result.outcome === 'not-needed' && !flags.json)
