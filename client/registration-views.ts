@@ -35,19 +35,20 @@ export function registrationState(r: RegistrationRow, nudges?: number, nudgesFro
   const left = stepsLeft(r.steps).length;
   if (r.closedAt) return `closed ${newYorkDate(r.closedAt)}, ${left} left (${r.closedReason ?? 'no reason'})`;
   if (r.escalatedAt) return `stalled, ${left} left (access team told ${newYorkDate(r.escalatedAt)})`;
-  if (nudgesFrom && !r.nextNudgeAt) return `${left} left; nudges from ${nudgesFrom}`;
+  if (nudgesFrom) return `${left} left; nudges from ${nudgesFrom}`;
   const nudged = r.nudgesSent ? `; nudged ${r.nudgesSent}${nudges ? ` of ${nudges}` : ''}` : '';
   const next = r.nextNudgeAt ? `${nudged ? ',' : ';'} next nudge ${newYorkDate(r.nextNudgeAt)}` : '';
   return `${left} left${nudged}${next}`;
 }
 
 /**
- * The agreement whose registration nudges `r`'s requester instead of `r` (workflows/registration.ts
- * hands over to a newer open registration of the address): among `rows`, the newest open one of the
- * same address sent after `r`, when `r` is open and has no next nudge; otherwise undefined.
+ * The agreement whose registration nudges `r`'s requester instead of `r`: among `rows`, the newest open
+ * one of the same address sent after `r`, when `r` is open; otherwise undefined. The criterion is the
+ * workflow's (activity `newerRegistration`): `r`'s next nudge, when it comes due, hands over to that one
+ * instead of going out, so `r` shows no next nudge of its own even before the hand-over is recorded.
  */
 export function nudgesFrom(r: RegistrationRow, rows: readonly RegistrationRow[]): string | undefined {
-  if (r.completedAt || r.closedAt || r.escalatedAt || r.nextNudgeAt) return undefined;
+  if (r.completedAt || r.closedAt || r.escalatedAt) return undefined;
   const email = r.requester.email.toLowerCase();
   const newer = rows
     .filter((o) => o.requester.email.toLowerCase() === email && isOpenRegistration(o))

@@ -95,6 +95,11 @@ for (const database of TEST_DATABASES)
         /You already did some of them for an earlier agreement, and need not do them again: Researcher Workbench account \(\w+day, [^)]+\); 2-step verification \([^)]+\); identity verification \([^)]+\)\./,
       );
       assert.equal((await statusOf(first.agreementId)).completedAt, null, 'the first is still open');
+      // Before the hand-over is recorded, the list already says which one nudges her (a trial saw both
+      // rows promise a next nudge): the first one's, when due, hands over instead of going out.
+      const before = registrationTable(await registrationsFor(s.engine.dura.store.db, email));
+      assert.match(before, new RegExp(`${first.agreementId} .* 2 left; nudges from ${renewed.agreementId}`));
+      assert.equal(before.match(/next nudge/g)?.length, 1, before);
 
       // Only the renewal's registration nudges her, with only what is left; the first one's first
       // nudge came due after the renewal's had started, so it handed over and sends nothing more.
