@@ -6,7 +6,13 @@ import type { Config } from '../common/config';
 import { statusLinkKey } from '../common/status-link';
 import { calendarActivities } from './calendar';
 import { digestActivities } from './digest';
-import type { AgreementActivities, CalendarActivities, DigestActivities } from './interfaces';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  RECORDS_REFUSED,
+  type AgreementActivities,
+  type CalendarActivities,
+  type DigestActivities,
+} from './interfaces';
 import { createMailer } from './mail/mailer';
 import { mailSettings } from './mail/settings';
 import { openDatabase } from './records/db';
@@ -53,7 +59,11 @@ export async function createActivities(
     ...digestActivities({ db, mailer }),
     lookupInstitution: (domain) => store.lookupInstitution(domain),
     triageRequest: (input) => triageRequest(db, input),
-    sendEmail: (request) => mailer.send(request),
+    sendEmail: async ({ records, ...request }) => {
+      // The records first hold what the message says (patch `records-with-mail`): written here, at once.
+      if (records) await store.recordEvents(records).catch(refusedAsRecords);
+      return mailer.send(request);
+    },
     recordEvents: (input) => store.recordEvents(input),
     updateRegistry: (update) => store.updateRegistry(update),
     recordTerm: (input) => store.recordTerm(input),
@@ -69,4 +79,11 @@ export async function createActivities(
       await store.close();
     },
   };
+}
+
+/** A records write refused as bad data fails the message as RECORDS_REFUSED (see that); others as they are. */
+function refusedAsRecords(err: unknown): never {
+  if (err instanceof ApplicationFailure && err.nonRetryable)
+    throw ApplicationFailure.nonRetryable(err.message, RECORDS_REFUSED);
+  throw err;
 }

@@ -55,6 +55,11 @@ export interface EmailRequest {
   agreement?: AgreementSnapshot;
   /** Kind-specific values (reason, reminder number…). */
   extra?: Record<string, string | number | boolean | null>;
+  /**
+   * The records' write the message is rendered after (patch `records-with-mail`): the activity makes
+   * it (recordEvents) before anything else.
+   */
+  records?: RecordEventsInput;
 }
 
 export interface EmailReceipt {
@@ -289,3 +294,9 @@ export interface CalendarActivities {
 
 /** Error types an activity throws (non-retryably) for data that will never succeed. */
 export const BAD_DATA = 'DuraBadData';
+
+/**
+ * The records' write that a message carried (EmailRequest.records) was refused as bad data (no snapshot
+ * to apply changes to): nothing was sent; the workflow writes the records whole, then sends again.
+ */
+export const RECORDS_REFUSED = 'DuraRecordsRefused';

@@ -79,6 +79,39 @@ for (const database of TEST_DATABASES)
       await saveHistory(s.env, agreementId, 'remind-now-set-cadence', database);
     });
 
+    it('a message whose records write is refused (its snapshot gone) goes out all the same, the records written whole', async () => {
+      const { agreementId, handle } = await started();
+      // The records lose the agreement (a restore from an older backup): a write of changes has nothing
+      // to apply them to (patch records-with-mail: it travels with the next message).
+      const db = s.engine.dura.store.db;
+      const { agreement_ref: ref } = await db
+        .selectFrom('agreements')
+        .select('agreement_ref')
+        .where('agreement_id', '=', agreementId)
+        .executeTakeFirstOrThrow();
+      await db.deleteFrom('agreement_events').where('agreement_ref', '=', ref).execute();
+      await db.deleteFrom('agreements').where('agreement_ref', '=', ref).execute();
+      const reminded = await handle.executeUpdate(m.remindNowUpdate, { args: [{}] });
+      assert.equal(s.sent(agreementId, 'reminder').length, 1, 'the reminder went out, once');
+      assert.ok(!reminded.history.some((h) => h.event === 'email-failed' || h.event === 'escalated'));
+      const recorded = await s.engine.dura.store.agreementStatus(agreementId);
+      assert.equal(recorded?.stage, 'awaiting-signature');
+      assert.equal(recorded?.remindersSent, 1);
+      assert.ok((await s.recordedEvents(ref)).includes('reminder-sent'));
+      // In history: the message refused for its records, the records written whole, the message again.
+      const events = (await handle.fetchHistory()).events!;
+      const refused = events.filter(
+        (e) =>
+          e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === 'DuraRecordsRefused',
+      );
+      assert.equal(refused.length, 1);
+      const after = events.slice(events.indexOf(refused[0]!));
+      const scheduled = after
+        .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+        .filter(Boolean);
+      assert.deepEqual(scheduled.slice(0, 2), ['recordEvents', 'sendEmail']);
+    });
+
     it('bad updates are rejected by their validators and leave no trace in history', async () => {
       const { request, agreementId, handle } = await started();
       // The New York day before the one the request came in on: refused exactly, with no day's grace.

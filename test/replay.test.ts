@@ -27,6 +27,7 @@ describe('replay of committed histories', function () {
       'before-mail-from-records',
       'before-agreement-ids',
       'before-one-first-mail',
+      'before-records-with-mail',
     ]) {
       const kept = files.filter((f) => f.startsWith(`${patch}${path.sep}`));
       assert.ok(kept.length >= 8, `only ${kept.length} histories in ${patch}/`);

@@ -156,7 +156,8 @@ describe('New York time in words (text views, echoes, requests)', () => {
         { path: 'receivedAt', message: '2026-02-30 is not a calendar date: February 2026 has 28 days' },
       ]);
       assert.deepEqual(receivedAt('2026-11-30'), [
-        { path: 'receivedAt', message: '2026-11-30T05:00:00.000Z is in the future' },
+        // As typed, with New York's date today (a trial saw the UTC instant dura stores).
+        { path: 'receivedAt', message: '2026-11-30 is in the future (today is 2026-11-29 in New York)' },
       ]);
     });
 
@@ -181,7 +182,7 @@ describe('New York time in words (text views, echoes, requests)', () => {
   describe('execute validator: not signed before the request (workflows/guards.ts)', () => {
     const table = calendarTable(2025, 2028);
 
-    it('refuses a date more than a day before the New York date of receipt', () => {
+    it('refuses a date before the New York date of receipt', () => {
       assert.throws(
         () => signedSinceReceipt('2026-11-01', '2026-11-29T15:00:00.000Z', table),
         /^Error: signedOn: 2026-11-01 is before the request was received \(Sunday, November 29, 2026\)$/,
@@ -193,9 +194,13 @@ describe('New York time in words (text views, echoes, requests)', () => {
       );
     });
 
-    it("allows the day itself and, as a day's grace, the day before (the CLI checks the exact date)", () => {
-      for (const signedOn of ['2026-11-28', '2026-11-29', '2026-12-02'])
+    it('allows the day itself and after; by the recorded table, not the day before (a trial: it did)', () => {
+      for (const signedOn of ['2026-11-29', '2026-12-02'])
         signedSinceReceipt(signedOn, '2026-11-29T15:00:00.000Z', table);
+      assert.throws(
+        () => signedSinceReceipt('2026-11-28', '2026-11-29T15:00:00.000Z', table),
+        /^Error: signedOn: 2026-11-28 is before the request was received \(Sunday, November 29, 2026\)$/,
+      );
     });
 
     it('without a recorded table (or a compressed one), reads the date by EST: never later than the true one', () => {

@@ -19,6 +19,7 @@ import {
   type Stage,
 } from '../common/agreement';
 import type { CalendarTable } from '../common/business-calendar';
+import type { RecordEventsInput } from '../activities/interfaces';
 import { io } from './activities';
 import { DETERMINISTIC_CLOCK } from './clock';
 import * as sa from './search-attributes';
@@ -242,35 +243,69 @@ export class Agreement {
     return next;
   }
 
+  /**
+   * Runs `send` with the records' pending write (forced: a message is about to be rendered from them),
+   * in the records' queue, so that no later write lands before it (patch `records-with-mail`: the
+   * sendEmail activity writes them, then renders, in one activity instead of two). If `send` fails, the
+   * write counts as not made: the next one sends these events again (by seq, nothing twice) and the
+   * whole snapshot.
+   */
+  async withRecords<T>(send: (records: RecordEventsInput | undefined) => Promise<T>): Promise<T> {
+    const next = this.recording.then(async () => {
+      const taken = this.takeChanges(true);
+      try {
+        return await send(taken?.input);
+      } catch (err) {
+        taken?.undo();
+        throw err;
+      }
+    });
+    this.recording = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
   private recording: Promise<void> = Promise.resolve();
   /** Each field of the snapshot as last recorded (JSON), or null when the next write sends them all. */
   private recorded: Record<string, string> | null = null;
 
   /** `force`: write changed fields even with no new event (a message is about to be rendered from them). */
   private async recordChanges(force: boolean): Promise<void> {
+    const taken = this.takeChanges(force);
+    if (!taken) return;
+    try {
+      await io.recordEvents(taken.input);
+    } catch (err) {
+      taken.undo(); // not written (bad data): the next write sends these events and the whole snapshot
+      throw err;
+    }
+  }
+
+  /** The next write (new events, changed fields), counted as made; `undo` when it was not. */
+  private takeChanges(force: boolean): { input: RecordEventsInput; undo: () => void } | null {
     const events = this.status.history.slice(this.state.recordedCount);
-    if (events.length === 0 && !force) return;
+    if (events.length === 0 && !force) return null;
     const firstSeq = this.state.recordedCount;
     const fields = Object.entries(this.brief()).map(([key, value]) => [key, JSON.stringify(value)]);
     const previous = this.recorded;
     const changed = fields.filter(([key, json]) => previous?.[key!] !== json);
-    if (events.length === 0 && changed.length === 0) return;
+    if (events.length === 0 && changed.length === 0) return null;
     const values = Object.fromEntries(changed.map(([key, json]) => [key, JSON.parse(json!) as unknown]));
     this.state.recordedCount += events.length;
     this.recorded = Object.fromEntries(fields);
-    try {
-      await io.recordEvents({
-        agreementRef: this.state.ref,
-        firstSeq,
-        events,
-        ...(previous ? { changes: values } : { status: values as AgreementSnapshot }),
-      });
-    } catch (err) {
-      // Not written (bad data): the next write sends these events and the whole snapshot again.
+    const input: RecordEventsInput = {
+      agreementRef: this.state.ref,
+      firstSeq,
+      events,
+      ...(previous ? { changes: values } : { status: values as AgreementSnapshot }),
+    };
+    const undo = () => {
       this.state.recordedCount = firstSeq;
       this.recorded = null;
-      throw err;
-    }
+    };
+    return { input, undo };
   }
 
   /** The writes of agreements from before patch `deterministic-clock`: each the whole snapshot. */

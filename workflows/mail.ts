@@ -5,7 +5,13 @@
  */
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import type { Person } from '../common/agreement';
-import type { EmailKind, EmailRequest, Recipient } from '../activities/interfaces';
+import {
+  RECORDS_REFUSED,
+  type EmailKind,
+  type EmailReceipt,
+  type EmailRequest,
+  type Recipient,
+} from '../activities/interfaces';
 import { io } from './activities';
 import type { Agreement } from './agreement-state';
 
@@ -24,6 +30,12 @@ export const MAIL_FROM_RECORDS = 'mail-from-records';
  * not two a second apart (issue 15, item 5).
  */
 export const ONE_FIRST_MAIL = 'one-first-mail';
+
+/**
+ * Patch: the records' write before a message travels with it, made by the sendEmail activity (see
+ * `sendWithRecords`), instead of a recordEvents activity of its own first (issue 12: CPU and history).
+ */
+export const RECORDS_WITH_MAIL = 'records-with-mail';
 
 /**
  * The requesters hear the request is in: at once, or (automatic initiation, patch `one-first-mail`)
@@ -59,9 +71,7 @@ export async function send(
   const idempotencyKey = `${agreement.state.ref}/${kind}/${key}`;
   try {
     const fromRecords = patched(MAIL_FROM_RECORDS);
-    // The records first hold what the message says (a failed write is retried once, whole).
-    if (fromRecords) await agreement.record({ force: true }).catch(() => agreement.record({ force: true }));
-    const receipt = await io.sendEmail({
+    const request = (): EmailRequest => ({
       idempotencyKey,
       kind,
       agreementId: agreement.status.agreementId,
@@ -70,6 +80,10 @@ export async function send(
       ...(fromRecords ? { agreementRef: agreement.state.ref } : { agreement: agreement.brief() }),
       extra: options.extra,
     });
+    const receipt =
+      fromRecords && patched(RECORDS_WITH_MAIL)
+        ? await sendWithRecords(agreement, request)
+        : await sendAfterRecords(agreement, request, fromRecords);
     if (receipt.state === 'sent') return true;
     await undeliverable(agreement, kind, key, receipt.detail ?? 'rejected by the mail server');
   } catch (err) {
@@ -78,6 +92,36 @@ export async function send(
     await undeliverable(agreement, kind, key, cause);
   }
   return false;
+}
+
+/** Before patch `records-with-mail`: the records first hold what the message says, then it is sent. */
+async function sendAfterRecords(
+  agreement: Agreement,
+  request: () => EmailRequest,
+  fromRecords: boolean,
+): Promise<EmailReceipt> {
+  // A failed write is retried once, whole.
+  if (fromRecords) await agreement.record({ force: true }).catch(() => agreement.record({ force: true }));
+  return io.sendEmail(request());
+}
+
+/**
+ * Patch `records-with-mail`: the message carries the records' pending write, and the sendEmail activity
+ * makes it before it renders. One activity and one workflow task per message instead of two of each
+ * (issue 12). A write the records refuse (RECORDS_REFUSED: no snapshot to apply changes to) is made
+ * again, whole, on its own, and the message sent as before.
+ */
+async function sendWithRecords(agreement: Agreement, request: () => EmailRequest): Promise<EmailReceipt> {
+  try {
+    return await agreement.withRecords((records) =>
+      io.sendEmail({ ...request(), ...(records ? { records } : {}) }),
+    );
+  } catch (err) {
+    const refused =
+      err instanceof ActivityFailure && (err.cause as ApplicationFailure)?.type === RECORDS_REFUSED;
+    if (!refused) throw err;
+    return sendAfterRecords(agreement, request, true);
+  }
 }
 
 async function undeliverable(agreement: Agreement, kind: EmailKind, key: string, why: string): Promise<void> {
