@@ -4,126 +4,15 @@
  * continue-as-new.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import {
-  DEFAULT_POLICY,
-  OPEN_STAGES,
-  agreementIdFor,
-  type AgreementRequest,
-  type AgreementSnapshot,
-  type AgreementStatus,
-  type Execution,
-  type Person,
-  type Policy,
-  type SigningOfficial,
-  type Stage,
-} from '../common/agreement';
-import type { CalendarTable } from '../common/business-calendar';
+import { log, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { OPEN_STAGES, type AgreementSnapshot, type AgreementStatus, type Stage } from '../common/agreement';
 import type { RecordEventsInput } from '../activities/interfaces';
 import { io } from './activities';
+import type { AgreementInput, AgreementState } from './agreement-input';
 import { DETERMINISTIC_CLOCK } from './clock';
 import * as sa from './search-attributes';
 
-export interface AgreementInput {
-  request: AgreementRequest;
-  policy?: Partial<Policy>;
-  /** Present when the agreement continues as new: everything it knew. */
-  state?: AgreementState;
-  /** An individual agreement for the requester's address (client/agreements.ts decides). */
-  individual?: boolean;
-  /** Continue as new after this many history events (default: when the server suggests it). */
-  continueAsNewAfterEvents?: number;
-  /**
-   * A renewal (`dura renew`, issue 18): the agreement it renews, that one's term (signalled when this
-   * is executed), and its requesters (all of them get this one's updates) and officials.
-   */
-  renewal?: {
-    renews: string;
-    termWorkflowId: string | null;
-    requesters: Person[];
-    officials: SigningOfficial[];
-  };
-}
-
-export interface AgreementState {
-  /** Identifies this agreement in records and message keys (its first run id). */
-  ref: string;
-  status: AgreementStatus;
-  triaged: boolean;
-  listedTiers: string[];
-  startAcknowledged: boolean;
-  lastReminderAt: string | null;
-  statusUpdatesSent: number;
-  escalated: string[];
-  /** History entries already written to the records database. */
-  recordedCount: number;
-  execution: Execution | null;
-  end: { stage: 'cancelled' | 'declined' | 'not-needed'; reason: string } | null;
-  /** The institution's e-mail domains as triage found them (absent before patch `agreement-ids`). */
-  domains?: string[];
-  /** The business-day calendar recorded for this agreement (workflows/clock.ts); absent before it. */
-  calendar?: CalendarTable;
-  /**
-   * The requesters' "we received your request" waits for an automatic initiation, so that they get one
-   * message saying both (patch `one-first-mail`, workflows/mail.ts); absent before it.
-   */
-  receiptHeld?: boolean;
-}
-
-export function newState(input: AgreementInput): AgreementState {
-  const { request } = input;
-  return {
-    ref: workflowInfo().firstExecutionRunId,
-    status: {
-      agreementId: agreementIdFor(request.institution.domain),
-      institution: { ...request.institution },
-      kind: 'new',
-      stage: 'awaiting-initiation',
-      tiers: [...request.tiers],
-      requesters: [{ ...request.requester }],
-      signingOfficial: { ...request.signingOfficial },
-      signingOfficials: [{ ...request.signingOfficial }],
-      ...(input.individual ? { individual: request.requester.email.trim().toLowerCase() } : {}),
-      policy: { ...DEFAULT_POLICY, ...input.policy },
-      receivedAt: request.receivedAt,
-      initiationDueBy: null,
-      initiatedAt: null,
-      remindersSent: 0,
-      nextReminderAt: null,
-      remindersPausedUntil: null,
-      nextStatusUpdateAt: null,
-      overdue: false,
-      executedAt: null,
-      signedOn: null,
-      // Its end date, set at execution (workflows/term-start.ts); null: none (issue 18). Query-only: no command.
-      expiresOn: null,
-      documentRef: null,
-      instructionsDueBy: null,
-      instructionsSentAt: null,
-      endedAt: null,
-      endReason: null,
-      earlierAgreements: [],
-      ...(input.renewal
-        ? {
-            renews: input.renewal.renews,
-            requesters: input.renewal.requesters.map((r) => ({ ...r })),
-            signingOfficial: { ...input.renewal.officials[0]! },
-            signingOfficials: input.renewal.officials.map((o) => ({ ...o })),
-          }
-        : {}),
-      history: [],
-    },
-    triaged: false,
-    listedTiers: [],
-    startAcknowledged: false,
-    lastReminderAt: null,
-    statusUpdatesSent: 0,
-    escalated: [],
-    recordedCount: 0,
-    execution: null,
-    end: null,
-  };
-}
+export { newState, type AgreementInput, type AgreementState } from './agreement-input';
 
 /** Thrown from a waiting point when the agreement is cancelled or declined. */
 export class AgreementEnded extends Error {}
