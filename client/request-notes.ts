@@ -25,13 +25,19 @@ export async function requestNotes(
   if (!joined && !started) return [];
   const { status } = await fetchStatus(client, config, result.agreementId);
   const notes: string[] = [];
-  const named = request.signingOfficial.email;
+  const named = request.signingOfficial;
   const officials = officialsOf(status);
-  if (joined && !officials.some((o) => sameEmail(o.email, named)))
+  if (joined && !officials.some((o) => sameEmail(o.email, named.email))) {
+    // The command to add them, ready to paste.
+    const add = [
+      `dura set-official ${status.agreementId} --add --name ${JSON.stringify(named.name)} --email ${named.email}`,
+      ...(named.title ? [`--title ${JSON.stringify(named.title)}`] : []),
+    ].join(' ');
     notes.push(
-      `this request names ${named} as signing official; ${status.agreementId} keeps ` +
-        `${officials.map((o) => o.email).join(', ')} (to add them: dura set-official ${status.agreementId} --add …)`,
+      `this request names ${named.email} as signing official; ${status.agreementId} keeps ` +
+        `${officials.map((o) => o.email).join(', ')} (to add them: ${add})`,
     );
+  }
   const due = status.initiationDueBy;
   // On auto initiation the package is on its way, and a late start is not escalated (follow-up.ts).
   const manual = status.policy.initiation === 'manual';

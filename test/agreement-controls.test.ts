@@ -142,6 +142,11 @@ for (const database of TEST_DATABASES)
           new RegExp(`^signedOn: ${dayBefore} is before the request was received`),
         ],
         [
+          () =>
+            handle.executeUpdate(m.executeUpdate, { args: [{ signedOn: received, documentRef: 'A\nB' }] }),
+          /^documentRef: must be one line$/,
+        ],
+        [
           () => handle.executeUpdate(m.setSigningOfficialUpdate, { args: [{ name: 'X', email: 'nope' }] }),
           /^signingOfficial.email: not an e-mail/,
         ],

@@ -201,6 +201,11 @@ describe('dura check and the registry subcommands (SQLite)', function () {
         ['check', 'ada@uw.edu', '--tier', 'gold'],
         /^dura: --tier: expected registered or controlled \(got "gold"\)\n$/,
       ],
+      // Every problem at once: the address and each tier typed wrong (a trial saw the first tier only).
+      [
+        ['check', 'ada@', '--tier', 'gold', '--tier', 'contrlled'],
+        /^dura: ada@: not an e-mail address\ndura: --tier: expected registered or controlled \(got "gold", "contrlled"\)\n$/,
+      ],
       [
         ['institutions', 'add-domain', 'wsu.edu', 'WASHINGTON.edu'],
         /^dura: WASHINGTON\.edu: already a domain of uw\.edu; a domain belongs to one institution only\n$/,

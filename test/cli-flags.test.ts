@@ -150,6 +150,39 @@ describe('dura CLI: flags, checked before anything starts', function () {
     ]);
   });
 
+  it('the controls list every problem of their flags at once, a mistyped flag among them', async () => {
+    refused(await dura('set-official', 'uw.edu', '--add', '--replace', '--name', ' ', '--email', 'a.@b.c'), [
+      'set-official: --add and --replace: choose one',
+      '--name: required',
+      '--email: not an e-mail address',
+    ]);
+    refused(await dura('add-requester', 'uw.edu', '--nmae', 'X', '--email', 'a@b..c'), [
+      "unknown option '--nmae' (did you mean --name?)",
+      "required option '--name <name>' not specified",
+      '--email: not an e-mail address',
+    ]);
+    // A document reference is one line of the history and of the mail; blank is a mistake, not "required".
+    refused(await dura('execute', 'uw.edu', '--on', '2026-11-31', '--document', 'DURA-1\nDURA-2'), [
+      '--on: 2026-11-31 is not a calendar date: November 2026 has 30 days',
+      '--document: must be one line',
+    ]);
+    refused(await dura('execute', 'uw.edu', '--on', '2026-11-30', '--document', '  '), [
+      "--document: empty (leave it out, or give the signed document's reference)",
+    ]);
+    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor.org', '--requester-name', 'Ada'];
+    const people = [
+      '--requester-email',
+      'ada@harbor.org',
+      '--official-name',
+      'O',
+      '--official-email',
+      'o@harbor.org',
+    ];
+    refused(await dura('request', ...typed, ...people, '--tier', 'registerd', '--tier', 'Controled'), [
+      '--tier: expected registered or controlled (got "registerd", "Controled")',
+    ]);
+  });
+
   it("the controls check addresses as request does, and execute's two dates together", async () => {
     // A trial: both were accepted, and the official's package then bounced inside the worker.
     refused(await dura('add-requester', 'uw.edu', '--name', 'Ada', '--email', 'ada@uw..edu'), [

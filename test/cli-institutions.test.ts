@@ -139,7 +139,7 @@ for (const database of TEST_DATABASES)
       // Said at once, not left for the history: the agreement keeps its official.
       assert.match(
         joined.stderr,
-        /^dura: warning: this request names provost@five\.edu as signing official; five\.edu-1 keeps \S+@five\.edu \(to add them: dura set-official five\.edu-1 --add …\)$/m,
+        /^dura: warning: this request names provost@five\.edu as signing official; five\.edu-1 keeps \S+@five\.edu \(to add them: dura set-official five\.edu-1 --add --name "Pat Provost" --email provost@five\.edu\)$/m,
       );
       await until(async () => (await events('five.edu')).includes('official-named'));
       const shown = await status('five.edu');

@@ -22,6 +22,11 @@ export function text(value: unknown, field: string, max = 500): string {
   return value.trim();
 }
 
+/** A value shown on one line of a history or a message (a document reference): no line break in it. */
+export function oneLine(value: string | undefined, field: string): void {
+  if (value !== undefined && /[\r\n]/.test(value)) fail(`${field}: must be one line`);
+}
+
 /**
  * An address the mailer can send to. The CLI checks addresses with zod first (common/coverage.ts); this
  * is the backstop for other callers: one @, no spaces or brackets, a dot in the domain, and no empty

@@ -83,9 +83,10 @@ export function registerHandlers(agreement: Agreement): void {
     {
       validator: (execution) => {
         requireOpen(agreement, 'record the execution');
-        const { signedOn } = guard.execution(execution, new Date());
+        const { signedOn, documentRef } = guard.execution(execution, new Date());
         // Here only, not in the handler: a validator runs no code on replay, so histories are unchanged.
         guard.signedSinceReceipt(signedOn, agreement.status.receivedAt, agreement.state.calendar);
+        guard.oneLine(documentRef, 'documentRef');
       },
     },
   );

@@ -24,14 +24,18 @@ export function registerCheckCommands(program: Command): void {
       '\nExamples:\n  dura check ada@uw.edu\n  dura check ada@med.uw.edu --tier controlled --json',
     )
     .action(async (email: string, flags: CheckFlags) => {
-      const tiers = (flags.tier ?? []).map((t): Tier => {
-        const tier = t.trim().toLowerCase();
-        if (!(TIERS as readonly string[]).includes(tier))
-          throw new UserError(`--tier: expected ${TIERS.join(' or ')} (got ${JSON.stringify(t)})`);
-        return tier as Tier;
-      });
+      // Every problem at once: each tier typed wrong, and the address.
+      const typed = flags.tier ?? [];
+      const tiers = typed.map((t) => t.trim().toLowerCase()) as Tier[];
+      const bad = typed.filter((_, i) => !(TIERS as readonly string[]).includes(tiers[i]!));
       const { parseEmail } = await import('../../common/coverage');
-      if (!parseEmail(email)) throw new UserError(`${email.trim()}: not an e-mail address`);
+      const problems = [
+        ...(parseEmail(email) ? [] : [`${email.trim()}: not an e-mail address`]),
+        ...(bad.length
+          ? [`--tier: expected ${TIERS.join(' or ')} (got ${bad.map((t) => JSON.stringify(t)).join(', ')})`]
+          : []),
+      ];
+      if (problems.length) throw new UserError(problems.join('\n'));
       const { checkCoverage } = await import('../../activities/records/coverage');
       const result = await withStore((store) => checkCoverage(store, email, tiers));
       emit(flags, result, () => coverageView(result));

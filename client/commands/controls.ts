@@ -9,7 +9,7 @@ import type { AgreementStatus } from '../../common/agreement';
 import type { When } from '../../common/when';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
-import { requiredFlag } from './required';
+import { checkFlags, requiredFlag } from './required';
 
 type Flags = OutputOptions & Record<string, string | boolean | undefined>;
 
@@ -76,8 +76,8 @@ const controls: Control[] = [
     ],
     example: 'dura set-official uw.edu --add --name "Pat Provost" --email provost@uw.edu',
     update: async (f) => {
-      if (f.add && f.replace) throw new UserError('set-official: --add and --replace: choose one');
-      const official = { name: f.name, email: await typedEmail(f.email), title: f.title };
+      const problems = f.add && f.replace ? ['set-official: --add and --replace: choose one'] : [];
+      const official = await typedPerson(f, problems, { title: true });
       return { name: 'setSigningOfficial', args: [f.add ? { ...official, add: true } : official] };
     },
   },
@@ -89,10 +89,7 @@ const controls: Control[] = [
       ['--email <email>', "the requester's e-mail", true],
     ],
     example: 'dura add-requester uw.edu --name "Grace Hopper" --email grace@uw.edu',
-    update: async (f) => ({
-      name: 'addRequester',
-      args: [{ name: f.name, email: await typedEmail(f.email) }],
-    }),
+    update: async (f) => ({ name: 'addRequester', args: [await typedPerson(f, [])] }),
     // Triage's flag for an address outside the institution's domains, said here as `request` says it.
     done: async (status, f) => {
       const email = String(f.email).trim().toLowerCase();
@@ -154,6 +151,8 @@ export function registerControlCommands(program: Command): void {
       if (required) requiredFlag(command, flags, description);
       else command.option(flags, description);
     }
+    // A mistyped flag is reported with what the command's own checks find in the rest (required.ts).
+    checkFlags(command, (flags: Flags) => Promise.resolve(control.update(flags)));
     command
       .option('--json', 'print JSON')
       .addHelpText('after', `\nExample:\n  ${control.example}`)
@@ -193,13 +192,30 @@ async function whenFlag(value: string, flag: string, options: { dateOnly?: boole
 }
 
 /**
- * `--email` of set-official and add-requester, checked as `request` checks its addresses (zod's, in
- * common/coverage.ts): the workflow's validator cannot use zod, and its own check is a looser backstop.
+ * `--name`, `--email` (and `--title`) of set-official and add-requester, every problem at once with
+ * those already found (`problems`), as `request` checks its people: the address by zod's rule (common/
+ * coverage.ts; the workflow's validator cannot use zod, and its own check is a looser backstop), a name
+ * not blank, each on one line. A flag left out is the mandatory-flag check's to name (required.ts).
  */
-async function typedEmail(value: unknown): Promise<string> {
+async function typedPerson(
+  f: Flags,
+  problems: string[],
+  { title = false } = {},
+): Promise<{ name: string; email: string; title?: string }> {
   const { parseEmail } = await import('../../common/coverage');
-  if (typeof value !== 'string' || !parseEmail(value)) throw new UserError('--email: not an e-mail address');
-  return value;
+  const oneLine = (flag: string, value: unknown) => {
+    if (typeof value === 'string' && /[\r\n]/.test(value)) problems.push(`${flag}: must be one line`);
+  };
+  if (typeof f.name === 'string' && !f.name.trim()) problems.push('--name: required');
+  oneLine('--name', f.name);
+  if (typeof f.email === 'string' && !parseEmail(f.email)) problems.push('--email: not an e-mail address');
+  if (title) oneLine('--title', f.title);
+  if (problems.length) throw new UserError(problems.join('\n'));
+  return {
+    name: String(f.name),
+    email: String(f.email),
+    ...(title && f.title ? { title: String(f.title) } : {}),
+  };
 }
 
 /**
@@ -210,9 +226,10 @@ async function typedEmail(value: unknown): Promise<string> {
  */
 async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: string; expiresOn?: string }> {
   const problems: string[] = [];
-  const on = await whenFlag(String(f.on), '--on', { dateOnly: true }).catch(
-    (err: Error) => void problems.push(err.message),
-  );
+  // Left out (a typo'd --on): the mandatory-flag check names it (required.ts).
+  const on = await (
+    f.on === undefined ? Promise.resolve(undefined) : whenFlag(String(f.on), '--on', { dateOnly: true })
+  ).catch((err: Error) => void problems.push(err.message));
   const { newYorkDate, dateInWords, readWhen } = await import('../../common/when');
   const today = newYorkDate();
   if (on && on.date > today)
@@ -226,10 +243,14 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
       problems.push(`--expires-on: ${read.date} is not after the signing date (--on ${on.date})`);
     else expiresOn = read.date;
   }
+  const document = f.document as string | undefined;
+  if (document !== undefined && !document.trim())
+    problems.push("--document: empty (leave it out, or give the signed document's reference)");
+  else if (document !== undefined && /[\r\n]/.test(document)) problems.push('--document: must be one line');
   if (problems.length || !on) throw new UserError(problems.join('\n'));
   return {
     signedOn: on.date,
-    documentRef: f.document as string | undefined,
+    documentRef: document,
     ...(expiresOn ? { expiresOn } : {}),
   };
 }

@@ -86,15 +86,17 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
     if (lines.size === 0) return checked.request;
     throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
   }
+  const badTiers: string[] = [];
   for (const { path, message } of checked.issues) {
     const key = file === undefined ? flagOf(path) : undefined;
     const name = key ? REQUEST_FLAGS[key][0] : path;
-    if (lines.has(name)) continue;
     const bad = key === 'tier' && /^tiers\.(\d+)$/.exec(path);
-    if (key && flags[key] === undefined) lines.set(name, 'required');
-    else if (bad) lines.set(name, `${message} (got ${JSON.stringify(flags.tier?.[Number(bad[1])])})`);
-    else lines.set(name, message);
+    // Every --tier typed wrong, on one line: `(got "registerd", "Controled")`.
+    if (bad) badTiers.push(JSON.stringify(flags.tier?.[Number(bad[1])]));
+    if (lines.has(name)) continue;
+    lines.set(name, key && flags[key] === undefined ? 'required' : message);
   }
+  if (badTiers.length) lines.set('--tier', `${lines.get('--tier')} (got ${badTiers.join(', ')})`);
   throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
 }
 

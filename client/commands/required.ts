@@ -131,7 +131,7 @@ export async function flagProblems(refused: UnknownFlags): Promise<string[]> {
     await checks.get(command)?.(command.opts());
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    problems.push(...err.message.split('\n').map((line) => `error: ${line}`));
+    problems.push(...err.message.split('\n').flatMap((line) => (line ? [`error: ${line}`] : [])));
   }
   return problems;
 }
