@@ -176,6 +176,8 @@ for (const database of TEST_DATABASES)
       assert.equal(out.agreements[0].signedOn, signedOn);
       // Listed by the agreement, not by an import: the officials come from the agreement.
       const beta = await dura('institutions', 'show', 'beta.edu');
+      // An address typed for its institution shows the same (a trial: "no institution ada@uw.edu").
+      assert.equal((await dura('institutions', 'show', 'Pat@Beta.edu')).stdout, beta.stdout);
       assert.match(beta.stdout, /^AGREEMENT +KIND +STAGE +TIERS +RECEIVED +SIGNED$/m);
       assert.match(
         beta.stdout,

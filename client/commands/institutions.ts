@@ -19,9 +19,13 @@ export function registerInstitutionCommands(institutions: Command): void {
       'one institution: its domains, tiers (rule, since when, by which agreement), officials, agreements',
     )
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  dura institutions show uw.edu')
+    .addHelpText(
+      'after',
+      "\nExample (an address shows its domain's institution):\n  dura institutions show uw.edu",
+    )
     .action(async (domain: string, options: OutputOptions) => {
-      const wanted = asciiDomain(domain);
+      // An address typed for its institution (`ada@uw.edu`) shows its domain's.
+      const wanted = asciiDomain(domain.includes('@') ? domain.slice(domain.lastIndexOf('@') + 1) : domain);
       const { profile, listed, agreements } = await withStore(async (store) => {
         const found = await store.institutionByDomain(wanted);
         const id = found?.id ?? wanted;
