@@ -125,6 +125,13 @@ for (const database of TEST_DATABASES)
       assert.equal(outside.stderr, 'dura: warning: gus@gmail.com is not at cli-two.edu\n');
       const inside = await dura('add-requester', 'cli-two.edu', '--name', 'Al', '--email', 'al@cli-two.edu');
       assert.equal(inside.stderr, '');
+      // Again, in another case: nothing to add, and it says so rather than "done".
+      const twice = await dura('add-requester', 'cli-two.edu', '--name', 'Al', '--email', 'AL@cli-two.edu');
+      assert.equal(twice.status, 0, twice.stderr);
+      assert.match(
+        twice.stdout,
+        /^cli-two\.edu-1: al@cli-two\.edu is already a requester; nothing changed \(stage \S+\)\n$/,
+      );
     });
 
     it('user errors exit 1 with one line naming the field and start nothing', async () => {

@@ -20,6 +20,11 @@ interface Control {
   example: string;
   /** The update's name and argument, from the command's flags; a UserError for a bad flag. */
   update: (flags: Flags) => AgreementUpdate | Promise<AgreementUpdate>;
+  /**
+   * Asked of the agreement's live status before the update is sent: a sentence when the update would
+   * change nothing (then nothing is sent and the command says so, exit 0), else null.
+   */
+  unchanged?: (status: AgreementStatus, flags: Flags) => string | null;
   /** What the done line says beyond the stage (and any warning, on stderr). */
   done?: (status: AgreementStatus, flags: Flags) => Promise<string>;
 }
@@ -90,6 +95,10 @@ const controls: Control[] = [
     ],
     example: 'dura add-requester uw.edu --name "Grace Hopper" --email grace@uw.edu',
     update: async (f) => ({ name: 'addRequester', args: [await typedPerson(f, [])] }),
+    unchanged: (status, f) =>
+      status.requesters.some((r) => r.email.toLowerCase() === String(f.email).trim().toLowerCase())
+        ? `${String(f.email).trim().toLowerCase()} is already a requester; nothing changed (stage ${status.stage})`
+        : null,
     // Triage's flag for an address outside the institution's domains, said here as `request` says it.
     done: async (status, f) => {
       const email = String(f.email).trim().toLowerCase();
@@ -160,8 +169,13 @@ export function registerControlCommands(program: Command): void {
         const update = await control.update(flags);
         const { session } = await import('../temporal');
         const { config, client } = await session();
-        const { updateAgreement } = await import('../agreement-handle');
+        const { fetchStatus, updateAgreement } = await import('../agreement-handle');
         const { waitingLine } = await import('../update-retry');
+        if (control.unchanged) {
+          const { status, source } = await fetchStatus(client, config, id);
+          const said = source === 'workflow' ? control.unchanged(status, flags) : null;
+          if (said) return emit(flags, status, () => `${status.agreementId}: ${said}`);
+        }
         const answer = await updateAgreement<AgreementStatus>(
           client,
           config,
