@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dura as run } from './helpers/cli';
+import { dura as run, requestArgs } from './helpers/cli';
 
 const root = path.join(__dirname, '..');
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -35,6 +35,15 @@ describe('dura CLI: flags, checked before anything starts', function () {
     assert.equal(result.stderr, lines.map((l) => `dura: ${l}\n`).join(''));
     assert.ok(!fs.existsSync(path.join(dir, 'records')), 'the records database was opened');
   };
+
+  /** A request typed in part, and what its flags lack or get wrong, one line each (several tests). */
+  const partial = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
+  const partialProblems = [
+    '--domain: expected an e-mail domain such as uw.edu',
+    '--requester-email: required',
+    '--official-name: required',
+    '--official-email: required',
+  ];
 
   it('--version prints package.json’s version; bin/dura.js answers it without loading anything else', async () => {
     const full = await dura('--version');
@@ -129,23 +138,15 @@ describe('dura CLI: flags, checked before anything starts', function () {
       '--tier: expected registered or controlled (got "gold")',
       '--stage: expected awaiting-initiation, awaiting-signature, executed, instructions-sent, completed, cancelled, declined, not-needed, renewed, or lapsed (got "bogus")',
     ]);
-    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
-    refused(await dura('request', ...typed, '--initiation', 'later', '--tier', 'registered'), [
+    refused(await dura('request', ...partial, '--initiation', 'later', '--tier', 'registered'), [
       '--initiation: expected auto or manual (got "later")',
-      '--domain: expected an e-mail domain such as uw.edu',
-      '--requester-email: required',
-      '--official-name: required',
-      '--official-email: required',
+      ...partialProblems,
     ]);
   });
 
   it('--tier as import reads tiers: any case, several in one; only the word that is no tier is refused', async () => {
-    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
-    refused(await dura('request', ...typed, '--tier', 'Registered,CONTROLLED', '--tier', 'Gold'), [
-      '--domain: expected an e-mail domain such as uw.edu',
-      '--requester-email: required',
-      '--official-name: required',
-      '--official-email: required',
+    refused(await dura('request', ...partial, '--tier', 'Registered,CONTROLLED', '--tier', 'Gold'), [
+      ...partialProblems,
       '--tier: expected registered or controlled (got "Gold")',
     ]);
   });
@@ -169,18 +170,11 @@ describe('dura CLI: flags, checked before anything starts', function () {
     refused(await dura('execute', 'uw.edu', '--on', '2026-11-30', '--document', '  '), [
       "--document: empty (leave it out, or give the signed document's reference)",
     ]);
-    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor.org', '--requester-name', 'Ada'];
-    const people = [
-      '--requester-email',
-      'ada@harbor.org',
-      '--official-name',
-      'O',
-      '--official-email',
-      'o@harbor.org',
-    ];
-    refused(await dura('request', ...typed, ...people, '--tier', 'registerd', '--tier', 'Controled'), [
-      '--tier: expected registered or controlled (got "registerd", "Controled")',
-    ]);
+    // A whole request but for its tiers: each one typed wrong is named.
+    refused(
+      await dura(...requestArgs('harbor.org', undefined, '--tier', 'registerd', '--tier', 'Controled')),
+      ['--tier: expected registered or controlled (got "registerd", "Controled")'],
+    );
   });
 
   it("the controls check addresses as request does, and execute's two dates together", async () => {
@@ -219,7 +213,7 @@ describe('dura CLI: flags, checked before anything starts', function () {
 
   it('a mistyped flag does not hide the other problems: every unknown flag, then the rest of the request', async () => {
     // Before: only "unknown option '--requester-emial'", and the bad domain and address came one run later.
-    const typed = ['--institution-name', 'Harbor', '--domain', 'harbor', '--requester-name', 'Ada'];
+    const typed = partial;
     refused(
       await dura(
         'request',
@@ -247,10 +241,7 @@ describe('dura CLI: flags, checked before anything starts', function () {
     assert.equal(result.status, 1);
     assert.deepEqual(result.stderr.split('\n').slice(1, -1), [
       `dura: --received-at: 2999-01-01 is in the future (today is ${today} in New York)`,
-      'dura: --domain: expected an e-mail domain such as uw.edu',
-      'dura: --requester-email: required',
-      'dura: --official-name: required',
-      'dura: --official-email: required',
+      ...partialProblems.map((line) => `dura: ${line}`),
     ]);
   });
 });
