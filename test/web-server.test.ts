@@ -12,6 +12,7 @@ import { signStatusLink } from '../common/status-link';
 import { UnreachableError } from '../client/output';
 import { buildWebServer, type WebDeps } from '../web/server';
 import { realEngine } from './helpers/engine';
+import { until } from './helpers/wait';
 import { devServerEnv } from './helpers/env';
 import { follow, h1s, post, requestFields, session, unescape } from './helpers/web-inject';
 
@@ -378,7 +379,15 @@ describe('dura web over HTTP', function () {
     for (const other of ['grace@web1.edu', 'Grace Hopper', 'osp@web1.edu', 'Sam Signer'])
       assert.ok(!ada.body.includes(other), `${other} shown to ada`);
 
-    // Down: the records' last snapshot answers.
+    // Down: the records' last snapshot answers, once it holds her: the records trail the workflow (her
+    // join is written with the agreement's next write, here the held receipt once the package is out).
+    await until(async () =>
+      Boolean(
+        (await engine.dura.store.agreementStatus('web1.edu-1'))?.requesters.some(
+          (r) => r.email === 'grace@web1.edu',
+        ),
+      ),
+    );
     const down = await web({ temporal: () => Promise.reject(new UnreachableError('Temporal: down')) });
     const recorded = await down.inject(await link('grace@web1.edu'));
     assert.equal(recorded.statusCode, 200, recorded.body);

@@ -133,27 +133,31 @@ export class Agreement {
   }
 
   /**
-   * Runs `send` with the records' pending write (forced: a message is about to be rendered from them),
-   * in the records' queue, so that no later write lands before it (patch `records-with-mail`: the
-   * sendEmail activity writes them, then renders, in one activity instead of two). If `send` fails, the
-   * write counts as not made: the next one sends these events again (by seq, nothing twice) and the
-   * whole snapshot.
+   * Runs `send` with the records' pending write (forced: a message is about to be rendered from them;
+   * patch `records-with-mail`: the sendEmail activity makes the write, then renders, one activity where
+   * there were two). The write is taken in the records' queue, after every write before it, but the
+   * queue does not wait for the message: a slow or failing mail server must not hold up the records.
+   * So a later write may land first; it then carries this one's changed fields too (the baseline moves
+   * to this write's fields only once it is made), and the records keep the longer history's snapshot. If `send`
+   * fails, the write counts as not made: the next one sends these events again (by seq, nothing twice)
+   * and the whole snapshot.
    */
   async withRecords<T>(send: (records: RecordEventsInput | undefined) => Promise<T>): Promise<T> {
-    const next = this.recording.then(async () => {
-      const taken = this.takeChanges(true);
-      try {
-        return await send(taken?.input);
-      } catch (err) {
-        taken?.undo();
-        throw err;
-      }
-    });
-    this.recording = next.then(
+    const take = this.recording.then(() => this.takeChanges(true, { keepBaseline: true }));
+    this.recording = take.then(
       () => undefined,
       () => undefined,
     );
-    return next;
+    const taken = await take;
+    let sent: T;
+    try {
+      sent = await send(taken?.input);
+    } catch (err) {
+      taken?.undo();
+      throw err;
+    }
+    taken?.made();
+    return sent;
   }
 
   private recording: Promise<void> = Promise.resolve();
@@ -172,8 +176,14 @@ export class Agreement {
     }
   }
 
-  /** The next write (new events, changed fields), counted as made; `undo` when it was not. */
-  private takeChanges(force: boolean): { input: RecordEventsInput; undo: () => void } | null {
+  /**
+   * The next write (new events, changed fields), counted as made; `undo` when it was not. With
+   * `keepBaseline` the fields it carries are not counted as recorded (see withRecords).
+   */
+  private takeChanges(
+    force: boolean,
+    { keepBaseline = false } = {},
+  ): { input: RecordEventsInput; undo: () => void; made: () => void } | null {
     const events = this.status.history.slice(this.state.recordedCount);
     if (events.length === 0 && !force) return null;
     const firstSeq = this.state.recordedCount;
@@ -183,18 +193,23 @@ export class Agreement {
     if (events.length === 0 && changed.length === 0) return null;
     const values = Object.fromEntries(changed.map(([key, json]) => [key, JSON.parse(json!) as unknown]));
     this.state.recordedCount += events.length;
-    this.recorded = Object.fromEntries(fields);
+    if (!keepBaseline) this.recorded = Object.fromEntries(fields);
     const input: RecordEventsInput = {
       agreementRef: this.state.ref,
       firstSeq,
       events,
       ...(previous ? { changes: values } : { status: values as AgreementSnapshot }),
     };
+    // Writes may be in flight together (withRecords): the earliest one not made is where to resume.
     const undo = () => {
-      this.state.recordedCount = firstSeq;
+      this.state.recordedCount = Math.min(this.state.recordedCount, firstSeq);
       this.recorded = null;
     };
-    return { input, undo };
+    // Made: its fields are the baseline, unless another write was taken against the old one meanwhile.
+    const made = () => {
+      if (this.recorded === previous) this.recorded = Object.fromEntries(fields);
+    };
+    return { input, undo, made };
   }
 
   /** The writes of agreements from before patch `deterministic-clock`: each the whole snapshot. */
