@@ -19,7 +19,7 @@ import { registerRenewCommands } from './commands/renew';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
 import { registerWebCommands } from './commands/web';
-import { DuraCommand, flagProblems, UnknownFlags } from './commands/required';
+import { DuraCommand, flagProblems, RefusedFlags } from './commands/required';
 import { statusFast } from './status-fast';
 
 const program = new DuraCommand('dura')
@@ -75,7 +75,7 @@ function commanderComplaint(text: string): string {
 
 function run(): void {
   program.parseAsync(process.argv).catch(async (err: unknown) => {
-    if (err instanceof UnknownFlags) {
+    if (err instanceof RefusedFlags) {
       // Every unknown option, and whatever else is wrong with what was typed, before anything runs.
       process.stderr.write(commanderComplaint((await flagProblems(err)).join('\n') + '\n'));
       process.exit(1);

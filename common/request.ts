@@ -81,8 +81,8 @@ export function checkRequest(
   now = new Date(),
 ): { request: AgreementRequest } | { issues: RequestIssue[] } {
   const result = requestSchema.safeParse(input);
+  const future = futureReceipt(input, now);
   if (!result.success) {
-    const future = futureReceipt(input, now);
     const seen = new Set<string>(future ? ['receivedAt'] : []);
     const issues: RequestIssue[] = future ? [future] : [];
     for (const issue of result.error.issues) {
@@ -94,7 +94,6 @@ export function checkRequest(
     }
     return { issues };
   }
-  const future = futureReceipt(input, now);
   if (future) return { issues: [future] };
   const { title, ...official } = result.data.signingOfficial;
   return { request: { ...result.data, signingOfficial: title ? { ...official, title } : official } };

@@ -127,9 +127,7 @@ export class Agreement {
    */
   async record({ force = false } = {}): Promise<void> {
     if (!patched(DETERMINISTIC_CLOCK)) return this.recordWhole(force);
-    const next = this.recording.then(() => this.recordChanges(force));
-    this.recording = next.catch(() => undefined);
-    return next;
+    return this.queued(() => this.recordChanges(force));
   }
 
   /**
@@ -143,12 +141,7 @@ export class Agreement {
    * and the whole snapshot.
    */
   async withRecords<T>(send: (records: RecordEventsInput | undefined) => Promise<T>): Promise<T> {
-    const take = this.recording.then(() => this.takeChanges(true, { keepBaseline: true }));
-    this.recording = take.then(
-      () => undefined,
-      () => undefined,
-    );
-    const taken = await take;
+    const taken = await this.queued(() => this.takeChanges(true, { keepBaseline: true }));
     let sent: T;
     try {
       sent = await send(taken?.input);
@@ -158,6 +151,16 @@ export class Agreement {
     }
     taken?.made();
     return sent;
+  }
+
+  /** `work` after every write queued before it; the queue goes on whether it succeeds or not. */
+  private queued<T>(work: () => T | Promise<T>): Promise<T> {
+    const next = this.recording.then(work);
+    this.recording = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
   }
 
   private recording: Promise<void> = Promise.resolve();

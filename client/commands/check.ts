@@ -1,6 +1,6 @@
 /** `dura check <email>`: is this address covered by the Registered Institutions list, and what next. */
 import type { Command } from 'commander';
-import { TIERS, type Tier } from '../../common/agreement';
+import { TIERS } from '../../common/agreement';
 import type { Coverage, TierCoverage } from '../../common/coverage';
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
@@ -26,8 +26,9 @@ export function registerCheckCommands(program: Command): void {
     .action(async (email: string, flags: CheckFlags) => {
       // Every problem at once: each tier typed wrong, and the address.
       const typed = flags.tier ?? [];
-      const tiers = typed.map((t) => t.trim().toLowerCase()) as Tier[];
-      const bad = typed.filter((_, i) => !(TIERS as readonly string[]).includes(tiers[i]!));
+      const { tierOf } = await import('../../common/registry-file-schema');
+      const tiers = typed.flatMap((t) => tierOf(t) ?? []);
+      const bad = typed.filter((t) => !tierOf(t));
       const { parseEmail } = await import('../../common/coverage');
       const problems = [
         ...(parseEmail(email) ? [] : [`${email.trim()}: not an e-mail address`]),

@@ -5,7 +5,7 @@
  * the validator's to refuse: asking the agreement first would put a query right before every update.
  */
 import type { Command } from 'commander';
-import type { AgreementStatus } from '../../common/agreement';
+import { sameEmail, type AgreementStatus } from '../../common/agreement';
 import type { When } from '../../common/when';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
@@ -96,7 +96,7 @@ const controls: Control[] = [
     example: 'dura add-requester uw.edu --name "Grace Hopper" --email grace@uw.edu',
     update: async (f) => ({ name: 'addRequester', args: [await typedPerson(f, [])] }),
     unchanged: (status, f) =>
-      status.requesters.some((r) => r.email.toLowerCase() === String(f.email).trim().toLowerCase())
+      status.requesters.some((r) => sameEmail(r.email, String(f.email)))
         ? `${String(f.email).trim().toLowerCase()} is already a requester; nothing changed (stage ${status.stage})`
         : null,
     // Triage's flag for an address outside the institution's domains, said here as `request` says it.

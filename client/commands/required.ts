@@ -6,7 +6,7 @@
  *   missing and never named the `--onn` typed. Here the flag is an ordinary option, and one `preAction`
  *   hook reports every missing mandatory flag of the command, each on its own line, in commander's words.
  * - Commander refuses the first unknown option alone, and nothing else typed is checked. `DuraCommand`
- *   stops it there instead (UnknownFlags) and `flagProblems` lists every unknown option, in commander's
+ *   stops it there instead (RefusedFlags) and `flagProblems` lists every unknown option, in commander's
  *   words and with its suggestion, then the mandatory flags left out and what the command's own check
  *   (`checkFlags`) finds in the rest: `dura request --requester-emial a@uw.edu --domain x` names the
  *   typo, the missing `--requester-email` and the bad `--domain` together. Nothing runs.
@@ -49,8 +49,11 @@ export function checkFlags<T>(command: Command, check: (options: T) => Promise<u
   checks.set(command, check as (options: Record<string, unknown>) => Promise<unknown>);
 }
 
-/** A command refused for what was typed: commander's complaint for each unknown option, in its words. */
-export class UnknownFlags extends Error {
+/**
+ * A command refused for what was typed, before it ran: commander's complaint for each unknown option,
+ * in its words (the values refused while parsing are on the command: DuraCommand.refusals).
+ */
+export class RefusedFlags extends Error {
   constructor(
     readonly command: Command,
     readonly complaints: string[],
@@ -107,7 +110,7 @@ export class DuraCommand extends Command {
   unknownOption(flag: string): void {
     const rest = this.args.slice(Math.max(0, this.args.indexOf(flag)));
     const flags = rest.filter((arg) => /^-[^\d]/.test(arg));
-    throw new UnknownFlags(
+    throw new RefusedFlags(
       this,
       flags.map((f) => commanderSays(this, f)),
     );
@@ -115,12 +118,12 @@ export class DuraCommand extends Command {
 
   /** For the root's preAction hook: stops a command whose values were refused before it runs. */
   static refuseIfAny(command: Command): void {
-    if (command instanceof DuraCommand && command.refusals.length) throw new UnknownFlags(command, []);
+    if (command instanceof DuraCommand && command.refusals.length) throw new RefusedFlags(command, []);
   }
 }
 
 /** Every problem of a refused command in commander's `error: ` form, one a line. */
-export async function flagProblems(refused: UnknownFlags): Promise<string[]> {
+export async function flagProblems(refused: RefusedFlags): Promise<string[]> {
   const { command } = refused;
   const problems = [
     ...refused.complaints,
