@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // client/generated/: protobufjs code from scripts/gen-status-protos.ts, kept as generated.
-  { ignores: ['node_modules/', 'lib/', 'data/', 'bin/', '**/*.mjs', 'client/generated/'] },
+  { ignores: ['node_modules/', 'lib/', 'data/', 'bin/', 'test-output/', '**/*.mjs', 'client/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

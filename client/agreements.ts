@@ -17,7 +17,7 @@ import { individualWorkflowId } from '../common/agreement-target';
 import { coverage, type CoverageInstitution } from '../common/coverage';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
-import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
+import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
 import { patiently, type Patience } from './update-retry';
 
 /**
@@ -135,6 +135,7 @@ export async function requestAgreement(
         { key: DuraStage, value: 'awaiting-initiation' },
         { key: DuraInstitution, value: domain },
         { key: DuraTiers, value: request.tiers },
+        { key: DuraOverdue, value: false },
       ],
     },
   );

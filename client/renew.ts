@@ -10,7 +10,7 @@ import { individualWorkflowId } from '../common/agreement-target';
 import { registrationsFor } from '../activities/records/registrations';
 import type { RecordsStore } from '../activities/records/store';
 import type { agreementWorkflow } from '../workflows/agreement';
-import { DuraInstitution, DuraStage, DuraTiers } from '../workflows/search-attributes';
+import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
 
 export type RenewOutcome =
   /** `agreementId`: the renewal's own id, once a worker has given it one (see `ownIdFromMemo`). */
@@ -98,6 +98,7 @@ export async function renewAgreement(
         { key: DuraStage, value: 'awaiting-initiation' },
         { key: DuraInstitution, value: old.institution.domain },
         { key: DuraTiers, value: old.tiers },
+        { key: DuraOverdue, value: false },
       ],
     });
   } catch (err) {

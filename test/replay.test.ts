@@ -28,6 +28,7 @@ describe('replay of committed histories', function () {
       'before-agreement-ids',
       'before-one-first-mail',
       'before-records-with-mail',
+      'before-all-of-2026-12',
     ]) {
       const kept = files.filter((f) => f.startsWith(`${patch}${path.sep}`));
       assert.ok(kept.length >= 8, `only ${kept.length} histories in ${patch}/`);

@@ -4,12 +4,12 @@
  * continue-as-new.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { log, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OPEN_STAGES, type AgreementSnapshot, type AgreementStatus, type Stage } from '../common/agreement';
 import type { RecordEventsInput } from '../activities/interfaces';
 import { io } from './activities';
 import type { AgreementInput, AgreementState } from './agreement-input';
-import { DETERMINISTIC_CLOCK } from './clock';
+import { DETERMINISTIC_CLOCK, Patches } from './patches';
 import * as sa from './search-attributes';
 
 export { newState, type AgreementInput, type AgreementState } from './agreement-input';
@@ -29,12 +29,18 @@ export class Agreement {
   /** When the initiation package now being sent started on its way (null when none is). */
   initiatingSince: number | null = null;
   private inFlight = 0;
+  /** This run's answers to `patched()` (workflows/patches.ts); asked in its first activation. */
+  readonly patches = new Patches();
+  /** Each search attribute's value as last upserted, JSON-encoded (null: not set). */
   private published: Record<string, string> = {};
 
   constructor(
     readonly state: AgreementState,
     readonly input: AgreementInput,
-  ) {}
+  ) {
+    // What the starter set (`dura request` sets stage, domain and tiers) is published already.
+    if (this.patches.allOf2026_12) this.published = startedWith();
+  }
 
   get status(): AgreementStatus {
     return this.state.status;
@@ -126,7 +132,7 @@ export class Agreement {
    * message): write even without a new event, so the mailer renders what the agreement knows now.
    */
   async record({ force = false } = {}): Promise<void> {
-    if (!patched(DETERMINISTIC_CLOCK)) return this.recordWhole(force);
+    if (!this.patches.has(DETERMINISTIC_CLOCK)) return this.recordWhole(force);
     return this.queued(() => this.recordChanges(force));
   }
 
@@ -231,4 +237,12 @@ export function now(): string {
 
 function structuredCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The search attributes this run started with, as `publish` encodes them (a key not set: null). */
+function startedWith(): Record<string, string> {
+  const started = workflowInfo().typedSearchAttributes;
+  return Object.fromEntries(
+    sa.allSearchAttributes.map((key) => [key.name, JSON.stringify(started.get(key) ?? null)]),
+  );
 }

@@ -16,17 +16,10 @@
  * Agreements whose history predates the patch replay through the old local activities unchanged; their
  * next new workflow task moves them to the table.
  */
-import { patched } from '@temporalio/workflow';
 import { BusinessCalendar, tableSource, type CalendarTable } from '../common/business-calendar';
 import { calendar as localCalendar, io } from './activities';
 import type { Agreement } from './agreement-state';
-
-/**
- * The patch that brought the calendar into workflow code and made only fired timers decide what is
- * due (workflows/follow-up.ts `isDue`): together, the agreement's commands no longer depend on when a
- * local activity resolves nor on the clock of the task that ran them.
- */
-export const DETERMINISTIC_CLOCK = 'deterministic-clock';
+import { DETERMINISTIC_CLOCK } from './patches';
 
 const DAY_MS = 86_400_000;
 /** A fresh table reaches this many years past the current one, so it is rarely fetched again. */
@@ -71,7 +64,7 @@ function compressed(table: CalendarTable, from: string, days: number): string {
 
 /** Fetches the table for the agreement's request date onwards ahead of need (triage), off the clock. */
 export async function prepare(agreement: Agreement, receivedAt: string): Promise<void> {
-  if (!patched(DETERMINISTIC_CLOCK)) return;
+  if (!agreement.patches.has(DETERMINISTIC_CLOCK)) return;
   await tableCovering(agreement, Math.min(Date.parse(receivedAt), Date.now()), Date.now());
 }
 
@@ -81,7 +74,8 @@ export async function businessDeadline(
   from: string,
   businessDays: number,
 ): Promise<string> {
-  if (!patched(DETERMINISTIC_CLOCK)) return localCalendar.businessDeadline({ from, businessDays });
+  if (!agreement.patches.has(DETERMINISTIC_CLOCK))
+    return localCalendar.businessDeadline({ from, businessDays });
   const at = Date.parse(from);
   const table = await tableCovering(agreement, at, at + (businessDays * 2 + 30) * DAY_MS);
   if (table.compressedDaySeconds) return compressed(table, from, businessDays);
@@ -94,7 +88,8 @@ export async function reminderDueAt(
   previous: string,
   everyDays: number,
 ): Promise<string> {
-  if (!patched(DETERMINISTIC_CLOCK)) return localCalendar.reminderDueAt({ previous, everyDays });
+  if (!agreement.patches.has(DETERMINISTIC_CLOCK))
+    return localCalendar.reminderDueAt({ previous, everyDays });
   const at = Date.parse(previous);
   const table = await tableCovering(agreement, at, at + (everyDays + 30) * DAY_MS);
   if (table.compressedDaySeconds) return compressed(table, previous, everyDays);
@@ -103,7 +98,7 @@ export async function reminderDueAt(
 
 /** 09:00 New York on `date` (YYYY-MM-DD), or on the next business day. */
 export async function businessMorning(agreement: Agreement, date: string): Promise<string> {
-  if (!patched(DETERMINISTIC_CLOCK)) return localCalendar.businessMorning({ date });
+  if (!agreement.patches.has(DETERMINISTIC_CLOCK)) return localCalendar.businessMorning({ date });
   const at = Date.parse(`${date}T12:00:00Z`);
   const table = await tableCovering(agreement, at, at + 30 * DAY_MS);
   if (table.compressedDaySeconds) return new Date(`${date}T14:00:00Z`).toISOString();

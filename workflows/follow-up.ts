@@ -3,11 +3,11 @@
  * what falls due — reminders to the signing official, status updates to the requesters, escalations
  * when a deadline passes — and continues as new when its history grows long.
  */
-import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { officialsOf, type AgreementStatus } from '../common/agreement';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
-import { DETERMINISTIC_CLOCK } from './clock';
+import { DETERMINISTIC_CLOCK } from './patches';
 import { escalate, send, tellRequesters } from './mail';
 
 /** Waits until `done()`, doing whatever falls due meanwhile. Throws AgreementEnded on cancel/decline. */
@@ -39,7 +39,7 @@ export async function waitUntil(agreement: Agreement, done: () => boolean): Prom
  */
 function isDue(agreement: Agreement, at: string | null): boolean {
   if (at === null) return false;
-  return Date.parse(at) <= (patched(DETERMINISTIC_CLOCK) ? agreement.dueAsOf : Date.now());
+  return Date.parse(at) <= (agreement.patches.has(DETERMINISTIC_CLOCK) ? agreement.dueAsOf : Date.now());
 }
 
 /**

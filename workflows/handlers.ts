@@ -2,7 +2,7 @@
  * The access team's controls on a running agreement. Validators reject bad or untimely requests before
  * anything is written to history; handlers record what they did and wake the main loop.
  */
-import { condition, log, patched, setHandler } from '@temporalio/workflow';
+import { condition, log, setHandler } from '@temporalio/workflow';
 import {
   OPEN_STAGES,
   TIERS,
@@ -21,7 +21,8 @@ import * as guard from './guards';
 import { send, tellRequesters } from './mail';
 import * as m from './messages';
 import { initiateAgreement } from './steps';
-import { AGREEMENT_IDS, checkRequesterDomain } from './triage';
+import { checkRequesterDomain } from './triage';
+import { AGREEMENT_IDS } from './patches';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -142,7 +143,7 @@ export function registerHandlers(agreement: Agreement): void {
         agreement.log('official-changed', `from ${previous} to ${next.email}`);
       }
       // After initiation, a new official gets the package now: a reminder must never be their first word.
-      if (s.initiatedAt && agreement.isOpen && patched(AGREEMENT_IDS)) {
+      if (s.initiatedAt && agreement.isOpen && agreement.patches.has(AGREEMENT_IDS)) {
         const sent = await send(agreement, 'initiation-package', `${next.email}/official-set`, [next], {
           cc: ['aou-signing-official'],
         });
@@ -289,7 +290,7 @@ async function join(agreement: Agreement, request: AgreementRequest): Promise<Jo
     outcome !== 'started' &&
     named?.email &&
     !officialsOf(s).some((o) => sameEmail(o.email, named.email)) &&
-    patched(AGREEMENT_IDS)
+    agreement.patches.has(AGREEMENT_IDS)
   )
     agreement.log('official-named', `${named.name} <${named.email}> by ${request.requester.email}`);
   if (outcome === 'joined') await addRequester(agreement, guard.person(request.requester, 'requester'));

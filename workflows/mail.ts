@@ -3,7 +3,7 @@
  * kind and what makes it unique (reminder number, recipient), so a retried activity never sends twice.
  * A message that cannot be delivered is recorded and escalated; it never fails the agreement.
  */
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { Person } from '../common/agreement';
 import {
   RECORDS_REFUSED,
@@ -14,35 +14,16 @@ import {
 } from '../activities/interfaces';
 import { io } from './activities';
 import type { Agreement } from './agreement-state';
+import { MAIL_FROM_RECORDS, ONE_FIRST_MAIL, RECORDS_WITH_MAIL } from './patches';
 
 type Extra = EmailRequest['extra'];
-
-/**
- * Patch: a message names its agreement (`agreementRef`) and the mailer renders the snapshot the records
- * hold, brought up to date just before, instead of carrying the whole snapshot in its input: each
- * message's history event shrinks from about 2 kB to a few hundred bytes (issue 12, history weight).
- */
-export const MAIL_FROM_RECORDS = 'mail-from-records';
-
-/**
- * Patch: with automatic initiation, the requester's first message waits for the initiation package, so
- * a request initiated at once gets one message saying both (received, and sent to the signing official),
- * not two a second apart (issue 15, item 5).
- */
-export const ONE_FIRST_MAIL = 'one-first-mail';
-
-/**
- * Patch: the records' write before a message travels with it, made by the sendEmail activity (see
- * `sendWithRecords`), instead of a recordEvents activity of its own first (issue 12: CPU and history).
- */
-export const RECORDS_WITH_MAIL = 'records-with-mail';
 
 /**
  * The requesters hear the request is in: at once, or (automatic initiation, patch `one-first-mail`)
  * held until the initiation package is out, see `releaseReceipt`.
  */
 export async function acknowledgeRequest(agreement: Agreement): Promise<void> {
-  if (agreement.status.policy.initiation === 'auto' && patched(ONE_FIRST_MAIL)) {
+  if (agreement.status.policy.initiation === 'auto' && agreement.patches.has(ONE_FIRST_MAIL)) {
     agreement.state.receiptHeld = true;
     return;
   }
@@ -70,7 +51,7 @@ export async function send(
 ): Promise<boolean> {
   const idempotencyKey = `${agreement.state.ref}/${kind}/${key}`;
   try {
-    const fromRecords = patched(MAIL_FROM_RECORDS);
+    const fromRecords = agreement.patches.has(MAIL_FROM_RECORDS);
     const request = (): EmailRequest => ({
       idempotencyKey,
       kind,
@@ -81,7 +62,7 @@ export async function send(
       extra: options.extra,
     });
     const receipt =
-      fromRecords && patched(RECORDS_WITH_MAIL)
+      fromRecords && agreement.patches.has(RECORDS_WITH_MAIL)
         ? await sendWithRecords(agreement, request)
         : await sendAfterRecords(agreement, request, fromRecords);
     if (receipt.state === 'sent') return true;

@@ -12,7 +12,7 @@
  * Already started (a retried workflow task): taken as done.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import {
   DEFAULT_POLICY,
   agreementIdFor,
@@ -22,9 +22,8 @@ import {
 } from '../common/agreement';
 import type { Agreement } from './agreement-state';
 import { now } from './agreement-state';
+import { REGISTRATION_TRACKING } from './patches';
 import { registrationWorkflow } from './registration';
-
-export const REGISTRATION_TRACKING = 'registration-tracking';
 
 /** The registration's workflow id (no personal data): see the file's comment. */
 export function registrationWorkflowId(
@@ -39,7 +38,8 @@ export function registrationWorkflowId(
 /** Starts tracking the requester's registration (the instructions just went to them). */
 export async function trackRegistration(agreement: Agreement, requester: Person): Promise<void> {
   // Off by the agreement's policy (fixed at its start, so its replay asks the same).
-  if (agreement.status.policy.registrationTracking === false || !patched(REGISTRATION_TRACKING)) return;
+  if (agreement.status.policy.registrationTracking === false || !agreement.patches.has(REGISTRATION_TRACKING))
+    return;
   const { state, status: s } = agreement;
   const number = s.requesters.findIndex((r) => sameEmail(r.email, requester.email)) + 1;
   const workflowId = registrationWorkflowId(s, state.ref, number);

@@ -2,7 +2,6 @@
  * The five steps of the DURA process (design.md), each a no-op when the agreement's file shows it done,
  * so a run that continued as new picks up where the last one stopped.
  */
-import { patched } from '@temporalio/workflow';
 import { officialsOf, type Tier } from '../common/agreement';
 import { io } from './activities';
 import { Agreement, now } from './agreement-state';
@@ -12,7 +11,7 @@ import { trackRegistration } from './registration-start';
 import { releaseReceipt, send, tellRequesters } from './mail';
 import * as term from './term-start';
 
-import { AGREEMENT_IDS } from './triage';
+import { AGREEMENT_IDS } from './patches';
 
 export { receiveRequest } from './triage';
 
@@ -166,7 +165,7 @@ export async function endEarly(agreement: Agreement): Promise<void> {
   agreement.publish();
   await tellRequesters(agreement, end.stage, end.stage, { extra: { reason: end.reason } });
   // The officials hold the package (and maybe reminders): they hear it is closed (issue 14, item 6).
-  if (s.initiatedAt && end.stage !== 'not-needed' && patched(AGREEMENT_IDS))
+  if (s.initiatedAt && end.stage !== 'not-needed' && agreement.patches.has(AGREEMENT_IDS))
     for (const official of officialsOf(s))
       await send(agreement, 'closed-notice', `${end.stage}/${official.email}`, [official], {
         extra: { reason: end.reason, stage: end.stage },

@@ -7,14 +7,13 @@
  * Each function asks `patched(AGREEMENT_TERM)` only when the agreement has something of a term (an end
  * date, a renewal), which no agreement from before the patch has: their histories replay unchanged.
  */
-import { ParentClosePolicy, getExternalWorkflowHandle, log, patched, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, getExternalWorkflowHandle, log, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { officialsOf } from '../common/agreement';
 import type { Agreement } from './agreement-state';
+import { AGREEMENT_TERM } from './patches';
 import { addMonths, termWorkflow, termWorkflowId } from './term';
 import { renewedSignal } from './term-messages';
-
-export const AGREEMENT_TERM = 'agreement-term';
 
 /** At execution: `expiresOn` from the execution or the policy's term (null: none). */
 export function settleEndDate(agreement: Agreement): void {
@@ -22,7 +21,7 @@ export function settleEndDate(agreement: Agreement): void {
   const months = s.policy.termMonths ?? null;
   const typed = state.execution?.expiresOn;
   if (!typed && !months) return;
-  if (!patched(AGREEMENT_TERM)) return;
+  if (!agreement.patches.has(AGREEMENT_TERM)) return;
   s.expiresOn = typed ?? addMonths(s.signedOn!, months!);
   agreement.log('term', `in force until ${s.expiresOn}${typed ? '' : ` (the policy's ${months} months)`}`);
 }
@@ -30,7 +29,7 @@ export function settleEndDate(agreement: Agreement): void {
 /** At execution of a renewal: the renewed agreement's term ends as renewed (a closed term: nothing to do). */
 export async function tellRenewed(agreement: Agreement): Promise<void> {
   const renewal = agreement.input.renewal;
-  if (!renewal?.termWorkflowId || !patched(AGREEMENT_TERM)) return;
+  if (!renewal?.termWorkflowId || !agreement.patches.has(AGREEMENT_TERM)) return;
   try {
     await getExternalWorkflowHandle(renewal.termWorkflowId).signal(renewedSignal, {
       agreementId: agreement.status.agreementId,
@@ -46,7 +45,7 @@ export async function tellRenewed(agreement: Agreement): Promise<void> {
 /** At completion: the term's workflow, when the agreement has an end date. */
 export async function startTerm(agreement: Agreement): Promise<void> {
   const s = agreement.status;
-  if (!s.expiresOn || !s.signedOn || !patched(AGREEMENT_TERM)) return;
+  if (!s.expiresOn || !s.signedOn || !agreement.patches.has(AGREEMENT_TERM)) return;
   const workflowId = termWorkflowId(agreement.state.ref);
   s.termWorkflowId = workflowId;
   try {

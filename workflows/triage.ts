@@ -3,19 +3,14 @@
  * "Institutions, coverage and agreements"): not needed, an amendment or a new agreement; its own id;
  * what the access team should look at (a likely parent, an outside requester); the requester told.
  */
-import { patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { atDomain, officialsOf, sameEmail } from '../common/agreement';
 import type { TriageResult } from '../activities/interfaces';
 import { io } from './activities';
 import { Agreement, now } from './agreement-state';
+import { AGREEMENT_IDS } from './patches';
 import * as clock from './clock';
 import { acknowledgeRequest } from './mail';
-
-/**
- * Patch: an agreement has its own id (`<domain>-<n>`, records/agreement-ids.ts) and knows the
- * institution's earlier agreements; before it, its id was its workflow id (`dura-<domain>`).
- */
-export const AGREEMENT_IDS = 'agreement-ids';
 
 /** Triage's look-up: the listing alone before patch `agreement-ids`. */
 type Triage = Pick<TriageResult, 'listed'> & Partial<TriageResult>;
@@ -26,7 +21,7 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   if (state.triaged) return;
   agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`);
   // The calendar table comes beside the look-up, so triage waits for one round trip, not two.
-  const numbered = patched(AGREEMENT_IDS);
+  const numbered = agreement.patches.has(AGREEMENT_IDS);
   const individual = s.individual ? { individual: s.individual } : {};
   const [triage] = await Promise.all([
     numbered

@@ -1,0 +1,90 @@
+/**
+ * The agreement workflow's patches (Temporal's `patched()`), and the one marker that stands for them all
+ * in agreements started since.
+ *
+ * Every change to how a months-long agreement runs is made behind a patch, so agreements already running
+ * replay unchanged. Each patch asked for writes a marker and a `TemporalChangeVersion` search-attribute
+ * upsert to the agreement's history: by December 2026 twelve of a lifecycle's 160 events, and one
+ * visibility write each on the server. An agreement started under code that has all the patches below
+ * records one marker, `ALL_OF_2026_12`, at its first workflow task, and takes every patched path
+ * without asking for each (`Patches.has`).
+ *
+ * Why it is safe: the marker is asked for once, in the run's first activation. An agreement that began
+ * before this code always replays its first activation, where `patched()` finds no marker and answers
+ * false, and from then on it asks for each patch as before: the same commands, the same history. An
+ * agreement from after it has the marker, and replays with it. A later change adds its own patch, asked
+ * for by `has` as usual; a later marker of this kind would take over the list.
+ */
+import { patched } from '@temporalio/workflow';
+
+/**
+ * An agreement has its own id (`<domain>-<n>`, records/agreement-ids.ts) and knows the institution's
+ * earlier agreements; before it, its id was its workflow id (`dura-<domain>`).
+ */
+export const AGREEMENT_IDS = 'agreement-ids';
+
+/**
+ * The calendar in workflow code and only fired timers deciding what is due (workflows/clock.ts,
+ * workflows/follow-up.ts `isDue`): the agreement's commands no longer depend on when a local activity
+ * resolves nor on the clock of the task that ran them.
+ */
+export const DETERMINISTIC_CLOCK = 'deterministic-clock';
+
+/**
+ * A message names its agreement (`agreementRef`) and the mailer renders the snapshot the records hold,
+ * brought up to date just before, instead of carrying the whole snapshot in its input: each message's
+ * history event shrinks from about 2 kB to a few hundred bytes (issue 12, history weight).
+ */
+export const MAIL_FROM_RECORDS = 'mail-from-records';
+
+/**
+ * With automatic initiation, the requester's first message waits for the initiation package, so a
+ * request initiated at once gets one message saying both (received, and sent to the signing official),
+ * not two a second apart (issue 15, item 5).
+ */
+export const ONE_FIRST_MAIL = 'one-first-mail';
+
+/**
+ * The records' write before a message travels with it, made by the sendEmail activity (workflows/mail.ts
+ * `sendWithRecords`), instead of a recordEvents activity of its own first (issue 12: CPU and history).
+ */
+export const RECORDS_WITH_MAIL = 'records-with-mail';
+
+/** Registration tracking (issue 18, workflows/registration-start.ts). */
+export const REGISTRATION_TRACKING = 'registration-tracking';
+
+/** The agreement's term (issue 18, workflows/term-start.ts). */
+export const AGREEMENT_TERM = 'agreement-term';
+
+/**
+ * The marker of agreements started under code with every patch above. One change comes with it (for
+ * those agreements only): the search attributes the starter set are taken as published, so the first
+ * workflow task does not upsert them again (workflows/agreement-state.ts `publish`).
+ */
+export const ALL_OF_2026_12 = 'all-of-2026-12';
+
+const IN_ALL_OF_2026_12: ReadonlySet<string> = new Set([
+  AGREEMENT_IDS,
+  DETERMINISTIC_CLOCK,
+  MAIL_FROM_RECORDS,
+  ONE_FIRST_MAIL,
+  RECORDS_WITH_MAIL,
+  REGISTRATION_TRACKING,
+  AGREEMENT_TERM,
+]);
+
+/** One run's answers to `patched()`. Made in the run's first activation (see the file's comment). */
+export class Patches {
+  /** Whether this run started with every patch of 2026-12 (its history has the `ALL_OF_2026_12` marker). */
+  readonly allOf2026_12: boolean;
+
+  constructor() {
+    // The SDK does not keep a `false` found in replay: asked again once live, it would say true.
+    this.allOf2026_12 = patched(ALL_OF_2026_12);
+  }
+
+  /** `patched(id)`, answered without a marker of its own when this run has `ALL_OF_2026_12`. */
+  has(id: string): boolean {
+    return (this.allOf2026_12 && IN_ALL_OF_2026_12.has(id)) || patched(id);
+  }
+}
