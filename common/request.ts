@@ -36,7 +36,11 @@ export const requestSchema = z.object({
   signingOfficial: z.object({ name: line(200), email, title: line(200).optional() }, object),
   tiers: z
     .array(
-      z.enum(TIERS, { error: 'expected registered or controlled' }),
+      // In any case, as everywhere a person types a tier (`Registered`).
+      z
+        .string({ error: 'expected registered or controlled' })
+        .transform((tier) => tier.trim().toLowerCase())
+        .pipe(z.enum(TIERS, { error: 'expected registered or controlled' })),
       expected('expected a list such as ["registered", "controlled"]'),
     )
     .min(1, 'at least one of registered and controlled')

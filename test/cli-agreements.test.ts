@@ -154,7 +154,7 @@ for (const database of TEST_DATABASES)
         [requestWith({ '--official-email': 'osp@' }), /^dura: --official-email: not an e-mail address\n/],
         [
           ['execute', 'cli-err.edu', '--on', '2999-01-01'],
-          /^dura: --on: 2999-01-01 is in the future \(today is \w+day, \w+ \d+, \d{4} in New York\)\n/,
+          /^dura: --on: 2999-01-01 is in the future \(today is \d{4}-\d\d-\d\d in New York\)\n/,
         ],
         [['set-cadence', 'cli-err.edu', '--days', 'soon'], /^dura: --days: expected a whole number/],
         [
@@ -183,6 +183,10 @@ for (const database of TEST_DATABASES)
       assert.ok(ours.includes('dura-cli-three.edu'));
       const three = rows.find((r: { workflowId: string }) => r.workflowId === 'dura-cli-three.edu');
       assert.equal(three.agreementId, 'cli-three.edu-1', "the agreement's own id, from its memo");
+      // A choice typed in another case (or pasted with a space) is the same choice.
+      const typed = await dura('list', '--stage', 'Awaiting-Signature ', '--tier', 'REGISTERED', '--json');
+      assert.equal(typed.status, 0, typed.stderr);
+      assert.deepEqual(JSON.parse(typed.stdout), rows);
     });
 
     it('an unreachable Temporal exits 2', async () => {

@@ -109,6 +109,15 @@ describe('dura CLI: flags, checked before anything starts', function () {
       'signingOfficial.email: required',
       'tiers: expected a list such as ["registered", "controlled"]',
     ]);
+    // Tiers in any case, as the flags and an import take them; one that is no tier, as it was typed.
+    refused(
+      await dura('request', '--file', file('tiers.json', { ...request, tiers: ['Registered', 'Gold'] })),
+      [
+        'requester.email: not an e-mail address',
+        'signingOfficial.email: required',
+        'tiers[1]: expected registered or controlled (got "Gold")',
+      ],
+    );
     refused(await dura('request', '--file', file('list.json', [request])), [
       'request: expected a JSON object',
     ]);

@@ -21,6 +21,19 @@ describe('dura CLI: records database and Registered Institutions', function () {
     return file;
   };
 
+  it('a command run with another data directory than the engine has says so, and makes no database', async () => {
+    const elsewhere = path.join(dir, 'elsewhere', 'dura.sqlite');
+    for (const args of [['report'], ['institutions', 'list'], ['check', 'ada@uw.edu']]) {
+      const result = await dura(args, { DATABASE_URL: `sqlite:${elsewhere}` });
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(
+        result.stderr,
+        `dura: cannot reach the records database sqlite:${elsewhere}: no such file: set DURA_DATA_DIR (or DATABASE_URL) as the engine has it, or make a new one with \`dura db migrate\`\n`,
+      );
+    }
+    assert.ok(!fs.existsSync(elsewhere), 'nothing made there');
+  });
+
   it('db migrate applies the migrations once, then says the database is up to date', async () => {
     const first = await dura(['db', 'migrate', '--json'], env);
     assert.equal(first.status, 0, first.stderr);

@@ -14,9 +14,11 @@ describe("README's sample list (examples/)", function () {
   let env: NodeJS.ProcessEnv;
   const dura = (...args: string[]) => run(args, env);
 
-  before(() => {
+  before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-examples-'));
     env = { DATABASE_URL: `sqlite:${dir}/dura.sqlite` };
+    // README runs these with `npm start` up: its records are there (the CLI makes none by itself).
+    assert.equal((await dura('db', 'migrate')).status, 0);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

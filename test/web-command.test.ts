@@ -50,6 +50,8 @@ describe('dura web: the command and its settings', function () {
       TEMPORAL_ADDRESS: '127.0.0.1:1',
     };
     try {
+      // The engine's records (the CLI makes none by itself, docs/cli.md).
+      assert.equal((await dura(['db', 'migrate'], env)).status, 0);
       const child = spawn(process.execPath, [...cliEntry(), 'web', '--port', '0'], { env });
       let stderr = '';
       const url = await new Promise<string>((resolve, reject) => {

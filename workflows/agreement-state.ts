@@ -65,8 +65,9 @@ export class Agreement {
     return rest;
   }
 
-  log(event: string, detail?: string): void {
-    this.status.history.push(detail === undefined ? { at: now(), event } : { at: now(), event, detail });
+  /** Adds a history entry, at `at` (ISO-8601) when the event happened before now (a request's receipt). */
+  log(event: string, detail?: string, at = now()): void {
+    this.status.history.push(detail === undefined ? { at, event } : { at, event, detail });
     this.changed = true;
   }
 

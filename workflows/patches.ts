@@ -57,9 +57,10 @@ export const REGISTRATION_TRACKING = 'registration-tracking';
 export const AGREEMENT_TERM = 'agreement-term';
 
 /**
- * The marker of agreements started under code with every patch above. One change comes with it (for
+ * The marker of agreements started under code with every patch above. Two changes come with it (for
  * those agreements only): the search attributes the starter set are taken as published, so the first
- * workflow task does not upsert them again (workflows/agreement-state.ts `publish`).
+ * workflow task does not upsert them again (workflows/agreement-state.ts `publish`); and the history's
+ * `requested` is dated when the request came in, not when the engine took it (workflows/triage.ts).
  */
 export const ALL_OF_2026_12 = 'all-of-2026-12';
 

@@ -19,7 +19,10 @@ type Triage = Pick<TriageResult, 'listed'> & Partial<TriageResult>;
 export async function receiveRequest(agreement: Agreement): Promise<void> {
   const { state, status: s } = agreement;
   if (state.triaged) return;
-  agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`);
+  // Dated when the request came in (a request recovered from a mailbox came in long ago), since the
+  // agreements of patch all-of-2026-12; before, when the engine took it.
+  const requestedAt = agreement.patches.allOf2026_12 ? s.receivedAt : undefined;
+  agreement.log('requested', `${s.tiers.join(', ')} tier(s) for ${s.institution.domain}`, requestedAt);
   // The calendar table comes beside the look-up, so triage waits for one round trip, not two.
   const numbered = agreement.patches.has(AGREEMENT_IDS);
   const individual = s.individual ? { individual: s.individual } : {};

@@ -94,6 +94,9 @@ const INSTANTS = [
   'endedAt',
 ] as const;
 
+/** The instants of things that happen (the others are dates fixed ahead, due or planned). */
+const HAPPENINGS = ['initiatedAt', 'executedAt', 'instructionsSentAt', 'endedAt'] as const;
+
 /**
  * Where the agreement stands, in one or two sentences a requester can read; `official` names the
  * signing official as the reader should see them (the mail: name and title; the status page: "your
@@ -161,6 +164,8 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
       agreement[key] = value as string | number | boolean | null;
   }
   for (const key of INSTANTS) agreement[key] = formatInstant(s[key]);
+  // What has not happened yet is "not yet", not "not yet set" (that is for dates still to be fixed).
+  for (const key of HAPPENINGS) if (!s[key]) agreement[key] = 'not yet';
   agreement.signedOn = formatDate(s.signedOn);
   // An agreement's end date (issue 18): "Tuesday, June 1, 2027", or "no end date".
   agreement.expiresOn = s.expiresOn ? formatDate(s.expiresOn) : 'no end date';

@@ -244,10 +244,11 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
   const on = await (
     f.on === undefined ? Promise.resolve(undefined) : whenFlag(String(f.on), '--on', { dateOnly: true })
   ).catch((err: Error) => void problems.push(err.message));
-  const { newYorkDate, dateInWords, readWhen } = await import('../../common/when');
+  const { newYorkDate, readWhen } = await import('../../common/when');
   const today = newYorkDate();
+  // In the form typed, as every "in the future" dura says (request, import, registration steps).
   if (on && on.date > today)
-    problems.push(`--on: ${on.date} is in the future (today is ${dateInWords(today)} in New York)`);
+    problems.push(`--on: ${on.date} is in the future (today is ${today} in New York)`);
   let expiresOn: string | undefined;
   if (f['expires-on'] !== undefined || f.expiresOn !== undefined) {
     const typed = String(f.expiresOn ?? f['expires-on']);

@@ -79,7 +79,8 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
         .join('\n'),
     );
   const { checkRequest } = await import('../../common/request');
-  const checked = checkRequest(file === undefined ? flagRequest(flags) : fileRequest(file));
+  const input = file === undefined ? flagRequest(flags) : fileRequest(file);
+  const checked = checkRequest(input);
   // The first problem of each flag (or field); a flag typed twice is one, whatever its last value.
   const lines = repeatedFlags();
   if ('request' in checked) {
@@ -89,12 +90,15 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
   const badTiers: string[] = [];
   for (const { path, message } of checked.issues) {
     const key = file === undefined ? flagOf(path) : undefined;
-    const name = key ? REQUEST_FLAGS[key][0] : path;
-    const bad = key === 'tier' && /^tiers\.(\d+)$/.exec(path);
+    // A file's field as JSON paths write it: `tiers[0]`, `requester.email`.
+    const name = key ? REQUEST_FLAGS[key][0] : path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+    const bad = /^tiers\.(\d+)$/.exec(path);
     // Every --tier typed wrong, on one line: `(got "registerd", "Controled")`.
-    if (bad) badTiers.push(JSON.stringify(flags.tier?.[Number(bad[1])]));
+    if (bad && key === 'tier') badTiers.push(JSON.stringify(flags.tier?.[Number(bad[1])]));
     if (lines.has(name)) continue;
-    lines.set(name, key && flags[key] === undefined ? 'required' : message);
+    const typed = bad && !key ? (input as { tiers?: unknown[] }).tiers?.[Number(bad[1])] : undefined;
+    const got = typed === undefined ? '' : ` (got ${JSON.stringify(typed)})`;
+    lines.set(name, key && flags[key] === undefined ? 'required' : `${message}${got}`);
   }
   if (badTiers.length) lines.set('--tier', `${lines.get('--tier')} (got ${badTiers.join(', ')})`);
   throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));

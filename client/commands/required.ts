@@ -88,13 +88,18 @@ export class DuraCommand extends Command {
     return new DuraCommand(name);
   }
 
-  /** Each option's parser (`choices` included) records a refused value and parsing goes on. */
+  /**
+   * Each option's parser (`choices` included) records a refused value and parsing goes on. A choice is
+   * taken in any case and without the spaces around it (`--stage Awaiting-Signature`): every choice dura
+   * offers is lower case, and what was typed is echoed as typed when refused.
+   */
   override addOption(option: Option): this {
     const parse = option.parseArg;
+    const anyCase = option.argChoices?.every((choice) => choice === choice.toLowerCase()) ?? false;
     if (parse)
       option.parseArg = <T>(value: string, previous: T): T => {
         try {
-          return parse(value, previous);
+          return parse(anyCase ? value.trim().toLowerCase() : value, previous);
         } catch (err) {
           if (!(err instanceof InvalidArgumentError)) throw err;
           this.refusals.push(

@@ -57,7 +57,7 @@ const tiers: unknown[] = [
   [],
   'registered',
   ['gold'],
-  ['Registered'],
+  ['registerd'], // a tier in another case is a tier (`Registered`), a misspelt one is not
   [1],
   null,
   {},

@@ -56,7 +56,12 @@ export function registryDatabases(dialect: TestDatabase): RegistryDatabases {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-registry-file-'));
     let n = 0;
     if (dialect === 'sqlite') {
-      newDatabase = () => Promise.resolve(`sqlite:${dir}/dura-${++n}.sqlite`);
+      // Made and migrated, as the engine leaves it: the CLI makes no database by itself (docs/cli.md).
+      newDatabase = async () => {
+        const url = `sqlite:${dir}/dura-${++n}.sqlite`;
+        await (await RecordsStore.open(url)).close();
+        return url;
+      };
     } else {
       const postgres = await startPostgres();
       stopPostgres = () => postgres.stop();
