@@ -8,7 +8,7 @@ import { UnreachableError } from './output';
  * directory than the engine's would otherwise make an empty database there and answer from it (a
  * report of 0 agreements, every address "not listed"). `dura db migrate` makes a new one on purpose.
  */
-async function recordsMustExist(databaseUrl: string): Promise<void> {
+export async function recordsMustExist(databaseUrl: string): Promise<void> {
   const { isSqlite, sqlitePath } = await import('../activities/records/db');
   if (!isSqlite(databaseUrl)) return;
   const file = sqlitePath(databaseUrl.trim());

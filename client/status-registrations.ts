@@ -31,8 +31,10 @@ export async function withRegistrations(
   databaseUrl: string,
 ): Promise<StatusWithRegistrations> {
   if (!status.instructionsSentAt) return status;
-  const db = openDatabase(databaseUrl);
+  let db: ReturnType<typeof openDatabase> | undefined;
   try {
+    // Never made here: a data directory other than the engine's must not leave an empty database.
+    db = openDatabase(databaseUrl, { mustExist: true });
     const rows = await listRegistrations(db, { institution: status.institution.domain });
     const registrations = rows
       .filter((r) => r.agreementId === status.agreementId)
@@ -45,6 +47,6 @@ export async function withRegistrations(
     );
     return status;
   } finally {
-    await db.destroy();
+    await db?.destroy();
   }
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import iconv from 'iconv-lite';
+import sinon from 'sinon';
 import { registrationsFor } from '../activities/records/registrations';
 import type { AgreementStatus } from '../common/agreement';
 import { noStepsDone } from '../common/registration';
@@ -306,6 +307,19 @@ describe('dura registration (CLI)', function () {
         [GRACE, yesterday],
       ],
     );
+    // Another data directory than the engine's: status answers without them, and makes no database there.
+    const elsewhere = path.join(os.tmpdir(), `dura-elsewhere-${process.pid}`, 'dura.sqlite');
+    const stderr = sinon.stub(process.stderr, 'write');
+    try {
+      assert.deepEqual(await withRegistrations(sent, `sqlite:${elsewhere}`), sent);
+      assert.equal(
+        String(stderr.firstCall.args[0]),
+        `dura: the records did not answer, so registrations are not shown: no such file: ${elsewhere}\n`,
+      );
+    } finally {
+      stderr.restore();
+    }
+    assert.equal(fs.existsSync(elsewhere), false);
     const text = registrationsSection(shown.registrations!);
     assert.match(text, /^Registration\n {2}Ada Researcher <ada@[^>]+>: 3 left/);
     assert.match(

@@ -3,7 +3,7 @@
  * PostgreSQL (pg). Only the driver in use is loaded, on the first query, so start-up stays lean and a
  * SQLite install never needs pg (nor the reverse).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   CompiledQuery,
@@ -18,8 +18,11 @@ import type { Database } from './schema';
 
 const POSTGRES = /^postgres(ql)?:\/\//i;
 
-/** A kysely instance over the database; call `destroy()` to close it. Nothing connects until used. */
-export function openDatabase(databaseUrl: string): Kysely<Database> {
+/**
+ * A kysely instance over the database; call `destroy()` to close it. Nothing connects until used.
+ * `mustExist`: a SQLite file that is not there is an error (`no such file: <path>`), not made.
+ */
+export function openDatabase(databaseUrl: string, { mustExist = false } = {}): Kysely<Database> {
   const url = databaseUrl.trim();
   if (POSTGRES.test(url)) {
     const pool = async () => {
@@ -33,6 +36,8 @@ export function openDatabase(databaseUrl: string): Kysely<Database> {
   }
 
   const file = sqlitePath(url);
+  if (file !== ':memory:' && mustExist && !existsSync(file))
+    throw new Error(`no such file: ${path.resolve(file)}`);
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const database = async () => {
     const { default: Sqlite } = await import('better-sqlite3');
