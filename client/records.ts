@@ -1,22 +1,15 @@
 /** The CLI's way into the records database; a database that cannot be opened is exit 2. */
-import * as fs from 'node:fs';
 import type { RecordsStore } from '../activities/records/store';
 import { UnreachableError } from './output';
 
 /**
- * Throws when DATABASE_URL names a SQLite file that does not exist: a command run with another data
- * directory than the engine's would otherwise make an empty database there and answer from it (a
- * report of 0 agreements, every address "not listed"). `dura db migrate` makes a new one on purpose.
+ * The CLI never makes a records database: a command run with another data directory than the engine's
+ * would otherwise make an empty one there and answer from it (a report of 0 agreements, every address
+ * "not listed"). `dura db migrate` makes a new one on purpose.
  */
-export async function recordsMustExist(databaseUrl: string): Promise<void> {
-  const { isSqlite, sqlitePath } = await import('../activities/records/db');
-  if (!isSqlite(databaseUrl)) return;
-  const file = sqlitePath(databaseUrl.trim());
-  if (file === ':memory:' || fs.existsSync(file)) return;
-  throw new Error(
-    `no such file: set DURA_DATA_DIR (or DATABASE_URL) as the engine has it, or make a new one with \`dura db migrate\``,
-  );
-}
+const MUST_EXIST = { mustExist: true } as const;
+const NO_RECORDS =
+  'no such file: set DURA_DATA_DIR (or DATABASE_URL) as the engine has it, or make a new one with `dura db migrate`';
 
 // Loaded on use: the database drivers are not needed by the CLI's other commands.
 async function openStore(): Promise<RecordsStore> {
@@ -25,11 +18,11 @@ async function openStore(): Promise<RecordsStore> {
   const { describeDatabase } = await import('../activities/records/db');
   const config = loadConfig();
   try {
-    await recordsMustExist(config.DATABASE_URL);
-    return await RecordsStore.open(config.DATABASE_URL);
+    return await RecordsStore.open(config.DATABASE_URL, MUST_EXIST);
   } catch (err) {
+    const message = (err as Error).message;
     throw new UnreachableError(
-      `the records database ${describeDatabase(config.DATABASE_URL)}: ${(err as Error).message}`,
+      `the records database ${describeDatabase(config.DATABASE_URL)}: ${message.startsWith('no such file') ? NO_RECORDS : message}`,
     );
   }
 }
@@ -43,8 +36,7 @@ export async function withRecords<T>(
   work: (store: RecordsStore) => Promise<T>,
 ): Promise<T> {
   const { RecordsStore } = await import('../activities/records/store');
-  await recordsMustExist(databaseUrl);
-  const store = await RecordsStore.open(databaseUrl);
+  const store = await RecordsStore.open(databaseUrl, MUST_EXIST);
   try {
     return await work(store);
   } finally {

@@ -26,7 +26,6 @@ import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { closeRegistrationUpdate, recordStepUpdate } from '../workflows/registration-messages';
 import { patiently, type Patience, type UpdateProgress } from './update-retry';
-import { recordsMustExist } from './records';
 
 /**
  * Where the registrations are read: an open records database (the web server's, or one a batch opens
@@ -219,8 +218,8 @@ function registrationsOf(records: RecordsAt, email: string): Promise<Registratio
 /** `work` on the records database: the open one given, or DATABASE_URL's, opened and closed for it. */
 async function withRecords<T>(records: RecordsAt, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
   if (records.recordsDb) return work(records.recordsDb);
-  await recordsMustExist(records.DATABASE_URL);
-  const store = await RecordsStore.open(records.DATABASE_URL);
+  // Never made here (client/records.ts says why).
+  const store = await RecordsStore.open(records.DATABASE_URL, { mustExist: true });
   try {
     return await work(store.db);
   } finally {

@@ -52,9 +52,12 @@ const EVENT_BATCH = 500;
 export class RecordsStore implements EmailLedger {
   constructor(readonly db: Kysely<Database>) {}
 
-  /** Opens the database of DATABASE_URL and brings its schema up to date (worker start, CLI). */
-  static async open(databaseUrl: string): Promise<RecordsStore> {
-    const db = openDatabase(databaseUrl);
+  /**
+   * Opens the database of DATABASE_URL and brings its schema up to date (worker start, CLI).
+   * `mustExist` (the CLI): a SQLite file that is not there is an error (`no such file: <path>`), not made.
+   */
+  static async open(databaseUrl: string, options: { mustExist?: boolean } = {}): Promise<RecordsStore> {
+    const db = openDatabase(databaseUrl, options);
     try {
       await migrateToLatest(db);
     } catch (error) {
