@@ -187,6 +187,9 @@ for (const database of TEST_DATABASES)
       const typed = await dura('list', '--stage', 'Awaiting-Signature ', '--tier', 'REGISTERED', '--json');
       assert.equal(typed.status, 0, typed.stderr);
       assert.deepEqual(JSON.parse(typed.stdout), rows);
+      // Nothing to list says so, with what was asked for.
+      const none = await dura('list', '--stage', 'lapsed');
+      assert.deepEqual([none.status, none.stdout], [0, 'no agreements (--stage lapsed)\n']);
     });
 
     it('an unreachable Temporal exits 2', async () => {

@@ -181,19 +181,28 @@ export function registerAgreementCommands(program: Command): void {
         const { listAgreements } = await import('../list');
         const rows = await listAgreements(client, flags);
         const { table, shortWhen } = await import('../format');
+        // Nothing to list says so, with what was asked for (`--json` prints `[]`).
+        const asked = [
+          flags.stage && `--stage ${flags.stage}`,
+          flags.tier && `--tier ${flags.tier}`,
+          flags.overdue && '--overdue',
+          flags.expiringBefore && `--expiring-before ${flags.expiringBefore}`,
+        ].filter(Boolean);
         emit(flags, rows, () =>
-          table(
-            ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE', 'ENDS'],
-            rows.map((r) => [
-              r.agreementId,
-              r.stage,
-              r.tiers.join(','),
-              shortWhen(r.initiationDueBy),
-              shortWhen(r.nextReminderAt),
-              r.overdue ? 'yes' : '',
-              r.expiresOn ?? '',
-            ]),
-          ),
+          rows.length === 0
+            ? `no agreements${asked.length ? ` (${asked.join(', ')})` : ''}`
+            : table(
+                ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE', 'ENDS'],
+                rows.map((r) => [
+                  r.agreementId,
+                  r.stage,
+                  r.tiers.join(','),
+                  shortWhen(r.initiationDueBy),
+                  shortWhen(r.nextReminderAt),
+                  r.overdue ? 'yes' : '',
+                  r.expiresOn ?? '',
+                ]),
+              ),
         );
       },
     );
