@@ -7,7 +7,7 @@ import { UnreachableError } from './output';
  * would otherwise make an empty one there and answer from it (a report of 0 agreements, every address
  * "not listed"). `dura db migrate` makes a new one on purpose.
  */
-const MUST_EXIST = { mustExist: true } as const;
+export const MUST_EXIST = { mustExist: true } as const;
 const NO_RECORDS =
   'no such file: set DURA_DATA_DIR (or DATABASE_URL) as the engine has it, or make a new one with `dura db migrate`';
 
@@ -15,15 +15,13 @@ const NO_RECORDS =
 async function openStore(): Promise<RecordsStore> {
   const { loadConfig } = await import('../common/config');
   const { RecordsStore } = await import('../activities/records/store');
-  const { describeDatabase } = await import('../activities/records/db');
+  const { describeDatabase, NoDatabaseFile } = await import('../activities/records/db');
   const config = loadConfig();
   try {
     return await RecordsStore.open(config.DATABASE_URL, MUST_EXIST);
   } catch (err) {
-    const message = (err as Error).message;
-    throw new UnreachableError(
-      `the records database ${describeDatabase(config.DATABASE_URL)}: ${message.startsWith('no such file') ? NO_RECORDS : message}`,
-    );
+    const why = err instanceof NoDatabaseFile ? NO_RECORDS : (err as Error).message;
+    throw new UnreachableError(`the records database ${describeDatabase(config.DATABASE_URL)}: ${why}`);
   }
 }
 

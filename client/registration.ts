@@ -25,6 +25,7 @@ import {
 import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
 import { closeRegistrationUpdate, recordStepUpdate } from '../workflows/registration-messages';
+import { MUST_EXIST } from './records';
 import { patiently, type Patience, type UpdateProgress } from './update-retry';
 
 /**
@@ -218,8 +219,7 @@ function registrationsOf(records: RecordsAt, email: string): Promise<Registratio
 /** `work` on the records database: the open one given, or DATABASE_URL's, opened and closed for it. */
 async function withRecords<T>(records: RecordsAt, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
   if (records.recordsDb) return work(records.recordsDb);
-  // Never made here (client/records.ts says why).
-  const store = await RecordsStore.open(records.DATABASE_URL, { mustExist: true });
+  const store = await RecordsStore.open(records.DATABASE_URL, MUST_EXIST); // never made here (records.ts)
   try {
     return await work(store.db);
   } finally {

@@ -40,9 +40,12 @@ export interface ViewContext {
 
 const NOT_SET = 'not yet set';
 
-/** "Tuesday, November 24, 2026, 5:00 PM ET" (common/when.ts: every e-mail and text view says it so). */
-export function formatInstant(iso: string | null): string {
-  if (!iso) return NOT_SET;
+/**
+ * "Tuesday, November 24, 2026, 5:00 PM ET" (common/when.ts: every e-mail and text view says it so);
+ * `none` when there is no instant.
+ */
+export function formatInstant(iso: string | null, none = NOT_SET): string {
+  if (!iso) return none;
   return Number.isNaN(Date.parse(iso)) ? iso : inWords(iso);
 }
 
@@ -163,9 +166,12 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
       agreement[key] = value as string | number | boolean | null;
   }
-  for (const key of INSTANTS) agreement[key] = formatInstant(s[key]);
-  // What has not happened yet is "not yet", not "not yet set" (that is for dates still to be fixed).
-  for (const key of HAPPENINGS) if (!s[key]) agreement[key] = 'not yet';
+  // What has not happened yet is "not yet"; "not yet set" is for dates still to be fixed.
+  for (const key of INSTANTS)
+    agreement[key] = formatInstant(
+      s[key],
+      (HAPPENINGS as readonly string[]).includes(key) ? 'not yet' : NOT_SET,
+    );
   agreement.signedOn = formatDate(s.signedOn);
   // An agreement's end date (issue 18): "Tuesday, June 1, 2027", or "no end date".
   agreement.expiresOn = s.expiresOn ? formatDate(s.expiresOn) : 'no end date';

@@ -18,6 +18,13 @@ import type { Database } from './schema';
 
 const POSTGRES = /^postgres(ql)?:\/\//i;
 
+/** `openDatabase(url, { mustExist: true })` found no SQLite file at `file`. */
+export class NoDatabaseFile extends Error {
+  constructor(readonly file: string) {
+    super(`no such file: ${file}`);
+  }
+}
+
 /**
  * A kysely instance over the database; call `destroy()` to close it. Nothing connects until used.
  * `mustExist`: a SQLite file that is not there is an error (`no such file: <path>`), not made.
@@ -36,8 +43,7 @@ export function openDatabase(databaseUrl: string, { mustExist = false } = {}): K
   }
 
   const file = sqlitePath(url);
-  if (file !== ':memory:' && mustExist && !existsSync(file))
-    throw new Error(`no such file: ${path.resolve(file)}`);
+  if (file !== ':memory:' && mustExist && !existsSync(file)) throw new NoDatabaseFile(path.resolve(file));
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const database = async () => {
     const { default: Sqlite } = await import('better-sqlite3');

@@ -87,20 +87,20 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
     if (lines.size === 0) return checked.request;
     throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
   }
-  const badTiers: string[] = [];
+  // A tier typed wrong is quoted as typed: every one on --tier's one line (`(got "registerd", "Gold")`),
+  // each on its own in a file (`tiers[1]: … (got "Gold")`).
+  const typedTiers = (input as { tiers?: unknown[] }).tiers;
+  const got = new Map<string, string[]>();
   for (const { path, message } of checked.issues) {
     const key = file === undefined ? flagOf(path) : undefined;
     // A file's field as JSON paths write it: `tiers[0]`, `requester.email`.
     const name = key ? REQUEST_FLAGS[key][0] : path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
-    const bad = /^tiers\.(\d+)$/.exec(path);
-    // Every --tier typed wrong, on one line: `(got "registerd", "Controled")`.
-    if (bad && key === 'tier') badTiers.push(JSON.stringify(flags.tier?.[Number(bad[1])]));
+    const tier = /^tiers\.(\d+)$/.exec(path);
+    if (tier) got.set(name, [...(got.get(name) ?? []), JSON.stringify(typedTiers?.[Number(tier[1])])]);
     if (lines.has(name)) continue;
-    const typed = bad && !key ? (input as { tiers?: unknown[] }).tiers?.[Number(bad[1])] : undefined;
-    const got = typed === undefined ? '' : ` (got ${JSON.stringify(typed)})`;
-    lines.set(name, key && flags[key] === undefined ? 'required' : `${message}${got}`);
+    lines.set(name, key && flags[key] === undefined ? 'required' : message);
   }
-  if (badTiers.length) lines.set('--tier', `${lines.get('--tier')} (got ${badTiers.join(', ')})`);
+  for (const [name, typed] of got) lines.set(name, `${lines.get(name)} (got ${typed.join(', ')})`);
   throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
 }
 
