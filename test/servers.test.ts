@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker, devServerEnv, taskQueue, timeSkippingEnv } from './helpers/env';
 import { DuraStage } from '../workflows/search-attributes';
 import { fortnight, finish, staged } from './workflows/smoke';
+import { skipTime } from './helpers/time-skipping';
 
 const workflowsPath = require.resolve('./workflows/smoke');
 
@@ -24,6 +25,24 @@ describe('time-skipping test server', function () {
     const skipped = (await env.currentTimeMs()) - serverStart;
     assert.ok(skipped >= 14 * 24 * 3600_000, `server time advanced only ${skipped} ms`);
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms of wall time`);
+  });
+
+  it('a skip rides out a time lock left taken: released once its clock stops skipping, nothing pending', async () => {
+    const queue = taskQueue();
+    const worker = await createWorker(env, { taskQueue: queue, workflowsPath });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(fortnight, {
+        taskQueue: queue,
+        workflowId: `smoke-${queue}`,
+      });
+      // What the server's bug leaves behind: one lock more than anyone will release.
+      await env.connection.testService.lockTimeSkipping({});
+      const released = await skipTime(env, 15 * 24 * 3600_000, () => [handle], 1_000);
+      assert.equal(released, 1);
+      assert.equal((await handle.describe()).status.name, 'COMPLETED');
+      // Balanced again: a skip with nothing left taken releases nothing.
+      assert.equal(await skipTime(env, 24 * 3600_000, () => [handle], 1_000), 0);
+    });
   });
 });
 

@@ -15,6 +15,7 @@ import { requestAgreement, type RequestOptions } from '../../client/agreements';
 import { statusQuery } from '../../workflows/messages';
 import { endWhenSettled } from './settle';
 import { reportFailedTest } from './hang-report';
+import { skipTime } from './time-skipping';
 import { realEngine, type Engine, type TestDatabase } from './engine';
 import { timeSkippingEnv } from './env';
 import { addresses } from './mail';
@@ -125,7 +126,10 @@ export function lifecycleHarness(
     status: (id) => engine.env.client.workflow.getHandle(agreementIdFrom(id)).query(statusQuery),
     handle: (id) => engine.env.client.workflow.getHandle<typeof agreementWorkflow>(agreementIdFrom(id)),
     now: async () => new Date(await engine.env.currentTimeMs()).toISOString(),
-    days: (n) => engine.env.sleep(n * 24 * 3600_000),
+    days: async (n) => {
+      const handles = () => [...opened].map((id) => engine.env.client.workflow.getHandle(id));
+      await skipTime(engine.env, n * 24 * 3600_000, handles);
+    },
     // The addressees the sink accepted: a message whose "to" it refused reached only its cc.
     sent: (agreementId, kind) =>
       arrived(agreementId, kind).flatMap(({ mail, rcptTo }) => {
