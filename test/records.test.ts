@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AgreementStatus, Stage } from '../common/agreement';
-import { describeDatabase, openDatabase } from '../activities/records/db';
+import { describeDatabase, openDatabase, PREPARED_KEPT } from '../activities/records/db';
 import { migrateToLatest, MIGRATION_NAMES } from '../activities/records/migrations';
 import { importRegistryCsv, parseRegistryCsv } from '../activities/records/registry-csv';
 import type { Database } from '../activities/records/schema';
@@ -77,6 +77,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       } finally {
         await again.destroy();
       }
+    });
+
+    it(`answers right past the ${PREPARED_KEPT} statements a SQLite connection keeps prepared`, async () => {
+      for (const round of [1, 2])
+        for (let i = 0; i < PREPARED_KEPT + 20; i++) {
+          // A literal makes each its own SQL text, so each its own prepared statement.
+          const { rows } = await sql<{ n: number }>`select ${sql.lit(i)} + ${round} as n`.execute(db);
+          assert.equal(Number(rows[0]!.n), i + round);
+        }
     });
 
     it('records events idempotently and upserts the agreement snapshot', async () => {

@@ -36,7 +36,7 @@ describe('time-skipping test server', function () {
         workflowId: `smoke-${queue}`,
       });
       // What the server's bug leaves behind: one lock more than anyone will release.
-      await env.connection.testService.lockTimeSkipping({});
+      await env.connection.testService!.lockTimeSkipping({});
       const released = await skipTime(env, 15 * 24 * 3600_000, () => [handle], 1_000);
       assert.equal(released, 1);
       assert.equal((await handle.describe()).status.name, 'COMPLETED');

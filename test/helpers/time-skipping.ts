@@ -29,7 +29,7 @@ async function anythingPending(handles: WorkflowHandle[]): Promise<boolean> {
 
 async function releaseLeftLock(env: TestWorkflowEnvironment, stallMs: number): Promise<boolean> {
   try {
-    await env.connection.testService.unlockTimeSkipping({});
+    await env.connection.testService!.unlockTimeSkipping({}); // a time-skipping env has one
     console.error(
       `      the time-skipping server's clock did not skip for ${stallMs / 1000} s with nothing pending: ` +
         'released the time lock it had left taken',
