@@ -14,7 +14,7 @@
  */
 import { getDomain } from 'tldts';
 import { z } from 'zod';
-import { normalizeDomain, TIERS, type Tier } from './agreement';
+import { normalizeDomain, TIERS, type Stage, type Tier } from './agreement';
 import { asciiEmail } from './idn';
 
 /**
@@ -81,6 +81,19 @@ export interface Coverage {
   /** The next step in words, saying why. */
   nextStep: string;
   likelyParent: { id: string; name: string } | null;
+  /**
+   * The agreement a DURA request from this address would join, in process as the records last saw it
+   * (set by checkCoverage; null: none, or the address is covered). Its next step then says so.
+   */
+  inProcess?: AgreementInProcess | null;
+}
+
+/** An agreement in process: awaiting initiation or signature. */
+export interface AgreementInProcess {
+  agreementId: string;
+  stage: Stage;
+  /** When its first request came in (ISO-8601). */
+  receivedAt: string;
 }
 
 const EMAIL = z.email();
@@ -167,6 +180,41 @@ export function coverage(input: CoverageInput): Coverage {
 }
 
 const TIER_NAMES: Record<Tier, string> = { registered: 'Registered Tier', controlled: 'Controlled Tier' };
+
+/**
+ * The key of the agreement a request from the covered-or-not address would start or join (as
+ * client/agreements.ts triages it): the address for an individual agreement, else the institution's id,
+ * or the domain when it is not listed. Null when the address is covered: a request starts nothing.
+ */
+export function agreementKeyOf(c: Coverage): string | null {
+  if (c.next === 'create-account') return null;
+  if (c.tiers.some((t) => !t.covered && t.rule === 'individual')) return c.email;
+  return c.institution?.id ?? c.domain;
+}
+
+const IN_PROCESS_WORDS: Partial<Record<Stage, string>> = {
+  'awaiting-initiation': 'about to go to the signing official',
+  'awaiting-signature': 'with the signing official for signature',
+};
+
+/**
+ * The coverage with the agreement in process that a request would join (seeds/000: "submit a DURA
+ * request" still holds, but the person is told it joins that agreement rather than starting one).
+ */
+export function withAgreementInProcess(c: Coverage, inProcess: AgreementInProcess | null): Coverage {
+  if (!inProcess || c.next === 'create-account') return { ...c, inProcess: null };
+  const whose = c.tiers.some((t) => !t.covered && t.rule === 'individual')
+    ? `for ${c.email}`
+    : `for ${c.institution?.name ?? c.domain}`;
+  const where = IN_PROCESS_WORDS[inProcess.stage] ?? inProcess.stage;
+  return {
+    ...c,
+    inProcess,
+    nextStep:
+      `${c.nextStep} An agreement ${whose} is already in process (${inProcess.agreementId}, ${where}): ` +
+      'your request joins it, and you will hear from the access team as it moves.',
+  };
+}
 
 function describeNext(
   next: NextStep,

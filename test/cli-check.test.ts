@@ -4,7 +4,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Stage } from '../common/agreement';
+import { RecordsStore } from '../activities/records/store';
 import { dura as run } from './helpers/cli';
+import { sampleAgreement } from './helpers/samples';
 
 describe('dura check and the registry subcommands (SQLite)', function () {
   let dir: string;
@@ -35,6 +38,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       nextStep:
         'uw.edu is not on the Registered Institutions list: submit a DURA request, with the name of a signing official at your institution.',
       likelyParent: null,
+      inProcess: null,
     });
   });
 
@@ -194,6 +198,48 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     );
     assert.equal(removed.stdout, 'uw.edu: removed ada@uw.edu from the controlled tier\n');
     assert.equal((await json('check', 'ada@uw.edu', '--tier', 'controlled')).next, 'submit-request');
+  });
+
+  it("check names the agreement in process that a request would join: the institution's, or the address's own", async () => {
+    // Snapshots as the agreements' workflows write them to the records.
+    const store = await RecordsStore.open(env.DATABASE_URL!);
+    const write = (agreementId: string, domain: string, stage: Stage, receivedAt: string) =>
+      store.recordEvents({
+        agreementRef: `ref-${agreementId}`,
+        firstSeq: 0,
+        events: [{ at: receivedAt, event: 'requested' }],
+        status: sampleAgreement({ agreementId, institution: { name: domain, domain }, stage, receivedAt }),
+      });
+    try {
+      await write('inproc.edu-1', 'inproc.edu', 'completed', '2026-01-05T15:00:00.000Z');
+      await write('inproc.edu-2', 'inproc.edu', 'awaiting-signature', '2026-11-02T15:00:00.000Z');
+      await write('ended.edu-1', 'ended.edu', 'cancelled', '2026-11-02T15:00:00.000Z');
+      // uw.edu's Controlled Tier requires individual agreements (the test before): Carol has one in process.
+      await write('carol@uw.edu-1', 'uw.edu', 'awaiting-initiation', '2026-11-30T15:00:00.000Z');
+    } finally {
+      await store.close();
+    }
+
+    const bob = await dura('check', 'bob@inproc.edu');
+    assert.equal(bob.status, 0, bob.stderr);
+    assert.match(bob.stdout, /^ {2}In process {3}inproc\.edu-2 \(awaiting-signature\)$/m);
+    assert.match(
+      bob.stdout,
+      /submit a DURA request, .* An agreement for inproc\.edu is already in process \(inproc\.edu-2, with the signing official for signature\): your request joins it/,
+    );
+    assert.deepEqual((await json('check', 'bob@inproc.edu')).inProcess, {
+      agreementId: 'inproc.edu-2',
+      stage: 'awaiting-signature',
+      receivedAt: '2026-11-02T15:00:00.000Z',
+    });
+    assert.equal((await json('check', 'bob@ended.edu')).inProcess, null);
+
+    const carol = await json('check', 'Carol@uw.edu', '--tier', 'controlled');
+    assert.equal(carol.inProcess?.agreementId, 'carol@uw.edu-1');
+    assert.match(carol.nextStep, /An agreement for carol@uw\.edu is already in process/);
+    // Another address needs its own individual agreement; a covered one needs none.
+    assert.equal((await json('check', 'dave@uw.edu', '--tier', 'controlled')).inProcess, null);
+    assert.equal((await json('check', 'carol@uw.edu')).inProcess, null);
   });
 
   it('user errors exit 1 with one line naming what was typed; an unreachable database exits 2', async () => {

@@ -258,6 +258,13 @@ describe('the web pages in a browser, on a real engine', function () {
         grace: statusLinkIn(engine.smtp, 'request-received', GRACE.requester_email, MAIL_BASE),
       };
       assert.equal(status.stage, 'awaiting-signature');
+      // A colleague who asks "am I covered?" now hears of the agreement a request of theirs would join.
+      await check(page, 'hal@riverbend.edu');
+      assert.match(await page.locator('#answer').innerText(), /already in process \(riverbend\.edu-1/);
+      assert.equal(
+        await page.locator('#answer a', { hasText: 'Join the DURA request in process' }).count(),
+        1,
+      );
       // The New York time the agreement went to the official, as the page words it.
       const sent = inWords(status.initiatedAt!);
       const shows = async (page: Page, self: typeof ADA, other: typeof ADA) => {

@@ -4,7 +4,14 @@
  * common/coverage.ts, which holds the rules. `dura check` and request triage call `checkCoverage`.
  */
 import type { Tier } from '../../common/agreement';
-import { coverage, parseEmail, type Coverage } from '../../common/coverage';
+import {
+  agreementKeyOf,
+  coverage,
+  parseEmail,
+  withAgreementInProcess,
+  type Coverage,
+} from '../../common/coverage';
+import { agreementInProcess } from './open-agreements';
 import type { RecordsStore } from './store';
 
 export type { Coverage, NextStep, TierCoverage } from '../../common/coverage';
@@ -14,7 +21,7 @@ export type { Coverage, NextStep, TierCoverage } from '../../common/coverage';
  * `{ email: 'ada@med.uw.edu', domain: 'med.uw.edu', institution: null, tiers: [{ tier: 'registered',
  * covered: false, because: null, rule: null }], next: 'submit-request', nextStep: 'med.uw.edu is not
  * on the Registered Institutions list: …', likelyParent: { id: 'uw.edu', name: 'University of
- * Washington' } }`. Throws an Error `<email>: not an e-mail address` for a malformed address (check
+ * Washington' }, inProcess: null }`; `inProcess`: the agreement a request would join (next step says so). Throws an Error `<email>: not an e-mail address` for a malformed address (check
  * first with parseEmail to tell it from a database failure).
  */
 export async function checkCoverage(
@@ -26,10 +33,12 @@ export async function checkCoverage(
   if (!parsed) throw new Error(`${email.trim()}: not an e-mail address`);
   const institution = await store.institutionByDomain(parsed.domain);
   const parent = institution ? null : await store.likelyParentInstitution(parsed.domain);
-  return coverage({
+  const covered = coverage({
     email: parsed.email,
     tiers,
     institution,
     likelyParent: parent && { id: parent.id, name: parent.name },
   });
+  const key = agreementKeyOf(covered);
+  return withAgreementInProcess(covered, key ? await agreementInProcess(store.db, key) : null);
 }

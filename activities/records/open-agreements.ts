@@ -3,7 +3,8 @@
  * needs neither a worker's answer nor Temporal's visibility.
  */
 import type { Kysely } from 'kysely';
-import { OPEN_STAGES, type AgreementStatus, type HistoryEntry } from '../../common/agreement';
+import { OPEN_STAGES, type AgreementStatus, type HistoryEntry, type Stage } from '../../common/agreement';
+import type { AgreementInProcess } from '../../common/coverage';
 import type { Database } from './schema';
 
 /**
@@ -29,6 +30,35 @@ export async function openAgreements(db: Kysely<Database>): Promise<AgreementSta
     db,
     [...latest.values()].filter((row) => open.includes(row.stage as (typeof open)[number])),
   );
+}
+
+/**
+ * The agreement of `key` in process (an institution's id or domain, or an address for an individual
+ * agreement: ids `<key>-<n>`, or `dura-<key>` from before agreement ids), or null. As openAgreements, an
+ * id's latest run decides.
+ */
+export async function agreementInProcess(
+  db: Kysely<Database>,
+  key: string,
+): Promise<AgreementInProcess | null> {
+  const legacy = `dura-${key}`;
+  const rows = await db
+    .selectFrom('agreements')
+    .select(['agreement_id', 'stage', 'received_at'])
+    .where((eb) => eb.or([eb('agreement_id', 'like', `${key}-%`), eb('agreement_id', '=', legacy)]))
+    .orderBy('received_at', 'desc')
+    .orderBy('updated_at', 'desc')
+    .execute();
+  // LIKE's `_` matches any character: only `<key>-<n>` itself is the key's.
+  const numbered = (id: string) => id.startsWith(`${key}-`) && /^\d+$/.test(id.slice(key.length + 1));
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const row of rows)
+    if ((row.agreement_id === legacy || numbered(row.agreement_id)) && !latest.has(row.agreement_id))
+      latest.set(row.agreement_id, row);
+  const open = [...latest.values()].find((r) => (OPEN_STAGES as readonly string[]).includes(r.stage));
+  return open
+    ? { agreementId: open.agreement_id, stage: open.stage as Stage, receivedAt: open.received_at }
+    : null;
 }
 
 /** The snapshots with their histories, read back from the audit trail (one query for all). */

@@ -56,6 +56,9 @@ export function coverageView(c: Coverage): string {
     ...(c.likelyParent
       ? [['Likely parent', `${c.likelyParent.name} (${c.likelyParent.id})`] as [string, string]]
       : []),
+    ...(c.inProcess
+      ? [['In process', `${c.inProcess.agreementId} (${c.inProcess.stage})`] as [string, string]]
+      : []),
     ['Next step', `${c.next}: ${c.nextStep}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;

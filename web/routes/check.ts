@@ -134,7 +134,9 @@ export function answerView(c: Coverage, ctx: WebContext) {
               c.tiers.map((t) => t.tier),
               c.domain,
             ),
-            text: 'Submit a DURA request',
+            text: c.inProcess
+              ? `Join the DURA request in process (${c.inProcess.agreementId})`
+              : 'Submit a DURA request',
           };
   const some = c.tiers.filter((t) => t.covered).map((t) => TIER_NAMES[t.tier]);
   const rest = c.tiers.filter((t) => !t.covered).map((t) => TIER_NAMES[t.tier]);
