@@ -28,8 +28,12 @@ export class NoDatabaseFile extends Error {
 /**
  * A kysely instance over the database; call `destroy()` to close it. Nothing connects until used.
  * `mustExist`: a SQLite file that is not there is an error (`no such file: <path>`), not made.
+ * `preparedKept`: SQLite statements kept prepared (0: none, as `npm run bench:records` compares).
  */
-export function openDatabase(databaseUrl: string, { mustExist = false } = {}): Kysely<Database> {
+export function openDatabase(
+  databaseUrl: string,
+  { mustExist = false, preparedKept = PREPARED_KEPT } = {},
+): Kysely<Database> {
   const url = databaseUrl.trim();
   if (POSTGRES.test(url)) {
     const pool = async () => {
@@ -53,7 +57,7 @@ export function openDatabase(databaseUrl: string, { mustExist = false } = {}): K
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    return keepPrepared(db);
+    return preparedKept > 0 ? keepPrepared(db, preparedKept) : db;
   };
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
 }
@@ -64,10 +68,10 @@ export const PREPARED_KEPT = 200;
 /**
  * kysely's SQLite driver asks better-sqlite3 to prepare every query anew; each prepare parses and plans
  * the SQL again (a third of a records write's CPU). The prepared statements are kept, by their SQL, the
- * least recently used dropped past PREPARED_KEPT. Safe because a connection runs one statement at a
+ * least recently used dropped past PREPARED_KEPT (`npm run bench:records`: 0.76 of the CPU). Safe because a connection runs one statement at a
  * time and dura never streams rows (a statement still iterating could not run again meanwhile).
  */
-function keepPrepared<T extends { prepare(sql: string): unknown }>(db: T): T {
+function keepPrepared<T extends { prepare(sql: string): unknown }>(db: T, most: number): T {
   const kept = new Map<string, unknown>();
   const prepare = db.prepare.bind(db);
   db.prepare = (sql: string) => {
@@ -75,7 +79,7 @@ function keepPrepared<T extends { prepare(sql: string): unknown }>(db: T): T {
     if (statement) kept.delete(sql);
     else statement = prepare(sql);
     kept.set(sql, statement); // the newest last: Map keeps insertion order
-    if (kept.size > PREPARED_KEPT) kept.delete(kept.keys().next().value!);
+    if (kept.size > most) kept.delete(kept.keys().next().value!);
     return statement;
   };
   return db;
