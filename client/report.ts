@@ -1,10 +1,11 @@
 /**
  * `dura report`: how the process is doing, from the records. Initiation and registration instructions
- * are measured in business days (their deadlines are business days); execution in calendar days
- * (it takes months). A deadline is missed when the step came after it, or has not come and it passed.
+ * are measured in business days (their deadlines are business days); execution in calendar days to
+ * the signing date (it takes months). A deadline is missed when the step came after it, or has not come and it passed.
  */
 import type { AgreementsTable } from '../activities/records/schema';
-import { businessDaysBetween, localDate } from '../common/calendar';
+import { DateTime } from 'luxon';
+import { BUSINESS_TIME_ZONE, businessDaysBetween, localDate } from '../common/calendar';
 
 export interface AgreementFigures {
   agreementId: string;
@@ -63,7 +64,6 @@ export interface Report {
 }
 
 const OPEN = new Set(['awaiting-initiation', 'awaiting-signature', 'executed']);
-const DAY_MS = 86_400_000;
 
 export function agreementReport(rows: AgreementsTable[], now = new Date()): Report {
   const agreements = rows.map((row) => figures(row, now));
@@ -102,7 +102,7 @@ function figures(row: AgreementsTable, now: Date): AgreementFigures {
     businessDaysToInitiation: businessDays(row.received_at, row.initiated_at),
     initiationDeadlineMissed: missed(row.initiation_due_by, row.initiated_at ?? until),
     executedAt: row.executed_at,
-    daysToExecution: row.executed_at ? days(row.received_at, row.executed_at) : null,
+    daysToExecution: daysToSignature(row),
     instructionsSentAt: row.instructions_sent_at,
     businessDaysToInstructions: businessDays(row.executed_at, row.instructions_sent_at),
     instructionsDeadlineMissed: missed(row.instructions_due_by, row.instructions_sent_at ?? until),
@@ -114,9 +114,17 @@ function businessDays(from: string | null, to: string | null): number | null {
   return from && to ? businessDaysBetween(localDate(new Date(from)), localDate(new Date(to))) : null;
 }
 
-/** Whole calendar days, to one decimal. */
-function days(from: string, to: string): number {
-  return Math.round(((Date.parse(to) - Date.parse(from)) / DAY_MS) * 10) / 10;
+/**
+ * Calendar days from the New York day the request came in to the day the agreement was signed: its
+ * `signedOn` (what `execute --on` gave), else the day it was recorded executed. The signing date, not
+ * when the access team recorded it, so that an execution entered late does not make it look slower.
+ */
+function daysToSignature(row: AgreementsTable): number | null {
+  if (!row.executed_at) return null;
+  const { signedOn } = JSON.parse(row.status_json) as { signedOn?: string | null };
+  const signed = signedOn ?? localDate(new Date(row.executed_at));
+  const day = (date: string) => DateTime.fromISO(date, { zone: BUSINESS_TIME_ZONE });
+  return Math.max(0, day(signed).diff(day(localDate(new Date(row.received_at))), 'days').days);
 }
 
 /** Done (or, not done, the agreement ended or is still waiting) after the deadline. */

@@ -94,6 +94,8 @@ export interface AgreementInProcess {
   stage: Stage;
   /** When its first request came in (ISO-8601). */
   receivedAt: string;
+  /** Whether the address asked about is already one of its requesters (it need not ask again). */
+  requester: boolean;
 }
 
 const EMAIL = z.email();
@@ -207,13 +209,13 @@ export function withAgreementInProcess(c: Coverage, inProcess: AgreementInProces
     ? `for ${c.email}`
     : `for ${c.institution?.name ?? c.domain}`;
   const where = IN_PROCESS_WORDS[inProcess.stage] ?? inProcess.stage;
-  return {
-    ...c,
-    inProcess,
-    nextStep:
-      `${c.nextStep} An agreement ${whose} is already in process (${inProcess.agreementId}, ${where}): ` +
-      'your request joins it, and you will hear from the access team as it moves.',
-  };
+  const which = `(${inProcess.agreementId}, ${where})`;
+  const nextStep = inProcess.requester
+    ? `${c.email} already asked: the agreement ${whose} is in process ${which}, and you will hear from ` +
+      'the access team as it moves, with the registration steps once it is signed.'
+    : `${c.nextStep} An agreement ${whose} is already in process ${which}: your request joins it, and ` +
+      'you will hear from the access team as it moves.';
+  return { ...c, inProcess, nextStep };
 }
 
 function describeNext(

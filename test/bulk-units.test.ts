@@ -169,6 +169,14 @@ describe('report figures', () => {
         // Never initiated and still waiting: missed. Cancelled before its deadline: not missed.
         row({ domain: 'c.edu', stage: 'awaiting-initiation' }),
         row({ domain: 'd.edu', stage: 'cancelled', ended_at: '2026-11-03T15:00:00.000Z' }),
+        // Signed the day it came in, recorded a month later (`execute --on`): 0 days to execution.
+        row({
+          domain: 'e.edu',
+          stage: 'completed',
+          executed_at: '2026-12-02T15:00:00.000Z',
+          ended_at: '2026-12-02T15:00:00.000Z',
+          status_json: JSON.stringify({ signedOn: '2026-11-02' }),
+        }),
       ],
       now,
     );
@@ -176,19 +184,20 @@ describe('report figures', () => {
     assert.equal(by['a.edu']!.businessDaysToInitiation, 2);
     assert.equal(by['a.edu']!.initiationDeadlineMissed, false);
     assert.equal(by['a.edu']!.daysToExecution, 30);
+    assert.equal(by['e.edu']!.daysToExecution, 0);
     assert.equal(by['a.edu']!.instructionsDeadlineMissed, true);
     assert.equal(by['b.edu']!.businessDaysToInitiation, 3);
     assert.equal(by['b.edu']!.initiationDeadlineMissed, true);
     assert.equal(by['c.edu']!.initiationDeadlineMissed, true);
     assert.equal(by['d.edu']!.initiationDeadlineMissed, false);
     assert.deepEqual(report.summary, {
-      agreements: 4,
+      agreements: 5,
       open: 2,
       initiated: 2,
       medianBusinessDaysToInitiation: 2.5,
-      initiationDeadlinesMissed: 2,
-      executed: 1,
-      medianDaysToExecution: 30,
+      initiationDeadlinesMissed: 3,
+      executed: 2,
+      medianDaysToExecution: 15,
       instructionsSent: 1,
       instructionsDeadlinesMissed: 1,
       remindersSent: 3,

@@ -123,6 +123,11 @@ for (const database of TEST_DATABASES)
       const outside = await dura('add-requester', 'cli-two.edu', '--name', 'Gus', '--email', 'Gus@Gmail.com');
       assert.equal(outside.status, 0, outside.stderr);
       assert.equal(outside.stderr, 'dura: warning: gus@gmail.com is not at cli-two.edu\n');
+      // Gus is found by his own address, though gmail.com has no agreement: the records know he asked.
+      await until(async () => (await dura('status', 'gus@gmail.com', '--json')).status === 0);
+      const gus = JSON.parse((await dura('status', 'GUS@gmail.com', '--json')).stdout);
+      assert.equal(gus.agreementId, 'cli-two.edu-1');
+      assert.equal((await dura('status', 'nobody@gmail.com')).status, 1, 'only a requester finds it');
       const inside = await dura('add-requester', 'cli-two.edu', '--name', 'Al', '--email', 'al@cli-two.edu');
       assert.equal(inside.stderr, '');
       // Again, in another case: nothing to add, and it says so rather than "done".

@@ -208,7 +208,13 @@ describe('dura check and the registry subcommands (SQLite)', function () {
         agreementRef: `ref-${agreementId}`,
         firstSeq: 0,
         events: [{ at: receivedAt, event: 'requested' }],
-        status: sampleAgreement({ agreementId, institution: { name: domain, domain }, stage, receivedAt }),
+        status: sampleAgreement({
+          agreementId,
+          institution: { name: domain, domain },
+          stage,
+          receivedAt,
+          requesters: [{ name: 'Ann Lee', email: `ann@${domain}` }],
+        }),
       });
     try {
       await write('inproc.edu-1', 'inproc.edu', 'completed', '2026-01-05T15:00:00.000Z');
@@ -231,7 +237,12 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       agreementId: 'inproc.edu-2',
       stage: 'awaiting-signature',
       receivedAt: '2026-11-02T15:00:00.000Z',
+      requester: false,
     });
+    // One of its requesters (the sample's Ann Lee) asked already: nothing to submit.
+    const ann = await json('check', 'Ann@inproc.edu');
+    assert.equal(ann.inProcess.requester, true);
+    assert.match(ann.nextStep, /^ann@inproc\.edu already asked: the agreement for inproc\.edu is in process/);
     assert.equal((await json('check', 'bob@ended.edu')).inProcess, null);
 
     const carol = await json('check', 'Carol@uw.edu', '--tier', 'controlled');

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { Kysely } from 'kysely';
 import { checkCoverage } from '../activities/records/coverage';
 import { openDatabase } from '../activities/records/db';
+import { publicInstitutions } from '../activities/records/public-list';
 import { migrateTo, migrateToLatest, MIGRATION_NAMES } from '../activities/records/migrations';
 import type { Database } from '../activities/records/schema';
 import { RecordsStore } from '../activities/records/store';
@@ -283,6 +284,19 @@ for (const dialect of TEST_DATABASES) {
       await assert.rejects(store.setReportContact('uw.edu', 'nope'), /nope: not an e-mail address/);
       assert.equal((await store.setReportContact('uw.edu', null)).changed, true);
       assert.equal((await store.institutionByDomain('uw.edu'))?.reportContact, null);
+    });
+
+    it('lists names as people read them: accents and case aside, numbers counted (CLI and web alike)', async () => {
+      await store.importInstitutions([
+        { name: 'Zeta College', domain: 'zeta.example', tiers: ['registered'] },
+        { name: 'Épsilon University', domain: 'epsilon.example', tiers: ['registered'] },
+        { name: 'campus 10', domain: 'c10.example', tiers: ['registered'] },
+        { name: 'Campus 2', domain: 'c2.example', tiers: ['registered'] },
+      ]);
+      const mine = (names: string[]) => names.filter((n) => /Zeta|psilon|ampus/.test(n));
+      const expected = ['Campus 2', 'campus 10', 'Épsilon University', 'Zeta College'];
+      assert.deepEqual(mine((await store.listInstitutions()).map((i) => i.name)), expected);
+      assert.deepEqual(mine((await publicInstitutions(db)).map((i) => i.name)), expected);
     });
 
     it('finds the likely parent of a domain not listed by its registrable domain, closest first', async () => {

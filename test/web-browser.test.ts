@@ -265,6 +265,9 @@ describe('the web pages in a browser, on a real engine', function () {
         await page.locator('#answer a', { hasText: 'Join the DURA request in process' }).count(),
         1,
       );
+      await check(page, 'grace@riverbend.edu'); // she asked: nothing to submit
+      assert.match(await page.locator('#answer').innerText(), /grace@riverbend\.edu already asked/);
+      assert.equal(await page.locator('#answer a.next-step').count(), 0);
       // The New York time the agreement went to the official, as the page words it.
       const sent = inWords(status.initiatedAt!);
       const shows = async (page: Page, self: typeof ADA, other: typeof ADA) => {

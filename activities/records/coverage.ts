@@ -40,5 +40,5 @@ export async function checkCoverage(
     likelyParent: parent && { id: parent.id, name: parent.name },
   });
   const key = agreementKeyOf(covered);
-  return withAgreementInProcess(covered, key ? await agreementInProcess(store.db, key) : null);
+  return withAgreementInProcess(covered, key ? await agreementInProcess(store.db, key, parsed.email) : null);
 }

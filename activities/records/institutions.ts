@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
 import type { InstitutionRecord } from '../interfaces';
+import { compareNames } from '../../common/collation';
 import type { Database } from './schema';
 
 /** An institution as the list shows it: each tier with the date it was listed and by which agreement. */
@@ -39,8 +40,6 @@ export async function queryInstitutions(
         ]),
       ),
     )
-    .orderBy('i.name')
-    .orderBy('i.domain')
     .execute();
 
   const byDomain = new Map<string, RegistryEntry>();
@@ -64,7 +63,9 @@ export async function queryInstitutions(
     entry.listed.sort((a, b) => TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier));
     entry.tiers = entry.listed.filter((l) => !l.lapsedOn).map((l) => l.tier);
   }
-  return [...byDomain.values()];
+  return [...byDomain.values()].sort(
+    (a, b) => compareNames(a.name, b.name) || a.domain.localeCompare(b.domain),
+  );
 }
 
 /**

@@ -2,9 +2,16 @@
  * The open agreements as the records last saw them: the snapshots the workflows write, so the digest
  * needs neither a worker's answer nor Temporal's visibility.
  */
-import type { Kysely } from 'kysely';
-import { OPEN_STAGES, type AgreementStatus, type HistoryEntry, type Stage } from '../../common/agreement';
+import { sql, type Kysely } from 'kysely';
+import {
+  OPEN_STAGES,
+  sameEmail,
+  type AgreementStatus,
+  type HistoryEntry,
+  type Stage,
+} from '../../common/agreement';
 import type { AgreementInProcess } from '../../common/coverage';
+import { escapeLike } from './institutions';
 import type { Database } from './schema';
 
 /**
@@ -34,17 +41,18 @@ export async function openAgreements(db: Kysely<Database>): Promise<AgreementSta
 
 /**
  * The agreement of `key` in process (an institution's id or domain, or an address for an individual
- * agreement: ids `<key>-<n>`, or `dura-<key>` from before agreement ids), or null. As openAgreements, an
- * id's latest run decides.
+ * agreement: ids `<key>-<n>`, or `dura-<key>` from before agreement ids), or null; `requester`: whether
+ * `email` is one of its requesters. As openAgreements, an id's latest run decides.
  */
 export async function agreementInProcess(
   db: Kysely<Database>,
   key: string,
+  email: string,
 ): Promise<AgreementInProcess | null> {
   const legacy = `dura-${key}`;
   const rows = await db
     .selectFrom('agreements')
-    .select(['agreement_id', 'stage', 'received_at'])
+    .select(['agreement_id', 'stage', 'received_at', 'status_json'])
     .where((eb) => eb.or([eb('agreement_id', 'like', `${key}-%`), eb('agreement_id', '=', legacy)]))
     .orderBy('received_at', 'desc')
     .orderBy('updated_at', 'desc')
@@ -56,9 +64,39 @@ export async function agreementInProcess(
     if ((row.agreement_id === legacy || numbered(row.agreement_id)) && !latest.has(row.agreement_id))
       latest.set(row.agreement_id, row);
   const open = [...latest.values()].find((r) => (OPEN_STAGES as readonly string[]).includes(r.stage));
-  return open
-    ? { agreementId: open.agreement_id, stage: open.stage as Stage, receivedAt: open.received_at }
-    : null;
+  if (!open) return null;
+  const { requesters } = JSON.parse(open.status_json) as Pick<AgreementStatus, 'requesters'>;
+  return {
+    agreementId: open.agreement_id,
+    stage: open.stage as Stage,
+    receivedAt: open.received_at,
+    requester: requesters.some((r) => sameEmail(r.email, email)),
+  };
+}
+
+/**
+ * The ids of the agreements `email` asked for (one of its requesters, any case), those in process first,
+ * then the latest first: how an address at another domain than its agreement's (a requester's gmail.com,
+ * accepted with a warning) finds it. Empty when none.
+ */
+export async function agreementsOfRequester(db: Kysely<Database>, email: string): Promise<string[]> {
+  const address = email.trim().toLowerCase();
+  // The snapshot's JSON holds each requester as {"name":…,"email":"…"}: a LIKE narrows, the parse decides.
+  const pattern = `%${escapeLike(JSON.stringify(address))}%`;
+  const rows = await db
+    .selectFrom('agreements')
+    .select(['agreement_id', 'stage', 'status_json'])
+    .where(sql<boolean>`lower(status_json) like ${pattern} escape '\\'`)
+    .orderBy('received_at', 'desc')
+    .orderBy('updated_at', 'desc')
+    .execute();
+  const asked = rows.filter((r) =>
+    (JSON.parse(r.status_json) as Pick<AgreementStatus, 'requesters'>).requesters?.some((q) =>
+      sameEmail(q.email, address),
+    ),
+  );
+  const open = (r: (typeof rows)[number]) => (OPEN_STAGES as readonly string[]).includes(r.stage);
+  return [...new Set([...asked.filter(open), ...asked].map((r) => r.agreement_id))];
 }
 
 /** The snapshots with their histories, read back from the audit trail (one query for all). */

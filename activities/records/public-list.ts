@@ -8,6 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import { TIERS, type Tier } from '../../common/agreement';
 import { escapeLike } from './institutions';
+import { compareNames } from '../../common/collation';
 import type { Database } from './schema';
 
 export interface PublicTier {
@@ -64,8 +65,6 @@ export async function publicInstitutions(db: Kysely<Database>, query = ''): Prom
       .selectFrom('institutions')
       .select(['domain', 'name'])
       .$if(searched, (q) => q.where('domain', 'in', matching))
-      .orderBy('name')
-      .orderBy('domain')
       .execute(),
     db
       .selectFrom('institution_domains')
@@ -94,6 +93,7 @@ export async function publicInstitutions(db: Kysely<Database>, query = ''): Prom
     tiersOf.set(t.domain, [...(tiersOf.get(t.domain) ?? []), tier]);
   }
 
+  institutions.sort((a, b) => compareNames(a.name, b.name) || a.domain.localeCompare(b.domain));
   return institutions.flatMap((i) => {
     const listed = (tiersOf.get(i.domain) ?? []).sort(
       (a, b) => TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier),

@@ -24,7 +24,7 @@ import { holdTerm, recordTerm } from './terms';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
 import { agreementRow } from './agreement-row';
 import { openDatabase } from './db';
-import { withHistories } from './open-agreements';
+import { agreementsOfRequester, withHistories } from './open-agreements';
 import {
   beginEmail,
   finishEmail,
@@ -161,6 +161,11 @@ export class RecordsStore implements EmailLedger {
       .where('agreement_id', '=', agreementId)
       .orderBy('received_at', 'desc')
       .executeTakeFirst();
+  }
+
+  /** The ids of the agreements `email` asked for, in process first (open-agreements.ts). */
+  agreementsOfRequester(email: string): Promise<string[]> {
+    return agreementsOfRequester(this.db, email);
   }
 
   /** One agreement run's snapshot as last recorded, without its history (the mailer's view), or null. */

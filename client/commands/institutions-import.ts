@@ -59,7 +59,7 @@ async function importDomainNameTiers(
   const parsed = parseRegistryCsv(text);
   if (parsed.problems.length && !options.skipInvalid) {
     throw new UserError(
-      `${file}: nothing imported; ${parsed.problems.length} invalid row(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
+      `${file}: nothing imported; ${parsed.problems.length} problem(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
     );
   }
   const result = await withStore((store) =>

@@ -121,8 +121,10 @@ export function answerView(c: Coverage, ctx: WebContext) {
     for (const t of tiers) query.append('tier', t);
     return `/request?${query.toString()}`;
   };
-  const next =
-    c.next === 'create-account'
+  // One who already asked has nothing to submit: their messages carry their status link.
+  const next = c.inProcess?.requester
+    ? null
+    : c.next === 'create-account'
       ? { href: ctx.links.workbench, text: 'Create an account on the Researcher Workbench' }
       : c.next === 'request-controlled'
         ? {
