@@ -39,7 +39,7 @@ for (const database of TEST_DATABASES)
 
       const again = await request('one.edu', 'grace@one.edu');
       assert.equal(again.status, 0, again.stderr);
-      assert.match(again.stderr, /^not-needed \(not-needed\)$/m);
+      assert.match(again.stderr, /^not-needed$/m);
       assert.match(again.stderr, /one\.edu is already listed for registered: no agreement is needed/);
       await until(() => arrived('not-needed', 'grace@one.edu').length === 1);
 
@@ -268,7 +268,7 @@ for (const database of TEST_DATABASES)
       );
       // Asking again once covered by her own agreement: not needed, and no agreement is started.
       const again = await request('ind.edu', 'ada@ind.edu');
-      assert.match(again.stderr, /^not-needed \(not-needed\)$/m, again.stderr);
+      assert.match(again.stderr, /^not-needed$/m, again.stderr);
       assert.doesNotMatch(again.stdout, /ind\.edu-\d/);
       const boCovered = JSON.parse((await ok('check', 'bo@ind.edu', '--json')).stdout);
       assert.equal(boCovered.next, 'submit-request', 'the colleague waits for an agreement of their own');

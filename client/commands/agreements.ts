@@ -95,8 +95,9 @@ export function registerAgreementCommands(program: Command): void {
       const notes = await requestNotes(client, config, request, answer);
       if (!flags.json) for (const note of notes) process.stderr.write(`dura: warning: ${note}\n`);
       const result = { ...answer, warnings: [...warnings, ...notes] };
-      if (!flags.json)
-        process.stderr.write(`${result.outcome} (${result.stage})${nextStep(result, policy)}\n`);
+      // "not-needed (not-needed)" says one thing twice: the stage only when it adds something.
+      const stage = result.stage === result.outcome ? '' : ` (${result.stage})`;
+      if (!flags.json) process.stderr.write(`${result.outcome}${stage}${nextStep(result, policy)}\n`);
       if (result.outcome === 'not-needed' && !flags.json)
         process.stderr.write(
           `${request.institution.domain} is already listed for ${request.tiers.join(' and ')}: no agreement is needed; ` +
