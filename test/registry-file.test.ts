@@ -237,7 +237,10 @@ for (const dialect of TEST_DATABASES) {
       const old = file('old.csv', 'domain,name,tiers\nold.edu,Old,registered\nbad,,gold\n');
       const oldRefused = await dura(['institutions', 'import', old], to);
       assert.equal(oldRefused.status, 1);
-      assert.match(oldRefused.stderr, /nothing imported; 3 problem\(s\):\ndura: line 3, domain: /);
+      assert.match(
+        oldRefused.stderr,
+        /nothing imported; 3 problem\(s\) in 1 row\(s\):\ndura: line 3, domain: /,
+      );
 
       const both = await dura(['institutions', 'export', '--csv', '--json'], to);
       assert.equal(both.status, 1);

@@ -58,8 +58,9 @@ async function importDomainNameTiers(
     await import('../../activities/records/registry-csv');
   const parsed = parseRegistryCsv(text);
   if (parsed.problems.length && !options.skipInvalid) {
+    const rows = new Set(parsed.problems.map((p) => p.line)).size;
     throw new UserError(
-      `${file}: nothing imported; ${parsed.problems.length} problem(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
+      `${file}: nothing imported; ${parsed.problems.length} problem(s) in ${rows} row(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
     );
   }
   const result = await withStore((store) =>
