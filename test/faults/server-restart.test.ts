@@ -107,9 +107,17 @@ describe('fault: the dev server kill -9’d mid-run, restarted on its SQLite fil
     await server.start();
 
     // The same agreements, found by visibility (read from the file) and by id.
+    let counted: number | string = 'nothing yet';
     await until(
-      async () => (await client.workflow.count(`TaskQueue = '${queue}'`)).count === AGREEMENTS,
-      30_000,
+      async () => {
+        counted = await client.workflow
+          .count(`TaskQueue = '${queue}'`)
+          .then((c) => c.count)
+          .catch((err: Error) => err.message);
+        return counted === AGREEMENTS;
+      },
+      60_000,
+      () => `visibility counts ${counted} of the ${AGREEMENTS} agreements, 60 s after the restart`,
     );
     const statuses = new Map<string, AgreementStatus>();
     const refresh = () =>
