@@ -14,7 +14,7 @@ import {
   type Policy,
 } from '../common/agreement';
 import { individualWorkflowId } from '../common/agreement-target';
-import { coverage, type CoverageInstitution } from '../common/coverage';
+import { coverage, needsIndividualAgreement, type CoverageInstitution } from '../common/coverage';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
@@ -97,7 +97,7 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   const covered = coverage({ email: asked, tiers: request.tiers, institution: profile });
   if (covered.next === 'create-account')
     return { workflowId: `${REQUEST_PREFIX}${randomUUID()}`, individual: false, notes };
-  const individual = covered.tiers.some((t) => !t.covered && t.rule === 'individual');
+  const individual = needsIndividualAgreement(covered);
   return {
     workflowId: individual ? individualWorkflowId(email) : agreementIdFor(profile.id),
     individual,

@@ -210,6 +210,18 @@ export function numberedAgreementId(key: string, n: number): string {
   return `${key.trim().toLowerCase()}-${n}`;
 }
 
+/** n when `agreementId` is `<key>-<n>` (numberedAgreementId's), else null: `uw.edu-2` is uw.edu's 2nd. */
+export function sequenceOf(agreementId: string, key: string): number | null {
+  const prefix = `${key}-`;
+  const rest = agreementId.startsWith(prefix) ? agreementId.slice(prefix.length) : '';
+  return /^\d+$/.test(rest) ? Number(rest) : null;
+}
+
+/** Whether an agreement in this stage is in process (awaiting initiation or signature). */
+export function isOpenStage(stage: string): boolean {
+  return (OPEN_STAGES as readonly string[]).includes(stage);
+}
+
 /** The agreement's signing officials: all of them, or the one agreements before `agreement-ids` had. */
 export function officialsOf(
   s: Pick<AgreementStatus, 'signingOfficial' | 'signingOfficials'>,

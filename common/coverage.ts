@@ -190,8 +190,12 @@ const TIER_NAMES: Record<Tier, string> = { registered: 'Registered Tier', contro
  */
 export function agreementKeyOf(c: Coverage): string | null {
   if (c.next === 'create-account') return null;
-  if (c.tiers.some((t) => !t.covered && t.rule === 'individual')) return c.email;
-  return c.institution?.id ?? c.domain;
+  return needsIndividualAgreement(c) ? c.email : (c.institution?.id ?? c.domain);
+}
+
+/** Whether a tier asked is not covered because its rule is individual: the request is the address's own. */
+export function needsIndividualAgreement(c: Pick<Coverage, 'tiers'>): boolean {
+  return c.tiers.some((t) => !t.covered && t.rule === 'individual');
 }
 
 const IN_PROCESS_WORDS: Partial<Record<Stage, string>> = {
@@ -205,9 +209,7 @@ const IN_PROCESS_WORDS: Partial<Record<Stage, string>> = {
  */
 export function withAgreementInProcess(c: Coverage, inProcess: AgreementInProcess | null): Coverage {
   if (!inProcess || c.next === 'create-account') return { ...c, inProcess: null };
-  const whose = c.tiers.some((t) => !t.covered && t.rule === 'individual')
-    ? `for ${c.email}`
-    : `for ${c.institution?.name ?? c.domain}`;
+  const whose = `for ${needsIndividualAgreement(c) ? c.email : (c.institution?.name ?? c.domain)}`;
   const where = IN_PROCESS_WORDS[inProcess.stage] ?? inProcess.stage;
   const which = `(${inProcess.agreementId}, ${where})`;
   const nextStep = inProcess.requester

@@ -161,6 +161,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await store.agreementStatus('dura-b.example.edu'))?.kind, 'amendment');
       assert.deepEqual((await store.agreementStatus('B.example.edu'))?.tiers, ['controlled']);
       assert.equal(await store.agreementStatus('dura-nowhere.example.edu'), null);
+      // A requester at another domain finds the agreement they asked for; no one else at it does.
+      const gus = { name: 'Gus', email: 'gus@gmail.example' };
+      await record(
+        'dura-c.example.edu/run',
+        aStatus('c.example.edu', 'awaiting-signature', { requesters: [gus] }),
+      );
+      assert.equal((await store.agreementStatus('Gus@Gmail.example'))?.institution.domain, 'c.example.edu');
+      assert.equal(await store.agreementStatus('nobody@gmail.example'), null);
     });
 
     it('lists an executed institution with its tiers and dates, and finds it', async () => {

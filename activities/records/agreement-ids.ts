@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import {
   numberedAgreementId,
+  sequenceOf,
   normalizeDomain,
   type EarlierAgreement,
   type Stage,
@@ -50,8 +51,7 @@ export async function triageRequest(db: Kysely<Database>, input: TriageInput): P
     )
     .orderBy('received_at')
     .execute();
-  const prefix = `${key}-`;
-  const numbered = (id: string) => id.startsWith(prefix) && /^\d+$/.test(id.slice(prefix.length));
+  const numbered = (id: string) => sequenceOf(id, key) !== null;
   const mine = rows.filter((r) => numbered(r.agreement_id) || r.agreement_id.startsWith('dura-'));
   const earlier: EarlierAgreement[] = mine
     .filter((r) => r.stage !== 'not-needed')
@@ -62,9 +62,7 @@ export async function triageRequest(db: Kysely<Database>, input: TriageInput): P
       receivedAt: r.received_at,
       endedAt: r.ended_at,
     }));
-  const numbers = mine
-    .filter((r) => numbered(r.agreement_id))
-    .map((r) => Number(r.agreement_id.slice(prefix.length)));
+  const numbers = mine.filter((r) => numbered(r.agreement_id)).map((r) => sequenceOf(r.agreement_id, key)!);
   const n = Math.max(earlier.length, ...numbers) + 1;
   const parent = profile ? null : await likelyParent(db, domain);
   return {

@@ -4,8 +4,10 @@
  */
 import { sql, type Kysely } from 'kysely';
 import {
+  isOpenStage,
   OPEN_STAGES,
   sameEmail,
+  sequenceOf,
   type AgreementStatus,
   type HistoryEntry,
   type Stage,
@@ -19,24 +21,31 @@ import type { Database } from './schema';
  * run left open is not listed once a newer run of the same institution has ended.
  */
 export async function openAgreements(db: Kysely<Database>): Promise<AgreementStatus[]> {
-  const open = [...OPEN_STAGES];
   const rows = await db
     .selectFrom('agreements')
     .select(['agreement_ref', 'agreement_id', 'stage', 'status_json'])
     .where(
       'agreement_id',
       'in',
-      db.selectFrom('agreements').select('agreement_id').where('stage', 'in', open),
+      db
+        .selectFrom('agreements')
+        .select('agreement_id')
+        .where('stage', 'in', [...OPEN_STAGES]),
     )
     .orderBy('received_at', 'desc')
     .orderBy('updated_at', 'desc')
     .execute();
-  const latest = new Map<string, (typeof rows)[number]>();
-  for (const row of rows) if (!latest.has(row.agreement_id)) latest.set(row.agreement_id, row);
   return withHistories(
     db,
-    [...latest.values()].filter((row) => open.includes(row.stage as (typeof open)[number])),
+    latestRuns(rows).filter((row) => isOpenStage(row.stage)),
   );
+}
+
+/** Of rows ordered newest first, each agreement id's first: its latest run, which decides. */
+function latestRuns<T extends { agreement_id: string }>(rows: T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const row of rows) if (!latest.has(row.agreement_id)) latest.set(row.agreement_id, row);
+  return [...latest.values()];
 }
 
 /**
@@ -58,12 +67,8 @@ export async function agreementInProcess(
     .orderBy('updated_at', 'desc')
     .execute();
   // LIKE's `_` matches any character: only `<key>-<n>` itself is the key's.
-  const numbered = (id: string) => id.startsWith(`${key}-`) && /^\d+$/.test(id.slice(key.length + 1));
-  const latest = new Map<string, (typeof rows)[number]>();
-  for (const row of rows)
-    if ((row.agreement_id === legacy || numbered(row.agreement_id)) && !latest.has(row.agreement_id))
-      latest.set(row.agreement_id, row);
-  const open = [...latest.values()].find((r) => (OPEN_STAGES as readonly string[]).includes(r.stage));
+  const keys = rows.filter((r) => r.agreement_id === legacy || sequenceOf(r.agreement_id, key) !== null);
+  const open = latestRuns(keys).find((r) => isOpenStage(r.stage));
   if (!open) return null;
   const { requesters } = JSON.parse(open.status_json) as Pick<AgreementStatus, 'requesters'>;
   return {
@@ -90,13 +95,14 @@ export async function agreementsOfRequester(db: Kysely<Database>, email: string)
     .orderBy('received_at', 'desc')
     .orderBy('updated_at', 'desc')
     .execute();
-  const asked = rows.filter((r) =>
+  const asked = latestRuns(rows).filter((r) =>
     (JSON.parse(r.status_json) as Pick<AgreementStatus, 'requesters'>).requesters?.some((q) =>
       sameEmail(q.email, address),
     ),
   );
-  const open = (r: (typeof rows)[number]) => (OPEN_STAGES as readonly string[]).includes(r.stage);
-  return [...new Set([...asked.filter(open), ...asked].map((r) => r.agreement_id))];
+  return [...asked.filter((r) => isOpenStage(r.stage)), ...asked.filter((r) => !isOpenStage(r.stage))].map(
+    (r) => r.agreement_id,
+  );
 }
 
 /** The snapshots with their histories, read back from the audit trail (one query for all). */

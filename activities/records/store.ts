@@ -146,7 +146,11 @@ export class RecordsStore implements EmailLedger {
       .orderBy('received_at', 'desc')
       .orderBy('updated_at', 'desc')
       .executeTakeFirst();
-    if (!row) return null;
+    if (!row) {
+      // A requester at another domain (ada@gmail.com): the agreement they asked for.
+      const asked = target.email && !target.agreementId ? await this.agreementsOfRequester(target.email) : [];
+      return asked[0] ? this.agreementStatus(asked[0]) : null;
+    }
     const [status] = await withHistories(this.db, [row]);
     return status!;
   }
