@@ -60,7 +60,13 @@ for (const database of TEST_DATABASES)
 
     it('remind now sends one at once and restarts the cadence; set-cadence changes it', async () => {
       const { agreementId, handle } = await started();
-      const reminded = await handle.executeUpdate(m.remindNowUpdate, { args: [{}] });
+      // The package went out moments ago: a reminder now needs `force`.
+      await assert.rejects(handle.executeUpdate(m.remindNowUpdate, { args: [{}] }), (err: Error) =>
+        /the initiation package went out \d+ (min|h) ago, less than a day; add --force/.test(
+          String(err.cause),
+        ),
+      );
+      const reminded = await handle.executeUpdate(m.remindNowUpdate, { args: [{ force: true }] });
       assert.equal(reminded.remindersSent, 1);
       assert.equal(s.sent(agreementId, 'reminder').length, 1);
       const cadence = await handle.executeUpdate(m.setCadenceUpdate, { args: [{ days: 7 }] });
@@ -91,7 +97,7 @@ for (const database of TEST_DATABASES)
         .executeTakeFirstOrThrow();
       await db.deleteFrom('agreement_events').where('agreement_ref', '=', ref).execute();
       await db.deleteFrom('agreements').where('agreement_ref', '=', ref).execute();
-      const reminded = await handle.executeUpdate(m.remindNowUpdate, { args: [{}] });
+      const reminded = await handle.executeUpdate(m.remindNowUpdate, { args: [{ force: true }] });
       assert.equal(s.sent(agreementId, 'reminder').length, 1, 'the reminder went out, once');
       assert.ok(!reminded.history.some((h) => h.event === 'email-failed' || h.event === 'escalated'));
       const recorded = await s.engine.dura.store.agreementStatus(agreementId);

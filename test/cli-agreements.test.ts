@@ -192,6 +192,14 @@ for (const database of TEST_DATABASES)
       const typed = await dura('list', '--stage', 'Awaiting-Signature ', '--tier', 'REGISTERED', '--json');
       assert.equal(typed.status, 0, typed.stderr);
       assert.deepEqual(JSON.parse(typed.stdout), rows);
+      // The text view: an initiated agreement's initiation deadline is past business, its reminder is not.
+      const text = await dura('list', '--stage', 'awaiting-signature');
+      const header = text.stdout.split('\n')[0]!;
+      const row = text.stdout.split('\n').find((l) => l.startsWith('cli-three.edu-1 '))!;
+      const column = (name: string) =>
+        row.slice(header.indexOf(name), header.indexOf(name) + name.length).trim();
+      assert.equal(column('INITIATION DUE'), '', row);
+      assert.notEqual(column('NEXT REMINDER'), '', row);
       // Nothing to list says so, with what was asked for.
       const none = await dura('list', '--stage', 'lapsed');
       assert.deepEqual([none.status, none.stdout], [0, 'no agreements (--stage lapsed)\n']);

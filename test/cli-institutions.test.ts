@@ -207,7 +207,14 @@ for (const database of TEST_DATABASES)
         ['osp@six.edu', 'provost@six.edu'],
       );
       await ok('initiate', 'six.edu');
-      await ok('remind-now', 'six.edu');
+      // Minutes after the package, a reminder would read as a mistake: it takes --force.
+      const early = await dura('remind-now', 'six.edu');
+      assert.equal(early.status, 1);
+      assert.match(
+        early.stderr,
+        /^dura: remind-now: the initiation package went out \d+ min ago, less than a day; add --force to send a reminder anyway\n$/,
+      );
+      await ok('remind-now', 'six.edu', '--force');
       for (const official of ['osp@six.edu', 'provost@six.edu']) {
         await until(() => arrived('reminder', official).length === 1);
         assert.equal(arrived('initiation-package', official).length, 1, official);
@@ -217,7 +224,7 @@ for (const database of TEST_DATABASES)
       assert.equal(twice.status, 1);
       assert.match(
         twice.stderr,
-        /^dura: remind-now: the last reminder went out \d+ min ago, less than a day; add --force to send another\n$/,
+        /^dura: remind-now: the last reminder went out \d+ min ago, less than a day; add --force to send a reminder anyway\n$/,
       );
       await ok('remind-now', 'six.edu', '--force');
       await until(() => arrived('reminder', 'provost@six.edu').length === 2);

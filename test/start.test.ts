@@ -127,7 +127,7 @@ describe('npm start', function () {
     assert.equal(smtp.arrived.length, sentBefore, 'nothing was sent again after the restart');
     // The agreement is live on the new worker: a reminder sent now is its first. The update wakes the
     // workflow, so anything the restart had left to send again would go now too: exactly one arrives.
-    const reminded = await dura('remind-now', 'restart.edu', '--json');
+    const reminded = await dura('remind-now', 'restart.edu', '--force', '--json');
     assert.equal(reminded.status, 0, reminded.stderr);
     assert.equal((await status()).status.remindersSent, 1);
     await until(async () => smtp.arrived.length > sentBefore, 30_000);

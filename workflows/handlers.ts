@@ -172,14 +172,17 @@ export function registerHandlers(agreement: Agreement): void {
     {
       validator: (options?: { force?: boolean }) => {
         requireAwaitingSignature(agreement, 'send a reminder');
-        const last = agreement.state.lastReminderAt;
-        // A second reminder minutes after the last one reads as a mistake to the signing official.
+        // A reminder minutes after the last one, or after the package itself, reads as a mistake to the
+        // signing official. (Validators do not run on replay: no patch.)
+        const reminded = agreement.state.lastReminderAt;
+        const last = reminded ?? agreement.status.initiatedAt;
         const since = last ? Date.now() - Date.parse(last) : Infinity;
         if (since < DAY_MS && options?.force !== true) {
           const ago =
             since < HOUR_MS ? `${Math.round(since / 60_000)} min` : `${Math.floor(since / HOUR_MS)} h`;
+          const what = reminded ? 'the last reminder' : 'the initiation package';
           throw new Error(
-            `remind-now: the last reminder went out ${ago} ago, less than a day; add --force to send another`,
+            `remind-now: ${what} went out ${ago} ago, less than a day; add --force to send a reminder anyway`,
           );
         }
       },

@@ -198,7 +198,8 @@ export function registerAgreementCommands(program: Command): void {
                   r.agreementId,
                   r.stage,
                   r.tiers.join(','),
-                  shortWhen(r.initiationDueBy),
+                  // Once initiated, the deadline is history (`status` shows it): the column stays empty.
+                  r.stage === 'awaiting-initiation' ? shortWhen(r.initiationDueBy) : '',
                   shortWhen(r.nextReminderAt),
                   r.overdue ? 'yes' : '',
                   r.expiresOn ?? '',

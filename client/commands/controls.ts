@@ -112,7 +112,7 @@ const controls: Control[] = [
   {
     name: 'remind-now',
     description: 'send the signing official a reminder now',
-    options: [['--force', 'send even if the last reminder went out less than a day ago']],
+    options: [['--force', 'send even if the package or the last reminder went out less than a day ago']],
     example: 'dura remind-now uw.edu-1',
     // Without --force, no argument: a worker still on the previous code reads it the same way.
     update: (f) => ({ name: 'remindNow', args: f.force ? [{ force: true }] : [] }),
