@@ -267,6 +267,11 @@ for (const database of TEST_DATABASES)
         adaCovered.tiers.map((t: { because: string }) => t.because),
         ['address'],
       );
+      // The list says whom the tier covers: not everyone at ind.edu.
+      assert.match(
+        (await ok('institutions', 'list')).stdout,
+        /^ind\.edu\tIndividual University\tregistered \(individual addresses\)$/m,
+      );
       const byDomain = await dura('status', 'ind.edu');
       assert.equal(byDomain.status, 1);
       assert.match(

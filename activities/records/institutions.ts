@@ -12,7 +12,14 @@ import type { Database } from './schema';
 /** An institution as the list shows it: each tier with the date it was listed and by which agreement. */
 export interface RegistryEntry extends InstitutionRecord {
   /** `lapsedOn`: the tier's agreement ended unrenewed (005_agreement_terms); `tiers` leaves it out. */
-  listed: Array<{ tier: Tier; listedOn: string; agreementId: string | null; lapsedOn?: string }>;
+  listed: Array<{
+    tier: Tier;
+    /** Who the tier covers (absent for the default, `domains`): `individual`, listed addresses only. */
+    rule?: 'individual';
+    listedOn: string;
+    agreementId: string | null;
+    lapsedOn?: string;
+  }>;
 }
 
 // Keeps every batched INSERT far below SQLite's (32766) and PostgreSQL's (65535) parameter limits.
@@ -27,7 +34,7 @@ export async function queryInstitutions(
   const rows = await db
     .selectFrom('institutions as i')
     .leftJoin('institution_tiers as t', 't.domain', 'i.domain')
-    .select(['i.domain', 'i.name', 't.tier', 't.listed_on', 't.agreement_id', 't.lapsed_on'])
+    .select(['i.domain', 'i.name', 't.tier', 't.rule', 't.listed_on', 't.agreement_id', 't.lapsed_on'])
     .$if(where.domain !== undefined, (q) => q.where('i.domain', '=', where.domain!))
     // lower() … LIKE … ESCAPE reads the same on SQLite and PostgreSQL (ILIKE is PostgreSQL only).
     .$if(pattern !== undefined, (q) =>
@@ -53,6 +60,7 @@ export async function queryInstitutions(
       const lapsed = row.lapsed_on ? { lapsedOn: row.lapsed_on } : {};
       entry.listed.push({
         tier: row.tier,
+        ...(row.rule === 'individual' ? { rule: 'individual' as const } : {}),
         listedOn: row.listed_on ?? '',
         agreementId: row.agreement_id,
         ...lapsed,

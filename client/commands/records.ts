@@ -4,6 +4,7 @@ import { emit, UnreachableError, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { registerInstitutionCommands } from './institutions';
 import { importInstitutionsFile } from './institutions-import';
+import type { RegistryEntry } from '../../activities/records/institutions';
 
 export function registerRecordCommands(program: Command): void {
   const db = program.command('db').description('the records database');
@@ -70,7 +71,7 @@ export function registerRecordCommands(program: Command): void {
       const found = await withStore((store) => store.findInstitutions(fragment));
       emit(options, found, () =>
         found.length
-          ? found.map((i) => `${i.domain}\t${i.name}\t${i.tiers.join(', ')}`).join('\n')
+          ? found.map(institutionLine).join('\n')
           : `no institution matches "${fragment}"`,
       );
     });
@@ -88,7 +89,18 @@ export function registerRecordCommands(program: Command): void {
         options,
         all,
         () =>
-          all.map((i) => `${i.domain}\t${i.name}\t${i.tiers.join(', ')}`).join('\n') || 'the list is empty',
+          all.map(institutionLine).join('\n') || 'the list is empty',
       );
     });
+}
+
+/**
+ * One institution, tab-separated for `cut`: domain, name, the tiers in force. A tier under the
+ * individual membership rule covers only its listed addresses, not the domain: it says so.
+ */
+function institutionLine(i: RegistryEntry): string {
+  const tiers = i.listed
+    .filter((l) => !l.lapsedOn)
+    .map((l) => (l.rule === 'individual' ? `${l.tier} (individual addresses)` : l.tier));
+  return `${i.domain}\t${i.name}\t${tiers.join(', ')}`;
 }
