@@ -70,9 +70,7 @@ export function registerRecordCommands(program: Command): void {
     .action(async (fragment: string, options: OutputOptions) => {
       const found = await withStore((store) => store.findInstitutions(fragment));
       emit(options, found, () =>
-        found.length
-          ? found.map(institutionLine).join('\n')
-          : `no institution matches "${fragment}"`,
+        found.length ? found.map(institutionLine).join('\n') : `no institution matches "${fragment}"`,
       );
     });
 
@@ -85,12 +83,7 @@ export function registerRecordCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  dura institutions list --json')
     .action(async (options: OutputOptions) => {
       const all = await withStore((store) => store.listInstitutions());
-      emit(
-        options,
-        all,
-        () =>
-          all.map(institutionLine).join('\n') || 'the list is empty',
-      );
+      emit(options, all, () => all.map(institutionLine).join('\n') || 'the list is empty');
     });
 }
 
