@@ -153,6 +153,7 @@ describe('the web pages in a browser, on a real engine', function () {
         await Promise.all([page.waitForURL(/\/request\?/), page.click('#answer a[href^="/request?"]')]);
         assert.equal(await page.inputValue('#requester_email'), 'bo@unlisted.edu');
         assert.equal(await page.inputValue('#domain'), 'unlisted.edu');
+        assert.equal(await page.inputValue('#institution_name'), '', 'no name to offer for an unlisted one');
         assert.equal(await page.isChecked('#tiers-registered'), true);
       });
       await atEachWidth('check-individual-listed', async (page) => {
@@ -166,6 +167,11 @@ describe('the web pages in a browser, on a real engine', function () {
         assert.match(await answer(page), /individual/i);
         assert.ok(!(await text(page)).includes('lin@harbor.org'), 'never another address');
         assert.equal(await page.locator('#answer a[href^="/request?"]').count(), 1);
+        // The form opens with the listed institution's name already in it.
+        await Promise.all([page.waitForURL(/\/request\?/), page.click('#answer a[href^="/request?"]')]);
+        assert.equal(await page.inputValue('#institution_name'), 'Harbor Research Institute');
+        assert.equal(await page.inputValue('#requester_email'), 'max@harbor.org');
+        assert.equal(await page.inputValue('#official_name'), '');
       });
       await atEachWidth('check-bad-address', async (page) => {
         await check(page, 'ada@localhost');

@@ -80,6 +80,7 @@ export function prefilledValues(query: unknown): RequestFormValues {
   const fields = Object.fromEntries(REQUEST_FIELDS.map((f) => [f.id, '']));
   fields.requester_email = textValue(q.email, 320);
   fields.domain = textValue(q.domain, 253);
+  fields.institution_name = textValue(q.institution, 200);
   return { fields, tiers: tiers.length ? tiers : ['registered'], website: '' };
 }
 

@@ -118,6 +118,8 @@ export function answerView(c: Coverage, ctx: WebContext) {
   const tiers = c.tiers.map((t) => TIER_NAMES[t.tier]).join(' and the ');
   const request = (tiers: Tier[], domain: string) => {
     const query = new URLSearchParams({ email: c.email, domain });
+    // The listed name (public, on /institutions) saves retyping it; the official is never put in a link.
+    if (c.institution) query.set('institution', c.institution.name);
     for (const t of tiers) query.append('tier', t);
     return `/request?${query.toString()}`;
   };
