@@ -58,6 +58,23 @@ for (const database of TEST_DATABASES)
       await saveHistory(s.env, agreementId, 'pause-resume', database);
     });
 
+    it('a pause that ends before the next reminder is due changes nothing else: no reminder at its end', async () => {
+      const { agreementId, handle } = await started();
+      const before = await s.status(agreementId);
+      const until = new Date(Date.parse(await s.now()) + 5 * 24 * 3600_000).toISOString().slice(0, 10);
+      const paused = await handle.executeUpdate(m.pauseRemindersUpdate, { args: [{ until }] });
+      assert.equal(paused.nextReminderAt, before.nextReminderAt, 'the reminder stays when it was due');
+      await s.days(8); // past the pause's end, even over a long weekend; the reminder is due on day 14
+      const ended = await s.status(agreementId);
+      assert.equal(ended.remindersPausedUntil, null);
+      assert.equal(s.sent(agreementId, 'reminder').length, 0, 'no reminder for the pause ending');
+      assert.equal(ended.nextReminderAt, before.nextReminderAt);
+      assert.match(ended.history.at(-1)!.detail ?? '', /^the pause ended; next due /);
+      await s.days(7);
+      assert.equal(s.sent(agreementId, 'reminder').length, 1, 'the reminder on its day');
+      await saveHistory(s.env, agreementId, 'pause-ends', database);
+    });
+
     it('remind now sends one at once and restarts the cadence; set-cadence changes it', async () => {
       const { agreementId, handle } = await started();
       // The package went out moments ago: a reminder now needs `force`.

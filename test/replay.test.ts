@@ -33,6 +33,8 @@ describe('replay of committed histories', function () {
       const kept = files.filter((f) => f.startsWith(`${patch}${path.sep}`));
       assert.ok(kept.length >= 8, `only ${kept.length} histories in ${patch}/`);
     }
+    // A patch of one control: the history that took its old path.
+    assert.ok(files.includes(path.join('before-pause-keeps-schedule', 'pause-resume.json')));
   });
 
   it('replays every one without nondeterminism', async () => {

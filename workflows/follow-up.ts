@@ -7,7 +7,7 @@ import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@te
 import { officialsOf, type AgreementStatus } from '../common/agreement';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
-import { DETERMINISTIC_CLOCK } from './patches';
+import { DETERMINISTIC_CLOCK, PAUSE_KEEPS_SCHEDULE } from './patches';
 import { escalate, send, tellRequesters } from './mail';
 
 /** Waits until `done()`, doing whatever falls due meanwhile. Throws AgreementEnded on cancel/decline. */
@@ -85,7 +85,11 @@ async function doWhatIsDue(agreement: Agreement): Promise<void> {
   }
   if (s.remindersPausedUntil && isDue(agreement, s.remindersPausedUntil)) {
     s.remindersPausedUntil = null;
-    agreement.log('reminders-resumed', 'the pause ended');
+    if (agreement.patches.has(PAUSE_KEEPS_SCHEDULE)) {
+      // As resume-reminders: a reminder goes now only if one fell due during the pause.
+      await rescheduleReminder(agreement);
+      agreement.log('reminders-resumed', `the pause ended; next due ${s.nextReminderAt}`);
+    } else agreement.log('reminders-resumed', 'the pause ended');
   }
   // A reminder and a status update that fall due together go out together.
   const due: Promise<void>[] = [];
@@ -128,13 +132,19 @@ async function sendStatusUpdate(agreement: Agreement): Promise<void> {
   await tellRequesters(agreement, 'status-update', String(number), { extra: { updateNumber: number } });
 }
 
-/** Reschedules the next reminder a cadence after the last one (or after initiation), never in the past. */
-export async function rescheduleReminder(agreement: Agreement): Promise<void> {
+/** When the next reminder is due: a cadence after the last one (or after initiation); may be past. */
+export async function reminderDueAfterLast(agreement: Agreement): Promise<string | null> {
   const s = agreement.status;
   const previous = agreement.state.lastReminderAt ?? s.initiatedAt;
-  if (!previous) return;
-  const due = await clock.reminderDueAt(agreement, previous, s.policy.reminderEveryDays);
-  s.nextReminderAt = Date.parse(due) < Date.now() ? now() : due;
+  if (!previous) return null;
+  return clock.reminderDueAt(agreement, previous, s.policy.reminderEveryDays);
+}
+
+/** Reschedules the next reminder a cadence after the last one (or after initiation), never in the past. */
+export async function rescheduleReminder(agreement: Agreement): Promise<void> {
+  const due = await reminderDueAfterLast(agreement);
+  if (due === null) return;
+  agreement.status.nextReminderAt = Date.parse(due) < Date.now() ? now() : due;
 }
 
 async function continueAsNewIfLong(agreement: Agreement): Promise<void> {

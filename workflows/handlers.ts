@@ -16,13 +16,13 @@ import {
 } from '../common/agreement';
 import type { Agreement } from './agreement-state';
 import * as clock from './clock';
-import { rescheduleReminder, sendReminder } from './follow-up';
+import { reminderDueAfterLast, rescheduleReminder, sendReminder } from './follow-up';
 import * as guard from './guards';
 import { send, tellRequesters } from './mail';
 import * as m from './messages';
 import { initiateAgreement } from './steps';
 import { checkRequesterDomain } from './triage';
-import { AGREEMENT_IDS } from './patches';
+import { AGREEMENT_IDS, PAUSE_KEEPS_SCHEDULE } from './patches';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -195,8 +195,10 @@ export function registerHandlers(agreement: Agreement): void {
       const resumeAt = /^\d{4}-\d{2}-\d{2}$/.test(until)
         ? await clock.businessMorning(agreement, until)
         : new Date(until).toISOString();
+      // Every await before any change the main loop watches (design.md, "Temporal discipline").
+      const due = agreement.patches.has(PAUSE_KEEPS_SCHEDULE) ? await reminderDueAfterLast(agreement) : null;
       agreement.status.remindersPausedUntil = resumeAt;
-      agreement.status.nextReminderAt = resumeAt;
+      agreement.status.nextReminderAt = due !== null && due > resumeAt ? due : resumeAt;
       agreement.log('reminders-paused', `until ${resumeAt}`);
       return status();
     },

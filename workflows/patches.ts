@@ -57,6 +57,12 @@ export const REGISTRATION_TRACKING = 'registration-tracking';
 export const AGREEMENT_TERM = 'agreement-term';
 
 /**
+ * A pause of the reminders changes nothing but the pause: while it lasts the next reminder stays when it
+ * was due (or the pause's end, if later), and when it ends by itself the reminders resume as
+ * `resume-reminders` resumes them. Before it, the end of every pause sent a reminder at once.
+ */
+export const PAUSE_KEEPS_SCHEDULE = 'pause-keeps-schedule';
+/**
  * The marker of agreements started under code with every patch above. Two changes come with it (for
  * those agreements only): the search attributes the starter set are taken as published, so the first
  * workflow task does not upsert them again (workflows/agreement-state.ts `publish`); and the history's

@@ -128,7 +128,10 @@ const controls: Control[] = [
       ],
     ],
     example: 'dura pause-reminders uw.edu --until 2027-01-04',
-    update: async (f) => ({ name: 'pauseReminders', args: [{ until: await pauseUntil(String(f.until)) }] }),
+    update: async (f) => {
+      const { pauseUntil } = await import('../pause-until');
+      return { name: 'pauseReminders', args: [{ until: await pauseUntil(String(f.until)) }] };
+    },
     done: async (s) => {
       const { inWords } = await import('../../common/when');
       return s.remindersPausedUntil ? `reminders paused until ${inWords(s.remindersPausedUntil)}; ` : '';
@@ -268,23 +271,4 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
     documentRef: document,
     ...(expiresOn ? { expiresOn } : {}),
   };
-}
-
-/**
- * `pause-reminders --until`: a date is sent as it is (the workflow resumes at 09:00 New York that day,
- * or on the next business day); a time is sent as the instant, ISO UTC. How a date or a time without a
- * zone was read is echoed on stderr.
- */
-async function pauseUntil(value: string): Promise<string> {
-  const when = await whenFlag(value, '--until');
-  const { dateInWords, newYorkDate, readAs } = await import('../../common/when');
-  const past = when.form === 'date' ? when.date < newYorkDate() : when.at.getTime() <= Date.now();
-  if (past) throw new UserError(`--until: ${when.text} is not in the future`);
-  const echo = readAs(
-    '--until',
-    when,
-    `${dateInWords(when.date)} in New York: reminders resume at 9:00 AM ET that day, or on the next business day`,
-  );
-  if (echo) process.stderr.write(`dura: ${echo}\n`);
-  return when.form === 'date' ? when.date : when.at.toISOString();
 }

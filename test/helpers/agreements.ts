@@ -168,6 +168,7 @@ export const RECORDED_PATHS = [
   'declined',
   'official-changed',
   'pause-resume',
+  'pause-ends',
   'remind-now-set-cadence',
   'undeliverable-package',
   'executed-signal',

@@ -1,0 +1,31 @@
+// `dura pause-reminders --until`: the value read, checked and echoed (a CLI path of its own, loaded on use).
+import { businessMorning } from '../common/calendar';
+import { dateInWords, inWords, newYorkDate, readAs, readWhen } from '../common/when';
+import { UserError } from './output';
+
+/**
+ * `pause-reminders --until`: a date is sent as it is (the workflow resumes at 09:00 New York that day,
+ * or on the next business day); a time is sent as the instant, ISO UTC. How a date or a time without a
+ * zone was read is echoed on stderr.
+ */
+export async function pauseUntil(value: string): Promise<string> {
+  const when = readWhen(value);
+  if ('problem' in when) throw new UserError(`--until: ${when.problem}`);
+  const past = when.form === 'date' ? when.date < newYorkDate() : when.at.getTime() <= Date.now();
+  if (past) throw new UserError(`--until: ${when.text} is not in the future`);
+  if (when.form === 'date') {
+    // Today, once its business morning has passed, would pause nothing: the pause would end at once.
+    const resumes = businessMorning(when.date);
+    if (resumes.getTime() <= Date.now())
+      throw new UserError(
+        `--until: ${when.text}: reminders would resume at ${inWords(resumes)}, already past; give a later date`,
+      );
+  }
+  const echo = readAs(
+    '--until',
+    when,
+    `${dateInWords(when.date)} in New York: reminders resume at 9:00 AM ET that day, or on the next business day`,
+  );
+  if (echo) process.stderr.write(`dura: ${echo}\n`);
+  return when.form === 'date' ? when.date : when.at.toISOString();
+}

@@ -1,0 +1,38 @@
+// Unit test of `pause-reminders --until` (client/commands/controls.ts pauseUntil): a date whose 09:00
+// New York has passed would pause nothing. The clock is sinon's; stderr (the "read as" echo) is stubbed.
+import { strict as assert } from 'node:assert';
+import sinon from 'sinon';
+import { UserError } from '../client/output';
+import { pauseUntil } from '../client/pause-until';
+
+describe('pause-reminders --until', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => sinon.stub(process.stderr, 'write').returns(true));
+  afterEach(() => {
+    clock?.restore();
+    sinon.restore();
+  });
+  const at = (iso: string) => {
+    clock?.restore();
+    clock = sinon.useFakeTimers({ now: new Date(iso), toFake: ['Date'] });
+  };
+
+  it('refuses today once 09:00 New York has passed, naming the flag and when the pause would end', async () => {
+    at('2026-12-01T19:04:00Z'); // Tuesday, 2:04 PM ET
+    await assert.rejects(
+      pauseUntil('2026-12-01'),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message ===
+          '--until: 2026-12-01: reminders would resume at Tuesday, December 1, 2026, 9:00 AM ET, already past; give a later date',
+    );
+    assert.equal(await pauseUntil('2026-12-02'), '2026-12-02');
+  });
+
+  it('takes today before 09:00 New York, and a weekend day whose next business morning is ahead', async () => {
+    at('2026-12-01T12:00:00Z'); // Tuesday, 7:00 AM ET
+    assert.equal(await pauseUntil('2026-12-01'), '2026-12-01');
+    at('2026-12-05T20:00:00Z'); // Saturday afternoon: reminders would resume Monday morning
+    assert.equal(await pauseUntil('2026-12-05'), '2026-12-05');
+  });
+});
