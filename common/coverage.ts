@@ -96,6 +96,13 @@ export interface AgreementInProcess {
   receivedAt: string;
   /** Whether the address asked about is already one of its requesters (it need not ask again). */
   requester: boolean;
+  /** The tiers it is for. */
+  tiers: Tier[];
+  /**
+   * The tiers asked about that a request cannot add to it: it has gone to the signing official
+   * without them (workflows/handlers.ts `validateJoin`). Asked for once it completes; empty: it joins.
+   */
+  laterTiers: Tier[];
 }
 
 const EMAIL = z.email();
@@ -207,16 +214,28 @@ const IN_PROCESS_WORDS: Partial<Record<Stage, string>> = {
  * The coverage with the agreement in process that a request would join (seeds/000: "submit a DURA
  * request" still holds, but the person is told it joins that agreement rather than starting one).
  */
-export function withAgreementInProcess(c: Coverage, inProcess: AgreementInProcess | null): Coverage {
-  if (!inProcess || c.next === 'create-account') return { ...c, inProcess: null };
+export function withAgreementInProcess(
+  c: Coverage,
+  found: Omit<AgreementInProcess, 'laterTiers'> | null,
+): Coverage {
+  if (!found || c.next === 'create-account') return { ...c, inProcess: null };
+  const initiated = found.stage !== 'awaiting-initiation';
+  const laterTiers = initiated
+    ? c.tiers.filter((t) => !t.covered && !found.tiers.includes(t.tier)).map((t) => t.tier)
+    : [];
+  const inProcess: AgreementInProcess = { ...found, laterTiers };
   const whose = `for ${needsIndividualAgreement(c) ? c.email : (c.institution?.name ?? c.domain)}`;
-  const where = IN_PROCESS_WORDS[inProcess.stage] ?? inProcess.stage;
-  const which = `(${inProcess.agreementId}, ${where})`;
-  const nextStep = inProcess.requester
+  const where = IN_PROCESS_WORDS[found.stage] ?? found.stage;
+  const which = `(${found.agreementId}, ${where})`;
+  const names = (tiers: Tier[]) => tiers.map((t) => `the ${TIER_NAMES[t]}`).join(' and ');
+  const nextStep = found.requester
     ? `${c.email} already asked: the agreement ${whose} is in process ${which}, and you will hear from ` +
       'the access team as it moves, with the registration steps once it is signed.'
-    : `${c.nextStep} An agreement ${whose} is already in process ${which}: your request joins it, and ` +
-      'you will hear from the access team as it moves.';
+    : laterTiers.length
+      ? `An agreement ${whose} is already in process ${which}, for ${names(found.tiers)} only: it went to ` +
+        `the signing official without ${names(laterTiers)}, which can be requested once it is signed.`
+      : `${c.nextStep} An agreement ${whose} is already in process ${which}: your request joins it, and ` +
+        'you will hear from the access team as it moves.';
   return { ...c, inProcess, nextStep };
 }
 

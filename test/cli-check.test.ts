@@ -213,6 +213,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
           institution: { name: domain, domain },
           stage,
           receivedAt,
+          tiers: ['registered'],
           requesters: [{ name: 'Ann Lee', email: `ann@${domain}` }],
         }),
       });
@@ -238,7 +239,17 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       stage: 'awaiting-signature',
       receivedAt: '2026-11-02T15:00:00.000Z',
       requester: false,
+      tiers: ['registered'],
+      laterTiers: [],
     });
+    // The Controlled Tier cannot join an agreement already with the official for the Registered Tier
+    // alone (the workflow refuses such a join): it waits until that one is signed.
+    const later = await json('check', 'bob@inproc.edu', '--tier', 'controlled');
+    assert.deepEqual(later.inProcess.laterTiers, ['controlled']);
+    assert.match(
+      later.nextStep,
+      /^An agreement for inproc\.edu is already in process \(inproc\.edu-2, with the signing official for signature\), for the Registered Tier only: it went to the signing official without the Controlled Tier, which can be requested once it is signed\.$/,
+    );
     // One of its requesters (the sample's Ann Lee) asked already: nothing to submit.
     const ann = await json('check', 'Ann@inproc.edu');
     assert.equal(ann.inProcess.requester, true);

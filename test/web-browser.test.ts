@@ -271,6 +271,24 @@ describe('the web pages in a browser, on a real engine', function () {
         await page.locator('#answer a', { hasText: 'Join the DURA request in process' }).count(),
         1,
       );
+      // The Controlled Tier cannot join an agreement gone to the official without it: no link, a wait.
+      await askCheck(page, at('/check'), 'hal@riverbend.edu', 'controlled');
+      assert.match(await page.locator('#answer').innerText(), /can be requested once it is signed/);
+      assert.equal(await page.locator('#answer a.next-step').count(), 0);
+      // Asked on the form anyway: the same words, on the tiers field, and nothing started.
+      const agreements = await workflows();
+      await open(page, at('/request'));
+      await fill(page, {
+        ...RIVERBEND,
+        requester_name: 'Hal Hill',
+        requester_email: 'hal@riverbend.edu',
+        ...OFFICIAL,
+      });
+      await page.check('#tiers-controlled');
+      await submit(page);
+      assert.match(await page.locator('#tiers-error').innerText(), /can be requested once it is signed/);
+      assert.match(await page.locator('#error-summary').innerText(), /Data access tiers/);
+      assert.equal(await workflows(), agreements, 'nothing started');
       await check(page, 'grace@riverbend.edu'); // she asked: nothing to submit
       assert.match(await page.locator('#answer').innerText(), /grace@riverbend\.edu already asked/);
       assert.equal(await page.locator('#answer a.next-step').count(), 0);

@@ -57,7 +57,7 @@ export async function agreementInProcess(
   db: Kysely<Database>,
   key: string,
   email: string,
-): Promise<AgreementInProcess | null> {
+): Promise<Omit<AgreementInProcess, 'laterTiers'> | null> {
   const legacy = `dura-${key}`;
   const rows = await db
     .selectFrom('agreements')
@@ -70,12 +70,13 @@ export async function agreementInProcess(
   const keys = rows.filter((r) => r.agreement_id === legacy || sequenceOf(r.agreement_id, key) !== null);
   const open = latestRuns(keys).find((r) => isOpenStage(r.stage));
   if (!open) return null;
-  const { requesters } = JSON.parse(open.status_json) as Pick<AgreementStatus, 'requesters'>;
+  const { requesters, tiers } = JSON.parse(open.status_json) as Pick<AgreementStatus, 'requesters' | 'tiers'>;
   return {
     agreementId: open.agreement_id,
     stage: open.stage as Stage,
     receivedAt: open.received_at,
     requester: requesters.some((r) => sameEmail(r.email, email)),
+    tiers,
   };
 }
 

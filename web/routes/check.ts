@@ -123,25 +123,27 @@ export function answerView(c: Coverage, ctx: WebContext) {
     for (const t of tiers) query.append('tier', t);
     return `/request?${query.toString()}`;
   };
-  // One who already asked has nothing to submit: their messages carry their status link.
-  const next = c.inProcess?.requester
-    ? null
-    : c.next === 'create-account'
-      ? { href: ctx.links.workbench, text: 'Create an account on the Researcher Workbench' }
-      : c.next === 'request-controlled'
-        ? {
-            href: request(['controlled'], c.institution?.id ?? c.domain),
-            text: 'Request the Controlled Tier',
-          }
-        : {
-            href: request(
-              c.tiers.map((t) => t.tier),
-              c.domain,
-            ),
-            text: c.inProcess
-              ? `Join the DURA request in process (${c.inProcess.agreementId})`
-              : 'Submit a DURA request',
-          };
+  // One who already asked has nothing to submit (their messages carry their status link), nor has one
+  // whose tiers must wait for the agreement in process to be signed.
+  const next =
+    c.inProcess?.requester || c.inProcess?.laterTiers.length
+      ? null
+      : c.next === 'create-account'
+        ? { href: ctx.links.workbench, text: 'Create an account on the Researcher Workbench' }
+        : c.next === 'request-controlled'
+          ? {
+              href: request(['controlled'], c.institution?.id ?? c.domain),
+              text: 'Request the Controlled Tier',
+            }
+          : {
+              href: request(
+                c.tiers.map((t) => t.tier),
+                c.domain,
+              ),
+              text: c.inProcess
+                ? `Join the DURA request in process (${c.inProcess.agreementId})`
+                : 'Submit a DURA request',
+            };
   const some = c.tiers.filter((t) => t.covered).map((t) => TIER_NAMES[t.tier]);
   const rest = c.tiers.filter((t) => !t.covered).map((t) => TIER_NAMES[t.tier]);
   return {

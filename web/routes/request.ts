@@ -177,6 +177,12 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
       workbench: ctx.links.workbench,
     });
 
+  // A tier the agreement in process went to the official without: the workflow would refuse the join.
+  if (coverage.inProcess?.laterTiers.length && !coverage.inProcess.requester)
+    return sendRequestForm(reply, ctx, values, 400, {
+      issues: [{ path: 'tiers', message: coverage.nextStep }],
+    });
+
   let result: JoinResult;
   try {
     const client = await ctx.temporal();
