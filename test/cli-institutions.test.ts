@@ -236,6 +236,29 @@ for (const database of TEST_DATABASES)
         (await ok('status', 'six.edu')).stdout,
         /Signing officials\s+Sam Signer <osp@six\.edu>; Pat Provost <provost@six\.edu>; Lee Late <lee@six\.edu>/,
       );
+      // One of them made the only one: they have the package already, and get no second.
+      await ok('set-official', 'six.edu', '--name', 'Pat Provost', '--email', 'Provost@six.edu');
+      const only = JSON.parse((await ok('status', 'six.edu', '--json')).stdout);
+      assert.deepEqual(
+        only.signingOfficials.map((o: { email: string }) => o.email),
+        ['provost@six.edu'],
+      );
+      assert.equal(only.history.at(-1).event, 'official-kept');
+      // Named again exactly as recorded: nothing to change, nothing sent.
+      const again = await dura(
+        'set-official',
+        'six.edu',
+        '--name',
+        'Pat Provost',
+        '--email',
+        'provost@six.edu',
+      );
+      assert.deepEqual(
+        [again.status, again.stderr],
+        [1, 'dura: signingOfficial: Pat Provost <provost@six.edu> is already the signing official\n'],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // a package sent wrongly would be here
+      assert.equal(arrived('initiation-package', 'provost@six.edu').length, 1);
       await ok('cancel', 'six.edu', '--reason', 'test over');
     });
 

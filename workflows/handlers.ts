@@ -4,39 +4,23 @@
  */
 import { condition, log, setHandler } from '@temporalio/workflow';
 import {
-  OPEN_STAGES,
   TIERS,
   officialsOf,
   sameEmail,
   type AgreementRequest,
   type JoinResult,
   type Person,
-  type Stage,
   type Tier,
 } from '../common/agreement';
 import type { Agreement } from './agreement-state';
-import * as clock from './clock';
-import { reminderDueAfterLast, rescheduleReminder, sendReminder } from './follow-up';
 import * as guard from './guards';
 import { send, tellRequesters } from './mail';
 import * as m from './messages';
 import { initiateAgreement } from './steps';
 import { checkRequesterDomain } from './triage';
-import { AGREEMENT_IDS, PAUSE_KEEPS_SCHEDULE } from './patches';
-
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
-
-function requireStage(agreement: Agreement, allowed: readonly Stage[], action: string): void {
-  const stage = agreement.status.stage;
-  // Named: the access team may have typed a domain or an address, not the agreement's id.
-  if (!allowed.includes(stage))
-    throw new Error(`cannot ${action}: the agreement is ${stage} (${agreement.status.agreementId})`);
-}
-
-const requireOpen = (a: Agreement, action: string) => requireStage(a, OPEN_STAGES, action);
-const requireAwaitingSignature = (a: Agreement, action: string) =>
-  requireStage(a, ['awaiting-signature'], action);
+import { AGREEMENT_IDS, OFFICIAL_KEPT } from './patches';
+import { registerReminderHandlers } from './reminder-handlers';
+import { requireOpen, requireStage } from './stage-guards';
 
 export function registerHandlers(agreement: Agreement): void {
   const status = () => agreement.snapshot();
@@ -130,20 +114,26 @@ export function registerHandlers(agreement: Agreement): void {
     async (official) => {
       const next = guard.signingOfficial(official, 'signingOfficial');
       const s = agreement.status;
+      let kept = false;
       if (official.add) {
         // One more official: the next reminder (and a package not yet sent) goes to every one.
         s.signingOfficials = [...officialsOf(s), next];
         agreement.log('official-added', next.email);
       } else {
-        const previous = officialsOf(s)
-          .map((o) => o.email)
-          .join(', ');
+        const previous = officialsOf(s);
+        // One the agreement has already (patch official-kept): their package went out; the rest drop.
+        kept = previous.some((o) => sameEmail(o.email, next.email)) && agreement.patches.has(OFFICIAL_KEPT);
         s.signingOfficial = next;
         s.signingOfficials = [next];
-        agreement.log('official-changed', `from ${previous} to ${next.email}`);
+        if (kept) agreement.log('official-kept', `${next.email}, now the only one, as named`);
+        else
+          agreement.log(
+            'official-changed',
+            `from ${previous.map((o) => o.email).join(', ')} to ${next.email}`,
+          );
       }
       // After initiation, a new official gets the package now: a reminder must never be their first word.
-      if (s.initiatedAt && agreement.isOpen && agreement.patches.has(AGREEMENT_IDS)) {
+      if (!kept && s.initiatedAt && agreement.isOpen && agreement.patches.has(AGREEMENT_IDS)) {
         const sent = await send(agreement, 'initiation-package', `${next.email}/official-set`, [next], {
           cc: ['aou-signing-official'],
         });
@@ -155,97 +145,26 @@ export function registerHandlers(agreement: Agreement): void {
       validator: (official) => {
         requireOpen(agreement, 'change the signing official');
         const next = guard.signingOfficial(official, 'signingOfficial');
-        if (official.add && officialsOf(agreement.status).some((o) => sameEmail(o.email, next.email)))
+        const officials = officialsOf(agreement.status);
+        if (official.add && officials.some((o) => sameEmail(o.email, next.email)))
           throw new Error(
             `signingOfficial.email: ${next.email} is already a signing official of this agreement`,
           );
+        // The one official, named again exactly as recorded: there is nothing to change or send.
+        const [only] = officials;
+        if (
+          !official.add &&
+          officials.length === 1 &&
+          sameEmail(only!.email, next.email) &&
+          only!.name === next.name &&
+          (only!.title ?? '') === (next.title ?? '')
+        )
+          throw new Error(`signingOfficial: ${next.name} <${next.email}> is already the signing official`);
       },
     },
   );
 
-  setHandler(
-    m.remindNowUpdate,
-    async () => {
-      await sendReminder(agreement, 'requested');
-      return status();
-    },
-    {
-      validator: (options?: { force?: boolean }) => {
-        requireAwaitingSignature(agreement, 'send a reminder');
-        // A reminder minutes after the last one, or after the package itself, reads as a mistake to the
-        // signing official. (Validators do not run on replay: no patch.)
-        const reminded = agreement.state.lastReminderAt;
-        const last = reminded ?? agreement.status.initiatedAt;
-        const since = last ? Date.now() - Date.parse(last) : Infinity;
-        if (since < DAY_MS && options?.force !== true) {
-          const ago =
-            since < HOUR_MS ? `${Math.round(since / 60_000)} min` : `${Math.floor(since / HOUR_MS)} h`;
-          const what = reminded ? 'the last reminder' : 'the initiation package';
-          throw new Error(
-            `remind-now: ${what} went out ${ago} ago, less than a day; add --force to send a reminder anyway`,
-          );
-        }
-      },
-    },
-  );
-
-  setHandler(
-    m.pauseRemindersUpdate,
-    async ({ until }) => {
-      const resumeAt = /^\d{4}-\d{2}-\d{2}$/.test(until)
-        ? await clock.businessMorning(agreement, until)
-        : new Date(until).toISOString();
-      // Every await before any change the main loop watches (design.md, "Temporal discipline").
-      const due = agreement.patches.has(PAUSE_KEEPS_SCHEDULE) ? await reminderDueAfterLast(agreement) : null;
-      agreement.status.remindersPausedUntil = resumeAt;
-      agreement.status.nextReminderAt = due !== null && due > resumeAt ? due : resumeAt;
-      agreement.log('reminders-paused', `until ${resumeAt}`);
-      return status();
-    },
-    {
-      validator: (input) => {
-        requireAwaitingSignature(agreement, 'pause reminders');
-        const until = input?.until;
-        const at = /^\d{4}-\d{2}-\d{2}$/.test(String(until))
-          ? new Date(`${guard.calendarDate(until, 'until')}T23:59:59Z`)
-          : guard.instant(until, 'until');
-        if (at.getTime() <= Date.now()) throw new Error(`until: ${String(until)} is not in the future`);
-      },
-    },
-  );
-
-  setHandler(
-    m.resumeRemindersUpdate,
-    async () => {
-      agreement.status.remindersPausedUntil = null;
-      await rescheduleReminder(agreement);
-      agreement.log('reminders-resumed', `next due ${agreement.status.nextReminderAt}`);
-      return status();
-    },
-    {
-      validator: () => {
-        requireAwaitingSignature(agreement, 'resume reminders');
-        if (!agreement.status.remindersPausedUntil)
-          throw new Error('cannot resume reminders: they are not paused');
-      },
-    },
-  );
-
-  setHandler(
-    m.setCadenceUpdate,
-    async ({ days }) => {
-      agreement.status.policy.reminderEveryDays = days;
-      if (!agreement.status.remindersPausedUntil) await rescheduleReminder(agreement);
-      agreement.log('cadence-changed', `every ${days} days; next due ${agreement.status.nextReminderAt}`);
-      return status();
-    },
-    {
-      validator: (input) => {
-        requireOpen(agreement, 'change the cadence');
-        guard.wholeDays(input?.days, 'days');
-      },
-    },
-  );
+  registerReminderHandlers(agreement, status);
 }
 
 function validateJoin(agreement: Agreement, request: AgreementRequest): void {

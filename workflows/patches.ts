@@ -63,6 +63,11 @@ export const AGREEMENT_TERM = 'agreement-term';
  */
 export const PAUSE_KEEPS_SCHEDULE = 'pause-keeps-schedule';
 /**
+ * `set-official` naming an official the agreement already has (a corrected name or title, or one of
+ * several made the only one) sends no second initiation package, and the history says what changed.
+ */
+export const OFFICIAL_KEPT = 'official-kept';
+/**
  * The marker of agreements started under code with every patch above. Two changes come with it (for
  * those agreements only): the search attributes the starter set are taken as published, so the first
  * workflow task does not upsert them again (workflows/agreement-state.ts `publish`); and the history's
