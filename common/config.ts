@@ -172,6 +172,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
   if (result.success) {
     const { DATABASE_URL, DURA_DATA_DIR, DURA_WEB_URL } = result.data;
+    // The links in mail point at `dura web` on this host unless DURA_WEB_URL says where: a port that
+    // is no port would send them to the default one, silently.
+    const port = env.DURA_WEB_PORT?.trim();
+    if (!DURA_WEB_URL && port && wholeNumberIn(port, 0, 65535) === undefined)
+      throw new ConfigError([
+        `DURA_WEB_PORT: expected a whole number from 0 to 65535 (got ${JSON.stringify(env.DURA_WEB_PORT)})`,
+      ]);
     return checkPairs({
       ...result.data,
       DATABASE_URL: DATABASE_URL ?? `sqlite:${DURA_DATA_DIR}/dura.sqlite`,

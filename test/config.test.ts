@@ -63,6 +63,17 @@ describe('configuration', () => {
       url({ DURA_WEB_URL: 'https://dura.example.org', DURA_WEB_PORT: '9000' }),
       'https://dura.example.org',
     );
+    // A port that is none would send the links to the default one: refused, as `dura web` refuses it.
+    assert.throws(
+      () => url({ DURA_WEB_PORT: 'abc' }),
+      (err: Error) =>
+        err instanceof ConfigError &&
+        err.message === 'DURA_WEB_PORT: expected a whole number from 0 to 65535 (got "abc")',
+    );
+    assert.equal(
+      url({ DURA_WEB_URL: 'https://dura.example.org', DURA_WEB_PORT: 'abc' }),
+      'https://dura.example.org',
+    );
   });
 
   it('reads the worker settings as numbers and addresses', () => {
