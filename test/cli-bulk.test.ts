@@ -203,6 +203,9 @@ for (const database of TEST_DATABASES)
       assert.equal(result.status, 0, result.stdout);
       assert.match(result.stdout, /\rdura: 3\/3 requested\r?\n/);
       assert.match(result.stdout, /3 request\(s\), 3 agreement\(s\): 3 started/);
+      // Each agreement by its id, with the line that started it.
+      for (const i of [0, 1, 2])
+        assert.match(result.stdout, new RegExp(`^ {2}term${i}\\.edu-1: line ${i + 2} started\r?$`, 'm'));
     });
 
     // The files in test/fixtures/csv, as Excel saves them (their bytes are described in its README).

@@ -1,6 +1,7 @@
 /** `dura import <requests.csv>`: requests in bulk from the access team's spreadsheet. */
 import { Option, type Command } from 'commander';
 import { emit, UnreachableError, UserError, type OutputOptions } from '../output';
+import type { ImportedRow } from '../import';
 
 interface ImportFlags extends OutputOptions {
   skipInvalid?: boolean;
@@ -78,6 +79,7 @@ export function registerIntakeCommands(program: Command): void {
               (Object.entries(counts)
                 .map(([outcome, n]) => `${n} ${outcome}`)
                 .join(', ') || 'nothing to do'),
+            ...byAgreement(results),
             ...results
               .filter((r) => r.detail)
               .map((r) => `line ${r.line}, ${r.domain}: ${r.outcome}: ${r.detail}`),
@@ -90,6 +92,14 @@ export function registerIntakeCommands(program: Command): void {
             'when a worker runs; importing the file again is safe (requests already in come back already-requested)',
         );
     });
+}
+
+/** One line per agreement, in the file's order: its id and what each of its rows did (`line 2 started`). */
+function byAgreement(results: ImportedRow[]): string[] {
+  const rows = new Map<string, ImportedRow[]>();
+  for (const r of results)
+    if (r.agreementId) rows.set(r.agreementId, [...(rows.get(r.agreementId) ?? []), r]);
+  return [...rows].map(([id, its]) => `  ${id}: ${its.map((r) => `line ${r.line} ${r.outcome}`).join(', ')}`);
 }
 
 /** Rewrites one line on the terminal, at most ten times a second. */
