@@ -53,6 +53,28 @@ function calendarDate(date: string, text: string): DateTime | string {
   return `${text} is not a calendar date: ${month.toFormat('LLLL yyyy')} has ${month.daysInMonth} days`;
 }
 
+/** Day, month and year in digits, as spreadsheets write them: 12/1/2026, 1.12.2026, 12-1-2026. */
+const NUMERIC_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+
+/**
+ * What a date in digits would be as YYYY-MM-DD, month first (US) then day first, each that is a real
+ * date: `for December 1, 2026 type 2026-12-01; for January 12, 2026 type 2026-01-12`. Never chosen
+ * for the person (which they meant is theirs to say); undefined for any other shape.
+ */
+function numericReadings(text: string): string | undefined {
+  const m = NUMERIC_DATE.exec(text);
+  if (!m) return undefined;
+  const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const days = [
+    { year, month: a, day: b },
+    { year, month: b, day: a },
+  ]
+    .map((d) => DateTime.fromObject(d, { zone: NEW_YORK, locale: 'en-US' }))
+    .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
+  if (days.length === 0) return undefined;
+  return days.map((d) => `for ${d.toFormat('LLLL d, yyyy')} type ${d.toISODate()}`).join('; ');
+}
+
 /**
  * Reads one value. `dateOnly`: only `YYYY-MM-DD` (a signing date, say). Returns the reading, or the
  * problem as a sentence without the field's name (the caller adds it: a flag, a column, a JSON path).
@@ -69,7 +91,14 @@ export function readWhen(value: string, options: { dateOnly?: boolean } = {}): W
     return { text, form: 'date', date: text, at: day.startOf('day').toJSDate() };
   }
   const time = options.dateOnly ? null : TIME.exec(text);
-  if (!time) return { problem: `${text} is not a date; ${hint}` };
+  if (!time) {
+    const meant = numericReadings(text);
+    return {
+      problem: meant
+        ? `${text} is not a date dura reads (${meant}); ${hint}`
+        : `${text} is not a date; ${hint}`,
+    };
+  }
   const [, date, hour, minute, second = '00', fraction = '', zone] = time;
   const day = calendarDate(date!, text);
   if (typeof day === 'string') return { problem: day };
@@ -95,7 +124,7 @@ export function readWhen(value: string, options: { dateOnly?: boolean } = {}): W
   return { text, form: 'new-york-time', date: date!, at, ...(more.length ? { repeated: true } : {}) };
 }
 
-/** `readWhen`, or a WhenError `<field>: <problem>` (e.g. `--until: 12/25/2026 is not a date; use …`). */
+/** `readWhen`, or a WhenError `<field>: <problem>` (e.g. `--until: Dec 25 is not a date; use …`). */
 export function parseWhen(value: string, field: string, options: { dateOnly?: boolean } = {}): When {
   const read = readWhen(value, options);
   if ('problem' in read) throw new WhenError(`${field}: ${read.problem}`);

@@ -164,7 +164,7 @@ for (const database of TEST_DATABASES)
         [['set-cadence', 'cli-err.edu', '--days', 'soon'], /^dura: --days: expected a whole number/],
         [
           ['pause-reminders', 'cli-err.edu', '--until', '12/25/2026'],
-          /^dura: --until: 12\/25\/2026 is not a date; use YYYY-MM-DD \(a New York date\) or an ISO-8601 instant such as 2026-12-25T09:00-05:00\n$/,
+          /^dura: --until: 12\/25\/2026 is not a date dura reads \(for December 25, 2026 type 2026-12-25\); use YYYY-MM-DD \(a New York date\) or an ISO-8601 instant such as 2026-12-25T09:00-05:00\n$/,
         ],
         [['status', 'nowhere.edu'], /^dura: no agreement for nowhere\.edu\n/],
         [['status', 'nowhere.edu-3'], /^dura: no agreement nowhere\.edu-3\n/],
@@ -286,7 +286,10 @@ for (const database of TEST_DATABASES)
           /^dura: --on: 2026-11-01 is before the request was received \(Wednesday, November 25, 2026\)\n$/,
         ],
         [tomorrow, new RegExp(`^dura: --on: ${tomorrow} is in the future \\(today is .* in New York\\)\n$`)],
-        ['11/25/2026', /^dura: --on: 11\/25\/2026 is not a date; use YYYY-MM-DD \(a New York date\)\n$/],
+        [
+          '11/25/2026',
+          /^dura: --on: 11\/25\/2026 is not a date dura reads \(for November 25, 2026 type 2026-11-25\); use YYYY-MM-DD \(a New York date\)\n$/,
+        ],
       ] as const) {
         const refused = await dura('execute', dated, '--on', on);
         assert.equal(refused.status, 1, refused.stderr);

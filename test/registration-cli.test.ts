@@ -114,7 +114,7 @@ describe('dura registration (CLI)', function () {
     assert.deepEqual(bad.stderr.trim().split('\n'), [
       'dura: ada: not an e-mail address',
       'dura: --step: unknown step "gold": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
-      'dura: --on: 11/20/2026 is not a date; use YYYY-MM-DD (a New York date)',
+      'dura: --on: 11/20/2026 is not a date dura reads (for November 20, 2026 type 2026-11-20); use YYYY-MM-DD (a New York date)',
     ]);
     const future = await dura(
       ['registration', 'record', GRACE, '--step', 'account', '--on', '2099-01-01'],

@@ -149,7 +149,7 @@ describe('New York time in words (text views, echoes, requests)', () => {
         {
           path: 'receivedAt',
           message:
-            '12/25/2026 is not a date; use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00',
+            '12/25/2026 is not a date dura reads (for December 25, 2026 type 2026-12-25); use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00',
         },
       ]);
       assert.deepEqual(receivedAt('2026-02-30'), [
@@ -174,7 +174,7 @@ describe('New York time in words (text views, echoes, requests)', () => {
       );
       assert.deepEqual(
         problems.map((p) => [p.line, p.field, p.message.split(';')[0]]),
-        [[3, 'received_at', '25.11.2026 is not a date']],
+        [[3, 'received_at', '25.11.2026 is not a date dura reads (for November 25, 2026 type 2026-11-25)']],
       );
     });
   });

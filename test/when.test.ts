@@ -87,8 +87,6 @@ describe('dates and times typed by people (common/when.ts)', () => {
 
   describe('refused, saying what to type', () => {
     const shapes = [
-      '12/25/2026',
-      '25.12.2026',
       'Dec 25',
       'December 25, 2026',
       '2026/12/25',
@@ -101,6 +99,19 @@ describe('dates and times typed by people (common/when.ts)', () => {
     ];
     for (const typed of shapes)
       it(JSON.stringify(typed), () => assert.equal(problem(typed), `${typed} is not a date; ${HINT}`));
+
+    it('a date in digits as spreadsheets write it: each real reading given as YYYY-MM-DD, none chosen', () => {
+      const readings: Array<[string, string]> = [
+        ['12/25/2026', 'for December 25, 2026 type 2026-12-25'],
+        ['25.12.2026', 'for December 25, 2026 type 2026-12-25'],
+        ['12/1/2026', 'for December 1, 2026 type 2026-12-01; for January 12, 2026 type 2026-01-12'],
+        ['1-1-2026', 'for January 1, 2026 type 2026-01-01'],
+      ];
+      for (const [typed, meant] of readings)
+        assert.equal(problem(typed), `${typed} is not a date dura reads (${meant}); ${HINT}`);
+      // No reading is a real date: nothing to suggest.
+      assert.equal(problem('2/30/2026'), `2/30/2026 is not a date; ${HINT}`);
+    });
 
     it('impossible dates and times', () => {
       assert.equal(problem('2026-02-30'), '2026-02-30 is not a calendar date: February 2026 has 28 days');
@@ -138,7 +149,9 @@ describe('dates and times typed by people (common/when.ts)', () => {
       assert.throws(
         () => parseWhen('12/25/2026', '--until'),
         (err: Error) =>
-          err instanceof WhenError && err.message === `--until: 12/25/2026 is not a date; ${HINT}`,
+          err instanceof WhenError &&
+          err.message ===
+            `--until: 12/25/2026 is not a date dura reads (for December 25, 2026 type 2026-12-25); ${HINT}`,
       );
       assert.equal(parseWhen('2026-12-25', 'received_at').at.toISOString(), '2026-12-25T05:00:00.000Z');
     });
