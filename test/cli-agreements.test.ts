@@ -114,6 +114,14 @@ for (const database of TEST_DATABASES)
       assert.match(second.stderr, /^joined/);
       const again = await request('cli-two.edu', 'second@cli-two.edu', '--json');
       assert.equal(JSON.parse(again.stdout).outcome, 'already-requested');
+      // The Controlled Tier cannot join it once it went to the official: refused on --tier, nothing added.
+      await until(async () => JSON.parse((await dura('status', 'cli-two.edu', '--json')).stdout).initiatedAt);
+      const later = await request('cli-two.edu', 'third@cli-two.edu', '--tier', 'controlled');
+      assert.equal(later.status, 1);
+      assert.match(
+        later.stderr,
+        /^dura: --tier: An agreement for cli-two\.edu is already in process \(cli-two\.edu-1, with the signing official for signature\), for the Registered Tier only: .* can be requested once it is signed\.\n$/,
+      );
       const status = JSON.parse((await dura('status', 'cli-two.edu', '--json')).stdout);
       assert.deepEqual(
         status.requesters.map((r: { email: string }) => r.email),

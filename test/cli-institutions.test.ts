@@ -124,7 +124,7 @@ for (const database of TEST_DATABASES)
     it('5/6. an outside requester is accepted with a warning; a joining request naming another official is recorded', async () => {
       const outside = await request('five.edu', 'someone@gmail.com', '--initiation', 'manual');
       assert.equal(outside.status, 0, outside.stderr);
-      assert.match(outside.stderr, /warning: requester\.email: someone@gmail\.com is not at five\.edu/);
+      assert.match(outside.stderr, /warning: --requester-email: someone@gmail\.com is not at five\.edu/);
       assert.match(
         outside.stderr,
         /^started \(awaiting-initiation\): run `dura initiate five\.edu-1` to send/m,

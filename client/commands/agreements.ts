@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { agreementIdFor, STAGES, TIERS } from '../../common/agreement';
 import { emit, UserError, type OutputOptions } from '../output';
-import { checkedRequest, once, type RequestFlags } from './request-flags';
+import { asTyped, checkedRequest, once, type RequestFlags } from './request-flags';
 import { checkFlags } from './required';
 import type { StatusWithRegistrations } from '../registration-views';
 
@@ -74,7 +74,12 @@ export function registerAgreementCommands(program: Command): void {
       let warnings: string[] = [];
       const answer = await withStore(async (registry) => {
         const triage = await triageRequest(request, registry);
-        warnings = triage.notes;
+        warnings = triage.notes.map((note) => asTyped(note, flags));
+        // A tier the agreement in process went to the official without: its workflow would refuse the join.
+        const { checkCoverage } = await import('../../activities/records/coverage');
+        const coverage = await checkCoverage(registry, request.requester.email, request.tiers);
+        if (coverage.inProcess?.laterTiers.length && !coverage.inProcess.requester)
+          throw new UserError(asTyped(`tiers: ${coverage.nextStep}`, flags));
         if (!flags.json) for (const note of warnings) process.stderr.write(`dura: warning: ${note}\n`);
         return requestPatiently(
           client,
@@ -88,7 +93,9 @@ export function registerAgreementCommands(program: Command): void {
       }).catch((err: unknown) => {
         // The agreement's own validator refused the request (e.g. a tier after initiation): say why.
         const e = err as Error & { cause?: Error };
-        if (e.name === 'WorkflowUpdateFailedError') throw new UserError(e.cause?.message ?? e.message);
+        if (e.name === 'WorkflowUpdateFailedError')
+          throw new UserError(asTyped(e.cause?.message ?? e.message, flags));
+        if (err instanceof UserError) throw err;
         return rethrowNotTaken(agreementIdFor(request.institution.domain), err);
       });
       const { requestNotes } = await import('../request-notes');

@@ -104,6 +104,16 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
   throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
 }
 
+/**
+ * A note or refusal that names a request field (`requester.email: …`), as the person typed the request:
+ * by the flag (`--requester-email: …`), or for --file by the field as it stands.
+ */
+export function asTyped(line: string, flags: Pick<RequestFlags, 'file'>): string {
+  if (flags.file !== undefined) return line;
+  const key = REQUEST_FLAG_KEYS.find((k) => line.startsWith(`${REQUEST_FLAGS[k][1]}: `));
+  return key ? `${REQUEST_FLAGS[key][0]}${line.slice(REQUEST_FLAGS[key][1].length)}` : line;
+}
+
 /** The flag a request field (`tiers.0`) came from. */
 function flagOf(path: string): RequestFlag | undefined {
   return REQUEST_FLAG_KEYS.find((key) => {
