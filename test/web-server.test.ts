@@ -185,7 +185,7 @@ describe('dura web over HTTP', function () {
     );
     assert.match(
       unescape(pages[4]!.body),
-      /href="\/request\?email=someone%40harbor.org&amp;domain=harbor.org&amp;tier=registered"/,
+      /href="\/request\?email=someone%40harbor.org&amp;domain=harbor.org&amp;institution=Harbor\+Research\+Institute&amp;tier=registered"/,
     );
   });
 
@@ -245,11 +245,11 @@ describe('dura web over HTTP', function () {
     assert.match(invalid.body, /<div id="error-summary" class="error-summary" role="alert" tabindex="-1">/);
     assert.match(
       unescape(invalid.body),
-      /<a href="#requester_email">Your e-mail address: not an e-mail address<\/a>/,
+      /<a href="#requester_email">Your e-mail address: enter an e-mail address such as ada@uw\.edu<\/a>/,
     );
     assert.match(
       invalid.body,
-      /<a href="#tiers-registered">Data access tiers: at least one of registered and controlled<\/a>/,
+      /<a href="#tiers-registered">Data access tiers: choose the Registered Tier, the Controlled Tier or both<\/a>/,
     );
     assert.match(
       invalid.body,

@@ -106,6 +106,14 @@ export interface FormNotice {
   text: string;
 }
 
+/** checkRequest's words for a field, as the form says them to a researcher (/check words its own so). */
+const FORM_WORDS: Record<string, string> = {
+  'not an e-mail address': 'enter an e-mail address such as ada@uw.edu',
+  'expected an e-mail domain such as uw.edu': 'enter an e-mail domain such as uw.edu',
+  'at least one of registered and controlled': 'choose the Registered Tier, the Controlled Tier or both',
+};
+const formWords = (message: string | undefined) => (message && FORM_WORDS[message]) ?? message;
+
 /** The form's view: its fields and tiers with their values and problems, the summary, a notice. */
 export function requestFormView(
   values: RequestFormValues,
@@ -118,11 +126,13 @@ export function requestFormView(
   const fields: FieldView[] = REQUEST_FIELDS.map((f) => {
     const value = values.fields[f.id] ?? '';
     // checkRequest calls an empty address "not an e-mail address"; on a form, a blank field is missing.
-    const error = problem.has(f.path) && value.trim() === '' ? 'required' : problem.get(f.path);
+    const error = problem.has(f.path) && value.trim() === '' ? 'required' : formWords(problem.get(f.path));
     if (error) errors.push({ field: f.id, label: f.label, message: error });
     return fieldView(f, value, error);
   });
-  const tiersError = [...problem].find(([path]) => path === 'tiers' || path.startsWith('tiers.'))?.[1];
+  const tiersError = formWords(
+    [...problem].find(([path]) => path === 'tiers' || path.startsWith('tiers.'))?.[1],
+  );
   if (tiersError) errors.push({ field: 'tiers-registered', label: 'Data access tiers', message: tiersError });
   // Anything else (not expected from this form) still reaches the summary, linked to the first field.
   for (const [path, message] of problem)
