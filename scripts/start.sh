@@ -79,12 +79,21 @@ for _ in $(seq 1 100); do
 done
 web_answers || { echo "dura: the researcher's pages did not start on $web_host:$web_port" >&2; exit 1; }
 
+# What `dura` in another terminal must be given to reach this engine: whatever is not a default.
+shared=()
+[[ "$address" != 127.0.0.1:7233 ]] && shared+=("TEMPORAL_ADDRESS=$address")
+[[ "$data" != data ]] && shared+=("DURA_DATA_DIR=$data")
+[[ "$web_host" != 127.0.0.1 ]] && shared+=("DURA_WEB_HOST=$web_host")
+[[ "$web_port" != 8080 ]] && shared+=("DURA_WEB_PORT=$web_port")
+settings=""
+((${#shared[@]})) && settings=$'\n'"  CLI settings     ${shared[*]}   (give dura the same)"
+
 cat >&2 <<MSG
 dura is running.
   Researcher pages http://$web_at:$web_port
   Temporal UI      http://$host:$ui_port
   outbox           $(cd "$data" && pwd)/outbox/   (set SMTP_URL to send real mail)
-  CLI              dura --help   (after: npm link; or node bin/dura.js …)
+  CLI              dura --help   (after: npm link; or node bin/dura.js …)$settings
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

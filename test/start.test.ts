@@ -55,6 +55,9 @@ describe('npm start', function () {
     // The banner is printed, never run: it names `npm link` without linking anything.
     await until(() => output.includes('Press Ctrl-C to stop.'), 10_000);
     assert.match(output, /^ {2}CLI {14}dura --help {3}\(after: npm link; or node bin\/dura\.js …\)$/m);
+    // What `dura` must be given to reach this engine: every setting that is not a default.
+    const shared = `TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS} DURA_DATA_DIR=${env.DURA_DATA_DIR} DURA_WEB_PORT=${env.DURA_WEB_PORT}`;
+    assert.ok(output.includes(`\n  CLI settings     ${shared}   (give dura the same)\n`), output);
     // The researcher's pages: the banner names them, and they answer there.
     const pages = `http://127.0.0.1:${env.DURA_WEB_PORT}`;
     assert.match(output, new RegExp(`^ {2}Researcher pages ${pages.replace(/\./g, '\\.')}$`, 'm'));
