@@ -54,7 +54,12 @@ export function statusView(s: AgreementStatus): string {
     ['Reminders sent', String(s.remindersSent)],
     [
       'Next reminder',
-      s.remindersPausedUntil ? `paused until ${when(s.remindersPausedUntil)}` : when(s.nextReminderAt),
+      // Paused: when the reminder is due, if after the pause (patch pause-keeps-schedule), and the pause.
+      !s.remindersPausedUntil
+        ? when(s.nextReminderAt)
+        : s.nextReminderAt && s.nextReminderAt > s.remindersPausedUntil
+          ? `${when(s.nextReminderAt)} (paused until ${when(s.remindersPausedUntil)})`
+          : `paused until ${when(s.remindersPausedUntil)}`,
     ],
     [
       'Executed',

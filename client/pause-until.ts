@@ -13,19 +13,14 @@ export async function pauseUntil(value: string): Promise<string> {
   if ('problem' in when) throw new UserError(`--until: ${when.problem}`);
   const past = when.form === 'date' ? when.date < newYorkDate() : when.at.getTime() <= Date.now();
   if (past) throw new UserError(`--until: ${when.text} is not in the future`);
-  if (when.form === 'date') {
-    // Today, once its business morning has passed, would pause nothing: the pause would end at once.
-    const resumes = businessMorning(when.date);
-    if (resumes.getTime() <= Date.now())
-      throw new UserError(
-        `--until: ${when.text}: reminders would resume at ${inWords(resumes)}, already past; give a later date`,
-      );
-  }
-  const echo = readAs(
-    '--until',
-    when,
-    `${dateInWords(when.date)} in New York: reminders resume at 9:00 AM ET that day, or on the next business day`,
-  );
+  // A date: 09:00 New York that day, or on the next business day (the workflow's rule, common/calendar).
+  const resumes = when.form === 'date' ? businessMorning(when.date) : when.at;
+  // Today, once its business morning has passed, would pause nothing: the pause would end at once.
+  if (resumes.getTime() <= Date.now())
+    throw new UserError(
+      `--until: ${when.text}: reminders would resume at ${inWords(resumes)}, already past; give a later date`,
+    );
+  const echo = readAs('--until', when, `${dateInWords(when.date)}: reminders resume ${inWords(resumes)}`);
   if (echo) process.stderr.write(`dura: ${echo}\n`);
   return when.form === 'date' ? when.date : when.at.toISOString();
 }

@@ -170,15 +170,10 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError with one line per bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
+  const port = webPortProblem(env);
   if (result.success) {
     const { DATABASE_URL, DURA_DATA_DIR, DURA_WEB_URL } = result.data;
-    // The links in mail point at `dura web` on this host unless DURA_WEB_URL says where: a port that
-    // is no port would send them to the default one, silently.
-    const port = env.DURA_WEB_PORT?.trim();
-    if (!DURA_WEB_URL && port && wholeNumberIn(port, 0, 65535) === undefined)
-      throw new ConfigError([
-        `DURA_WEB_PORT: expected a whole number from 0 to 65535 (got ${JSON.stringify(env.DURA_WEB_PORT)})`,
-      ]);
+    if (port) throw new ConfigError([port]);
     return checkPairs({
       ...result.data,
       DATABASE_URL: DATABASE_URL ?? `sqlite:${DURA_DATA_DIR}/dura.sqlite`,
@@ -191,7 +186,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const shown = secret(name) || value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
     return `${name}: ${issue.message}${shown}`;
   });
-  throw new ConfigError(problems);
+  throw new ConfigError(port ? [...problems, port] : problems);
+}
+
+/**
+ * The links in mail point at `dura web` on this host unless DURA_WEB_URL says where: a DURA_WEB_PORT
+ * that is no port, or 0 (any free one: unknown until it starts), would send them to 8080, silently.
+ */
+function webPortProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const port = env.DURA_WEB_PORT?.trim();
+  if (env.DURA_WEB_URL?.trim() || !port) return undefined;
+  const n = wholeNumberIn(port, 0, 65535);
+  if (n === undefined)
+    return `DURA_WEB_PORT: expected a whole number from 0 to 65535 (got ${JSON.stringify(env.DURA_WEB_PORT)})`;
+  if (n === 0)
+    return 'DURA_WEB_PORT: 0 (any free port) leaves the links in mail nowhere to point: set DURA_WEB_URL too';
+  return undefined;
 }
 
 /**

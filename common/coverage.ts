@@ -228,15 +228,28 @@ export function withAgreementInProcess(
   const where = IN_PROCESS_WORDS[found.stage] ?? found.stage;
   const which = `(${found.agreementId}, ${where})`;
   const names = (tiers: Tier[]) => tiers.map((t) => `the ${TIER_NAMES[t]}`).join(' and ');
+  const joinNow = joinableTiers(c, inProcess);
+  const later = laterTiers.length
+    ? `${names(laterTiers)} can be requested once it is signed (it is for ${names(found.tiers)} only).`
+    : '';
   const nextStep = found.requester
     ? `${c.email} already asked: the agreement ${whose} is in process ${which}, and you will hear from ` +
-      'the access team as it moves, with the registration steps once it is signed.'
-    : laterTiers.length
-      ? `An agreement ${whose} is already in process ${which}, for ${names(found.tiers)} only: it went to ` +
-        `the signing official without ${names(laterTiers)}, which can be requested once it is signed.`
-      : `${c.nextStep} An agreement ${whose} is already in process ${which}: your request joins it, and ` +
-        'you will hear from the access team as it moves.';
+      `the access team as it moves, with the registration steps once it is signed.${later && ` ${capitalized(later)}`}`
+    : !laterTiers.length
+      ? `${c.nextStep} An agreement ${whose} is already in process ${which}: your request joins it, and ` +
+        'you will hear from the access team as it moves.'
+      : joinNow.length
+        ? `An agreement ${whose} is already in process ${which}: a request for ${names(joinNow)} joins it ` +
+          `now, and ${later}`
+        : `An agreement ${whose} is already in process ${which}: ${later}`;
   return { ...c, inProcess, nextStep };
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** The tiers asked and not covered that a request can join the agreement in process for now. */
+export function joinableTiers(c: Pick<Coverage, 'tiers'>, inProcess: AgreementInProcess): Tier[] {
+  return c.tiers.filter((t) => !t.covered && !inProcess.laterTiers.includes(t.tier)).map((t) => t.tier);
 }
 
 function describeNext(

@@ -248,12 +248,17 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     assert.deepEqual(later.inProcess.laterTiers, ['controlled']);
     assert.match(
       later.nextStep,
-      /^An agreement for inproc\.edu is already in process \(inproc\.edu-2, with the signing official for signature\), for the Registered Tier only: it went to the signing official without the Controlled Tier, which can be requested once it is signed\.$/,
+      /^An agreement for inproc\.edu is already in process \(inproc\.edu-2, with the signing official for signature\): a request for the Registered Tier joins it now, and the Controlled Tier can be requested once it is signed \(it is for the Registered Tier only\)\.$/,
     );
     // One of its requesters (the sample's Ann Lee) asked already: nothing to submit.
     const ann = await json('check', 'Ann@inproc.edu');
     assert.equal(ann.inProcess.requester, true);
     assert.match(ann.nextStep, /^ann@inproc\.edu already asked: the agreement for inproc\.edu is in process/);
+    // She asked for the Registered Tier: the Controlled Tier does not come with it, and she is told so.
+    assert.match(
+      (await json('check', 'ann@inproc.edu', '--tier', 'controlled')).nextStep,
+      / once it is signed\. The Controlled Tier can be requested once it is signed \(it is for the Registered Tier only\)\.$/,
+    );
     assert.equal((await json('check', 'bob@ended.edu')).inProcess, null);
 
     const carol = await json('check', 'Carol@uw.edu', '--tier', 'controlled');

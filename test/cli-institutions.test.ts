@@ -212,7 +212,7 @@ for (const database of TEST_DATABASES)
       assert.equal(early.status, 1);
       assert.match(
         early.stderr,
-        /^dura: remind-now: the initiation package went out \d+ min ago, less than a day; add --force to send a reminder anyway\n$/,
+        /^dura: remind-now: the initiation package went out (just now|\d+ min ago), less than a day; add --force to send a reminder anyway\n$/,
       );
       await ok('remind-now', 'six.edu', '--force');
       for (const official of ['osp@six.edu', 'provost@six.edu']) {
@@ -224,7 +224,7 @@ for (const database of TEST_DATABASES)
       assert.equal(twice.status, 1);
       assert.match(
         twice.stderr,
-        /^dura: remind-now: the last reminder went out \d+ min ago, less than a day; add --force to send a reminder anyway\n$/,
+        /^dura: remind-now: the last reminder went out (just now|\d+ min ago), less than a day; add --force to send a reminder anyway\n$/,
       );
       await ok('remind-now', 'six.edu', '--force');
       await until(() => arrived('reminder', 'provost@six.edu').length === 2);
@@ -243,19 +243,27 @@ for (const database of TEST_DATABASES)
         only.signingOfficials.map((o: { email: string }) => o.email),
         ['provost@six.edu'],
       );
-      assert.equal(only.history.at(-1).event, 'official-kept');
+      assert.deepEqual(only.history.at(-1), {
+        at: only.history.at(-1).at,
+        event: 'official-kept',
+        detail: 'provost@six.edu: now the only official (was one of 3)',
+      });
+      // A corrected name is the same official: recorded as such, and no package either.
+      await ok('set-official', 'six.edu', '--name', 'Pat Q. Provost', '--email', 'provost@six.edu');
+      const corrected = JSON.parse((await ok('status', 'six.edu', '--json')).stdout).history.at(-1);
+      assert.equal(corrected.detail, 'provost@six.edu: name Pat Provost → Pat Q. Provost');
       // Named again exactly as recorded: nothing to change, nothing sent.
       const again = await dura(
         'set-official',
         'six.edu',
         '--name',
-        'Pat Provost',
+        'Pat Q. Provost',
         '--email',
         'provost@six.edu',
       );
       assert.deepEqual(
         [again.status, again.stderr],
-        [1, 'dura: signingOfficial: Pat Provost <provost@six.edu> is already the signing official\n'],
+        [1, 'dura: --email: Pat Q. Provost <provost@six.edu> is already the signing official, as named\n'],
       );
       await new Promise((resolve) => setTimeout(resolve, 1000)); // a package sent wrongly would be here
       assert.equal(arrived('initiation-package', 'provost@six.edu').length, 1);

@@ -58,7 +58,10 @@ describe('configuration', () => {
     assert.equal(url({ DURA_WEB_PORT: '18080' }), 'http://127.0.0.1:18080');
     assert.equal(url({ DURA_WEB_HOST: '0.0.0.0', DURA_WEB_PORT: '9000' }), 'http://127.0.0.1:9000');
     assert.equal(url({ DURA_WEB_HOST: '10.1.2.3' }), 'http://10.1.2.3:8080');
-    assert.equal(url({ DURA_WEB_URL: '', DURA_WEB_PORT: '0' }), 'http://127.0.0.1:8080');
+    assert.throws(
+      () => url({ DURA_WEB_URL: '', DURA_WEB_PORT: '0' }),
+      /^ConfigError: DURA_WEB_PORT: 0 \(any free port\) leaves the links in mail nowhere to point: set DURA_WEB_URL too$/,
+    );
     assert.equal(
       url({ DURA_WEB_URL: 'https://dura.example.org', DURA_WEB_PORT: '9000' }),
       'https://dura.example.org',
@@ -73,6 +76,15 @@ describe('configuration', () => {
     assert.equal(
       url({ DURA_WEB_URL: 'https://dura.example.org', DURA_WEB_PORT: 'abc' }),
       'https://dura.example.org',
+    );
+    // Beside another bad value: both, one line each.
+    assert.throws(
+      () => url({ DURA_WEB_PORT: 'abc', DURA_LINK_DAYS: 'xyz' }),
+      (err: Error) =>
+        err instanceof ConfigError &&
+        err.problems.length === 2 &&
+        err.problems[0]!.startsWith('DURA_LINK_DAYS: ') &&
+        err.problems[1]!.startsWith('DURA_WEB_PORT: '),
     );
   });
 

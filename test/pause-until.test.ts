@@ -34,5 +34,13 @@ describe('pause-reminders --until', () => {
     assert.equal(await pauseUntil('2026-12-01'), '2026-12-01');
     at('2026-12-05T20:00:00Z'); // Saturday afternoon: reminders would resume Monday morning
     assert.equal(await pauseUntil('2026-12-05'), '2026-12-05');
+    // The echo names the day they resume: Christmas is a holiday, the 26th and 27th a weekend.
+    const echo = process.stderr.write as sinon.SinonStub;
+    echo.resetHistory();
+    await pauseUntil('2026-12-25');
+    assert.equal(
+      echo.firstCall.args[0],
+      'dura: --until 2026-12-25 read as Friday, December 25, 2026: reminders resume Monday, December 28, 2026, 9:00 AM ET\n',
+    );
   });
 });

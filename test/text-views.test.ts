@@ -32,6 +32,12 @@ describe('New York time in words (text views, echoes, requests)', () => {
     assert.doesNotMatch(view, /America\/New_York|\d{4}-\d\d-\d\dT/);
     const paused = statusView(sampleAgreement({ remindersPausedUntil: '2027-01-04T14:00:00.000Z' }));
     assert.match(paused, /Next reminder\s+paused until Monday, January 4, 2027, 9:00 AM ET\n/);
+    // A short pause before the reminder is due: both, the reminder first.
+    const short = statusView(sampleAgreement({ remindersPausedUntil: '2026-12-04T14:00:00.000Z' }));
+    assert.match(
+      short,
+      /Next reminder\s+Monday, December 7, 2026, 9:00 AM ET \(paused until Friday, December 4, 2026, 9:00 AM ET\)\n/,
+    );
     assert.doesNotMatch(view, /In force until|Renews/, 'no term, no renewal: no line');
     // A term (issue 18): its last day, and how it ended; a renewal names what it renews.
     const renewed = statusView(sampleAgreement({ expiresOn: '2029-11-30', renewedBy: 'uw.test-3' }));

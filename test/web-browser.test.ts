@@ -271,10 +271,18 @@ describe('the web pages in a browser, on a real engine', function () {
         await page.locator('#answer a', { hasText: 'Join the DURA request in process' }).count(),
         1,
       );
-      // The Controlled Tier cannot join an agreement gone to the official without it: no link, a wait.
+      // The Controlled Tier cannot join an agreement gone to the official without it: it waits, and the
+      // link joins for the Registered Tier alone.
       await askCheck(page, at('/check'), 'hal@riverbend.edu', 'controlled');
-      assert.match(await page.locator('#answer').innerText(), /can be requested once it is signed/);
-      assert.equal(await page.locator('#answer a.next-step').count(), 0);
+      assert.match(
+        await page.locator('#answer').innerText(),
+        /Controlled Tier can be requested once it is signed/,
+      );
+      const join = page.locator('#answer a', {
+        hasText: 'Join the DURA request in process for the Registered Tier (riverbend.edu-1)',
+      });
+      assert.equal(await join.count(), 1);
+      assert.doesNotMatch((await join.getAttribute('href')) ?? '', /tier=controlled/);
       // Asked on the form anyway: the same words, on the tiers field, and nothing started.
       const agreements = await workflows();
       await open(page, at('/request'));

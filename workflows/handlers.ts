@@ -10,6 +10,7 @@ import {
   type AgreementRequest,
   type JoinResult,
   type Person,
+  type SigningOfficial,
   type Tier,
 } from '../common/agreement';
 import type { Agreement } from './agreement-state';
@@ -125,7 +126,7 @@ export function registerHandlers(agreement: Agreement): void {
         kept = previous.some((o) => sameEmail(o.email, next.email)) && agreement.patches.has(OFFICIAL_KEPT);
         s.signingOfficial = next;
         s.signingOfficials = [next];
-        if (kept) agreement.log('official-kept', `${next.email}, now the only one, as named`);
+        if (kept) agreement.log('official-kept', keptDetail(previous, next));
         else
           agreement.log(
             'official-changed',
@@ -159,12 +160,26 @@ export function registerHandlers(agreement: Agreement): void {
           only!.name === next.name &&
           (only!.title ?? '') === (next.title ?? '')
         )
-          throw new Error(`signingOfficial: ${next.name} <${next.email}> is already the signing official`);
+          throw new Error(
+            `signingOfficial.email: ${next.name} <${next.email}> is already the signing official, as named`,
+          );
       },
     },
   );
 
   registerReminderHandlers(agreement, status);
+}
+
+/** What `set-official` changed of an official the agreement had: `osp@uw.edu: name Sam → Samuel`. */
+function keptDetail(previous: SigningOfficial[], next: SigningOfficial): string {
+  const before = previous.find((o) => sameEmail(o.email, next.email))!;
+  const changes = [
+    before.name !== next.name && `name ${before.name} → ${next.name}`,
+    (before.title ?? '') !== (next.title ?? '') &&
+      `title ${before.title || 'none'} → ${next.title || 'none'}`,
+    previous.length > 1 && `now the only official (was one of ${previous.length})`,
+  ].filter(Boolean);
+  return `${next.email}: ${changes.join('; ') || 'unchanged'}`;
 }
 
 function validateJoin(agreement: Agreement, request: AgreementRequest): void {

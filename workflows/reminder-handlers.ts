@@ -32,11 +32,16 @@ export function registerReminderHandlers(agreement: Agreement, status: () => Agr
         const last = reminded ?? agreement.status.initiatedAt;
         const since = last ? Date.now() - Date.parse(last) : Infinity;
         if (since < DAY_MS && options?.force !== true) {
+          const minutes = Math.round(since / 60_000);
           const ago =
-            since < HOUR_MS ? `${Math.round(since / 60_000)} min` : `${Math.floor(since / HOUR_MS)} h`;
+            minutes < 1
+              ? 'just now'
+              : since < HOUR_MS
+                ? `${minutes} min ago`
+                : `${Math.floor(since / HOUR_MS)} h ago`;
           const what = reminded ? 'the last reminder' : 'the initiation package';
           throw new Error(
-            `remind-now: ${what} went out ${ago} ago, less than a day; add --force to send a reminder anyway`,
+            `remind-now: ${what} went out ${ago}, less than a day; add --force to send a reminder anyway`,
           );
         }
       },

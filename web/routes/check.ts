@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { checkCoverage, type Coverage, type TierCoverage } from '../../activities/records/coverage';
 import { TIERS, type Tier } from '../../common/agreement';
-import { parseEmail } from '../../common/coverage';
+import { joinableTiers, parseEmail } from '../../common/coverage';
 import { fieldView, sendPage, type FormLimit, textValue, type FormError, type WebContext } from '../page';
 import type { FormNotice } from '../request-form';
 
@@ -124,9 +124,12 @@ export function answerView(c: Coverage, ctx: WebContext) {
     return `/request?${query.toString()}`;
   };
   // One who already asked has nothing to submit (their messages carry their status link), nor has one
-  // whose tiers must wait for the agreement in process to be signed.
+  // whose tiers all wait for the agreement in process to be signed; one with some joins for those now.
+  const joinNow = c.inProcess ? joinableTiers(c, c.inProcess) : [];
+  const joined = (tiers: Tier[]) =>
+    `Join the DURA request in process${c.inProcess?.laterTiers.length ? ` for the ${tiers.map((t) => TIER_NAMES[t]).join(' and the ')}` : ''} (${c.inProcess?.agreementId})`;
   const next =
-    c.inProcess?.requester || c.inProcess?.laterTiers.length
+    c.inProcess?.requester || (c.inProcess && !joinNow.length)
       ? null
       : c.next === 'create-account'
         ? { href: ctx.links.workbench, text: 'Create an account on the Researcher Workbench' }
@@ -135,15 +138,18 @@ export function answerView(c: Coverage, ctx: WebContext) {
               href: request(['controlled'], c.institution?.id ?? c.domain),
               text: 'Request the Controlled Tier',
             }
-          : {
-              href: request(
-                c.tiers.map((t) => t.tier),
-                c.domain,
-              ),
-              text: c.inProcess
-                ? `Join the DURA request in process (${c.inProcess.agreementId})`
-                : 'Submit a DURA request',
-            };
+          : c.inProcess
+            ? {
+                href: request(c.inProcess.laterTiers.length ? joinNow : c.tiers.map((t) => t.tier), c.domain),
+                text: joined(joinNow),
+              }
+            : {
+                href: request(
+                  c.tiers.map((t) => t.tier),
+                  c.domain,
+                ),
+                text: 'Submit a DURA request',
+              };
   const some = c.tiers.filter((t) => t.covered).map((t) => TIER_NAMES[t.tier]);
   const rest = c.tiers.filter((t) => !t.covered).map((t) => TIER_NAMES[t.tier]);
   return {
