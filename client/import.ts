@@ -9,7 +9,7 @@ import type { Policy } from '../common/agreement';
 import { formatProblem } from '../common/csv';
 import { parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
 import { readTextFile } from '../common/text-file';
-import { requestPatiently, type Registry } from './agreements';
+import { requestPatiently, triageRequest, type Registry } from './agreements';
 import { UserError } from './output';
 import { UpdateNotTaken, type Patience } from './update-retry';
 
@@ -46,6 +46,8 @@ export interface ImportedRow {
   outcome: string;
   stage?: string;
   detail?: string;
+  /** What `dura request` warns of for the same request (triage): an address outside its domains, … */
+  warnings?: string[];
 }
 
 export interface ImportOptions {
@@ -95,13 +97,14 @@ async function requestOne(
   options: ImportOptions,
 ): Promise<Omit<ImportedRow, 'line' | 'domain'>> {
   try {
+    const triage = await triageRequest(request, options.registry);
     const { agreementId, outcome, stage } = await requestPatiently(
       client,
       request,
-      { taskQueue: options.taskQueue, policy: options.policy, registry: options.registry },
+      { taskQueue: options.taskQueue, policy: options.policy, triage },
       options.patience,
     );
-    return { agreementId, outcome, stage };
+    return { agreementId, outcome, stage, ...(triage.notes.length ? { warnings: triage.notes } : {}) };
   } catch (err) {
     if (err instanceof UpdateNotTaken)
       return { outcome: 'unanswered', detail: `${err.message} (${err.reason})` };

@@ -194,6 +194,25 @@ for (const database of TEST_DATABASES)
       assert.match(text.stdout, /alpha\.edu-1\s+new\s+awaiting-initiation/);
     });
 
+    it('a requester outside the institution is accepted with the warning `dura request` gives, by row', async () => {
+      const file = csv(
+        'outside.csv',
+        'Gamma U,gamma.edu,Gus Guest,gus@gmail.com,Sam Signer,osp@gamma.edu,,registered,',
+      );
+      const text = await dura('import', file, '--initiation', 'manual');
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        /^line 2, gamma\.edu: warning: requester_email: gus@gmail\.com is not at gamma\.edu; accepted, and recorded for the access team$/m,
+      );
+      const again = JSON.parse((await dura('import', file, '--json')).stdout);
+      assert.deepEqual(
+        again.rows.map((r: { outcome: string; warnings?: string[] }) => [r.outcome, r.warnings?.length]),
+        [['already-requested', 1]],
+      );
+      await dura('cancel', 'gamma.edu', '--reason', 'test over');
+    });
+
     it('on a terminal, import shows its progress on one line', async () => {
       const rows = Array.from(
         { length: 3 },
