@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { Policy } from '../common/agreement';
 import { formatProblem } from '../common/csv';
-import { parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
+import { namedByColumn, parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
 import { readTextFile } from '../common/text-file';
 import { requestPatiently, triageRequest, type Registry } from './agreements';
 import { UserError } from './output';
@@ -104,7 +104,9 @@ async function requestOne(
       { taskQueue: options.taskQueue, policy: options.policy, triage },
       options.patience,
     );
-    return { agreementId, outcome, stage, ...(triage.notes.length ? { warnings: triage.notes } : {}) };
+    // As `dura request` warns, each naming its field as the spreadsheet's column does.
+    const warnings = triage.notes.map(namedByColumn);
+    return { agreementId, outcome, stage, ...(warnings.length ? { warnings } : {}) };
   } catch (err) {
     if (err instanceof UpdateNotTaken)
       return { outcome: 'unanswered', detail: `${err.message} (${err.reason})` };

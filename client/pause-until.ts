@@ -1,7 +1,8 @@
 // `dura pause-reminders --until`: the value read, checked and echoed (a CLI path of its own, loaded on use).
 import { businessMorning } from '../common/calendar';
-import { dateInWords, inWords, newYorkDate, readAs, readWhen } from '../common/when';
+import { dateInWords, inWords, newYorkDate, readAs } from '../common/when';
 import { UserError } from './output';
+import { whenFlag } from './when-flag';
 
 /**
  * `pause-reminders --until`: a date is sent as it is (the workflow resumes at 09:00 New York that day,
@@ -9,8 +10,7 @@ import { UserError } from './output';
  * zone was read is echoed on stderr.
  */
 export async function pauseUntil(value: string): Promise<string> {
-  const when = readWhen(value);
-  if ('problem' in when) throw new UserError(`--until: ${when.problem}`);
+  const when = whenFlag(value, '--until');
   const past = when.form === 'date' ? when.date < newYorkDate() : when.at.getTime() <= Date.now();
   if (past) throw new UserError(`--until: ${when.text} is not in the future`);
   // A date: 09:00 New York that day, or on the next business day (the workflow's rule, common/calendar).

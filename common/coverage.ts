@@ -247,6 +247,15 @@ export function withAgreementInProcess(
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+/**
+ * Why a request with these tiers would not join the agreement in process, in the next step's words, or
+ * null: a tier it went to the signing official without (its workflow's `validateJoin` would refuse the
+ * join). Checked by `dura request` and the web form before anything is sent.
+ */
+export function joinRefusal(c: Coverage): string | null {
+  return c.inProcess?.laterTiers.length && !c.inProcess.requester ? c.nextStep : null;
+}
+
 /** The tiers asked and not covered that a request can join the agreement in process for now. */
 export function joinableTiers(c: Pick<Coverage, 'tiers'>, inProcess: AgreementInProcess): Tier[] {
   return c.tiers.filter((t) => !t.covered && !inProcess.laterTiers.includes(t.tier)).map((t) => t.tier);

@@ -36,6 +36,13 @@ const COLUMN_OF: Record<string, Column> = {
   receivedAt: 'received_at',
 };
 
+/** A line that leads with a request field (`requester.email: …`), leading with its column instead. */
+export function namedByColumn(line: string): string {
+  const field = /^([\w.]+): /.exec(line)?.[1];
+  const column = field && COLUMN_OF[field];
+  return column ? `${column}${line.slice(field.length)}` : line;
+}
+
 export interface CsvRequest {
   line: number;
   request: AgreementRequest;

@@ -57,17 +57,6 @@ export const REGISTRATION_TRACKING = 'registration-tracking';
 export const AGREEMENT_TERM = 'agreement-term';
 
 /**
- * A pause of the reminders changes nothing but the pause: while it lasts the next reminder stays when it
- * was due (or the pause's end, if later), and when it ends by itself the reminders resume as
- * `resume-reminders` resumes them. Before it, the end of every pause sent a reminder at once.
- */
-export const PAUSE_KEEPS_SCHEDULE = 'pause-keeps-schedule';
-/**
- * `set-official` naming an official the agreement already has (a corrected name or title, or one of
- * several made the only one) sends no second initiation package, and the history says what changed.
- */
-export const OFFICIAL_KEPT = 'official-kept';
-/**
  * The marker of agreements started under code with every patch above. Two changes come with it (for
  * those agreements only): the search attributes the starter set are taken as published, so the first
  * workflow task does not upsert them again (workflows/agreement-state.ts `publish`); and the history's
@@ -84,6 +73,19 @@ const IN_ALL_OF_2026_12: ReadonlySet<string> = new Set([
   REGISTRATION_TRACKING,
   AGREEMENT_TERM,
 ]);
+
+// Patches since the marker: asked for each, by every agreement, where they apply.
+/**
+ * A pause of the reminders changes nothing but the pause: while it lasts the next reminder stays when it
+ * was due (or the pause's end, if later), and when it ends by itself the reminders resume as
+ * `resume-reminders` resumes them. Before it, the end of every pause sent a reminder at once.
+ */
+export const PAUSE_KEEPS_SCHEDULE = 'pause-keeps-schedule';
+/**
+ * `set-official` naming an official the agreement already has (a corrected name or title, or one of
+ * several made the only one) sends no second initiation package, and the history says what changed.
+ */
+export const OFFICIAL_KEPT = 'official-kept';
 
 /** One run's answers to `patched()`. Made in the run's first activation (see the file's comment). */
 export class Patches {

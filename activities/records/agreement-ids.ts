@@ -51,8 +51,9 @@ export async function triageRequest(db: Kysely<Database>, input: TriageInput): P
     )
     .orderBy('received_at')
     .execute();
-  const numbered = (id: string) => sequenceOf(id, key) !== null;
-  const mine = rows.filter((r) => numbered(r.agreement_id) || r.agreement_id.startsWith('dura-'));
+  const mine = rows.filter(
+    (r) => sequenceOf(r.agreement_id, key) !== null || r.agreement_id.startsWith('dura-'),
+  );
   const earlier: EarlierAgreement[] = mine
     .filter((r) => r.stage !== 'not-needed')
     .map((r) => ({
@@ -62,7 +63,7 @@ export async function triageRequest(db: Kysely<Database>, input: TriageInput): P
       receivedAt: r.received_at,
       endedAt: r.ended_at,
     }));
-  const numbers = mine.filter((r) => numbered(r.agreement_id)).map((r) => sequenceOf(r.agreement_id, key)!);
+  const numbers = mine.flatMap((r) => sequenceOf(r.agreement_id, key) ?? []);
   const n = Math.max(earlier.length, ...numbers) + 1;
   const parent = profile ? null : await likelyParent(db, domain);
   return {

@@ -75,11 +75,10 @@ export function registerAgreementCommands(program: Command): void {
       const answer = await withStore(async (registry) => {
         const triage = await triageRequest(request, registry);
         warnings = triage.notes.map((note) => asTyped(note, flags));
-        // A tier the agreement in process went to the official without: its workflow would refuse the join.
         const { checkCoverage } = await import('../../activities/records/coverage');
-        const coverage = await checkCoverage(registry, request.requester.email, request.tiers);
-        if (coverage.inProcess?.laterTiers.length && !coverage.inProcess.requester)
-          throw new UserError(asTyped(`tiers: ${coverage.nextStep}`, flags));
+        const { joinRefusal } = await import('../../common/coverage');
+        const refusal = joinRefusal(await checkCoverage(registry, request.requester.email, request.tiers));
+        if (refusal) throw new UserError(asTyped(`tiers: ${refusal}`, flags));
         if (!flags.json) for (const note of warnings) process.stderr.write(`dura: warning: ${note}\n`);
         return requestPatiently(
           client,

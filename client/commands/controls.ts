@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { sameEmail, type AgreementStatus } from '../../common/agreement';
-import type { When } from '../../common/when';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
 import { checkFlags, requiredFlag } from './required';
@@ -200,14 +199,6 @@ export function registerControlCommands(program: Command): void {
   }
 }
 
-/** A flag's date or time (common/when.ts), its problem as a user error naming the flag. */
-async function whenFlag(value: string, flag: string, options: { dateOnly?: boolean } = {}): Promise<When> {
-  const { readWhen } = await import('../../common/when');
-  const read = readWhen(value, options);
-  if ('problem' in read) throw new UserError(`${flag}: ${read.problem}`);
-  return read;
-}
-
 /**
  * `--name`, `--email` (and `--title`) of set-official and add-requester, every problem at once with
  * those already found (`problems`), as `request` checks its people: the address by zod's rule (common/
@@ -245,7 +236,9 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
   const problems: string[] = [];
   // Left out (a typo'd --on): the mandatory-flag check names it (required.ts).
   const on = await (
-    f.on === undefined ? Promise.resolve(undefined) : whenFlag(String(f.on), '--on', { dateOnly: true })
+    f.on === undefined
+      ? Promise.resolve(undefined)
+      : import('../when-flag').then(({ whenFlag }) => whenFlag(String(f.on), '--on', { dateOnly: true }))
   ).catch((err: Error) => void problems.push(err.message));
   const { newYorkDate, readWhen } = await import('../../common/when');
   const today = newYorkDate();

@@ -83,12 +83,8 @@ export function registerIntakeCommands(program: Command): void {
             ...results
               .filter((r) => r.detail)
               .map((r) => `line ${r.line}, ${r.domain}: ${r.outcome}: ${r.detail}`),
-            // As `dura request` warns of them, each by its row (the CSV's column names the field).
             ...results.flatMap((r) =>
-              (r.warnings ?? []).map(
-                (w) =>
-                  `line ${r.line}, ${r.domain}: warning: ${w.replace(/^requester\.email: /, 'requester_email: ')}`,
-              ),
+              (r.warnings ?? []).map((w) => `line ${r.line}, ${r.domain}: warning: ${w}`),
             ),
             ...problems.map((p) => `skipped ${formatProblem(p)}`),
           ].join('\n'),

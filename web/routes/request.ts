@@ -11,6 +11,7 @@ import { createHmac } from 'node:crypto';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkCoverage } from '../../activities/records/coverage';
+import { joinRefusal } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
@@ -177,11 +178,9 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
       workbench: ctx.links.workbench,
     });
 
-  // A tier the agreement in process went to the official without: the workflow would refuse the join.
-  if (coverage.inProcess?.laterTiers.length && !coverage.inProcess.requester)
-    return sendRequestForm(reply, ctx, values, 400, {
-      issues: [{ path: 'tiers', message: coverage.nextStep }],
-    });
+  const refusal = joinRefusal(coverage);
+  if (refusal)
+    return sendRequestForm(reply, ctx, values, 400, { issues: [{ path: 'tiers', message: refusal }] });
 
   let result: JoinResult;
   try {
