@@ -5,7 +5,7 @@
  * and go (update-retry.ts) with one update id for all its tries, so a retried request is applied once.
  */
 import type { Client } from '@temporalio/client';
-import type { Policy } from '../common/agreement';
+import type { JoinResult, Policy } from '../common/agreement';
 import { formatProblem } from '../common/csv';
 import { namedByColumn, parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
 import { readTextFile } from '../common/text-file';
@@ -60,6 +60,8 @@ export interface ImportOptions {
   patience?: Patience;
   /** The Registered Institutions list, for triage (client/agreements.ts). */
   registry?: Registry;
+  /** What the agreement's answer calls for saying, as `dura request` says it (client/request-notes.ts). */
+  notesAfter?: (request: CsvRequest['request'], answer: JoinResult) => Promise<string[]>;
 }
 
 export async function importRequests(
@@ -98,14 +100,18 @@ async function requestOne(
 ): Promise<Omit<ImportedRow, 'line' | 'domain'>> {
   try {
     const triage = await triageRequest(request, options.registry);
-    const { agreementId, outcome, stage } = await requestPatiently(
+    const answer = await requestPatiently(
       client,
       request,
       { taskQueue: options.taskQueue, policy: options.policy, triage },
       options.patience,
     );
+    const { agreementId, outcome, stage } = answer;
     // As `dura request` warns, each naming its field as the spreadsheet's column does.
-    const warnings = triage.notes.map(namedByColumn);
+    const warnings = [
+      ...triage.notes.map(namedByColumn),
+      ...((await options.notesAfter?.(request, answer)) ?? []),
+    ];
     return { agreementId, outcome, stage, ...(warnings.length ? { warnings } : {}) };
   } catch (err) {
     if (err instanceof UpdateNotTaken)

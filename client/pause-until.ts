@@ -4,6 +4,10 @@ import { dateInWords, inWords, newYorkDate, readAs } from '../common/when';
 import { UserError } from './output';
 import { whenFlag } from './when-flag';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Longer than a quarter: more than an institution's review or holiday closure usually takes. */
+const LONG_PAUSE_DAYS = 92;
+
 /**
  * `pause-reminders --until`: a date is sent as it is (the workflow resumes at 09:00 New York that day,
  * or on the next business day); a time is sent as the instant, ISO UTC. How a date or a time without a
@@ -22,5 +26,12 @@ export async function pauseUntil(value: string): Promise<string> {
     );
   const echo = readAs('--until', when, `${dateInWords(when.date)}: reminders resume ${inWords(resumes)}`);
   if (echo) process.stderr.write(`dura: ${echo}\n`);
+  // A year typed wrong (2028 for 2027) would silence the follow-up for months: said, not refused.
+  const days = Math.round((resumes.getTime() - Date.now()) / DAY_MS);
+  if (days > LONG_PAUSE_DAYS)
+    process.stderr.write(
+      `dura: warning: --until: ${when.text} is ${days} days away: no reminders to the signing official ` +
+        `until ${inWords(resumes)} (\`dura resume-reminders\` ends the pause sooner)\n`,
+    );
   return when.form === 'date' ? when.date : when.at.toISOString();
 }

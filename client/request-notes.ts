@@ -3,6 +3,8 @@
  * after it answered (a trial found both only in the agreement's history):
  * - a request that joins an agreement but names a signing official the agreement does not have: the
  *   agreement keeps its officials (the name is recorded, `official-named`), and `set-official --add` adds;
+ * - a request that joins an agreement under another institution name: the agreement keeps its name (a
+ *   spreadsheet's "Univ. of Washington" beside "University of Washington"), said so nothing is lost unseen;
  * - a request entered after its initiation deadline, on manual initiation: it is overdue from the start,
  *   and the access team is told at once (design.md, "Stages": initiation within two business days).
  */
@@ -38,6 +40,13 @@ export async function requestNotes(
         `${officials.map((o) => o.email).join(', ')} (to add them: ${add})`,
     );
   }
+  // Case and spacing alone are not another name.
+  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+  if (joined && plain(request.institution.name) !== plain(status.institution.name))
+    notes.push(
+      `this request names the institution ${JSON.stringify(request.institution.name)}; ` +
+        `${status.agreementId} keeps ${JSON.stringify(status.institution.name)}`,
+    );
   const due = status.initiationDueBy;
   // On auto initiation the package is on its way, and a late start is not escalated (follow-up.ts).
   const manual = status.policy.initiation === 'manual';

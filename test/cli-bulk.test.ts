@@ -213,6 +213,27 @@ for (const database of TEST_DATABASES)
       await dura('cancel', 'gamma.edu', '--reason', 'test over');
     });
 
+    it('a row joining under another institution name or official is accepted and says what the agreement keeps', async () => {
+      const file = csv(
+        'names.csv',
+        'Delta University,delta.edu,Di One,di@delta.edu,Sam Signer,osp@delta.edu,,registered,',
+        'Univ. of Delta,delta.edu,Dan Two,dan@delta.edu,Ray Other,ray@delta.edu,,registered,',
+        '  delta   UNIVERSITY ,delta.edu,Dee Three,dee@delta.edu,Sam Signer,osp@delta.edu,,registered,',
+      );
+      const text = await dura('import', file, '--initiation', 'manual');
+      assert.equal(text.status, 0, text.stderr);
+      const warnings = text.stdout.split('\n').filter((l) => l.includes('warning'));
+      assert.deepEqual(warnings, [
+        'line 3, delta.edu: warning: this request names ray@delta.edu as signing official; delta.edu-1 keeps ' +
+          'osp@delta.edu (to add them: dura set-official delta.edu-1 --add --name "Ray Other" --email ray@delta.edu)',
+        'line 3, delta.edu: warning: this request names the institution "Univ. of Delta"; delta.edu-1 keeps "Delta University"',
+      ]);
+      const delta = await status('delta.edu');
+      assert.equal(delta.institution.name, 'Delta University');
+      assert.equal(delta.requesters.length, 3);
+      await dura('cancel', 'delta.edu', '--reason', 'test over');
+    });
+
     it('on a terminal, import shows its progress on one line', async () => {
       const rows = Array.from(
         { length: 3 },

@@ -43,4 +43,18 @@ describe('pause-reminders --until', () => {
       'dura: --until 2026-12-25 read as Friday, December 25, 2026: reminders resume Monday, December 28, 2026, 9:00 AM ET\n',
     );
   });
+
+  it('warns of a pause longer than a quarter (a year typed wrong), and takes it', async () => {
+    at('2026-12-01T15:00:00Z');
+    const echo = process.stderr.write as sinon.SinonStub;
+    echo.resetHistory();
+    assert.equal(await pauseUntil('2027-03-01'), '2027-03-01'); // 90 days: no warning
+    assert.ok(!echo.args.some(([line]) => String(line).includes('warning')));
+    assert.equal(await pauseUntil('2027-12-15'), '2027-12-15');
+    assert.equal(
+      echo.lastCall.args[0],
+      'dura: warning: --until: 2027-12-15 is 379 days away: no reminders to the signing official until ' +
+        'Wednesday, December 15, 2027, 9:00 AM ET (`dura resume-reminders` ends the pause sooner)\n',
+    );
+  });
 });

@@ -48,9 +48,11 @@ export function registerIntakeCommands(program: Command): void {
       const progress = process.stderr.isTTY && !flags.json ? showProgress : undefined;
       let waiting = false; // one line for the whole file, however many requests wait
       const { withStore } = await import('../records');
+      const { requestNotes } = await import('../request-notes');
       const results = await withStore((registry) =>
         importRequests(client, rows, {
           registry,
+          notesAfter: (request, answer) => requestNotes(client, config, request, answer),
           taskQueue: config.DURA_TASK_QUEUE,
           policy: startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {}),
           concurrency: flags.concurrency,
