@@ -8,7 +8,7 @@
  * Client side only (zod, node:url through idn.ts): workflow code validates again (registration-messages.ts).
  */
 import { z } from 'zod';
-import { asciiEmail } from './idn';
+import { emailField } from './address-fields';
 import { REGISTRATION_STEPS, STEP_WORDS, type RegistrationStep } from './registration';
 import { newYorkDate, readWhen } from './when';
 
@@ -98,10 +98,7 @@ export function checkStepInput(
 ): { input: StepInput } | { problems: StepInputProblem[] } {
   const today = options.today ?? newYorkDate();
   const schema = z.object({
-    email: text('not an e-mail address')
-      .min(1, 'required')
-      .transform(asciiEmail)
-      .pipe(z.email('not an e-mail address')),
+    email: emailField(),
     step: text('expected a step name')
       .min(1, 'required')
       .transform((v, ctx) => {

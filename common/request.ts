@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { TIERS, type AgreementRequest } from './agreement';
-import { asciiDomain, asciiEmail } from './idn';
+import { domainField, emailField } from './address-fields';
 import { newYorkDate, readWhen } from './when';
 
 /** `required` for a field left out (or null), else `wrong`: a request file may hold any JSON. */
@@ -19,14 +19,8 @@ const line = (max: number) =>
     .min(1, 'required')
     .max(max, `longer than ${max} characters`)
     .refine((v) => !/[\r\n]/.test(v), 'must be one line');
-const email = z
-  .string(expected('not an e-mail address'))
-  .transform(asciiEmail)
-  .pipe(z.email('not an e-mail address'));
-const domain = z
-  .string(expected('expected an e-mail domain such as uw.edu'))
-  .transform(asciiDomain)
-  .pipe(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected an e-mail domain such as uw.edu'));
+const email = emailField();
+const domain = domainField();
 
 const object = expected('expected an object');
 

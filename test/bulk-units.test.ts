@@ -29,7 +29,7 @@ describe('request CSV', () => {
     });
     assert.deepEqual(problems, [
       { line: 2, field: 'institution_name', message: 'must be one line' },
-      { line: 6, field: 'domain', message: 'expected an e-mail domain such as uw.edu' },
+      { line: 6, field: 'domain', message: '"bad": expected an e-mail domain such as uw.edu' },
     ]);
   });
 
@@ -82,7 +82,7 @@ describe('request CSV from a spreadsheet', () => {
     assert.deepEqual(parseRequestCsv(text, now).problems.map(formatProblem), [
       'line 2, official_email: required',
       'line 2, tiers: unknown tier "gold": expected registered or controlled',
-      'line 2, domain: expected an e-mail domain such as uw.edu',
+      'line 2, domain: "nope": expected an e-mail domain such as uw.edu',
       'line 2, institution_name: required',
     ]);
   });

@@ -164,7 +164,10 @@ for (const database of TEST_DATABASES)
           requestWith({ '--tier': 'gold' }),
           /^dura: --tier: expected registered or controlled \(got "gold"\)\n/,
         ],
-        [requestWith({ '--official-email': 'osp@' }), /^dura: --official-email: not an e-mail address\n/],
+        [
+          requestWith({ '--official-email': 'osp@' }),
+          /^dura: --official-email: "osp@": not an e-mail address\n/,
+        ],
         [
           ['execute', 'cli-err.edu', '--on', '2999-01-01'],
           /^dura: --on: 2999-01-01 is in the future \(today is \d{4}-\d\d-\d\d in New York\)\n/,
@@ -229,7 +232,7 @@ for (const database of TEST_DATABASES)
       assert.equal(both.status, 1);
       assert.equal(
         both.stderr,
-        'dura: --institution-name: required\ndura: --official-email: not an e-mail address\n',
+        'dura: --institution-name: required\ndura: --official-email: "osp@": not an e-mail address\n',
       );
       const file = path.join(os.tmpdir(), `dura-cli-request-${process.pid}-${database}.json`);
       const domain = `cli-file-${database}.edu`;
@@ -261,7 +264,7 @@ for (const database of TEST_DATABASES)
       // A control's flag too, checked as request checks addresses before the update is sent.
       const official = await dura('set-official', domain, '--name', 'Pat Provost', '--email', 'pat@');
       assert.equal(official.status, 1);
-      assert.equal(official.stderr, 'dura: --email: not an e-mail address\n');
+      assert.equal(official.stderr, 'dura: --email: "pat@": not an e-mail address\n');
     });
 
     it('dates: New York dates and times, read back; --on not before the request nor after today', async () => {

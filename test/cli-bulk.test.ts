@@ -73,7 +73,7 @@ for (const database of TEST_DATABASES)
       const result = await dura('import', file);
       assert.equal(result.status, 1);
       assert.deepEqual(result.stderr.trim().split('\n').slice(1), [
-        'dura: line 3, requester_email: not an e-mail address',
+        'dura: line 3, requester_email: "not-an-email": not an e-mail address',
         'dura: line 4, tiers: unknown tier "gold": expected registered or controlled',
         'dura: line 5, row: expected 9 fields, found 3',
         // As typed in the file, not as dura stores it.
@@ -216,22 +216,22 @@ for (const database of TEST_DATABASES)
     it('a row joining under another institution name or official is accepted and says what the agreement keeps', async () => {
       const file = csv(
         'names.csv',
-        'Delta University,delta.edu,Di One,di@delta.edu,Sam Signer,osp@delta.edu,,registered,',
-        'Univ. of Delta,delta.edu,Dan Two,dan@delta.edu,Ray Other,ray@delta.edu,,registered,',
-        '  delta   UNIVERSITY ,delta.edu,Dee Three,dee@delta.edu,Sam Signer,osp@delta.edu,,registered,',
+        'Lambda University,lambda.edu,Di One,di@lambda.edu,Sam Signer,osp@lambda.edu,,registered,',
+        'Univ. of Lambda,lambda.edu,Dan Two,dan@lambda.edu,Ray Other,ray@lambda.edu,,registered,',
+        '  lambda   UNIVERSITY ,lambda.edu,Dee Three,dee@lambda.edu,Sam Signer,osp@lambda.edu,,registered,',
       );
       const text = await dura('import', file, '--initiation', 'manual');
       assert.equal(text.status, 0, text.stderr);
       const warnings = text.stdout.split('\n').filter((l) => l.includes('warning'));
       assert.deepEqual(warnings, [
-        'line 3, delta.edu: warning: this request names ray@delta.edu as signing official; delta.edu-1 keeps ' +
-          'osp@delta.edu (to add them: dura set-official delta.edu-1 --add --name "Ray Other" --email ray@delta.edu)',
-        'line 3, delta.edu: warning: this request names the institution "Univ. of Delta"; delta.edu-1 keeps "Delta University"',
+        'line 3, lambda.edu: warning: this request names ray@lambda.edu as signing official; lambda.edu-1 keeps ' +
+          'osp@lambda.edu (to add them: dura set-official lambda.edu-1 --add --name "Ray Other" --email ray@lambda.edu)',
+        'line 3, lambda.edu: warning: this request names the institution "Univ. of Lambda"; lambda.edu-1 keeps "Lambda University"',
       ]);
-      const delta = await status('delta.edu');
-      assert.equal(delta.institution.name, 'Delta University');
-      assert.equal(delta.requesters.length, 3);
-      await dura('cancel', 'delta.edu', '--reason', 'test over');
+      const lambda = await status('lambda.edu');
+      assert.equal(lambda.institution.name, 'Lambda University');
+      assert.equal(lambda.requesters.length, 3);
+      await dura('cancel', 'lambda.edu', '--reason', 'test over');
     });
 
     it('on a terminal, import shows its progress on one line', async () => {
@@ -304,7 +304,7 @@ for (const database of TEST_DATABASES)
       assert.match(lines[0]!, /requests-problems\.csv: nothing requested; 6 problem\(s\):$/);
       assert.deepEqual(lines.slice(1, 5), [
         'dura: line 2, official_email: required',
-        'dura: line 3, domain: expected an e-mail domain such as uw.edu',
+        'dura: line 3, domain: "theta": expected an e-mail domain such as uw.edu',
         'dura: line 3, official_name: required',
         'dura: line 3, tiers: unknown tier "gold": expected registered or controlled',
       ]);
@@ -318,7 +318,7 @@ for (const database of TEST_DATABASES)
       assert.equal(quoted.status, 1);
       assert.deepEqual(quoted.stderr.trim().split('\n').slice(1), [
         'dura: line 2, official_title: must be one line',
-        'dura: line 5, requester_email: not an e-mail address',
+        'dura: line 5, requester_email: "not-an-email": not an e-mail address',
       ]);
       for (const domain of ['eta.edu', 'epsilon.edu'])
         assert.equal((await dura('status', domain)).status, 1, `${domain} was not requested`);

@@ -70,7 +70,7 @@ describe('CSV records and their lines', () => {
     );
     assert.deepEqual(parseRequestCsv(text, now).problems.map(formatProblem), [
       'line 2, official_title: must be one line',
-      'line 5, requester_email: not an e-mail address',
+      'line 5, requester_email: "not-an-email": not an e-mail address',
     ]);
   });
 
@@ -170,7 +170,7 @@ describe('the request and institutions files from a spreadsheet', () => {
     const lines = parsed.problems.map(formatProblem);
     assert.deepEqual(lines.slice(0, 4), [
       'line 2, official_email: required',
-      'line 3, domain: expected an e-mail domain such as uw.edu',
+      'line 3, domain: "theta": expected an e-mail domain such as uw.edu',
       'line 3, official_name: required',
       'line 3, tiers: unknown tier "gold": expected registered or controlled',
     ]);

@@ -137,7 +137,7 @@ describe('POST /api/registration (the Workbench web hook)', function () {
     assert.deepEqual(bad.json(), {
       error: 'bad request',
       problems: [
-        '[1].email: not an e-mail address',
+        '[1].email: "grace": not an e-mail address',
         '[1].step: unknown step "gold": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
         `[1].completedOn: 2099-01-01 is in the future (today is ${today} in New York)`,
         '[2]: expected an object {email, step, completedOn}',

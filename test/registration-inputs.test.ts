@@ -55,7 +55,7 @@ describe('registration inputs', () => {
       checkStepInput({ email: 'ada', step: 'gold', completedOn: '2026-12-01' }, { today: TODAY }),
       {
         problems: [
-          { field: 'email', message: 'not an e-mail address' },
+          { field: 'email', message: '"ada": not an e-mail address' },
           {
             field: 'step',
             message:
@@ -113,7 +113,7 @@ describe('registration inputs', () => {
     ].join('\n');
     const parsed = parseRegistrationCsv(text, TODAY);
     assert.deepEqual(parsed.problems.map(formatProblem), [
-      'line 3, E-mail: not an e-mail address',
+      'line 3, E-mail: "grace": not an e-mail address',
       'line 3, Step: unknown step "Gold star": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
       'line 3, Completed: 2026-02-30 is not a calendar date: February 2026 has 28 days',
       'line 4, Completed: 2027-01-01 is in the future (today is 2026-11-30 in New York)',

@@ -4,6 +4,7 @@
  * with each problem beside its field and in the summary at the top, every value kept.
  */
 import { TIERS, type Tier } from '../common/agreement';
+import { NOT_A_DOMAIN, NOT_AN_ADDRESS, withoutValue } from '../common/address-fields';
 import type { RequestIssue } from '../common/request';
 import { fieldView, textValue, textValues, type FieldView, type FormError } from './page';
 
@@ -108,11 +109,13 @@ export interface FormNotice {
 
 /** checkRequest's words for a field, as the form says them to a researcher (/check words its own so). */
 const FORM_WORDS: Record<string, string> = {
-  'not an e-mail address': 'enter an e-mail address such as ada@uw.edu',
-  'expected an e-mail domain such as uw.edu': 'enter an e-mail domain such as uw.edu',
+  [NOT_AN_ADDRESS]: 'enter an e-mail address such as ada@uw.edu',
+  [NOT_A_DOMAIN]: 'enter an e-mail domain such as uw.edu',
   'at least one of registered and controlled': 'choose the Registered Tier, the Controlled Tier or both',
 };
-const formWords = (message: string | undefined) => (message && FORM_WORDS[message]) ?? message;
+// The form shows the value in its field: its words need not quote it.
+const formWords = (message: string | undefined) =>
+  message === undefined ? undefined : (FORM_WORDS[withoutValue(message)] ?? message);
 
 /** The form's view: its fields and tiers with their values and problems, the summary, a notice. */
 export function requestFormView(

@@ -216,7 +216,12 @@ async function typedPerson(
   };
   if (typeof f.name === 'string' && !f.name.trim()) problems.push('--name: required');
   oneLine('--name', f.name);
-  if (typeof f.email === 'string' && !parseEmail(f.email)) problems.push('--email: not an e-mail address');
+  if (typeof f.email === 'string' && !parseEmail(f.email))
+    problems.push(
+      f.email.trim()
+        ? `--email: ${JSON.stringify(f.email.trim())}: not an e-mail address`
+        : '--email: required',
+    );
   if (title) oneLine('--title', f.title);
   if (problems.length) throw new UserError(problems.join('\n'));
   return {

@@ -1,0 +1,41 @@
+/**
+ * The e-mail address and domain fields of every form a person fills in (a request's flags, file or CSV
+ * row, the web form, a registration step's report): read as idn.ts reads them, and refused naming what
+ * was typed (`"osp@": not an e-mail address`), so that a refusal among many rows points at its value.
+ * Client side only (zod).
+ */
+import { z } from 'zod';
+import { asciiDomain, asciiEmail } from './idn';
+
+export const NOT_AN_ADDRESS = 'not an e-mail address';
+export const NOT_A_DOMAIN = 'expected an e-mail domain such as uw.edu';
+
+const validAddress = z.email();
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+/** `required` for a field left out (or null), else `wrong`: a request file may hold any JSON. */
+const typedText = (wrong: string) =>
+  z.string({ error: (issue) => (issue.input == null ? 'required' : wrong) });
+
+function field(wrong: string, read: (typed: string) => string, valid: (value: string) => boolean) {
+  return typedText(wrong).transform((typed, ctx) => {
+    const value = read(typed);
+    if (valid(value)) return value;
+    const shown = typed.trim();
+    ctx.addIssue({
+      code: 'custom',
+      input: typed,
+      message: shown ? `${JSON.stringify(shown)}: ${wrong}` : 'required',
+    });
+    return z.NEVER;
+  });
+}
+
+/** An address: trimmed, lower-cased, its domain in ASCII form (idn.ts asciiEmail). */
+export const emailField = () => field(NOT_AN_ADDRESS, asciiEmail, (v) => validAddress.safeParse(v).success);
+
+/** A domain such as `uw.edu`: trimmed, lower-cased, in ASCII form (idn.ts asciiDomain). */
+export const domainField = () => field(NOT_A_DOMAIN, asciiDomain, (v) => DOMAIN.test(v));
+
+/** A refusal without the value it quotes (`"osp@": not an e-mail address` → `not an e-mail address`). */
+export const withoutValue = (message: string): string => message.replace(/^"(?:[^"\\]|\\.)*": /, '');
