@@ -6,6 +6,17 @@
 export const TIERS = ['registered', 'controlled'] as const;
 export type Tier = (typeof TIERS)[number];
 
+/**
+ * The tiers a request for `asked` is about, in TIERS order. The Controlled Tier contains the Registered
+ * Tier's data and more (seeds/001, "In addition to the data in the Registered Tier…"), so asking for
+ * controlled asks for registered too. Nothing asked: the Registered Tier.
+ */
+export function tiersAsked(asked: readonly Tier[] = []): Tier[] {
+  const wanted = new Set<Tier>(asked.length ? asked : ['registered']);
+  if (wanted.has('controlled')) wanted.add('registered');
+  return TIERS.filter((t) => wanted.has(t));
+}
+
 export const STAGES = [
   'awaiting-initiation',
   'awaiting-signature',

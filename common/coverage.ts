@@ -14,7 +14,9 @@
  */
 import { getDomain } from 'tldts';
 import { z } from 'zod';
-import { normalizeDomain, TIERS, type Stage, type Tier } from './agreement';
+import { normalizeDomain, tiersAsked, type Stage, type Tier } from './agreement';
+
+export { tiersAsked } from './agreement';
 import { asciiEmail } from './idn';
 
 /**
@@ -120,17 +122,6 @@ export function parseEmail(email: string): { email: string; domain: string } | n
  */
 export function registrableDomain(domain: string): string | null {
   return getDomain(normalizeDomain(domain)) ?? null;
-}
-
-/**
- * The tiers a request for `asked` is about, in TIERS order. The Controlled Tier contains the Registered
- * Tier's data and more (seeds/001, "In addition to the data in the Registered Tier…"), so asking for
- * controlled asks for registered too. Nothing asked: the Registered Tier.
- */
-export function tiersAsked(asked: readonly Tier[] = []): Tier[] {
-  const wanted = new Set<Tier>(asked.length ? asked : ['registered']);
-  if (wanted.has('controlled')) wanted.add('registered');
-  return TIERS.filter((t) => wanted.has(t));
 }
 
 /**

@@ -3,7 +3,7 @@
  * problem, each a message naming its field. The workflow trusts what passes here.
  */
 import { z } from 'zod';
-import { TIERS, type AgreementRequest } from './agreement';
+import { TIERS, tiersAsked, type AgreementRequest } from './agreement';
 import { domainField, emailField } from './address-fields';
 import { newYorkDate, readWhen } from './when';
 
@@ -38,7 +38,9 @@ export const requestSchema = z.object({
       expected('expected a list such as ["registered", "controlled"]'),
     )
     .min(1, 'at least one of registered and controlled')
-    .transform((tiers) => TIERS.filter((t) => tiers.includes(t))),
+    // The Controlled Tier includes the Registered Tier (tiersAsked): an agreement for it lists both,
+    // and an amendment then adds only what is not listed (workflows/triage.ts).
+    .transform((tiers) => tiersAsked(tiers)),
   receivedAt: z
     .string({ error: 'required' })
     // common/when.ts: a New York date (from its start), an instant, or New York time; stored ISO UTC.

@@ -64,7 +64,7 @@ describe('request CSV from a spreadsheet', () => {
       rows.map((r) => [r.request.institution.domain, r.request.tiers]),
       [
         ['a.edu', ['registered']],
-        ['b.edu', ['controlled']],
+        ['b.edu', ['registered', 'controlled']],
         ['c.edu', ['registered']],
         ['d.edu', ['registered', 'controlled']],
       ],

@@ -326,9 +326,14 @@ for (const database of TEST_DATABASES)
       );
       const paused = await dura('pause-reminders', timed, '--until', '2030-12-24T10:00');
       assert.equal(paused.status, 0, paused.stderr);
-      assert.equal(
+      // Years away: taken, with a warning (a year typed wrong would silence the follow-up).
+      assert.match(
         paused.stderr,
-        'dura: --until 2030-12-24T10:00 read as Tuesday, December 24, 2030, 10:00 AM ET\n',
+        new RegExp(
+          '^dura: --until 2030-12-24T10:00 read as Tuesday, December 24, 2030, 10:00 AM ET\n' +
+            'dura: warning: --until: 2030-12-24T10:00 is \\d+ days away: no reminders to the signing official until ' +
+            'Tuesday, December 24, 2030, 10:00 AM ET \\(`dura resume-reminders` ends the pause sooner\\)\n$',
+        ),
       );
       assert.equal(
         paused.stdout,
@@ -341,6 +346,22 @@ for (const database of TEST_DATABASES)
       const history = (await dura('history', timed)).stdout;
       assert.match(history, /reminders-paused: until Tue, Dec 24, 2030, 10:00 AM ET\n/);
       assert.doesNotMatch(history, /\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    });
+
+    it('a request for the Controlled Tier alone is for both tiers, and once signed covers both', async () => {
+      const args = requestArgs('cli-ct.edu', 'ada@cli-ct.edu');
+      args.splice(args.indexOf('registered'), 1, 'Controlled');
+      const started = await dura(...args);
+      assert.equal(started.status, 0, started.stderr);
+      const status = JSON.parse((await dura('status', 'cli-ct.edu', '--json')).stdout);
+      assert.deepEqual(status.tiers, ['registered', 'controlled']);
+      const executed = await dura('execute', 'cli-ct.edu', '--on', newYorkDate());
+      assert.equal(executed.status, 0, executed.stderr);
+      for (const tier of ['registered', 'controlled'])
+        await until(async () => {
+          const check = await dura('check', 'grace@cli-ct.edu', '--tier', tier, '--json');
+          return check.status === 0 && JSON.parse(check.stdout).next === 'create-account';
+        });
     });
 
     function listed(): string[] {

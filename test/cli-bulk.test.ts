@@ -294,7 +294,8 @@ for (const database of TEST_DATABASES)
         gamma.requesters.map((r: { email: string }) => r.email),
         ['gil@gamma.edu', 'gus@gamma.edu'],
       );
-      assert.deepEqual((await status('delta.edu')).tiers, ['controlled']);
+      // The Controlled Tier includes the Registered Tier: the agreement is for both.
+      assert.deepEqual((await status('delta.edu')).tiers, ['registered', 'controlled']);
     });
 
     it('a file with problems lists each by line and column, counting CRLF inside quotes, and requests nothing', async () => {

@@ -47,7 +47,7 @@ describe('spreadsheet encodings', () => {
         institution: { name: '東京大学 (University of Tokyo)', domain: 'u-tokyo.ac.jp' },
         requester: { name: 'Łukasz Wiśniewski', email: 'lukasz@u-tokyo.ac.jp' },
         signingOfficial: { name: 'Søren Ørsted', email: 'osp@u-tokyo.ac.jp' },
-        tiers: ['controlled'],
+        tiers: ['registered', 'controlled'],
         receivedAt: now.toISOString(),
       },
     });
@@ -159,7 +159,7 @@ describe('the request and institutions files from a spreadsheet', () => {
       rows.map((r) => [r.line, r.request.institution.domain, r.request.tiers]),
       [
         [2, 'gamma.edu', ['registered']],
-        [4, 'delta.edu', ['controlled']],
+        [4, 'delta.edu', ['registered', 'controlled']],
         [5, 'gamma.edu', ['registered']],
       ],
     );
