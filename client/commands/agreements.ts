@@ -42,7 +42,11 @@ export function registerAgreementCommands(program: Command): void {
     .option('--official-name <name>', "the institution's signing official", once('--official-name'))
     .option('--official-email <email>', "the signing official's e-mail address", once('--official-email'))
     .option('--official-title <title>', "the signing official's title (optional)", once('--official-title'))
-    .option('--tier <tier>', `${TIERS.join(' or ')}, in any case; repeat for both, or list them (controlled includes registered)`, tiersTyped)
+    .option(
+      '--tier <tier>',
+      `${TIERS.join(' or ')}, in any case; repeat for both, or list them (controlled includes registered)`,
+      tiersTyped,
+    )
     .option(
       '--received-at <when>',
       "when the request was received: YYYY-MM-DD (from that day's start in New York), an ISO-8601 " +
