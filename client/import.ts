@@ -9,7 +9,8 @@ import type { JoinResult, Policy } from '../common/agreement';
 import { formatProblem } from '../common/csv';
 import { namedByColumn, parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
 import { readTextFile } from '../common/text-file';
-import { requestPatiently, triageRequest, type Registry } from './agreements';
+import { requestPatiently } from './agreements';
+import { widenedNote, type PlannedRow } from './import-plan';
 import { UserError } from './output';
 import { UpdateNotTaken, type Patience } from './update-retry';
 
@@ -58,18 +59,16 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Each request waits for a worker within this bound; `onWait` is called at most once per request. */
   patience?: Patience;
-  /** The Registered Institutions list, for triage (client/agreements.ts). */
-  registry?: Registry;
   /** What the agreement's answer calls for saying, as `dura request` says it (client/request-notes.ts). */
   notesAfter?: (request: CsvRequest['request'], answer: JoinResult) => Promise<string[]>;
 }
 
 export async function importRequests(
   client: Client,
-  rows: CsvRequest[],
+  rows: PlannedRow[],
   options: ImportOptions,
 ): Promise<ImportedRow[]> {
-  const byDomain = new Map<string, CsvRequest[]>();
+  const byDomain = new Map<string, PlannedRow[]>();
   for (const row of rows) {
     const domain = row.request.institution.domain;
     byDomain.set(domain, [...(byDomain.get(domain) ?? []), row]);
@@ -79,11 +78,11 @@ export async function importRequests(
   let done = 0;
   const lane = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
-      for (const { line, request } of group) {
+      for (const row of group) {
         results.push({
-          line,
-          domain: request.institution.domain,
-          ...(await requestOne(client, request, options)),
+          line: row.line,
+          domain: row.request.institution.domain,
+          ...(await requestOne(client, row, options)),
         });
         options.onProgress?.(++done, rows.length);
       }
@@ -95,11 +94,10 @@ export async function importRequests(
 
 async function requestOne(
   client: Client,
-  request: CsvRequest['request'],
+  { request, triage, ...row }: PlannedRow,
   options: ImportOptions,
 ): Promise<Omit<ImportedRow, 'line' | 'domain'>> {
   try {
-    const triage = await triageRequest(request, options.registry);
     const answer = await requestPatiently(
       client,
       request,
@@ -108,7 +106,9 @@ async function requestOne(
     );
     const { agreementId, outcome, stage } = answer;
     // As `dura request` warns, each naming its field as the spreadsheet's column does.
+    const widened = widenedNote({ request, triage, ...row });
     const warnings = [
+      ...(widened ? [widened] : []),
       ...triage.notes.map(namedByColumn),
       ...((await options.notesAfter?.(request, answer)) ?? []),
     ];

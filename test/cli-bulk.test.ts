@@ -234,6 +234,53 @@ for (const database of TEST_DATABASES)
       await dura('cancel', 'lambda.edu', '--reason', 'test over');
     });
 
+    it('rows for one agreement ask their tiers together; a tier an agreement in process cannot take refuses the file', async () => {
+      // A trial: line 2 started the agreement for registered and sent the package; line 3 was then rejected.
+      const together = csv(
+        'together.csv',
+        'Mu University,mu.edu,José Muñoz,jose@mu.edu,Sam Signer,osp@mu.edu,,Registered,',
+        'Mu University,mu.edu,Zoë Brontë,zoe@mu.edu,Sam Signer,osp@mu.edu,,registered;controlled,',
+      );
+      const first = await dura('import', together);
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.stdout, /^ {2}mu\.edu-1: line 2 started, line 3 joined$/m);
+      assert.match(
+        first.stdout,
+        /^line 2, mu\.edu: warning: tiers: registered asked here; the agreement starts for registered and controlled, as line 3 asks too$/m,
+      );
+      assert.deepEqual((await status('mu.edu')).tiers, ['registered', 'controlled']);
+
+      // nu.edu's agreement goes to its official for the Registered Tier alone; then a file asks for more.
+      const nu = await dura(
+        'import',
+        csv('nu.csv', 'Nu U,nu.edu,Ann,ann@nu.edu,Sam,osp@nu.edu,,registered,'),
+      );
+      assert.equal(nu.status, 0, nu.stderr);
+      await until(async () => (await status('nu.edu')).initiatedAt !== null);
+      const more = csv(
+        'more.csv',
+        'Nu U,nu.edu,Bea,bea@nu.edu,Sam,osp@nu.edu,,controlled,',
+        'Xi U,xi.edu,Cy,cy@xi.edu,Sam,osp@xi.edu,,registered,',
+      );
+      const refused = await dura('import', more);
+      assert.equal(refused.status, 1);
+      assert.match(
+        refused.stderr,
+        /more\.csv: nothing requested; 1 problem\(s\):\ndura: line 2, tiers: An agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): /,
+      );
+      assert.equal((await dura('status', 'xi.edu')).status, 1, 'xi.edu was not requested');
+      const skipping = await dura('import', more, '--skip-invalid');
+      assert.equal(skipping.status, 0, skipping.stderr);
+      assert.match(skipping.stdout, /^1 request\(s\), 1 agreement\(s\): 1 started$/m);
+      assert.match(skipping.stdout, /^skipped line 2, tiers: An agreement for nu\.edu/m);
+      assert.deepEqual(
+        (await status('nu.edu')).requesters.map((r: { email: string }) => r.email),
+        ['ann@nu.edu'],
+      );
+      for (const domain of ['mu.edu', 'nu.edu', 'xi.edu'])
+        await dura('cancel', domain, '--reason', 'test over');
+    });
+
     it('on a terminal, import shows its progress on one line', async () => {
       const rows = Array.from(
         { length: 3 },

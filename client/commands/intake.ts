@@ -49,25 +49,37 @@ export function registerIntakeCommands(program: Command): void {
       let waiting = false; // one line for the whole file, however many requests wait
       const { withStore } = await import('../records');
       const { requestNotes } = await import('../request-notes');
-      const results = await withStore((registry) =>
-        importRequests(client, rows, {
-          registry,
-          notesAfter: (request, answer) => requestNotes(client, config, request, answer),
-          taskQueue: config.DURA_TASK_QUEUE,
-          policy: startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {}),
-          concurrency: flags.concurrency,
-          onProgress: progress,
-          patience: {
-            onWait: (reason, state) => {
-              if (waiting) return;
-              waiting = true;
-              process.stderr.write(
-                `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
-              );
+      const { planImport } = await import('../import-plan');
+      const results = await withStore(async (registry) => {
+        // Where each row goes, and rows refused before anything starts (a tier an agreement cannot take).
+        const plan = await planImport(rows, registry);
+        const refused = new Set(plan.problems.map((p) => p.line));
+        if (plan.problems.length && !flags.skipInvalid)
+          throw new UserError(
+            `${file}: nothing requested; ${plan.problems.length} problem(s):\n${plan.problems.map(formatProblem).join('\n')}`,
+          );
+        problems.push(...plan.problems);
+        return importRequests(
+          client,
+          plan.planned.filter((row) => !refused.has(row.line)),
+          {
+            notesAfter: (request, answer) => requestNotes(client, config, request, answer),
+            taskQueue: config.DURA_TASK_QUEUE,
+            policy: startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {}),
+            concurrency: flags.concurrency,
+            onProgress: progress,
+            patience: {
+              onWait: (reason, state) => {
+                if (waiting) return;
+                waiting = true;
+                process.stderr.write(
+                  `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
+                );
+              },
             },
           },
-        }),
-      );
+        );
+      });
       if (progress) process.stderr.write('\n');
       const counts: Record<string, number> = {};
       for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
@@ -96,6 +108,8 @@ export function registerIntakeCommands(program: Command): void {
           `a worker: ${counts.unanswered} request(s) unanswered (listed above); they may still be applied ` +
             'when a worker runs; importing the file again is safe (requests already in come back already-requested)',
         );
+      // A row its agreement refused (it ended meanwhile, …) is a request not taken: said above, and exit 1.
+      if (counts.rejected) process.exitCode = 1;
     });
 }
 
