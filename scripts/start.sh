@@ -93,7 +93,7 @@ dura is running.
   Researcher pages http://$web_at:$web_port
   Temporal UI      http://$host:$ui_port
   outbox           $(cd "$data" && pwd)/outbox/   (set SMTP_URL to send real mail)
-  CLI              dura --help   (after: npm link; or node bin/dura.js …)$settings
+  CLI              dura --help   (with alias dura="node $PWD/bin/dura.js", or npm link)$settings
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

@@ -79,7 +79,7 @@ for (const database of TEST_DATABASES)
       const { agreementId, handle } = await started();
       // The package went out moments ago: a reminder now needs `force`.
       await assert.rejects(handle.executeUpdate(m.remindNowUpdate, { args: [{}] }), (err: Error) =>
-        /the initiation package went out (just now|\d+ (min|h) ago), less than a day; add --force/.test(
+        /the initiation package went out (just now|\d+ (min|h) ago) \(a reminder within a day of it reads as a mistake\); add --force/.test(
           String(err.cause),
         ),
       );

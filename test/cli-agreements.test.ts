@@ -346,6 +346,11 @@ for (const database of TEST_DATABASES)
       const history = (await dura('history', timed)).stdout;
       assert.match(history, /reminders-paused: until Tue, Dec 24, 2030, 10:00 AM ET\n/);
       assert.doesNotMatch(history, /\d{4}-\d\d-\d\dT\d\d:\d\d/);
+      // Resumed, or the cadence changed: the answer says when the next reminder goes.
+      const next =
+        /^\S+-1: (resume-reminders|set-cadence) done; next reminder \w+day, \w+ \d+, \d{4}, \d+:\d\d [AP]M ET; stage awaiting-signature\n$/;
+      assert.match((await dura('resume-reminders', timed)).stdout, next);
+      assert.match((await dura('set-cadence', timed, '--days', '7')).stdout, next);
     });
 
     it('a request for the Controlled Tier alone is for both tiers, and once signed covers both', async () => {

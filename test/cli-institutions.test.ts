@@ -214,7 +214,7 @@ for (const database of TEST_DATABASES)
           [refused.status, refused.stderr.replace(/just now|\d+ min ago/, '…')],
           [
             1,
-            `dura: remind-now: ${what} went out …, less than a day; add --force to send a reminder anyway\n`,
+            `dura: remind-now: ${what} went out … (a reminder within a day of it reads as a mistake); add --force to send one anyway\n`,
           ],
         );
       };

@@ -52,9 +52,12 @@ describe('npm start', function () {
     const running = until(() => output.includes('dura is running.'), 240_000);
     const outcome = await Promise.race([running.then(() => 'running'), exited.then((c) => `exited ${c}`)]);
     assert.equal(outcome, 'running', output);
-    // The banner is printed, never run: it names `npm link` without linking anything.
+    // The banner is printed, never run: the alias first (this clone's own CLI), `npm link` second.
     await until(() => output.includes('Press Ctrl-C to stop.'), 10_000);
-    assert.match(output, /^ {2}CLI {14}dura --help {3}\(after: npm link; or node bin\/dura\.js …\)$/m);
+    assert.match(
+      output,
+      /^ {2}CLI {14}dura --help {3}\(with alias dura="node \/\S+\/bin\/dura\.js", or npm link\)$/m,
+    );
     // What `dura` must be given to reach this engine: every setting that is not a default.
     const shared = `TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS} DURA_DATA_DIR=${env.DURA_DATA_DIR} DURA_WEB_PORT=${env.DURA_WEB_PORT}`;
     assert.ok(output.includes(`\n  CLI settings     ${shared}   (give dura the same)\n`), output);

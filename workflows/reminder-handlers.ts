@@ -41,7 +41,8 @@ export function registerReminderHandlers(agreement: Agreement, status: () => Agr
                 : `${Math.floor(since / HOUR_MS)} h ago`;
           const what = reminded ? 'the last reminder' : 'the initiation package';
           throw new Error(
-            `remind-now: ${what} went out ${ago}, less than a day; add --force to send a reminder anyway`,
+            `remind-now: ${what} went out ${ago} (a reminder within a day of it reads as a mistake); ` +
+              'add --force to send one anyway',
           );
         }
       },

@@ -131,22 +131,21 @@ const controls: Control[] = [
       const { pauseUntil } = await import('../pause-until');
       return { name: 'pauseReminders', args: [{ until: await pauseUntil(String(f.until)) }] };
     },
-    done: async (s) => {
-      const { inWords } = await import('../../common/when');
-      return s.remindersPausedUntil ? `reminders paused until ${inWords(s.remindersPausedUntil)}; ` : '';
-    },
+    done: nextReminderWords,
   },
   {
     name: 'resume-reminders',
     description: 'resume paused reminders',
     example: 'dura resume-reminders uw.edu',
     update: () => ({ name: 'resumeReminders', args: [] }),
+    done: nextReminderWords,
   },
   {
     name: 'set-cadence',
     description: 'remind the signing official every N days',
     options: [['--days <n>', 'days between reminders (1-365)', true]],
     example: 'dura set-cadence uw.edu --days 7',
+    done: nextReminderWords,
     update: (f) => {
       if (!/^\d+$/.test(String(f.days ?? '')))
         throw new UserError(`days: expected a whole number (got ${JSON.stringify(f.days)})`);
@@ -269,4 +268,11 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
     documentRef: document,
     ...(expiresOn ? { expiresOn } : {}),
   };
+}
+
+/** `next reminder Monday, December 14, 2026, 9:00 AM ET; ` for the answer of a control that moved it. */
+async function nextReminderWords(s: AgreementStatus): Promise<string> {
+  const { inWords } = await import('../../common/when');
+  if (s.remindersPausedUntil) return `reminders paused until ${inWords(s.remindersPausedUntil)}; `;
+  return s.nextReminderAt ? `next reminder ${inWords(s.nextReminderAt)}; ` : '';
 }
