@@ -122,8 +122,8 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
       'Dear Ann Lee,',
       'Good news: University of Testing signed the Data Use and Registration Agreement on ' +
         'Tuesday, December 1, 2026, and is now registered for the Registered and Controlled Tiers.',
-      'We will send you the steps to register for the Researcher Workbench by ' +
-        'Thursday, December 3, 2026, 5:00 PM ET.',
+      'A separate message, sent with this one, gives you the steps to register for the Researcher ' +
+        'Workbench (by Thursday, December 3, 2026, 5:00 PM ET at the latest).',
     ],
   },
   'registration-instructions': {
