@@ -59,11 +59,12 @@ const NUMERIC_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
 /**
  * What a date in digits would be as YYYY-MM-DD, month first (US) then day first, each that is a real
  * date: `for December 1, 2026 type 2026-12-01; for January 12, 2026 type 2026-01-12`. Never chosen
- * for the person (which they meant is theirs to say); undefined for any other shape.
+ * for the person (which they meant is theirs to say). A date with its month's name has one reading
+ * (monthNameReading); undefined for any other shape.
  */
 function numericReadings(text: string): string | undefined {
   const m = NUMERIC_DATE.exec(text);
-  if (!m) return undefined;
+  if (!m) return monthNameReading(text);
   const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const days = [
     { year, month: a, day: b },
@@ -73,6 +74,26 @@ function numericReadings(text: string): string | undefined {
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
   if (days.length === 0) return undefined;
   return days.map((d) => `for ${d.toFormat('LLLL d, yyyy')} type ${d.toISODate()}`).join('; ');
+}
+
+/** The forms of a date with its month's name that people type: `Dec 3 2026`, `December 3, 2026`, `3 Dec 2026`. */
+const MONTH_NAME_FORMATS = [
+  'LLL d yyyy',
+  'LLL d, yyyy',
+  'LLLL d yyyy',
+  'LLLL d, yyyy',
+  'd LLL yyyy',
+  'd LLLL yyyy',
+];
+
+/** `for December 3, 2026 type 2026-12-03` for a date written with its month's name (one reading). */
+function monthNameReading(text: string): string | undefined {
+  const plain = text.replace(/\s+/g, ' ').replace(/^(\w{3,})\. /, '$1 ');
+  for (const format of MONTH_NAME_FORMATS) {
+    const day = DateTime.fromFormat(plain, format, { zone: NEW_YORK, locale: 'en-US' });
+    if (day.isValid) return `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
+  }
+  return undefined;
 }
 
 /**

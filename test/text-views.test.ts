@@ -158,6 +158,14 @@ describe('New York time in words (text views, echoes, requests)', () => {
             '12/25/2026 is not a date dura reads (for December 25, 2026 type 2026-12-25); use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00',
         },
       ]);
+      // With the month's name: one reading, still typed as dura reads dates (a trial's "Dec 3 2026").
+      for (const typed of ['Nov 25 2026', 'November 25, 2026', '25 Nov 2026', 'nov. 25, 2026'])
+        assert.deepEqual(receivedAt(typed), [
+          {
+            path: 'receivedAt',
+            message: `${typed} is not a date dura reads (for November 25, 2026 type 2026-11-25); use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00`,
+          },
+        ]);
       assert.deepEqual(receivedAt('2026-02-30'), [
         { path: 'receivedAt', message: '2026-02-30 is not a calendar date: February 2026 has 28 days' },
       ]);
