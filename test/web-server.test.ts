@@ -333,6 +333,16 @@ describe('dura web over HTTP', function () {
     );
     assert.match(second.body, /id="agreement-id">web1.edu-1</);
     assert.match(second.body, /your request joined it/);
+    assert.doesNotMatch(second.body, /id="outside-address"/);
+    // An address outside the institution is accepted, as `dura request` accepts it, and said at once.
+    const gus = await follow(
+      app,
+      await post(app, '/request', requestFields('web1.edu', 'gus@gmail.com', 'Gus Guest'), s),
+    );
+    assert.match(
+      gus.body,
+      /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\. We accepted your request/,
+    );
 
     calls = 0;
     const covered = await post(app, '/request', requestFields('lakeside.edu', 'ada@lakeside.edu'), s);

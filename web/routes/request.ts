@@ -18,7 +18,7 @@ import { requestPatiently, startingPolicy, triageRequest } from '../../client/ag
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
-import type { JoinResult, Tier } from '../../common/agreement';
+import { atDomain, type JoinResult, type Tier } from '../../common/agreement';
 import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
   prefilledValues,
@@ -80,6 +80,8 @@ interface Received {
   outcome: JoinResult['outcome'];
   tiers: Tier[];
   stage: JoinResult['stage'];
+  /** The requester's address when it is not at the institution's domains, with those domains. */
+  outside?: { email: string; domains: string[] };
 }
 
 const RECEIVED_COOKIE = 'dura_received';
@@ -183,9 +185,15 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     return sendRequestForm(reply, ctx, values, 400, { issues: [{ path: 'tiers', message: refusal }] });
 
   let result: JoinResult;
+  let outside: Received['outside'];
   try {
     const client = await ctx.temporal();
     const triage = await triageRequest(request, ctx.store);
+    // Accepted, as `dura request` accepts it; the researcher can still see and correct it.
+    const domains = (await ctx.store.institutionByDomain(request.institution.domain))?.domains ?? [
+      request.institution.domain,
+    ];
+    if (!atDomain(request.requester.email, domains)) outside = { email: request.requester.email, domains };
     const patienceMs = ctx.patienceMs ?? 30_000;
     result = await requestPatiently(
       client,
@@ -215,7 +223,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     throw err;
   }
   const { agreementId, outcome, stage } = result;
-  return redirectToReceived(reply, ctx, { agreementId, outcome, tiers: request.tiers, stage });
+  return redirectToReceived(reply, ctx, { agreementId, outcome, tiers: request.tiers, stage, outside });
 }
 
 function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): Promise<FastifyReply> {
@@ -230,5 +238,9 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     agreementId,
     outcome: OUTCOMES[outcome],
     tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
+    outside: answer.outside && {
+      email: answer.outside.email,
+      domains: answer.outside.domains.join(' or '),
+    },
   });
 }
