@@ -209,8 +209,11 @@ describe('dura web over HTTP', function () {
     // A tier no radio button sends is refused with the address's problem, not answered for another tier.
     const tiered = await post(app, '/check', { email: 'ada@', tier: 'gold' }, await session(app));
     assert.equal(tiered.statusCode, 400);
-    assert.match(tiered.body, /href="#email"[^]*enter an e-mail address[^]*href="#tier-registered"/);
-    assert.match(tiered.body, /id="tier-error"[^]*choose the Registered Tier or the Controlled Tier/);
+    assert.match(
+      tiered.body,
+      /href="#email">Enter an e-mail address such as ada@uw\.edu<[^]*href="#tier-registered"/,
+    );
+    assert.match(tiered.body, /id="tier-error"[^]*Choose the Registered Tier or the Controlled Tier/);
     assert.ok(!tiered.body.includes('id="answer"'), 'no answer for a tier not asked');
 
     const trap = await post(app, '/request', { ...fields, website: 'http://spam.example' }, s);
@@ -245,12 +248,21 @@ describe('dura web over HTTP', function () {
     assert.match(invalid.body, /<div id="error-summary" class="error-summary" role="alert" tabindex="-1">/);
     assert.match(
       unescape(invalid.body),
-      /<a href="#requester_email">Your e-mail address: enter an e-mail address such as ada@uw\.edu<\/a>/,
+      /<a href="#requester_email">Enter an e-mail address such as ada@uw\.edu<\/a>/,
     );
     assert.match(
       invalid.body,
-      /<a href="#tiers-registered">Data access tiers: choose the Registered Tier, the Controlled Tier or both<\/a>/,
+      /<a href="#tiers-registered">Choose the Registered Tier, the Controlled Tier or both<\/a>/,
     );
+    // Each problem an instruction for its own field, read alone in the summary (a trial).
+    const blank = await post(
+      app,
+      '/request',
+      { ...fields, institution_name: ' ', official_email: 'osp@' },
+      await session(app),
+    );
+    assert.match(unescape(blank.body), /<a href="#institution_name">Enter your institution's name<\/a>/);
+    assert.match(blank.body, /<a href="#official_email">Enter an e-mail address such as osp@uw\.edu<\/a>/);
     assert.match(
       invalid.body,
       /aria-describedby="requester_email-hint requester_email-error" aria-invalid="true"/,

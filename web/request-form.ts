@@ -16,6 +16,10 @@ interface FieldDef {
   type?: string;
   hint?: string;
   autocomplete?: string;
+  /** What the form says when it is left empty, as an instruction ("Enter your name"). */
+  missing: string;
+  /** An address it would take, for an e-mail field's error. */
+  example?: string;
 }
 
 export const REQUEST_FIELDS: readonly FieldDef[] = [
@@ -24,14 +28,22 @@ export const REQUEST_FIELDS: readonly FieldDef[] = [
     label: 'Institution name',
     path: 'institution.name',
     autocomplete: 'organization',
+    missing: "Enter your institution's name",
   },
   {
     id: 'domain',
     label: "Institution's e-mail domain",
     path: 'institution.domain',
     hint: "The part after the @ in your institution's e-mail addresses, for example uw.edu.",
+    missing: "Enter your institution's e-mail domain, the part after the @ (for example uw.edu)",
   },
-  { id: 'requester_name', label: 'Your name', path: 'requester.name', autocomplete: 'name' },
+  {
+    id: 'requester_name',
+    label: 'Your name',
+    path: 'requester.name',
+    autocomplete: 'name',
+    missing: 'Enter your name',
+  },
   {
     id: 'requester_email',
     label: 'Your e-mail address',
@@ -39,20 +51,30 @@ export const REQUEST_FIELDS: readonly FieldDef[] = [
     type: 'email',
     autocomplete: 'email',
     hint: 'Use your address at your institution: updates about your request go there.',
+    missing: 'Enter your e-mail address',
+    example: 'ada@uw.edu',
   },
   {
     id: 'official_name',
     label: "Signing official's name",
     path: 'signingOfficial.name',
     hint: 'The person at your institution who signs agreements for it, often in its research or sponsored programs office.',
+    missing: "Enter the signing official's name",
   },
   {
     id: 'official_email',
     label: "Signing official's e-mail address",
     path: 'signingOfficial.email',
     type: 'email',
+    missing: "Enter the signing official's e-mail address",
+    example: 'osp@uw.edu',
   },
-  { id: 'official_title', label: "Signing official's title (optional)", path: 'signingOfficial.title' },
+  {
+    id: 'official_title',
+    label: "Signing official's title (optional)",
+    path: 'signingOfficial.title',
+    missing: '',
+  },
 ];
 
 const TIER_LABELS: Record<Tier, string> = {
@@ -107,15 +129,24 @@ export interface FormNotice {
   text: string;
 }
 
-/** checkRequest's words for a field, as the form says them to a researcher (/check words its own so). */
-const FORM_WORDS: Record<string, string> = {
-  [NOT_AN_ADDRESS]: 'enter an e-mail address such as ada@uw.edu',
-  [NOT_A_DOMAIN]: 'enter an e-mail domain such as uw.edu',
-  'at least one of registered and controlled': 'choose the Registered Tier, the Controlled Tier or both',
-};
-// The form shows the value in its field: its words need not quote it.
-const formWords = (message: string | undefined) =>
-  message === undefined ? undefined : (FORM_WORDS[withoutValue(message)] ?? message);
+/**
+ * checkRequest's words for a field, as the form says them to a researcher: an instruction that reads on
+ * its own in the summary at the top and beside the field (/check words its own so). The field shows the
+ * value typed: its words need not quote it.
+ */
+function formWords(message: string | undefined, field?: FieldDef): string | undefined {
+  if (message === undefined) return undefined;
+  const plain = withoutValue(message);
+  const what = field?.label.replace(/ \(optional\)$/, '').toLowerCase() ?? 'it';
+  const longer = /^longer than (\d+) characters$/.exec(plain);
+  if (plain === NOT_AN_ADDRESS) return `Enter an e-mail address such as ${field?.example ?? 'ada@uw.edu'}`;
+  if (plain === NOT_A_DOMAIN) return "Enter your institution's e-mail domain, such as uw.edu";
+  if (plain === 'at least one of registered and controlled')
+    return 'Choose the Registered Tier, the Controlled Tier or both';
+  if (longer) return `Shorten the ${what} to ${longer[1]} characters or fewer`;
+  if (plain === 'must be one line') return `Write the ${what} on one line`;
+  return message;
+}
 
 /** The form's view: its fields and tiers with their values and problems, the summary, a notice. */
 export function requestFormView(
@@ -129,7 +160,7 @@ export function requestFormView(
   const fields: FieldView[] = REQUEST_FIELDS.map((f) => {
     const value = values.fields[f.id] ?? '';
     // checkRequest calls an empty address "not an e-mail address"; on a form, a blank field is missing.
-    const error = problem.has(f.path) && value.trim() === '' ? 'required' : formWords(problem.get(f.path));
+    const error = problem.has(f.path) && value.trim() === '' ? f.missing : formWords(problem.get(f.path), f);
     if (error) errors.push({ field: f.id, label: f.label, message: error });
     return fieldView(f, value, error);
   });
@@ -140,7 +171,7 @@ export function requestFormView(
   // Anything else (not expected from this form) still reaches the summary, linked to the first field.
   for (const [path, message] of problem)
     if (!REQUEST_FIELDS.some((f) => f.path === path) && !path.startsWith('tiers'))
-      errors.push({ field: 'institution_name', label: path, message });
+      errors.push({ field: 'institution_name', label: path, message: `${path}: ${message}` });
   return {
     csrf,
     fields,

@@ -82,13 +82,13 @@ export function registerCheckRoutes(app: FastifyInstance, ctx: WebContext, formL
       const values = checkValues(req.body);
       // Every problem at once; no tier at all is the Registered Tier, the form's default.
       const error = !values.email.trim()
-        ? 'enter your e-mail address'
+        ? 'Enter your e-mail address'
         : !parseEmail(values.email)
-          ? 'enter an e-mail address such as ada@uw.edu'
+          ? 'Enter an e-mail address such as ada@uw.edu'
           : undefined;
       const tierError =
         values.tier && !(TIERS as readonly string[]).includes(values.tier)
-          ? 'choose the Registered Tier or the Controlled Tier'
+          ? 'Choose the Registered Tier or the Controlled Tier'
           : undefined;
       if (error || tierError) return sendCheckForm(reply, ctx, values, 400, { error, tierError });
       if (!values.tier) values.tier = 'registered';
