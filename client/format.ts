@@ -1,7 +1,7 @@
 /** Human views of agreements for the terminal (colour only on a TTY); `--json` keeps ISO UTC. */
 import { styleText } from 'node:util';
 import { officialsOf, type AgreementStatus, type SigningOfficial } from '../common/agreement';
-import { dateInWords, inShortWords, inWords, readAs, readWhen } from '../common/when';
+import { dateInWords, inShortWords, inWords, readAs, readWhen, receivedInWords } from '../common/when';
 
 // util.styleText colours only when stdout is a terminal that takes colour, and never with NO_COLOR.
 const bold = (s: string) => styleText('bold', s);
@@ -48,7 +48,7 @@ export function statusView(s: AgreementStatus): string {
       officialsOf(s).length > 1 ? 'Signing officials' : 'Signing official',
       officialsOf(s).map(officialLine).join('; '),
     ],
-    ['Received', when(s.receivedAt)],
+    ['Received', receivedInWords(s.receivedAt)],
     ['Initiation due by', when(s.initiationDueBy)],
     ['Initiated', when(s.initiatedAt)],
     ['Reminders sent', String(s.remindersSent)],

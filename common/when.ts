@@ -171,6 +171,16 @@ export function inWords(at: Date | string | number): string {
   return inNewYork(at).toFormat("cccc, LLLL d, yyyy, h:mm a 'ET'");
 }
 
+/**
+ * When a request was received, in words: `inWords`, or only its date (`Monday, November 30, 2026`) when
+ * it is a New York midnight to the millisecond, which is how a receipt typed as a date is stored
+ * (`--received-at 2026-11-30`, a spreadsheet's received_at column): no one asked at 12:00 AM.
+ */
+export function receivedInWords(at: Date | string | number): string {
+  const t = inNewYork(at);
+  return t.equals(t.startOf('day')) ? dateInWords(t.toJSDate()) : inWords(at);
+}
+
 /** The compact form for tables and lists: `Tue, Dec 1, 2026, 5:00 PM ET`. */
 export function inShortWords(at: Date | string | number): string {
   return inNewYork(at).toFormat("ccc, LLL d, yyyy, h:mm a 'ET'");

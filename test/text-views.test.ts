@@ -48,6 +48,14 @@ describe('New York time in words (text views, echoes, requests)', () => {
       /In force until\s+Friday, November 30, 2029 \(lapsed on Saturday, December 1, 2029\)\n/,
     );
     assert.match(statusView(sampleAgreement({ renews: 'uw.test-1' })), /Renews\s+uw\.test-1\n/);
+    // A receipt typed as a date (a spreadsheet's received_at) is stored as New York midnight: a date.
+    const dated = sampleAgreement({ receivedAt: '2026-11-20T05:00:00.000Z' });
+    assert.match(statusView(dated), /Received\s+Friday, November 20, 2026\n/);
+    const page = statusPage(dated, new Date('2026-11-25T15:00:00.000Z'), 'https://workbench.example');
+    assert.ok(
+      JSON.stringify(page).includes('"Friday, November 20, 2026"'),
+      'the status page shows the date alone',
+    );
   });
 
   it("the requester's status page says a renewal is one (issue 18): heading, first date, what comes next", () => {

@@ -4,7 +4,7 @@
  * facts: never the other requesters, never an official's name or address.
  */
 import type { AgreementStatus, Stage } from '../common/agreement';
-import { dateInWords, inWords } from '../common/when';
+import { dateInWords, inWords, receivedInWords } from '../common/when';
 import { instantsInWords, progress, tiersInWords } from '../activities/mail/view';
 
 const STAGE_WORDS: Record<Stage, string> = {
@@ -101,7 +101,7 @@ function next(
 /** The page's view of `s` (the caller has checked that the link's holder is one of its requesters). */
 export function statusView(s: AgreementStatus, now: Date, workbench: string) {
   const dates = [
-    [s.renews ? 'Renewal started' : 'Request received', when(s.receivedAt)],
+    [s.renews ? 'Renewal started' : 'Request received', receivedInWords(s.receivedAt)],
     ['Agreement due to go to your signing official by', s.initiatedAt ? null : when(s.initiationDueBy)],
     ['Agreement sent to your signing official', when(s.initiatedAt)],
     [

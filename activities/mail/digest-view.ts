@@ -6,6 +6,7 @@ import type { Attention, DigestRequest } from '../interfaces';
 import { officialsOf } from '../../common/agreement';
 import { STEP_WORDS, stepsLeft } from '../../common/registration';
 import { count, formatInstant, joinWords, tiersInWords, type View } from './view';
+import { receivedInWords } from '../../common/when';
 
 const LABELS: Record<Attention, string> = { overdue: 'OVERDUE', stalled: 'STALLED', open: 'open' };
 
@@ -47,7 +48,7 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
       stage: s.stage,
       kind: s.kind === 'amendment' ? 'amendment' : 'new agreement',
       tiers: tiersInWords(s.tiers),
-      receivedAt: formatInstant(s.receivedAt),
+      receivedAt: receivedInWords(s.receivedAt),
       official: official.title ? `${official.name} (${official.title})` : official.name,
       officialEmail: official.email,
       // Officials beyond the first, by name and address (the package and reminders go to each).

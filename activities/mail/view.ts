@@ -16,7 +16,7 @@ import type { EmailRequest } from '../interfaces';
 import type { MailLinks } from './settings';
 import type { PersonalLink } from './status-links';
 import { alreadyRegisteredView, registrationView } from './registration-view';
-import { dateInWords, inWords, readWhen } from '../../common/when';
+import { dateInWords, inWords, readWhen, receivedInWords } from '../../common/when';
 
 export type ViewValue = string | number | boolean | null;
 export interface View {
@@ -172,6 +172,8 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
       s[key],
       (HAPPENINGS as readonly string[]).includes(key) ? 'not yet' : NOT_SET,
     );
+  // A receipt typed as a date reads as that date (common/when.ts receivedInWords).
+  agreement.receivedAt = receivedInWords(s.receivedAt);
   agreement.signedOn = formatDate(s.signedOn);
   // An agreement's end date (issue 18): "Tuesday, June 1, 2027", or "no end date".
   agreement.expiresOn = s.expiresOn ? formatDate(s.expiresOn) : 'no end date';
