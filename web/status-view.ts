@@ -8,7 +8,7 @@ import { dateInWords, inWords, receivedInWords } from '../common/when';
 import { instantsInWords, progress, tiersInWords } from '../activities/mail/view';
 
 const STAGE_WORDS: Record<Stage, string> = {
-  'awaiting-initiation': 'Received: the agreement goes to your signing official next',
+  'awaiting-initiation': "Received: the agreement goes to your institution's signing official next",
   'awaiting-signature': 'Waiting for your institution to sign the agreement',
   executed: 'Signed: your registration instructions are on their way',
   'instructions-sent': 'Signed: your registration instructions were sent',
@@ -102,10 +102,13 @@ function next(
 export function statusView(s: AgreementStatus, now: Date, workbench: string) {
   const dates = [
     [s.renews ? 'Renewal started' : 'Request received', receivedInWords(s.receivedAt)],
-    ['Agreement due to go to your signing official by', s.initiatedAt ? null : when(s.initiationDueBy)],
-    ['Agreement sent to your signing official', when(s.initiatedAt)],
     [
-      'Next follow-up with your signing official',
+      "Agreement due to go to your institution's signing official by",
+      s.initiatedAt ? null : when(s.initiationDueBy),
+    ],
+    ["Agreement sent to your institution's signing official", when(s.initiatedAt)],
+    [
+      'Next follow-up with the signing official',
       s.stage === 'awaiting-signature' ? when(s.nextReminderAt) : null,
     ],
     ['Agreement signed', s.signedOn ? dateInWords(s.signedOn) : null],
