@@ -44,8 +44,12 @@ export async function recordStepTyped(typed: {
   );
   // The address is named as typed, as `dura check` names it (it is an argument, not a flag).
   const label = (field: StepInputField) => (field === 'email' ? typed.email.trim() || 'email' : FLAG[field]);
+  const { withoutValue } = await import('../common/address-fields');
+  // Named by the address itself, the refusal need not quote it again.
+  const words = (p: { field: StepInputField; message: string }) =>
+    p.field === 'email' ? withoutValue(p.message) : p.message;
   if ('problems' in checked)
-    throw new UserError(checked.problems.map((p) => `${label(p.field)}: ${p.message}`).join('\n'));
+    throw new UserError(checked.problems.map((p) => `${label(p.field)}: ${words(p)}`).join('\n'));
   const { session } = await import('./temporal');
   const { config, client } = await session();
   return recordOne(client, config, checked.input, 'cli');

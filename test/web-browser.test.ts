@@ -295,7 +295,10 @@ describe('the web pages in a browser, on a real engine', function () {
       await page.check('#tiers-controlled');
       await submit(page);
       assert.match(await page.locator('#tiers-error').innerText(), /can be requested once it is signed/);
-      assert.match(await page.locator('#error-summary').innerText(), /Data access tiers/);
+      assert.match(
+        await page.locator('#error-summary a[href="#tiers-registered"]').innerText(),
+        /can be requested once it is signed/,
+      );
       assert.equal(await workflows(), agreements, 'nothing started');
       await check(page, 'grace@riverbend.edu'); // she asked: nothing to submit
       assert.match(await page.locator('#answer').innerText(), /grace@riverbend\.edu already asked/);

@@ -88,7 +88,6 @@ describe('dates and times typed by people (common/when.ts)', () => {
   describe('refused, saying what to type', () => {
     const shapes = [
       'Dec 25',
-      'December 25, 2026',
       '2026/12/25',
       '2026-1-5',
       '20261225',
@@ -109,6 +108,11 @@ describe('dates and times typed by people (common/when.ts)', () => {
       ];
       for (const [typed, meant] of readings)
         assert.equal(problem(typed), `${typed} is not a date dura reads (${meant}); ${HINT}`);
+      // With the month's name: its one reading (a trial's "Dec 3 2026").
+      assert.equal(
+        problem('December 25, 2026'),
+        `December 25, 2026 is not a date dura reads (for December 25, 2026 type 2026-12-25); ${HINT}`,
+      );
       // No reading is a real date: nothing to suggest.
       assert.equal(problem('2/30/2026'), `2/30/2026 is not a date; ${HINT}`);
     });
