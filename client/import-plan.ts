@@ -15,14 +15,13 @@ import type { CsvProblem } from '../common/csv';
 import type { CsvRequest } from '../common/request-csv';
 import { checkCoverage } from '../activities/records/coverage';
 import type { RecordsStore } from '../activities/records/store';
+import { inWords } from '../common/when';
 import { triageRequest, type RequestTriage } from './agreements';
 
 export interface PlannedRow extends CsvRequest {
   triage: RequestTriage;
-  /** Set on the row that starts an agreement for more tiers than it asked: the tiers it asked. */
-  widenedFrom?: Tier[];
-  /** With widenedFrom: the later rows that asked for the other tiers. */
-  widenedFor?: number[];
+  /** What the plan changed in the row that starts an agreement, said as warnings on it (planNotes). */
+  notes?: string[];
 }
 
 /** Where each row goes, in file order, and the problems that refuse rows before anything starts. */
@@ -51,25 +50,37 @@ export async function planImport(
       }
       continue;
     }
-    const all = tiersAsked(group.flatMap((row) => row.request.tiers));
-    if (all.length === first.request.tiers.length) continue;
-    first.widenedFrom = first.request.tiers;
-    first.widenedFor = group
-      .filter((row) => row.request.tiers.some((t) => !first.widenedFrom!.includes(t)))
-      .map((row) => row.line);
-    first.request = { ...first.request, tiers: all };
+    startForAll(first, group);
   }
   return { planned, problems };
 }
 
-/** The warning on a row whose agreement starts for more tiers than it asked. */
-export function widenedNote(row: PlannedRow): string | undefined {
-  if (!row.widenedFrom) return undefined;
-  const lines = row.widenedFor!;
-  return (
-    `tiers: ${row.widenedFrom.join(' and ')} asked here; the agreement starts for ${row.request.tiers.join(' and ')}, ` +
-    `as line${lines.length > 1 ? 's' : ''} ${lines.join(', ')} ask${lines.length > 1 ? '' : 's'} too`
-  );
+/**
+ * The row that starts an agreement asks for what all its rows ask: every tier (a tier cannot join once
+ * the package went out) and the earliest receipt (initiation is due two business days after the first
+ * request, design.md "Stages"). Each change is a note on that row.
+ */
+function startForAll(first: PlannedRow, group: PlannedRow[]): void {
+  const notes: string[] = [];
+  const lines = (rows: PlannedRow[]) =>
+    `line${rows.length > 1 ? 's' : ''} ${rows.map((r) => r.line).join(', ')}`;
+  const asked: Tier[] = first.request.tiers;
+  const all = tiersAsked(group.flatMap((row) => row.request.tiers));
+  if (all.length > asked.length) {
+    const more = group.filter((row) => row.request.tiers.some((t) => !asked.includes(t)));
+    notes.push(
+      `tiers: ${asked.join(' and ')} asked here; the agreement starts for ${all.join(' and ')}, as ` +
+        `${lines(more)} ask${more.length > 1 ? '' : 's'} too`,
+    );
+  }
+  const earliest = group.reduce((a, b) => (b.request.receivedAt < a.request.receivedAt ? b : a));
+  if (earliest !== first)
+    notes.push(
+      `received_at: the agreement starts as received ${inWords(earliest.request.receivedAt)}, when ` +
+        `line ${earliest.line} was, the earliest of its rows: initiation is due two business days after it`,
+    );
+  first.request = { ...first.request, tiers: all, receivedAt: earliest.request.receivedAt };
+  if (notes.length) first.notes = notes;
 }
 
 /** The requester's address, or one at the request's domain for a requester outside it (triage's rule). */

@@ -6,11 +6,11 @@
  */
 import type { Client } from '@temporalio/client';
 import type { JoinResult, Policy } from '../common/agreement';
-import { formatProblem } from '../common/csv';
+import { formatProblem, type CsvProblem } from '../common/csv';
 import { namedByColumn, parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
 import { readTextFile } from '../common/text-file';
 import { requestPatiently } from './agreements';
-import { widenedNote, type PlannedRow } from './import-plan';
+import type { PlannedRow } from './import-plan';
 import { UserError } from './output';
 import { UpdateNotTaken, type Patience } from './update-retry';
 
@@ -29,11 +29,16 @@ export function readRequestFile(file: string, options: { skipInvalid?: boolean }
   }
   const parsed = parseRequestCsv(text);
   const { problems } = parsed;
-  if (problems.length && (parsed.fatal || !options.skipInvalid))
-    throw new UserError(
-      `${file}: nothing requested; ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,
-    );
+  if (problems.length && (parsed.fatal || !options.skipInvalid)) throw nothingRequested(file, problems);
   return parsed;
+}
+
+/** The refusal of a whole file: every problem, in line order, one a line (exit 1). */
+export function nothingRequested(file: string, problems: CsvProblem[]): UserError {
+  const sorted = [...problems].sort((a, b) => a.line - b.line);
+  return new UserError(
+    `${file}: nothing requested; ${sorted.length} problem(s):\n${sorted.map(formatProblem).join('\n')}`,
+  );
 }
 
 export interface ImportedRow {
@@ -106,9 +111,8 @@ async function requestOne(
     );
     const { agreementId, outcome, stage } = answer;
     // As `dura request` warns, each naming its field as the spreadsheet's column does.
-    const widened = widenedNote({ request, triage, ...row });
     const warnings = [
-      ...(widened ? [widened] : []),
+      ...(row.notes ?? []),
       ...triage.notes.map(namedByColumn),
       ...((await options.notesAfter?.(request, answer)) ?? []),
     ];

@@ -238,8 +238,8 @@ for (const database of TEST_DATABASES)
       // A trial: line 2 started the agreement for registered and sent the package; line 3 was then rejected.
       const together = csv(
         'together.csv',
-        'Mu University,mu.edu,José Muñoz,jose@mu.edu,Sam Signer,osp@mu.edu,,Registered,',
-        'Mu University,mu.edu,Zoë Brontë,zoe@mu.edu,Sam Signer,osp@mu.edu,,registered;controlled,',
+        'Mu University,mu.edu,José Muñoz,jose@mu.edu,Sam Signer,osp@mu.edu,,Registered,2026-11-20',
+        'Mu University,mu.edu,Zoë Brontë,zoe@mu.edu,Sam Signer,osp@mu.edu,,registered;controlled,2026-11-18',
       );
       const first = await dura('import', together);
       assert.equal(first.status, 0, first.stderr);
@@ -248,7 +248,14 @@ for (const database of TEST_DATABASES)
         first.stdout,
         /^line 2, mu\.edu: warning: tiers: registered asked here; the agreement starts for registered and controlled, as line 3 asks too$/m,
       );
-      assert.deepEqual((await status('mu.edu')).tiers, ['registered', 'controlled']);
+      // And the earliest receipt: initiation is due two business days after the first request.
+      assert.match(
+        first.stdout,
+        /^line 2, mu\.edu: warning: received_at: the agreement starts as received Wednesday, November 18, 2026, 12:00 AM ET, when line 3 was, the earliest of its rows: initiation is due two business days after it$/m,
+      );
+      const mu = await status('mu.edu');
+      assert.deepEqual(mu.tiers, ['registered', 'controlled']);
+      assert.equal(mu.receivedAt, '2026-11-18T05:00:00.000Z');
 
       // nu.edu's agreement goes to its official for the Registered Tier alone; then a file asks for more.
       const nu = await dura(
@@ -261,17 +268,19 @@ for (const database of TEST_DATABASES)
         'more.csv',
         'Nu U,nu.edu,Bea,bea@nu.edu,Sam,osp@nu.edu,,controlled,',
         'Xi U,xi.edu,Cy,cy@xi.edu,Sam,osp@xi.edu,,registered,',
+        'Omicron U,omicron.edu,Ola,ola@omicron,Sam,osp@omicron.edu,,registered,',
       );
+      // Every problem at once, the file's own and the tier the agreement cannot take, in line order.
       const refused = await dura('import', more);
       assert.equal(refused.status, 1);
       assert.match(
         refused.stderr,
-        /more\.csv: nothing requested; 1 problem\(s\):\ndura: line 2, tiers: An agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): /,
+        /more\.csv: nothing requested; 2 problem\(s\):\ndura: line 2, tiers: An agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): .*\ndura: line 4, requester_email: "ola@omicron": not an e-mail address\n$/,
       );
       assert.equal((await dura('status', 'xi.edu')).status, 1, 'xi.edu was not requested');
       const skipping = await dura('import', more, '--skip-invalid');
       assert.equal(skipping.status, 0, skipping.stderr);
-      assert.match(skipping.stdout, /^1 request\(s\), 1 agreement\(s\): 1 started$/m);
+      assert.match(skipping.stdout, /^1 request\(s\), 1 agreement\(s\): 1 started; 2 row\(s\) skipped$/m);
       assert.match(skipping.stdout, /^skipped line 2, tiers: An agreement for nu\.edu/m);
       assert.deepEqual(
         (await status('nu.edu')).requesters.map((r: { email: string }) => r.email),

@@ -37,54 +37,61 @@ export function registerIntakeCommands(program: Command): void {
         'Rows for one institution ask their tiers together: the row that starts its agreement asks for all.',
     )
     .action(async (file: string, flags: ImportFlags) => {
-      const { readRequestFile } = await import('../import');
+      const { readRequestFile, nothingRequested } = await import('../import');
       const { formatProblem } = await import('../../common/csv');
-      // Throws, listing every problem, unless --skip-invalid and the file can be requested in part.
-      const { rows, problems } = readRequestFile(file, { skipInvalid: flags.skipInvalid });
+      // Every row that can be read, and the problems of the others; throws only for a file that cannot
+      // be requested even in part (a bad header, …).
+      const { rows, problems } = readRequestFile(file, { skipInvalid: true });
+      // Where each row goes, and rows refused before anything starts (a tier an agreement cannot take):
+      // listed with the file's other problems, all at once.
+      const { withStore } = await import('../records');
+      const { planImport } = await import('../import-plan');
+      const plan = await withStore((registry) => planImport(rows, registry)).catch((err: unknown) => {
+        // Without the records, what the file itself gets wrong is still the first thing to say.
+        if (err instanceof UnreachableError && problems.length && !flags.skipInvalid)
+          throw nothingRequested(file, problems);
+        throw err;
+      });
+      problems.push(...plan.problems);
+      problems.sort((a, b) => a.line - b.line);
+      if (problems.length && !flags.skipInvalid) throw nothingRequested(file, problems);
+      const refused = new Set(plan.problems.map((p) => p.line));
       const { session } = await import('../temporal');
       const { config, client } = await session();
       const { importRequests } = await import('../import');
       const { startingPolicy } = await import('../agreements');
       const { waitingLine } = await import('../update-retry');
+      const { requestNotes } = await import('../request-notes');
       const progress = process.stderr.isTTY && !flags.json ? showProgress : undefined;
       let waiting = false; // one line for the whole file, however many requests wait
-      const { withStore } = await import('../records');
-      const { requestNotes } = await import('../request-notes');
-      const { planImport } = await import('../import-plan');
-      const results = await withStore(async (registry) => {
-        // Where each row goes, and rows refused before anything starts (a tier an agreement cannot take).
-        const plan = await planImport(rows, registry);
-        const refused = new Set(plan.problems.map((p) => p.line));
-        if (plan.problems.length && !flags.skipInvalid)
-          throw new UserError(
-            `${file}: nothing requested; ${plan.problems.length} problem(s):\n${plan.problems.map(formatProblem).join('\n')}`,
-          );
-        problems.push(...plan.problems);
-        return importRequests(
-          client,
-          plan.planned.filter((row) => !refused.has(row.line)),
-          {
-            notesAfter: (request, answer) => requestNotes(client, config, request, answer),
-            taskQueue: config.DURA_TASK_QUEUE,
-            policy: startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {}),
-            concurrency: flags.concurrency,
-            onProgress: progress,
-            patience: {
-              onWait: (reason, state) => {
-                if (waiting) return;
-                waiting = true;
-                process.stderr.write(
-                  `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
-                );
-              },
+      const results = await importRequests(
+        client,
+        plan.planned.filter((row) => !refused.has(row.line)),
+        {
+          notesAfter: (request, answer) => requestNotes(client, config, request, answer),
+          taskQueue: config.DURA_TASK_QUEUE,
+          policy: startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {}),
+          concurrency: flags.concurrency,
+          onProgress: progress,
+          patience: {
+            onWait: (reason, state) => {
+              if (waiting) return;
+              waiting = true;
+              process.stderr.write(
+                `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
+              );
             },
           },
-        );
-      });
+        },
+      );
       if (progress) process.stderr.write('\n');
       const counts: Record<string, number> = {};
       for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-      const agreements = new Set(results.flatMap((r) => (r.agreementId ? [r.agreementId] : []))).size;
+      // A request the list already covers has an id of its own, but no agreement.
+      const agreements = new Set(
+        results.flatMap((r) => (r.agreementId && r.outcome !== 'not-needed' ? [r.agreementId] : [])),
+      ).size;
+      const skipped = problems.length ? `; ${new Set(problems.map((p) => p.line)).size} row(s) skipped` : '';
       emit(
         flags,
         { requested: results.length, agreements, outcomes: counts, rows: results, skipped: problems },
@@ -93,7 +100,8 @@ export function registerIntakeCommands(program: Command): void {
             `${results.length} request(s), ${agreements} agreement(s): ` +
               (Object.entries(counts)
                 .map(([outcome, n]) => `${n} ${outcome}`)
-                .join(', ') || 'nothing to do'),
+                .join(', ') || 'nothing to do') +
+              skipped,
             ...byAgreement(results),
             ...results
               .filter((r) => r.detail)
@@ -117,8 +125,12 @@ export function registerIntakeCommands(program: Command): void {
 /** One line per agreement, in the file's order: its id and what each of its rows did (`line 2 started`). */
 function byAgreement(results: ImportedRow[]): string[] {
   const rows = new Map<string, ImportedRow[]>();
-  for (const r of results)
-    if (r.agreementId) rows.set(r.agreementId, [...(rows.get(r.agreementId) ?? []), r]);
+  for (const r of results) {
+    // Covered already: no agreement to name (its own id is `dura-request-…`), the domain instead.
+    const key =
+      r.outcome === 'not-needed' ? `${r.domain} (listed already, no agreement needed)` : r.agreementId;
+    if (key) rows.set(key, [...(rows.get(key) ?? []), r]);
+  }
   return [...rows].map(([id, its]) => `  ${id}: ${its.map((r) => `line ${r.line} ${r.outcome}`).join(', ')}`);
 }
 
