@@ -24,7 +24,7 @@ export async function pauseUntil(value: string): Promise<string> {
     throw new UserError(
       `--until: ${when.text}: reminders would resume at ${inWords(resumes)}, already past; give a later date`,
     );
-  const echo = readAs('--until', when, `${dateInWords(when.date)}: reminders resume ${inWords(resumes)}`);
+  const echo = readAs('--until', when, `${dateInWords(when.date)}: the pause ends ${inWords(resumes)}`);
   if (echo) process.stderr.write(`dura: ${echo}\n`);
   // A year typed wrong (2028 for 2027) would silence the follow-up for months: said, not refused.
   const days = Math.round((resumes.getTime() - Date.now()) / DAY_MS);

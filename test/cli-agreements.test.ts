@@ -320,7 +320,7 @@ for (const database of TEST_DATABASES)
         },
       );
 
-      // --until: a time without a zone is New York time, echoed; the answer says when reminders resume.
+      // --until: a time without a zone is New York time, echoed; the answer says when the next reminder goes.
       await until(
         async () => JSON.parse((await dura('status', timed, '--json')).stdout).stage === 'awaiting-signature',
       );
@@ -337,7 +337,7 @@ for (const database of TEST_DATABASES)
       );
       assert.equal(
         paused.stdout,
-        `${timed}-1: pause-reminders done; reminders paused until Tuesday, December 24, 2030, 10:00 AM ET; ` +
+        `${timed}-1: pause-reminders done; next reminder Tuesday, December 24, 2030, 10:00 AM ET, when the pause ends; ` +
           'stage awaiting-signature\n',
       );
       const status = JSON.parse((await dura('status', timed, '--json')).stdout);
@@ -351,6 +351,12 @@ for (const database of TEST_DATABASES)
         /^\S+-1: (resume-reminders|set-cadence) done; next reminder \w+day, \w+ \d+, \d{4}, \d+:\d\d [AP]M ET; stage awaiting-signature\n$/;
       assert.match((await dura('resume-reminders', timed)).stdout, next);
       assert.match((await dura('set-cadence', timed, '--days', '7')).stdout, next);
+      // A pause shorter than the cadence keeps the reminder's date: the answer gives both.
+      const soon = newYorkDate(new Date(Date.now() + 3 * 24 * 3600_000));
+      assert.match(
+        (await dura('pause-reminders', timed, '--until', soon)).stdout,
+        /pause-reminders done; next reminder \w+day, [^;]+ ET \(paused until \w+day, [^;]+ 9:00 AM ET\); stage awaiting-signature\n$/,
+      );
     });
 
     it('a request for the Controlled Tier alone is for both tiers, and once signed covers both', async () => {

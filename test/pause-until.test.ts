@@ -40,7 +40,7 @@ describe('pause-reminders --until', () => {
     await pauseUntil('2026-12-25');
     assert.equal(
       echo.firstCall.args[0],
-      'dura: --until 2026-12-25 read as Friday, December 25, 2026: reminders resume Monday, December 28, 2026, 9:00 AM ET\n',
+      'dura: --until 2026-12-25 read as Friday, December 25, 2026: the pause ends Monday, December 28, 2026, 9:00 AM ET\n',
     );
   });
 

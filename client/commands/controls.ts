@@ -273,6 +273,13 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
 /** `next reminder Monday, December 14, 2026, 9:00 AM ET; ` for the answer of a control that moved it. */
 async function nextReminderWords(s: AgreementStatus): Promise<string> {
   const { inWords } = await import('../../common/when');
-  if (s.remindersPausedUntil) return `reminders paused until ${inWords(s.remindersPausedUntil)}; `;
-  return s.nextReminderAt ? `next reminder ${inWords(s.nextReminderAt)}; ` : '';
+  if (!s.nextReminderAt) return '';
+  // As status shows it: the reminder's own date, and the pause (no reminder falls due before its end).
+  const until = s.remindersPausedUntil;
+  const paused = !until
+    ? ''
+    : until === s.nextReminderAt
+      ? ', when the pause ends'
+      : ` (paused until ${inWords(until)})`;
+  return `next reminder ${inWords(s.nextReminderAt)}${paused}; `;
 }
