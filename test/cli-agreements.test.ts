@@ -351,6 +351,10 @@ for (const database of TEST_DATABASES)
         /^\S+-1: (resume-reminders|set-cadence) done; next reminder \w+day, \w+ \d+, \d{4}, \d+:\d\d [AP]M ET; stage awaiting-signature\n$/;
       assert.match((await dura('resume-reminders', timed)).stdout, next);
       assert.match((await dura('set-cadence', timed, '--days', '7')).stdout, next);
+      assert.match(
+        (await dura('set-cadence', timed, '--days', '7')).stdout,
+        /^\S+-1: reminders already go every 7 days; nothing changed \(stage awaiting-signature\)\n$/,
+      );
       // A pause shorter than the cadence keeps the reminder's date: the answer gives both.
       const soon = newYorkDate(new Date(Date.now() + 3 * 24 * 3600_000));
       assert.match(

@@ -145,6 +145,10 @@ const controls: Control[] = [
     description: 'remind the signing official every N days',
     options: [['--days <n>', 'days between reminders (1-365)', true]],
     example: 'dura set-cadence uw.edu --days 7',
+    unchanged: (status, f) =>
+      status.policy.reminderEveryDays === Number(f.days)
+        ? `reminders already go every ${status.policy.reminderEveryDays} days; nothing changed (stage ${status.stage})`
+        : null,
     done: nextReminderWords,
     update: (f) => {
       if (!/^\d+$/.test(String(f.days ?? '')))
