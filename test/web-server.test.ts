@@ -248,7 +248,7 @@ describe('dura web over HTTP', function () {
     assert.match(invalid.body, /<div id="error-summary" class="error-summary" role="alert" tabindex="-1">/);
     assert.match(
       unescape(invalid.body),
-      /<a href="#requester_email">Enter an e-mail address such as ada@uw\.edu<\/a>/,
+      /<a href="#requester_email">Enter your e-mail address in full, such as ada@uw\.edu<\/a>/,
     );
     assert.match(
       invalid.body,
@@ -262,7 +262,10 @@ describe('dura web over HTTP', function () {
       await session(app),
     );
     assert.match(unescape(blank.body), /<a href="#institution_name">Enter your institution's name<\/a>/);
-    assert.match(blank.body, /<a href="#official_email">Enter an e-mail address such as osp@uw\.edu<\/a>/);
+    assert.match(
+      unescape(blank.body),
+      /<a href="#official_email">Enter the signing official's e-mail address in full, such as osp@uw\.edu<\/a>/,
+    );
     assert.match(
       invalid.body,
       /aria-describedby="requester_email-hint requester_email-error" aria-invalid="true"/,
@@ -353,7 +356,7 @@ describe('dura web over HTTP', function () {
     );
     assert.match(
       gus.body,
-      /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\. We accepted your request/,
+      /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\. We accepted your request[^]*write to the access team at\s*<a href="mailto:/,
     );
 
     calls = 0;

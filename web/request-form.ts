@@ -18,8 +18,8 @@ interface FieldDef {
   autocomplete?: string;
   /** What the form says when it is left empty, as an instruction ("Enter your name"). */
   missing: string;
-  /** An address it would take, for an e-mail field's error. */
-  example?: string;
+  /** What the form says when an e-mail field holds no address. */
+  invalid?: string;
 }
 
 export const REQUEST_FIELDS: readonly FieldDef[] = [
@@ -52,7 +52,7 @@ export const REQUEST_FIELDS: readonly FieldDef[] = [
     autocomplete: 'email',
     hint: 'Use your address at your institution: updates about your request go there.',
     missing: 'Enter your e-mail address',
-    example: 'ada@uw.edu',
+    invalid: 'Enter your e-mail address in full, such as ada@uw.edu',
   },
   {
     id: 'official_name',
@@ -67,7 +67,7 @@ export const REQUEST_FIELDS: readonly FieldDef[] = [
     path: 'signingOfficial.email',
     type: 'email',
     missing: "Enter the signing official's e-mail address",
-    example: 'osp@uw.edu',
+    invalid: "Enter the signing official's e-mail address in full, such as osp@uw.edu",
   },
   {
     id: 'official_title',
@@ -139,7 +139,8 @@ function formWords(message: string | undefined, field?: FieldDef): string | unde
   const plain = withoutValue(message);
   const what = field?.label.replace(/ \(optional\)$/, '').toLowerCase() ?? 'it';
   const longer = /^longer than (\d+) characters$/.exec(plain);
-  if (plain === NOT_AN_ADDRESS) return `Enter an e-mail address such as ${field?.example ?? 'ada@uw.edu'}`;
+  if (plain === NOT_AN_ADDRESS)
+    return field?.invalid ?? 'Enter an e-mail address in full, such as ada@uw.edu';
   if (plain === NOT_A_DOMAIN) return "Enter your institution's e-mail domain, such as uw.edu";
   if (plain === 'at least one of registered and controlled')
     return 'Choose the Registered Tier, the Controlled Tier or both';

@@ -180,9 +180,14 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
       workbench: ctx.links.workbench,
     });
 
-  const refusal = joinRefusal(coverage);
-  if (refusal)
-    return sendRequestForm(reply, ctx, values, 400, { issues: [{ path: 'tiers', message: refusal }] });
+  if (joinRefusal(coverage)) {
+    // The same refusal as `dura request`'s, in a researcher's words: what to untick, and when to ask.
+    const later = `the ${tiersInWords(coverage.inProcess!.laterTiers)}`;
+    const message =
+      `Untick ${later} to join your institution's agreement in process (${coverage.inProcess!.agreementId}) ` +
+      `now; ${later} can be requested once it is signed`;
+    return sendRequestForm(reply, ctx, values, 400, { issues: [{ path: 'tiers', message }] });
+  }
 
   let result: JoinResult;
   let outside: Received['outside'];
@@ -235,6 +240,7 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     onItsWay: stage === 'awaiting-initiation' && outcome === 'started',
     title: 'Request received',
     section: 'request',
+    accessTeam: ctx.config.ACCESS_TEAM_EMAIL,
     agreementId,
     outcome: OUTCOMES[outcome],
     tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
