@@ -18,15 +18,16 @@ export function shortWhen(iso: string | null): string {
 }
 
 /**
- * A flag's date or time as the next check wants it (commander argParser): a date or a New York time is
- * echoed on stderr as it was read (`dura: --received-at 2026-11-25T10:00 read as …`) and becomes ISO
+ * A flag's receipt date or time as the next check wants it (commander argParser): a date or a New York
+ * time not in the future is echoed on stderr as it was read (`dura: --received-at 2026-11-25T10:00 read as …`) and becomes ISO
  * UTC; an instant, or a value refused, is passed on as typed for that check to normalise or name.
  */
 export function echoedWhen(flag: string, value: string): string {
   const read = readWhen(value);
   if ('problem' in read) return value;
   const echo = readAs(flag, read);
-  if (echo) process.stderr.write(`dura: ${echo}\n`);
+  // A receipt in the future is refused next: no echo that reads as if it were taken.
+  if (echo && read.at.getTime() <= Date.now()) process.stderr.write(`dura: ${echo}\n`);
   return echo ? read.at.toISOString() : value;
 }
 
