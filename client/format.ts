@@ -99,7 +99,10 @@ export function statusView(s: AgreementStatus): string {
 
 /** One line per event, oldest first; instants in its details are shown in New York time too. */
 export function historyView(s: AgreementStatus): string {
-  const times = s.history.map((h) => shortWhen(h.at));
+  // The request's own line reads as its receipt does (a receipt typed as a date: that date).
+  const times = s.history.map((h) =>
+    h.event === 'requested' && h.at === s.receivedAt ? receivedInWords(h.at, 'short') : shortWhen(h.at),
+  );
   const width = Math.max(0, ...times.map((t) => t.length));
   return [
     'History',

@@ -176,9 +176,10 @@ export function inWords(at: Date | string | number): string {
  * it is a New York midnight to the millisecond, which is how a receipt typed as a date is stored
  * (`--received-at 2026-11-30`, a spreadsheet's received_at column): no one asked at 12:00 AM.
  */
-export function receivedInWords(at: Date | string | number): string {
+export function receivedInWords(at: Date | string | number, form: 'long' | 'short' = 'long'): string {
   const t = inNewYork(at);
-  return t.equals(t.startOf('day')) ? dateInWords(t.toJSDate()) : inWords(at);
+  if (t.equals(t.startOf('day'))) return dateInWords(t.toJSDate(), form);
+  return form === 'short' ? inShortWords(at) : inWords(at);
 }
 
 /** The compact form for tables and lists: `Tue, Dec 1, 2026, 5:00 PM ET`. */

@@ -51,6 +51,8 @@ describe('New York time in words (text views, echoes, requests)', () => {
     // A receipt typed as a date (a spreadsheet's received_at) is stored as New York midnight: a date.
     const dated = sampleAgreement({ receivedAt: '2026-11-20T05:00:00.000Z' });
     assert.match(statusView(dated), /Received\s+Friday, November 20, 2026\n/);
+    dated.history = [{ at: dated.receivedAt, event: 'requested' }, ...dated.history];
+    assert.match(historyView(dated), /^ {2}Fri, Nov 20, 2026 +requested$/m);
     const page = statusPage(dated, new Date('2026-11-25T15:00:00.000Z'), 'https://workbench.example');
     assert.ok(
       JSON.stringify(page).includes('"Friday, November 20, 2026"'),

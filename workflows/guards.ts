@@ -148,6 +148,6 @@ export function signedSinceReceipt(signedOn: string, receivedAt: string, table?:
 
 export function wholeDays(value: unknown, field: string, max = 365): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
-    fail(`${field}: expected a whole number of days from 1 to ${max}`);
+    fail(`${field}: expected a whole number of days from 1 to ${max} (got ${JSON.stringify(value)})`);
   return value;
 }
