@@ -361,6 +361,11 @@ for (const database of TEST_DATABASES)
         (await dura('pause-reminders', timed, '--until', soon)).stdout,
         /pause-reminders done; next reminder \w+day, [^;]+ ET \(paused until \w+day, [^;]+ 9:00 AM ET\); stage awaiting-signature\n$/,
       );
+      // Paused again: the new pause replaces the old, and says so.
+      const later = newYorkDate(new Date(Date.now() + 4 * 24 * 3600_000));
+      const again = await dura('pause-reminders', timed, '--until', later);
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stderr, /^dura: the pause until \w+day, [^\n]+ 9:00 AM ET is replaced\n/m);
     });
 
     it('a request for the Controlled Tier alone is for both tiers, and once signed covers both', async () => {

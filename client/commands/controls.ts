@@ -24,6 +24,8 @@ interface Control {
    * change nothing (then nothing is sent and the command says so, exit 0), else null.
    */
   unchanged?: (status: AgreementStatus, flags: Flags) => string | null;
+  /** Asked of that status too: what the update replaces, said on stderr before it is sent (or null). */
+  replaces?: (status: AgreementStatus) => Promise<string | null>;
   /** What the done line says beyond the stage (and any warning, on stderr). */
   done?: (status: AgreementStatus, flags: Flags) => Promise<string>;
 }
@@ -127,6 +129,11 @@ const controls: Control[] = [
       ],
     ],
     example: 'dura pause-reminders uw.edu --until 2027-01-04',
+    replaces: async (s) => {
+      if (!s.remindersPausedUntil) return null;
+      const { inWords } = await import('../../common/when');
+      return `the pause until ${inWords(s.remindersPausedUntil)} is replaced`;
+    },
     update: async (f) => {
       const { pauseUntil } = await import('../pause-until');
       return { name: 'pauseReminders', args: [{ until: await pauseUntil(String(f.until)) }] };
@@ -176,10 +183,12 @@ export function registerControlCommands(program: Command): void {
         const { config, client } = await session();
         const { fetchStatus, updateAgreement } = await import('../agreement-handle');
         const { waitingLine } = await import('../update-retry');
-        if (control.unchanged) {
+        if (control.unchanged || control.replaces) {
           const { status, source } = await fetchStatus(client, config, id);
-          const said = source === 'workflow' ? control.unchanged(status, flags) : null;
+          const said = source === 'workflow' ? control.unchanged?.(status, flags) : null;
           if (said) return emit(flags, status, () => `${status.agreementId}: ${said}`);
+          const replaced = source === 'workflow' ? await control.replaces?.(status) : null;
+          if (replaced) process.stderr.write(`dura: ${replaced}\n`);
         }
         const answer = await updateAgreement<AgreementStatus>(
           client,
