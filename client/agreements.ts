@@ -65,6 +65,13 @@ export interface RequestTriage {
   individual: boolean;
   /** Warnings for the person who typed the request: a requester outside the domains, a likely parent. */
   notes: string[];
+  /**
+   * The address the coverage rules were asked about: the requester's, or for a requester outside the
+   * institution's domains the same name at the institution (no individual listing matches an outsider).
+   */
+  askedAs: string;
+  /** Set when the requester's address is not at the institution's domains: those domains. */
+  outsideDomains?: string[];
 }
 
 /**
@@ -79,10 +86,13 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   const profile = await registry?.institutionByDomain(domain);
   const notes: string[] = [];
   const domains = profile?.domains ?? [normalizeDomain(domain)];
-  if (!atDomain(email, domains))
+  const inside = atDomain(email, domains);
+  if (!inside)
     notes.push(
       `requester.email: ${email} is not at ${domains.join(', ')}; accepted, and recorded for the access team`,
     );
+  const askedAs = inside ? email : `${email.split('@')[0]}@${profile?.id ?? normalizeDomain(domain)}`;
+  const outside = inside ? {} : { outsideDomains: domains };
   if (!profile) {
     const parent = await registry?.likelyParentInstitution(domain);
     if (parent)
@@ -90,18 +100,18 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
         `${normalizeDomain(domain)} is not listed, but ${parent.domain} (${parent.name}) is; if it is theirs, ` +
           `\`dura institutions add-domain ${parent.id} ${normalizeDomain(domain)}\` settles it`,
       );
-    return { workflowId: agreementIdFor(domain), individual: false, notes };
+    return { workflowId: agreementIdFor(domain), individual: false, notes, askedAs, ...outside };
   }
-  // An outside requester is triaged as an address at the institution: no individual listing matches it.
-  const asked = atDomain(email, domains) ? email : `${email.split('@')[0]}@${profile.id}`;
-  const covered = coverage({ email: asked, tiers: request.tiers, institution: profile });
+  const covered = coverage({ email: askedAs, tiers: request.tiers, institution: profile });
   if (covered.next === 'create-account')
-    return { workflowId: `${REQUEST_PREFIX}${randomUUID()}`, individual: false, notes };
+    return { workflowId: `${REQUEST_PREFIX}${randomUUID()}`, individual: false, notes, askedAs, ...outside };
   const individual = needsIndividualAgreement(covered);
   return {
     workflowId: individual ? individualWorkflowId(email) : agreementIdFor(profile.id),
     individual,
     notes,
+    askedAs,
+    ...outside,
   };
 }
 

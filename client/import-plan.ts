@@ -9,7 +9,7 @@
  * an agreement already with its signing official for fewer tiers is a problem of the file, refused
  * before anything starts, as `dura request` refuses it (joinRefusal).
  */
-import { atDomain, REQUEST_PREFIX, tiersAsked, type Tier } from '../common/agreement';
+import { REQUEST_PREFIX, tiersAsked, type Tier } from '../common/agreement';
 import { joinRefusal } from '../common/coverage';
 import type { CsvProblem } from '../common/csv';
 import type { CsvRequest } from '../common/request-csv';
@@ -40,7 +40,7 @@ export async function planImport(
   const problems: CsvProblem[] = [];
   for (const group of byAgreement.values()) {
     const first = group[0]!;
-    const inProcess = (await checkCoverage(store, addressAtDomain(first), first.request.tiers)).inProcess;
+    const inProcess = (await checkCoverage(store, first.triage.askedAs, first.request.tiers)).inProcess;
     if (inProcess) {
       for (const row of group) {
         const refusal = joinRefusal(
@@ -81,11 +81,4 @@ function startForAll(first: PlannedRow, group: PlannedRow[]): void {
     );
   first.request = { ...first.request, tiers: all, receivedAt: earliest.request.receivedAt };
   if (notes.length) first.notes = notes;
-}
-
-/** The requester's address, or one at the request's domain for a requester outside it (triage's rule). */
-function addressAtDomain({ request }: CsvRequest): string {
-  const email = request.requester.email;
-  const domain = request.institution.domain;
-  return atDomain(email, [domain]) ? email : `${email.split('@')[0]}@${domain}`;
 }

@@ -18,7 +18,7 @@ import { requestPatiently, startingPolicy, triageRequest } from '../../client/ag
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
-import { atDomain, type JoinResult, type Tier } from '../../common/agreement';
+import type { JoinResult, Tier } from '../../common/agreement';
 import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
   prefilledValues,
@@ -195,10 +195,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     const client = await ctx.temporal();
     const triage = await triageRequest(request, ctx.store);
     // Accepted, as `dura request` accepts it; the researcher can still see and correct it.
-    const domains = (await ctx.store.institutionByDomain(request.institution.domain))?.domains ?? [
-      request.institution.domain,
-    ];
-    if (!atDomain(request.requester.email, domains)) outside = { email: request.requester.email, domains };
+    if (triage.outsideDomains) outside = { email: request.requester.email, domains: triage.outsideDomains };
     const patienceMs = ctx.patienceMs ?? 30_000;
     result = await requestPatiently(
       client,
