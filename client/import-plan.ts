@@ -22,6 +22,8 @@ export interface PlannedRow extends CsvRequest {
   triage: RequestTriage;
   /** What the plan changed in the row that starts an agreement, said as warnings on it (planNotes). */
   notes?: string[];
+  /** The tiers of the agreement in process the row joins, before the import (none: it starts one). */
+  tiersBefore?: Tier[];
 }
 
 /** Where each row goes, in file order, and the problems that refuse rows before anything starts. */
@@ -42,10 +44,14 @@ export async function planImport(
     const first = group[0]!;
     const inProcess = (await checkCoverage(store, first.triage.askedAs, first.request.tiers)).inProcess;
     if (inProcess) {
+      // Rows of one agreement go in file order (importRequests): each finds what the ones before added.
+      let tiers = inProcess.tiers;
       for (const row of group) {
         const refusal = joinRefusal(
           await checkCoverage(store, row.request.requester.email, row.request.tiers),
         );
+        row.tiersBefore = tiers;
+        if (!refusal) tiers = [...new Set([...tiers, ...row.request.tiers])];
         if (refusal) problems.push({ line: row.line, field: 'tiers', message: refusal });
       }
       continue;

@@ -5,7 +5,7 @@
  * and go (update-retry.ts) with one update id for all its tries, so a retried request is applied once.
  */
 import type { Client } from '@temporalio/client';
-import type { JoinResult, Policy } from '../common/agreement';
+import type { JoinResult, Policy, Tier } from '../common/agreement';
 import { formatProblem, type CsvProblem } from '../common/csv';
 import { namedByColumn, parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
 import { readTextFile } from '../common/text-file';
@@ -65,7 +65,11 @@ export interface ImportOptions {
   /** Each request waits for a worker within this bound; `onWait` is called at most once per request. */
   patience?: Patience;
   /** What the agreement's answer calls for saying, as `dura request` says it (client/request-notes.ts). */
-  notesAfter?: (request: CsvRequest['request'], answer: JoinResult) => Promise<string[]>;
+  notesAfter?: (
+    request: CsvRequest['request'],
+    answer: JoinResult,
+    tiersBefore?: Tier[],
+  ) => Promise<string[]>;
 }
 
 export async function importRequests(
@@ -114,7 +118,7 @@ async function requestOne(
     const warnings = [
       ...(row.notes ?? []),
       ...triage.notes.map(namedByColumn),
-      ...((await options.notesAfter?.(request, answer)) ?? []),
+      ...((await options.notesAfter?.(request, answer, row.tiersBefore)) ?? []),
     ];
     return { agreementId, outcome, stage, ...(warnings.length ? { warnings } : {}) };
   } catch (err) {

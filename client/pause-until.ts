@@ -14,7 +14,7 @@ const LONG_PAUSE_DAYS = 92;
  * zone was read is echoed on stderr.
  */
 export async function pauseUntil(value: string): Promise<string> {
-  const when = whenFlag(value, '--until');
+  const when = whenFlag(value, '--until', { expect: 'future' });
   const past = when.form === 'date' ? when.date < newYorkDate() : when.at.getTime() <= Date.now();
   if (past) throw new UserError(`--until: ${when.text} is not in the future`);
   // A date: 09:00 New York that day, or on the next business day (the workflow's rule, common/calendar).

@@ -5,12 +5,21 @@
  *   agreement keeps its officials (the name is recorded, `official-named`), and `set-official --add` adds;
  * - a request that joins an agreement under another institution name: the agreement keeps its name (a
  *   spreadsheet's "Univ. of Washington" beside "University of Washington"), said so nothing is lost unseen;
+ * - a request that joins an agreement not yet with its signing official and adds a tier to it (the
+ *   package will ask for that tier too), by the agreement's tiers before (`tiersBefore`, from coverage);
  * - a request entered after its initiation deadline, on manual initiation: it is overdue from the start,
  *   and the access team is told at once (design.md, "Stages": initiation within two business days).
  */
 import type { Client } from '@temporalio/client';
-import { officialsOf, sameEmail, type AgreementRequest, type JoinResult } from '../common/agreement';
+import {
+  officialsOf,
+  sameEmail,
+  type AgreementRequest,
+  type JoinResult,
+  type Tier,
+} from '../common/agreement';
 import type { Config } from '../common/config';
+import { tierNames } from '../common/coverage';
 import { inWords } from '../common/when';
 import { fetchStatus } from './agreement-handle';
 
@@ -20,6 +29,7 @@ export async function requestNotes(
   config: Config,
   request: AgreementRequest,
   result: JoinResult,
+  tiersBefore?: readonly Tier[],
 ): Promise<string[]> {
   const joined = result.outcome === 'joined' || result.outcome === 'already-requested';
   // A deadline two business days after receipt cannot have passed for a request received today.
@@ -46,6 +56,13 @@ export async function requestNotes(
     notes.push(
       `this request names the institution ${JSON.stringify(request.institution.name)}; ` +
         `${status.agreementId} keeps ${JSON.stringify(status.institution.name)}`,
+    );
+  const added = request.tiers.filter(
+    (t) => status.tiers.includes(t) && tiersBefore && !tiersBefore.includes(t),
+  );
+  if (joined && added.length)
+    notes.push(
+      `this request adds ${tierNames(added)}: ${status.agreementId} is now for ${tierNames(status.tiers)}`,
     );
   const due = status.initiationDueBy;
   // On auto initiation the package is on its way, and a late start is not escalated (follow-up.ts).

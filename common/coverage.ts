@@ -181,6 +181,11 @@ export function coverage(input: CoverageInput): Coverage {
 
 const TIER_NAMES: Record<Tier, string> = { registered: 'Registered Tier', controlled: 'Controlled Tier' };
 
+/** Tiers as people name them: `the Registered Tier and the Controlled Tier`. */
+export function tierNames(tiers: readonly Tier[]): string {
+  return tiers.map((t) => `the ${TIER_NAMES[t]}`).join(' and ');
+}
+
 /**
  * The key of the agreement a request from the covered-or-not address would start or join (as
  * client/agreements.ts triages it): the address for an individual agreement, else the institution's id,
@@ -218,7 +223,7 @@ export function withAgreementInProcess(
   const whose = `for ${needsIndividualAgreement(c) ? c.email : (c.institution?.name ?? c.domain)}`;
   const where = IN_PROCESS_WORDS[found.stage] ?? found.stage;
   const which = `(${found.agreementId}, ${where})`;
-  const names = (tiers: Tier[]) => tiers.map((t) => `the ${TIER_NAMES[t]}`).join(' and ');
+  const names = tierNames;
   const joinNow = joinableTiers(c, inProcess);
   const later = laterTiers.length
     ? `${names(laterTiers)} can be requested once it is signed (it is for ${names(found.tiers)} only).`
@@ -262,7 +267,7 @@ function describeNext(
     likelyParent: { id: string; name: string } | null;
   },
 ): string {
-  const names = (tiers: TierCoverage[]) => tiers.map((t) => `the ${TIER_NAMES[t.tier]}`).join(' and ');
+  const names = (tiers: TierCoverage[]) => tierNames(tiers.map((t) => t.tier));
   const request = 'submit a DURA request, with the name of a signing official at your institution';
   if (!c.institution) {
     const parent = c.likelyParent

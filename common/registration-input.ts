@@ -108,7 +108,7 @@ export function checkStepInput(
         return z.NEVER;
       }),
     completedOn: text('expected a date such as 2026-11-30').transform((v, ctx) => {
-      const read = readWhen(v, { dateOnly: options.dateOnly });
+      const read = readWhen(v, { dateOnly: options.dateOnly, expect: 'past' });
       if ('problem' in read) {
         ctx.addIssue({ code: 'custom', message: read.problem });
         return z.NEVER;

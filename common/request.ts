@@ -45,7 +45,7 @@ export const requestSchema = z.object({
     .string({ error: 'required' })
     // common/when.ts: a New York date (from its start), an instant, or New York time; stored ISO UTC.
     .transform((v, ctx) => {
-      const read = readWhen(v);
+      const read = readWhen(v, { expect: 'past' });
       if ('at' in read) return read.at.toISOString();
       ctx.addIssue({ code: 'custom', message: read.problem, input: v });
       return z.NEVER;

@@ -25,6 +25,15 @@ export interface When {
   repeated?: boolean;
 }
 
+/** Which side of today a value must fall on: a date in digits is then offered only in that reading. */
+export type Expect = 'past' | 'future';
+
+/** `dateOnly`: only `YYYY-MM-DD` (a signing date, say); `expect`: see Expect. */
+export interface WhenOptions {
+  dateOnly?: boolean;
+  expect?: Expect;
+}
+
 /** A refused value; the message names the flag or column first (`--until: …`). */
 export class WhenError extends Error {}
 
@@ -62,7 +71,7 @@ const NUMERIC_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
  * for the person (which they meant is theirs to say). A date with its month's name has one reading
  * (monthNameReading); undefined for any other shape.
  */
-function numericReadings(text: string): string | undefined {
+function numericReadings(text: string, expect?: Expect): string | undefined {
   const m = NUMERIC_DATE.exec(text);
   if (!m) return monthNameReading(text);
   const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -73,7 +82,15 @@ function numericReadings(text: string): string | undefined {
     .map((d) => DateTime.fromObject(d, { zone: NEW_YORK, locale: 'en-US' }))
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
   if (days.length === 0) return undefined;
-  return days.map((d) => `for ${d.toFormat('LLLL d, yyyy')} type ${d.toISODate()}`).join('; ');
+  // A reading on the wrong side of today is no help (`--until 12/8/2026` is not August 12 of a past
+  // summer), unless every reading is: then the later check says what is wrong with the one meant.
+  const today = newYorkDate();
+  const likely = days.filter((d) =>
+    expect === 'future' ? d.toISODate()! >= today : d.toISODate()! <= today,
+  );
+  return (expect && likely.length ? likely : days)
+    .map((d) => `for ${d.toFormat('LLLL d, yyyy')} type ${d.toISODate()}`)
+    .join('; ');
 }
 
 /** The forms of a date with its month's name that people type: `Dec 3 2026`, `December 3, 2026`, `3 Dec 2026`. */
@@ -97,12 +114,12 @@ function monthNameReading(text: string): string | undefined {
 }
 
 /**
- * Reads one value. `dateOnly`: only `YYYY-MM-DD` (a signing date, say). Returns the reading, or the
+ * Reads one value (options: WhenOptions). Returns the reading, or the
  * problem as a sentence without the field's name (the caller adds it: a flag, a column, a JSON path).
  * Refused: any other shape, impossible dates (2026-02-30), times of day past 23:59:59, and a New York
  * time skipped when clocks spring forward (2026-03-08T02:30); a repeated one (fall-back) is the first.
  */
-export function readWhen(value: string, options: { dateOnly?: boolean } = {}): When | { problem: string } {
+export function readWhen(value: string, options: WhenOptions = {}): When | { problem: string } {
   const text = value.trim();
   if (text === '') return { problem: 'required' };
   const hint = options.dateOnly ? DATE_HINT : ANY_HINT;
@@ -113,7 +130,7 @@ export function readWhen(value: string, options: { dateOnly?: boolean } = {}): W
   }
   const time = options.dateOnly ? null : TIME.exec(text);
   if (!time) {
-    const meant = numericReadings(text);
+    const meant = numericReadings(text, options.expect);
     return {
       problem: meant
         ? `${text} is not a date dura reads (${meant}); ${hint}`
@@ -146,7 +163,7 @@ export function readWhen(value: string, options: { dateOnly?: boolean } = {}): W
 }
 
 /** `readWhen`, or a WhenError `<field>: <problem>` (e.g. `--until: Dec 25 is not a date; use …`). */
-export function parseWhen(value: string, field: string, options: { dateOnly?: boolean } = {}): When {
+export function parseWhen(value: string, field: string, options: WhenOptions = {}): When {
   const read = readWhen(value, options);
   if ('problem' in read) throw new WhenError(`${field}: ${read.problem}`);
   return read;

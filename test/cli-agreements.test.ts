@@ -147,6 +147,22 @@ for (const database of TEST_DATABASES)
       );
     });
 
+    it('a request that adds a tier to an agreement not yet initiated says so', async () => {
+      const first = await request('cli-tier.edu', 'first@cli-tier.edu', '--initiation', 'manual');
+      assert.equal(first.status, 0, first.stderr);
+      const same = await request('cli-tier.edu', 'second@cli-tier.edu', '--initiation', 'manual');
+      assert.equal(same.stderr, 'joined (awaiting-initiation)\n', 'the same tiers: nothing to add');
+      const more = await request('cli-tier.edu', 'third@cli-tier.edu', '--tier', 'controlled');
+      assert.equal(more.status, 0, more.stderr);
+      assert.equal(
+        more.stderr,
+        'dura: warning: this request adds the Controlled Tier: cli-tier.edu-1 is now for the Registered Tier ' +
+          'and the Controlled Tier\njoined (awaiting-initiation)\n',
+      );
+      const status = JSON.parse((await dura('status', 'cli-tier.edu', '--json')).stdout);
+      assert.deepEqual(status.tiers, ['registered', 'controlled']);
+    });
+
     it('user errors exit 1 with one line naming the field and start nothing', async () => {
       assert.equal((await request('cli-err.edu', 'e@cli-err.edu')).status, 0);
       const cases: [string[], RegExp][] = [

@@ -231,6 +231,20 @@ for (const database of TEST_DATABASES)
       const lambda = await status('lambda.edu');
       assert.equal(lambda.institution.name, 'Lambda University');
       assert.equal(lambda.requesters.length, 3);
+      // A later file's row adding a tier the agreement (not yet initiated) lacks: said, as `request` says it.
+      const more = csv(
+        'more.csv',
+        'Lambda University,lambda.edu,Dot Four,dot@lambda.edu,Sam Signer,osp@lambda.edu,,controlled,',
+      );
+      const added = await dura('import', more, '--initiation', 'manual');
+      assert.equal(added.status, 0, added.stderr);
+      assert.deepEqual(
+        added.stdout.split('\n').filter((l) => l.includes('warning')),
+        [
+          'line 2, lambda.edu: warning: this request adds the Controlled Tier: lambda.edu-1 is now for the ' +
+            'Registered Tier and the Controlled Tier',
+        ],
+      );
       await dura('cancel', 'lambda.edu', '--reason', 'test over');
     });
 

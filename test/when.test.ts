@@ -4,6 +4,7 @@
  * 2026-11-01 02:00 EDT (06:00Z); weekdays checked with `date -d`.
  */
 import { strict as assert } from 'node:assert';
+import * as sinon from 'sinon';
 import {
   dateInWords,
   inShortWords,
@@ -14,6 +15,7 @@ import {
   readWhen,
   WhenError,
   type When,
+  type WhenOptions,
 } from '../common/when';
 
 const HINT = 'use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00';
@@ -23,7 +25,7 @@ function read(text: string, options?: { dateOnly?: boolean }): When {
   assert.ok(!('problem' in r), `${text}: ${'problem' in r ? r.problem : ''}`);
   return r;
 }
-const problem = (text: string, options?: { dateOnly?: boolean }) => {
+const problem = (text: string, options?: WhenOptions) => {
   const r = readWhen(text, options);
   assert.ok('problem' in r, `${text} was accepted`);
   return r.problem;
@@ -115,6 +117,28 @@ describe('dates and times typed by people (common/when.ts)', () => {
       );
       // No reading is a real date: nothing to suggest.
       assert.equal(problem('2/30/2026'), `2/30/2026 is not a date; ${HINT}`);
+    });
+
+    it('a value that must be past or future is offered only the readings on that side of today', () => {
+      const clock = sinon.useFakeTimers({ now: Date.parse('2026-12-02T15:00:00Z'), toFake: ['Date'] });
+      try {
+        const future = problem('12/8/2026', { expect: 'future' });
+        assert.equal(
+          future,
+          `12/8/2026 is not a date dura reads (for December 8, 2026 type 2026-12-08); ${HINT}`,
+        );
+        const past = problem('12/8/2026', { expect: 'past' });
+        assert.equal(
+          past,
+          `12/8/2026 is not a date dura reads (for August 12, 2026 type 2026-08-12); ${HINT}`,
+        );
+        // Both readings on the wrong side: both offered (the check after says what is wrong).
+        assert.match(problem('3/4/2026', { expect: 'future' }), /for March 4, 2026 .*; for April 3, 2026 /);
+        // No side asked: both, month first.
+        assert.match(problem('12/8/2026'), /for December 8, 2026 .*; for August 12, 2026 /);
+      } finally {
+        clock.restore();
+      }
     });
 
     it('impossible dates and times', () => {

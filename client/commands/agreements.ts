@@ -1,6 +1,6 @@
 /** `dura request`, `status`, `list`, `history`: starting agreements and answering "where is it?". */
 import { Option, type Command } from 'commander';
-import { agreementIdFor, STAGES, TIERS } from '../../common/agreement';
+import { agreementIdFor, STAGES, TIERS, type Tier } from '../../common/agreement';
 import { emit, UserError, type OutputOptions } from '../output';
 import { asTyped, checkedRequest, once, type RequestFlags } from './request-flags';
 import { checkFlags } from './required';
@@ -76,12 +76,15 @@ export function registerAgreementCommands(program: Command): void {
       const { withStore } = await import('../records');
       const { triageRequest } = await import('../agreements');
       let warnings: string[] = [];
+      let tiersBefore: Tier[] | undefined; // the agreement in process's, before this request
       const answer = await withStore(async (registry) => {
         const triage = await triageRequest(request, registry);
         warnings = triage.notes.map((note) => asTyped(note, flags));
         const { checkCoverage } = await import('../../activities/records/coverage');
         const { joinRefusal } = await import('../../common/coverage');
-        const refusal = joinRefusal(await checkCoverage(registry, request.requester.email, request.tiers));
+        const coverage = await checkCoverage(registry, request.requester.email, request.tiers);
+        tiersBefore = coverage.inProcess?.tiers;
+        const refusal = joinRefusal(coverage);
         if (refusal) throw new UserError(asTyped(`tiers: ${refusal}`, flags));
         if (!flags.json) for (const note of warnings) process.stderr.write(`dura: warning: ${note}\n`);
         return requestPatiently(
@@ -102,7 +105,7 @@ export function registerAgreementCommands(program: Command): void {
         return rethrowNotTaken(agreementIdFor(request.institution.domain), err);
       });
       const { requestNotes } = await import('../request-notes');
-      const notes = await requestNotes(client, config, request, answer);
+      const notes = await requestNotes(client, config, request, answer, tiersBefore);
       if (!flags.json) for (const note of notes) process.stderr.write(`dura: warning: ${note}\n`);
       const result = { ...answer, warnings: [...warnings, ...notes] };
       // "not-needed (not-needed)" says one thing twice: the stage only when it adds something.

@@ -255,7 +255,9 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
   const on = await (
     f.on === undefined
       ? Promise.resolve(undefined)
-      : import('../when-flag').then(({ whenFlag }) => whenFlag(String(f.on), '--on', { dateOnly: true }))
+      : import('../when-flag').then(({ whenFlag }) =>
+          whenFlag(String(f.on), '--on', { dateOnly: true, expect: 'past' }),
+        )
   ).catch((err: Error) => void problems.push(err.message));
   const { newYorkDate, readWhen } = await import('../../common/when');
   const today = newYorkDate();
@@ -265,7 +267,7 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
   let expiresOn: string | undefined;
   if (f['expires-on'] !== undefined || f.expiresOn !== undefined) {
     const typed = String(f.expiresOn ?? f['expires-on']);
-    const read = readWhen(typed, { dateOnly: true });
+    const read = readWhen(typed, { dateOnly: true, expect: 'future' });
     if ('problem' in read) problems.push(`--expires-on: ${read.problem}`);
     else if (on && read.date <= on.date)
       problems.push(`--expires-on: ${read.date} is not after the signing date (--on ${on.date})`);

@@ -68,7 +68,8 @@ export function registerIntakeCommands(program: Command): void {
         client,
         plan.planned.filter((row) => !refused.has(row.line)),
         {
-          notesAfter: (request, answer) => requestNotes(client, config, request, answer),
+          notesAfter: (request, answer, tiersBefore) =>
+            requestNotes(client, config, request, answer, tiersBefore),
           taskQueue: config.DURA_TASK_QUEUE,
           policy: startingPolicy(config, flags.initiation ? { initiation: flags.initiation } : {}),
           concurrency: flags.concurrency,

@@ -49,7 +49,7 @@ export function registerReportCommands(program: Command): void {
  */
 async function sinceInstant(value: string): Promise<string> {
   const { readAs, readWhen } = await import('../../common/when');
-  const read = readWhen(value);
+  const read = readWhen(value, { expect: 'past' });
   if ('problem' in read) throw new UserError(`--since: ${read.problem}`);
   if (read.form === 'new-york-time') process.stderr.write(`dura: ${readAs('--since', read)}\n`);
   return read.at.toISOString();
