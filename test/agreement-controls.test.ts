@@ -171,13 +171,13 @@ for (const database of TEST_DATABASES)
         ],
         [
           () => handle.executeUpdate(m.setSigningOfficialUpdate, { args: [{ name: 'X', email: 'nope' }] }),
-          /^signingOfficial.email: not an e-mail/,
+          /^signingOfficial\.email: "nope": not an e-mail address$/,
         ],
         // Addresses nodemailer would refuse at the next message, caught here (a trial's `ada@uw..edu`).
         ...['ada@uw..edu', 'ada.@uw.edu', '.ada@uw.edu', 'ada@.uw.edu'].map(
           (email): [() => Promise<unknown>, RegExp] => [
             () => handle.executeUpdate(m.addRequesterUpdate, { args: [{ name: 'Ada', email }] }),
-            /^requester.email: not an e-mail address/,
+            new RegExp(`^requester\\.email: "${email.replace(/\./g, '\\.')}": not an e-mail address$`),
           ],
         ),
         [

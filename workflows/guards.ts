@@ -34,7 +34,8 @@ export function oneLine(value: string | undefined, field: string): void {
  */
 export function email(value: unknown, field: string): string {
   const address = text(value, field, 254);
-  if (!EMAIL.test(address) || EMPTY_PART.test(address)) fail(`${field}: not an e-mail address: ${address}`);
+  if (!EMAIL.test(address) || EMPTY_PART.test(address))
+    fail(`${field}: ${JSON.stringify(address)}: not an e-mail address`); // as the CLI says it
   return address.toLowerCase();
 }
 
