@@ -2,7 +2,7 @@
  * Lifecycle: full agreement lifecycles per second (request → initiation → 2 reminders → execution →
  * instructions → completed) against a minimal workflow of the same shape, same server, same run
  * (`npm run bench:lifecycle [-- --quick | --agreements K --concurrency C --day-seconds D | --profile DIR |
- * --poll-every-ms N | --server production]`; the last: the real server on PostgreSQL,
+ * --poll-every-ms N | --compress | --server production]`; the last: the real server on PostgreSQL,
  * bench/lib/production-server.ts, whose CPU counts PostgreSQL's, dura's records included).
  * Three figures, each measured in the same run on both sides (bench/run.ts shows `ratio`, the wall one;
  * `met` is true only when all three are met):
@@ -36,6 +36,7 @@
  */
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { dataConverterFor } from '../common/codec';
 import { connectClient } from './lib/agreements-at-scale';
 import {
   countHistory,
@@ -66,6 +67,8 @@ const ROUNDS = numberFlag('--rounds', QUICK ? 1 : 2);
 const PROFILE = stringFlag('--profile');
 /** `--poll-every-ms 250`: query on a fixed period, as this bench first did (for before/after). */
 const POLL_EVERY_MS = hasFlag('--poll-every-ms') ? numberFlag('--poll-every-ms', 250) : undefined;
+/** `--compress`: dura's worker and client with DURA_PAYLOAD_COMPRESSION=on (common/compression.ts). */
+const COMPRESS = hasFlag('--compress');
 const REMINDER_EVERY_DAYS = 14; // the default policy's
 const POLICY = { initiationBusinessDays: 200, instructionsBusinessDays: 200, registrationTracking: false };
 /** CPU ms per lifecycle the idle engine's worker may burn during the other's run (polls, heartbeats). */
@@ -108,7 +111,10 @@ async function main(bench: Bench): Promise<void> {
     databaseUrl: server.databaseUrl,
     taskQueue: DURA_QUEUE,
     smtpUrl: mail.url,
-    extra: { DURA_BENCH_DAY_SECONDS: String(DAY_SECONDS) },
+    extra: {
+      DURA_BENCH_DAY_SECONDS: String(DAY_SECONDS),
+      ...(COMPRESS && { DURA_PAYLOAD_COMPRESSION: 'on' }),
+    },
   });
   const profiled = (what: string) => (PROFILE ? profileArgs(path.join(path.resolve(PROFILE), what)) : []);
   const [[duraWorker], [baselineWorker]] = await Promise.all([
@@ -122,9 +128,15 @@ async function main(bench: Bench): Promise<void> {
   const pids = { server: server.cpu, duraWorker: duraWorker!.pid!, baselineWorker: baselineWorker!.pid! };
   const client = await connectClient(server.address);
   bench.defer(() => client.connection.close());
+  // dura's side reads and writes payloads as `dura` does; the baseline's worker has no codec.
+  const duraClient = await connectClient(
+    server.address,
+    dataConverterFor({ DURA_PAYLOAD_COMPRESSION: COMPRESS ? 'on' : 'off' }),
+  );
+  bench.defer(() => duraClient.connection.close());
   const timeoutMs = () => bench.secondsLeft() * 1000;
   const dura = (tag: string) => (i: number) =>
-    duraLifecycle(client, `${tag}${i}.lifecycle.example.edu`, {
+    duraLifecycle(duraClient, `${tag}${i}.lifecycle.example.edu`, {
       taskQueue: DURA_QUEUE,
       policy: POLICY,
       daySeconds: DAY_SECONDS,
@@ -155,14 +167,14 @@ async function main(bench: Bench): Promise<void> {
   };
   // The server's own count of the same two histories: the runs' figures are read this way.
   const probeStored = {
-    dura: await historySize(client, 'dura-probe0.lifecycle.example.edu'),
+    dura: await historySize(duraClient, 'dura-probe0.lifecycle.example.edu'),
     baseline: await historySize(client, 'probe-0'),
   };
 
   // Baseline, then (dura, baseline) × rounds: each dura run sits between two baseline runs.
   const runs = [await timedRun('baseline 1', pids, client, baseline('b0', shape))];
   for (let round = 1; round <= ROUNDS; round++) {
-    runs.push(await timedRun(`dura ${round}`, pids, client, dura(`d${round}`)));
+    runs.push(await timedRun(`dura ${round}`, pids, duraClient, dura(`d${round}`)));
     runs.push(await timedRun(`baseline ${round + 1}`, pids, client, baseline(`b${round}`, shape)));
   }
   report(server, runs, { ...counts, stored: probeStored }, shape, mail.count());
@@ -219,7 +231,8 @@ function report(
   const v = versions(server.temporal);
   console.log(
     `lifecycle: ${AGREEMENTS} lifecycles each, ${CONCURRENCY} in flight; a day = ${DAY_SECONDS} s ` +
-      `(reminders every ${REMINDER_EVERY_DAYS * DAY_SECONDS} s); 1 worker process each`,
+      `(reminders every ${REMINDER_EVERY_DAYS * DAY_SECONDS} s); 1 worker process each` +
+      (COMPRESS ? '; dura with DURA_PAYLOAD_COMPRESSION=on' : ''),
   );
   console.log(contextLine(machine, v, server.storage));
   printTable(

@@ -1,15 +1,15 @@
 /**
- * `dura codec-server`: lets the Temporal Web UI show decrypted payloads to the access team (its
+ * `dura codec-server`: lets the Temporal Web UI show decrypted and decompressed payloads to the access team (its
  * `--ui-codec-endpoint`, or TEMPORAL_CODEC_ENDPOINT in compose). POST /encode and /decode take and return
  * `{payloads: [{metadata: {k: base64}, data: base64}]}`. CORS admits the UI's origin only; with a token
  * set, a request without `Authorization: Bearer <token>` is refused.
  */
 import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { EncryptionCodec, PayloadLike } from '../common/codec';
+import type { PayloadCodecLike, PayloadLike } from '../common/codec';
 
 export interface CodecServerOptions {
-  codec: EncryptionCodec;
+  codec: PayloadCodecLike;
   /** The Web UI's origin, e.g. http://127.0.0.1:8233. */
   origin: string;
   token?: string;

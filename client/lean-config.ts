@@ -50,6 +50,8 @@ const ACCEPTED: Record<string, (value: string) => boolean> = {
   DURA_ENCRYPTION_KEY: rules.isEncryptionKey,
   DURA_ENCRYPTION_KEY_ID: rules.isKeyId,
   DURA_ENCRYPTION_OLD_KEYS: rules.isKeyList,
+  // Compressed answers are read whatever it says (status-fast.ts `decompress`).
+  DURA_PAYLOAD_COMPRESSION: (v) => v === 'on' || v === 'off',
   [LEAN_SWITCH]: anything,
 };
 

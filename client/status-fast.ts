@@ -118,7 +118,7 @@ async function ask(target: LeanTarget, typed: string, sent?: () => void): Promis
     metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, buffer(v)])),
     data: buffer(p.data ?? new Uint8Array()),
   }));
-  const payloads = target.encryption ? await decrypt(target.encryption, plain) : plain;
+  const payloads = await decompress(target.encryption ? await decrypt(target.encryption, plain) : plain);
   const rejected = decoded.queryRejected != null;
   const encoding = payloads[0]?.metadata.encoding?.toString();
   // The SDK's default converter wrote it; anything else (a codec, another encoding) is the SDK's job.
@@ -142,6 +142,18 @@ function buffer(bytes: Uint8Array): Buffer {
 }
 
 type Payload = { metadata: Record<string, Buffer>; data: Buffer };
+
+/** As the full CLI's data converter does (common/compression.ts), loaded only for a compressed answer. */
+async function decompress(payloads: Payload[]): Promise<Payload[]> {
+  // COMPRESSED_ENCODING, named here so that an answer not compressed loads nothing more.
+  const compressed = (p: Payload) => p.metadata.encoding?.toString() === 'binary/zlib-d1';
+  if (!payloads.some(compressed)) return payloads;
+  const { decompressed } = await import('../common/compression');
+  return payloads.map((p) => {
+    const plain = decompressed(p);
+    return { metadata: plain.metadata as Record<string, Buffer>, data: Buffer.from(plain.data ?? []) };
+  });
+}
 
 /** As the full CLI's data converter does: a wrong key is a user error naming the key id. */
 async function decrypt(keys: NonNullable<LeanTarget['encryption']>, payloads: Payload[]): Promise<Payload[]> {

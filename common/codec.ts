@@ -6,6 +6,7 @@
  * CLI's lean status path can decrypt too.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { CompressionCodec } from './compression';
 import type { Config } from './config';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -119,10 +120,44 @@ export function encryptionCodec(config: KeyVariables): EncryptionCodec | undefin
   });
 }
 
-/** The data converter option for a client or worker: the codec, when encryption is on. */
-export function dataConverterFor(config: KeyVariables): { payloadCodecs: EncryptionCodec[] } | undefined {
-  const codec = encryptionCodec(config);
-  return codec ? { payloadCodecs: [codec] } : undefined;
+/** A Temporal PayloadCodec, structurally (encryption, compression, or both in turn). */
+export interface PayloadCodecLike {
+  encode(payloads: PayloadLike[]): Promise<PayloadLike[]>;
+  decode(payloads: PayloadLike[]): Promise<PayloadLike[]>;
+}
+
+type CodecVariables = KeyVariables & Partial<Pick<Config, 'DURA_PAYLOAD_COMPRESSION'>>;
+
+/**
+ * The codecs a client or worker writes and reads payloads with, in the SDK's order (encode first to
+ * last, decode last to first): compression (common/compression.ts; always there to read what was
+ * compressed, compressing only when DURA_PAYLOAD_COMPRESSION is on), then encryption when a key is set.
+ */
+export function payloadCodecsFor(config: CodecVariables): PayloadCodecLike[] {
+  const encryption = encryptionCodec(config);
+  return [
+    new CompressionCodec(config.DURA_PAYLOAD_COMPRESSION === 'on'),
+    ...(encryption ? [encryption] : []),
+  ];
+}
+
+/** The data converter option for a client or worker (payloadCodecsFor). */
+export function dataConverterFor(config: CodecVariables): { payloadCodecs: PayloadCodecLike[] } {
+  return { payloadCodecs: payloadCodecsFor(config) };
+}
+
+/** The codecs as one (the codec server's): encode through each in turn, decode back the other way. */
+export function chainedCodec(codecs: PayloadCodecLike[]): PayloadCodecLike {
+  return {
+    encode: async (payloads) => {
+      for (const codec of codecs) payloads = await codec.encode(payloads);
+      return payloads;
+    },
+    decode: async (payloads) => {
+      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+      return payloads;
+    },
+  };
 }
 
 /** Parses `id:base64key,id:base64key` (DURA_ENCRYPTION_OLD_KEYS); throws naming what is wrong. */

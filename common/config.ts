@@ -139,6 +139,9 @@ const schema = z.object({
       .refine(isKeyList, `expected id:key[,id:key…], each key ${KEY_MESSAGE.replace('expected ', '')}`)
       .optional(),
   ),
+  // Payload compression (common/compression.ts): about half the history bytes, readable in the Web UI
+  // only through `dura codec-server`. Compressed payloads are read whatever this says.
+  DURA_PAYLOAD_COMPRESSION: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off'),
   // Status links in the requesters' mail (common/status-link.ts). Without DURA_LINK_KEY the key is the
   // file DURA_DATA_DIR/status-link.key, made on first use, so the worker and `dura web` share it.
   // Default (loadConfig): the pages `dura web` serves here, from DURA_WEB_HOST and DURA_WEB_PORT.

@@ -85,6 +85,7 @@ shared=()
 [[ "$data" != data ]] && shared+=("DURA_DATA_DIR=$data")
 [[ "$web_host" != 127.0.0.1 ]] && shared+=("DURA_WEB_HOST=$web_host")
 [[ "$web_port" != 8080 ]] && shared+=("DURA_WEB_PORT=$web_port")
+[[ "${DURA_PAYLOAD_COMPRESSION:-off}" == on ]] && shared+=("DURA_PAYLOAD_COMPRESSION=on")
 settings=""
 ((${#shared[@]})) && settings=$'\n'"  CLI settings     ${shared[*]}   (give dura the same)"
 

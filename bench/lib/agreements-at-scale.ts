@@ -11,6 +11,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { AgreementRequest } from '../../common/agreement';
 import { requestAgreement } from '../../client/agreements';
 import { transientReason } from '../../client/update-retry';
@@ -22,9 +23,9 @@ export const benchDomain = (i: number): string => `a${i}.bench.example.edu`;
 export const benchAgreementId = (i: number): string => `dura-${benchDomain(i)}`;
 
 /** The raw client, as client/temporal.ts builds it (no codec: the bench sets no encryption key). */
-export async function connectClient(address: string): Promise<Client> {
+export async function connectClient(address: string, dataConverter?: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: 'default' });
+  return new Client({ connection, namespace: 'default', ...(dataConverter && { dataConverter }) });
 }
 
 function benchRequest(i: number): AgreementRequest {

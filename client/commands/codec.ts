@@ -1,4 +1,7 @@
-/** `dura codec-server`: decrypted payloads in the Temporal Web UI, for those who hold the key. */
+/**
+ * `dura codec-server`: readable payloads in the Temporal Web UI: decrypted for those who hold the key
+ * (DURA_ENCRYPTION_KEY), decompressed (DURA_PAYLOAD_COMPRESSION) for anyone who can reach it.
+ */
 import type { Command } from 'commander';
 import { UserError } from '../output';
 
@@ -10,7 +13,7 @@ interface CodecFlags {
 export function registerCodecCommands(program: Command): void {
   program
     .command('codec-server')
-    .description('serve /encode and /decode for the Temporal Web UI (needs DURA_ENCRYPTION_KEY)')
+    .description('serve /encode and /decode for the Temporal Web UI (encrypted or compressed payloads)')
     .option('--listen <host:port>', 'where to listen', '127.0.0.1:8888')
     .option('--ui-origin <url>', "the Web UI's origin, the only one CORS admits", 'http://127.0.0.1:8233')
     .addHelpText(
@@ -32,12 +35,8 @@ export function registerCodecCommands(program: Command): void {
         );
       }
       const { loadConfig } = await import('../../common/config');
-      const { encryptionCodec } = await import('../../common/codec');
-      const codec = encryptionCodec(loadConfig());
-      if (!codec)
-        throw new UserError(
-          'DURA_ENCRYPTION_KEY: required for the codec server (and DURA_ENCRYPTION_KEY_ID)',
-        );
+      const { chainedCodec, payloadCodecsFor } = await import('../../common/codec');
+      const codec = chainedCodec(payloadCodecsFor(loadConfig()));
       const token = process.env.DURA_CODEC_TOKEN || undefined;
       const { createCodecServer } = await import('../codec-server');
       const server = createCodecServer({ codec, origin, token });
