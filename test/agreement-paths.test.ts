@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { aRequest, lifecycleHarness, saveHistory } from './helpers/agreements';
 import { TEST_DATABASES } from './helpers/engine';
+import { until } from './helpers/wait';
 import { agreementIdFrom } from '../common/agreement-target';
 import { cancelUpdate, declineUpdate, executeUpdate, initiateUpdate } from '../workflows/messages';
 import { DuraOverdue, DuraStage } from '../workflows/search-attributes';
@@ -113,6 +114,35 @@ for (const database of TEST_DATABASES)
       ]);
       assert.equal(s.sent(agreementId, 'registration-instructions').length, 2);
       await saveHistory(s.env, agreementId, 'second-requester-joins', database);
+    });
+
+    it('a requester who joins while the receipts go out gets one receipt', async () => {
+      const first = aRequest({ receivedAt: await s.now() });
+      const smtp = s.engine.smtp;
+      // The first requester's receipt waits (451, tried again): the round is under way when Grace joins.
+      smtp.refuse.set(first.requester.email, 451);
+      const { agreementId } = await s.request(first);
+      await until(async () => smtp.rcptAttempts.includes(first.requester.email));
+      const second = {
+        ...first,
+        requester: { name: 'Grace Hopper', email: 'grace@example.edu' },
+        receivedAt: await s.now(),
+      };
+      assert.equal((await s.request(second)).outcome, 'joined');
+      await until(async () =>
+        s.sent(agreementId, 'request-received').includes('request-received -> grace@example.edu'),
+      );
+      smtp.refuse.delete(first.requester.email);
+      await until(async () =>
+        s.sent(agreementId, 'request-received').includes(`request-received -> ${first.requester.email}`),
+      );
+      // The round ends with the first requester: give a second copy to Grace every chance to arrive.
+      await s.days(1);
+      assert.deepEqual(
+        s.sent(agreementId, 'request-received').sort(),
+        [`request-received -> ${first.requester.email}`, 'request-received -> grace@example.edu'].sort(),
+      );
+      await saveHistory(s.env, agreementId, 'one-receipt-each', database);
     });
 
     it('amendment: an institution listed for Registered asks for Controlled', async () => {

@@ -35,6 +35,8 @@ describe('replay of committed histories', function () {
     }
     // A patch of one control: the history that took its old path.
     assert.ok(files.includes(path.join('before-pause-keeps-schedule', 'pause-resume.json')));
+    // And one of a requester joining while the receipts went out: two receipts, before one-receipt-each.
+    assert.ok(files.includes(path.join('before-one-receipt-each', 'receipt-twice.json')));
   });
 
   it('replays every one without nondeterminism', async () => {

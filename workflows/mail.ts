@@ -14,7 +14,7 @@ import {
 } from '../activities/interfaces';
 import { io } from './activities';
 import type { Agreement } from './agreement-state';
-import { MAIL_FROM_RECORDS, ONE_FIRST_MAIL, RECORDS_WITH_MAIL } from './patches';
+import { MAIL_FROM_RECORDS, ONE_FIRST_MAIL, ONE_RECEIPT_EACH, RECORDS_WITH_MAIL } from './patches';
 
 type Extra = EmailRequest['extra'];
 
@@ -127,7 +127,12 @@ export async function tellRequesters(
   options: { extra?: Extra; only?: Person[] } = {},
 ): Promise<void> {
   const requesters = options.only ?? agreement.status.requesters;
-  for (const requester of requesters) {
+  // The live list: a requester who joins meanwhile is reached too (the instructions rely on it), but not
+  // with a receipt, which joining sent them already (patch `one-receipt-each`).
+  const before = requesters.length;
+  for (let i = 0; i < requesters.length; i++) {
+    if (i >= before && kind === 'request-received' && agreement.patches.has(ONE_RECEIPT_EACH)) break;
+    const requester = requesters[i]!;
     await send(agreement, kind, `${key}/${requester.email}`, [requester], { extra: options.extra });
   }
 }

@@ -87,6 +87,13 @@ export const PAUSE_KEEPS_SCHEDULE = 'pause-keeps-schedule';
  */
 export const OFFICIAL_KEPT = 'official-kept';
 
+/**
+ * A requester who joins while the "we received your request" messages are going out hears once, on
+ * joining (handlers.ts `addRequester`); before it, the round going out reached them too (a trial's
+ * import: two receipts, `…/joined/…` and `…/received/…`). Asked only when that happens.
+ */
+export const ONE_RECEIPT_EACH = 'one-receipt-each';
+
 /** One run's answers to `patched()`. Made in the run's first activation (see the file's comment). */
 export class Patches {
   /** Whether this run started with every patch of 2026-12 (its history has the `ALL_OF_2026_12` marker). */

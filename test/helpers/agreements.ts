@@ -162,6 +162,7 @@ export const RECORDED_PATHS = [
   'executed-before-initiation',
   'six-reminders-escalated',
   'second-requester-joins',
+  'one-receipt-each',
   'amendment',
   'not-needed',
   'cancelled',
