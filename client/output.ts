@@ -48,9 +48,18 @@ export function readUserFile(file: string, label: string): string {
   // Loaded here, not at the top: this module is on every command's start-up path.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw new UserError(`${label}: cannot read ${file}: ${fileProblem(err)}`);
+  }
+  // As a spreadsheet's CSV is read: a BOM, UTF-16 (Notepad's "Unicode") or Windows-1252 (common/text-file.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { decodeText } = require('../common/text-file') as typeof import('../common/text-file');
+  try {
+    return decodeText(bytes).text;
+  } catch (err) {
+    throw new UserError(`${label}: ${file}: ${(err as Error).message}`);
   }
 }

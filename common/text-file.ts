@@ -21,14 +21,28 @@ export function readTextFile(file: string): { text: string; encoding: TextEncodi
   } catch (err) {
     throw new Error(`${file}: ${fileProblem(err)}`, { cause: err });
   }
-  return decodeText(bytes);
+  try {
+    return decodeText(bytes);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
-/** The bytes decoded, and the encoding they were read as. */
+/**
+ * The bytes decoded, and the encoding they were read as. Throws `line N: …` when a character could not
+ * be read (U+FFFD in the text): a file in another encoding (a Mac's "CSV" is Mac Roman) would otherwise
+ * put garbled names into agreements and mail.
+ */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
   const encoding = detectEncoding(bytes);
   // ignoreBOM: false (the default) drops a BOM of the encoding decoded.
   const text = encoding === 'windows-1252' ? windows1252(bytes) : new TextDecoder(encoding).decode(bytes);
+  const lost = text.indexOf('\uFFFD');
+  if (lost >= 0)
+    throw new Error(
+      `line ${text.slice(0, lost).split('\n').length}: a character that could not be read (shown as \uFFFD): ` +
+        'the file is not UTF-8, UTF-16 or Windows-1252; save it as "CSV UTF-8" and try again',
+    );
   return { text: text.replace(/^\uFEFF/, ''), encoding };
 }
 

@@ -25,7 +25,10 @@ describe('dura CLI: flags, checked before anything starts', function () {
   const dura = (...args: string[]) => run(args, env);
   const file = (name: string, content: unknown) => {
     const at = path.join(dir, name);
-    fs.writeFileSync(at, typeof content === 'string' ? content : JSON.stringify(content));
+    fs.writeFileSync(
+      at,
+      typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content),
+    );
     return at;
   };
   /** A refusal: exit 1, nothing on stdout, exactly these lines, and no records opened. */
@@ -126,6 +129,25 @@ describe('dura CLI: flags, checked before anything starts', function () {
     ]);
     refused(await dura('request', '--file', path.join(dir, 'none.json')), [
       `--file: cannot read ${path.join(dir, 'none.json')}: no such file or directory (ENOENT)`,
+    ]);
+    // Saved as Notepad and Excel save text: read as a CSV is (a BOM, UTF-16, Windows-1252), accents kept;
+    // a Mac's Mac Roman is refused by its line, not read garbled.
+    const accented = JSON.stringify({ ...request, requester: { name: 'Inès Sá', email: 'inès@' } }, null, 1);
+    const saved = {
+      'bom.json': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(accented)]),
+      'unicode.json': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(accented, 'utf16le')]),
+      'ansi.json': Buffer.from(accented, 'latin1'),
+    };
+    for (const [name, bytes] of Object.entries(saved))
+      refused(await dura('request', '--file', file(name, bytes)), [
+        'requester.email: "inès@": not an e-mail address',
+        'signingOfficial.email: required',
+        'tiers: expected a list such as ["registered", "controlled"]',
+      ]);
+    const macRoman = Buffer.from(accented, 'latin1').map((b) => (b === 0xe8 ? 0x8f : b));
+    refused(await dura('request', '--file', file('mac.json', macRoman)), [
+      `--file: ${path.join(dir, 'mac.json')}: line 7: a character that could not be read (shown as \uFFFD): ` +
+        'the file is not UTF-8, UTF-16 or Windows-1252; save it as "CSV UTF-8" and try again',
     ]);
     const good = file('good.json', { ...request, requester: { name: 'Ada', email: 'ada@file.example.edu' } });
     refused(await dura('request', '--file', good, '--tier', 'registered', '--domain', 'file.example.edu'), [

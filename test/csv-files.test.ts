@@ -23,6 +23,20 @@ describe('spreadsheet encodings', () => {
     assert.equal(rows[0]!.request.signingOfficial.title, 'Directrice – Recherche');
   });
 
+  it("a byte no encoding read here defines (a Mac's CSV, Mac Roman) is refused by its line, not garbled", () => {
+    // "Hélène" in Mac Roman: è is 0x8F, which Windows-1252 leaves undefined.
+    const header = 'institution_name,domain\r\n';
+    const bytes = Buffer.concat([
+      Buffer.from(`${header}Mac U,mac.edu\r\nH`),
+      Buffer.from([0x8e, 0x6c, 0x8f]),
+      Buffer.from('ne,x\r\n'),
+    ]);
+    assert.throws(
+      () => decodeText(bytes),
+      /^Error: line 3: a character that could not be read \(shown as \uFFFD\): the file is not UTF-8, UTF-16 or Windows-1252; save it as "CSV UTF-8" and try again$/,
+    );
+  });
+
   it('UTF-8 with a BOM, and without one', () => {
     const bytes = fixture('requests-utf8-bom.csv');
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);

@@ -2,6 +2,7 @@
 // records database: SQLite and a throwaway PostgreSQL. The database starts as 001 left it, with rows.
 import { strict as assert } from 'node:assert';
 import type { Kysely } from 'kysely';
+import * as sinon from 'sinon';
 import { checkCoverage } from '../activities/records/coverage';
 import { openDatabase } from '../activities/records/db';
 import { publicInstitutions } from '../activities/records/public-list';
@@ -93,6 +94,24 @@ for (const dialect of TEST_DATABASES) {
       });
       assert.equal((await store.agreementStatus('dura-uw.edu'))?.history.length, 1);
       assert.equal((await store.emails({ agreementId: 'dura-uw.edu' })).length, 1);
+    });
+
+    it("lists an institution on New York's date: an import at 7:38 PM ET is that day's, not UTC's next", async () => {
+      const clock = sinon.useFakeTimers({ now: Date.parse('2026-12-02T00:38:00Z'), toFake: ['Date'] });
+      try {
+        await store.importInstitutions([
+          { name: 'Evening College', domain: 'evening.edu', tiers: ['registered'] },
+        ]);
+        await store.setTierRule('evening.edu', 'registered', 'individual');
+        await store.addInstitutionAddress('evening.edu', 'registered', 'ann@evening.edu');
+      } finally {
+        clock.restore();
+      }
+      const [tier] = (await store.institutionByDomain('evening.edu'))!.tiers;
+      assert.deepEqual(
+        [tier!.listedOn, tier!.addresses.map((a) => a.listedOn)],
+        ['2026-12-01', ['2026-12-01']],
+      );
     });
 
     it('adds domains (one institution each), finds the institution by any of them, removes them', async () => {

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { TIERS, type Tier } from '../../common/agreement';
 import { asciiDomain, asciiEmail } from '../../common/idn';
 import { MEMBERSHIP_RULES, parseEmail } from '../../common/coverage';
+import { newYorkDate } from '../../common/when';
 import { DOMAIN } from './registry-csv';
 import { institutionIdFor, RegistryError, type RegistryChange } from './registry';
 import type { Database } from './schema';
@@ -270,7 +271,7 @@ function validText(value: string, field: string, optional: boolean): string | nu
   return text;
 }
 
-/** Today's date (UTC), YYYY-MM-DD: the date a change lists something, as `institutions import` does. */
+/** Today's New York date, YYYY-MM-DD: the date a change lists something, as `institutions import` does. */
 function today(): string {
-  return new Date().toISOString().slice(0, 10);
+  return newYorkDate();
 }

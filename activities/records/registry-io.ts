@@ -21,6 +21,7 @@ import type {
 } from '../../common/registry-file-schema';
 import { readInstitutions, type InstitutionProfile } from './registry';
 import type { Database } from './schema';
+import { newYorkDate } from '../../common/when';
 
 // Keeps every batched INSERT far below SQLite's (32766) and PostgreSQL's (65535) parameter limits.
 const BATCH = 500;
@@ -64,7 +65,7 @@ export async function importRegistry(
   file: ParsedRegistryFile,
   options: { skipInvalid?: boolean; listedOn?: string } = {},
 ): Promise<RegistryImport> {
-  const listedOn = options.listedOn ?? new Date().toISOString().slice(0, 10);
+  const listedOn = options.listedOn ?? newYorkDate(); // a New York date, as every date people read;
   return db.transaction().execute(async (trx) => {
     const before = new Map((await readInstitutions(trx)).map((p) => [p.id, p]));
     const owners = new Map([...before.values()].flatMap((p) => p.domains.map((d) => [d, p.id] as const)));

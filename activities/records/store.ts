@@ -37,6 +37,7 @@ import { likelyParent, readInstitution, type InstitutionProfile, type RegistryCh
 import * as change from './registry-changes';
 import { checkCoverage, type Coverage } from './coverage';
 import type { AgreementsTable, Database } from './schema';
+import { newYorkDate } from '../../common/when';
 
 export type { RegistryEntry } from './institutions';
 export type { InstitutionOfficial, InstitutionProfile, RegistryChange } from './registry';
@@ -175,7 +176,7 @@ export class RecordsStore implements EmailLedger {
   /** Imports (upserts) institutions, e.g. from the published list; tiers listed on `listedOn`. */
   async importInstitutions(
     rows: InstitutionRecord[],
-    listedOn = new Date().toISOString().slice(0, 10),
+    listedOn = newYorkDate(), // a New York date, as every date people read,
   ): Promise<number> {
     return this.db
       .transaction()
