@@ -20,11 +20,21 @@ address="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
 host="${address%:*}"
 port="${address##*:}"
 ui_port="${DURA_UI_PORT:-8233}"
-data="${DURA_DATA_DIR:-data}"
-mkdir -p "$data/outbox"
+# Absolute, so that the banner's settings work from any directory.
+data="$(realpath -m "${DURA_DATA_DIR:-data}")"
+database_set="${DATABASE_URL:-}"
 export TEMPORAL_ADDRESS="$address"
 export DATABASE_URL="${DATABASE_URL:-sqlite:$data/dura.sqlite}"
 export DURA_DATA_DIR="$data"
+# Every setting checked before anything starts, all problems at once, as the CLI and the worker word
+# them (common/config.ts); DURA_UI_PORT is this script's own.
+problems="$(node -e '
+  try { require("./lib/common/config.js").loadConfig(); }
+  catch (e) { if (!e.problems) throw e; console.log(e.problems.map((p) => "dura: " + p).join("\n")); }')"
+[[ "$ui_port" =~ ^[0-9]{1,5}$ ]] && ((ui_port >= 1 && ui_port <= 65535)) ||
+  problems+="${problems:+$'\n'}dura: DURA_UI_PORT: expected a whole number from 1 to 65535 (got \"$ui_port\")"
+[[ -n "$problems" ]] && { echo "$problems" >&2; exit 1; }
+mkdir -p "$data/outbox"
 web_host="${DURA_WEB_HOST:-127.0.0.1}"
 web_port="${DURA_WEB_PORT:-8080}"
 # Where a browser on this machine reaches the pages (an address to listen on like 0.0.0.0 is none).
@@ -35,6 +45,13 @@ export DURA_WEB_URL="${DURA_WEB_URL:-http://$web_at:$web_port}"
 web_answers() { (exec 3<>"/dev/tcp/${web_at//[\[\]]/}/$web_port") 2>/dev/null; }
 # A port in use is named now, before anything starts (else the probe after `dura web` finds that server).
 web_answers && { echo "dura: $web_at:$web_port is in use; set DURA_WEB_PORT to another port" >&2; exit 1; }
+# So are Temporal's ports: a second engine on them would start its worker against the first one's server.
+in_use() { (exec 3<>"/dev/tcp/${1//[\[\]]/}/$2") 2>/dev/null; }
+in_use "$host" "$port" && {
+  echo "dura: $address is in use (another Temporal server?); set TEMPORAL_ADDRESS to another port" >&2
+  exit 1
+}
+in_use "$host" "$ui_port" && { echo "dura: $host:$ui_port is in use; set DURA_UI_PORT to another port" >&2; exit 1; }
 
 search_attributes=()
 for sa in DuraStage=Keyword DuraInstitution=Keyword DuraTiers=KeywordList DuraInitiationDueBy=Datetime \
@@ -82,19 +99,39 @@ web_answers || { echo "dura: the researcher's pages did not start on $web_host:$
 # What `dura` in another terminal must be given to reach this engine: whatever is not a default.
 shared=()
 [[ "$address" != 127.0.0.1:7233 ]] && shared+=("TEMPORAL_ADDRESS=$address")
-[[ "$data" != data ]] && shared+=("DURA_DATA_DIR=$data")
+[[ -n "${TEMPORAL_NAMESPACE:-}" && "$TEMPORAL_NAMESPACE" != default ]] && shared+=("TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE")
+[[ -n "${DURA_TASK_QUEUE:-}" && "$DURA_TASK_QUEUE" != dura ]] && shared+=("DURA_TASK_QUEUE=$DURA_TASK_QUEUE")
+[[ "$data" != "$root/data" ]] && shared+=("DURA_DATA_DIR=$data")
+# A password is not printed: the name says to give the same.
+if [[ "$database_set" == *://*:*@* ]]; then shared+=("DATABASE_URL=(yours)")
+elif [[ -n "$database_set" ]]; then shared+=("DATABASE_URL=$database_set"); fi
 [[ "$web_host" != 127.0.0.1 ]] && shared+=("DURA_WEB_HOST=$web_host")
 [[ "$web_port" != 8080 ]] && shared+=("DURA_WEB_PORT=$web_port")
+[[ -n "${DURA_LINK_KEY:-}" ]] && shared+=("DURA_LINK_KEY=(yours)")
 [[ "${DURA_PAYLOAD_COMPRESSION:-off}" == on ]] && shared+=("DURA_PAYLOAD_COMPRESSION=on")
 settings=""
 ((${#shared[@]})) && settings=$'\n'"  CLI settings     ${shared[*]}   (give dura the same)"
+# Where mail goes: SMTP_URL's server (its password not shown), else the outbox.
+if [[ -n "${SMTP_URL:-}" ]]; then
+  smtp_at="${SMTP_URL#*://}"
+  mail_line="mail             SMTP ${SMTP_URL%%://*}://${smtp_at#*@}"
+else
+  mail_line="outbox           $data/outbox/   (set SMTP_URL to send real mail)"
+fi
 
 cat >&2 <<MSG
 dura is running.
   Researcher pages http://$web_at:$web_port
   Temporal UI      http://$host:$ui_port
-  outbox           $(cd "$data" && pwd)/outbox/   (set SMTP_URL to send real mail)
+  $mail_line
   CLI              dura --help   (with alias dura="node $PWD/bin/dura.js", or npm link)$settings
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
+# One part stopping stops them all: say which, and how.
+names=("the Temporal dev server (see $data/temporal.log)" "the worker" "the researcher's pages")
+status=0
+wait -n -p ended "${pids[@]}" || status=$?
+for i in "${!pids[@]}"; do
+  [[ "${pids[i]}" == "${ended:-}" ]] && echo "dura: ${names[i]} stopped (exit $status); stopping the rest" >&2
+done
+exit "$status"

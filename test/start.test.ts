@@ -152,6 +152,80 @@ describe('npm start', function () {
     }
     assert.match(await stop(engine), /^(SIGINT|exit 0)$/);
   });
+
+  /** `npm start` run to its end with `extra` settings: its exit code and what it printed. */
+  function startUntilExit(extra: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env: { ...env, ...extra },
+      stdio: 'pipe',
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Its own lines only: setup's one line (tools installed) is not about the settings.
+    const own = () => output.replace(/^dura setup: .*\n/gm, '');
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output: own() })));
+  }
+
+  it('bad settings are named all at once, as the CLI names them, before anything starts', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-start-bad-'));
+    const { code, output } = await startUntilExit({
+      DURA_DATA_DIR: fresh,
+      DURA_WEB_PORT: '-1',
+      DURA_UI_PORT: 'abc',
+      DURA_WORKER_CACHE: 'lots',
+    });
+    assert.equal(code, 1, output);
+    assert.deepEqual(output.trim().split('\n'), [
+      'dura: DURA_WORKER_CACHE: expected a whole number from 2 to 100000 (got "lots")',
+      'dura: DURA_WEB_PORT: expected a whole number from 0 to 65535 (got "-1")',
+      'dura: DURA_UI_PORT: expected a whole number from 1 to 65535 (got "abc")',
+    ]);
+    assert.deepEqual(fs.readdirSync(fresh), [], 'nothing started, nothing written');
+  });
+
+  it("Temporal's port taken by another server is named, and nothing starts", async () => {
+    const other = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => other.once('listening', resolve));
+    const taken = `127.0.0.1:${(other.address() as net.AddressInfo).port}`;
+    try {
+      const { code, output } = await startUntilExit({ TEMPORAL_ADDRESS: taken });
+      assert.equal(code, 1, output);
+      assert.equal(
+        output,
+        `dura: ${taken} is in use (another Temporal server?); set TEMPORAL_ADDRESS to another port\n`,
+      );
+    } finally {
+      other.close();
+    }
+  });
+
+  it('a part that dies stops the rest, and says which', async () => {
+    engine = await start();
+    const child = engine;
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // This engine's worker: its TEMPORAL_ADDRESS is this test's.
+    const worker = fs.readdirSync('/proc').find((pid) => {
+      try {
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        return (
+          cmd.includes('lib/worker/main.js') && environ.includes(`TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS}`)
+        );
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(worker, "the engine's worker process");
+    process.kill(Number(worker), 'SIGKILL');
+    await exited;
+    engine = undefined;
+    assert.match(output, /^dura: the worker stopped \(exit 137\); stopping the rest\ndura: stopping\n$/m);
+    await until(async () => !(await listening(env.TEMPORAL_ADDRESS!)), 20_000);
+  });
 });
 
 function listening(address: string): Promise<boolean> {
