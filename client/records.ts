@@ -14,27 +14,32 @@ const NO_RECORDS =
 // Loaded on use: the database drivers are not needed by the CLI's other commands.
 async function openStore(): Promise<RecordsStore> {
   const { loadConfig } = await import('../common/config');
-  const { RecordsStore } = await import('../activities/records/store');
-  const { describeDatabase, NoDatabaseFile } = await import('../activities/records/db');
   const config = loadConfig();
+  return openRecords(config.DATABASE_URL);
+}
+
+/** The records, or an UnreachableError (exit 2) naming the database and why, as every command says it. */
+async function openRecords(databaseUrl: string): Promise<RecordsStore> {
+  const { RecordsStore } = await import('../activities/records/store');
   try {
-    return await RecordsStore.open(config.DATABASE_URL, MUST_EXIST);
+    return await RecordsStore.open(databaseUrl, MUST_EXIST);
   } catch (err) {
+    const { describeDatabase, NoDatabaseFile } = await import('../activities/records/db');
     const why = err instanceof NoDatabaseFile ? NO_RECORDS : (err as Error).message;
-    throw new UnreachableError(`the records database ${describeDatabase(config.DATABASE_URL)}: ${why}`);
+    throw new UnreachableError(`the records database ${describeDatabase(databaseUrl)}: ${why}`);
   }
 }
 
 /**
- * The records of `databaseUrl` for one piece of work, closed after it; an error is the caller's to word
- * (status answers from the records when Temporal is down, and names both when neither answers).
+ * The records of `databaseUrl` for one piece of work, closed after it. Records that cannot be opened are
+ * an UnreachableError naming them; status answers from the records when Temporal is down, and names
+ * both when neither answers.
  */
 export async function withRecords<T>(
   databaseUrl: string,
   work: (store: RecordsStore) => Promise<T>,
 ): Promise<T> {
-  const { RecordsStore } = await import('../activities/records/store');
-  const store = await RecordsStore.open(databaseUrl, MUST_EXIST);
+  const store = await openRecords(databaseUrl);
   try {
     return await work(store);
   } finally {

@@ -70,8 +70,12 @@ export async function statusWhenTemporalDown(
   } catch (err) {
     const { describeDatabase } = await import('../activities/records/db');
     const firstLine = (e: unknown) => (e as Error).message.split('\n')[0];
-    const records = `the records database ${describeDatabase(config.DATABASE_URL)}`;
-    throw new UnreachableError(`${firstLine(down)}; nor ${records}: ${firstLine(err)}`);
+    // withRecords names the database when it cannot open it; a later failure is worded here.
+    const records =
+      err instanceof UnreachableError
+        ? firstLine(err)
+        : `the records database ${describeDatabase(config.DATABASE_URL)}: ${firstLine(err)}`;
+    throw new UnreachableError(`${firstLine(down)}; nor ${records}`);
   }
   if (!status) throw down;
   return { status, source: 'records', unreachable: down.message.split('\n')[0] };

@@ -241,6 +241,20 @@ for (const database of TEST_DATABASES)
       assert.match(result.stderr, /^dura: cannot reach Temporal at 127\.0\.0\.1:1/);
     });
 
+    it('with Temporal up and the records unreachable, status by address exits 2 naming the records', async () => {
+      const missing = path.join(os.tmpdir(), 'dura-no-such-dir', 'dura.sqlite');
+      const result = await runDura(['status', 'emilie@nowhere.edu'], {
+        ...engine.cliEnv,
+        DATABASE_URL: `sqlite:${missing}`,
+      });
+      assert.equal(result.status, 2, result.stderr);
+      assert.equal(
+        result.stderr,
+        `dura: cannot reach the records database sqlite:${missing}: no such file: set DURA_DATA_DIR (or DATABASE_URL) ` +
+          'as the engine has it, or make a new one with `dura db migrate`\n',
+      );
+    });
+
     it('request: all flag problems at once, by flag; --file: receivedAt defaults to now, no request flags beside it', async () => {
       const flags = requestWith({ '--domain': 'cli-flags.edu', '--official-email': 'osp@' });
       flags.splice(flags.indexOf('--institution-name'), 2);
