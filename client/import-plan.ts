@@ -15,7 +15,7 @@ import type { CsvProblem } from '../common/csv';
 import type { CsvRequest } from '../common/request-csv';
 import { checkCoverage } from '../activities/records/coverage';
 import type { RecordsStore } from '../activities/records/store';
-import { inWords } from '../common/when';
+import { receivedInWords } from '../common/when';
 import { triageRequest, type RequestTriage } from './agreements';
 
 export interface PlannedRow extends CsvRequest {
@@ -82,7 +82,7 @@ function startForAll(first: PlannedRow, group: PlannedRow[]): void {
   const earliest = group.reduce((a, b) => (b.request.receivedAt < a.request.receivedAt ? b : a));
   if (earliest !== first)
     notes.push(
-      `received_at: the agreement starts as received ${inWords(earliest.request.receivedAt)}, when ` +
+      `received_at: the agreement starts as received ${receivedInWords(earliest.request.receivedAt)}, when ` +
         `line ${earliest.line} was, the earliest of its rows: initiation is due two business days after it`,
     );
   first.request = { ...first.request, tiers: all, receivedAt: earliest.request.receivedAt };

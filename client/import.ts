@@ -13,6 +13,7 @@ import { requestPatiently } from './agreements';
 import type { PlannedRow } from './import-plan';
 import { UserError } from './output';
 import { UpdateNotTaken, type Patience } from './update-retry';
+import { counted } from '../common/counted';
 
 /**
  * The requests of a CSV file in any encoding a spreadsheet saves (common/text-file.ts). Throws a
@@ -37,7 +38,7 @@ export function readRequestFile(file: string, options: { skipInvalid?: boolean }
 export function nothingRequested(file: string, problems: CsvProblem[]): UserError {
   const sorted = [...problems].sort((a, b) => a.line - b.line);
   return new UserError(
-    `${file}: nothing requested; ${sorted.length} problem(s):\n${sorted.map(formatProblem).join('\n')}`,
+    `${file}: nothing requested; ${counted(sorted.length, 'problem')}:\n${sorted.map(formatProblem).join('\n')}`,
   );
 }
 

@@ -10,6 +10,7 @@ import type { StepInput, StepInputField } from '../common/registration-input';
 import { UserError } from './output';
 import type { RegistrationRow } from './registration-views';
 import type { Patience } from './update-retry';
+import { counted } from '../common/counted';
 
 /**
  * How the answer of one step reads: newly recorded (or its date corrected); already recorded on that
@@ -146,7 +147,7 @@ export async function importRegistrationFile(file: string): Promise<Registration
   problems.sort((a, b) => a.line - b.line);
   if (problems.length)
     throw new UserError(
-      `${file}: nothing recorded; ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,
+      `${file}: nothing recorded; ${counted(problems.length, 'problem')}:\n${problems.map(formatProblem).join('\n')}`,
     );
   const { session } = await import('./temporal');
   const { config, client } = await session();
@@ -173,7 +174,7 @@ async function recordRows(
     } catch (err) {
       if (!(err instanceof UserError) || !rows.length) throw err;
       throw new UserError(
-        `line ${row.line}: ${err.message}\n(the ${rows.length} row(s) before it are recorded)`,
+        `line ${row.line}: ${err.message}\n(the ${counted(rows.length, 'row')} before it ${rows.length === 1 ? 'is' : 'are'} recorded)`,
       );
     }
     rows.push({

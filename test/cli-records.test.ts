@@ -50,7 +50,7 @@ describe('dura CLI: records database and Registered Institutions', function () {
     );
     const result = await dura(['institutions', 'import', file], env);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /nothing imported; 2 problem\(s\) in 2 row\(s\)/);
+    assert.match(result.stderr, /nothing imported; 2 problems in 2 rows/);
     assert.match(result.stderr, /line 3, domain: /);
     assert.match(result.stderr, /line 4, tiers: unknown tier "gold"/);
     assert.equal((await dura(['institutions', 'list', '--json'], env)).stdout.trim(), '[]');

@@ -25,7 +25,7 @@ describe("README's sample list (examples/)", function () {
   it('imports whole, and check gives each next step for the addresses README names', async () => {
     const imported = await dura('institutions', 'import', SAMPLE);
     assert.deepEqual([imported.status, imported.stderr], [0, '']);
-    assert.equal(imported.stdout, 'imported 3 institution(s): 3 added, 0 changed, 0 unchanged\n');
+    assert.equal(imported.stdout, 'imported 3 institutions: 3 added, 0 changed, 0 unchanged\n');
 
     const next = async (email: string) => {
       const result = await dura('check', email, '--tier', 'controlled', '--json');

@@ -194,7 +194,7 @@ describe('dura registration (CLI)', function () {
     const result = await dura(['registration', 'import', csv], engine.cliEnv);
     assert.equal(result.status, 1);
     assert.deepEqual(result.stderr.trim().split('\n'), [
-      `dura: ${csv}: nothing recorded; 3 problem(s):`,
+      `dura: ${csv}: nothing recorded; 3 problems:`,
       'dura: line 3, Module: unknown step "Gold star": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
       `dura: line 4, Email: no registration is tracked for nobody@${LAKESIDE} (the registration instructions have not gone to it)`,
       'dura: line 5, Completed: 2099-01-01 is in the future (today is ' + today + ' in New York)',
@@ -208,7 +208,7 @@ describe('dura registration (CLI)', function () {
     assert.equal(refused.status, 1);
     assert.match(
       refused.stderr,
-      /nothing recorded; 1 problem\(s\):\ndura: line 3, email: no registration is tracked for nobody@/,
+      /nothing recorded; 1 problem:\ndura: line 3, email: no registration is tracked for nobody@/,
     );
     assert.deepEqual(await stepsOf(GRACE), noStepsDone());
   });
@@ -240,9 +240,9 @@ describe('dura registration (CLI)', function () {
     );
     const second = await dura(['registration', 'import', utf16], engine.cliEnv);
     assert.equal(second.status, 0, second.stderr);
-    assert.equal(second.stdout.trim(), '2 row(s): 2 recorded, 0 unchanged (already recorded)');
+    assert.equal(second.stdout.trim(), '2 rows: 2 recorded, 0 unchanged (already recorded)');
     const again = await dura(['registration', 'import', utf16], engine.cliEnv);
-    assert.equal(again.stdout.trim(), '2 row(s): 0 recorded, 2 unchanged (already recorded)');
+    assert.equal(again.stdout.trim(), '2 rows: 0 recorded, 2 unchanged (already recorded)');
     assert.deepEqual(await stepsOf(GRACE), {
       ...noStepsDone(),
       identity: yesterday,

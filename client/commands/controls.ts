@@ -72,7 +72,8 @@ const controls: Control[] = [
   },
   {
     name: 'set-official',
-    description: 'replace the signing officials with one (or --add one more); the next reminder goes to them',
+    description:
+      'replace the signing officials with one (or --add one more): a new one gets the package at once',
     options: [
       ['--name <name>', "the official's name", true],
       ['--email <email>', "the official's e-mail", true],

@@ -4,6 +4,7 @@
  */
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
+import { counted } from '../../common/counted';
 
 /**
  * `dura institutions import <file>`: the CSV `domain,name,tiers` (registry-csv.ts, as it always was
@@ -30,9 +31,9 @@ export async function importInstitutionsFile(
   const parsed = parseRegistryFile(text, format);
   const refused = (problems: typeof parsed.problems) => {
     const places = new Set(problems.map((p) => ('line' in p ? p.line : /^\[\d+\]/.exec(p.path)?.[0])));
-    const where = parsed.fatal ? '' : ` in ${places.size} ${format === 'csv' ? 'row' : 'institution'}(s)`;
+    const where = parsed.fatal ? '' : ` in ${counted(places.size, format === 'csv' ? 'row' : 'institution')}`;
     return new UserError(
-      `${file}: nothing imported; ${problems.length} problem(s)${where}:\n${problems.map(formatFileProblem).join('\n')}`,
+      `${file}: nothing imported; ${counted(problems.length, 'problem')}${where}:\n${problems.map(formatFileProblem).join('\n')}`,
     );
   };
   if (parsed.fatal) throw refused(parsed.problems);
@@ -43,7 +44,7 @@ export async function importInstitutionsFile(
   if (result.problems.length && !options.skipInvalid) throw refused(result.problems);
   emit(options, { file, format, ...result }, () =>
     [
-      `imported ${result.imported} institution(s): ${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`,
+      `imported ${counted(result.imported, 'institution')}: ${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`,
       ...result.problems.map((p) => `skipped ${formatFileProblem(p)}`),
     ].join('\n'),
   );
@@ -60,7 +61,7 @@ async function importDomainNameTiers(
   if (parsed.problems.length && !options.skipInvalid) {
     const rows = new Set(parsed.problems.map((p) => p.line)).size;
     throw new UserError(
-      `${file}: nothing imported; ${parsed.problems.length} problem(s) in ${rows} row(s):\n${parsed.problems.map(formatProblem).join('\n')}`,
+      `${file}: nothing imported; ${counted(parsed.problems.length, 'problem')} in ${counted(rows, 'row')}:\n${parsed.problems.map(formatProblem).join('\n')}`,
     );
   }
   const result = await withStore((store) =>
@@ -68,7 +69,7 @@ async function importDomainNameTiers(
   );
   emit(options, result, () =>
     [
-      `imported ${result.imported} institution(s)`,
+      `imported ${counted(result.imported, 'institution')}`,
       ...result.problems.map((p) => `skipped ${formatProblem(p)}`),
     ].join('\n'),
   );

@@ -11,6 +11,7 @@ import type { AgreementStatus } from '../../common/agreement';
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { registerInstitutionChangeCommands } from './institutions-changes';
+import { counted } from '../../common/counted';
 
 export function registerInstitutionCommands(institutions: Command): void {
   institutions
@@ -136,7 +137,7 @@ async function exportInstitutions(options: ExportFlags): Promise<void> {
     throw new UserError(`--output: cannot write ${options.output}: ${fileProblem(err)}`);
   }
   process.stdout.write(
-    `exported ${list.length} institution(s) to ${options.output} (${csv ? 'CSV' : 'JSON'})\n`,
+    `exported ${counted(list.length, 'institution')} to ${options.output} (${csv ? 'CSV' : 'JSON'})\n`,
   );
 }
 

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { emit, UnreachableError, UserError, type OutputOptions } from '../output';
 import type { ImportedRow } from '../import';
+import { counted } from '../../common/counted';
 
 interface ImportFlags extends OutputOptions {
   skipInvalid?: boolean;
@@ -92,13 +93,15 @@ export function registerIntakeCommands(program: Command): void {
       const agreements = new Set(
         results.flatMap((r) => (r.agreementId && r.outcome !== 'not-needed' ? [r.agreementId] : [])),
       ).size;
-      const skipped = problems.length ? `; ${new Set(problems.map((p) => p.line)).size} row(s) skipped` : '';
+      const skipped = problems.length
+        ? `; ${counted(new Set(problems.map((p) => p.line)).size, 'row')} skipped`
+        : '';
       emit(
         flags,
         { requested: results.length, agreements, outcomes: counts, rows: results, skipped: problems },
         () =>
           [
-            `${results.length} request(s), ${agreements} agreement(s): ` +
+            `${counted(results.length, 'request')}, ${counted(agreements, 'agreement')}: ` +
               (Object.entries(counts)
                 .map(([outcome, n]) => `${n} ${outcome}`)
                 .join(', ') || 'nothing to do') +
@@ -115,7 +118,7 @@ export function registerIntakeCommands(program: Command): void {
       );
       if (counts.unanswered)
         throw new UnreachableError(
-          `a worker: ${counts.unanswered} request(s) unanswered (listed above); they may still be applied ` +
+          `a worker: ${counted(counts.unanswered, 'request')} unanswered (listed above); they may still be applied ` +
             'when a worker runs; importing the file again is safe (requests already in come back already-requested)',
         );
       // A row its agreement refused (it ended meanwhile, …) is a request not taken: said above, and exit 1.

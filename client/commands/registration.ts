@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { REGISTRATION_STEPS } from '../../common/registration';
 import { emit, type OutputOptions } from '../output';
 import { requiredFlag } from './required';
+import { counted } from '../../common/counted';
 
 interface RecordFlags extends OutputOptions {
   step: string;
@@ -88,7 +89,7 @@ export function registerRegistrationCommands(program: Command): void {
         flags,
         result,
         () =>
-          `${result.rows.length} row(s): ${result.recorded} recorded, ${result.unchanged} unchanged (already recorded)`,
+          `${counted(result.rows.length, 'row')}: ${result.recorded} recorded, ${result.unchanged} unchanged (already recorded)`,
       );
     });
 

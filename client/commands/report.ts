@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { emit, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
+import { counted } from '../../common/counted';
 
 interface ReportFlags extends OutputOptions {
   since?: string;
@@ -56,12 +57,12 @@ async function sinceInstant(value: string): Promise<string> {
 }
 
 function summaryView(s: import('../report').ReportSummary): string {
-  const n = (v: number | null, unit: string) => (v === null ? '-' : `${v} ${unit}`);
+  const n = (v: number | null, unit: string) => (v === null ? '-' : counted(v, unit));
   return [
     `agreements                      ${s.agreements} (${s.open} open)`,
-    `initiated                       ${s.initiated}; median ${n(s.medianBusinessDaysToInitiation, 'business days')} after the request`,
+    `initiated                       ${s.initiated}; median ${n(s.medianBusinessDaysToInitiation, 'business day')} after the request`,
     `initiation deadlines missed     ${s.initiationDeadlinesMissed}`,
-    `executed                        ${s.executed}; median ${n(s.medianDaysToExecution, 'days')} after the request`,
+    `executed                        ${s.executed}; median ${n(s.medianDaysToExecution, 'day')} after the request`,
     `instructions sent               ${s.instructionsSent}`,
     `instructions deadlines missed   ${s.instructionsDeadlinesMissed}`,
     `reminders sent                  ${s.remindersSent}`,
