@@ -65,6 +65,9 @@ function commanderComplaint(text: string): string {
         /^error: option '(-[^ ,']+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/.exec(
           line,
         );
+      // A mandatory flag left out, in the words every other problem uses (`dura: --reason: required`).
+      const required = /^error: required option '(-[^ ,']+)[^']*' not specified$/.exec(line);
+      if (required) return `dura: ${required[1]}: required`;
       if (!choice) return line.replace(/^error: /, 'dura: ');
       const [, flag, typed, choices] = choice;
       const expected = new Intl.ListFormat('en', { type: 'disjunction' }).format(choices!.split(', '));

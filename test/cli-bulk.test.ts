@@ -102,7 +102,10 @@ for (const database of TEST_DATABASES)
           ['import', path.join(dir, 'nope.csv')],
           /^dura: \/.*nope\.csv: no such file or directory \(ENOENT\)\n$/,
         ],
-        [['import', header, '--concurrency', '0'], /^dura: --concurrency: expected a whole number 1-64\n$/],
+        [
+          ['import', header, '--concurrency', '0'],
+          /^dura: --concurrency: expected a whole number from 1 to 64 \(got "0"\)\n$/,
+        ],
         [['report', '--since', 'last week'], /^dura: --since: .*last week.*\bYYYY-MM-DD\b.*\n$/],
         [
           ['institutions', 'show', 'nowhere.edu'],

@@ -298,10 +298,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
         ['institutions', 'add-address', 'uw.edu', 'ada@gmail.com', '--tier', 'controlled'],
         /^dura: ada@gmail\.com: gmail\.com is not a domain of uw\.edu/,
       ],
-      [
-        ['institutions', 'add-address', 'uw.edu', 'ada@uw.edu'],
-        /^dura: required option '--tier <tier>' not specified\n$/,
-      ],
+      [['institutions', 'add-address', 'uw.edu', 'ada@uw.edu'], /^dura: --tier: required\n$/],
       [
         ['institutions', 'set-rule', 'uw.edu', '--tier', 'controlled', '--rule', 'some'],
         /^dura: --rule: expected domains or individual \(got "some"\)\n$/,

@@ -104,7 +104,7 @@ describe('dura registration close, on the dev server', function () {
     ]);
     const missing = await dura('registration', 'close', ADA);
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /required option '--reason <text>' not specified/);
+    assert.match(missing.stderr, /^dura: --reason: required$/m);
     const stranger = await dura('registration', 'close', `nobody@${DOMAIN}`, '--reason', 'x');
     assert.equal(stranger.status, 1);
     assert.match(stranger.stderr, /nobody@\S+: no registration is tracked for this address/);

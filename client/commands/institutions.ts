@@ -89,7 +89,7 @@ export function registerInstitutionCommands(institutions: Command): void {
   institutions
     .command('export')
     .description(
-      'the whole list: every institution with its domains, tiers (rule, since when, agreement, addresses), officials, contracting contact',
+      'the whole list: every institution with its domains, tiers (rule, since when, agreement, addresses), officials, contracting and report contacts',
     )
     .addOption(new Option('--csv', 'CSV, one row per institution').conflicts('json'))
     .option('--json', 'JSON, an array of institutions (the default)')

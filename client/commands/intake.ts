@@ -151,7 +151,7 @@ export function positiveInt(flag: string, max: number): (value: string) => numbe
   return (value) => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < 1 || n > max)
-      throw new UserError(`${flag}: expected a whole number 1-${max}`);
+      throw new UserError(`${flag}: expected a whole number from 1 to ${max} (got ${JSON.stringify(value)})`);
     return n;
   };
 }

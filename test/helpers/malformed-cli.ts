@@ -50,8 +50,8 @@ export function controlCases(d: { signing: string; initiating: string }): Malfor
 /** What commander refuses before dura's code runs; its message names the option or argument. */
 export function commanderCases(agreement = 'uw.edu'): Malformed<string[]>[] {
   const cases: [string[], string][] = [
-    [['execute', agreement], "required option '--on"],
-    [['cancel', agreement], "required option '--reason"],
+    [['execute', agreement], '--on: required'],
+    [['cancel', agreement], '--reason: required'],
     [['status'], "missing required argument 'agreement'"],
     [['list', '--stage', 'bogus'], '--stage: expected'],
     [['list', '--tier', 'gold'], '--tier: expected'],
