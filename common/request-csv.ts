@@ -54,6 +54,8 @@ export interface RequestCsv {
   problems: CsvProblem[];
   /** The file cannot be imported even in part (a bad header, rows that could not be read). */
   fatal: boolean;
+  /** Columns the header names that dura does not read (a spreadsheet's "Notes"), as typed: ignored. */
+  ignored: string[];
 }
 
 /**
@@ -64,8 +66,14 @@ export interface RequestCsv {
 export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
   const table = readTable(text);
   const names = table.header?.names.map(columnKey) ?? [];
-  const refused = headerProblem(table, names);
-  if (refused) return { rows: [], problems: refused, fatal: true };
+  const ignored = (table.header?.names ?? []).filter(
+    (n, i) => n && !(REQUEST_COLUMNS as readonly string[]).includes(names[i]!),
+  );
+  const refused = headerProblem(table, names, ignored);
+  if (refused) return { rows: [], problems: refused, fatal: true, ignored };
+  // A problem names the column as the header has it (`Received At`), as registration import does.
+  const typed = (column: Column | 'row') =>
+    column === 'row' ? column : (table.header!.names[names.indexOf(column)] ?? column);
 
   const rows: CsvRequest[] = [];
   const problems: CsvProblem[] = [...table.problems];
@@ -104,23 +112,24 @@ export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
     // Left to right, as the header has the columns.
     const at = (c: Column | 'row') => (c === 'row' ? -1 : names.indexOf(c));
     for (const [field, message] of [...found].sort(([a], [b]) => at(a) - at(b)))
-      problems.push({ line, field, message });
+      problems.push({ line, field: typed(field), message });
   }
   problems.sort((a, b) => a.line - b.line);
-  return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal };
+  return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal, ignored };
 }
 
-/** The header's problems, with the columns without a name that hold values; undefined if it is good. */
-function headerProblem(table: CsvTable, names: string[]): CsvProblem[] | undefined {
+/**
+ * The header's problems, with the columns without a name that hold values; undefined if it is good.
+ * Columns it does not read (`unknown`) are no problem alone; beside a missing one they are named too,
+ * as they may be its misspelling (`requester_emial`).
+ */
+function headerProblem(table: CsvTable, names: string[], unknown: string[]): CsvProblem[] | undefined {
   const { header } = table;
   if (!header) return table.problems.length ? table.problems : [headerLine(1, 'the file is empty')];
   const named = names.filter(Boolean);
   const missing = REQUEST_COLUMNS.filter((c) => !OPTIONAL.includes(c) && !named.includes(c));
-  const unknown = header.names.filter(
-    (n, i) => n && !(REQUEST_COLUMNS as readonly string[]).includes(names[i]!),
-  );
   const repeated = REQUEST_COLUMNS.filter((c) => named.indexOf(c) !== named.lastIndexOf(c));
-  if (!missing.length && !unknown.length && !repeated.length) return undefined;
+  if (!missing.length && !repeated.length) return undefined;
   const what = [
     missing.length ? `missing ${missing.join(', ')}` : '',
     unknown.length ? `unknown ${unknown.map((u) => `"${u}"`).join(', ')}` : '',

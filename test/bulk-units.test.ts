@@ -75,16 +75,24 @@ describe('request CSV from a spreadsheet', () => {
     ]);
   });
 
-  it("names problems by column, left to right as the header has them, whatever the header's case", () => {
+  it("names problems by column as the header names it, left to right, whatever the header's case", () => {
     const text =
       'Official Email,Tiers,Domain,Institution Name,Requester_Name,REQUESTER_EMAIL,official-name\n' +
       ',gold,nope,,Al,al@x.edu,Sam\n';
     assert.deepEqual(parseRequestCsv(text, now).problems.map(formatProblem), [
-      'line 2, official_email: required',
-      'line 2, tiers: unknown tier "gold": expected registered or controlled',
-      'line 2, domain: "nope": expected an e-mail domain such as uw.edu',
-      'line 2, institution_name: required',
+      'line 2, Official Email: required',
+      'line 2, Tiers: unknown tier "gold": expected registered or controlled',
+      'line 2, Domain: "nope": expected an e-mail domain such as uw.edu',
+      'line 2, Institution Name: required',
     ]);
+  });
+
+  it("a column of the spreadsheet's own is ignored and named; the rows are read", () => {
+    const parsed = parseRequestCsv(`${header},Notes\n${row('a.edu', 'registered')},call back Monday\n`, now);
+    assert.equal(parsed.fatal, false);
+    assert.deepEqual(parsed.problems, []);
+    assert.deepEqual(parsed.ignored, ['Notes']);
+    assert.equal(parsed.rows[0]!.request.institution.domain, 'a.edu');
   });
 
   it('a bad header, a value under no column name, or a row cut short by a quote: nothing can be requested', () => {
@@ -112,6 +120,7 @@ describe('request CSV from a spreadsheet', () => {
         },
       ],
       fatal: true,
+      ignored: [],
     });
 
     const unclosed = parseRequestCsv(

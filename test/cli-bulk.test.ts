@@ -197,6 +197,30 @@ for (const database of TEST_DATABASES)
       assert.match(text.stdout, /alpha\.edu-1\s+new\s+awaiting-initiation/);
     });
 
+    it("a column of the spreadsheet's own is named and ignored; a problem names its column as the header does", async () => {
+      const file = path.join(dir, 'notes.csv');
+      fs.writeFileSync(
+        file,
+        `${HEADER.replace('received_at', 'Received At')},Notes\n` +
+          'Rho University,rho.edu,Rho One,one@rho.edu,Sam Signer,osp@rho.edu,,registered,,call Monday\n' +
+          'Rho University,rho.edu,Rho Two,two@rho.edu,Sam Signer,osp@rho.edu,,registered,11/30/2026,\n',
+      );
+      const refused = await dura('import', file);
+      assert.equal(refused.status, 1);
+      assert.deepEqual(refused.stderr.trim().split('\n'), [
+        `dura: warning: ${file}: column "Notes" not read (the columns read: institution_name, domain, ` +
+          'requester_name, requester_email, official_name, official_email, official_title, tiers, received_at)',
+        `dura: ${file}: nothing requested; 1 problem:`,
+        'dura: line 3, Received At: 11/30/2026 is not a date dura reads (for November 30, 2026 type 2026-11-30); ' +
+          'use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00',
+      ]);
+      const json = await dura('import', file, '--skip-invalid', '--initiation', 'manual', '--json');
+      assert.equal(json.status, 0, json.stderr);
+      const summary = JSON.parse(json.stdout);
+      assert.deepEqual([summary.requested, summary.ignoredColumns], [1, ['Notes']]);
+      await dura('cancel', 'rho.edu', '--reason', 'test over');
+    });
+
     it('a requester outside the institution is accepted with the warning `dura request` gives, by row', async () => {
       const file = csv(
         'outside.csv',

@@ -42,7 +42,16 @@ export function registerIntakeCommands(program: Command): void {
       const { formatProblem } = await import('../../common/csv');
       // Every row that can be read, and the problems of the others; throws only for a file that cannot
       // be requested even in part (a bad header, …).
-      const { rows, problems } = readRequestFile(file, { skipInvalid: true });
+      const { rows, problems, ignored } = readRequestFile(file, { skipInvalid: true });
+      // A column of the spreadsheet's own (notes, a status) is left alone, and said: it may be a typo.
+      if (ignored.length && !flags.json) {
+        const { REQUEST_COLUMNS } = await import('../../common/request-csv');
+        const names = ignored.map((n) => JSON.stringify(n)).join(', ');
+        process.stderr.write(
+          `dura: warning: ${file}: ${ignored.length > 1 ? 'columns' : 'column'} ${names} not read ` +
+            `(the columns read: ${REQUEST_COLUMNS.join(', ')})\n`,
+        );
+      }
       // Where each row goes, and rows refused before anything starts (a tier an agreement cannot take):
       // listed with the file's other problems, all at once.
       const { withStore } = await import('../records');
@@ -98,7 +107,14 @@ export function registerIntakeCommands(program: Command): void {
         : '';
       emit(
         flags,
-        { requested: results.length, agreements, outcomes: counts, rows: results, skipped: problems },
+        {
+          requested: results.length,
+          agreements,
+          outcomes: counts,
+          rows: results,
+          skipped: problems,
+          ...(ignored.length ? { ignoredColumns: ignored } : {}),
+        },
         () =>
           [
             `${counted(results.length, 'request')}, ${counted(agreements, 'agreement')}: ` +
