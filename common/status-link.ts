@@ -31,20 +31,33 @@ export type StatusLinkCheck =
   | { ok: true; agreementId: string; email: string; issuedAt: Date; expiresAt: Date }
   | { ok: false; problem: 'expired' | 'invalid' };
 
+/** No key file where one was to be read (`create: false`): a link signed with a new key would not work. */
+export class NoLinkKey extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: no such file`);
+  }
+}
+
 /**
  * The HMAC key (raw bytes, ≥ 32). DURA_LINK_KEY (base64, checked by loadConfig) when set; otherwise the
  * file DURA_DATA_DIR/status-link.key (32 random bytes in base64, mode 0600), created on first use. The
  * file appears whole or not at all (written aside, then hard-linked into place), so processes starting
  * together (the worker and `dura web`) end up with the same key. Throws on I/O errors and on a key file
- * that does not hold a key (naming the file, never its content).
+ * that does not hold a key (naming the file, never its content). `create: false` (a CLI printing a link
+ * by hand) throws NoLinkKey instead of making one: the engine's key is elsewhere, and a new one's links
+ * would not work.
  */
-export function statusLinkKey(config: Pick<Config, 'DURA_LINK_KEY' | 'DURA_DATA_DIR'>): Uint8Array {
+export function statusLinkKey(
+  config: Pick<Config, 'DURA_LINK_KEY' | 'DURA_DATA_DIR'>,
+  { create = true } = {},
+): Uint8Array {
   if (config.DURA_LINK_KEY) return decodeKey(config.DURA_LINK_KEY, 'DURA_LINK_KEY');
   const file = path.resolve(config.DURA_DATA_DIR, STATUS_LINK_KEY_FILE);
   try {
     return decodeKey(readFileSync(file, 'utf8'), file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (!create) throw new NoLinkKey(file);
   }
   mkdirSync(path.dirname(file), { recursive: true });
   const aside = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;

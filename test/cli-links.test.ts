@@ -69,14 +69,24 @@ describe('dura CLI: status links', function () {
     );
   });
 
-  it('new without DURA_LINK_KEY uses the key file in DURA_DATA_DIR, made once', async () => {
+  it("new without DURA_LINK_KEY uses the engine's key file in DURA_DATA_DIR, and never makes one", async () => {
     const { DURA_LINK_KEY: _key, ...noKey } = env;
+    const file = path.join(dir, STATUS_LINK_KEY_FILE);
+    // Another data directory than the engine's (a trial's): no link that would not work, no key left.
+    const missing = await dura(['links', 'new', AGREEMENT, 'ann@uw.test'], noKey);
+    assert.equal(missing.status, 2);
+    assert.equal(
+      missing.stderr,
+      `dura: cannot reach the status-link key ${file}: no such file: set DURA_DATA_DIR (or DURA_LINK_KEY) as the engine has it\n`,
+    );
+    assert.ok(!fs.existsSync(file), 'no key made');
+    // The worker makes it (activities/index.ts); the CLI then signs with it.
+    const engineKey = statusLinkKey({ DURA_DATA_DIR: dir });
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     const result = await dura(['links', 'new', AGREEMENT, 'ann@uw.test', '--json'], noKey);
     assert.equal(result.status, 0, result.stderr);
-    const file = path.join(dir, STATUS_LINK_KEY_FILE);
-    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     const token = (JSON.parse(result.stdout) as { url: string }).url.split('/status/')[1]!;
-    assert.ok((await verifyStatusLink(token, statusLinkKey({ DURA_DATA_DIR: dir }))).ok);
+    assert.ok((await verifyStatusLink(token, engineKey)).ok);
   });
 
   it('revoke withdraws the links sent so far, by agreement id or domain; later links work', async () => {

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { RecordsStore } from '../../activities/records/store';
 import type { AgreementStatus } from '../../common/agreement';
-import { emit, UserError, type OutputOptions } from '../output';
+import { emit, UnreachableError, UserError, type OutputOptions } from '../output';
 import { withStore } from '../records';
 
 export function registerLinkCommands(program: Command): void {
@@ -64,10 +64,20 @@ export function registerLinkCommands(program: Command): void {
     .action(async (agreement: string, email: string, options: OutputOptions) => {
       const address = await requesterAddress(email);
       const { loadConfig } = await import('../../common/config');
-      const { signStatusLink, statusLinkExpiresAt, statusLinkKey, statusLinkUrl } =
+      const { NoLinkKey, signStatusLink, statusLinkExpiresAt, statusLinkKey, statusLinkUrl } =
         await import('../../common/status-link');
       const { dateInWords } = await import('../../common/when');
       const config = loadConfig();
+      // Before anything is read: the engine's key, never a new one (whose links would not work).
+      let key: Uint8Array;
+      try {
+        key = statusLinkKey(config, { create: false });
+      } catch (err) {
+        if (!(err instanceof NoLinkKey)) throw err;
+        throw new UnreachableError(
+          `the status-link key ${err.file}: no such file: set DURA_DATA_DIR (or DURA_LINK_KEY) as the engine has it`,
+        );
+      }
       const {
         agreementId,
         email: requester,
@@ -82,7 +92,7 @@ export function registerLinkCommands(program: Command): void {
         };
       });
       const claim = { agreementId, email: requester };
-      const token = await signStatusLink(claim, statusLinkKey(config), { days: config.DURA_LINK_DAYS, now });
+      const token = await signStatusLink(claim, key, { days: config.DURA_LINK_DAYS, now });
       const expiresAt = statusLinkExpiresAt({ days: config.DURA_LINK_DAYS, now });
       const result = {
         ...claim,
