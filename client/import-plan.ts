@@ -9,7 +9,7 @@
  * an agreement already with its signing official for fewer tiers is a problem of the file, refused
  * before anything starts, as `dura request` refuses it (joinRefusal).
  */
-import { REQUEST_PREFIX, tiersAsked, type Tier } from '../common/agreement';
+import { REQUEST_PREFIX, tiersAsked, type Stage, type Tier } from '../common/agreement';
 import { joinRefusal } from '../common/coverage';
 import type { CsvProblem } from '../common/csv';
 import type { CsvRequest } from '../common/request-csv';
@@ -18,8 +18,19 @@ import type { RecordsStore } from '../activities/records/store';
 import { receivedInWords } from '../common/when';
 import { triageRequest, type RequestTriage } from './agreements';
 
+/**
+ * What a row will do: nothing (the list covers it already), start its agreement, or join one, in
+ * process (`agreementId`) or started by an earlier line of the file (`line`).
+ */
+export type RowPlan =
+  | { does: 'not-needed' }
+  | { does: 'start' }
+  | { does: 'join'; agreementId: string; stage: Stage }
+  | { does: 'join'; line: number };
+
 export interface PlannedRow extends CsvRequest {
   triage: RequestTriage;
+  plan: RowPlan;
   /** What the plan changed in the row that starts an agreement, said as warnings on it (planNotes). */
   notes?: string[];
   /** The tiers of the agreement in process the row joins, before the import (none: it starts one). */
@@ -32,7 +43,8 @@ export async function planImport(
   store: RecordsStore,
 ): Promise<{ planned: PlannedRow[]; problems: CsvProblem[] }> {
   const planned: PlannedRow[] = [];
-  for (const row of rows) planned.push({ ...row, triage: await triageRequest(row.request, store) });
+  for (const row of rows)
+    planned.push({ ...row, triage: await triageRequest(row.request, store), plan: { does: 'not-needed' } });
   const byAgreement = new Map<string, PlannedRow[]>();
   for (const row of planned) {
     const { workflowId } = row.triage;
@@ -47,6 +59,7 @@ export async function planImport(
       // Rows of one agreement go in file order (importRequests): each finds what the ones before added.
       let tiers = inProcess.tiers;
       for (const row of group) {
+        row.plan = { does: 'join', agreementId: inProcess.agreementId, stage: inProcess.stage };
         const refusal = joinRefusal(
           await checkCoverage(store, row.request.requester.email, row.request.tiers),
         );
@@ -57,6 +70,8 @@ export async function planImport(
       continue;
     }
     startForAll(first, group);
+    for (const row of group)
+      row.plan = row === first ? { does: 'start' } : { does: 'join', line: first.line };
   }
   return { planned, problems };
 }

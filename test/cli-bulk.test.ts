@@ -221,6 +221,53 @@ for (const database of TEST_DATABASES)
       await dura('cancel', 'rho.edu', '--reason', 'test over');
     });
 
+    it('--dry-run says what each row would do, from the plan the import follows, and requests nothing', async () => {
+      const listed = path.join(dir, 'listed.csv');
+      fs.writeFileSync(listed, 'domain,name,tiers\ntau.edu,Tau University,registered\n');
+      assert.equal((await dura('institutions', 'import', listed)).status, 0);
+      const sigma = await dura(
+        'import',
+        csv('sigma.csv', 'Sigma U,sigma.edu,Si,si@sigma.edu,Sam,osp@sigma.edu,,registered,'),
+        '--initiation',
+        'manual',
+      );
+      assert.equal(sigma.status, 0, sigma.stderr);
+      const file = csv(
+        'dry.csv',
+        'Pi U,pi.edu,Pat,pat@pi.edu,Sam,osp@pi.edu,,registered,',
+        'Pi U,pi.edu,Poe,poe@gmail.com,Sam,osp@pi.edu,,controlled,',
+        'Sigma U,sigma.edu,Sue,sue@sigma.edu,Sam,osp@sigma.edu,,registered,',
+        'Tau University,tau.edu,Ty,ty@tau.edu,Sam,osp@tau.edu,,registered,',
+      );
+      const dry = await dura('import', file, '--dry-run');
+      assert.equal(dry.status, 0, dry.stderr);
+      assert.deepEqual(dry.stdout.trim().split('\n'), [
+        'dry run, nothing requested: 4 requests: 1 would start an agreement, 2 would join one, 1 listed already',
+        '  line 2, pi.edu: starts an agreement',
+        '  line 3, pi.edu: joins the agreement line 2 starts',
+        '  line 4, sigma.edu: joins sigma.edu-1 (awaiting-initiation)',
+        '  line 5, tau.edu: listed already, no agreement needed',
+        'line 2, pi.edu: warning: tiers: registered asked here; the agreement starts for registered and controlled, as line 3 asks too',
+        'line 3, pi.edu: warning: requester_email: poe@gmail.com is not at pi.edu; accepted, and recorded for the access team',
+      ]);
+      assert.equal((await dura('status', 'pi.edu')).status, 1, 'nothing requested');
+      const json = JSON.parse((await dura('import', file, '--dry-run', '--json')).stdout);
+      assert.deepEqual(
+        json.rows.map((r: { line: number; does: string; agreementId?: string; joinsLine?: number }) => [
+          r.line,
+          r.does,
+          r.agreementId ?? r.joinsLine ?? null,
+        ]),
+        [
+          [2, 'start', null],
+          [3, 'join', 2],
+          [4, 'join', 'sigma.edu-1'],
+          [5, 'not-needed', null],
+        ],
+      );
+      await dura('cancel', 'sigma.edu', '--reason', 'test over');
+    });
+
     it('a requester outside the institution is accepted with the warning `dura request` gives, by row', async () => {
       const file = csv(
         'outside.csv',

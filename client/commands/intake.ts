@@ -6,6 +6,7 @@ import { counted } from '../../common/counted';
 
 interface ImportFlags extends OutputOptions {
   skipInvalid?: boolean;
+  dryRun?: boolean;
   initiation?: 'auto' | 'manual';
   concurrency: number;
 }
@@ -15,6 +16,7 @@ export function registerIntakeCommands(program: Command): void {
     .command('import <requests.csv>')
     .description('request many agreements from a CSV file; rows for the same domain join one agreement')
     .option('--skip-invalid', 'request the valid rows and list the invalid ones')
+    .option('--dry-run', 'say what each row would do (start, join, listed already) and request nothing')
     .addOption(
       new Option('--initiation <mode>', 'initiate at once or wait for `dura initiate`').choices([
         'auto',
@@ -66,6 +68,14 @@ export function registerIntakeCommands(program: Command): void {
       problems.sort((a, b) => a.line - b.line);
       if (problems.length && !flags.skipInvalid) throw nothingRequested(file, problems);
       const refused = new Set(plan.problems.map((p) => p.line));
+      if (flags.dryRun) {
+        const { dryRunRows, dryRunView } = await import('../import-dry-run');
+        const rows = plan.planned.filter((row) => !refused.has(row.line));
+        emit(flags, { dryRun: true, rows: dryRunRows(rows), skipped: problems }, () =>
+          dryRunView(rows, problems),
+        );
+        return;
+      }
       const { session } = await import('../temporal');
       const { config, client } = await session();
       const { importRequests } = await import('../import');
