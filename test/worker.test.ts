@@ -87,6 +87,40 @@ describe('worker process', function () {
     for (const line of worker.lines()) assert.doesNotThrow(() => JSON.parse(line), line);
     assert.equal(worker.logs().filter((l) => l.msg === 'polling').length, 1);
     assert.equal(worker.stderr(), '');
+    // Its records were not there: made, and said (a mistyped DATABASE_URL would run on empty records).
+    const made = worker.logs().find((l) => l.msg.startsWith('made a new, empty records database'));
+    assert.equal(made?.level, 'warn');
+    assert.equal(made?.database, `sqlite:${dir}/dura.sqlite`);
+  });
+
+  it('names in one line what it cannot reach at start: Temporal, or the records database', async () => {
+    const noTemporal = startWorkerProcess(
+      { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: `sqlite:${dir}/dura.sqlite` },
+      dir,
+    );
+    assert.equal((await noTemporal.exited).code, 1);
+    assert.deepEqual(
+      noTemporal
+        .logs()
+        .filter((l) => l.level === 'error')
+        .map((l) => l.msg),
+      ['cannot reach Temporal at 127.0.0.1:1: connection refused'],
+    );
+    const noRecords = startWorkerProcess(
+      { TEMPORAL_ADDRESS: env.address, DATABASE_URL: 'postgres://dura:secret@127.0.0.1:1/dura' },
+      dir,
+    );
+    assert.equal((await noRecords.exited).code, 1);
+    assert.deepEqual(
+      noRecords
+        .logs()
+        .filter((l) => l.level === 'error')
+        .map((l) => l.msg),
+      [
+        'cannot reach the records database postgres://dura:***@127.0.0.1:1/dura: connect ECONNREFUSED 127.0.0.1:1',
+      ],
+    );
+    assert.ok(!noRecords.lines().join('\n').includes('secret'));
   });
 
   it('serves Prometheus metrics of its task queue', async () => {

@@ -9,6 +9,7 @@ import { dataConverterFor } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createActivities } from '../activities';
+import { describeDatabase, isSqlite, sqlitePath } from '../activities/records/db';
 import type { CalendarActivities, CalendarTableActivities } from '../activities/interfaces';
 import { mailSettings } from '../activities/mail/settings';
 import { WORKFLOW_BUNDLE } from '../scripts/bundle-workflows';
@@ -20,10 +21,31 @@ import { installRuntime, metricsUrl, watchShutdownSignals } from './runtime';
 // The server retries them on another worker. A process manager's kill timeout should exceed both.
 const FORCE_MARGIN_SECONDS = 5;
 
+/** A start-up failure said in one line, naming what could not be reached (the cause kept for the log). */
+class StartupError extends Error {}
+
 async function run(config: Config, log: Pino, options: WorkerOverrides): Promise<void> {
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config)).catch(
+    (err: unknown) => {
+      throw new StartupError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${connectProblem(err)}`, {
+        cause: err,
+      });
+    },
+  );
   try {
-    const dura = await createActivities(config, { dataDir: config.DURA_DATA_DIR });
+    const made = newSqliteFile(config.DATABASE_URL);
+    const dura = await createActivities(config, { dataDir: config.DURA_DATA_DIR }).catch((err: unknown) => {
+      throw new StartupError(
+        `cannot reach the records database ${describeDatabase(config.DATABASE_URL)}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    });
+    // A mistyped DATABASE_URL or DURA_DATA_DIR would run every agreement against empty records.
+    if (made)
+      log.warn(
+        { database: describeDatabase(config.DATABASE_URL) },
+        'made a new, empty records database: if the engine keeps its records elsewhere, stop and set DATABASE_URL or DURA_DATA_DIR',
+      );
     try {
       const prebuilt = fs.existsSync(WORKFLOW_BUNDLE);
       const worker = await Worker.create({
@@ -60,6 +82,20 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
   } finally {
     await connection.close();
   }
+}
+
+/** Whether the records are an SQLite file not there yet (the worker makes and migrates it). */
+function newSqliteFile(databaseUrl: string): boolean {
+  return isSqlite(databaseUrl) && !fs.existsSync(sqlitePath(databaseUrl));
+}
+
+/** The Rust core's transport error in words a person reads; anything else as it is. */
+function connectProblem(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  if (/ConnectionRefused|Connection refused/.test(message)) return 'connection refused';
+  if (/dns error|failed to lookup address/i.test(message)) return 'no such host';
+  if (/timed out|deadline/i.test(message)) return 'timed out';
+  return message;
 }
 
 /**
@@ -116,6 +152,11 @@ export async function main(options: WorkerOverrides = {}): Promise<number> {
     log.info('stopped');
     return 0;
   } catch (err) {
+    // What could not be reached, in one line (the full error stays in the log line's `error`).
+    if (err instanceof StartupError) {
+      log.error({ error: describeError(err.cause) }, err.message);
+      return 1;
+    }
     const what = signals.received ? 'stopped with work still in flight' : 'worker failed';
     log.error({ error: describeError(err) }, what);
     return 1;
