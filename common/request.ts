@@ -45,6 +45,15 @@ export const requestSchema = z.object({
     .string({ error: 'required' })
     // common/when.ts: a New York date (from its start), an instant, or New York time; stored ISO UTC.
     .transform((v, ctx) => {
+      // Given, but empty: left out, a request is received when it is entered.
+      if (v.trim() === '') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'empty (leave it out for now, or give the date it came in)',
+          input: v,
+        });
+        return z.NEVER;
+      }
       const read = readWhen(v, { expect: 'past' });
       if ('at' in read) return read.at.toISOString();
       ctx.addIssue({ code: 'custom', message: read.problem, input: v });

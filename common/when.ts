@@ -40,7 +40,8 @@ export class WhenError extends Error {}
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const DATE_HINT = 'use YYYY-MM-DD (a New York date)';
-const ANY_HINT = `${DATE_HINT} or an ISO-8601 instant such as 2026-12-25T09:00-05:00`;
+const NEW_YORK_LETTERS = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?)\s*(?:EST|EDT|ET)$/i;
+const ANY_HINT = `${DATE_HINT}, a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00`;
 
 const inNewYork = (at: Date | string | number) =>
   (at instanceof Date
@@ -62,8 +63,20 @@ function calendarDate(date: string, text: string): DateTime | string {
   return `${text} is not a calendar date: ${month.toFormat('LLLL yyyy')} has ${month.daysInMonth} days`;
 }
 
-/** Day, month and year in digits, as spreadsheets write them: 12/1/2026, 1.12.2026, 12-1-2026. */
-const NUMERIC_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+/**
+ * Day, month and year in digits, as spreadsheets write them: 12/1/2026, 1.12.2026, 12-1-2026; with a
+ * time of day as Excel adds it (`11/30/2026 9:15`, `11/30/2026 9:15 PM`).
+ */
+const NUMERIC_DATE =
+  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::\d{2})?\s*([ap])?\.?m?\.?)?$/i;
+
+/** The time of day typed beside a date in digits, 24-hour; undefined when there is none, null when it is no time. */
+function clockOf(m: RegExpExecArray): { hour: number; minute: number } | null | undefined {
+  if (m[4] === undefined) return undefined;
+  const [h, minute, half] = [Number(m[4]), Number(m[5]), m[6]?.toLowerCase()];
+  if (minute > 59 || (half ? h < 1 || h > 12 : h > 23)) return null;
+  return { hour: half ? (h % 12) + (half === 'p' ? 12 : 0) : h, minute };
+}
 
 /**
  * What a date in digits would be as YYYY-MM-DD, month first (US) then day first, each that is a real
@@ -75,9 +88,11 @@ function numericReadings(text: string, expect?: Expect): string | undefined {
   const m = NUMERIC_DATE.exec(text);
   if (!m) return monthNameReading(text);
   const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const clock = clockOf(m);
+  if (clock === null) return undefined;
   const days = [
-    { year, month: a, day: b },
-    { year, month: b, day: a },
+    { year, month: a, day: b, ...clock },
+    { year, month: b, day: a, ...clock },
   ]
     .map((d) => DateTime.fromObject(d, { zone: NEW_YORK, locale: 'en-US' }))
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
@@ -88,9 +103,11 @@ function numericReadings(text: string, expect?: Expect): string | undefined {
   const likely = days.filter((d) =>
     expect === 'future' ? d.toISODate()! >= today : d.toISODate()! <= today,
   );
-  return (expect && likely.length ? likely : days)
-    .map((d) => `for ${d.toFormat('LLLL d, yyyy')} type ${d.toISODate()}`)
-    .join('; ');
+  const said = (d: DateTime) =>
+    clock
+      ? `for ${d.toFormat('LLLL d, yyyy, h:mm a')} New York time type ${d.toFormat("yyyy-MM-dd'T'HH:mm")}`
+      : `for ${d.toFormat('LLLL d, yyyy')} type ${d.toISODate()}`;
+  return (expect && likely.length ? likely : days).map(said).join('; ');
 }
 
 /** The forms of a date with its month's name that people type: `Dec 3 2026`, `December 3, 2026`, `3 Dec 2026`. */
@@ -129,8 +146,14 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
     return { text, form: 'date', date: text, at: day.startOf('day').toJSDate() };
   }
   const time = options.dateOnly ? null : TIME.exec(text);
+  // New York's zone by its letters (`2026-11-30T10:00 EST`): the time without them is New York time.
+  const lettered = options.dateOnly ? null : NEW_YORK_LETTERS.exec(text);
+  if (!time && lettered && TIME.test(lettered[1]!))
+    return {
+      problem: `${text} is not a date dura reads (a zone's letters are not: for New York time type ${lettered[1]!.replace(' ', 'T')})`,
+    };
   if (!time) {
-    const meant = numericReadings(text, options.expect);
+    const meant = numericReadings(options.dateOnly ? text.replace(/[ T]+\d.*$/, '') : text, options.expect);
     return {
       problem: meant
         ? `${text} is not a date dura reads (${meant}); ${hint}`

@@ -191,7 +191,7 @@ for (const database of TEST_DATABASES)
         [['set-cadence', 'cli-err.edu', '--days', 'soon'], /^dura: --days: expected a whole number/],
         [
           ['pause-reminders', 'cli-err.edu', '--until', '12/25/2026'],
-          /^dura: --until: 12\/25\/2026 is not a date dura reads \(for December 25, 2026 type 2026-12-25\); use YYYY-MM-DD \(a New York date\) or an ISO-8601 instant such as 2026-12-25T09:00-05:00\n$/,
+          /^dura: --until: 12\/25\/2026 is not a date dura reads \(for December 25, 2026 type 2026-12-25\); use YYYY-MM-DD \(a New York date\), a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00\n$/,
         ],
         [['status', 'nowhere.edu'], /^dura: no agreement for nowhere\.edu\n/],
         [['status', 'nowhere.edu-3'], /^dura: no agreement nowhere\.edu-3\n/],

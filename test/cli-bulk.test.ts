@@ -212,7 +212,7 @@ for (const database of TEST_DATABASES)
           'requester_name, requester_email, official_name, official_email, official_title, tiers, received_at)',
         `dura: ${file}: nothing requested; 1 problem:`,
         'dura: line 3, Received At: 11/30/2026 is not a date dura reads (for November 30, 2026 type 2026-11-30); ' +
-          'use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00',
+          'use YYYY-MM-DD (a New York date), a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00',
       ]);
       const json = await dura('import', file, '--skip-invalid', '--initiation', 'manual', '--json');
       assert.equal(json.status, 0, json.stderr);

@@ -98,6 +98,10 @@ describe('dura CLI: flags, checked before anything starts', function () {
       '--domain: given 2 times ("flags.example.edu", "x.edu"): a request takes one',
       '--tier: expected registered or controlled (got "gold")',
     ]);
+    // Given empty (a script's unset variable): said so, not "required", as the flag may be left out.
+    refused(await dura('request', ...good, '--tier', 'registered', '--received-at', ''), [
+      '--received-at: empty (leave it out for now, or give the date it came in)',
+    ]);
   });
 
   it('request --file: problems by the field as the file names it; --file beside a request flag names both', async () => {

@@ -18,7 +18,8 @@ import {
   type WhenOptions,
 } from '../common/when';
 
-const HINT = 'use YYYY-MM-DD (a New York date) or an ISO-8601 instant such as 2026-12-25T09:00-05:00';
+const HINT =
+  'use YYYY-MM-DD (a New York date), a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00';
 
 function read(text: string, options?: { dateOnly?: boolean }): When {
   const r = readWhen(text, options);
@@ -95,7 +96,6 @@ describe('dates and times typed by people (common/when.ts)', () => {
       '20261225',
       'tomorrow',
       '2026-11-25T10',
-      '2026-11-25T10:00 EST',
       '1700000000',
     ];
     for (const typed of shapes)
@@ -117,6 +117,27 @@ describe('dates and times typed by people (common/when.ts)', () => {
       );
       // No reading is a real date: nothing to suggest.
       assert.equal(problem('2/30/2026'), `2/30/2026 is not a date; ${HINT}`);
+    });
+
+    it('a date in digits with a time, as Excel writes it: each reading as New York time; zone letters refused', () => {
+      assert.equal(
+        problem('11/30/2026 9:15'),
+        `11/30/2026 9:15 is not a date dura reads (for November 30, 2026, 9:15 AM New York time type 2026-11-30T09:15); ${HINT}`,
+      );
+      assert.match(
+        problem('2/3/2026 9:15 PM'),
+        /\(for February 3, 2026, 9:15 PM New York time type 2026-02-03T21:15; for March 2, 2026, 9:15 PM New York time type 2026-03-02T21:15\)/,
+      );
+      assert.equal(problem('11/30/2026 25:00'), `11/30/2026 25:00 is not a date; ${HINT}`);
+      // A date alone is asked for: the date's readings only.
+      assert.match(
+        problem('11/30/2026 9:15', { dateOnly: true }),
+        /\(for November 30, 2026 type 2026-11-30\)/,
+      );
+      assert.equal(
+        problem('2026-11-30T10:00 EST'),
+        "2026-11-30T10:00 EST is not a date dura reads (a zone's letters are not: for New York time type 2026-11-30T10:00)",
+      );
     });
 
     it('a value that must be past or future is offered only the readings on that side of today', () => {
