@@ -7,3 +7,8 @@ export const compareNames: (a: string, b: string) => number = new Intl.Collator(
   sensitivity: 'base',
   numeric: true,
 }).compare;
+
+/** Text as a search compares it: without accents or case (`Université` and `universite` match). */
+export function searchFold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}

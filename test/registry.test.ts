@@ -316,6 +316,20 @@ for (const dialect of TEST_DATABASES) {
       const expected = ['Campus 2', 'campus 10', 'Épsilon University', 'Zeta College'];
       assert.deepEqual(mine((await store.listInstitutions()).map((i) => i.name)), expected);
       assert.deepEqual(mine((await publicInstitutions(db)).map((i) => i.name)), expected);
+      // Found as people type them, without the accents (a researcher on the web, the access team's lookup).
+      for (const typed of ['epsilon univ', 'ÉPSILON', 'epsilon.example']) {
+        assert.deepEqual(
+          (await store.findInstitutions(typed)).map((i) => i.name),
+          ['Épsilon University'],
+          typed,
+        );
+        assert.deepEqual(
+          (await publicInstitutions(db, typed)).map((i) => i.name),
+          ['Épsilon University'],
+          typed,
+        );
+      }
+      assert.deepEqual(await publicInstitutions(db, 'nowhere at all'), []);
     });
 
     it('finds the likely parent of a domain not listed by its registrable domain, closest first', async () => {

@@ -3,10 +3,11 @@
  * shared by the records store's lookup, search, registry update and import. The registry's other parts
  * (domains, membership rules, addresses, officials) are in registry.ts.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
 import type { InstitutionRecord } from '../interfaces';
 import { compareNames } from '../../common/collation';
+import { institutionsMatching } from './institution-search';
 import type { Database } from './schema';
 
 /** An institution as the list shows it: each tier with the date it was listed and by which agreement. */
@@ -30,23 +31,15 @@ export async function queryInstitutions(
   db: Kysely<Database>,
   where: { domain?: string; fragment?: string },
 ): Promise<RegistryEntry[]> {
-  const pattern = where.fragment ? `%${escapeLike(where.fragment.toLowerCase())}%` : undefined;
+  const ids = where.fragment ? await institutionsMatching(db, where.fragment) : undefined;
+  if (ids && ids.length === 0) return [];
   const rows = await db
     .selectFrom('institutions as i')
     .leftJoin('institution_tiers as t', 't.domain', 'i.domain')
     .select(['i.domain', 'i.name', 't.tier', 't.rule', 't.listed_on', 't.agreement_id', 't.lapsed_on'])
     .$if(where.domain !== undefined, (q) => q.where('i.domain', '=', where.domain!))
-    // lower() … LIKE … ESCAPE reads the same on SQLite and PostgreSQL (ILIKE is PostgreSQL only).
-    .$if(pattern !== undefined, (q) =>
-      q.where((eb) =>
-        eb.or([
-          sql<boolean>`lower(i.name) like ${pattern} escape '\\'`,
-          sql<boolean>`i.domain like ${pattern} escape '\\'`,
-          // Any of its other domains (002_registry) finds it too.
-          sql<boolean>`exists (select 1 from institution_domains d where d.institution = i.domain and d.domain like ${pattern} escape '\\')`,
-        ]),
-      ),
-    )
+    // A name without its accents, or any of its domains (institution-search.ts).
+    .$if(ids !== undefined, (q) => q.where('i.domain', 'in', ids!))
     .execute();
 
   const byDomain = new Map<string, RegistryEntry>();

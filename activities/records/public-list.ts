@@ -5,10 +5,10 @@
  * addresses an individual tier lists, the signing officials and the contacts are never read here, so
  * they cannot reach a page.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { TIERS, type Tier } from '../../common/agreement';
-import { escapeLike } from './institutions';
 import { compareNames } from '../../common/collation';
+import { institutionsMatching } from './institution-search';
 import type { Database } from './schema';
 
 export interface PublicTier {
@@ -39,26 +39,16 @@ export const MAX_QUERY = 200;
 
 /**
  * Institutions listed for at least one tier, in name order (then id); with `query`, those whose name
- * or any of whose domains contains it, case-insensitively (as `dura institutions find`). E.g.
+ * or any of whose domains contains it, accents and case aside (as `dura institutions lookup`). E.g.
  * `[{ id: 'uw.edu', name: 'University of Washington', domains: ['uw.edu', 'washington.edu'], tiers:
  * [{ tier: 'registered', access: 'institution', listedOn: '2026-01-05' }] }]`; a lapsed tier also has
  * `lapsedOn: '2027-03-12'`.
  */
 export async function publicInstitutions(db: Kysely<Database>, query = ''): Promise<PublicInstitution[]> {
-  const text = query.trim().toLowerCase().slice(0, MAX_QUERY);
-  const pattern = `%${escapeLike(text)}%`;
-  // The ids that match, as a subquery each of the three reads below is limited to.
-  const matching = db
-    .selectFrom('institutions as i')
-    .select('i.domain')
-    // lower() … LIKE … ESCAPE reads the same on SQLite and PostgreSQL (ILIKE is PostgreSQL only).
-    .where((eb) =>
-      eb.or([
-        sql<boolean>`lower(i.name) like ${pattern} escape '\\'`,
-        sql<boolean>`exists (select 1 from institution_domains d where d.institution = i.domain and d.domain like ${pattern} escape '\\')`,
-        sql<boolean>`i.domain like ${pattern} escape '\\'`,
-      ]),
-    );
+  const text = query.trim().slice(0, MAX_QUERY);
+  // The ids that match, accents and case aside (institution-search.ts); each read below is limited to them.
+  const matching = text ? await institutionsMatching(db, text) : [];
+  if (text && matching.length === 0) return [];
   const searched = text !== '';
   const [institutions, domains, tiers] = await Promise.all([
     db
