@@ -123,7 +123,7 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
       'Good news: University of Testing signed the Data Use and Registration Agreement on ' +
         'Tuesday, December 1, 2026, and is now registered for the Registered and Controlled Tiers.',
       'A separate message, sent with this one, gives you the steps to register for the Researcher ' +
-        'Workbench (by Thursday, December 3, 2026, 5:00 PM ET at the latest).',
+        'Workbench. If it has not reached you by Thursday, December 3, 2026, 5:00 PM ET, reply to this message.',
     ],
   },
   'registration-instructions': {
