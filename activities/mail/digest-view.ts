@@ -30,6 +30,8 @@ export function digestSummary(request: DigestRequest): string {
 export function buildDigestView(request: DigestRequest, ctx: { accessTeam: string }): View {
   const asOf = formatInstant(request.asOf);
   const summary = digestSummary(request);
+  // `9.` and `10.` end in one column, and each item's lines start under its text (the text part).
+  const width = String(request.entries.length).length;
   const agreements = request.entries.map(({ attention, why, agreement: s }, i): View => {
     const official = s.signingOfficial;
     const next =
@@ -39,7 +41,8 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
           ? `reminders paused until ${formatInstant(s.remindersPausedUntil)}`
           : `reminder #${s.remindersSent + 1} due ${formatInstant(s.nextReminderAt)}`;
     return {
-      number: i + 1,
+      number: String(i + 1).padStart(width),
+      indent: ' '.repeat(width + 2),
       label: LABELS[attention],
       why: why ?? 'on track',
       agreementId: s.agreementId,
