@@ -52,6 +52,13 @@ const ACCEPTED: Record<string, (value: string) => boolean> = {
   DURA_ENCRYPTION_OLD_KEYS: rules.isKeyList,
   // Compressed answers are read whatever it says (status-fast.ts `decompress`).
   DURA_PAYLOAD_COMPRESSION: (v) => v === 'on' || v === 'off',
+  // What `npm start`'s banner asks the CLI to be given (links, terms): not read here, checked as there.
+  DURA_WEB_URL: rules.isWebUrl,
+  DURA_WEB_HOST: anything, // read leniently by common/config.ts too
+  DURA_WEB_PORT: (v) => rules.wholeNumberIn(v, 1, 65535) !== undefined,
+  DURA_LINK_KEY: rules.isLinkKey,
+  DURA_LINK_DAYS: (v) => rules.wholeNumberIn(v, 1, 3650) !== undefined,
+  DURA_TERM_MONTHS: (v) => rules.wholeNumberIn(v, 1, 120) !== undefined,
   [LEAN_SWITCH]: anything,
 };
 

@@ -50,3 +50,18 @@ export function isKeyList(v: string): boolean {
     );
   });
 }
+
+/** The public base of the web pages (links in mail): http(s), a host, no query or fragment. */
+export function isWebUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return ['http:', 'https:'].includes(url.protocol) && url.hostname !== '' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
+/** The status-link key (DURA_LINK_KEY): at least 32 bytes in base64. */
+export function isLinkKey(v: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(v) && v.length % 4 === 0 && Buffer.from(v, 'base64').length >= 32;
+}

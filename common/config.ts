@@ -10,9 +10,11 @@ import {
   isEncryptionKey,
   isKeyId,
   isKeyList,
+  isLinkKey,
   isListenAddress,
   isNamespace,
   isTaskQueue,
+  isWebUrl,
   LOG_LEVELS,
   wholeNumberIn,
 } from './config-rules';
@@ -47,14 +49,7 @@ const smtpUrl = z.string().refine((v) => {
 }, 'expected smtp://[user:pass@]host:port or smtps://…');
 
 // The public base of the web pages (links in mail): http(s), a host, no query or fragment.
-const webUrl = z.string().refine((v) => {
-  try {
-    const url = new URL(v);
-    return ['http:', 'https:'].includes(url.protocol) && url.hostname !== '' && !url.search && !url.hash;
-  } catch {
-    return false;
-  }
-}, 'expected an http(s) URL, e.g. https://dura.example.org');
+const webUrl = z.string().refine(isWebUrl, 'expected an http(s) URL, e.g. https://dura.example.org');
 
 // A listening address for a socket the worker opens itself: an IP, not a host name (Core binds it as is).
 const listenAddress = z.string().refine(isListenAddress, 'expected ip:port to listen on, e.g. 0.0.0.0:9464');
@@ -74,10 +69,7 @@ const KEY_MESSAGE = 'expected 32 bytes in base64 (e.g. from `openssl rand -base6
 // An HMAC key for status links: at least 32 bytes (a shorter HS256 key is guessable).
 const linkKey = z
   .string()
-  .refine(
-    (v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && v.length % 4 === 0 && Buffer.from(v, 'base64').length >= 32,
-    'expected at least 32 bytes in base64 (e.g. from `openssl rand -base64 32`)',
-  );
+  .refine(isLinkKey, 'expected at least 32 bytes in base64 (e.g. from `openssl rand -base64 32`)');
 
 const optionalText = z
   .string()

@@ -16,13 +16,24 @@ if [[ ! -f lib/workflow-bundle.js || -n "$(find workflows activities worker clie
   npm run --silent build
 fi
 
+# The settings the CLI reads that were given, before this script sets its own (the banner lists them).
+given=()
+for name in TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_TLS_CERT TEMPORAL_TLS_KEY TEMPORAL_TLS_CA \
+  TEMPORAL_TLS_SERVER_NAME TEMPORAL_API_KEY DURA_TASK_QUEUE DATABASE_URL DURA_DATA_DIR DURA_ENCRYPTION_KEY \
+  DURA_ENCRYPTION_KEY_ID DURA_ENCRYPTION_OLD_KEYS DURA_PAYLOAD_COMPRESSION DURA_WEB_URL DURA_WEB_HOST \
+  DURA_WEB_PORT DURA_LINK_KEY DURA_LINK_DAYS DURA_TERM_MONTHS; do
+  [[ -n "${!name:-}" ]] && given+=("$name")
+done
 address="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
 host="${address%:*}"
 port="${address##*:}"
 ui_port="${DURA_UI_PORT:-8233}"
-# Absolute, so that the banner's settings work from any directory.
+namespace="${TEMPORAL_NAMESPACE:-default}"
+# Absolute, so that the banner's settings work from any directory (this script runs in the project's).
 data="$(realpath -m "${DURA_DATA_DIR:-data}")"
-database_set="${DATABASE_URL:-}"
+if [[ "${DATABASE_URL:-}" == sqlite:* && "${DATABASE_URL#sqlite:}" != /* ]]; then
+  DATABASE_URL="sqlite:$(realpath -m "${DATABASE_URL#sqlite:}")"
+fi
 export TEMPORAL_ADDRESS="$address"
 export DATABASE_URL="${DATABASE_URL:-sqlite:$data/dura.sqlite}"
 export DURA_DATA_DIR="$data"
@@ -35,6 +46,9 @@ problems="$(node -e '
   problems+="${problems:+$'\n'}dura: DURA_UI_PORT: expected a whole number from 1 to 65535 (got \"$ui_port\")"
 [[ -n "$problems" ]] && { echo "$problems" >&2; exit 1; }
 mkdir -p "$data/outbox"
+# One engine per data directory: a second would share the first one's temporal.sqlite (held until exit).
+exec 9>"$data/engine.lock"
+flock -n 9 || { echo "dura: $data is in use by another engine; give this one its own DURA_DATA_DIR" >&2; exit 1; }
 web_host="${DURA_WEB_HOST:-127.0.0.1}"
 web_port="${DURA_WEB_PORT:-8080}"
 # Where a browser on this machine reaches the pages (an address to listen on like 0.0.0.0 is none).
@@ -42,17 +56,19 @@ case "$web_host" in 0.0.0.0 | ::) web_at="127.0.0.1" ;; *:*) web_at="[$web_host]
 # The links in the mail point at these pages; the worker and `dura web` share the status-link key
 # (DURA_LINK_KEY, else $DURA_DATA_DIR/status-link.key, made on first use).
 export DURA_WEB_URL="${DURA_WEB_URL:-http://$web_at:$web_port}"
-web_answers() { (exec 3<>"/dev/tcp/${web_at//[\[\]]/}/$web_port") 2>/dev/null; }
-# A port in use is named now, before anything starts (else the probe after `dura web` finds that server).
-web_answers && { echo "dura: $web_at:$web_port is in use; set DURA_WEB_PORT to another port" >&2; exit 1; }
-# So are Temporal's ports: a second engine on them would start its worker against the first one's server.
 in_use() { (exec 3<>"/dev/tcp/${1//[\[\]]/}/$2") 2>/dev/null; }
-in_use "$host" "$port" && {
-  echo "dura: $address is in use (another Temporal server?); set TEMPORAL_ADDRESS to another port" >&2
-  exit 1
-}
-in_use "$host" "$ui_port" && { echo "dura: $host:$ui_port is in use; set DURA_UI_PORT to another port" >&2; exit 1; }
+web_answers() { in_use "$web_at" "$web_port"; }
+# Ports in use are named now, all at once, before anything starts (else the probe after `dura web` finds
+# that server, and a second engine's worker would poll the first one's Temporal).
+taken=()
+in_use "$host" "$port" && taken+=("dura: $address is in use (another Temporal server?); set TEMPORAL_ADDRESS to another port")
+in_use "$host" "$ui_port" && taken+=("dura: $host:$ui_port is in use; set DURA_UI_PORT to another port")
+web_answers && taken+=("dura: $web_at:$web_port is in use; set DURA_WEB_PORT to another port")
+((${#taken[@]})) && { printf '%s\n' "${taken[@]}" >&2; exit 1; }
 
+# A namespace of its own is made at launch, with the search attributes (the dev server registers them in each).
+namespace_flags=()
+[[ "$namespace" != default ]] && namespace_flags=(--namespace "$namespace")
 search_attributes=()
 for sa in DuraStage=Keyword DuraInstitution=Keyword DuraTiers=KeywordList DuraInitiationDueBy=Datetime \
   DuraNextReminderAt=Datetime DuraOverdue=Bool DuraExpiresOn=Datetime; do
@@ -73,7 +89,7 @@ trap stop INT TERM EXIT
 
 "$temporal" server start-dev --ip "$host" --port "$port" --ui-port "$ui_port" \
   --db-filename "$data/temporal.sqlite" --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
-  --log-level warn "${search_attributes[@]}" >"$data/temporal.log" 2>&1 &
+  --log-level warn "${search_attributes[@]}" "${namespace_flags[@]}" >"$data/temporal.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   "$temporal" operator cluster health --address "$address" >/dev/null 2>&1 && break
@@ -96,25 +112,32 @@ for _ in $(seq 1 100); do
 done
 web_answers || { echo "dura: the researcher's pages did not start on $web_host:$web_port" >&2; exit 1; }
 
-# What `dura` in another terminal must be given to reach this engine: whatever is not a default.
+# What `dura` in another terminal must be given to reach this engine: every setting it reads that was
+# given, as this script uses it (paths absolute); a key, or a URL with a password, as (yours).
 shared=()
-[[ "$address" != 127.0.0.1:7233 ]] && shared+=("TEMPORAL_ADDRESS=$address")
-[[ -n "${TEMPORAL_NAMESPACE:-}" && "$TEMPORAL_NAMESPACE" != default ]] && shared+=("TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE")
-[[ -n "${DURA_TASK_QUEUE:-}" && "$DURA_TASK_QUEUE" != dura ]] && shared+=("DURA_TASK_QUEUE=$DURA_TASK_QUEUE")
-[[ "$data" != "$root/data" ]] && shared+=("DURA_DATA_DIR=$data")
-# A password is not printed: the name says to give the same.
-if [[ "$database_set" == *://*:*@* ]]; then shared+=("DATABASE_URL=(yours)")
-elif [[ -n "$database_set" ]]; then shared+=("DATABASE_URL=$database_set"); fi
-[[ "$web_host" != 127.0.0.1 ]] && shared+=("DURA_WEB_HOST=$web_host")
-[[ "$web_port" != 8080 ]] && shared+=("DURA_WEB_PORT=$web_port")
-[[ -n "${DURA_LINK_KEY:-}" ]] && shared+=("DURA_LINK_KEY=(yours)")
-[[ "${DURA_PAYLOAD_COMPRESSION:-off}" == on ]] && shared+=("DURA_PAYLOAD_COMPRESSION=on")
+for name in "${given[@]}"; do
+  value="${!name}"
+  case "$name" in
+    TEMPORAL_TLS_KEY) ;; # a file's path
+    *_KEY | *_OLD_KEYS) value="(yours)" ;;
+    DATABASE_URL) [[ "$value" == *://*:*@* ]] && value="(yours)" ;;
+  esac
+  shared+=("$name=$value")
+done
 settings=""
 ((${#shared[@]})) && settings=$'\n'"  CLI settings     ${shared[*]}   (give dura the same)"
-# Where mail goes: SMTP_URL's server (its password not shown), else the outbox.
+# Where mail goes: SMTP_URL's server (never its user or password), else the outbox; a server that does
+# not answer now is said (messages wait, and are sent when it does).
 if [[ -n "${SMTP_URL:-}" ]]; then
+  smtp_scheme="${SMTP_URL%%://*}"
   smtp_at="${SMTP_URL#*://}"
-  mail_line="mail             SMTP ${SMTP_URL%%://*}://${smtp_at#*@}"
+  smtp_at="${smtp_at##*@}"
+  smtp_at="${smtp_at%%[/?]*}"
+  smtp_host="${smtp_at%:*}"
+  smtp_port="${smtp_at##*:}"
+  [[ "$smtp_port" == "$smtp_at" ]] && smtp_port=$([[ "$smtp_scheme" == smtps ]] && echo 465 || echo 587)
+  mail_line="mail             SMTP $smtp_scheme://$smtp_at"
+  in_use "$smtp_host" "$smtp_port" || mail_line+="   (not answering now: messages wait until it does)"
 else
   mail_line="outbox           $data/outbox/   (set SMTP_URL to send real mail)"
 fi

@@ -4,6 +4,7 @@
 // the address the banner names, and stop with the rest.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -34,6 +35,7 @@ describe('npm start', function () {
       DURA_WEB_PORT: String(await freePort()),
       DURA_DATA_DIR: dir,
       SMTP_URL: smtp.url,
+      DURA_LINK_KEY: randomBytes(32).toString('base64'),
     };
   });
   after(async () => {
@@ -59,8 +61,13 @@ describe('npm start', function () {
       /^ {2}CLI {14}dura --help {3}\(with alias dura="node \/\S+\/bin\/dura\.js", or npm link\)$/m,
     );
     // What `dura` must be given to reach this engine: every setting that is not a default.
-    const shared = `TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS} DURA_DATA_DIR=${env.DURA_DATA_DIR} DURA_WEB_PORT=${env.DURA_WEB_PORT}`;
+    const shared =
+      `TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS} DURA_DATA_DIR=${env.DURA_DATA_DIR} ` +
+      `DURA_WEB_PORT=${env.DURA_WEB_PORT} DURA_LINK_KEY=(yours)`;
     assert.ok(output.includes(`\n  CLI settings     ${shared}   (give dura the same)\n`), output);
+    assert.ok(!output.includes(env.DURA_LINK_KEY!), 'the key is never printed');
+    // The mail server, not the outbox; it answers, so nothing more is said.
+    assert.match(output, new RegExp(`^ {2}mail {13}SMTP ${smtp.url.replace(/\./g, '\\.')}$`, 'm'));
     // The researcher's pages: the banner names them, and they answer there.
     const pages = `http://127.0.0.1:${env.DURA_WEB_PORT}`;
     assert.match(output, new RegExp(`^ {2}Researcher pages ${pages.replace(/\./g, '\\.')}$`, 'm'));
@@ -220,6 +227,17 @@ describe('npm start', function () {
       }
     });
     assert.ok(worker, "the engine's worker process");
+    // A second engine on the same data directory, on free ports: refused, the first left alone.
+    const second = await startUntilExit({
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      DURA_UI_PORT: String(await freePort()),
+      DURA_WEB_PORT: String(await freePort()),
+    });
+    assert.equal(second.code, 1, second.output);
+    assert.equal(
+      second.output,
+      `dura: ${env.DURA_DATA_DIR} is in use by another engine; give this one its own DURA_DATA_DIR\n`,
+    );
     process.kill(Number(worker), 'SIGKILL');
     await exited;
     engine = undefined;
