@@ -19,8 +19,8 @@ export interface DryRunRow {
 }
 
 export function dryRunRows(rows: PlannedRow[]): DryRunRow[] {
-  return rows.map(({ line, request, triage, plan, notes }) => {
-    const warnings = [...(notes ?? []), ...triage.notes.map(namedByColumn)];
+  return rows.map(({ line, request, triage, plan, notes, joinNotes }) => {
+    const warnings = [...(notes ?? []), ...triage.notes.map(namedByColumn), ...(joinNotes ?? [])];
     return {
       line,
       domain: request.institution.domain,
@@ -40,13 +40,15 @@ export function dryRunView(rows: PlannedRow[], problems: CsvProblem[]): string {
     const p = r.plan;
     if (p.does === 'not-needed') return 'listed already, no agreement needed';
     if (p.does === 'start') return 'starts an agreement';
+    if (p.does === 'already-requested')
+      return `already requested (${p.agreementId ?? `the agreement line ${p.line} starts`})`;
     return 'agreementId' in p
       ? `joins ${p.agreementId} (${p.stage})`
       : `joins the agreement line ${p.line} starts`;
   };
   return [
     `dry run, nothing requested: ${counted(rows.length, 'request')}: ${n('start')} would start an agreement, ` +
-      `${n('join')} would join one, ${n('not-needed')} listed already` +
+      `${n('join')} would join one, ${n('already-requested')} already requested, ${n('not-needed')} listed already` +
       (skipped ? `; ${counted(skipped, 'row')} skipped` : ''),
     ...rows.map((r) => `  line ${r.line}, ${r.request.institution.domain}: ${what(r)}`),
     ...dryRunRows(rows).flatMap((r) =>

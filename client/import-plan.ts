@@ -9,14 +9,15 @@
  * an agreement already with its signing official for fewer tiers is a problem of the file, refused
  * before anything starts, as `dura request` refuses it (joinRefusal).
  */
-import { REQUEST_PREFIX, tiersAsked, type Stage, type Tier } from '../common/agreement';
-import { joinRefusal } from '../common/coverage';
+import { officialsOf, REQUEST_PREFIX, TIERS, tiersAsked, type Stage, type Tier } from '../common/agreement';
+import { joinRefusal, tierNames } from '../common/coverage';
 import type { CsvProblem } from '../common/csv';
 import type { CsvRequest } from '../common/request-csv';
 import { checkCoverage } from '../activities/records/coverage';
 import type { RecordsStore } from '../activities/records/store';
 import { receivedInWords } from '../common/when';
 import { triageRequest, type RequestTriage } from './agreements';
+import { joinNotes } from './join-notes';
 
 /**
  * What a row will do: nothing (the list covers it already), start its agreement, or join one, in
@@ -26,7 +27,8 @@ export type RowPlan =
   | { does: 'not-needed' }
   | { does: 'start' }
   | { does: 'join'; agreementId: string; stage: Stage }
-  | { does: 'join'; line: number };
+  | { does: 'join'; line: number }
+  | { does: 'already-requested'; agreementId?: string; line?: number };
 
 export interface PlannedRow extends CsvRequest {
   triage: RequestTriage;
@@ -35,6 +37,11 @@ export interface PlannedRow extends CsvRequest {
   notes?: string[];
   /** The tiers of the agreement in process the row joins, before the import (none: it starts one). */
   tiersBefore?: Tier[];
+  /**
+   * What a joining row names that its agreement keeps otherwise (join-notes.ts), for the dry run: the
+   * import itself says it after the answer, from the agreement (request-notes.ts).
+   */
+  joinNotes?: string[];
 }
 
 /** Where each row goes, in file order, and the problems that refuse rows before anything starts. */
@@ -58,20 +65,55 @@ export async function planImport(
     if (inProcess) {
       // Rows of one agreement go in file order (importRequests): each finds what the ones before added.
       let tiers = inProcess.tiers;
+      const recorded = await store.agreementStatus(inProcess.agreementId);
+      const asked = new Set<string>();
       for (const row of group) {
-        row.plan = { does: 'join', agreementId: inProcess.agreementId, stage: inProcess.stage };
-        const refusal = joinRefusal(
-          await checkCoverage(store, row.request.requester.email, row.request.tiers),
-        );
+        const coverage = await checkCoverage(store, row.request.requester.email, row.request.tiers);
+        const email = row.request.requester.email.toLowerCase();
+        row.plan =
+          coverage.inProcess?.requester || asked.has(email)
+            ? { does: 'already-requested', agreementId: inProcess.agreementId }
+            : { does: 'join', agreementId: inProcess.agreementId, stage: inProcess.stage };
+        asked.add(email);
+        if (recorded)
+          row.joinNotes = joinNotes(row.request, {
+            which: inProcess.agreementId,
+            target: inProcess.agreementId,
+            institutionName: recorded.institution.name,
+            officials: officialsOf(recorded),
+          });
+        const refusal = joinRefusal(coverage);
         row.tiersBefore = tiers;
-        if (!refusal) tiers = [...new Set([...tiers, ...row.request.tiers])];
+        const adds = row.request.tiers.filter((t) => !tiers.includes(t));
+        if (!refusal) tiers = TIERS.filter((t) => tiers.includes(t) || row.request.tiers.includes(t));
+        if (!refusal && adds.length)
+          row.joinNotes = [
+            ...(row.joinNotes ?? []),
+            `this request adds ${tierNames(adds)}: ${inProcess.agreementId} would be for ${tierNames(tiers)}`,
+          ];
         if (refusal) problems.push({ line: row.line, field: 'tiers', message: refusal });
       }
       continue;
     }
     startForAll(first, group);
-    for (const row of group)
-      row.plan = row === first ? { does: 'start' } : { does: 'join', line: first.line };
+    const asked = new Set<string>();
+    for (const row of group) {
+      const email = row.request.requester.email.toLowerCase();
+      row.plan =
+        row === first
+          ? { does: 'start' }
+          : asked.has(email)
+            ? { does: 'already-requested', line: first.line }
+            : { does: 'join', line: first.line };
+      asked.add(email);
+      if (row !== first)
+        row.joinNotes = joinNotes(row.request, {
+          which: `the agreement line ${first.line} starts`,
+          target: row.request.institution.domain,
+          institutionName: first.request.institution.name,
+          officials: [first.request.signingOfficial],
+        });
+    }
   }
   return { planned, problems };
 }

@@ -11,17 +11,12 @@
  *   and the access team is told at once (design.md, "Stages": initiation within two business days).
  */
 import type { Client } from '@temporalio/client';
-import {
-  officialsOf,
-  sameEmail,
-  type AgreementRequest,
-  type JoinResult,
-  type Tier,
-} from '../common/agreement';
+import { officialsOf, type AgreementRequest, type JoinResult, type Tier } from '../common/agreement';
 import type { Config } from '../common/config';
 import { tierNames } from '../common/coverage';
 import { inWords } from '../common/when';
 import { fetchStatus } from './agreement-handle';
+import { joinNotes } from './join-notes';
 
 /** The notes, one a line, for `dura: warning: …`; none when nothing is worth saying (no status read). */
 export async function requestNotes(
@@ -36,27 +31,14 @@ export async function requestNotes(
   const started = result.outcome === 'started' && Date.parse(request.receivedAt) < Date.now() - 24 * 3600_000;
   if (!joined && !started) return [];
   const { status } = await fetchStatus(client, config, result.agreementId);
-  const notes: string[] = [];
-  const named = request.signingOfficial;
-  const officials = officialsOf(status);
-  if (joined && !officials.some((o) => sameEmail(o.email, named.email))) {
-    // The command to add them, ready to paste.
-    const add = [
-      `dura set-official ${status.agreementId} --add --name ${JSON.stringify(named.name)} --email ${named.email}`,
-      ...(named.title ? [`--title ${JSON.stringify(named.title)}`] : []),
-    ].join(' ');
-    notes.push(
-      `this request names ${named.email} as signing official; ${status.agreementId} keeps ` +
-        `${officials.map((o) => o.email).join(', ')} (to add them: ${add})`,
-    );
-  }
-  // Case and spacing alone are not another name.
-  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
-  if (joined && plain(request.institution.name) !== plain(status.institution.name))
-    notes.push(
-      `this request names the institution ${JSON.stringify(request.institution.name)}; ` +
-        `${status.agreementId} keeps ${JSON.stringify(status.institution.name)}`,
-    );
+  const notes: string[] = joined
+    ? joinNotes(request, {
+        which: status.agreementId,
+        target: status.agreementId,
+        institutionName: status.institution.name,
+        officials: officialsOf(status),
+      })
+    : [];
   const added = request.tiers.filter(
     (t) => status.tiers.includes(t) && tiersBefore && !tiersBefore.includes(t),
   );

@@ -236,19 +236,26 @@ for (const database of TEST_DATABASES)
         'dry.csv',
         'Pi U,pi.edu,Pat,pat@pi.edu,Sam,osp@pi.edu,,registered,',
         'Pi U,pi.edu,Poe,poe@gmail.com,Sam,osp@pi.edu,,controlled,',
-        'Sigma U,sigma.edu,Sue,sue@sigma.edu,Sam,osp@sigma.edu,,registered,',
+        'Sigma U,sigma.edu,Sue,sue@sigma.edu,Ray,ray@sigma.edu,,controlled,',
         'Tau University,tau.edu,Ty,ty@tau.edu,Sam,osp@tau.edu,,registered,',
+        'Sigma U,sigma.edu,Si,si@sigma.edu,Sam,osp@sigma.edu,,registered,',
       );
       const dry = await dura('import', file, '--dry-run');
       assert.equal(dry.status, 0, dry.stderr);
       assert.deepEqual(dry.stdout.trim().split('\n'), [
-        'dry run, nothing requested: 4 requests: 1 would start an agreement, 2 would join one, 1 listed already',
+        'dry run, nothing requested: 5 requests: 1 would start an agreement, 2 would join one, 1 already requested, 1 listed already',
         '  line 2, pi.edu: starts an agreement',
         '  line 3, pi.edu: joins the agreement line 2 starts',
         '  line 4, sigma.edu: joins sigma.edu-1 (awaiting-initiation)',
         '  line 5, tau.edu: listed already, no agreement needed',
+        '  line 6, sigma.edu: already requested (sigma.edu-1)',
         'line 2, pi.edu: warning: tiers: registered asked here; the agreement starts for registered and controlled, as line 3 asks too',
         'line 3, pi.edu: warning: requester_email: poe@gmail.com is not at pi.edu; accepted, and recorded for the access team',
+        // What the import itself says after the answer, said before it (join-notes.ts).
+        'line 4, sigma.edu: warning: this request names ray@sigma.edu as signing official; sigma.edu-1 keeps ' +
+          'osp@sigma.edu (to add them: dura set-official sigma.edu-1 --add --name "Ray" --email ray@sigma.edu)',
+        'line 4, sigma.edu: warning: this request adds the Controlled Tier: sigma.edu-1 would be for the ' +
+          'Registered Tier and the Controlled Tier',
       ]);
       assert.equal((await dura('status', 'pi.edu')).status, 1, 'nothing requested');
       const json = JSON.parse((await dura('import', file, '--dry-run', '--json')).stdout);
@@ -263,6 +270,7 @@ for (const database of TEST_DATABASES)
           [3, 'join', 2],
           [4, 'join', 'sigma.edu-1'],
           [5, 'not-needed', null],
+          [6, 'already-requested', 'sigma.edu-1'],
         ],
       );
       await dura('cancel', 'sigma.edu', '--reason', 'test over');

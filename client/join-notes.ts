@@ -1,0 +1,35 @@
+// What a joining request names that its agreement keeps otherwise (`dura request`, `dura import` and
+// its dry run say it alike): no SDK here, the dry run needs none.
+import { sameEmail, type AgreementRequest, type Person } from '../common/agreement';
+
+/**
+ * What a joining request names that its agreement keeps otherwise: another signing official (with the
+ * `set-official --add` command to paste, for `target`), or another institution name. `which`: how the
+ * notes name the agreement (`uw.edu-1`, or `the agreement line 2 starts` in an import's dry run).
+ */
+export function joinNotes(
+  request: AgreementRequest,
+  agreement: { which: string; target: string; institutionName: string; officials: readonly Person[] },
+): string[] {
+  const notes: string[] = [];
+  const named = request.signingOfficial;
+  const { which, officials } = agreement;
+  if (!officials.some((o) => sameEmail(o.email, named.email))) {
+    const add = [
+      `dura set-official ${agreement.target} --add --name ${JSON.stringify(named.name)} --email ${named.email}`,
+      ...(named.title ? [`--title ${JSON.stringify(named.title)}`] : []),
+    ].join(' ');
+    notes.push(
+      `this request names ${named.email} as signing official; ${which} keeps ` +
+        `${officials.map((o) => o.email).join(', ')} (to add them: ${add})`,
+    );
+  }
+  // Case and spacing alone are not another name.
+  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+  if (plain(request.institution.name) !== plain(agreement.institutionName))
+    notes.push(
+      `this request names the institution ${JSON.stringify(request.institution.name)}; ` +
+        `${which} keeps ${JSON.stringify(agreement.institutionName)}`,
+    );
+  return notes;
+}
