@@ -95,7 +95,9 @@ export function readTable(text: string): CsvTable {
     }
     const beyond = fields.slice(names.length).some((f) => f !== '');
     if (beyond || fields.length < width) {
-      const hint = beyond ? ' (quote a value that contains a comma)' : '';
+      const separator =
+        { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' }[delimiterOf(text)] ?? 'the separator';
+      const hint = beyond ? ` (quote a value that contains ${separator})` : '';
       problems.push(rowProblem(line, `expected ${width} fields, found ${fields.length}${hint}`));
       continue;
     }

@@ -149,7 +149,7 @@ describe('dura CLI: status links', function () {
       ['new', AGREEMENT, 'sam@uw.test'],
       /^dura: sam@uw\.test: not a requester of uw\.test-1\n$/,
     ],
-    ['not an address', ['revoke', AGREEMENT, 'ann at uw'], /^dura: ann at uw: not an e-mail address\n$/],
+    ['not an address', ['revoke', AGREEMENT, 'ann at uw'], /^dura: "ann at uw": not an e-mail address\n$/],
     ['a missing address', ['revoke', AGREEMENT], /^dura: missing required argument 'email'\n$/],
   ];
   for (const [name, args, message] of refused) {

@@ -128,6 +128,10 @@ describe('CSV records and their lines', () => {
     assert.deepEqual(readCsv('a\tb\n1,5\t2\n')[1]!.fields, ['1,5', '2']);
     assert.deepEqual(readCsv('a;b\n"x;y";2\n')[1]!.fields, ['x;y', '2']);
     assert.deepEqual(readCsv('a,b;c\n1;2,3\n')[1]!.fields, ['1;2', '3']);
+    // A row with one value too many names the file's separator.
+    assert.deepEqual(readTable('a;b\n1;2;3\n').problems.map(formatProblem), [
+      'line 2, row: expected 2 fields, found 3 (quote a value that contains a semicolon)',
+    ]);
   });
 });
 

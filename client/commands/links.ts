@@ -123,7 +123,7 @@ async function afterRevocation(store: RecordsStore, agreementId: string, email: 
 async function requesterAddress(email: string): Promise<string> {
   const { parseEmail } = await import('../../common/coverage');
   const parsed = parseEmail(email);
-  if (!parsed) throw new UserError(`${email.trim()}: not an e-mail address`);
+  if (!parsed) throw new UserError(`${JSON.stringify(email.trim())}: not an e-mail address`);
   return parsed.email;
 }
 
