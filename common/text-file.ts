@@ -1,14 +1,15 @@
 /**
  * The text of a file as spreadsheets save it: UTF-8 (with or without a byte-order mark), UTF-16 (Excel's
- * "Unicode text"; little- or big-endian, with a BOM or recognised by its zero bytes) or Windows-1252
- * (Excel's "CSV" on Windows: a file that is not valid UTF-8). The BOM is not part of the text.
+ * "Unicode text"; little- or big-endian, with a BOM or recognised by its zero bytes), Windows-1252
+ * (Excel's "CSV" on Windows: a file that is not valid UTF-8) or Mac Roman (a Mac's "CSV", told from
+ * Windows-1252 by which reading fits its words, `misfits`). The BOM is not part of the text.
  */
 
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { fileProblem } from './file-problem';
 
-export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'macintosh';
 
 /**
  * A file's text, decoded as decodeText does. Throws `<file>: <reason>`, the path as given
@@ -34,16 +35,32 @@ export function readTextFile(file: string): { text: string; encoding: TextEncodi
  * put garbled names into agreements and mail.
  */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
-  const encoding = detectEncoding(bytes);
+  let encoding = detectEncoding(bytes);
   // ignoreBOM: false (the default) drops a BOM of the encoding decoded.
-  const text = encoding === 'windows-1252' ? windows1252(bytes) : new TextDecoder(encoding).decode(bytes);
+  let text = encoding === 'windows-1252' ? windows1252(bytes) : new TextDecoder(encoding).decode(bytes);
+  if (encoding === 'windows-1252') {
+    // A Mac's "CSV" is Mac Roman, whose letters Windows-1252 reads as symbols ("UniversitŽ"): the
+    // reading whose words hold fewer such misfits is the file's (a tie stays Windows-1252).
+    const mac = iconv.decode(Buffer.from(bytes), 'macintosh');
+    if (misfits(mac) < misfits(text)) [text, encoding] = [mac, 'macintosh'];
+  }
   const lost = text.indexOf('\uFFFD');
   if (lost >= 0)
     throw new Error(
       `line ${text.slice(0, lost).split('\n').length}: a character that could not be read (shown as \uFFFD): ` +
-        'the file is not UTF-8, UTF-16 or Windows-1252; save it as "CSV UTF-8" and try again',
+        'the file is not UTF-8, UTF-16, Windows-1252 or Mac Roman; save it as "CSV UTF-8" and try again',
     );
   return { text: text.replace(/^\uFEFF/, ''), encoding };
+}
+
+/**
+ * How many times a lower-case letter is followed by a character outside ASCII that is no lower-case
+ * letter (an upper-case one or a symbol), at a word's end or before another lower-case letter: what
+ * text decoded with the wrong single-byte table looks like ("UniversitŽ", "Zo‘", "JosÈ"). The
+ * typographic apostrophe (don’t) is a word's own.
+ */
+function misfits(text: string): number {
+  return (text.match(/\p{Ll}(?!\u2019)[^\x00-\x7F\p{Ll}](?=\p{Ll}|[\s,.;:!?)"']|$)/gmu) ?? []).length;
 }
 
 // Node 20's TextDecoder('windows-1252') reads 0x80–0x9F as Latin-1's control characters (a curly quote

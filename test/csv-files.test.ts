@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import iconv from 'iconv-lite';
 import { formatProblem, readCsv, readTable } from '../common/csv';
 import { parseRegistryFile } from '../common/registry-file';
 import { parseRequestCsv } from '../common/request-csv';
@@ -23,17 +24,21 @@ describe('spreadsheet encodings', () => {
     assert.equal(rows[0]!.request.signingOfficial.title, 'Directrice – Recherche');
   });
 
-  it("a byte no encoding read here defines (a Mac's CSV, Mac Roman) is refused by its line, not garbled", () => {
-    // "Hélène" in Mac Roman: è is 0x8F, which Windows-1252 leaves undefined.
-    const header = 'institution_name,domain\r\n';
+  it("a Mac's CSV (Mac Roman) is read as Mac Roman; a byte no reading explains is refused by its line", () => {
+    const text = 'institution_name,requester_name\r\nUniversité de Montréal,Zoë Côté\r\nÉcole,Hélène\r\n';
+    const mac = decodeText(iconv.encode(text, 'macintosh'));
+    assert.deepEqual([mac.encoding, mac.text], ['macintosh', text]);
+    // The same letters from Windows stay Windows-1252 (what the fixture above checks at length).
+    assert.equal(decodeText(iconv.encode(text, 'windows-1252')).encoding, 'windows-1252');
+    // A byte Windows-1252 leaves undefined, which Mac Roman reads as a misfit too: neither is the file's.
     const bytes = Buffer.concat([
-      Buffer.from(`${header}Mac U,mac.edu\r\nH`),
-      Buffer.from([0x8e, 0x6c, 0x8f]),
-      Buffer.from('ne,x\r\n'),
+      Buffer.from('a,b\r\nx,y\r\nMa'),
+      Buffer.from([0x81]),
+      Buffer.from('ne,z\r\n'),
     ]);
     assert.throws(
       () => decodeText(bytes),
-      /^Error: line 3: a character that could not be read \(shown as \uFFFD\): the file is not UTF-8, UTF-16 or Windows-1252; save it as "CSV UTF-8" and try again$/,
+      /^Error: line 3: a character that could not be read \(shown as \uFFFD\): the file is not UTF-8, UTF-16, Windows-1252 or Mac Roman; save it as "CSV UTF-8" and try again$/,
     );
   });
 

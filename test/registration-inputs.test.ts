@@ -117,7 +117,7 @@ describe('registration inputs', () => {
       'line 3, Step: unknown step "Gold star": expected one of account, two-step, identity, code-of-conduct, rcr-training (or their words, e.g. "2-Step Verification", "RCR Training")',
       'line 3, Completed: 2026-02-30 is not a calendar date: February 2026 has 28 days',
       'line 4, Completed: 2027-01-01 is in the future (today is 2026-11-30 in New York)',
-      'line 5, row: expected 3 fields, found 4 (quote a value that contains a comma)',
+      'line 5, row: expected 3 fields, found 4 (quote a value that contains a semicolon)',
     ]);
     const header = parseRegistrationCsv('email,module,task,date\nada@uw.edu,identity,x,2026-11-18\n', TODAY);
     assert.deepEqual(header.problems.map(formatProblem), [
