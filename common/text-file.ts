@@ -60,7 +60,7 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEnc
  * typographic apostrophe (don’t) is a word's own.
  */
 function misfits(text: string): number {
-  return (text.match(/\p{Ll}(?!\u2019)[^\x00-\x7F\p{Ll}](?=\p{Ll}|[\s,.;:!?)"']|$)/gmu) ?? []).length;
+  return (text.match(/\p{Ll}(?!\u2019)[^\p{ASCII}\p{Ll}](?=\p{Ll}|[\s,.;:!?)"']|$)/gmu) ?? []).length;
 }
 
 // Node 20's TextDecoder('windows-1252') reads 0x80–0x9F as Latin-1's control characters (a curly quote
