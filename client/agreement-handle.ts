@@ -104,8 +104,10 @@ export async function fetchStatus(client: Client, config: Config, typed: string)
       if (status) break;
     }
   } catch (err) {
-    // The worker answered, but not with this key: the records would only hide the problem.
+    // The worker answered, but not with this key, or encrypted for a CLI without one: the records would
+    // only hide the problem (output.ts words the second).
     if ((err as Error).name === 'DecryptionError') throw new UserError((err as Error).message);
+    if (/Unknown encoding: binary\/encrypted/.test((err as Error).message ?? '')) throw err;
     return statusFromRecords(config, typed, err as Error);
   }
   // A named agreement that is not the institution's latest has closed: its records are final.

@@ -35,6 +35,15 @@ export function fail(err: unknown): never {
     );
     process.exit(2);
   }
+  // The engine encrypts (or compresses, with a codec this CLI lacks): the settings, not the person's input.
+  const encoding = /Unknown encoding: (binary\/encrypted)/.exec(message);
+  if (encoding) {
+    process.stderr.write(
+      `dura: Temporal's answer is encrypted (${encoding[1]}): set DURA_ENCRYPTION_KEY and ` +
+        'DURA_ENCRYPTION_KEY_ID as the engine has them\n',
+    );
+    process.exit(2);
+  }
   if (err instanceof UnreachableError || UNREACHABLE.test(message)) {
     process.stderr.write(`dura: cannot reach ${firstLine}\n`);
     process.exit(2);

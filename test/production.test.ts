@@ -138,6 +138,14 @@ describe('production: mTLS to Temporal, payloads encrypted', function () {
   });
 
   it('a wrong key, or a key id it does not know, is a clear error naming the key id', async () => {
+    // No key at all (the banner's settings left out): said as a setting, exit 2, not a raw SDK error.
+    const none = await dura({}, 'history', 'secure.edu');
+    assert.equal(none.status, 2);
+    assert.equal(
+      none.stderr,
+      "dura: Temporal's answer is encrypted (binary/encrypted): set DURA_ENCRYPTION_KEY and " +
+        'DURA_ENCRYPTION_KEY_ID as the engine has them\n',
+    );
     const wrong = await dura(
       { DURA_ENCRYPTION_KEY: newKey, DURA_ENCRYPTION_KEY_ID: 'k-old' },
       'history',
