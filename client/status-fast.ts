@@ -127,6 +127,9 @@ async function ask(target: LeanTarget, typed: string, sent?: () => void): Promis
   const status = JSON.parse(payloads[0]!.data.toString('utf8')) as StatusAnswer['status'];
   // An earlier agreement of the institution: the full path reads its final snapshot from the records.
   if (named && status.agreementId !== named) throw new Error(`${named} is not the institution's latest`);
+  // Its term may have ended it since (renewed, lapsed), written to the records: the full path reads them.
+  if (status.stage === 'completed' && status.expiresOn)
+    throw new Error('a completed agreement with a term: its records may say more');
   return { status, source: 'workflow' };
 }
 
