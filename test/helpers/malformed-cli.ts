@@ -67,7 +67,8 @@ export function headerFiles(): { name: string; text: string }[] {
   const row = 'Header University,hdr.example.edu,Ada,ada@hdr.example.edu,Sam,so@hdr.example.edu,,registered,';
   return [
     { name: 'no-domain.csv', text: `${REQUEST_CSV_HEADER.replace('domain,', '')}\n${row}\n` },
-    { name: 'unknown-column.csv', text: `${REQUEST_CSV_HEADER},priority\n${row},high\n` },
+    // A column of the spreadsheet's own (`priority`) is read past with a warning; one named twice is not.
+    { name: 'repeated-column.csv', text: `${REQUEST_CSV_HEADER},Domain\n${row},hdr.example.edu\n` },
     { name: 'empty.csv', text: '' },
   ];
 }
