@@ -33,8 +33,13 @@ export function dryRunRows(rows: PlannedRow[]): DryRunRow[] {
 }
 
 /** The summary, each row's part, the warnings by row and the rows skipped, as the import prints them. */
+/** `; 2 rows skipped` (the rows the problems are on), or nothing: the end of an import's summary line. */
+export function skippedRows(problems: CsvProblem[]): string {
+  const rows = new Set(problems.map((p) => p.line)).size;
+  return rows ? `; ${counted(rows, 'row')} skipped` : '';
+}
+
 export function dryRunView(rows: PlannedRow[], problems: CsvProblem[]): string {
-  const skipped = new Set(problems.map((p) => p.line)).size;
   const n = (does: RowPlan['does']) => rows.filter((r) => r.plan.does === does).length;
   const what = (r: PlannedRow) => {
     const p = r.plan;
@@ -49,7 +54,7 @@ export function dryRunView(rows: PlannedRow[], problems: CsvProblem[]): string {
   return [
     `dry run, nothing requested: ${counted(rows.length, 'request')}: ${n('start')} would start an agreement, ` +
       `${n('join')} would join one, ${n('already-requested')} already requested, ${n('not-needed')} listed already` +
-      (skipped ? `; ${counted(skipped, 'row')} skipped` : ''),
+      skippedRows(problems),
     ...rows.map((r) => `  line ${r.line}, ${r.request.institution.domain}: ${what(r)}`),
     ...dryRunRows(rows).flatMap((r) =>
       (r.warnings ?? []).map((w) => `line ${r.line}, ${r.domain}: warning: ${w}`),

@@ -112,9 +112,8 @@ export function registerIntakeCommands(program: Command): void {
       const agreements = new Set(
         results.flatMap((r) => (r.agreementId && r.outcome !== 'not-needed' ? [r.agreementId] : [])),
       ).size;
-      const skipped = problems.length
-        ? `; ${counted(new Set(problems.map((p) => p.line)).size, 'row')} skipped`
-        : '';
+      const { skippedRows } = await import('../import-dry-run');
+      const skipped = skippedRows(problems);
       emit(
         flags,
         {
