@@ -1,6 +1,11 @@
 /** Human views of agreements for the terminal (colour only on a TTY); `--json` keeps ISO UTC. */
 import { styleText } from 'node:util';
-import { officialsOf, type AgreementStatus, type SigningOfficial } from '../common/agreement';
+import {
+  officialsOf,
+  type AgreementStatus,
+  type MessageInFlight,
+  type SigningOfficial,
+} from '../common/agreement';
 import { dateInWords, inShortWords, inWords, readAs, readWhen, receivedInWords } from '../common/when';
 
 // util.styleText colours only when stdout is a terminal that takes colour, and never with NO_COLOR.
@@ -69,6 +74,8 @@ export function statusView(s: AgreementStatus): string {
     ['Instructions due by', when(s.instructionsDueBy)],
     ['Instructions sent', when(s.instructionsSentAt)],
   ];
+  for (const [i, line] of mailWaitingLines(s.sending ?? []).entries())
+    rows.push([i === 0 ? 'Mail waiting' : '', red(line)]);
   // Its term (issue 18): what it renews, the last day in force, and how it ended.
   if (s.renews) rows.push(['Renews', s.renews]);
   if (s.expiresOn)
@@ -95,6 +102,35 @@ export function statusView(s: AgreementStatus): string {
     '',
     historyView(s),
   ].join('\n');
+}
+
+/** A message on its way this long without a failure is not worth a line: a send takes about a second. */
+const WAITING_MS = 60_000;
+const ROLE_WORDS: Record<string, string> = {
+  'access-team': 'the access team',
+  'aou-signing-official': 'the All of Us signing official',
+};
+
+/**
+ * A line for each message that failed at least once or has waited over a minute (`sending`, with what
+ * client/status-mail.ts read from the ledger), e.g. `reminder to ann@uw.edu, waiting since Tue, Dec 1,
+ * 2026, 5:00 PM ET; 3 attempts, the last Tue, Dec 1, 2026, 5:04 PM ET: the mail server … cannot be
+ * reached (…); dura keeps trying`. None for messages that are simply on their way.
+ */
+export function mailWaitingLines(sending: readonly MessageInFlight[], now = Date.now()): string[] {
+  return sending
+    .filter((m) => m.lastError || (m.attempts ?? 0) > 1 || now - Date.parse(m.since) > WAITING_MS)
+    .map((m) => {
+      const to = m.to.map((r) => ROLE_WORDS[r] ?? r).join(', ');
+      const tries =
+        m.attempts === undefined
+          ? ''
+          : m.attempts === 0
+            ? '; no attempt yet'
+            : `; ${m.attempts === 1 ? '1 attempt' : `${m.attempts} attempts`}, the last ${shortWhen(m.lastAttemptAt ?? null)}` +
+              (m.lastError ? `: ${m.lastError}` : '');
+      return `${m.kind} to ${to}, waiting since ${shortWhen(m.since)}${tries}; dura keeps trying`;
+    });
 }
 
 /** One line per event, oldest first; instants in its details are shown in New York time too. */

@@ -109,6 +109,28 @@ export interface HistoryEntry {
   detail?: string;
 }
 
+/**
+ * A message the agreement is sending: its sendEmail activity has not finished (it is retried while the
+ * mail server is down or deferring). Only in a worker's answer to `status` (`sending`); never in
+ * history or the records' snapshot. `dura status` adds what the records' e-mail ledger says of it.
+ */
+export interface MessageInFlight {
+  /** The e-mail kind: `reminder`, `request-received`, … (activities/interfaces.ts EMAIL_KINDS). */
+  kind: string;
+  /** The e-mail ledger's key for it (the records' `emails` table). */
+  idempotencyKey: string;
+  /** Each recipient's address, or its role: `access-team`, `aou-signing-official`. */
+  to: string[];
+  /** When the agreement asked for it to be sent (ISO-8601 instant). */
+  since: string;
+  /** From the ledger (client/status-mail.ts): attempts made so far (0: none yet). */
+  attempts?: number;
+  /** From the ledger: when the last attempt began or failed (ISO-8601 instant). */
+  lastAttemptAt?: string;
+  /** From the ledger: why the last attempt failed, one line, e.g. `the mail server … cannot be reached (…)`. */
+  lastError?: string | null;
+}
+
 /** The status object of design.md's contract, plus a few fields the access team finds useful. */
 export interface AgreementStatus {
   agreementId: string;
@@ -157,6 +179,11 @@ export interface AgreementStatus {
   lapsedOn?: string | null;
   /** The workflow id of its term (workflows/term.ts), once started; `dura renew` signals through it. */
   termWorkflowId?: string | null;
+  /**
+   * Messages being sent right now, oldest first: present, and not empty, only in a worker's answer while
+   * a message's activity is unfinished. A message waiting more than a minute means mail is failing.
+   */
+  sending?: MessageInFlight[];
   history: HistoryEntry[];
 }
 

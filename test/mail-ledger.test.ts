@@ -110,6 +110,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             begin: (entry, at) => store.begin(entry, at),
             markSent: () => Promise.reject(killed),
             markRejected: () => Promise.reject(killed),
+            markFailed: () => Promise.reject(killed),
           });
           assert.equal(await rejection(crashing.send(req)), killed);
           assert.equal(smtp.arrived.length, 1, 'the first copy reached the server');
@@ -169,6 +170,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             const [row] = await store.emails();
             assert.equal(row!.state, 'sending');
             assert.equal(row!.attempts, attempt);
+            // Why, kept on the row while it is retried: what `dura status` shows as mail waiting.
+            assert.equal(row!.detail, err.message.split('\n')[0]);
           }
           const up = await startSmtp(port);
           try {
@@ -186,6 +189,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           assert.equal(rows[0]!.state, 'sent');
           assert.equal(rows[0]!.attempts, 3);
           assert.ok(rows[0]!.sentAt, 'sentAt is set');
+          assert.match(rows[0]!.detail ?? '', /^250 /, "the server's answer replaces the last failure");
         });
       });
     }

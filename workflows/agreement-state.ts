@@ -5,7 +5,13 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { OPEN_STAGES, type AgreementSnapshot, type AgreementStatus, type Stage } from '../common/agreement';
+import {
+  OPEN_STAGES,
+  type AgreementSnapshot,
+  type AgreementStatus,
+  type MessageInFlight,
+  type Stage,
+} from '../common/agreement';
 import type { RecordEventsInput } from '../activities/interfaces';
 import { io } from './activities';
 import type { AgreementInput, AgreementState } from './agreement-input';
@@ -29,6 +35,11 @@ export class Agreement {
   /** When the initiation package now being sent started on its way (null when none is). */
   initiatingSince: number | null = null;
   private inFlight = 0;
+  /**
+   * The messages being sent, by idempotency key (workflows/mail.ts `send`): for the status query only.
+   * Not state: never watched by the main loop, never in history, the records or continue-as-new.
+   */
+  readonly sending = new Map<string, MessageInFlight>();
   /** This run's answers to `patched()` (workflows/patches.ts); asked in its first activation. */
   readonly patches = new Patches();
   /** Each search attribute's value as last upserted, JSON-encoded (null: not set). */
@@ -53,6 +64,13 @@ export class Agreement {
   /** The status object for the query: a copy, so callers never see later changes. */
   snapshot(): AgreementStatus {
     return structuredCopy(this.status);
+  }
+
+  /** The status query's answer: the snapshot, and the messages being sent when there are any. */
+  answer(): AgreementStatus {
+    const status = this.snapshot();
+    if (this.sending.size) status.sending = structuredCopy([...this.sending.values()]);
+    return status;
   }
 
   /**

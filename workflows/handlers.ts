@@ -25,7 +25,7 @@ import { requireOpen, requireStage } from './stage-guards';
 
 export function registerHandlers(agreement: Agreement): void {
   const status = () => agreement.snapshot();
-  setHandler(m.statusQuery, status);
+  setHandler(m.statusQuery, () => agreement.answer());
 
   setHandler(m.joinUpdate, (request) => join(agreement, request), {
     validator: (request) => validateJoin(agreement, request),

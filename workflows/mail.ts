@@ -13,7 +13,7 @@ import {
   type Recipient,
 } from '../activities/interfaces';
 import { io } from './activities';
-import type { Agreement } from './agreement-state';
+import { now, type Agreement } from './agreement-state';
 import { MAIL_FROM_RECORDS, ONE_FIRST_MAIL, ONE_RECEIPT_EACH, RECORDS_WITH_MAIL } from './patches';
 
 type Extra = EmailRequest['extra'];
@@ -50,6 +50,9 @@ export async function send(
   options: { cc?: Recipient[]; extra?: Extra } = {},
 ): Promise<boolean> {
   const idempotencyKey = `${agreement.state.ref}/${kind}/${key}`;
+  // For the status query only (it changes nothing the main loop watches, and writes no command).
+  const recipients = to.map((r) => (typeof r === 'string' ? r : r.email));
+  agreement.sending.set(idempotencyKey, { idempotencyKey, kind, to: recipients, since: now() });
   try {
     const fromRecords = agreement.patches.has(MAIL_FROM_RECORDS);
     const request = (): EmailRequest => ({
@@ -61,10 +64,15 @@ export async function send(
       ...(fromRecords ? { agreementRef: agreement.state.ref } : { agreement: agreement.brief() }),
       extra: options.extra,
     });
-    const receipt =
-      fromRecords && agreement.patches.has(RECORDS_WITH_MAIL)
-        ? await sendWithRecords(agreement, request)
-        : await sendAfterRecords(agreement, request, fromRecords);
+    let receipt: EmailReceipt;
+    try {
+      receipt =
+        fromRecords && agreement.patches.has(RECORDS_WITH_MAIL)
+          ? await sendWithRecords(agreement, request)
+          : await sendAfterRecords(agreement, request, fromRecords);
+    } finally {
+      agreement.sending.delete(idempotencyKey); // sent, refused or failed: no longer on its way
+    }
     if (receipt.state === 'sent') return true;
     await undeliverable(agreement, kind, key, receipt.detail ?? 'rejected by the mail server');
   } catch (err) {

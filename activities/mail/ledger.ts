@@ -27,4 +27,10 @@ export interface EmailLedger {
   markSent(idempotencyKey: string, at: Date, detail?: string): Promise<void>;
   /** The server refused the recipients for good (5xx): recorded, escalated by the workflow, not retried. */
   markRejected(idempotencyKey: string, at: Date, detail: string): Promise<void>;
+  /**
+   * An attempt failed and will be retried (the server down, a 4xx): `detail` is why, one line, kept on
+   * the `sending` row for `dura status` to show (client/status-mail.ts). A row sent or refused meanwhile
+   * is left as it is.
+   */
+  markFailed(idempotencyKey: string, at: Date, detail: string): Promise<void>;
 }

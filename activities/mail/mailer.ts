@@ -259,8 +259,9 @@ export function createMailer(options: MailerOptions): Mailer {
       return { messageId: earlier.messageId, state: 'rejected', detail: earlier.detail ?? 'rejected' };
 
     // 3 and 4. Send (again, if `sending`: an earlier attempt may have crashed inside the window), and
-    // the outcome recorded the moment the server gave it.
-    const outcome = await delivery.deliver(
+    // the outcome recorded the moment the server gave it. A failure is retried by the activity; why it
+    // failed stays on the row meanwhile, for `dura status` (a record that fails too hides nothing).
+    const outcome = await deliverOnce(
       {
         from,
         to,
@@ -282,6 +283,16 @@ export function createMailer(options: MailerOptions): Mailer {
       idempotencyKey,
     );
     return { messageId, state: outcome.state, detail: outcome.detail };
+  }
+
+  async function deliverOnce(...args: Parameters<Delivery['deliver']>): ReturnType<Delivery['deliver']> {
+    try {
+      return await delivery.deliver(...args);
+    } catch (err) {
+      const why = String((err as Error)?.message ?? err).split('\n')[0]!;
+      await options.ledger.markFailed(args[2], now(), why).catch(() => undefined);
+      throw err;
+    }
   }
 
   return { send, sendDigest, sendRegistrationReport, close: () => delivery.close() };

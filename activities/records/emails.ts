@@ -82,6 +82,21 @@ export async function finishEmail(
   if (Number(result.numUpdatedRows) === 0) throw new Error(`no e-mail recorded under key ${key}`);
 }
 
+/** Why the attempt under `key` failed (it is retried): kept on its row while it is `sending`. */
+export async function failedEmail(
+  db: Kysely<Database>,
+  key: string,
+  at: Date,
+  detail: string,
+): Promise<void> {
+  await db
+    .updateTable('emails')
+    .set({ detail, updated_at: at.toISOString() })
+    .where('idempotency_key', '=', key)
+    .where('state', '=', 'sending')
+    .execute();
+}
+
 /** The e-mails recorded, oldest first, optionally of one agreement, kind or state. */
 export async function queryEmails(db: Kysely<Database>, filter: EmailFilter): Promise<EmailRecord[]> {
   const rows = await db

@@ -24,6 +24,7 @@ import { agreementsOfRequester } from './open-agreements';
 import { agreementStatus, recordEvents } from './agreement-records';
 import {
   beginEmail,
+  failedEmail,
   finishEmail,
   queryEmails,
   type EarlierAttempt,
@@ -261,6 +262,10 @@ export class RecordsStore implements EmailLedger {
 
   markRejected(idempotencyKey: string, at: Date, detail: string): Promise<void> {
     return finishEmail(this.db, idempotencyKey, { state: 'rejected', at, detail });
+  }
+
+  markFailed(idempotencyKey: string, at: Date, detail: string): Promise<void> {
+    return failedEmail(this.db, idempotencyKey, at, detail);
   }
 
   emails(filter: EmailFilter = {}): Promise<EmailRecord[]> {

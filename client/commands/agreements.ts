@@ -131,13 +131,17 @@ export function registerAgreementCommands(program: Command): void {
       const answer = await agreementStatus(id);
       const notice = recordsNotice(answer);
       if (notice) process.stderr.write(notice);
-      const bare = answer.status;
+      let status: StatusWithRegistrations = answer.status;
+      const databaseUrl = async () => (await import('../../common/config')).loadConfig().DATABASE_URL;
+      // Mail that is slow to go: the ledger's attempts and last error.
+      if (status.sending?.length) {
+        const { withMailLedger } = await import('../status-mail');
+        status = await withMailLedger(status, await databaseUrl());
+      }
       // Each requester's registration steps once the instructions went out (issue 18).
-      let status: StatusWithRegistrations = bare;
-      if (bare.instructionsSentAt) {
+      if (status.instructionsSentAt) {
         const { withRegistrations } = await import('../status-registrations');
-        const { loadConfig } = await import('../../common/config');
-        status = await withRegistrations(bare, loadConfig().DATABASE_URL);
+        status = await withRegistrations(status, await databaseUrl());
       }
       const { statusWithRegistrationsView } = await import('../registration-views');
       emit(flags, status, () => statusWithRegistrationsView(status));

@@ -100,6 +100,11 @@ export class MemoryLedger implements EmailLedger {
     this.set(key, 'rejected', detail);
   }
 
+  async markFailed(key: string, _at: Date, detail: string) {
+    const row = this.rows.get(key);
+    if (row?.state === 'sending') row.detail = detail;
+  }
+
   private set(key: string, state: EmailState, detail: string | null) {
     const row = this.rows.get(key);
     if (!row) throw new Error(`no attempt recorded for ${key}`);

@@ -1,0 +1,117 @@
+// `dura status` shows mail that keeps failing (workflows/mail.ts `sending`, client/status-mail.ts): a real
+// dev server and the real worker process whose SMTP server is not there yet. The requester's receipt
+// cannot go; status says so on both paths, with the ledger's attempts and the mail server's error, until
+// the server comes up, the retry delivers it, and the line goes. Every history replays at the end.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AgreementStatus } from '../common/agreement';
+import { dura } from './helpers/cli';
+import { devServerProcess, type DevServerProcess } from './helpers/dev-server-process';
+import { freePort, startSmtp, type TestSmtp } from './helpers/mail';
+import { until } from './helpers/wait';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+
+const DOMAIN = 'mailless.example.edu';
+const REQUESTER = `ada@${DOMAIN}`;
+
+describe('`dura status` shows mail that keeps failing', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let server: DevServerProcess;
+  let worker: WorkerProcess;
+  let smtp: TestSmtp | undefined;
+  let smtpPort: number;
+  let env: NodeJS.ProcessEnv;
+
+  before(async function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dura-status-mail-'));
+    server = await devServerProcess(dir);
+    await server.start();
+    smtpPort = await freePort();
+    env = {
+      TEMPORAL_ADDRESS: server.address,
+      DURA_TASK_QUEUE: 'status-mail',
+      DATABASE_URL: `sqlite:${dir}/dura.sqlite`,
+    };
+    worker = startWorkerProcess({ ...env, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }, dir);
+    await worker.waitForLog((l) => l.msg === 'polling', 60_000);
+    const requested = await dura(
+      [
+        ...['request', '--institution-name', 'University of Mailless', '--domain', DOMAIN],
+        ...['--requester-name', 'Ada Researcher', '--requester-email', REQUESTER],
+        ...['--official-name', 'Sam Signer', '--official-email', `osp@${DOMAIN}`, '--tier', 'registered'],
+        ...['--initiation', 'manual'],
+      ],
+      env,
+    );
+    assert.equal(requested.status, 0, requested.stderr);
+  });
+
+  after(async function () {
+    await worker?.stop();
+    await server?.stop(); // it replays every history it holds first (helpers/dev-server-process.ts)
+    await smtp?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Debug: the lean path says on stderr if it hands over, so a quiet stderr shows it answered itself.
+  const lean = (args: string[]) => dura(['status', ...args], { ...env, DURA_LEAN_STATUS: 'debug' });
+  const full = (args: string[]) => dura(['status', ...args], { ...env, DURA_LEAN_STATUS: 'off' });
+  const unreachable = () => new RegExp(`the mail server 127\\.0\\.0\\.1:${smtpPort} cannot be reached`);
+
+  it('while the mail server is down: the receipt, its attempts and the error, on both paths', async () => {
+    // Two attempts: the first at once, the activity's retry 5 s later.
+    let json: AgreementStatus | undefined;
+    await until(async () => {
+      const result = await lean([DOMAIN, '--json']);
+      json = JSON.parse(result.stdout) as AgreementStatus;
+      return (json.sending?.[0]?.attempts ?? 0) >= 2;
+    }, 60_000);
+    const [receipt, ...more] = json!.sending!;
+    assert.equal(more.length, 0, 'one message on its way');
+    assert.equal(receipt!.kind, 'request-received');
+    assert.deepEqual(receipt!.to, [REQUESTER]);
+    assert.match(receipt!.lastError ?? '', unreachable());
+    assert.ok(
+      Date.parse(receipt!.lastAttemptAt!) >= Date.parse(receipt!.since),
+      'the last attempt is after it began',
+    );
+
+    for (const [name, run] of [
+      ['lean', lean],
+      ['full', full],
+    ] as const) {
+      const text = await run([DOMAIN]);
+      assert.deepEqual([text.status, text.stderr], [0, ''], `${name}: ${text.stderr}`);
+      const line = text.stdout.split('\n').find((l) => l.includes('Mail waiting'));
+      assert.ok(line, `${name}: a Mail waiting line in\n${text.stdout}`);
+      assert.match(
+        line,
+        new RegExp(`request-received to ${REQUESTER.replace('.', '\\.')}, waiting since \\w{3}, `),
+      );
+      assert.match(line, /; \d+ attempts, the last \w{3}, \w{3} \d+, \d{4}, \d+:\d{2} [AP]M ET: /);
+      assert.match(line, unreachable());
+      assert.match(line, /; dura keeps trying$/);
+      const again = JSON.parse((await run([DOMAIN, '--json'])).stdout) as AgreementStatus;
+      assert.equal(again.sending?.[0]?.kind, 'request-received', `${name}: --json lists it`);
+    }
+  });
+
+  it('once the server is up, the retry delivers it and status no longer shows it', async () => {
+    smtp = await startSmtp(smtpPort);
+    await until(() => smtp!.arrived.length > 0, 90_000);
+    assert.deepEqual(smtp.arrived[0]!.rcptTo, [REQUESTER]);
+    // The workflow learns of it a moment after the server's 250.
+    await until(
+      async () => !(JSON.parse((await lean([DOMAIN, '--json'])).stdout) as AgreementStatus).sending,
+    );
+    for (const run of [lean, full]) {
+      const text = await run([DOMAIN]);
+      assert.equal(text.status, 0, text.stderr);
+      assert.doesNotMatch(text.stdout, /Mail waiting/);
+      assert.match(text.stdout, /awaiting-initiation/);
+    }
+  });
+});
