@@ -2,6 +2,7 @@
  * How the CLI answers: a result as text or JSON on stdout; a user error as one line on stderr and exit
  * 1; an unreachable Temporal or database as one line and exit 2 (design.md, "Contracts").
  */
+import { fstatSync } from 'node:fs';
 import { fileProblem } from '../common/file-problem';
 
 export class UserError extends Error {}
@@ -14,6 +15,23 @@ export interface OutputOptions {
 /** Prints `value` as JSON with --json, else the human text. */
 export function emit(options: OutputOptions, value: unknown, text: () => string): void {
   process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}
+
+/**
+ * Writes CSV `text` to stdout, starting with a byte-order mark when stdout is a file (`> report.csv`):
+ * Excel opens a CSV without one as Windows-1252, and `Université` becomes `UniversitÃ©`. Not on a pipe
+ * or a terminal, where a program or a person reads it. dura's own imports read either.
+ */
+export function writeCsv(text: string): void {
+  process.stdout.write(stdoutIsFile() ? `\uFEFF${text}` : text);
+}
+
+function stdoutIsFile(): boolean {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
 }
 
 const UNREACHABLE =

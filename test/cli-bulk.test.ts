@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { devServerEnv } from './helpers/env';
-import { dura as runDura, duraOnTerminal } from './helpers/cli';
+import { dura as runDura, duraOnTerminal, duraToFile } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { until } from './helpers/wait';
 
@@ -151,6 +151,15 @@ for (const database of TEST_DATABASES)
       assert.equal(lines.length, 4);
       assert.match(lines[0]!, /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,/);
       assert.ok(lines.some((l) => l.startsWith('alpha.edu-1,alpha.edu,new,awaiting-initiation,')));
+      // Into a file (`> report.csv`), the same CSV after a byte-order mark, for Excel; on a pipe, none.
+      const file = path.join(os.tmpdir(), `dura-report-${process.pid}.csv`);
+      try {
+        const saved = await duraToFile(['report', '--csv'], engine.cliEnv, file);
+        assert.equal(saved.status, 0, saved.stderr);
+        assert.equal(saved.stdout, `\uFEFF${csvOut.stdout}`);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
 
       const text = await dura('report', '--since', '2026-11-03');
       assert.equal(text.status, 0, text.stderr);

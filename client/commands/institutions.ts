@@ -8,7 +8,7 @@ import { fileProblem } from '../../common/file-problem';
 import { asciiDomain } from '../../common/idn';
 import type { InstitutionProfile } from '../../activities/records/store';
 import type { AgreementStatus } from '../../common/agreement';
-import { emit, UserError, type OutputOptions } from '../output';
+import { emit, UserError, writeCsv, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { registerInstitutionChangeCommands } from './institutions-changes';
 import { counted } from '../../common/counted';
@@ -127,7 +127,8 @@ async function exportInstitutions(options: ExportFlags): Promise<void> {
   // A CSV file starts with a byte-order mark, so that Excel reads it as UTF-8.
   const text = csv ? registryCsv(list, { bom: options.output !== undefined }) : registryJson(list);
   if (options.output === undefined) {
-    process.stdout.write(text);
+    if (csv) writeCsv(text);
+    else process.stdout.write(text);
     return;
   }
   const fs = await import('node:fs');

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { REGISTRATION_STEPS } from '../../common/registration';
-import { emit, type OutputOptions } from '../output';
+import { emit, writeCsv, type OutputOptions } from '../output';
 import { requiredFlag } from './required';
 import { counted } from '../../common/counted';
 
@@ -137,7 +137,7 @@ export function registerRegistrationCommands(program: Command): void {
       const { listRegistrationsTyped } = await import('../registration-inputs');
       const rows = await listRegistrationsTyped(flags);
       const { registrationCsv, registrationTable } = await import('../registration-views');
-      if (flags.csv) process.stdout.write(`${registrationCsv(rows)}\n`);
+      if (flags.csv) writeCsv(`${registrationCsv(rows)}\n`);
       else emit(flags, rows, () => registrationTable(rows));
     });
 }

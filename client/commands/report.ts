@@ -1,6 +1,6 @@
 /** `dura report`: time to initiation and to execution, deadlines missed, reminders sent. */
 import type { Command } from 'commander';
-import { emit, UserError, type OutputOptions } from '../output';
+import { emit, UserError, writeCsv, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { counted } from '../../common/counted';
 
@@ -34,7 +34,7 @@ export function registerReportCommands(program: Command): void {
         const { csvLine } = await import('../../common/csv');
         const { FIGURE_COLUMNS: columns } = await import('../report');
         const lines = [csvLine(columns), ...report.agreements.map((a) => csvLine(columns.map((c) => a[c])))];
-        process.stdout.write(`${lines.join('\n')}\n`);
+        writeCsv(`${lines.join('\n')}\n`);
         return;
       }
       const { table } = await import('../format');

@@ -1,5 +1,6 @@
 /** Runs the real `dura` CLI as a subprocess (as built, or from the sources: cli-entry.ts) and captures its answer. */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cliEntry } from './cli-entry';
 
@@ -41,6 +42,28 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string):
     child.once('error', reject);
     child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** The CLI with its stdout redirected to `file` (`dura report --csv > report.csv`); stdout is then the file's. */
+export async function duraToFile(args: string[], env: NodeJS.ProcessEnv, file: string): Promise<CliResult> {
+  const out = fs.openSync(file, 'w');
+  try {
+    const child = spawn(process.execPath, [...cliEntry(), ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', out, 'pipe'],
+      timeout: 60_000,
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const status = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    return { status, stdout: fs.readFileSync(file, 'utf8'), stderr };
+  } finally {
+    fs.closeSync(out);
+  }
 }
 
 /** `dura request`'s arguments for a registered-tier request from `requester` at `domain`, with `extra`. */
