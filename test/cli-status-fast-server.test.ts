@@ -12,6 +12,7 @@ import { dura } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { HEAVY } from './helpers/lean-status';
 import { sampleAgreement } from './helpers/samples';
+import { until } from './helpers/wait';
 import { makeCertificates, startTlsProxy } from './helpers/tls';
 
 for (const database of TEST_DATABASES)
@@ -58,6 +59,10 @@ for (const database of TEST_DATABASES)
       ];
       const requested = await dura(request, engine.cliEnv);
       assert.equal(requested.status, 0, requested.stderr);
+      // Once its receipt is out: a message on its way is in the answer (`sending`) for that moment.
+      const sending = async () =>
+        JSON.parse((await dura(['status', domain, '--json'], engine.cliEnv)).stdout).sending;
+      await until(async () => engine.smtp.arrived.length > 0 && !(await sending()));
     });
 
     it('prints the same JSON and the same text view as the full path', async () => {
