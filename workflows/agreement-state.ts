@@ -69,8 +69,10 @@ export class Agreement {
   /** The status query's answer: the snapshot, and the messages being sent when there are any. */
   answer(): AgreementStatus {
     const status = this.snapshot();
-    if (this.sending.size) status.sending = structuredCopy([...this.sending.values()]);
-    return status;
+    if (!this.sending.size) return status;
+    // Before the history, as docs/status.md lists it.
+    const { history, ...rest } = status;
+    return { ...rest, sending: structuredCopy([...this.sending.values()]), history };
   }
 
   /**

@@ -55,7 +55,7 @@ export async function duraToFile(args: string[], env: NodeJS.ProcessEnv, file: s
       timeout: 60_000,
     });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const status = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', resolve);
