@@ -209,6 +209,13 @@ describe('dura CLI: flags, checked before anything starts', function () {
     );
   });
 
+  it('codec-server names both of its flags when both are wrong, and listens on nothing', async () => {
+    refused(await dura('codec-server', '--listen', 'nope', '--ui-origin', 'bad'), [
+      '--listen: expected host:port (got "nope")',
+      '--ui-origin: expected a URL such as http://127.0.0.1:8233 (got "bad")',
+    ]);
+  });
+
   it("the controls check addresses as request does, and execute's two dates together", async () => {
     // A trial: both were accepted, and the official's package then bounced inside the worker.
     refused(await dura('add-requester', 'uw.edu', '--name', 'Ada', '--email', 'ada@uw..edu'), [

@@ -23,17 +23,20 @@ export function registerCodecCommands(program: Command): void {
         '  temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8888',
     )
     .action(async (flags: CodecFlags) => {
+      // Every problem at once: both flags.
+      const problems: string[] = [];
       const listen = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(flags.listen);
       if (!listen || Number(listen[2]) > 65535)
-        throw new UserError(`--listen: expected host:port (got ${JSON.stringify(flags.listen)})`);
-      let origin: string;
+        problems.push(`--listen: expected host:port (got ${JSON.stringify(flags.listen)})`);
+      let origin = '';
       try {
         origin = new URL(flags.uiOrigin).origin;
       } catch {
-        throw new UserError(
+        problems.push(
           `--ui-origin: expected a URL such as http://127.0.0.1:8233 (got ${JSON.stringify(flags.uiOrigin)})`,
         );
       }
+      if (!listen || problems.length) throw new UserError(problems.join('\n'));
       const { loadConfig } = await import('../../common/config');
       const { chainedCodec, payloadCodecsFor } = await import('../../common/codec');
       const codec = chainedCodec(payloadCodecsFor(loadConfig()));
