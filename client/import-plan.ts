@@ -81,6 +81,7 @@ export async function planImport(
             target: inProcess.agreementId,
             institutionName: recorded.institution.name,
             officials: officialsOf(recorded),
+            receivedAt: recorded.receivedAt,
           });
         const refusal = joinRefusal(coverage);
         row.tiersBefore = tiers;

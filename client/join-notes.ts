@@ -1,15 +1,24 @@
 // What a joining request names that its agreement keeps otherwise (`dura request`, `dura import` and
 // its dry run say it alike): no SDK here, the dry run needs none.
 import { sameEmail, type AgreementRequest, type Person } from '../common/agreement';
+import { newYorkDate, receivedInWords } from '../common/when';
 
 /**
  * What a joining request names that its agreement keeps otherwise: another signing official (with the
- * `set-official --add` command to paste, for `target`), or another institution name. `which`: how the
- * notes name the agreement (`uw.edu-1`, or `the agreement line 2 starts` in an import's dry run).
+ * `set-official --add` command to paste, for `target`), another institution name, or (`receivedAt`, the
+ * agreement's own receipt, when known) an earlier New York day of receipt, which does not move the
+ * agreement's deadlines (design.md, "Business days": they run from the agreement's receipt). `which`:
+ * how the notes name the agreement (`uw.edu-1`, or `the agreement line 2 starts` in an import's dry run).
  */
 export function joinNotes(
   request: AgreementRequest,
-  agreement: { which: string; target: string; institutionName: string; officials: readonly Person[] },
+  agreement: {
+    which: string;
+    target: string;
+    institutionName: string;
+    officials: readonly Person[];
+    receivedAt?: string;
+  },
 ): string[] {
   const notes: string[] = [];
   const named = request.signingOfficial;
@@ -30,6 +39,12 @@ export function joinNotes(
     notes.push(
       `this request names the institution ${JSON.stringify(request.institution.name)}; ` +
         `${which} keeps ${JSON.stringify(agreement.institutionName)}`,
+    );
+  const kept = agreement.receivedAt;
+  if (kept && newYorkDate(request.receivedAt) < newYorkDate(kept))
+    notes.push(
+      `this request was received ${receivedInWords(request.receivedAt)}; ${which} keeps its own receipt, ` +
+        `${receivedInWords(kept)}, and its deadlines run from that`,
     );
   return notes;
 }

@@ -336,6 +336,22 @@ for (const database of TEST_DATABASES)
             'Registered Tier and the Controlled Tier',
         ],
       );
+      // A row received before the agreement was (a mailbox's older request): its deadlines stay the agreement's.
+      const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toLocaleDateString('en-CA', {
+        timeZone: 'America/New_York',
+      });
+      const earlier = csv(
+        'earlier.csv',
+        `Lambda University,lambda.edu,Eve Five,eve@lambda.edu,Sam Signer,osp@lambda.edu,,registered,${tenDaysAgo}`,
+      );
+      const note =
+        /^line 2, lambda\.edu: warning: this request was received \w+day, \w+ \d+, \d{4}; lambda\.edu-1 keeps its own receipt, \w+day, \w+ \d+, \d{4}, \d+:\d{2} [AP]M ET, and its deadlines run from that$/m;
+      for (const args of [['--dry-run'], []]) {
+        const result = await dura('import', earlier, ...args);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, note, `import ${args.join(' ')}`);
+      }
+      assert.equal((await status('lambda.edu')).receivedAt, lambda.receivedAt, 'the receipt is kept');
       await dura('cancel', 'lambda.edu', '--reason', 'test over');
     });
 
