@@ -119,7 +119,7 @@ export interface MessageInFlight {
   kind: string;
   /** The e-mail ledger's key for it (the records' `emails` table). */
   idempotencyKey: string;
-  /** Each recipient's address, or its role: `access-team`, `aou-signing-official`. */
+  /** Each recipient's address (to, then cc), or its role: `access-team`, `aou-signing-official`. */
   to: string[];
   /** When the agreement asked for it to be sent (ISO-8601 instant). */
   since: string;

@@ -174,6 +174,25 @@ describe('mailer', function () {
     assert.equal((await mailer.send(emailRequest('executed', 'busy', [ann]))).state, 'sent');
   });
 
+  it('names what to check when the server refuses the login or speaks no TLS where SMTP_URL asks for it', async () => {
+    const login = newMailer({ smtpUrl: `smtp://dura:s3cret@127.0.0.1:${smtp.port}` });
+    const refused = await rejection(login.send(emailRequest('executed', 'login', [ann])));
+    assert.ok(!(refused instanceof ApplicationFailure), 'retried: the operators fix SMTP_URL');
+    assert.match(
+      refused.message,
+      new RegExp(
+        `^the mail server 127\\.0\\.0\\.1:${smtp.port} refused the login \\(5\\d\\d .*\\): check the user and password in SMTP_URL$`,
+      ),
+    );
+    const tls = newMailer({ smtpUrl: `smtps://127.0.0.1:${smtp.port}` });
+    const plain = await rejection(tls.send(emailRequest('executed', 'tls', [ann])));
+    assert.match(
+      plain.message,
+      /does not speak TLS as SMTP_URL asks \(.*\): smtps:\/\/ is for a server that starts with TLS/,
+    );
+    assert.equal(smtp.arrived.length, 0);
+  });
+
   it('records a 550 for the recipient as rejected and never tries again', async () => {
     const gone = { name: 'Gone', email: 'gone@uw.test' };
     smtp.refuse.set(gone.email, 550);

@@ -51,7 +51,7 @@ export async function send(
 ): Promise<boolean> {
   const idempotencyKey = `${agreement.state.ref}/${kind}/${key}`;
   // For the status query only (it changes nothing the main loop watches, and writes no command).
-  const recipients = to.map((r) => (typeof r === 'string' ? r : r.email));
+  const recipients = [...to, ...(options.cc ?? [])].map((r) => (typeof r === 'string' ? r : r.email));
   agreement.sending.set(idempotencyKey, { idempotencyKey, kind, to: recipients, since: now() });
   try {
     const fromRecords = agreement.patches.has(MAIL_FROM_RECORDS);

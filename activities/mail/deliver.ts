@@ -178,10 +178,27 @@ function failure(err: SmtpError, server: string): Outcome {
       detail: refused?.length ? `refused ${refused.join('; ')}` : `${err.command}: ${oneLine(err.response)}`,
     };
   }
+  // Each says what to look at; the activity retries them all (dura status adds "dura keeps trying").
+  if (err.code === 'EAUTH')
+    throw new Error(
+      `the mail server ${server} refused the login (${oneLine(err.response ?? err.message)}): check the user ` +
+        `and password in SMTP_URL`,
+      { cause: err },
+    );
   if (code >= 400)
-    throw new Error(`the mail server ${server} deferred the message (${oneLine(err.response)}); will retry`, {
-      cause: err,
-    });
+    throw new Error(`the mail server ${server} deferred the message (${oneLine(err.response)})`, { cause: err });
+  if (/wrong version number|ssl3_get_record|unknown protocol|EPROTO/i.test(`${err.code} ${err.message}`))
+    throw new Error(
+      `the mail server ${server} does not speak TLS as SMTP_URL asks (${oneLine(err.message)}): smtps:// is ` +
+        `for a server that starts with TLS (port 465), smtp:// for one that starts plain`,
+      { cause: err },
+    );
+  if (/Greeting never received/i.test(err.message))
+    throw new Error(
+      `the mail server ${server} took the connection but never greeted (${err.code ?? 'error'}: ` +
+        `${oneLine(err.message)})`,
+      { cause: err },
+    );
   const unreachable = ['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS', 'ETLS'].includes(err.code ?? '');
   const what = unreachable ? 'cannot be reached' : 'failed';
   throw new Error(`the mail server ${server} ${what} (${err.code ?? 'error'}: ${oneLine(err.message)})`, {
