@@ -186,7 +186,9 @@ function failure(err: SmtpError, server: string): Outcome {
       { cause: err },
     );
   if (code >= 400)
-    throw new Error(`the mail server ${server} deferred the message (${oneLine(err.response)})`, { cause: err });
+    throw new Error(`the mail server ${server} deferred the message (${oneLine(err.response)})`, {
+      cause: err,
+    });
   if (/wrong version number|ssl3_get_record|unknown protocol|EPROTO/i.test(`${err.code} ${err.message}`))
     throw new Error(
       `the mail server ${server} does not speak TLS as SMTP_URL asks (${oneLine(err.message)}): smtps:// is ` +
