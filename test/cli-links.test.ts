@@ -63,10 +63,9 @@ describe('dura CLI: status links', function () {
 
     const text = await dura(['links', 'new', 'uw.test', 'bo@uw.test'], env);
     assert.equal(text.status, 0, text.stderr);
-    assert.match(
-      text.stdout,
-      /^http:\/\/127\.0\.0\.1:8080\/status\/\S+\n\(for bo@uw\.test; works until \w+day, /,
-    );
+    // The link alone on stdout, for `L=$(dura links new …)`; the rest on stderr.
+    assert.match(text.stdout, /^http:\/\/127\.0\.0\.1:8080\/status\/\S+\n$/);
+    assert.match(text.stderr, /^dura: for bo@uw\.test; works until \w+day, \w+ \d+, \d{4}\n$/);
   });
 
   it("new without DURA_LINK_KEY uses the engine's key file in DURA_DATA_DIR, and never makes one", async () => {

@@ -99,7 +99,10 @@ export function registerLinkCommands(program: Command): void {
         url: statusLinkUrl(config.DURA_WEB_URL, token),
         expiresAt: expiresAt.toISOString(),
       };
-      emit(options, result, () => `${result.url}\n(for ${requester}; works until ${dateInWords(expiresAt)})`);
+      // The link alone on stdout (`L=$(dura links new …)`); whom it is for and until when, on stderr.
+      if (!options.json)
+        process.stderr.write(`dura: for ${requester}; works until ${dateInWords(expiresAt)}\n`);
+      emit(options, result, () => result.url);
     });
 }
 
