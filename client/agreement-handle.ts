@@ -25,6 +25,7 @@ import { recordedStatus } from './status';
 import {
   patiently,
   rethrowNotTaken,
+  UpdateHeldUp,
   UNAVAILABLE,
   UpdateNotTaken,
   type Patience,
@@ -245,8 +246,23 @@ export async function updateAgreement<T>(
     progress.accepted = true;
     return started.result();
   };
+  // A worker took it and it is not finished: mail that keeps failing holds it up (the handler sends).
+  let agreementId = handle.workflowId;
+  const heldUpBy = async () => {
+    const status = await client.connection.withDeadline(Date.now() + 3_000, () =>
+      handle.query<AgreementStatus>('status'),
+    );
+    agreementId = status.agreementId;
+    if (!status.sending?.length) return undefined;
+    const [{ withMailLedger }, { mailWaitingLines }] = await Promise.all([
+      import('./status-mail'),
+      import('./format'),
+    ]);
+    const lines = mailWaitingLines((await withMailLedger(status, config.DATABASE_URL)).sending ?? []);
+    return lines.length ? lines.join('; ') : undefined;
+  };
   try {
-    return { outcome: 'applied', value: await patiently(client, attempt, patience) };
+    return { outcome: 'applied', value: await patiently(client, attempt, { heldUpBy, ...patience }) };
   } catch (err) {
     const e = err as Error & { cause?: Error };
     if (notFound(err))
@@ -257,6 +273,7 @@ export async function updateAgreement<T>(
     if (e.name === 'DecryptionError') return { outcome: 'rejected', reason: e.message };
     if (e.name === 'WorkflowUpdateFailedError')
       return { outcome: 'rejected', reason: e.cause?.message ?? e.message };
+    if (err instanceof UpdateHeldUp) rethrowNotTaken(agreementId, err, update.command ?? update.name);
     if (err instanceof UpdateNotTaken) rethrowNotTaken(handle.workflowId, err);
     // The server itself went away during the update (the SDK has retried it already).
     if (isGrpcServiceError(e.cause) && e.cause.code === UNAVAILABLE)

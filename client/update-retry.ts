@@ -37,6 +37,19 @@ export interface Patience {
   onWait?: (reason: string, progress: UpdateProgress) => void;
   /** The bound on each wait, to be taken and then to be finished (default UPDATE_PATIENCE_MS). */
   patienceMs?: number;
+  /**
+   * Asked between tries once a worker has taken the update and not finished it: what holds it up beyond
+   * dura's reach (mail that keeps failing), or undefined. An answer ends the wait (UpdateHeldUp).
+   */
+  heldUpBy?: () => Promise<string | undefined>;
+}
+
+/** A worker took the update and it waits on something outside dura (`why`); it finishes by itself later. */
+export class UpdateHeldUp extends Error {
+  constructor(readonly why: string) {
+    super(why);
+    this.name = 'UpdateHeldUp';
+  }
 }
 
 /** The bound ran out: `reason` is the last "not now"; `accepted` whether a worker had taken the update. */
@@ -127,6 +140,9 @@ export async function patiently<T>(
         if (!transient) throw err;
         if (progress.accepted && !taken) [taken, since] = [true, Date.now()];
         const reason = progress.accepted && transient === NO_WORKER ? ACCEPTED_UNFINISHED : transient;
+        // Not "waiting for a worker" when what it waits on is the mail server.
+        const heldUp = progress.accepted ? await patience.heldUpBy?.().catch(() => undefined) : undefined;
+        if (heldUp) throw new UpdateHeldUp(heldUp);
         tell(reason);
         if (Date.now() + PAUSE_MS >= since + bound)
           throw new UpdateNotTaken(reason, progress.accepted, Date.now() - since);
@@ -142,7 +158,12 @@ export async function patiently<T>(
  * A bound that ran out is exit 2, with what it means for the update: Temporal keeps an update it has
  * admitted, so one that no worker took may still be applied later. Any other error passes through.
  */
-export function rethrowNotTaken(agreementId: string, err: unknown): never {
+export function rethrowNotTaken(agreementId: string, err: unknown, what = 'the update'): never {
+  if (err instanceof UpdateHeldUp)
+    throw new UnreachableError(
+      `the mail server for ${agreementId}: ${what} was taken and finishes once its mail goes out, which ` +
+        `keeps failing: ${err.why}; see \`dura status\` before you try again`,
+    );
   if (!(err instanceof UpdateNotTaken)) throw err;
   const then = err.accepted
     ? 'it was accepted and finishes when a worker runs'

@@ -1,7 +1,8 @@
 // `dura status` shows mail that keeps failing (workflows/mail.ts `sending`, client/status-mail.ts): a real
 // dev server and the real worker process whose SMTP server is not there yet. The requester's receipt
-// cannot go; status says so on both paths, with the ledger's attempts and the mail server's error, until
-// the server comes up, the retry delivers it, and the line goes. Every history replays at the end.
+// cannot go; status says so on both paths, with the ledger's attempts and the mail server's error; a
+// control whose handler sends (initiate) says the mail server holds it up; then the server comes up,
+// the retries deliver, the lines go and the control finishes. Every history replays at the end.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -99,10 +100,28 @@ describe('`dura status` shows mail that keeps failing', function () {
     }
   });
 
-  it('once the server is up, the retry delivers it and status no longer shows it', async () => {
+  it('a control whose handler sends mail says the mail server holds it up, not a worker, and does not wait 2 min', async () => {
+    const started = Date.now();
+    const initiated = await dura(['initiate', DOMAIN], env);
+    assert.equal(initiated.status, 2, initiated.stderr);
+    assert.ok(Date.now() - started < 60_000, `answered in ${Date.now() - started} ms`);
+    const domain = DOMAIN.replace(/\./g, '\\.');
+    assert.match(
+      initiated.stderr,
+      new RegExp(
+        `^dura: cannot reach the mail server for ${domain}-1: initiate was taken and finishes once its mail ` +
+          `goes out, which keeps failing: .*initiation-package to osp@${domain}, the All of Us signing official, ` +
+          `waiting since .*; dura keeps trying; see \`dura status\` before you try again\n$`,
+      ),
+    );
+    assert.doesNotMatch(initiated.stderr, /worker/);
+  });
+
+  it('once the server is up, the retries deliver, status no longer shows them, and the control finishes', async () => {
     smtp = await startSmtp(smtpPort);
-    await until(() => smtp!.arrived.length > 0, 90_000);
-    assert.deepEqual(smtp.arrived[0]!.rcptTo, [REQUESTER]);
+    // Each message it held once, the package and the requester's receipt among them.
+    const kinds = () => smtp!.arrived.map((a) => String(a.mail.headers.get('x-dura-kind')));
+    await until(() => ['request-received', 'initiation-package'].every((k) => kinds().includes(k)), 90_000);
     // The workflow learns of it a moment after the server's 250.
     await until(
       async () => !(JSON.parse((await lean([DOMAIN, '--json'])).stdout) as AgreementStatus).sending,
@@ -111,7 +130,7 @@ describe('`dura status` shows mail that keeps failing', function () {
       const text = await run([DOMAIN]);
       assert.equal(text.status, 0, text.stderr);
       assert.doesNotMatch(text.stdout, /Mail waiting/);
-      assert.match(text.stdout, /awaiting-initiation/);
+      assert.match(text.stdout, /awaiting-signature/, 'the initiate the mail held up went through');
     }
   });
 });
