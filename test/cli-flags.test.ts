@@ -209,6 +209,19 @@ describe('dura CLI: flags, checked before anything starts', function () {
     );
   });
 
+  it('a value with spaces typed without quotes is named with its flag, and shown quoted', async () => {
+    refused(
+      await dura('request', '--institution-name', 'University', 'of', 'Washington', '--domain', 'uw.edu'),
+      [
+        '--institution-name: "University" is followed by "of Washington", which no flag takes: a value with ' +
+          'spaces needs quotes: --institution-name "University of Washington"',
+      ],
+    );
+    refused(await dura('history', 'uw.edu', 'extra'), [
+      `unexpected "extra": 'history' takes 1 argument (<agreement>)`,
+    ]);
+  });
+
   it('codec-server names both of its flags when both are wrong, and listens on nothing', async () => {
     refused(await dura('codec-server', '--listen', 'nope', '--ui-origin', 'bad'), [
       '--listen: expected host:port (got "nope")',

@@ -121,6 +121,29 @@ export class DuraCommand extends Command {
     );
   }
 
+  /**
+   * Commander's "too many arguments", naming the words it did not expect. After a flag's value they are
+   * that value's own words typed without quotes (`--institution-name University of Washington`), so
+   * the message shows the value quoted. Called by commander (its `_excessArguments`).
+   */
+  _excessArguments(received: string[]): void {
+    const expected = this.registeredArguments.length;
+    const extra = received.slice(expected);
+    const quoted = JSON.stringify(extra.join(' '));
+    const rootOf = (c: Command): Command => (c.parent ? rootOf(c.parent) : c);
+    const raw = (rootOf(this) as unknown as { rawArgs: string[] }).rawArgs ?? [];
+    // The flag just before the first unexpected word, and the value it took.
+    const at = raw.lastIndexOf(extra[0]!);
+    const flag = at >= 2 ? raw[at - 2] : undefined;
+    const message =
+      flag?.startsWith('--') && !flag.includes('=')
+        ? `error: ${flag}: ${JSON.stringify(raw[at - 1])} is followed by ${quoted}, which no flag takes: ` +
+          `a value with spaces needs quotes: ${flag} "${[raw[at - 1], ...extra].join(' ')}"`
+        : `error: unexpected ${quoted}: '${this.name()}' takes ${expected === 0 ? 'no arguments' : `${expected} argument${expected === 1 ? '' : 's'}`}` +
+          ` (${this.registeredArguments.map((a) => `<${a.name()}>`).join(' ') || 'only flags'})`;
+    this.error(message, { code: 'commander.excessArguments', exitCode: 1 });
+  }
+
   /** For the root's preAction hook: stops a command whose values were refused before it runs. */
   static refuseIfAny(command: Command): void {
     if (command instanceof DuraCommand && command.refusals.length) throw new RefusedFlags(command, []);
