@@ -35,11 +35,8 @@ export async function withRegistrations(
   try {
     // Never made here: a data directory other than the engine's must not leave an empty database.
     db = openDatabase(databaseUrl, { mustExist: true });
-    const rows = await listRegistrations(db, { institution: status.institution.domain });
-    const registrations = rows
-      .filter((r) => r.agreementId === status.agreementId)
-      .reverse()
-      .map(({ agreementRef: _ref, updatedAt: _updated, ...row }) => row);
+    const rows = await listRegistrations(db, { agreementId: status.agreementId });
+    const registrations = rows.reverse().map(({ agreementRef: _ref, updatedAt: _updated, ...row }) => row);
     return { ...status, registrations };
   } catch (err) {
     process.stderr.write(

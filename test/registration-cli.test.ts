@@ -285,8 +285,20 @@ describe('dura registration (CLI)', function () {
       'requester_email,requester_name,institution_domain,institution_name,agreement_id,instructions_sent_at,account,two_step,identity,code_of_conduct,rcr_training,nudges_sent,next_nudge_at,escalated_at,completed_at,closed_at,closed_reason',
       `${LIN},Lin Stalled,${HARBOR},Harbor Research Institute,${harbor.agreementId},2026-08-03T14:00:00.000Z,2026-08-04,,,,,4,,2026-09-14T13:00:00.000Z,,,`,
     ]);
-    const none = await dura(['registration', 'list', '--institution', 'nowhere.example'], engine.cliEnv);
-    assert.equal(none.stdout.trim(), 'no registrations');
+    // Found as `institutions lookup` finds them: accents and case aside, or a part of a domain.
+    for (const typed of ['HÁRBOR résearch', HARBOR.split('.')[0]!]) {
+      const found = await dura(['registration', 'list', '--institution', typed, '--json'], engine.cliEnv);
+      const emails = (JSON.parse(found.stdout) as { requester: { email: string } }[]).map(
+        (r) => r.requester.email,
+      );
+      assert.ok(emails.includes(LIN), `${typed}: ${emails.join(', ')}`);
+      assert.ok(!emails.includes(ADA), `${typed}: only Harbor's`);
+    }
+    const none = await dura(
+      ['registration', 'list', '--institution', 'nowhere.example', '--stalled'],
+      engine.cliEnv,
+    );
+    assert.equal(none.stdout.trim(), 'no registrations (--institution nowhere.example, --stalled)');
     const both = await dura(['registration', 'list', '--json', '--csv'], engine.cliEnv);
     assert.equal(both.status, 1);
     assert.match(both.stderr, /option '--json' cannot be used with option '--csv'/);

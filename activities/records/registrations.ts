@@ -12,6 +12,8 @@
 import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { HistoryEntry } from '../../common/agreement';
 import { normalizeDomain } from '../../common/agreement';
+import { searchFold } from '../../common/collation';
+import { institutionsMatching } from './institution-search';
 import {
   isOpenRegistration,
   REGISTRATION_STEPS,
@@ -193,26 +195,20 @@ export async function newerRegistration(
 }
 
 /**
- * Registrations, newest instructions first. `institution`: its domain (exactly, any case) or a fragment
- * of its name (any case). `stalled`: only those not completed nor closed whose access team was told
- * (escalated).
+ * Registrations, newest instructions first. `institution`: text found as `dura institutions lookup`
+ * finds it (institution-search.ts): in the institution's name, accents and case aside (`universite`,
+ * `Montreal`), or in any of its domains (`umontreal`, `med.uw.edu`). `agreementId`: one agreement's.
+ * `stalled`: only those not completed nor closed whose access team was told (escalated).
  */
 export async function listRegistrations(
   db: Kysely<Database>,
-  filter: { institution?: string; stalled?: boolean } = {},
+  filter: { institution?: string; agreementId?: string; stalled?: boolean } = {},
 ): Promise<RegistrationRow[]> {
   const fragment = filter.institution?.trim();
   const rows = await db
     .selectFrom('registrations')
     .selectAll()
-    .$if(Boolean(fragment), (q) =>
-      q.where((eb) =>
-        eb.or([
-          eb('institution_domain', '=', normalizeDomain(fragment!)),
-          eb(eb.fn('lower', ['institution_name']), 'like', `%${fragment!.toLowerCase()}%`),
-        ]),
-      ),
-    )
+    .$if(filter.agreementId !== undefined, (q) => q.where('agreement_id', '=', filter.agreementId!))
     .$if(filter.stalled === true, (q) =>
       q
         .where('completed_at', 'is', null)
@@ -222,5 +218,17 @@ export async function listRegistrations(
     .orderBy('instructions_sent_at', 'desc')
     .orderBy('registration_id', 'desc')
     .execute();
-  return rows.map(fromTable);
+  if (!fragment) return rows.map(fromTable);
+  // Matched in code, as the lookup is: neither database folds accents without an extension.
+  const wanted = searchFold(fragment);
+  const listed = new Set(await institutionsMatching(db, fragment));
+  return rows
+    .filter(
+      (r) =>
+        r.institution_domain === normalizeDomain(fragment) ||
+        r.institution_domain.includes(wanted) ||
+        searchFold(r.institution_name).includes(wanted) ||
+        listed.has(r.institution_domain),
+    )
+    .map(fromTable);
 }

@@ -138,6 +138,16 @@ export function registerRegistrationCommands(program: Command): void {
       const rows = await listRegistrationsTyped(flags);
       const { registrationCsv, registrationTable } = await import('../registration-views');
       if (flags.csv) writeCsv(`${registrationCsv(rows)}\n`);
-      else emit(flags, rows, () => registrationTable(rows));
+      else {
+        // Nothing found says what was asked, as `dura list` does.
+        const asked = [
+          flags.institution && `--institution ${flags.institution}`,
+          flags.stalled && '--stalled',
+        ];
+        const filters = asked.filter(Boolean).join(', ');
+        emit(flags, rows, () =>
+          rows.length === 0 && filters ? `no registrations (${filters})` : registrationTable(rows),
+        );
+      }
     });
 }
