@@ -72,7 +72,7 @@ export function statusView(s: AgreementStatus): string {
       s.executedAt ? `${when(s.executedAt)} (signed ${s.signedOn ? dateInWords(s.signedOn) : '-'})` : '-',
     ],
     ['Instructions due by', when(s.instructionsDueBy)],
-    ['Instructions sent', when(s.instructionsSentAt)],
+    ['Instructions sent', when(s.instructionsSentAt) + notDelivered(s, 'registration-instructions')],
   ];
   for (const [i, line] of mailWaitingLines(s.sending ?? []).entries())
     rows.push([i === 0 ? 'Mail waiting' : '', red(line)]);
@@ -102,6 +102,18 @@ export function statusView(s: AgreementStatus): string {
     '',
     historyView(s),
   ].join('\n');
+}
+
+/**
+ * ` (not delivered to ada@uw.edu: see the history)` when the mail server refused `kind` for good for
+ * some of its recipients (history `email-failed`, workflows/mail.ts `undeliverable`), else ''.
+ */
+function notDelivered(s: AgreementStatus, kind: string): string {
+  const prefix = `${kind} (`;
+  const to = s.history
+    .filter((e) => e.event === 'email-failed' && e.detail?.startsWith(prefix))
+    .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!);
+  return to.length ? ` ${red(`(not delivered to ${[...new Set(to)].join(', ')}: see the history)`)}` : '';
 }
 
 /** A message on its way this long without a failure is not worth a line: a send takes about a second. */

@@ -115,6 +115,26 @@ describe('New York time in words (text views, echoes, requests)', () => {
     );
   });
 
+  it('instructions the mail server refused for a requester: the row says so, not only the history', () => {
+    const sent = { ...sampleAgreement(), instructionsSentAt: '2026-12-01T16:10:00.000Z' };
+    assert.match(statusView(sent), /\n {2}Instructions sent +Tuesday, December 1, 2026, 11:10 AM ET\n/);
+    const bounced = {
+      ...sent,
+      history: [
+        ...sent.history,
+        {
+          at: '2026-12-01T16:10:00.000Z',
+          event: 'email-failed',
+          detail: 'registration-instructions (ann@uw.test): refused ann@uw.test: 550 5.1.1 no such user',
+        },
+      ],
+    };
+    assert.match(
+      statusView(bounced),
+      /\n {2}Instructions sent +Tuesday, December 1, 2026, 11:10 AM ET \(not delivered to ann@uw\.test: see the history\)\n/,
+    );
+  });
+
   it('history: compact times, aligned, and the instants in details in New York time too', () => {
     const view = historyView(
       sampleAgreement({
