@@ -68,6 +68,11 @@ function commanderComplaint(text: string): string {
       // A mandatory flag left out, in the words every other problem uses (`dura: --reason: required`).
       const required = /^error: required option '(-[^ ,']+)[^']*' not specified$/.exec(line);
       if (required) return `dura: ${required[1]}: required`;
+      // Two flags that exclude each other, worded as dura's own checks word it (`report`).
+      const both = /^error: option '(-[^ ,']+)[^']*' cannot be used with option '(-[^ ,']+)[^']*'$/.exec(
+        line,
+      );
+      if (both) return `dura: ${both[1]} and ${both[2]}: choose one`;
       if (!choice) return line.replace(/^error: /, 'dura: ');
       const [, flag, typed, choices] = choice;
       const expected = new Intl.ListFormat('en', { type: 'disjunction' }).format(choices!.split(', '));

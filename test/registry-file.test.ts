@@ -241,7 +241,7 @@ for (const dialect of TEST_DATABASES) {
 
       const both = await dura(['institutions', 'export', '--csv', '--json'], to);
       assert.equal(both.status, 1);
-      assert.match(both.stderr, /^dura: option '--csv' cannot be used with option '--json'/);
+      assert.match(both.stderr, /^dura: --csv and --json: choose one\n$/);
       const missing = await dura(['institutions', 'import', path.join(dir, 'nope.json')], to);
       assert.equal(missing.status, 1);
       assert.match(missing.stderr, /^dura: \/.*nope\.json: no such file or directory \(ENOENT\)\n$/);
