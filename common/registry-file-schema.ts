@@ -130,7 +130,14 @@ const text = (what: string) =>
 const domain = z
   .string({ error: (i) => (i.input === undefined ? 'is missing' : 'expected a domain as a string') })
   .transform(asciiDomain)
-  .pipe(z.string().min(1, 'is empty').regex(DOMAIN, 'expected an e-mail domain such as uw.edu'));
+  .pipe(
+    z
+      .string()
+      .min(1, 'is empty')
+      .regex(DOMAIN, {
+        error: (issue) => `${JSON.stringify(issue.input)}: expected an e-mail domain such as uw.edu`,
+      }),
+  );
 const email = z
   .string({ error: (i) => (i.input === undefined ? 'is missing' : 'expected an e-mail address') })
   .transform((value, ctx) => {

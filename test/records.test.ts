@@ -281,7 +281,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         'good3.edu,Good Three,controlled',
       ].join('\n');
       const problems = csvProblems([
-        'line 3, domain: expected an e-mail domain such as uw.edu',
+        'line 3, domain: "not a domain": expected an e-mail domain such as uw.edu',
         'line 4, name: is empty',
         'line 4, tiers: unknown tier "gold": expected registered and/or controlled',
         'line 5, domain: good1.edu repeats line 2',

@@ -87,7 +87,7 @@ for (const dialect of TEST_DATABASES) {
         '',
       ].join('\n');
       const problems = csvProblems([
-        'line 3, domain: expected an e-mail domain such as uw.edu',
+        'line 3, domain: "not a domain": expected an e-mail domain such as uw.edu',
         'line 3, name: is empty',
         'line 3, tiers: unknown tier "gold": expected registered or controlled',
         'line 3, tiers: "2025-13-01": expected a date YYYY-MM-DD',

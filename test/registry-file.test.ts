@@ -186,7 +186,7 @@ for (const dialect of TEST_DATABASES) {
         refused.stderr,
         [
           `dura: ${bad}: nothing imported; 3 problems in 2 rows:`,
-          'dura: line 3, domain: expected an e-mail domain such as uw.edu',
+          'dura: line 3, domain: "bad": expected an e-mail domain such as uw.edu',
           'dura: line 3, name: is empty',
           'dura: line 4, tiers: unknown tier "gold": expected registered or controlled',
           '',

@@ -26,7 +26,14 @@ const rowSchema = z.object({
   domain: z
     .string()
     .transform(normalizeDomain)
-    .pipe(z.string().min(1, 'is empty').regex(DOMAIN, 'expected an e-mail domain such as uw.edu')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'is empty')
+        .regex(DOMAIN, {
+          error: (issue) => `${JSON.stringify(issue.input)}: expected an e-mail domain such as uw.edu`,
+        }),
+    ),
   name: z
     .string()
     .trim()
