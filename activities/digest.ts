@@ -8,7 +8,8 @@
  *   escalation count of reminders unanswered (6 by default, about twelve weeks: the workflow escalated
  *   once, and the digest keeps it in sight every week after); or nothing recorded in its history for
  *   QUIET_DAYS (two reminder cycles without even a reminder: reminders paused, mail undeliverable, or no
- *   worker running).
+ *   worker running); or a message of its own has waited an hour or more for the mail server (a
+ *   recipient's server deferring it for days, say), which only `dura status` would show otherwise.
  * - The rest: on track.
  * Within each group, the oldest request first: it has waited longest.
  *
@@ -23,6 +24,7 @@ import type { AgreementStatus } from '../common/agreement';
 import type { Attention, DigestActivities, DigestEntry } from './interfaces';
 import type { Mailer } from './mail/mailer';
 import { formatInstant } from './mail/view';
+import { mailWaitingSince, type EmailRecord } from './records/emails';
 import { openAgreements } from './records/open-agreements';
 import { registrationReportActivities } from './registration-reports';
 import { listRegistrations } from './records/registrations';
@@ -37,13 +39,33 @@ function lastActivityAt(s: AgreementStatus): string {
   return s.history.reduce((latest, h) => (h.at > latest ? h.at : latest), s.receivedAt);
 }
 
-/** Why the agreement needs attention, in words; `open` with no reason when it is on track. */
-export function attentionOf(s: AgreementStatus, now: Date): Pick<DigestEntry, 'attention' | 'why'> {
+/** A message of the agreement's that the mail server has not taken for an hour or more (the ledger). */
+export type MailWaiting = Pick<EmailRecord, 'kind' | 'recipients' | 'attempts' | 'detail' | 'createdAt'>;
+/** Mail this long on its way is failing, not slow: a message goes in about a second. */
+export const MAIL_WAITING_MS = 3600_000;
+
+/**
+ * Why the agreement needs attention, in words; `open` with no reason when it is on track. `mail`: its
+ * oldest message that has waited MAIL_WAITING_MS or more (stalled, after what is overdue).
+ */
+export function attentionOf(
+  s: AgreementStatus,
+  now: Date,
+  mail?: MailWaiting,
+): Pick<DigestEntry, 'attention' | 'why'> {
   const initiationLate =
     s.stage === 'awaiting-initiation' && s.initiationDueBy !== null && Date.parse(s.initiationDueBy) <= +now;
   if (initiationLate)
     return { attention: 'overdue', why: `Initiation was due by ${formatInstant(s.initiationDueBy)}.` };
   if (s.overdue) return { attention: 'overdue', why: 'A deadline has passed.' };
+  if (mail)
+    return {
+      attention: 'stalled',
+      why:
+        `Its ${mail.kind} message to ${mail.recipients.join(', ')} has waited since ` +
+        `${formatInstant(mail.createdAt)} (${mail.attempts === 1 ? '1 attempt' : `${mail.attempts} attempts`}` +
+        `${mail.detail ? `; the last: ${mail.detail}` : ''}); dura keeps trying.`,
+    };
   if (s.stage === 'awaiting-signature' && s.remindersSent >= s.policy.escalateAfterReminders)
     return {
       attention: 'stalled',
@@ -55,10 +77,14 @@ export function attentionOf(s: AgreementStatus, now: Date): Pick<DigestEntry, 'a
   return { attention: 'open', why: null };
 }
 
-/** Overdue first, then stalled, then the rest; oldest request first within each. */
-export function orderForDigest(agreements: AgreementStatus[], now: Date): DigestEntry[] {
+/** Overdue first, then stalled, then the rest; oldest request first within each. `mail`: by agreement id. */
+export function orderForDigest(
+  agreements: AgreementStatus[],
+  now: Date,
+  mail: ReadonlyMap<string, MailWaiting> = new Map(),
+): DigestEntry[] {
   return agreements
-    .map((agreement) => ({ ...attentionOf(agreement, now), agreement }))
+    .map((agreement) => ({ ...attentionOf(agreement, now, mail.get(agreement.agreementId)), agreement }))
     .sort(
       (a, b) =>
         RANK[a.attention] - RANK[b.attention] ||
@@ -77,7 +103,8 @@ export function digestActivities(deps: {
     ...registrationReportActivities(deps),
     async sendDigest({ idempotencyKey }) {
       const asOf = now();
-      const entries = orderForDigest(await openAgreements(deps.db), asOf);
+      const mail = await mailWaitingSince(deps.db, new Date(+asOf - MAIL_WAITING_MS));
+      const entries = orderForDigest(await openAgreements(deps.db), asOf, mail);
       const stalledRegistrations = await listRegistrations(deps.db, { stalled: true });
       // A retry after the message went out returns the first outcome (the mailer's ledger); the counts
       // are those of this attempt's reading.

@@ -139,6 +139,25 @@ for (const database of TEST_DATABASES)
         return true;
       });
 
+      // A message of waiting-manual.edu-1's that its recipient's server has deferred for two hours (as the
+      // mailer leaves it in the ledger while the activity retries).
+      const deferred = 'test/waiting-manual.edu-1/reminder/1';
+      await engine.dura.store.begin(
+        {
+          idempotencyKey: deferred,
+          messageId: '<deferred@dura>',
+          kind: 'reminder',
+          agreementId: 'waiting-manual.edu-1',
+          recipients: ['osp@waiting-manual.edu'],
+        },
+        new Date(Date.now() - 2 * 3600_000),
+      );
+      await engine.dura.store.markFailed(
+        deferred,
+        new Date(),
+        'the mail server x:25 deferred the message (451 later)',
+      );
+
       const triggered = await dura('schedule', 'trigger');
       assert.equal(triggered.status, 0, triggered.stderr);
       assert.match(
@@ -150,17 +169,21 @@ for (const database of TEST_DATABASES)
       const [digest] = digests();
       const { mail } = digest!;
       assert.deepEqual(addresses(mail.to), ['access-team@dura.localhost']);
-      assert.equal(mail.subject, '[DURA] Weekly digest: 4 open agreements: 1 overdue');
+      assert.equal(mail.subject, '[DURA] Weekly digest: 4 open agreements: 1 overdue, 1 stalled');
       const listed = [...(mail.text ?? '').matchAll(/^\d+\. \[(\w+)\] .* \(([^)]+\.edu-\d+)\)$/gm)].map(
         (m) => `${m[1]} ${m[2]}`,
       );
       assert.deepEqual(listed, [
         'OVERDUE late-manual.edu-1',
+        'STALLED waiting-manual.edu-1',
         'open old-auto.edu-1',
         'open fresh-auto.edu-1',
-        'open waiting-manual.edu-1',
       ]);
       assert.match(mail.text ?? '', /Initiation was due by Wednesday, January 8, 2020, 5:00 PM ET\./);
+      assert.match(
+        mail.text ?? '',
+        /Its reminder message to osp@waiting-manual\.edu has waited since \w+day, .* \(1 attempt; the last: the mail server x:25 deferred the message \(451 later\)\); dura keeps trying\./,
+      );
       assert.match(String(mail.html), /<strong>OVERDUE<\/strong>/);
 
       // One run, one digest: nothing more arrives, and the run is on record as completed.

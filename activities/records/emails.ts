@@ -97,6 +97,37 @@ export async function failedEmail(
     .execute();
 }
 
+/**
+ * Each agreement's oldest message still `sending` whose first attempt began before `before`: mail that
+ * keeps failing (the activity retries it), by agreement id. For the weekly digest.
+ */
+export async function mailWaitingSince(
+  db: Kysely<Database>,
+  before: Date,
+): Promise<Map<string, Pick<EmailRecord, 'kind' | 'recipients' | 'attempts' | 'detail' | 'createdAt'>>> {
+  const rows = await db
+    .selectFrom('emails')
+    .select(['agreement_id', 'kind', 'recipients', 'attempts', 'detail', 'created_at'])
+    .where('state', '=', 'sending')
+    .where('created_at', '<', before.toISOString())
+    .orderBy('created_at')
+    .execute();
+  const waiting = new Map<
+    string,
+    Pick<EmailRecord, 'kind' | 'recipients' | 'attempts' | 'detail' | 'createdAt'>
+  >();
+  for (const r of rows)
+    if (r.agreement_id && !waiting.has(r.agreement_id))
+      waiting.set(r.agreement_id, {
+        kind: r.kind,
+        recipients: r.recipients === '' ? [] : r.recipients.split(','),
+        attempts: r.attempts,
+        detail: r.detail,
+        createdAt: r.created_at,
+      });
+  return waiting;
+}
+
 /** The e-mails recorded, oldest first, optionally of one agreement, kind or state. */
 export async function queryEmails(db: Kysely<Database>, filter: EmailFilter): Promise<EmailRecord[]> {
   const rows = await db
