@@ -62,13 +62,14 @@ export async function statusFast(args: string[], env: NodeJS.ProcessEnv = proces
   const notice = recordsNotice(answer);
   if (notice) process.stderr.write(notice);
   let status: StatusWithRegistrations = answer.status;
-  // Mail that is slow to go: the ledger's attempts and last error (status-mail.ts, kysely only).
-  if (status.sending?.length) {
-    const [{ withMailLedger }, { databaseUrlOf }] = await Promise.all([
+  // Mail that is slow to go: the ledger's attempts and last error (status-mail.ts, kysely only); from
+  // the records alone, what the ledger still has on its way.
+  if (status.sending?.length || answer.source === 'records') {
+    const [{ withMail }, { databaseUrlOf }] = await Promise.all([
       import('./status-mail'),
       import('./status-registrations'),
     ]);
-    status = await withMailLedger(status, databaseUrlOf(env));
+    status = await withMail(answer, databaseUrlOf(env));
   }
   // Each requester's registration steps once the instructions went out: kysely only (status-registrations.ts).
   if (status.instructionsSentAt) {

@@ -7,6 +7,39 @@
 import { openDatabase } from '../activities/records/db';
 import { queryEmails } from '../activities/records/emails';
 import type { AgreementStatus } from '../common/agreement';
+import type { StatusAnswer } from './agreement-handle';
+
+/**
+ * The answer with its mail: a worker's `sending` completed from the ledger (withMailLedger); for an
+ * answer from the records (no worker answered, or Temporal is down) the ledger's `sending` rows of
+ * the agreement stand in for it, since no worker can say what is on its way. An earlier, closed
+ * agreement's answer is left as it is.
+ */
+export async function withMail(answer: StatusAnswer, databaseUrl: string): Promise<AgreementStatus> {
+  if (answer.source === 'workflow') return withMailLedger(answer.status, databaseUrl);
+  if (answer.source !== 'records') return answer.status;
+  let db: ReturnType<typeof openDatabase> | undefined;
+  try {
+    db = openDatabase(databaseUrl, { mustExist: true });
+    const rows = await queryEmails(db, { agreementId: answer.status.agreementId, state: 'sending' });
+    if (!rows.length) return answer.status;
+    const { history, ...rest } = answer.status;
+    const sending = rows.map((r) => ({
+      idempotencyKey: r.idempotencyKey,
+      kind: r.kind,
+      to: r.recipients,
+      since: r.createdAt,
+      attempts: r.attempts,
+      lastAttemptAt: r.updatedAt,
+      lastError: r.detail,
+    }));
+    return { ...rest, sending, history };
+  } catch {
+    return answer.status; // the records answered a moment ago; a second read failing changes nothing shown
+  } finally {
+    await db?.destroy();
+  }
+}
 
 /**
  * `status` with the ledger's attempts, last attempt and last error on each of `status.sending`; `status`

@@ -143,4 +143,36 @@ describe('`dura status` with Temporal down answers from the records', function (
       assert.match(result.stderr, /^dura: cannot reach Temporal at /);
     }
   });
+
+  it("mail the ledger still has on its way shows as from a worker's answer (last: it adds a row)", async () => {
+    const records = await RecordsStore.open(env.DATABASE_URL!);
+    const key = `test/${AGREEMENT}/reminder/1`;
+    try {
+      const entry = {
+        idempotencyKey: key,
+        messageId: '<r1@dura>',
+        kind: 'reminder',
+        agreementId: live.agreementId,
+      };
+      await records.begin({ ...entry, recipients: [`osp@${DOMAIN}`] }, new Date(Date.now() - 3600_000));
+      await records.markFailed(key, new Date(), 'the mail server x:25 deferred the message (451 later)');
+    } finally {
+      await records.close();
+    }
+    for (const run of [lean, full]) {
+      const json = await run([DOMAIN, '--json']);
+      assert.equal(json.status, 0, json.stderr);
+      assert.match(json.stderr, noticeFor(server.address));
+      const { sending } = JSON.parse(json.stdout) as AgreementStatus;
+      assert.deepEqual(
+        sending?.map((m) => [m.kind, m.to, m.attempts, m.lastError]),
+        [['reminder', [`osp@${DOMAIN}`], 1, 'the mail server x:25 deferred the message (451 later)']],
+      );
+      const text = await run([DOMAIN]);
+      assert.match(
+        text.stdout,
+        /\n {2}Mail waiting +reminder to osp@down\.example\.edu, waiting since .*: the mail server x:25 deferred the message \(451 later\); dura keeps trying\n/,
+      );
+    }
+  });
 });

@@ -133,10 +133,11 @@ export function registerAgreementCommands(program: Command): void {
       if (notice) process.stderr.write(notice);
       let status: StatusWithRegistrations = answer.status;
       const databaseUrl = async () => (await import('../../common/config')).loadConfig().DATABASE_URL;
-      // Mail that is slow to go: the ledger's attempts and last error.
-      if (status.sending?.length) {
-        const { withMailLedger } = await import('../status-mail');
-        status = await withMailLedger(status, await databaseUrl());
+      // Mail that is slow to go: the ledger's attempts and last error; from the records alone, what the
+      // ledger still has on its way.
+      if (status.sending?.length || answer.source === 'records') {
+        const { withMail } = await import('../status-mail');
+        status = await withMail(answer, await databaseUrl());
       }
       // Each requester's registration steps once the instructions went out (issue 18).
       if (status.instructionsSentAt) {
