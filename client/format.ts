@@ -141,7 +141,9 @@ export function mailWaitingLines(sending: readonly MessageInFlight[], now = Date
             ? '; no attempt yet'
             : `; ${m.attempts === 1 ? '1 attempt' : `${m.attempts} attempts`}, the last ${shortWhen(m.lastAttemptAt ?? null)}` +
               (m.lastError ? `: ${m.lastError}` : '');
-      return `${m.kind} to ${to}, waiting since ${shortWhen(m.since)}${tries}; dura keeps trying`;
+      const next = m.nextAttemptAt && Date.parse(m.nextAttemptAt) > now ? m.nextAttemptAt : undefined;
+      const keeps = next ? `dura tries again about ${shortWhen(next)}` : 'dura keeps trying';
+      return `${m.kind} to ${to}, waiting since ${shortWhen(m.since)}${tries}; ${keeps}`;
     });
 }
 

@@ -7,6 +7,7 @@
 import { openDatabase } from '../activities/records/db';
 import { queryEmails } from '../activities/records/emails';
 import type { AgreementStatus } from '../common/agreement';
+import { nextAttemptAt } from '../common/io-retry';
 import type { StatusAnswer } from './agreement-handle';
 
 /**
@@ -58,7 +59,14 @@ export async function withMailLedger(status: AgreementStatus, databaseUrl: strin
       const row = byKey.get(m.idempotencyKey);
       // No row yet: the activity has not made its first attempt (no worker took it, or it waits on the records).
       if (!row) return { ...m, attempts: 0 };
-      return { ...m, attempts: row.attempts, lastAttemptAt: row.updatedAt, lastError: row.detail };
+      const next = row.detail ? nextAttemptAt(Date.parse(row.updatedAt), row.attempts) : undefined;
+      return {
+        ...m,
+        attempts: row.attempts,
+        lastAttemptAt: row.updatedAt,
+        lastError: row.detail,
+        ...(next ? { nextAttemptAt: new Date(next).toISOString() } : {}),
+      };
     });
     return { ...status, sending };
   } catch (err) {

@@ -129,6 +129,11 @@ export interface MessageInFlight {
   lastAttemptAt?: string;
   /** From the ledger: why the last attempt failed, one line, e.g. `the mail server … cannot be reached (…)`. */
   lastError?: string | null;
+  /**
+   * In a worker's answer after a failed attempt: about when the next comes, by the activities' retry
+   * policy (common/io-retry.ts: 5 s, doubling, at most 30 minutes), ISO-8601.
+   */
+  nextAttemptAt?: string;
 }
 
 /** The status object of design.md's contract, plus a few fields the access team finds useful. */

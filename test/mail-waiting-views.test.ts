@@ -4,6 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { mailWaitingLines, statusView } from '../client/format';
+import { nextAttemptAt } from '../common/io-retry';
 import { sampleAgreement } from './helpers/samples';
 
 describe('status text: mail that did not go', () => {
@@ -20,6 +21,16 @@ describe('status text: mail that did not go', () => {
           attempts: 3,
           lastAttemptAt: '2026-12-01T14:03:00.000Z',
           lastError: 'the mail server x:25 cannot be reached (ESOCKET: …)',
+          nextAttemptAt: '2026-12-01T14:23:00.000Z',
+        },
+        // Its next try is past (no worker is trying): not promised.
+        {
+          ...base,
+          kind: 'executed',
+          attempts: 1,
+          lastAttemptAt: since,
+          lastError: 'y',
+          nextAttemptAt: '2026-12-01T14:01:00.000Z',
         },
         { ...base, kind: 'escalation', to: ['access-team'], attempts: 0 },
         // As a worker gave it, the records unread: over a minute, so shown, without attempts.
@@ -28,7 +39,8 @@ describe('status text: mail that did not go', () => {
       now,
     );
     assert.deepEqual(lines, [
-      'reminder to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; 3 attempts, the last Tue, Dec 1, 2026, 9:03 AM ET: the mail server x:25 cannot be reached (ESOCKET: …); dura keeps trying',
+      'reminder to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; 3 attempts, the last Tue, Dec 1, 2026, 9:03 AM ET: the mail server x:25 cannot be reached (ESOCKET: …); dura tries again about Tue, Dec 1, 2026, 9:23 AM ET',
+      'executed to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; 1 attempt, the last Tue, Dec 1, 2026, 9:00 AM ET: y; dura keeps trying',
       'escalation to the access team, waiting since Tue, Dec 1, 2026, 9:00 AM ET; no attempt yet; dura keeps trying',
       'status-update to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; dura keeps trying',
     ]);
@@ -39,6 +51,13 @@ describe('status text: mail that did not go', () => {
     assert.match(
       view,
       /\n {2}Mail waiting +reminder to osp@uw\.edu, waiting since .*: x; dura keeps trying\n/,
+    );
+  });
+
+  it("a failed message's next try follows the activities' retry policy: 5 s, doubling, at most 30 minutes", () => {
+    assert.deepEqual(
+      [1, 2, 3, 9, 20].map((attempts) => nextAttemptAt(0, attempts) / 1000),
+      [5, 10, 20, 1280, 1800],
     );
   });
 

@@ -1,6 +1,7 @@
 /** The workflow's activity stubs, each with timeouts and a retry policy. */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import { BAD_DATA, type AgreementActivities, type CalendarActivities } from '../activities/interfaces';
+import { IO_RETRY } from '../common/io-retry';
 
 /**
  * I/O retries with backoff for as long as it takes (SMTP or the database down for hours must not lose
@@ -9,9 +10,9 @@ import { BAD_DATA, type AgreementActivities, type CalendarActivities } from '../
 export const io = proxyActivities<AgreementActivities>({
   startToCloseTimeout: '1 minute',
   retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 minutes',
+    initialInterval: `${IO_RETRY.initialIntervalSeconds} seconds`,
+    backoffCoefficient: IO_RETRY.backoffCoefficient,
+    maximumInterval: `${IO_RETRY.maximumIntervalSeconds} seconds`,
     nonRetryableErrorTypes: [BAD_DATA],
   },
 });
