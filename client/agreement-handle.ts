@@ -259,7 +259,9 @@ export async function updateAgreement<T>(
       import('./format'),
     ]);
     const lines = mailWaitingLines((await withMailLedger(status, config.DATABASE_URL)).sending ?? []);
-    return lines.length ? lines.join('; ') : undefined;
+    // The newest is the one this command asked for; the rest, counted (`dura status` lists them).
+    const more = lines.length > 1 ? ` (and ${lines.length - 1} more waiting)` : '';
+    return lines.length ? `${lines.at(-1)}${more}` : undefined;
   };
   try {
     return { outcome: 'applied', value: await patiently(client, attempt, { heldUpBy, ...patience }) };

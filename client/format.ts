@@ -133,7 +133,8 @@ export function mailWaitingLines(sending: readonly MessageInFlight[], now = Date
   return sending
     .filter((m) => m.lastError || (m.attempts ?? 0) > 1 || now - Date.parse(m.since) > WAITING_MS)
     .map((m) => {
-      const to = m.to.map((r) => ROLE_WORDS[r] ?? r).join(', ');
+      const words = (list: readonly string[]) => list.map((r) => ROLE_WORDS[r] ?? r).join(', ');
+      const to = words(m.to) + (m.cc?.length ? ` (a copy to ${words(m.cc)})` : '');
       const tries =
         m.attempts === undefined
           ? ''
@@ -142,7 +143,9 @@ export function mailWaitingLines(sending: readonly MessageInFlight[], now = Date
             : `; ${m.attempts === 1 ? '1 attempt' : `${m.attempts} attempts`}, the last ${shortWhen(m.lastAttemptAt ?? null)}` +
               (m.lastError ? `: ${m.lastError}` : '');
       const next = m.nextAttemptAt && Date.parse(m.nextAttemptAt) > now ? m.nextAttemptAt : undefined;
-      const keeps = next ? `dura tries again about ${shortWhen(next)}` : 'dura keeps trying';
+      const keeps = next
+        ? `dura tries again about ${shortWhen(next)}`
+        : 'dura tries again while a worker runs';
       return `${m.kind} to ${to}, waiting since ${shortWhen(m.since)}${tries}; ${keeps}`;
     });
 }

@@ -119,8 +119,10 @@ export interface MessageInFlight {
   kind: string;
   /** The e-mail ledger's key for it (the records' `emails` table). */
   idempotencyKey: string;
-  /** Each recipient's address (to, then cc), or its role: `access-team`, `aou-signing-official`. */
+  /** Each recipient's address, or its role: `access-team`, `aou-signing-official`. */
   to: string[];
+  /** Who gets a copy, likewise (the initiation package's `aou-signing-official`); absent: nobody. */
+  cc?: string[];
   /** When the agreement asked for it to be sent (ISO-8601 instant). */
   since: string;
   /** From the ledger (client/status-mail.ts): attempts made so far (0: none yet). */

@@ -217,6 +217,25 @@ describe('dura CLI: flags, checked before anything starts', function () {
           'spaces needs quotes: --institution-name "University of Washington"',
       ],
     );
+    // Each flag typed so, named on its own line: never one value run into the next.
+    refused(
+      await dura(
+        ...requestArgs(
+          'uw.edu',
+          undefined,
+          '--requester-name',
+          'Eve',
+          'Example',
+          '--official-name',
+          'Otto',
+          'Official',
+        ),
+      ),
+      [
+        '--requester-name: "Eve" is followed by "Example", which no flag takes: a value with spaces needs quotes: --requester-name "Eve Example"',
+        '--official-name: "Otto" is followed by "Official", which no flag takes: a value with spaces needs quotes: --official-name "Otto Official"',
+      ],
+    );
     refused(await dura('history', 'uw.edu', 'extra'), [
       `unexpected "extra": 'history' takes 1 argument (<agreement>)`,
     ]);

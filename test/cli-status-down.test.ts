@@ -171,7 +171,7 @@ describe('`dura status` with Temporal down answers from the records', function (
       const text = await run([DOMAIN]);
       assert.match(
         text.stdout,
-        /\n {2}Mail waiting +reminder to osp@down\.example\.edu, waiting since .*: the mail server x:25 deferred the message \(451 later\); dura keeps trying\n/,
+        /\n {2}Mail waiting +reminder to osp@down\.example\.edu, waiting since .*: the mail server x:25 deferred the message \(451 later\); dura tries again while a worker runs\n/,
       );
     }
   });

@@ -96,7 +96,7 @@ describe('`dura status` shows mail that keeps failing', function () {
       assert.match(line, unreachable());
       assert.match(
         line,
-        /; dura (keeps trying|tries again about \w{3}, \w{3} \d+, \d{4}, \d+:\d{2} [AP]M ET)$/,
+        /; dura (tries again while a worker runs|tries again about \w{3}, \w{3} \d+, \d{4}, \d+:\d{2} [AP]M ET)$/,
       );
       const again = JSON.parse((await run([DOMAIN, '--json'])).stdout) as AgreementStatus;
       assert.equal(again.sending?.[0]?.kind, 'request-received', `${name}: --json lists it`);
@@ -113,11 +113,18 @@ describe('`dura status` shows mail that keeps failing', function () {
       initiated.stderr,
       new RegExp(
         `^dura: cannot reach the mail server for ${domain}-1: initiate was taken and finishes once its mail ` +
-          `goes out, which keeps failing: .*initiation-package to osp@${domain}, the All of Us signing official, ` +
-          `waiting since .*; dura (keeps trying|tries again about [^;]+); see \`dura status\` before you try again\n$`,
+          `goes out, which keeps failing: initiation-package to osp@${domain} \\(a copy to the All of Us signing official\\), ` +
+          `waiting since .*; dura (tries again while a worker runs|tries again about [^;]+); see \`dura status\` before you try again\n$`,
       ),
     );
     assert.doesNotMatch(initiated.stderr, /worker/);
+    // Again, as a user sent to `dura status` might: refused, not a second package and `initiated`.
+    const again = await dura(['initiate', DOMAIN], env);
+    assert.equal(again.status, 1, again.stderr);
+    assert.match(
+      again.stderr,
+      /^dura: cannot initiate: the initiation package is on its way already, waiting for the mail server/,
+    );
   });
 
   it('once the server is up, the retries deliver, status no longer shows them, and the control finishes', async () => {
@@ -135,5 +142,7 @@ describe('`dura status` shows mail that keeps failing', function () {
       assert.doesNotMatch(text.stdout, /Mail waiting/);
       assert.match(text.stdout, /awaiting-signature/, 'the initiate the mail held up went through');
     }
+    const history = (JSON.parse((await full([DOMAIN, '--json'])).stdout) as AgreementStatus).history;
+    assert.equal(history.filter((h) => h.event === 'initiated').length, 1, 'initiated once');
   });
 });

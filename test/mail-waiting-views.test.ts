@@ -40,9 +40,9 @@ describe('status text: mail that did not go', () => {
     );
     assert.deepEqual(lines, [
       'reminder to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; 3 attempts, the last Tue, Dec 1, 2026, 9:03 AM ET: the mail server x:25 cannot be reached (ESOCKET: …); dura tries again about Tue, Dec 1, 2026, 9:23 AM ET',
-      'executed to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; 1 attempt, the last Tue, Dec 1, 2026, 9:00 AM ET: y; dura keeps trying',
-      'escalation to the access team, waiting since Tue, Dec 1, 2026, 9:00 AM ET; no attempt yet; dura keeps trying',
-      'status-update to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; dura keeps trying',
+      'executed to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; 1 attempt, the last Tue, Dec 1, 2026, 9:00 AM ET: y; dura tries again while a worker runs',
+      'escalation to the access team, waiting since Tue, Dec 1, 2026, 9:00 AM ET; no attempt yet; dura tries again while a worker runs',
+      'status-update to osp@uw.edu, waiting since Tue, Dec 1, 2026, 9:00 AM ET; dura tries again while a worker runs',
     ]);
     const view = statusView({
       ...sampleAgreement(),
@@ -50,7 +50,7 @@ describe('status text: mail that did not go', () => {
     });
     assert.match(
       view,
-      /\n {2}Mail waiting +reminder to osp@uw\.edu, waiting since .*: x; dura keeps trying\n/,
+      /\n {2}Mail waiting +reminder to osp@uw\.edu, waiting since .*: x; dura tries again while a worker runs\n/,
     );
   });
 

@@ -50,6 +50,13 @@ export function registerHandlers(agreement: Agreement): void {
       validator: () => {
         requireStage(agreement, ['awaiting-initiation'], 'initiate');
         if (!agreement.state.triaged) throw new Error('cannot initiate yet: the request is being triaged');
+        // Taken once already, its package still on its way (a mail server down): a second would send
+        // and log it twice. Validators do not run on replay: no patch.
+        if (agreement.initiatingSince !== null)
+          throw new Error(
+            'cannot initiate: the initiation package is on its way already, waiting for the mail server ' +
+              '(`dura status` shows it); it finishes by itself once the mail goes',
+          );
       },
     },
   );

@@ -51,8 +51,9 @@ export async function send(
 ): Promise<boolean> {
   const idempotencyKey = `${agreement.state.ref}/${kind}/${key}`;
   // For the status query only (it changes nothing the main loop watches, and writes no command).
-  const recipients = [...to, ...(options.cc ?? [])].map((r) => (typeof r === 'string' ? r : r.email));
-  agreement.sending.set(idempotencyKey, { idempotencyKey, kind, to: recipients, since: now() });
+  const named = (list: Recipient[]) => list.map((r) => (typeof r === 'string' ? r : r.email));
+  const cc = options.cc?.length ? { cc: named(options.cc) } : {};
+  agreement.sending.set(idempotencyKey, { idempotencyKey, kind, to: named(to), ...cc, since: now() });
   try {
     const fromRecords = agreement.patches.has(MAIL_FROM_RECORDS);
     const request = (): EmailRequest => ({

@@ -195,6 +195,14 @@ function failure(err: SmtpError, server: string): Outcome {
         `for a server that starts with TLS (port 465), smtp:// for one that starts plain`,
       { cause: err },
     );
+  if (
+    /certificate|self[- ]signed|unable to (get|verify)|CERT_|ERR_TLS_CERT/i.test(`${err.code} ${err.message}`)
+  )
+    throw new Error(
+      `the mail server ${server} answered with a TLS certificate that is not trusted (${oneLine(err.message)}): ` +
+        `renew or fix its certificate, or trust its CA with NODE_EXTRA_CA_CERTS`,
+      { cause: err },
+    );
   if (/Greeting never received/i.test(err.message))
     throw new Error(
       `the mail server ${server} took the connection but never greeted (${err.code ?? 'error'}: ` +

@@ -128,20 +128,29 @@ export class DuraCommand extends Command {
    */
   _excessArguments(received: string[]): void {
     const expected = this.registeredArguments.length;
-    const extra = received.slice(expected);
-    const quoted = JSON.stringify(extra.join(' '));
     const rootOf = (c: Command): Command => (c.parent ? rootOf(c.parent) : c);
     const raw = (rootOf(this) as unknown as { rawArgs: string[] }).rawArgs ?? [];
-    // The flag just before the first unexpected word, and the value it took.
-    const at = raw.lastIndexOf(extra[0]!);
-    const flag = at >= 2 ? raw[at - 2] : undefined;
-    const message =
-      flag?.startsWith('--') && !flag.includes('=')
-        ? `error: ${flag}: ${JSON.stringify(raw[at - 1])} is followed by ${quoted}, which no flag takes: ` +
-          `a value with spaces needs quotes: ${flag} "${[raw[at - 1], ...extra].join(' ')}"`
-        : `error: unexpected ${quoted}: '${this.name()}' takes ${expected === 0 ? 'no arguments' : `${expected} argument${expected === 1 ? '' : 's'}`}` +
-          ` (${this.registeredArguments.map((a) => `<${a.name()}>`).join(' ') || 'only flags'})`;
-    this.error(message, { code: 'commander.excessArguments', exitCode: 1 });
+    // Each flag that takes one value and is followed by more words than that: one problem each.
+    const problems: string[] = [];
+    raw.forEach((flag, at) => {
+      const option = this.options.find((o) => o.long === flag && (o.required || o.optional) && !o.variadic);
+      if (!option) return;
+      let end = at + 1;
+      while (end < raw.length && !raw[end]!.startsWith('-')) end++;
+      const [first, ...rest] = raw.slice(at + 1, end);
+      if (first !== undefined && rest.length)
+        problems.push(
+          `error: ${flag}: ${JSON.stringify(first)} is followed by ${JSON.stringify(rest.join(' '))}, which no ` +
+            `flag takes: a value with spaces needs quotes: ${flag} "${[first, ...rest].join(' ')}"`,
+        );
+    });
+    if (!problems.length) {
+      const extra = JSON.stringify(received.slice(expected).join(' '));
+      const takes = expected === 0 ? 'no arguments' : `${expected} argument${expected === 1 ? '' : 's'}`;
+      const names = this.registeredArguments.map((a) => `<${a.name()}>`).join(' ') || 'only flags';
+      problems.push(`error: unexpected ${extra}: '${this.name()}' takes ${takes} (${names})`);
+    }
+    this.error(problems.join('\n'), { code: 'commander.excessArguments', exitCode: 1 });
   }
 
   /** For the root's preAction hook: stops a command whose values were refused before it runs. */
