@@ -24,7 +24,7 @@ import type { AgreementStatus } from '../common/agreement';
 import type { Attention, DigestActivities, DigestEntry } from './interfaces';
 import type { Mailer } from './mail/mailer';
 import { formatInstant } from './mail/view';
-import { mailWaitingSince, type EmailRecord } from './records/emails';
+import { queryEmails, type EmailRecord } from './records/emails';
 import { openAgreements } from './records/open-agreements';
 import { registrationReportActivities } from './registration-reports';
 import { listRegistrations } from './records/registrations';
@@ -103,7 +103,13 @@ export function digestActivities(deps: {
     ...registrationReportActivities(deps),
     async sendDigest({ idempotencyKey }) {
       const asOf = now();
-      const mail = await mailWaitingSince(deps.db, new Date(+asOf - MAIL_WAITING_MS));
+      // Each agreement's oldest message still on its way after MAIL_WAITING_MS (the ledger, oldest first).
+      const waiting = await queryEmails(deps.db, {
+        state: 'sending',
+        createdBefore: new Date(+asOf - MAIL_WAITING_MS),
+      });
+      const mail = new Map<string, MailWaiting>();
+      for (const row of waiting) if (!mail.has(row.agreementId)) mail.set(row.agreementId, row);
       const entries = orderForDigest(await openAgreements(deps.db), asOf, mail);
       const stalledRegistrations = await listRegistrations(deps.db, { stalled: true });
       // A retry after the message went out returns the first outcome (the mailer's ledger); the counts

@@ -19,6 +19,8 @@ export interface EmailFilter {
   agreementId?: string;
   kind?: string;
   state?: EmailState;
+  /** Only those whose first attempt began before this instant. */
+  createdBefore?: Date;
 }
 
 export type EarlierAttempt = { state: EmailState; messageId: string; detail: string | null };
@@ -97,37 +99,6 @@ export async function failedEmail(
     .execute();
 }
 
-/**
- * Each agreement's oldest message still `sending` whose first attempt began before `before`: mail that
- * keeps failing (the activity retries it), by agreement id. For the weekly digest.
- */
-export async function mailWaitingSince(
-  db: Kysely<Database>,
-  before: Date,
-): Promise<Map<string, Pick<EmailRecord, 'kind' | 'recipients' | 'attempts' | 'detail' | 'createdAt'>>> {
-  const rows = await db
-    .selectFrom('emails')
-    .select(['agreement_id', 'kind', 'recipients', 'attempts', 'detail', 'created_at'])
-    .where('state', '=', 'sending')
-    .where('created_at', '<', before.toISOString())
-    .orderBy('created_at')
-    .execute();
-  const waiting = new Map<
-    string,
-    Pick<EmailRecord, 'kind' | 'recipients' | 'attempts' | 'detail' | 'createdAt'>
-  >();
-  for (const r of rows)
-    if (r.agreement_id && !waiting.has(r.agreement_id))
-      waiting.set(r.agreement_id, {
-        kind: r.kind,
-        recipients: r.recipients === '' ? [] : r.recipients.split(','),
-        attempts: r.attempts,
-        detail: r.detail,
-        createdAt: r.created_at,
-      });
-  return waiting;
-}
-
 /** The e-mails recorded, oldest first, optionally of one agreement, kind or state. */
 export async function queryEmails(db: Kysely<Database>, filter: EmailFilter): Promise<EmailRecord[]> {
   const rows = await db
@@ -136,6 +107,9 @@ export async function queryEmails(db: Kysely<Database>, filter: EmailFilter): Pr
     .$if(filter.agreementId !== undefined, (q) => q.where('agreement_id', '=', filter.agreementId!))
     .$if(filter.kind !== undefined, (q) => q.where('kind', '=', filter.kind!))
     .$if(filter.state !== undefined, (q) => q.where('state', '=', filter.state!))
+    .$if(filter.createdBefore !== undefined, (q) =>
+      q.where('created_at', '<', filter.createdBefore!.toISOString()),
+    )
     .orderBy('created_at')
     .orderBy('idempotency_key')
     .execute();
