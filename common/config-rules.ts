@@ -65,3 +65,13 @@ export function isWebUrl(v: string): boolean {
 export function isLinkKey(v: string): boolean {
   return /^[A-Za-z0-9+/]+={0,2}$/.test(v) && v.length % 4 === 0 && Buffer.from(v, 'base64').length >= 32;
 }
+
+/** `smtp://user:pass@host` → `smtp://user:***@host`, also when the URL is malformed (no URL parser). */
+export function maskPassword(url: string): string {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return url;
+  const slashes = url.indexOf('//');
+  const userStart = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  const colon = url.indexOf(':', userStart);
+  return colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}***${url.slice(at)}` : url;
+}

@@ -16,6 +16,7 @@ import {
   isTaskQueue,
   isWebUrl,
   LOG_LEVELS,
+  maskPassword,
   wholeNumberIn,
 } from './config-rules';
 import { projectRoot } from './project-root';
@@ -177,9 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0]);
-    const value = env[name];
-    const shown = secret(name) || value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
-    return `${name}: ${issue.message}${shown}`;
+    return `${name}: ${issue.message}${typed(name, env[name])}`;
   });
   throw new ConfigError(port ? [...problems, port] : problems);
 }
@@ -211,7 +210,7 @@ export function readSettings<S extends z.ZodObject>(schema: S, env: NodeJS.Proce
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}: ${issue.message}${secret(name) ? '' : ` (got ${JSON.stringify(env[name])})`}`;
+      return `${name}: ${issue.message}${typed(name, env[name])}`;
     }),
   );
 }
@@ -246,6 +245,12 @@ function checkPairs(config: Config): Config {
   return config;
 }
 
-function secret(name: string): boolean {
-  return /KEY|URL|SECRET/.test(name);
+/**
+ * What was typed, for the message: ` (got "…")`, nothing for a key or secret, and a URL (SMTP_URL,
+ * DATABASE_URL) with its password masked, so a typo in the host or port is seen without the password
+ * reaching a terminal or a log.
+ */
+function typed(name: string, value: string | undefined): string {
+  if (value === undefined || /KEY|SECRET/.test(name)) return '';
+  return ` (got ${JSON.stringify(/URL/.test(name) ? maskPassword(value) : value)})`;
 }

@@ -227,4 +227,15 @@ describe('configuration', () => {
     assert.match(problems[0]!, /\(got "nope"\)/);
     assert.ok(!problems.join('\n').includes('hunter2'));
   });
+
+  it('echoes a mistyped URL with its password masked, so the typo shows and the password does not', () => {
+    const problems = problemsOf({
+      SMTP_URL: 'smtp//mailer:pa/ss:word@mail.example.org:587',
+      DATABASE_URL: 'postgress://dura:hunter2@db:5432/dura',
+    });
+    assert.deepEqual(problems, [
+      'DATABASE_URL: expected postgres://user:pass@host:port/db or sqlite:<path> (got "postgress://dura:***@db:5432/dura")',
+      'SMTP_URL: expected smtp://[user:pass@]host:port or smtps://… (got "smtp//mailer:***@mail.example.org:587")',
+    ]);
+  });
 });

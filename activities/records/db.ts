@@ -14,6 +14,7 @@ import {
   type DatabaseConnection,
   type Driver,
 } from 'kysely';
+import { maskPassword } from '../../common/config-rules';
 import type { Database } from './schema';
 
 const POSTGRES = /^postgres(ql)?:\/\//i;
@@ -117,7 +118,7 @@ export function sqlitePath(url: string): string {
   const match = /^(sqlite|file):(.+)$/i.exec(url);
   if (!match?.[2]) {
     throw new Error(
-      `DATABASE_URL: expected postgres://user:pass@host:port/db or sqlite:<path>, got "${url}"`,
+      `DATABASE_URL: expected postgres://user:pass@host:port/db or sqlite:<path>, got "${maskPassword(url)}"`,
     );
   }
   const rest = match[2];
@@ -127,12 +128,5 @@ export function sqlitePath(url: string): string {
 /** The URL with its password hidden, fit for logs and error messages. */
 export function describeDatabase(databaseUrl: string): string {
   const url = databaseUrl.trim();
-  if (!POSTGRES.test(url)) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
+  return POSTGRES.test(url) ? maskPassword(url) : url;
 }
