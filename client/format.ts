@@ -113,7 +113,10 @@ function notDelivered(s: AgreementStatus, kind: string): string {
   const to = s.history
     .filter((e) => e.event === 'email-failed' && e.detail?.startsWith(prefix))
     .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!);
-  return to.length ? ` ${red(`(not delivered to ${[...new Set(to)].join(', ')}: see the history)`)}` : '';
+  const again = kind === 'registration-instructions' ? '; `dura registration resend` sends them again' : '';
+  return to.length
+    ? ` ${red(`(not delivered to ${[...new Set(to)].join(', ')}: see the history${again})`)}`
+    : '';
 }
 
 /** A message on its way this long without a failure is not worth a line: a send takes about a second. */

@@ -11,7 +11,8 @@ import {
   type RegistrationStatus,
 } from '../common/registration';
 import { dateInWords, newYorkDate } from '../common/when';
-import type { AgreementStatus } from '../common/agreement';
+import { sameEmail, type AgreementStatus } from '../common/agreement';
+import type { ResendOutcome } from './registration-resend';
 import { statusView, table } from './format';
 
 /** The status as `dura status` shows it: `registrations` once the instructions were sent (status-registrations.ts). */
@@ -149,4 +150,25 @@ export function registrationsSection(rows: readonly RegistrationRow[]): string {
 export function statusWithRegistrationsView(status: StatusWithRegistrations): string {
   const section = registrationsSection(status.registrations ?? []);
   return section ? `${statusView(status)}\n\n${section}` : statusView(status);
+}
+
+/** `dura registration resend`'s answer in one line (client/registration-resend.ts). */
+export function resendLine(a: ResendOutcome): string {
+  const to = sameEmail(a.to.email, a.requester.email)
+    ? a.to.email
+    : `${a.to.email} (for ${a.requester.email})`;
+  switch (a.outcome) {
+    case 'sent':
+      return `${a.agreementId}: registration instructions sent to ${to}; the registration is tracked (${a.registrationId})`;
+    case 'on-its-way':
+      return (
+        `${a.agreementId}: registration instructions to ${to} are on their way: the mail server has not taken ` +
+        `them yet, and dura keeps trying (\`dura status ${a.agreementId}\` shows it)`
+      );
+    case 'refused':
+      return (
+        `${a.agreementId}: the mail server refused the registration instructions to ${to} again: ${a.detail}; ` +
+        'check the address and resend with --to'
+      );
+  }
 }

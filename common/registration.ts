@@ -5,6 +5,8 @@
  * and the web hook. Pure TypeScript (no I/O, no zod), so workflow code may import it.
  */
 
+import { agreementIdFor, type AgreementStatus } from './agreement';
+
 /** The steps, in the order the registration instructions list them (seeds/000 and 001). */
 export const REGISTRATION_STEPS = [
   'account',
@@ -79,6 +81,12 @@ export function noStepsDone(): Record<RegistrationStep, string | null> {
   >;
 }
 
+/**
+ * The reason a registration started by `dura registration resend` closes with when its instructions are
+ * refused again (workflows/registration-mail.ts): such a one may be started again, to another address.
+ */
+export const INSTRUCTIONS_UNDELIVERED = 'the registration instructions could not be delivered';
+
 /** Neither complete nor closed by the access team: its workflow still waits for steps. */
 export function isOpenRegistration(r: Pick<RegistrationStatus, 'completedAt' | 'closedAt'>): boolean {
   return !r.completedAt && !r.closedAt;
@@ -99,4 +107,19 @@ export function closeReasonProblem(reason: unknown): string | null {
   return typeof reason === 'string' && reason.trim() && reason.length <= 500 && !/[\r\n]/.test(reason)
     ? null
     : 'one line of 1 to 500 characters (why the registration is closed)';
+}
+
+/**
+ * A requester's registration's workflow id, with no personal data (workflows/registration-start.ts):
+ * `<institution's workflow id>-registration-<agreement number>-<requester number>`
+ * (`dura-uw.edu-registration-2-1`); `ref` (the agreement's first run id) stands for the number of an
+ * individual agreement or one from before agreement numbers.
+ */
+export function registrationWorkflowId(
+  s: Pick<AgreementStatus, 'agreementId' | 'institution' | 'individual'>,
+  ref: string,
+  requesterNumber: number,
+): string {
+  const number = s.individual ? undefined : /^[^@]*-(\d+)$/.exec(s.agreementId)?.[1];
+  return `${agreementIdFor(s.institution.domain)}-registration-${number ?? ref}-${requesterNumber}`;
 }

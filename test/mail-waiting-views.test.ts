@@ -77,7 +77,7 @@ describe('status text: mail that did not go', () => {
     };
     assert.match(
       statusView(bounced),
-      /\n {2}Instructions sent +Tuesday, December 1, 2026, 11:10 AM ET \(not delivered to ann@uw\.test: see the history\)\n/,
+      /\n {2}Instructions sent +Tuesday, December 1, 2026, 11:10 AM ET \(not delivered to ann@uw\.test: see the history; `dura registration resend` sends them again\)\n/,
     );
   });
 });

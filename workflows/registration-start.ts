@@ -13,27 +13,12 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
-import {
-  DEFAULT_POLICY,
-  agreementIdFor,
-  sameEmail,
-  type AgreementStatus,
-  type Person,
-} from '../common/agreement';
+import { DEFAULT_POLICY, sameEmail, type Person } from '../common/agreement';
+import { registrationWorkflowId } from '../common/registration';
 import type { Agreement } from './agreement-state';
 import { now } from './agreement-state';
 import { REGISTRATION_TRACKING } from './patches';
 import { registrationWorkflow } from './registration';
-
-/** The registration's workflow id (no personal data): see the file's comment. */
-export function registrationWorkflowId(
-  s: Pick<AgreementStatus, 'agreementId' | 'institution' | 'individual'>,
-  ref: string,
-  requesterNumber: number,
-): string {
-  const number = s.individual ? undefined : /^[^@]*-(\d+)$/.exec(s.agreementId)?.[1];
-  return `${agreementIdFor(s.institution.domain)}-registration-${number ?? ref}-${requesterNumber}`;
-}
 
 /** Starts tracking the requester's registration (the instructions just went to them). */
 export async function trackRegistration(agreement: Agreement, requester: Person): Promise<void> {

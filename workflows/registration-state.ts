@@ -9,7 +9,7 @@ import { io } from './activities';
 
 /** What the agreement workflow starts a requester's registration with (workflows/steps.ts). */
 export interface RegistrationInput {
-  /** Its own workflow id (workflows/registration-start.ts `registrationWorkflowId`). */
+  /** Its own workflow id (common/registration.ts `registrationWorkflowId`). */
   registrationId: string;
   /** The agreement's own id (e.g. `uw.edu-2`) and its records reference (first run id). */
   agreementId: string;
@@ -21,6 +21,11 @@ export interface RegistrationInput {
   /** Days between nudges (policy `registrationNudgeEveryDays`, 7) and nudges at most (`registrationNudges`, 4). */
   nudgeEveryDays: number;
   nudges: number;
+  /**
+   * Started by `dura registration resend` (the agreement's own send was refused): the registration sends
+   * the instructions itself first (workflows/registration-mail.ts). Absent when the agreement started it.
+   */
+  sendInstructions?: boolean;
 }
 
 export interface RegistrationState {

@@ -21,14 +21,7 @@
  * Deterministic workflow code: dates from the calendar table it fetched at its start (an activity), no
  * Intl or luxon. Every change is written to the records (activity `recordRegistration`).
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { BusinessCalendar, tableSource, type CalendarTable } from '../common/business-calendar';
 import {
   closeReasonProblem,
@@ -39,8 +32,9 @@ import {
   type RegistrationStatus,
   type StepReport,
 } from '../common/registration';
-import type { EmailKind, EmailRequest, Recipient, StepsAlreadyDone } from '../activities/interfaces';
+import type { StepsAlreadyDone } from '../activities/interfaces';
 import { io } from './activities';
+import { registrationMail as mail, sendInstructionsFirst } from './registration-mail';
 import { closeRegistrationUpdate, recordStepUpdate, registrationStatusQuery } from './registration-messages';
 import { newRegistration, now, Registration, type RegistrationInput } from './registration-state';
 
@@ -62,6 +56,8 @@ export async function registrationWorkflow(input: RegistrationInput): Promise<Re
   // Complete, or closed by the access team: nothing more to wait for.
   const ended = () => s.completedAt !== null || Boolean(s.closedAt);
 
+  // Started by `dura registration resend`: the instructions first; refused again, it is closed.
+  if (input.sendInstructions && !(await sendInstructionsFirst(r))) return r.snapshot();
   // The steps are the person's, not the agreement's: those done in an earlier registration (the
   // agreement a renewal renews) count here too. Every one done: completed now, with no nudge.
   carry(r, await io.stepsAlreadyDone({ email: s.requester.email, exceptRegistrationId: s.registrationId }));
@@ -233,45 +229,6 @@ async function stall(r: Registration): Promise<void> {
     `${s.requester.email}: after ${s.nudgesSent} nudges; left: ${left.join(', ')}`,
   );
   await r.record();
-}
-
-/**
- * One message under the idempotency key `<registration's first run id>/<kind>/<key>` (as
- * workflows/mail.ts keys the agreement's), rendered from the agreement's records (`agreementRef`) with
- * the registration's values; returns whether it was delivered. A refusal is logged, never fatal.
- */
-async function mail(r: Registration, kind: EmailKind, key: string, to: Recipient[]): Promise<boolean> {
-  const s = r.status;
-  const request: EmailRequest = {
-    idempotencyKey: `${workflowInfo().firstExecutionRunId}/${kind}/${key}`,
-    kind,
-    agreementId: s.agreementId,
-    agreementRef: r.input.agreementRef,
-    to,
-    extra: {
-      stepsLeft: stepsLeft(s.steps).join(','),
-      stepsDone: REGISTRATION_STEPS.filter((x) => s.steps[x])
-        .map((x) => `${x}=${s.steps[x]}`)
-        .join(','),
-      requesterName: s.requester.name,
-      requesterEmail: s.requester.email,
-      nudgesSent: s.nudgesSent,
-      instructionsSentAt: s.instructionsSentAt,
-    },
-  };
-  try {
-    const receipt = await io.sendEmail(request);
-    if (receipt.state === 'sent') return true;
-    r.log(
-      'email-failed',
-      `${kind} (${s.requester.email}): ${receipt.detail ?? 'rejected by the mail server'}`,
-    );
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const why = err.cause instanceof ApplicationFailure ? err.cause.message : String(err.cause?.message);
-    r.log('email-failed', `${kind} (${s.requester.email}): ${why}`);
-  }
-  return false;
 }
 
 /** The calendar's rules, fetching a wider table when `atMs` falls outside the one it holds. */

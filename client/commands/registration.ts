@@ -1,5 +1,5 @@
 /**
- * `dura registration record|import|close|list` (issue 18): a requester's registration steps after the
+ * `dura registration record|import|close|resend|list` (issue 18): a requester's registration steps after the
  * registration instructions, recorded one at a time, from a CSV file, and listed. Thin over
  * client/registration-inputs.ts, which returns outcomes as values; views in client/registration-views.ts.
  */
@@ -120,6 +120,42 @@ export function registerRegistrationCommands(program: Command): void {
           .join('\n'),
       );
     });
+
+  registration
+    .command('resend <agreement> <requester>')
+    .description('send registration instructions the mail server refused again, to a corrected address')
+    .option('--to <email>', 'where to send them instead (e.g. the address without its typo)')
+    .option('--name <name>', "the requester's name at that address (default: as the agreement has it)")
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'For a requester whose instructions were refused for good (`dura status` shows them as not delivered).',
+        'They go as a new message; delivered, the registration is tracked from then on (nudges, steps).',
+        '',
+        'Examples:',
+        '  dura registration resend uw.edu-1 ada@uw.edu',
+        '  dura registration resend uw.edu-1 ada@uw.ed --to ada@uw.edu',
+      ].join('\n'),
+    )
+    .action(
+      async (agreement: string, requester: string, flags: OutputOptions & { to?: string; name?: string }) => {
+        const { resendInstructionsTyped } = await import('../registration-resend');
+        const answer = await resendInstructionsTyped({
+          agreement,
+          email: requester,
+          to: flags.to,
+          name: flags.name,
+        });
+        const { resendLine } = await import('../registration-views');
+        if (answer.outcome === 'refused') {
+          const { UserError } = await import('../output');
+          throw new UserError(resendLine(answer));
+        }
+        emit(flags, answer, () => resendLine(answer));
+      },
+    );
 
   registration
     .command('list')
