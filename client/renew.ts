@@ -18,6 +18,8 @@ export type RenewOutcome =
       outcome: 'started';
       renews: string;
       workflowId: string;
+      /** The old agreement's initiation policy, which the renewal keeps: `manual` waits for `dura initiate`. */
+      initiation: 'auto' | 'manual';
       agreementId?: string;
       /** Requesters of the old agreement left out: the access team closed their registration. */
       leftOut?: string[];
@@ -114,6 +116,7 @@ export async function renewAgreement(
     outcome: 'started',
     renews: old.agreementId,
     workflowId,
+    initiation: old.policy.initiation === 'manual' ? 'manual' : 'auto',
     ...(agreementId ? { agreementId } : {}),
     ...(leftOut.length ? { leftOut } : {}),
   };

@@ -120,8 +120,27 @@ const MONTH_NAME_FORMATS = [
   'd LLLL yyyy',
 ];
 
-/** `for December 3, 2026 type 2026-12-03` for a date written with its month's name (one reading). */
+/** Words for a day that people type; the reading offered is that New York date. */
+const RELATIVE_DAYS: Record<string, number> = { yesterday: -1, today: 0, tomorrow: 1 };
+
+/**
+ * `for December 3, 2026 type 2026-12-03` for a date written with its month's name, with one-digit month
+ * or day (`2026-12-3`), or a day in words (`yesterday`, `today`, `tomorrow`): one reading.
+ */
 function monthNameReading(text: string): string | undefined {
+  const loose = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  if (loose) {
+    const day = DateTime.fromObject(
+      { year: Number(loose[1]), month: Number(loose[2]), day: Number(loose[3]) },
+      { zone: NEW_YORK, locale: 'en-US' },
+    );
+    return day.isValid ? `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}` : undefined;
+  }
+  const relative = RELATIVE_DAYS[text.toLowerCase()];
+  if (relative !== undefined) {
+    const day = DateTime.now().setZone(NEW_YORK).setLocale('en-US').plus({ days: relative });
+    return `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
+  }
   const plain = text.replace(/\s+/g, ' ').replace(/^(\w{3,})\. /, '$1 ');
   for (const format of MONTH_NAME_FORMATS) {
     const day = DateTime.fromFormat(plain, format, { zone: NEW_YORK, locale: 'en-US' });
@@ -153,7 +172,15 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
       problem: `${text} is not a date dura reads (a zone's letters are not: for New York time type ${lettered[1]!.replace(' ', 'T')})`,
     };
   if (!time) {
-    const meant = numericReadings(options.dateOnly ? text.replace(/[ T]+\d.*$/, '') : text, options.expect);
+    // A date only: a New York time typed after it (`2026-12-01 10:00`, `12/1/2026 9:15 AM`) is left out of
+    // the reading; not one with a zone, whose New York date may be another.
+    const dateText = options.dateOnly
+      ? text.replace(/[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:\s*[ap]\.?m?\.?)?$/i, '')
+      : text;
+    const meant =
+      DATE.test(dateText) && typeof calendarDate(dateText, text) !== 'string'
+        ? `a date without its time: type ${dateText}`
+        : numericReadings(dateText, options.expect);
     return {
       problem: meant
         ? `${text} is not a date dura reads (${meant}); ${hint}`

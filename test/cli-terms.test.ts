@@ -111,8 +111,9 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
 
     const renewal = await dura('renew', id, '--json');
     assert.equal(renewal.status, 0, renewal.stderr);
-    const { renews, workflowId } = JSON.parse(renewal.stdout);
+    const { renews, workflowId, initiation } = JSON.parse(renewal.stdout);
     assert.equal(renews, id);
+    assert.equal(initiation, 'auto');
     await until(async () => (await status(workflowId)).renews === id, 30_000);
     const renewing = await status(workflowId);
     assert.notEqual(renewing.agreementId, id);
@@ -153,5 +154,27 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     const shownRows = shownJson.agreements as { agreementId: string; renews: string | null }[];
     assert.equal(shownRows.find((r) => r.agreementId === renewing.agreementId)?.renews, id);
     assert.equal(shownRows.find((r) => r.agreementId === id)?.renews, null);
+  });
+
+  it('renew of an agreement initiated by hand says the renewal waits for `dura initiate`', async () => {
+    const domain = 'cli-manual-term.edu';
+    const started = await dura(...requestArgs(domain), '--initiation', 'manual');
+    assert.equal(started.status, 0, started.stderr);
+    const id = started.stdout.trim();
+    assert.equal((await dura('initiate', id)).status, 0);
+    assert.equal((await dura('execute', id, '--on', newYorkDate())).status, 0);
+    await until(async () => (await status(id)).stage === 'completed', 30_000);
+
+    const renewal = await dura('renew', id);
+    assert.equal(renewal.status, 0, renewal.stderr);
+    const renewalId = `${domain}-2`;
+    assert.match(
+      renewal.stdout,
+      new RegExp(
+        `^renewal of ${id} started as ${renewalId}: .* Its initiation is manual, as ${id}'s was: ` +
+          `run \`dura initiate ${renewalId}\` to send the package to the signing official`,
+      ),
+    );
+    assert.equal((await status(renewalId)).stage, 'awaiting-initiation', 'it does wait');
   });
 });

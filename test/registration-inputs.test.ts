@@ -79,7 +79,11 @@ describe('registration inputs', () => {
     );
     assert.deepEqual(dateOnly, {
       problems: [
-        { field: 'completedOn', message: '2026-11-20T10:00 is not a date; use YYYY-MM-DD (a New York date)' },
+        {
+          field: 'completedOn',
+          message:
+            '2026-11-20T10:00 is not a date dura reads (a date without its time: type 2026-11-20); use YYYY-MM-DD (a New York date)',
+        },
       ],
     });
     const american = checkStepInput(

@@ -359,6 +359,28 @@ describe('dura web over HTTP', function () {
       /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\. We accepted your request[^]*write to the access team at\s*<a href="mailto:/,
     );
 
+    // Covered, from an address elsewhere (the form's check goes by the address, triage by the domain):
+    // no agreement, so no id to show (a trial saw the request's internal one) and no timeline.
+    const guest = await follow(
+      app,
+      await post(app, '/request', requestFields('lakeside.edu', 'gus@gmail.com', 'Gus Guest'), s),
+    );
+    assert.deepEqual(h1s(guest.body), ['Request received']);
+    assert.match(guest.body, /no agreement is needed, and we sent you an e-mail on how to create an account/);
+    assert.doesNotMatch(guest.body, /id="agreement-id"|dura-request-|<ol id="timeline">/);
+    assert.match(
+      guest.body,
+      /<a class="next-step" href="[^"]+">Create an account on the Researcher Workbench<\/a>/,
+    );
+
+    // An institution listed researcher by researcher: the agreement is her own, and the page says so.
+    const own = await follow(
+      app,
+      await post(app, '/request', requestFields('harbor.org', 'nia@harbor.org'), s),
+    );
+    assert.match(own.body, /id="agreement-id">nia@harbor\.org-1</);
+    assert.match(own.body, /Your request started an agreement of your own/);
+
     calls = 0;
     const covered = await post(app, '/request', requestFields('lakeside.edu', 'ada@lakeside.edu'), s);
     assert.deepEqual(h1s(covered.body), ['You are already covered']);

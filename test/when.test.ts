@@ -85,19 +85,20 @@ describe('dates and times typed by people (common/when.ts)', () => {
         problem('2026-11-25T10:00Z', { dateOnly: true }),
         '2026-11-25T10:00Z is not a date; use YYYY-MM-DD (a New York date)',
       );
+      // A New York time after the date (a trial's `execute --on "2026-12-01 10:00"`): the date alone.
+      assert.equal(
+        problem('2026-12-01 10:00', { dateOnly: true }),
+        '2026-12-01 10:00 is not a date dura reads (a date without its time: type 2026-12-01); use YYYY-MM-DD (a New York date)',
+      );
+      assert.equal(
+        problem('Dec 1 2026', { dateOnly: true }),
+        'Dec 1 2026 is not a date dura reads (for December 1, 2026 type 2026-12-01); use YYYY-MM-DD (a New York date)',
+      );
     });
   });
 
   describe('refused, saying what to type', () => {
-    const shapes = [
-      'Dec 25',
-      '2026/12/25',
-      '2026-1-5',
-      '20261225',
-      'tomorrow',
-      '2026-11-25T10',
-      '1700000000',
-    ];
+    const shapes = ['Dec 25', '2026/12/25', '20261225', '2026-11-25T10', '1700000000'];
     for (const typed of shapes)
       it(JSON.stringify(typed), () => assert.equal(problem(typed), `${typed} is not a date; ${HINT}`));
 
@@ -117,6 +118,18 @@ describe('dates and times typed by people (common/when.ts)', () => {
       );
       // No reading is a real date: nothing to suggest.
       assert.equal(problem('2/30/2026'), `2/30/2026 is not a date; ${HINT}`);
+      // One-digit month or day, and a day in words (a trial's `2026-12-1`, `yesterday`): their one reading.
+      assert.equal(
+        problem('2026-1-5'),
+        `2026-1-5 is not a date dura reads (for January 5, 2026 type 2026-01-05); ${HINT}`,
+      );
+      const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', {
+        timeZone: 'America/New_York',
+      });
+      assert.match(
+        problem('Tomorrow'),
+        new RegExp(`^Tomorrow is not a date dura reads \\(for \\w+ \\d+, \\d{4} type ${tomorrow}\\); `),
+      );
     });
 
     it('a date in digits with a time, as Excel writes it: each reading as New York time; zone letters refused', () => {

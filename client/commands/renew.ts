@@ -22,13 +22,19 @@ export function registerRenewCommands(program: Command): void {
         }),
       );
       if (result.outcome !== 'started') throw new UserError(result.message);
+      const id = result.agreementId ?? result.workflowId;
+      // Kept from the agreement it renews: a manual one waits for the access team, deadline running.
+      const initiation =
+        result.initiation === 'manual'
+          ? `Its initiation is manual, as ${result.renews}'s was: run \`dura initiate ${id}\` to send the package ` +
+            'to the signing official (due within two business days). '
+          : 'The initiation package is on its way to the signing official. ';
       emit(
         flags,
         result,
         () =>
-          `renewal of ${result.renews} started as ${result.agreementId ?? result.workflowId}: it follows ` +
-          `the whole lifecycle; once executed, ${result.renews} ends as renewed. ` +
-          `Follow it: dura status ${result.agreementId ?? result.workflowId}` +
+          `renewal of ${result.renews} started as ${id}: it follows the whole lifecycle; once executed, ` +
+          `${result.renews} ends as renewed. ${initiation}Follow it: dura status ${id}` +
           (result.leftOut ? `\nleft out (their registration was closed): ${result.leftOut.join(', ')}` : ''),
       );
     });

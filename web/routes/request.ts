@@ -42,6 +42,10 @@ const OUTCOMES: Record<JoinResult['outcome'], string> = {
     'Your institution is already listed for the tiers you asked for: no agreement is needed, and we sent you an e-mail on how to create an account.',
 };
 
+/** An individual agreement (its id follows the address): the institution lists researchers one by one. */
+const INDIVIDUAL_STARTED =
+  'Your request started an agreement of your own: your institution is listed researcher by researcher, so the agreement names you.';
+
 export const NOT_SENT: FormNotice = {
   title: 'Nothing was sent',
   text: 'We cannot reach the service that takes requests just now. Your answers are below: please send the form again in a few minutes.',
@@ -238,8 +242,12 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     title: 'Request received',
     section: 'request',
     accessTeam: ctx.config.ACCESS_TEAM_EMAIL,
+    // Covered already (a requester whose address is elsewhere, so the form's own check could not tell):
+    // no agreement, so no id (the request's is internal) and no timeline; the account is the next step.
+    notNeeded: outcome === 'not-needed',
+    workbench: ctx.links.workbench,
     agreementId,
-    outcome: OUTCOMES[outcome],
+    outcome: agreementId.includes('@') && outcome === 'started' ? INDIVIDUAL_STARTED : OUTCOMES[outcome],
     tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
     outside: answer.outside && {
       email: answer.outside.email,
