@@ -7,6 +7,7 @@
  */
 import type { RegistrationStatus, StepReport } from '../common/registration';
 import type { StepInput, StepInputField } from '../common/registration-input';
+import type { DigitsOrder } from '../common/when';
 import { UserError } from './output';
 import type { RegistrationRow } from './registration-views';
 import type { Patience } from './update-retry';
@@ -121,7 +122,10 @@ export interface RegistrationImport {
  * before the instructions, stops the import there: the rows before it stay recorded, and importing the
  * file again is safe, as a step recorded again on its date is a no-op).
  */
-export async function importRegistrationFile(file: string): Promise<RegistrationImport> {
+export async function importRegistrationFile(
+  file: string,
+  digits?: DigitsOrder,
+): Promise<RegistrationImport> {
   const { readTextFile } = await import('../common/text-file');
   let text: string;
   try {
@@ -131,7 +135,7 @@ export async function importRegistrationFile(file: string): Promise<Registration
   }
   const { parseRegistrationCsv } = await import('../common/registration-csv');
   const { formatProblem } = await import('../common/csv');
-  const parsed = parseRegistrationCsv(text);
+  const parsed = parseRegistrationCsv(text, undefined, digits);
   const problems = [...parsed.problems];
   // The well-formed rows' addresses are looked up too, so every problem of the file comes at once.
   if (parsed.rows.length) {
@@ -145,9 +149,16 @@ export async function importRegistrationFile(file: string): Promise<Registration
         });
   }
   problems.sort((a, b) => a.line - b.line);
+  // Dates in digits (as Excel exports them) are refused while it is not said which comes first.
+  const inDigits =
+    !digits &&
+    problems.some((p) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b.* is not a date dura reads/.test(p.message));
+  const orDigits = inDigits
+    ? '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first'
+    : '';
   if (problems.length)
     throw new UserError(
-      `${file}: nothing recorded; ${counted(problems.length, 'problem')}:\n${problems.map(formatProblem).join('\n')}`,
+      `${file}: nothing recorded; ${counted(problems.length, 'problem')}:\n${problems.map(formatProblem).join('\n')}${orDigits}`,
     );
   const { session } = await import('./temporal');
   const { config, client } = await session();

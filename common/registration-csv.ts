@@ -12,6 +12,7 @@
  */
 import { columnKey, readTable, type CsvProblem } from './csv';
 import { checkStepInput, type StepInput, type StepInputField } from './registration-input';
+import type { DigitsOrder } from './when';
 
 /** The columns' names (csv.ts's columnKey of the header, then letters and digits only). */
 const COLUMN_NAMES: Record<StepInputField, string[]> = {
@@ -51,9 +52,10 @@ export interface RegistrationCsv {
 
 /**
  * The file's rows (text as text-file.ts decodes it), or its problems. `today`: the New York date a
- * completion may not be after (default today's). A file with any problem is to be refused whole.
+ * completion may not be after (default today's); `digits`: how dates in digits (3/4/2026) are read, as
+ * the person said (`--dates`), else refused with each reading. A file with any problem is refused whole.
  */
-export function parseRegistrationCsv(text: string, today?: string): RegistrationCsv {
+export function parseRegistrationCsv(text: string, today?: string, digits?: DigitsOrder): RegistrationCsv {
   const table = readTable(text);
   const columns = { ...COLUMN_WORD };
   const header = table.header;
@@ -93,7 +95,7 @@ export function parseRegistrationCsv(text: string, today?: string): Registration
   for (const { line, cells } of table.rows) {
     const checked = checkStepInput(
       { email: cells[index.email], step: cells[index.step], completedOn: cells[index.completedOn] },
-      { today },
+      { today, digits },
     );
     if ('input' in checked) rows.push({ line, ...checked.input });
     else

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { emailField } from './address-fields';
 import { REGISTRATION_STEPS, STEP_WORDS, type RegistrationStep } from './registration';
-import { newYorkDate, readWhen } from './when';
+import { newYorkDate, readWhen, type DigitsOrder } from './when';
 
 /** How a step may be written, lower-case letters and digits only (stepKey), besides its own name. */
 const STEP_ALIASES: Record<RegistrationStep, string[]> = {
@@ -89,12 +89,12 @@ const text = (wrong: string) =>
 
 /**
  * Checks one report. `completedOn`: a YYYY-MM-DD New York date, or (unless `dateOnly`, as the CLI's
- * `--on` is) an ISO-8601 instant or New York time, taken as its New York date, as an export writes it;
- * never after `today` (New York, default now's). Returns the input, or every problem (one per field).
+ * `--on` is) an ISO-8601 instant or New York time, taken as its New York date, as an export writes it,
+ * or a date in digits in the order `digits` says; never after `today` (New York, default now's). Returns the input, or every problem (one per field).
  */
 export function checkStepInput(
   input: { email?: unknown; step?: unknown; completedOn?: unknown },
-  options: { dateOnly?: boolean; today?: string } = {},
+  options: { dateOnly?: boolean; today?: string; digits?: DigitsOrder } = {},
 ): { input: StepInput } | { problems: StepInputProblem[] } {
   const today = options.today ?? newYorkDate();
   const schema = z.object({
@@ -108,7 +108,7 @@ export function checkStepInput(
         return z.NEVER;
       }),
     completedOn: text('expected a date such as 2026-11-30').transform((v, ctx) => {
-      const read = readWhen(v, { dateOnly: options.dateOnly, expect: 'past' });
+      const read = readWhen(v, { dateOnly: options.dateOnly, expect: 'past', digits: options.digits });
       if ('problem' in read) {
         ctx.addIssue({ code: 'custom', message: read.problem });
         return z.NEVER;

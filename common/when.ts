@@ -28,10 +28,17 @@ export interface When {
 /** Which side of today a value must fall on: a date in digits is then offered only in that reading. */
 export type Expect = 'past' | 'future';
 
-/** `dateOnly`: only `YYYY-MM-DD` (a signing date, say); `expect`: see Expect. */
+/** Which comes first in a date in digits (12/1/2026), as the person said it (a flag): read as such. */
+export type DigitsOrder = 'month-first' | 'day-first';
+
+/**
+ * `dateOnly`: only `YYYY-MM-DD` (a signing date, say); `expect`: see Expect; `digits`: dates in digits
+ * (12/1/2026, as a spreadsheet exports them) read in that order instead of refused.
+ */
 export interface WhenOptions {
   dateOnly?: boolean;
   expect?: Expect;
+  digits?: DigitsOrder;
 }
 
 /** A refused value; the message names the flag or column first (`--until: …`). */
@@ -177,6 +184,7 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
     const dateText = options.dateOnly
       ? text.replace(/[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:\s*[ap]\.?m?\.?)?$/i, '')
       : text;
+    if (options.digits && NUMERIC_DATE.test(dateText)) return inDigits(text, dateText, options.digits);
     const meant =
       DATE.test(dateText) && typeof calendarDate(dateText, text) !== 'string'
         ? `a date without its time: type ${dateText}`
@@ -210,6 +218,31 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
   const [first, ...more] = local.getPossibleOffsets().sort((a, b) => a.toMillis() - b.toMillis());
   const at = (first ?? local).toJSDate();
   return { text, form: 'new-york-time', date: date!, at, ...(more.length ? { repeated: true } : {}) };
+}
+
+/**
+ * A date in digits read in the order the person gave (`digits`), with its time of day as New York time
+ * when one is typed (not for a date only: `dateText` is then the date alone); or why it is no date.
+ */
+function inDigits(text: string, dateText: string, digits: DigitsOrder): When | { problem: string } {
+  const m = NUMERIC_DATE.exec(dateText)!;
+  const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [month, day] = digits === 'month-first' ? [a, b] : [b, a];
+  const clock = clockOf(m);
+  if (clock === null) return { problem: `${text} is not a time of day` };
+  const at = DateTime.fromObject({ year, month, day, ...clock }, { zone: NEW_YORK, locale: 'en-US' });
+  if (!at.isValid) {
+    if (month < 1 || month > 12)
+      return { problem: `${text} is not a date ${digits}: there is no month ${month}` };
+    const days = DateTime.fromObject({ year, month }, { locale: 'en-US' });
+    return {
+      problem: `${text} is not a calendar date (${digits}): ${days.toFormat('LLLL yyyy')} has ${days.daysInMonth} days`,
+    };
+  }
+  const date = at.toISODate()!;
+  return clock
+    ? { text, form: 'new-york-time', date, at: at.toJSDate() }
+    : { text, form: 'date', date, at: at.startOf('day').toJSDate() };
 }
 
 /** `readWhen`, or a WhenError `<field>: <problem>` (e.g. `--until: Dec 25 is not a date; use …`). */

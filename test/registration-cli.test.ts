@@ -339,4 +339,37 @@ describe('dura registration (CLI)', function () {
       /\n {2}Grace Hopper <grace@[^>]+>: 2 left[^\n]*\n {4}Researcher Workbench account\s+not yet\n/,
     );
   });
+
+  // Last: it records a step the tests above count as left.
+  it('import: dates in digits as Excel writes them, refused until --dates says which comes first', async () => {
+    const [y, m, d] = yesterday.split('-').map(Number);
+    const us = `${m}/${d}/${y}`; // month first, no leading zeros: Excel's US short date
+    const excel = file(
+      'excel-us.csv',
+      iconv.encode(
+        `Researcher Email,Access Module,Completion Date,,\r\n${ADA},Account Creation,${us},,\r\n`,
+        'windows-1252',
+      ),
+    );
+    const refused = await dura(['registration', 'import', excel], engine.cliEnv);
+    assert.equal(refused.status, 1);
+    const lines = refused.stderr.trim().split('\n');
+    assert.match(
+      lines[1]!,
+      new RegExp(`^dura: line 2, Completion Date: ${us} is not a date dura reads \\(for `),
+    );
+    assert.equal(
+      lines.at(-1),
+      'dura: Dates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first',
+    );
+    assert.equal((await stepsOf(ADA)).account, null, 'nothing recorded');
+
+    const read = await dura(['registration', 'import', excel, '--dates', 'month-first'], engine.cliEnv);
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal(read.stdout.trim(), '1 row: 1 recorded, 0 unchanged (already recorded)');
+    assert.equal((await stepsOf(ADA)).account, yesterday);
+    const typo = await dura(['registration', 'import', excel, '--dates', 'us'], engine.cliEnv);
+    assert.equal(typo.status, 1);
+    assert.equal(typo.stderr, 'dura: --dates: expected month-first or day-first (got "us")\n');
+  });
 });

@@ -132,6 +132,29 @@ describe('dates and times typed by people (common/when.ts)', () => {
       );
     });
 
+    it('digits: a date in digits read in the order the person said (--dates), or why it is none', () => {
+      const month = readWhen('3/4/2026', { digits: 'month-first' });
+      const day = readWhen('3/4/2026', { digits: 'day-first' });
+      assert.deepEqual(
+        ['date' in month && month.date, 'date' in day && day.date],
+        ['2026-03-04', '2026-04-03'],
+      );
+      const evening = readWhen('11/30/2026 9:15 PM', { digits: 'month-first' });
+      assert.ok('at' in evening);
+      assert.deepEqual(
+        [evening.form, evening.at.toISOString()],
+        ['new-york-time', '2026-12-01T02:15:00.000Z'],
+      );
+      const dateOnly = readWhen('11/30/2026 9:15 PM', { digits: 'month-first', dateOnly: true });
+      assert.ok('form' in dateOnly && dateOnly.form === 'date' && dateOnly.date === '2026-11-30');
+      assert.deepEqual(readWhen('13/4/2026', { digits: 'month-first' }), {
+        problem: '13/4/2026 is not a date month-first: there is no month 13',
+      });
+      assert.deepEqual(readWhen('2/30/2026', { digits: 'month-first' }), {
+        problem: '2/30/2026 is not a calendar date (month-first): February 2026 has 28 days',
+      });
+    });
+
     it('a date in digits with a time, as Excel writes it: each reading as New York time; zone letters refused', () => {
       assert.equal(
         problem('11/30/2026 9:15'),

@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { REGISTRATION_STEPS } from '../../common/registration';
+import type { DigitsOrder } from '../../common/when';
 import { emit, writeCsv, type OutputOptions } from '../output';
 import { requiredFlag } from './required';
 import { counted } from '../../common/counted';
@@ -58,6 +59,12 @@ export function registerRegistrationCommands(program: Command): void {
   registration
     .command('import <file.csv>')
     .description('record registration steps from a CSV file: one row per requester and step')
+    .addOption(
+      new Option(
+        '--dates <order>',
+        'dates in digits (3/4/2026): which comes first, as the export writes them',
+      ).choices(['month-first', 'day-first']),
+    )
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -68,7 +75,8 @@ export function registerRegistrationCommands(program: Command): void {
         '  step          (or "Module", "Access Module", "Requirement"): account, two-step, identity,',
         '                code-of-conduct, rcr-training, or their words ("2-Step Verification", "Identity',
         '                Verification", "Code of Conduct", "RCR Training")',
-        '  completed_on  (or "Completed", "Completion Date", "Date"): YYYY-MM-DD (New York) or an ISO-8601 instant',
+        '  completed_on  (or "Completed", "Completion Date", "Date"): YYYY-MM-DD (New York) or an ISO-8601 instant;',
+        '                in digits (3/4/2026, as Excel exports dates) with --dates month-first or day-first',
         '',
         'UTF-8, UTF-16 or Windows-1252; comma, tab or semicolon. Every problem is listed by line and column,',
         'and nothing is recorded unless every row is good and every address has a registration tracked.',
@@ -82,9 +90,9 @@ export function registerRegistrationCommands(program: Command): void {
         '  ada@uw.edu,RCR Training,2026-11-20',
       ].join('\n'),
     )
-    .action(async (file: string, flags: OutputOptions) => {
+    .action(async (file: string, flags: OutputOptions & { dates?: DigitsOrder }) => {
       const { importRegistrationFile } = await import('../registration-inputs');
-      const result = await importRegistrationFile(file);
+      const result = await importRegistrationFile(file, flags.dates);
       emit(
         flags,
         result,
