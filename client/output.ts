@@ -26,6 +26,19 @@ export function writeCsv(text: string): void {
   process.stdout.write(stdoutIsFile() ? `\uFEFF${text}` : text);
 }
 
+/**
+ * Writes `text` to the file `--output` named (a CSV with a byte-order mark, so that Excel reads it as
+ * UTF-8); a file that cannot be written is a UserError naming the flag, the path and why.
+ */
+export async function writeOutputFile(file: string, text: string, csv: boolean): Promise<void> {
+  const [fs, { fileProblem }] = await Promise.all([import('node:fs'), import('../common/file-problem')]);
+  try {
+    fs.writeFileSync(file, csv && !text.startsWith('\uFEFF') ? `\uFEFF${text}` : text);
+  } catch (err) {
+    throw new UserError(`--output: cannot write ${file}: ${fileProblem(err)}`);
+  }
+}
+
 function stdoutIsFile(): boolean {
   try {
     return fstatSync(1).isFile();

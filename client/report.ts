@@ -23,6 +23,8 @@ export interface AgreementFigures {
   businessDaysToInstructions: number | null;
   instructionsDeadlineMissed: boolean;
   remindersSent: number;
+  /** The New York date the institution signed (`execute --on`), YYYY-MM-DD; `executedAt` is when it was recorded. */
+  signedOn: string | null;
 }
 
 /** The CSV columns, in order (also the header of an empty report). */
@@ -42,6 +44,7 @@ export const FIGURE_COLUMNS = [
   'businessDaysToInstructions',
   'instructionsDeadlineMissed',
   'remindersSent',
+  'signedOn',
 ] as const satisfies ReadonlyArray<keyof AgreementFigures>;
 
 export interface ReportSummary {
@@ -91,6 +94,7 @@ export function agreementReport(rows: AgreementsTable[], now = new Date()): Repo
 function figures(row: AgreementsTable, now: Date): AgreementFigures {
   // A step not taken was missed if its deadline passed while the agreement was still running.
   const until = row.ended_at ?? now.toISOString();
+  const signedOn = signedOnOf(row);
   return {
     agreementId: row.agreement_id,
     domain: row.domain,
@@ -102,11 +106,12 @@ function figures(row: AgreementsTable, now: Date): AgreementFigures {
     businessDaysToInitiation: businessDays(row.received_at, row.initiated_at),
     initiationDeadlineMissed: missed(row.initiation_due_by, row.initiated_at ?? until),
     executedAt: row.executed_at,
-    daysToExecution: daysToSignature(row),
+    daysToExecution: signedOn === null ? null : daysToSignature(row, signedOn),
     instructionsSentAt: row.instructions_sent_at,
     businessDaysToInstructions: businessDays(row.executed_at, row.instructions_sent_at),
     instructionsDeadlineMissed: missed(row.instructions_due_by, row.instructions_sent_at ?? until),
     remindersSent: row.reminders_sent,
+    signedOn,
   };
 }
 
@@ -119,12 +124,16 @@ function businessDays(from: string | null, to: string | null): number | null {
  * `signedOn` (what `execute --on` gave), else the day it was recorded executed. The signing date, not
  * when the access team recorded it, so that an execution entered late does not make it look slower.
  */
-function daysToSignature(row: AgreementsTable): number | null {
-  if (!row.executed_at) return null;
-  const { signedOn } = JSON.parse(row.status_json) as { signedOn?: string | null };
-  const signed = signedOn ?? localDate(new Date(row.executed_at));
+function daysToSignature(row: AgreementsTable, signed: string): number {
   const day = (date: string) => DateTime.fromISO(date, { zone: BUSINESS_TIME_ZONE });
   return Math.max(0, day(signed).diff(day(localDate(new Date(row.received_at))), 'days').days);
+}
+
+/** Its `signedOn` (what `execute --on` gave), else the New York day it was recorded executed; null before. */
+function signedOnOf(row: AgreementsTable): string | null {
+  if (!row.executed_at) return null;
+  const { signedOn } = JSON.parse(row.status_json) as { signedOn?: string | null };
+  return signedOn ?? localDate(new Date(row.executed_at));
 }
 
 /** Done (or, not done, the agreement ended or is still waiting) after the deadline. */

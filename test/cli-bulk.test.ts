@@ -143,13 +143,18 @@ for (const database of TEST_DATABASES)
       assert.equal(beta.initiationDeadlineMissed, false);
       assert.equal(beta.instructionsDeadlineMissed, false);
       assert.equal(beta.businessDaysToInitiation, 0);
+      assert.equal(beta.signedOn, today, 'the signing date, beside executedAt (when it was recorded)');
+      assert.equal(alpha.signedOn, null);
       assert.equal(summary.initiationDeadlinesMissed, 1);
 
       const csvOut = await dura('report', '--csv');
       assert.equal(csvOut.status, 0, csvOut.stderr);
       const lines = csvOut.stdout.trim().split('\n');
       assert.equal(lines.length, 4);
-      assert.match(lines[0]!, /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,/);
+      assert.match(
+        lines[0]!,
+        /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,.*,remindersSent,signedOn$/,
+      );
       assert.ok(lines.some((l) => l.startsWith('alpha.edu-1,alpha.edu,new,awaiting-initiation,')));
       // Into a file (`> report.csv`), the same CSV after a byte-order mark, for Excel; on a pipe, none.
       const file = path.join(os.tmpdir(), `dura-report-${process.pid}.csv`);
@@ -157,6 +162,15 @@ for (const database of TEST_DATABASES)
         const saved = await duraToFile(['report', '--csv'], engine.cliEnv, file);
         assert.equal(saved.status, 0, saved.stderr);
         assert.equal(saved.stdout, `\uFEFF${csvOut.stdout}`);
+        // --output, as `institutions export` takes it: the same file, and a line saying where it went.
+        fs.rmSync(file);
+        const written = await dura('report', '--output', file);
+        assert.equal(written.status, 0, written.stderr);
+        assert.equal(written.stdout, `wrote the report of 3 agreements to ${file} (CSV)\n`);
+        assert.equal(fs.readFileSync(file, 'utf8'), `\uFEFF${csvOut.stdout}`);
+        const nowhere = await dura('report', '--csv', '--output', path.join(file, 'no', 'such', 'dir.csv'));
+        assert.equal(nowhere.status, 1);
+        assert.match(nowhere.stderr, /^dura: --output: cannot write .*dir\.csv: /);
       } finally {
         fs.rmSync(file, { force: true });
       }

@@ -4,11 +4,10 @@
  * `institutions import` is institutions-import.ts.
  */
 import { Option, type Command } from 'commander';
-import { fileProblem } from '../../common/file-problem';
 import { asciiDomain } from '../../common/idn';
 import type { InstitutionProfile } from '../../activities/records/store';
 import type { AgreementStatus } from '../../common/agreement';
-import { emit, UserError, writeCsv, type OutputOptions } from '../output';
+import { emit, UserError, writeCsv, writeOutputFile, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { registerInstitutionChangeCommands } from './institutions-changes';
 import { counted } from '../../common/counted';
@@ -131,12 +130,7 @@ async function exportInstitutions(options: ExportFlags): Promise<void> {
     else process.stdout.write(text);
     return;
   }
-  const fs = await import('node:fs');
-  try {
-    fs.writeFileSync(options.output, text);
-  } catch (err) {
-    throw new UserError(`--output: cannot write ${options.output}: ${fileProblem(err)}`);
-  }
+  await writeOutputFile(options.output, text, csv);
   process.stdout.write(
     `exported ${counted(list.length, 'institution')} to ${options.output} (${csv ? 'CSV' : 'JSON'})\n`,
   );

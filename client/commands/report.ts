@@ -1,12 +1,13 @@
 /** `dura report`: time to initiation and to execution, deadlines missed, reminders sent. */
 import type { Command } from 'commander';
-import { emit, UserError, writeCsv, type OutputOptions } from '../output';
+import { emit, UserError, writeCsv, writeOutputFile, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { counted } from '../../common/counted';
 
 interface ReportFlags extends OutputOptions {
   since?: string;
   csv?: boolean;
+  output?: string;
 }
 
 export function registerReportCommands(program: Command): void {
@@ -19,9 +20,10 @@ export function registerReportCommands(program: Command): void {
     )
     .option('--csv', 'one CSV row per agreement')
     .option('--json', 'print JSON')
+    .option('--output <file>', 'write it to the file (CSV when the name ends in .csv), not to stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  dura report\n  dura report --since 2026-01-01 --csv > dura-2026.csv',
+      '\nExamples:\n  dura report\n  dura report --since 2026-01-01 --output dura-2026.csv',
     )
     .action(async (flags: ReportFlags) => {
       const since = flags.since === undefined ? undefined : await sinceInstant(flags.since);
@@ -30,17 +32,26 @@ export function registerReportCommands(program: Command): void {
       const rows = await withStore((store) => store.agreementSnapshots({ receivedSince: since }));
       const { agreementReport } = await import('../report');
       const report = agreementReport(rows);
-      if (flags.csv) {
+      const csv = flags.csv || (!flags.json && /\.csv$/i.test(flags.output ?? ''));
+      let text: string;
+      if (csv) {
         const { csvLine } = await import('../../common/csv');
         const { FIGURE_COLUMNS: columns } = await import('../report');
         const lines = [csvLine(columns), ...report.agreements.map((a) => csvLine(columns.map((c) => a[c])))];
-        writeCsv(`${lines.join('\n')}\n`);
-        return;
+        text = `${lines.join('\n')}\n`;
+      } else if (flags.json) text = `${JSON.stringify(report, null, 2)}\n`;
+      else {
+        const { table } = await import('../format');
+        const { dateInWords } = await import('../../common/when');
+        const day = (iso: string) => dateInWords(iso, 'short');
+        text = `${summaryView(report.summary)}\n\n${agreementsView(report, table, day)}\n`;
       }
-      const { table } = await import('../format');
-      const { dateInWords } = await import('../../common/when');
-      const day = (iso: string) => dateInWords(iso, 'short');
-      emit(flags, report, () => summaryView(report.summary) + '\n\n' + agreementsView(report, table, day));
+      if (flags.output === undefined) return csv ? writeCsv(text) : emit(flags, report, () => text.trimEnd());
+      await writeOutputFile(flags.output, text, csv);
+      const what = csv ? 'CSV' : flags.json ? 'JSON' : 'text';
+      process.stdout.write(
+        `wrote the report of ${counted(report.agreements.length, 'agreement')} to ${flags.output} (${what})\n`,
+      );
     });
 }
 
