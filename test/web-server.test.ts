@@ -359,6 +359,23 @@ describe('dura web over HTTP', function () {
       /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\. We accepted your request[^]*write to the access team at\s*<a href="mailto:/,
     );
 
+    // With the signing official for the Registered Tier only, a request for the Controlled Tier alone is
+    // told which tier joins it now (unticking the only one asked would just ask to choose a tier).
+    await until(
+      async () => (await engine.dura.store.agreementStatus('web1.edu-1'))?.stage === 'awaiting-signature',
+    );
+    const controlled = await post(
+      app,
+      '/request',
+      { ...requestFields('web1.edu', 'lin@web1.edu', 'Lin Chen'), tiers: 'controlled' },
+      s,
+    );
+    assert.equal(controlled.statusCode, 400, controlled.body);
+    assert.match(
+      unescape(controlled.body),
+      /id="tiers-error"><span class="visually-hidden">Error: <\/span>Tick the Registered Tier instead of the Controlled Tier to join your institution's agreement in process \(web1\.edu-1\) now \(it is for the Registered Tier only\); the Controlled Tier can be requested once it is signed</,
+    );
+
     // Covered, from an address elsewhere (the form's check goes by the address, triage by the domain):
     // no agreement, so no id to show (a trial saw the request's internal one) and no timeline.
     const guest = await follow(

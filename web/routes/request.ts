@@ -186,10 +186,14 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
 
   if (joinRefusal(coverage)) {
     // The same refusal as `dura request`'s, in a researcher's words: what to untick, and when to ask.
-    const later = `the ${tiersInWords(coverage.inProcess!.laterTiers)}`;
-    const message =
-      `Untick ${later} to join your institution's agreement in process (${coverage.inProcess!.agreementId}) ` +
-      `now; ${later} can be requested once it is signed`;
+    const inProcess = coverage.inProcess!;
+    const later = `the ${tiersInWords(inProcess.laterTiers)}`;
+    const join = `to join your institution's agreement in process (${inProcess.agreementId}) now`;
+    // Unticking every tier ticked would only bring "choose a tier": name the tiers it does join.
+    const message = values.tiers.some((t) => !(inProcess.laterTiers as string[]).includes(t))
+      ? `Untick ${later} ${join}; ${later} can be requested once it is signed`
+      : `Tick the ${tiersInWords(inProcess.tiers)} instead of ${later} ${join} (it is for the ` +
+        `${tiersInWords(inProcess.tiers)} only); ${later} can be requested once it is signed`;
     return sendRequestForm(reply, ctx, values, 400, { issues: [{ path: 'tiers', message }] });
   }
 
