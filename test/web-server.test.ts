@@ -359,6 +359,31 @@ describe('dura web over HTTP', function () {
       /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\. We accepted your request[^]*write to the access team at\s*<a href="mailto:/,
     );
 
+    // A join naming another signing official: the agreement keeps its own (never shown), and says so.
+    const bob = await follow(
+      app,
+      await post(
+        app,
+        '/request',
+        {
+          ...requestFields('web1.edu', 'bob@web1.edu', 'Bob Stone'),
+          official_name: 'Dean Other',
+          official_email: 'dean@web1.edu',
+        },
+        s,
+      ),
+    );
+    assert.match(bob.body, /your request joined it/);
+    assert.match(
+      unescape(bob.body),
+      /<p id="other-official">\s*Your institution's agreement already has its signing official, so it was not sent to dean@web1\.edu,\s*whom you named\./,
+    );
+    assert.ok(
+      !bob.body.includes('osp@web1.edu') && !bob.body.includes('Sam Signer'),
+      'its own official not shown',
+    );
+    assert.doesNotMatch(second.body, /id="other-official"/, 'not when the same official is named');
+
     // With the signing official for the Registered Tier only, a request for the Controlled Tier alone is
     // told which tier joins it now (unticking the only one asked would just ask to choose a tier).
     await until(

@@ -18,7 +18,14 @@ import { requestPatiently, startingPolicy, triageRequest } from '../../client/ag
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
-import type { JoinResult, Tier } from '../../common/agreement';
+import {
+  officialsOf,
+  sameEmail,
+  type AgreementRequest,
+  type JoinResult,
+  type Tier,
+} from '../../common/agreement';
+import { fetchStatus } from '../../client/agreement-handle';
 import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
   prefilledValues,
@@ -86,6 +93,8 @@ interface Received {
   stage: JoinResult['stage'];
   /** The requester's address when it is not at the institution's domains, with those domains. */
   outside?: { email: string; domains: string[] };
+  /** A join that named a signing official the agreement does not have: the address the researcher typed. */
+  officialNotUsed?: string;
 }
 
 const RECEIVED_COOKIE = 'dura_received';
@@ -233,7 +242,30 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     throw err;
   }
   const { agreementId, outcome, stage } = result;
-  return redirectToReceived(reply, ctx, { agreementId, outcome, tiers: request.tiers, stage, outside });
+  const notUsed = await officialNotUsed(ctx, request, result);
+  return redirectToReceived(reply, ctx, {
+    ...{ agreementId, outcome, tiers: request.tiers, stage, outside },
+    ...(notUsed ? { officialNotUsed: notUsed } : {}),
+  });
+}
+
+/**
+ * A join whose request named a signing official the agreement does not have: the address typed (the
+ * agreement keeps its officials, as `dura request` warns). Never the agreement's own officials: the
+ * pages show no official. Undefined when the agreement cannot be read now (the note is a courtesy).
+ */
+async function officialNotUsed(
+  ctx: WebContext,
+  request: AgreementRequest,
+  result: JoinResult,
+): Promise<string | undefined> {
+  if (result.outcome !== 'joined') return undefined;
+  const named = request.signingOfficial.email;
+  const answer = await fetchStatus(await ctx.temporal(), ctx.config, result.agreementId).catch(
+    () => undefined,
+  );
+  if (!answer || officialsOf(answer.status).some((o) => sameEmail(o.email, named))) return undefined;
+  return named;
 }
 
 function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): Promise<FastifyReply> {
@@ -253,6 +285,7 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     agreementId,
     outcome: agreementId.includes('@') && outcome === 'started' ? INDIVIDUAL_STARTED : OUTCOMES[outcome],
     tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
+    officialNotUsed: answer.officialNotUsed,
     outside: answer.outside && {
       email: answer.outside.email,
       domains: answer.outside.domains.join(' or '),
