@@ -11,6 +11,7 @@ import { parseRequestCsv } from '../common/request-csv';
 import { echoedWhen, historyView, statusView } from '../client/format';
 import { runTime, runTimeText } from '../client/schedule-view';
 import { statusView as statusPage } from '../web/status-view';
+import { noStepsDone } from '../common/registration';
 import { signedSinceReceipt } from '../workflows/guards';
 import { sampleAgreement } from './helpers/samples';
 
@@ -78,6 +79,28 @@ describe('New York time in words (text views, echoes, requests)', () => {
     assert.equal(request.heading, 'Your DURA request');
     assert.equal(request.dates[0]!.label, 'Request received');
     assert.match(request.next.text, /^When your institution signs, we list it/);
+  });
+
+  it("the requester's status page after the instructions: her registration's steps done and left (a trial)", () => {
+    const now = new Date('2026-12-02T15:00:00.000Z');
+    const completed = sampleAgreement({ stage: 'completed' });
+    const steps = { ...noStepsDone(), account: '2026-12-01', 'rcr-training': '2026-12-02' };
+    const partway = statusPage(completed, now, 'https://workbench.example', { steps, completedAt: null });
+    assert.equal(
+      partway.next.text,
+      'You have done 2 of the 5 registration steps; left: 2-step verification, identity verification, Data User Code of Conduct.',
+    );
+    const all = Object.fromEntries(Object.keys(steps).map((k) => [k, '2026-12-02'])) as typeof steps;
+    const done = statusPage(completed, now, 'https://workbench.example', {
+      steps: all,
+      completedAt: now.toISOString(),
+    });
+    assert.equal(done.next.text, 'You have completed every Researcher Workbench registration step.');
+    // No registration in the records (tracking off, or before issue 18): the instructions' first step.
+    assert.match(
+      statusPage(completed, now, 'https://workbench.example').next.text,
+      /^Follow the registration instructions/,
+    );
   });
 
   it('history: compact times, aligned, and the instants in details in New York time too', () => {

@@ -4,6 +4,7 @@
  * facts: never the other requesters, never an official's name or address.
  */
 import type { AgreementStatus, Stage } from '../common/agreement';
+import { REGISTRATION_STEPS, STEP_WORDS, stepsLeft, type RegistrationStatus } from '../common/registration';
 import { dateInWords, inWords, receivedInWords } from '../common/when';
 import { instantsInWords, progress, tiersInWords } from '../activities/mail/view';
 
@@ -52,10 +53,22 @@ function standing(s: AgreementStatus, now: Date): string {
   }
 }
 
+/** The link holder's registration steps in a sentence (issue 18), as the records have them. */
+function registrationWords(r: Pick<RegistrationStatus, 'steps' | 'completedAt'>): string {
+  const left = stepsLeft(r.steps);
+  if (left.length === 0) return 'You have completed every Researcher Workbench registration step.';
+  const done = REGISTRATION_STEPS.length - left.length;
+  const words = left.map((x) => STEP_WORDS[x]).join(', ');
+  return done === 0
+    ? `Follow the registration instructions we e-mailed you; the steps: ${words}.`
+    : `You have done ${done} of the ${REGISTRATION_STEPS.length} registration steps; left: ${words}.`;
+}
+
 /** What happens next, and the link that goes with it (if any). */
 function next(
   s: AgreementStatus,
   workbench: string,
+  registration?: Pick<RegistrationStatus, 'steps' | 'completedAt'>,
 ): { text: string; link?: { href: string; text: string } } {
   switch (s.stage) {
     case 'awaiting-initiation':
@@ -81,7 +94,9 @@ function next(
     case 'renewed':
     case 'not-needed':
       return {
-        text: 'Follow the registration instructions we e-mailed you, starting with an account on the Researcher Workbench.',
+        text: registration
+          ? registrationWords(registration)
+          : 'Follow the registration instructions we e-mailed you, starting with an account on the Researcher Workbench.',
         link: { href: workbench, text: 'Go to the Researcher Workbench' },
       };
     case 'lapsed':
@@ -98,8 +113,16 @@ function next(
   }
 }
 
-/** The page's view of `s` (the caller has checked that the link's holder is one of its requesters). */
-export function statusView(s: AgreementStatus, now: Date, workbench: string) {
+/**
+ * The page's view of `s` (the caller has checked that the link's holder is one of its requesters), with
+ * that requester's registration of this agreement when the records have one (its steps done and left).
+ */
+export function statusView(
+  s: AgreementStatus,
+  now: Date,
+  workbench: string,
+  registration?: Pick<RegistrationStatus, 'steps' | 'completedAt'>,
+) {
   const dates = [
     [s.renews ? 'Renewal started' : 'Request received', receivedInWords(s.receivedAt)],
     [
@@ -127,6 +150,6 @@ export function statusView(s: AgreementStatus, now: Date, workbench: string) {
     stage: STAGE_WORDS[s.stage],
     progress: standing(s, now),
     dates,
-    next: next(s, workbench),
+    next: next(s, workbench, registration),
   };
 }

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AgreementStatus } from '../../common/agreement';
 import { sameEmail } from '../../common/agreement';
 import { verifyStatusLink } from '../../common/status-link';
+import { registrationsFor } from '../../activities/records/registrations';
 import { statusLinkRevoked } from '../../activities/records/status-links';
 import { fetchStatus } from '../../client/agreement-handle';
 import { UnreachableError, UserError } from '../../client/output';
@@ -76,7 +77,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: WebContext): voi
     }
     if (!status || !status.requesters.some((r) => sameEmail(r.email, link.email)))
       return sendLinkProblem(reply, ctx, 'withdrawn');
-    const view = statusView(status, now, ctx.links.workbench);
+    // Her own registration of this agreement, if its instructions went to her (the newest first).
+    const registration = (await registrationsFor(ctx.store.db, link.email)).find(
+      (r) => r.agreementId === status.agreementId,
+    );
+    const view = statusView(status, now, ctx.links.workbench, registration);
     return sendPage(reply, ctx, 'status', { title: view.heading, ...view });
   });
 }
