@@ -64,6 +64,13 @@ describe('dura web: the command and its settings', function () {
       });
       const health = await fetch(`${url}/healthz`);
       assert.equal(health.status, 200);
+      // A second one on the same port: what to change, not Node's `listen EADDRINUSE`.
+      const taken = await dura(['web', '--port', new URL(url).port], env);
+      assert.equal(taken.status, 1);
+      assert.equal(
+        taken.stderr,
+        `dura: --port: 127.0.0.1:${new URL(url).port} is in use (another dura web?): choose another port\n`,
+      );
       assert.equal((await fetch(`${url}/institutions`)).status, 200);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -41,7 +41,17 @@ export function registerWebCommands(program: Command): void {
       await withStore(async (store) => {
         const { buildWebServer } = await import('../../web/server');
         const app = await buildWebServer({ config, web, store, temporal: temporal.get, linkKey, links });
-        await app.listen({ host: web.host, port: web.port });
+        await app.listen({ host: web.host, port: web.port }).catch((err: NodeJS.ErrnoException) => {
+          const where = `${web.host}:${web.port}`;
+          // What the person can change, not Node's `listen EADDRINUSE`.
+          if (err.code === 'EADDRINUSE')
+            throw new UserError(`--port: ${where} is in use (another dura web?): choose another port`);
+          if (err.code === 'EADDRNOTAVAIL')
+            throw new UserError(`--host: ${web.host} is not an address of this machine`);
+          if (err.code === 'EACCES')
+            throw new UserError(`--port: ${web.port} needs privileges to listen on: choose one above 1023`);
+          throw err;
+        });
         const address = app.server.address();
         const port = typeof address === 'object' && address ? address.port : web.port;
         const host = web.host.includes(':') ? `[${web.host}]` : web.host;
