@@ -159,8 +159,27 @@ async function earlierAgreement(
     ? await withRecords(config.DATABASE_URL, (store) => store.agreementSnapshots({ domain: target.domain! }))
     : [];
   const named = others.filter((r) => r.stage !== 'not-needed').map((r) => `${r.agreement_id} (${r.stage})`);
-  const hint = named.length ? `; its agreements: ${named.join(', ')}` : '';
+  const hint = named.length
+    ? `; its agreements: ${named.join(', ')}`
+    : await domainsLike(config, typed).then((d) => (d.length ? `; did you mean ${d.join(' or ')}?` : ''));
   throw new UserError(`${noAgreement(target)}${hint}`);
+}
+
+/**
+ * For a name or part of a domain typed where a domain goes (`testville` for testville.edu): the domains
+ * of the agreements and the listed institutions it finds (institution-search.ts's match), at most five.
+ */
+async function domainsLike(config: Pick<Config, 'DATABASE_URL'>, typed: string): Promise<string[]> {
+  const text = typed.trim().toLowerCase();
+  if (text.length < 3 || /[.@]/.test(text)) return [];
+  const { institutionsMatching } = await import('../activities/records/institution-search');
+  const { searchFold } = await import('../common/collation');
+  return withRecords(config.DATABASE_URL, async (store) => {
+    const agreements = await store.db.selectFrom('agreements').select('domain').distinct().execute();
+    const wanted = searchFold(text);
+    const found = agreements.map((a) => a.domain).filter((d) => d.includes(wanted));
+    return [...new Set([...found, ...(await institutionsMatching(store.db, text))])].sort().slice(0, 5);
+  });
 }
 
 /** No worker answered in time (`why`): the records keep the last snapshot the workflow wrote. */

@@ -194,6 +194,8 @@ for (const database of TEST_DATABASES)
           /^dura: --until: 12\/25\/2026 is not a date dura reads \(for December 25, 2026 type 2026-12-25\); use YYYY-MM-DD \(a New York date\), a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00\n$/,
         ],
         [['status', 'nowhere.edu'], /^dura: no agreement for nowhere\.edu\n/],
+        // A domain's name without its ending (a trial's `dura status testville`): the domains it finds.
+        [['status', 'CLI-ONE'], /^dura: no agreement for cli-one; did you mean cli-one\.edu\?\n/],
         [['status', 'nowhere.edu-3'], /^dura: no agreement nowhere\.edu-3\n/],
         [['remind-now', 'nowhere.edu-3'], /^dura: no agreement nowhere\.edu-3\n/],
       ];
