@@ -102,6 +102,31 @@ export function parseRegistrationCsv(text: string, today?: string, digits?: Digi
       for (const p of checked.problems.sort((a, b) => index[a.field] - index[b.field]))
         problems.push({ line, field: columns[p.field], message: p.message });
   }
+  problems.push(...contradictions(rows, columns.completedOn));
   problems.sort((a, b) => a.line - b.line);
   return { rows, problems, columns };
+}
+
+/**
+ * Rows of one file that give the same requester's step two dates (any case of the address, any name
+ * of the step): the file contradicts itself, and applying it in order would record the last one after
+ * correcting to the other (a trial saw the date flip back and forth). The same date twice is no problem.
+ */
+function contradictions(rows: readonly CsvStep[], column: string): CsvProblem[] {
+  const first = new Map<string, CsvStep>();
+  const problems: CsvProblem[] = [];
+  for (const row of rows) {
+    const key = `${row.email.toLowerCase()} ${row.step}`;
+    const earlier = first.get(key);
+    if (!earlier) first.set(key, row);
+    else if (earlier.completedOn !== row.completedOn)
+      problems.push({
+        line: row.line,
+        field: column,
+        message:
+          `${row.completedOn} for ${row.email}'s ${row.step}, which line ${earlier.line} gives ` +
+          `${earlier.completedOn}: keep the right one`,
+      });
+  }
+  return problems;
 }

@@ -107,6 +107,19 @@ describe('registration inputs', () => {
     ]);
   });
 
+  it('a CSV that gives one step two dates is refused at the later row; the same date twice is fine', () => {
+    const text = [
+      'email,step,completed_on',
+      'bob@uw.edu,account,2026-11-28',
+      'BOB@uw.edu,Account Creation,2026-11-28',
+      'bob@uw.edu,account,2026-11-27',
+      'bob@uw.edu,identity,2026-11-27',
+    ].join('\n');
+    assert.deepEqual(parseRegistrationCsv(text, TODAY).problems.map(formatProblem), [
+      "line 4, completed_on: 2026-11-27 for bob@uw.edu's account, which line 2 gives 2026-11-28: keep the right one",
+    ]);
+  });
+
   it('a CSV with bad rows: every problem by line and by the column as the header names it', () => {
     const text = [
       'E-mail;Step;Completed',
