@@ -266,6 +266,33 @@ describe('dura web over HTTP', function () {
       unescape(blank.body),
       /<a href="#official_email">Enter the signing official's e-mail address in full, such as osp@uw\.edu<\/a>/,
     );
+    // What was typed shows the slip (a trial): two addresses in one field, a web address for a domain,
+    // a tier no box posts.
+    const slips = await post(
+      app,
+      '/request',
+      {
+        ...fields,
+        domain: 'https://www.Hostile.edu/about',
+        official_email: 'osp@hostile.edu, dean@hostile.edu',
+        tiers: 'gold',
+      },
+      await session(app),
+    );
+    assert.equal(slips.statusCode, 400);
+    const said = unescape(slips.body);
+    assert.match(
+      said,
+      /<a href="#domain">Enter the e-mail domain alone, without https:\/\/, www\. or a path: hostile\.edu<\/a>/,
+    );
+    assert.match(
+      said,
+      /<a href="#official_email">Enter one e-mail address here, not 2: the access team can add the others<\/a>/,
+    );
+    assert.match(
+      said,
+      /<a href="#tiers-registered">Choose the Registered Tier, the Controlled Tier or both<\/a>/,
+    );
     assert.match(
       invalid.body,
       /aria-describedby="requester_email-hint requester_email-error" aria-invalid="true"/,

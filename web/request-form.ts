@@ -142,11 +142,31 @@ function formWords(message: string | undefined, field?: FieldDef): string | unde
   if (plain === NOT_AN_ADDRESS)
     return field?.invalid ?? 'Enter an e-mail address in full, such as ada@uw.edu';
   if (plain === NOT_A_DOMAIN) return "Enter your institution's e-mail domain, such as uw.edu";
-  if (plain === 'at least one of registered and controlled')
+  // A tier no box posts (a hand-made or stale form): the same instruction as none ticked.
+  if (
+    plain === 'at least one of registered and controlled' ||
+    plain.startsWith('expected registered or controlled')
+  )
     return 'Choose the Registered Tier, the Controlled Tier or both';
   if (longer) return `Shorten the ${what} to ${longer[1]} characters or fewer`;
   if (plain === 'must be one line') return `Write the ${what} on one line`;
   return message;
+}
+
+/**
+ * An instruction for what was typed when it shows the slip: two addresses in one address field, or a
+ * web address in the domain field (`https://www.uw.edu/` for uw.edu). Undefined: formWords says it.
+ */
+function typedAmiss(message: string | undefined, value: string): string | undefined {
+  if (message === undefined) return undefined;
+  const plain = withoutValue(message);
+  const addresses = value.split('@').length - 1;
+  if (plain === NOT_AN_ADDRESS && addresses > 1)
+    return `Enter one e-mail address here, not ${addresses}: the access team can add the others`;
+  const web = /^\s*(?:https?:\/\/)?(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(?:[/:?#].*)?$/i.exec(value);
+  if (plain === NOT_A_DOMAIN && web && web[1] !== value.trim())
+    return `Enter the e-mail domain alone, without https://, www. or a path: ${web[1]!.toLowerCase()}`;
+  return undefined;
 }
 
 /** The form's view: its fields and tiers with their values and problems, the summary, a notice. */
@@ -161,7 +181,10 @@ export function requestFormView(
   const fields: FieldView[] = REQUEST_FIELDS.map((f) => {
     const value = values.fields[f.id] ?? '';
     // checkRequest calls an empty address "not an e-mail address"; on a form, a blank field is missing.
-    const error = problem.has(f.path) && value.trim() === '' ? f.missing : formWords(problem.get(f.path), f);
+    const error =
+      problem.has(f.path) && value.trim() === ''
+        ? f.missing
+        : (typedAmiss(problem.get(f.path), value) ?? formWords(problem.get(f.path), f));
     if (error) errors.push({ field: f.id, label: f.label, message: error });
     return fieldView(f, value, error);
   });
