@@ -3,6 +3,7 @@
 // unreachable Temporal: it listens, says where, serves, and stops on SIGTERM.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { until } from './helpers/wait';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -64,6 +65,12 @@ describe('dura web: the command and its settings', function () {
       });
       const health = await fetch(`${url}/healthz`);
       assert.equal(health.status, 200);
+      // No Temporal there: the pages serve, and it says at once that requests cannot start.
+      await until(() =>
+        /^dura web: warning: Temporal at 127\.0\.0\.1:1: .*; requests answer "Nothing was sent" until it is reached$/m.test(
+          stderr,
+        ),
+      );
       // A second one on the same port: what to change, not Node's `listen EADDRINUSE`.
       const taken = await dura(['web', '--port', new URL(url).port], env);
       assert.equal(taken.status, 1);

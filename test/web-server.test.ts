@@ -494,6 +494,9 @@ describe('dura web over HTTP', function () {
     assert.match(ada.body, /\d{4}, \d{1,2}:\d\d (AM|PM) ET/, 'dates in New York time in words');
     for (const other of ['grace@web1.edu', 'Grace Hopper', 'osp@web1.edu', 'Sam Signer'])
       assert.ok(!ada.body.includes(other), `${other} shown to ada`);
+    // Copied with the sentence's full stop, or out of brackets: the same page.
+    for (const tail of ['.', ').', '>'])
+      assert.equal((await app.inject(`${await link('ADA@web1.edu')}${tail}`)).statusCode, 200, tail);
 
     // Down: the records' last snapshot answers, once it holds her: the records trail the workflow (her
     // join is written with the agreement's next write, here the held receipt once the package is out).

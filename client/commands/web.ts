@@ -56,6 +56,14 @@ export function registerWebCommands(program: Command): void {
         const port = typeof address === 'object' && address ? address.port : web.port;
         const host = web.host.includes(':') ? `[${web.host}]` : web.host;
         process.stderr.write(`dura web: listening on http://${host}:${port}\n`);
+        // The pages serve without Temporal, but requests cannot start: say so now, not at the first one.
+        temporal
+          .get()
+          .catch((err: Error) =>
+            process.stderr.write(
+              `dura web: warning: ${err.message.split('\n')[0]}; requests answer "Nothing was sent" until it is reached\n`,
+            ),
+          );
         await new Promise<void>((resolve) => {
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
         });

@@ -63,7 +63,9 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: WebContext): voi
     // The token is the key to the page: it must not travel on in a Referer header.
     reply.header('referrer-policy', 'no-referrer');
     const now = ctx.now();
-    const link = await verifyStatusLink(req.params['*'], ctx.linkKey, now);
+    // A link copied with the sentence's full stop or a closing bracket: a token never ends in one.
+    const token = req.params['*'].replace(/[.,;:!)\]>'"]+$/, '');
+    const link = await verifyStatusLink(token, ctx.linkKey, now);
     if (!link.ok) return sendLinkProblem(reply, ctx, link.problem);
     if (await statusLinkRevoked(ctx.store.db, link)) return sendLinkProblem(reply, ctx, 'withdrawn');
     let status: AgreementStatus | null;
