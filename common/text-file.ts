@@ -35,6 +35,9 @@ export function readTextFile(file: string): { text: string; encoding: TextEncodi
  * put garbled names into agreements and mail.
  */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
+  // A UTF-8 byte-order mark on text that is not UTF-8 (an editor added it to Excel's Windows-1252
+  // "CSV"): the text is read without it, as a file without one would be.
+  if (hasUtf8Bom(bytes) && !isUtf8(bytes)) bytes = bytes.subarray(3);
   let encoding = detectEncoding(bytes);
   // ignoreBOM: false (the default) drops a BOM of the encoding decoded.
   let text = encoding === 'windows-1252' ? windows1252(bytes) : new TextDecoder(encoding).decode(bytes);
@@ -70,8 +73,8 @@ function windows1252(bytes: Uint8Array): string {
 }
 
 function detectEncoding(bytes: Uint8Array): TextEncoding {
-  const [a, b, c] = bytes;
-  if (a === 0xef && b === 0xbb && c === 0xbf) return 'utf-8';
+  const [a, b] = bytes;
+  if (hasUtf8Bom(bytes)) return 'utf-8';
   if (a === 0xff && b === 0xfe) return 'utf-16le';
   if (a === 0xfe && b === 0xff) return 'utf-16be';
   // UTF-16 without a BOM: text in Latin letters has a zero byte in every other place.
@@ -86,10 +89,16 @@ function detectEncoding(bytes: Uint8Array): TextEncoding {
   const pairs = Math.floor(sample.length / 2);
   if (pairs >= 2 && odd >= pairs * 0.4 && even === 0) return 'utf-16le';
   if (pairs >= 2 && even >= pairs * 0.4 && odd === 0) return 'utf-16be';
+  return isUtf8(bytes) ? 'utf-8' : 'windows-1252';
+}
+
+const hasUtf8Bom = (bytes: Uint8Array) => bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+
+function isUtf8(bytes: Uint8Array): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return 'utf-8';
+    return true;
   } catch {
-    return 'windows-1252';
+    return false;
   }
 }

@@ -54,6 +54,12 @@ describe('spreadsheet encodings', () => {
     assert.equal(rows[0]!.request.requester.name, 'Renée Lévesque');
   });
 
+  it('a UTF-8 BOM before Windows-1252 text (an editor added it): read as Windows-1252, without it', () => {
+    const text = 'email,step,completed_on\r\nzoë@uw.edu,account,2026-11-18\r\n';
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), iconv.encode(text, 'windows-1252')]);
+    assert.deepEqual(decodeText(bytes), { text, encoding: 'windows-1252' });
+  });
+
   it('Excel "Unicode text": UTF-16 LE with a BOM and tabs between the columns', () => {
     const bytes = fixture('requests-unicode-text.txt');
     const { text, encoding } = decodeText(bytes);
