@@ -239,6 +239,10 @@ describe('dura CLI: flags, checked before anything starts', function () {
     refused(await dura('history', 'uw.edu', 'extra'), [
       `unexpected "extra": 'history' takes 1 argument (<agreement>)`,
     ]);
+    // Pasted from a document whose word processor made the two hyphens a dash (a trial).
+    refused(await dura('history', 'uw.edu', '\u2014json'), [
+      "\u2014json: a dash where a flag's two hyphens go: type --json",
+    ]);
   });
 
   it('codec-server names both of its flags when both are wrong, and listens on nothing', async () => {

@@ -144,6 +144,12 @@ export class DuraCommand extends Command {
             `flag takes: a value with spaces needs quotes: ${flag} "${[first, ...rest].join(' ')}"`,
         );
     });
+    // A flag pasted from a document, whose word processor made its two hyphens a dash (—on, –on).
+    for (const word of received.slice(expected))
+      if (/^[\u2012-\u2015\u2212]\S/.test(word))
+        problems.push(
+          `error: ${word.split('=')[0]}: a dash where a flag's two hyphens go: type --${word.slice(1).split('=')[0]}`,
+        );
     if (!problems.length) {
       const extra = JSON.stringify(received.slice(expected).join(' '));
       const takes = expected === 0 ? 'no arguments' : `${expected} argument${expected === 1 ? '' : 's'}`;
