@@ -442,6 +442,21 @@ describe('dura web over HTTP', function () {
       /<a class="next-step" href="[^"]+">Create an account on the Researcher Workbench<\/a>/,
     );
 
+    // Listed for the Registered Tier, asked for the Controlled Tier: an amendment, said as one.
+    const amendment = await follow(
+      app,
+      await post(
+        app,
+        '/request',
+        { ...requestFields('northfield.edu', 'ned@northfield.edu'), tiers: 'controlled' },
+        s,
+      ),
+    );
+    assert.match(
+      amendment.body,
+      /<p id="outcome">Your institution is listed for the Registered Tier: your request started an amendment that adds the Controlled Tier\.<\/p>/,
+    );
+
     // An institution listed researcher by researcher: the agreement is her own, and the page says so.
     const own = await follow(
       app,

@@ -26,6 +26,7 @@ import {
   type Tier,
 } from '../../common/agreement';
 import { fetchStatus } from '../../client/agreement-handle';
+import { OUTCOMES, outcomeWords } from '../received-words';
 import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
   prefilledValues,
@@ -38,20 +39,6 @@ import {
 
 /** The largest request form taken (a full form is under 3 KiB). */
 export const REQUEST_BODY_LIMIT = 16 * 1024;
-
-const OUTCOMES: Record<JoinResult['outcome'], string> = {
-  started: 'Your request started a new agreement for your institution.',
-  joined:
-    'An agreement for your institution was already in process: your request joined it, and you will get its updates and instructions.',
-  'already-requested':
-    'You had already asked for this agreement: nothing new was started, and nothing is lost.',
-  'not-needed':
-    'Your institution is already listed for the tiers you asked for: no agreement is needed, and we sent you an e-mail on how to create an account.',
-};
-
-/** An individual agreement (its id follows the address): the institution lists researchers one by one. */
-const INDIVIDUAL_STARTED =
-  'Your request started an agreement of your own: your institution is listed researcher by researcher, so the agreement names you.';
 
 export const NOT_SENT: FormNotice = {
   title: 'Nothing was sent',
@@ -95,6 +82,8 @@ interface Received {
   outside?: { email: string; domains: string[] };
   /** A join that named a signing official the agreement does not have: the address the researcher typed. */
   officialNotUsed?: string;
+  /** Tiers asked that the institution is listed for already: a new agreement then adds the others. */
+  listedFor?: Tier[];
 }
 
 const RECEIVED_COOKIE = 'dura_received';
@@ -243,9 +232,11 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
   }
   const { agreementId, outcome, stage } = result;
   const notUsed = await officialNotUsed(ctx, request, result);
+  const listedFor = coverage.tiers.filter((t) => t.covered).map((t) => t.tier);
   return redirectToReceived(reply, ctx, {
     ...{ agreementId, outcome, tiers: request.tiers, stage, outside },
     ...(notUsed ? { officialNotUsed: notUsed } : {}),
+    ...(listedFor.length ? { listedFor } : {}),
   });
 }
 
@@ -283,7 +274,7 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     notNeeded: outcome === 'not-needed',
     workbench: ctx.links.workbench,
     agreementId,
-    outcome: agreementId.includes('@') && outcome === 'started' ? INDIVIDUAL_STARTED : OUTCOMES[outcome],
+    outcome: outcomeWords(answer),
     tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
     officialNotUsed: answer.officialNotUsed,
     outside: answer.outside && {
