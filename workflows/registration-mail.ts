@@ -51,6 +51,7 @@ export async function registrationMail(
   }
   return false;
 }
+
 /**
  * A registration started by `dura registration resend` (client/registration-resend.ts): the agreement's
  * own send of the instructions was refused for good (a 5xx, e.g. a mistyped address), so this one sends
