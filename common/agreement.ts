@@ -4,6 +4,19 @@
  */
 
 export const TIERS = ['registered', 'controlled'] as const;
+
+/** The tier a misspelt word stands for (its first three letters a tier's: `Registred`, `control`), if any. */
+export function tierNear(typed: unknown): (typeof TIERS)[number] | undefined {
+  const word = typeof typed === 'string' ? typed.trim().toLowerCase() : '';
+  return word.length >= 3 ? TIERS.find((t) => t.startsWith(word.slice(0, 3))) : undefined;
+}
+
+/** `expected registered or controlled`, and for a misspelt tier `; did you mean registered?`. */
+export function tierExpected(typed: unknown): string {
+  const near = tierNear(typed);
+  return `expected ${TIERS.join(' or ')}${near ? `; did you mean ${near}?` : ''}`;
+}
+
 export type Tier = (typeof TIERS)[number];
 
 /**

@@ -20,7 +20,7 @@
  * A CSV row (registry-file-csv.ts) is read into this form and validated by the same schema.
  */
 import { z } from 'zod';
-import { TIERS, type Tier } from './agreement';
+import { TIERS, tierExpected, type Tier } from './agreement';
 import { MEMBERSHIP_RULES, parseEmail, type MembershipRule } from './coverage';
 import type { CsvProblem } from './csv';
 import { asciiDomain } from './idn';
@@ -116,7 +116,7 @@ export function tierOf(typed: string): Tier | undefined {
 
 /** The problem with a word that is no tier: `unknown tier "gold": expected registered or controlled`. */
 export function unknownTier(typed: string): string {
-  return `unknown tier "${typed.trim()}": expected ${TIERS.join(' or ')}`;
+  return `unknown tier "${typed.trim()}": ${tierExpected(typed)}`;
 }
 
 const ONE_LINE = (v: string) => !/[\r\n]/.test(v);

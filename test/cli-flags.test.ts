@@ -99,6 +99,10 @@ describe('dura CLI: flags, checked before anything starts', function () {
       '--domain: given 2 times ("flags.example.edu", "x.edu"): a request takes one',
       '--tier: expected registered or controlled (got "gold")',
     ]);
+    // A misspelt tier (a trial's `Registred`): the tier it stands for.
+    refused(await dura('request', ...good, '--tier', 'Registred'), [
+      '--tier: expected registered or controlled (got "Registred"): did you mean registered?',
+    ]);
     // Given empty (a script's unset variable): said so, not "required", as the flag may be left out.
     refused(await dura('request', ...good, '--tier', 'registered', '--received-at', ''), [
       '--received-at: empty (leave it out for now, or give the date it came in)',
@@ -205,7 +209,9 @@ describe('dura CLI: flags, checked before anything starts', function () {
     // A whole request but for its tiers: each one typed wrong is named.
     refused(
       await dura(...requestArgs('harbor.org', undefined, '--tier', 'registerd', '--tier', 'Controled')),
-      ['--tier: expected registered or controlled (got "registerd", "Controled")'],
+      [
+        '--tier: expected registered or controlled (got "registerd", "Controled"): did you mean registered and controlled?',
+      ],
     );
   });
 

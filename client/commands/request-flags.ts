@@ -2,7 +2,7 @@
  * `dura request`'s flags (client/commands/agreements.ts): each flag by the request field it fills, a
  * flag typed twice, and the request from the flags or from `--file`, checked with every problem at once.
  */
-import type { AgreementRequest } from '../../common/agreement';
+import { tierNear, type AgreementRequest } from '../../common/agreement';
 import { readUserFile, UserError, type OutputOptions } from '../output';
 
 export interface RequestFlags extends OutputOptions {
@@ -90,17 +90,22 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
   // A tier typed wrong is quoted as typed: every one on --tier's one line (`(got "registerd", "Gold")`),
   // each on its own in a file (`tiers[1]: … (got "Gold")`).
   const typedTiers = (input as { tiers?: unknown[] }).tiers;
-  const got = new Map<string, string[]>();
+  const got = new Map<string, unknown[]>();
   for (const { path, message } of checked.issues) {
     const key = file === undefined ? flagOf(path) : undefined;
     // A file's field as JSON paths write it: `tiers[0]`, `requester.email`.
     const name = key ? REQUEST_FLAGS[key][0] : path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
     const tier = /^tiers\.(\d+)$/.exec(path);
-    if (tier) got.set(name, [...(got.get(name) ?? []), JSON.stringify(typedTiers?.[Number(tier[1])])]);
+    if (tier) got.set(name, [...(got.get(name) ?? []), typedTiers?.[Number(tier[1])]]);
     if (lines.has(name)) continue;
     lines.set(name, key && flags[key] === undefined ? 'required' : message);
   }
-  for (const [name, typed] of got) lines.set(name, `${lines.get(name)} (got ${typed.join(', ')})`);
+  for (const [name, typed] of got) {
+    // A misspelt tier (`Registred`): the tier each stands for, after what was typed.
+    const near = [...new Set(typed.map(tierNear).filter(Boolean))];
+    const meant = near.length ? `: did you mean ${near.join(' and ')}?` : '';
+    lines.set(name, `${lines.get(name)} (got ${typed.map((t) => JSON.stringify(t)).join(', ')})${meant}`);
+  }
   throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
 }
 
