@@ -428,6 +428,24 @@ describe('dura web over HTTP', function () {
       /id="tiers-error"><span class="visually-hidden">Error: <\/span>Tick the Registered Tier instead of the Controlled Tier to join your institution's agreement in process \(web1\.edu-1\) now \(it is for the Registered Tier only\); the Controlled Tier can be requested once it is signed</,
     );
 
+    // With another field wrong too, both at once (a trial met the tier only after fixing the other).
+    const both = await post(
+      app,
+      '/request',
+      {
+        ...requestFields('web1.edu', 'lin@web1.edu', 'Lin Chen'),
+        tiers: 'controlled',
+        institution_name: ' ',
+      },
+      s,
+    );
+    assert.equal(both.statusCode, 400);
+    assert.match(unescape(both.body), /<a href="#institution_name">Enter your institution's name<\/a>/);
+    assert.match(
+      unescape(both.body),
+      /<a href="#tiers-registered">Tick the Registered Tier instead of the Controlled Tier/,
+    );
+
     // Covered, from an address elsewhere (the form's check goes by the address, triage by the domain):
     // no agreement, so no id to show (a trial saw the request's internal one) and no timeline.
     const guest = await follow(

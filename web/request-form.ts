@@ -4,6 +4,8 @@
  * with each problem beside its field and in the summary at the top, every value kept.
  */
 import { TIERS, type Tier } from '../common/agreement';
+import { joinRefusal, type Coverage } from '../common/coverage';
+import { tiersInWords } from '../activities/mail/view';
 import { NOT_A_DOMAIN, NOT_AN_ADDRESS, withoutValue } from '../common/address-fields';
 import type { RequestIssue } from '../common/request';
 import { fieldView, textValue, textValues, type FieldView, type FormError } from './page';
@@ -209,4 +211,24 @@ export function requestFormView(
     errors,
     notice,
   };
+}
+
+/**
+ * The same refusal as `dura request`'s (common/coverage.ts joinRefusal), in a researcher's words, as the
+ * tiers field's problem: what to untick and when to ask; or, when that would leave no tier ticked, which
+ * tier joins the agreement in process now. None when the request may join.
+ */
+export function joinRefusalIssue(
+  coverage: Coverage,
+  values: { tiers: string[] },
+): { path: string; message: string }[] {
+  if (!joinRefusal(coverage)) return [];
+  const inProcess = coverage.inProcess!;
+  const later = `the ${tiersInWords(inProcess.laterTiers)}`;
+  const join = `to join your institution's agreement in process (${inProcess.agreementId}) now`;
+  const message = values.tiers.some((t) => !(inProcess.laterTiers as string[]).includes(t))
+    ? `Untick ${later} ${join}; ${later} can be requested once it is signed`
+    : `Tick the ${tiersInWords(inProcess.tiers)} instead of ${later} ${join} (it is for the ` +
+      `${tiersInWords(inProcess.tiers)} only); ${later} can be requested once it is signed`;
+  return [{ path: 'tiers', message }];
 }

@@ -11,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkCoverage } from '../../activities/records/coverage';
-import { joinRefusal } from '../../common/coverage';
+import { parseEmail } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
@@ -21,6 +21,8 @@ import { tiersInWords } from '../../activities/mail/view';
 import {
   officialsOf,
   sameEmail,
+  TIERS,
+  tiersAsked,
   type AgreementRequest,
   type JoinResult,
   type Tier,
@@ -29,6 +31,7 @@ import { fetchStatus } from '../../client/agreement-handle';
 import { OUTCOMES, outcomeWords } from '../received-words';
 import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
+  joinRefusalIssue,
   prefilledValues,
   requestFormValues,
   requestFormView,
@@ -168,7 +171,16 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
   }
   const now = ctx.now();
   const checked = checkRequest(requestInput(values, now.toISOString()), now);
-  if ('issues' in checked) return sendRequestForm(reply, ctx, values, 400, { issues: checked.issues });
+  if ('issues' in checked) {
+    // Every problem at once: a tier the agreement in process cannot take too, when the address and the
+    // tiers are good enough to tell (a trial met it only after fixing the address).
+    const tiersGood = !checked.issues.some((i) => i.path.startsWith('tiers'));
+    const email = tiersGood ? parseEmail(values.fields.requester_email ?? '')?.email : undefined;
+    const tiers = tiersAsked(values.tiers.filter((t): t is Tier => (TIERS as readonly string[]).includes(t)));
+    const refusal =
+      email && tiers.length ? joinRefusalIssue(await checkCoverage(ctx.store, email, tiers), values) : [];
+    return sendRequestForm(reply, ctx, values, 400, { issues: [...checked.issues, ...refusal] });
+  }
   const request = checked.request;
 
   const coverage = await checkCoverage(ctx.store, request.requester.email, request.tiers);
@@ -182,18 +194,8 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
       workbench: ctx.links.workbench,
     });
 
-  if (joinRefusal(coverage)) {
-    // The same refusal as `dura request`'s, in a researcher's words: what to untick, and when to ask.
-    const inProcess = coverage.inProcess!;
-    const later = `the ${tiersInWords(inProcess.laterTiers)}`;
-    const join = `to join your institution's agreement in process (${inProcess.agreementId}) now`;
-    // Unticking every tier ticked would only bring "choose a tier": name the tiers it does join.
-    const message = values.tiers.some((t) => !(inProcess.laterTiers as string[]).includes(t))
-      ? `Untick ${later} ${join}; ${later} can be requested once it is signed`
-      : `Tick the ${tiersInWords(inProcess.tiers)} instead of ${later} ${join} (it is for the ` +
-        `${tiersInWords(inProcess.tiers)} only); ${later} can be requested once it is signed`;
-    return sendRequestForm(reply, ctx, values, 400, { issues: [{ path: 'tiers', message }] });
-  }
+  const refusal = joinRefusalIssue(coverage, values);
+  if (refusal.length) return sendRequestForm(reply, ctx, values, 400, { issues: refusal });
 
   let result: JoinResult;
   let outside: Received['outside'];
