@@ -167,7 +167,8 @@ export function resendLine(a: ResendOutcome): string {
       );
     case 'refused':
       return (
-        `${a.agreementId}: the mail server refused the registration instructions to ${to} again: ${a.detail}; ` +
+        `${a.agreementId}: the mail server refused the registration instructions to ${to} ` +
+        `${sameEmail(a.to.email, a.requester.email) ? 'again' : 'too'}: ${a.detail}; ` +
         'check the address and resend with --to'
       );
   }

@@ -34,8 +34,27 @@ function field(wrong: string, read: (typed: string) => string, valid: (value: st
 /** An address: trimmed, lower-cased, its domain in ASCII form (idn.ts asciiEmail). */
 export const emailField = () => field(NOT_AN_ADDRESS, asciiEmail, (v) => validAddress.safeParse(v).success);
 
-/** A domain such as `uw.edu`: trimmed, lower-cased, in ASCII form (idn.ts asciiDomain). */
-export const domainField = () => field(NOT_A_DOMAIN, asciiDomain, (v) => DOMAIN.test(v));
+/**
+ * A domain such as `uw.edu`: trimmed, lower-cased, in ASCII form (idn.ts asciiDomain). Not a web
+ * site's `www.uw.edu`: no one's address is at it, and an agreement under it would list no one (a
+ * trial's `www.why.edu` started one); that refusal names the domain meant.
+ */
+export const domainField = () =>
+  typedText(NOT_A_DOMAIN).transform((typed, ctx) => {
+    const value = asciiDomain(typed);
+    if (DOMAIN.test(value) && !value.startsWith('www.')) return value;
+    const shown = typed.trim();
+    const site = DOMAIN.test(value) ? `${NOT_A_WEB_SITE}: type ${value.slice(4)}` : NOT_A_DOMAIN;
+    ctx.addIssue({
+      code: 'custom',
+      input: typed,
+      message: shown ? `${JSON.stringify(shown)}: ${site}` : 'required',
+    });
+    return z.NEVER;
+  });
+
+/** Why `www.uw.edu` is refused as an e-mail domain (before `: type uw.edu`). */
+export const NOT_A_WEB_SITE = "an e-mail domain, not the web site's";
 
 /** A refusal without the value it quotes (`"osp@": not an e-mail address` → `not an e-mail address`). */
 export const withoutValue = (message: string): string => message.replace(/^"(?:[^"\\]|\\.)*": /, '');

@@ -99,6 +99,11 @@ describe('dura CLI: flags, checked before anything starts', function () {
       '--domain: given 2 times ("flags.example.edu", "x.edu"): a request takes one',
       '--tier: expected registered or controlled (got "gold")',
     ]);
+    // A web site's domain (a trial's `www.why.edu` started an agreement no address is at).
+    const www = good.map((a) => (a === 'flags.example.edu' ? 'WWW.flags.example.edu' : a));
+    refused(await dura('request', ...www, '--tier', 'registered'), [
+      '--domain: "WWW.flags.example.edu": an e-mail domain, not the web site\'s: type flags.example.edu',
+    ]);
     // A misspelt tier (a trial's `Registred`): the tier it stands for.
     refused(await dura('request', ...good, '--tier', 'Registred'), [
       '--tier: expected registered or controlled (got "Registred"): did you mean registered?',

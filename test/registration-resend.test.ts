@@ -88,7 +88,7 @@ describe('dura registration resend, on the dev server', function () {
     assert.match(
       refused.stderr,
       new RegExp(
-        `^dura: ${id}: the mail server refused the registration instructions to ${GRACE_TYPO_AGAIN} \\(for ${GRACE_TYPO}\\) again: .*550.*; check the address and resend with --to\\n$`,
+        `^dura: ${id}: the mail server refused the registration instructions to ${GRACE_TYPO_AGAIN} \\(for ${GRACE_TYPO}\\) too: .*550.*; check the address and resend with --to\\n$`,
       ),
     );
     const [closed] = await registrationsFor(engine.dura.store.db, GRACE_TYPO_AGAIN);

@@ -287,8 +287,30 @@ describe('dura web over HTTP', function () {
     );
     assert.match(
       said,
-      /<a href="#official_email">Enter one e-mail address here, not 2: the access team can add the others<\/a>/,
+      /<a href="#official_email">Enter one signing official's address here, not 2: the access team can add the others<\/a>/,
     );
+    const more = unescape(
+      (
+        await post(
+          app,
+          '/request',
+          { ...fields, requester_email: 'Dee Dual <dee@hostile.edu>', domain: 'www.hostile.edu' },
+          await session(app),
+        )
+      ).body,
+    );
+    assert.match(
+      more,
+      /<a href="#requester_email">Enter the address alone, without the name: dee@hostile\.edu<\/a>/,
+    );
+    assert.match(
+      more,
+      /<a href="#domain">Enter the e-mail domain alone, without https:\/\/, www\. or a path: hostile\.edu<\/a>/,
+    );
+    const atSign = unescape(
+      (await post(app, '/request', { ...fields, domain: 'dee@hostile.edu' }, await session(app))).body,
+    );
+    assert.match(atSign, /<a href="#domain">Enter the domain alone, the part after the @: hostile\.edu<\/a>/);
     assert.match(
       said,
       /<a href="#tiers-registered">Choose the Registered Tier, the Controlled Tier or both<\/a>/,
@@ -383,7 +405,7 @@ describe('dura web over HTTP', function () {
     );
     assert.match(
       gus.body,
-      /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\. We accepted your request[^]*write to the access team at\s*<a href="mailto:/,
+      /<p id="outside-address">\s*Your address gus@gmail\.com is not at web1\.edu\.\s+We accepted your request[^]*write to the access team at\s*<a href="mailto:/,
     );
 
     // A join naming another signing official: the agreement keeps its own (never shown), and says so.
@@ -454,7 +476,10 @@ describe('dura web over HTTP', function () {
     );
     assert.deepEqual(h1s(guest.body), ['Request received']);
     assert.match(guest.body, /no agreement is needed, and we sent you an e-mail on how to create an account/);
-    assert.doesNotMatch(guest.body, /id="agreement-id"|dura-request-|<ol id="timeline">/);
+    assert.doesNotMatch(
+      guest.body,
+      /id="agreement-id"|dura-request-|<ol id="timeline">|the access team will look at it/,
+    );
     assert.match(
       guest.body,
       /<a class="next-step" href="[^"]+">Create an account on the Researcher Workbench<\/a>/,

@@ -6,7 +6,7 @@
 import { TIERS, type Tier } from '../common/agreement';
 import { joinRefusal, type Coverage } from '../common/coverage';
 import { tiersInWords } from '../activities/mail/view';
-import { NOT_A_DOMAIN, NOT_AN_ADDRESS, withoutValue } from '../common/address-fields';
+import { NOT_A_DOMAIN, NOT_A_WEB_SITE, NOT_AN_ADDRESS, withoutValue } from '../common/address-fields';
 import type { RequestIssue } from '../common/request';
 import { fieldView, textValue, textValues, type FieldView, type FormError } from './page';
 
@@ -159,15 +159,23 @@ function formWords(message: string | undefined, field?: FieldDef): string | unde
  * An instruction for what was typed when it shows the slip: two addresses in one address field, or a
  * web address in the domain field (`https://www.uw.edu/` for uw.edu). Undefined: formWords says it.
  */
-function typedAmiss(message: string | undefined, value: string): string | undefined {
+function typedAmiss(message: string | undefined, value: string, field: FieldDef): string | undefined {
   if (message === undefined) return undefined;
   const plain = withoutValue(message);
   const addresses = value.split('@').length - 1;
+  const named = /^[^<>@]*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$/.exec(value);
+  if (plain === NOT_AN_ADDRESS && named) return `Enter the address alone, without the name: ${named[1]}`;
   if (plain === NOT_AN_ADDRESS && addresses > 1)
-    return `Enter one e-mail address here, not ${addresses}: the access team can add the others`;
-  const web = /^\s*(?:https?:\/\/)?(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(?:[/:?#].*)?$/i.exec(value);
-  if (plain === NOT_A_DOMAIN && web && web[1] !== value.trim())
-    return `Enter the e-mail domain alone, without https://, www. or a path: ${web[1]!.toLowerCase()}`;
+    return field.id === 'official_email'
+      ? `Enter one signing official's address here, not ${addresses}: the access team can add the others`
+      : `Enter one e-mail address here, not ${addresses}`;
+  const domain = value.trim().toLowerCase();
+  const web = /^(?:https?:\/\/)?(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(?:[/:?#].*)?$/.exec(domain);
+  const atDomain = /^[^@\s]*@([a-z0-9.-]+\.[a-z]{2,})$/.exec(domain);
+  if (plain === NOT_A_DOMAIN && atDomain)
+    return `Enter the domain alone, the part after the @: ${atDomain[1]}`;
+  if ((plain === NOT_A_DOMAIN || plain.startsWith(NOT_A_WEB_SITE)) && web && web[1] !== domain)
+    return `Enter the e-mail domain alone, without https://, www. or a path: ${web[1]}`;
   return undefined;
 }
 
@@ -186,7 +194,7 @@ export function requestFormView(
     const error =
       problem.has(f.path) && value.trim() === ''
         ? f.missing
-        : (typedAmiss(problem.get(f.path), value) ?? formWords(problem.get(f.path), f));
+        : (typedAmiss(problem.get(f.path), value, f) ?? formWords(problem.get(f.path), f));
     if (error) errors.push({ field: f.id, label: f.label, message: error });
     return fieldView(f, value, error);
   });

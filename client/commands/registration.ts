@@ -24,7 +24,9 @@ interface ListFlags extends OutputOptions {
 export function registerRegistrationCommands(program: Command): void {
   const registration = program
     .command('registration')
-    .description("requesters' registration steps after the instructions: record, import, close, list");
+    .description(
+      "requesters' registration steps after the instructions: record, import, close, resend, list",
+    );
 
   requiredFlag(
     registration
