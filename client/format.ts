@@ -2,10 +2,12 @@
 import { styleText } from 'node:util';
 import {
   officialsOf,
+  sameEmail,
   type AgreementStatus,
   type MessageInFlight,
   type SigningOfficial,
 } from '../common/agreement';
+import { INSTRUCTIONS_UNDELIVERED } from '../common/registration';
 import { dateInWords, inShortWords, inWords, readAs, readWhen, receivedInWords } from '../common/when';
 
 // util.styleText colours only when stdout is a terminal that takes colour, and never with NO_COLOR.
@@ -108,15 +110,38 @@ export function statusView(s: AgreementStatus): string {
  * ` (not delivered to ada@uw.edu: see the history)` when the mail server refused `kind` for good for
  * some of its recipients (history `email-failed`, workflows/mail.ts `undeliverable`), else ''.
  */
-function notDelivered(s: AgreementStatus, kind: string): string {
+function notDelivered(s: AgreementStatus & { registrations?: readonly ResentRow[] }, kind: string): string {
   const prefix = `${kind} (`;
-  const to = s.history
-    .filter((e) => e.event === 'email-failed' && e.detail?.startsWith(prefix))
-    .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!);
-  const again = kind === 'registration-instructions' ? '; `dura registration resend` sends them again' : '';
-  return to.length
-    ? ` ${red(`(not delivered to ${[...new Set(to)].join(', ')}: see the history${again})`)}`
-    : '';
+  const to = [
+    ...new Set(
+      s.history
+        .filter((e) => e.event === 'email-failed' && e.detail?.startsWith(prefix))
+        .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!),
+    ),
+  ];
+  if (!to.length) return '';
+  // Sent again since (`dura registration resend`): the registration in that requester's place.
+  const resent = to.map((email) => {
+    const place = s.requesters.findIndex((r) => sameEmail(r.email, email)) + 1;
+    const row = s.registrations?.find(
+      (r) =>
+        place > 0 && r.registrationId.endsWith(`-${place}`) && r.closedReason !== INSTRUCTIONS_UNDELIVERED,
+    );
+    return row && `resent to ${row.requester.email} ${inShortWords(row.instructionsSentAt)}`;
+  });
+  const waiting = kind === 'registration-instructions' && resent.some((r) => !r);
+  const note = [`not delivered to ${to.join(', ')}`, ...resent.filter(Boolean)].join('; ');
+  return waiting
+    ? ` ${red(`(${note}: see the history; \`dura registration resend\` sends them again)`)}`
+    : ` (${note})`;
+}
+
+/** A registration as `dura status` lists it, as far as a resend of refused instructions shows in it. */
+interface ResentRow {
+  registrationId: string;
+  requester: { email: string };
+  instructionsSentAt: string;
+  closedReason?: string | null;
 }
 
 /** A message on its way this long without a failure is not worth a line: a send takes about a second. */

@@ -20,6 +20,7 @@ import type { registrationWorkflow } from '../workflows/registration';
 import { registrationStatusQuery } from '../workflows/registration-messages';
 import { UserError } from './output';
 import { withRecords } from './records';
+import { newYorkDate } from '../common/when';
 
 /** How long the command waits for the mail server to take the message before it says it is on its way. */
 export const WAIT_MS = 30_000;
@@ -140,11 +141,14 @@ async function mayStart(handle: WorkflowHandle<typeof registrationWorkflow>, id:
     },
   );
   if (running === undefined) return;
-  const last = running === 'RUNNING' ? undefined : await handle.result().catch(() => undefined);
+  const last = await (running === 'RUNNING' ? handle.query(registrationStatusQuery) : handle.result()).catch(
+    () => undefined,
+  );
   if (last?.closedReason === INSTRUCTIONS_UNDELIVERED) return;
+  const where = last ? `, to ${last.requester.email} on ${newYorkDate(last.instructionsSentAt)}` : '';
   throw new UserError(
-    `${id}: the instructions were resent already and that registration is tracked (${handle.workflowId}; ` +
-      '`dura registration list`)',
+    `${id}: the instructions were resent already${where}, and that registration is tracked ` +
+      '(`dura registration list`)',
   );
 }
 

@@ -78,7 +78,12 @@ describe('dura registration resend, on the dev server', function () {
     // Once is enough: the registration is running.
     const twice = await dura('registration', 'resend', id, ADA_TYPO, '--to', ADA);
     assert.equal(twice.status, 1);
-    assert.match(twice.stderr, /the instructions were resent already and that registration is tracked/);
+    assert.match(
+      twice.stderr,
+      new RegExp(
+        `the instructions were resent already, to ${ADA} on \\d{4}-\\d\\d-\\d\\d, and that registration is tracked`,
+      ),
+    );
     assert.equal(instructionsTo(ADA).length, 1, 'nothing sent twice');
   });
 
@@ -108,6 +113,18 @@ describe('dura registration resend, on the dev server', function () {
     assert.equal(answer.outcome, 'sent');
     assert.deepEqual(answer.to, { name: 'Ada Researcher', email: GRACE });
     assert.equal(instructionsTo(GRACE).length, 1);
+  });
+
+  it('status then says where each went, and no longer asks for a resend', async () => {
+    const status = await dura('status', id);
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `Instructions sent .*\\(not delivered to ${ADA_TYPO}, ${GRACE_TYPO}; resent to ${ADA} \\w{3}, .*; ` +
+          `resent to ${GRACE} \\w{3}, [^)]*\\)\n`,
+      ),
+    );
+    assert.doesNotMatch(status.stdout, /sends them again/);
   });
 
   it('refuses what there is nothing to resend for, and bad input all at once, starting nothing', async () => {
