@@ -4,11 +4,13 @@
 // and a later resend may follow; bad input is named as typed, all at once, with nothing started.
 import { strict as assert } from 'node:assert';
 import { registrationsFor } from '../activities/records/registrations';
+import { loadConfig } from '../common/config';
 import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine } from './helpers/engine';
 import { devServerEnv } from './helpers/env';
 import { addresses } from './helpers/mail';
 import { until } from './helpers/wait';
+import { startPages } from './helpers/web';
 
 const DOMAIN = `resend-${process.pid}.edu`;
 const ADA_TYPO = `ada.lovelase@${DOMAIN}`;
@@ -17,12 +19,13 @@ const GRACE_TYPO = `grace.hoper@${DOMAIN}`;
 const GRACE_TYPO_AGAIN = `grace.hopperr@${DOMAIN}`;
 const GRACE = `grace.hopper@${DOMAIN}`;
 const TOM = `tom@${DOMAIN}`;
+const LINK_KEY = Buffer.alloc(32, 9).toString('base64');
 const today = () => new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
 
 describe('dura registration resend, on the dev server', function () {
   this.timeout(180_000);
-  const engine = realEngine(devServerEnv, {}, 'sqlite');
-  const dura = (...args: string[]) => runDura(args, engine.cliEnv);
+  const engine = realEngine(devServerEnv, { DURA_LINK_KEY: LINK_KEY }, 'sqlite');
+  const dura = (...args: string[]) => runDura(args, { ...engine.cliEnv, DURA_LINK_KEY: LINK_KEY });
   const instructionsTo = (email: string) =>
     engine.smtp.arrived.filter(
       (a) =>
@@ -69,6 +72,24 @@ describe('dura registration resend, on the dev server', function () {
     assert.ok(message, 'the instructions arrived at the corrected address');
     assert.match(message.mail.text ?? '', /^Dear Ada Lovelace,/m);
     assert.match(message.mail.text ?? '', /Create your Researcher Workbench account/);
+    // Her status page, by the link in that mail and by one made by hand: the corrected address holds
+    // one as the requester it stands for would (a second trial found none).
+    const linked = /\/status\/\S+/.exec(message.mail.text ?? '')?.[0];
+    assert.ok(linked, 'the resent instructions carry a status link');
+    const pages = await startPages(
+      loadConfig({ ...engine.cliEnv, DURA_LINK_KEY: LINK_KEY }),
+      engine.dura.store,
+      engine.env.client,
+    );
+    try {
+      const page = await fetch(`${pages.base}${linked}`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), new RegExp(`id="agreement-id">${id}<`));
+    } finally {
+      await pages.server.close();
+    }
+    const byHand = await dura('links', 'new', id, ADA);
+    assert.equal(byHand.status, 0, byHand.stderr);
     const [row] = await registrationsFor(engine.dura.store.db, ADA);
     assert.ok(row, 'a registration is recorded for the corrected address');
     assert.equal(row.agreementId, id);

@@ -45,14 +45,22 @@ const REQUESTER_KINDS: readonly EmailKind[] = [
 
 /**
  * Whom a message's link is for: the one addressee, when the message is a requester's kind and that
- * addressee is one of the agreement's requesters; else null (no link).
+ * addressee is one of the agreement's requesters, or the registration's own address its instructions
+ * and nudges go to; else null (no link).
  */
 export function statusLinkClaim(request: EmailRequest, s: AgreementSnapshot): StatusLinkClaim | null {
   if (!REQUESTER_KINDS.includes(request.kind) || s.stage === 'not-needed') return null;
   const [to, ...others] = request.to;
   if (others.length > 0 || to === undefined || typeof to === 'string') return null;
   const requester = s.requesters.find((r) => sameEmail(r.email, to.email));
-  return requester ? { agreementId: s.agreementId, email: requester.email } : null;
+  if (requester) return { agreementId: s.agreementId, email: requester.email };
+  // A registration's own mail to the address its instructions were resent to (`dura registration
+  // resend --to`): the web page takes that address by its registration.
+  const registrationOf = request.extra?.requesterEmail;
+  const ownMail = request.kind === 'registration-instructions' || request.kind === 'registration-nudge';
+  return ownMail && typeof registrationOf === 'string' && sameEmail(registrationOf, to.email)
+    ? { agreementId: s.agreementId, email: to.email.trim().toLowerCase() }
+    : null;
 }
 
 /** The link for the message, signed at `now`, or null when it carries none (statusLinkClaim). */

@@ -32,7 +32,12 @@ export function registerLinkCommands(program: Command): void {
       const { revokeStatusLinks } = await import('../../activities/records/status-links');
       const { inWords } = await import('../../common/when');
       const result = await withStore(async (store) => {
-        const found = await requesterAgreement(await store.agreementStatus(agreement), agreement, address);
+        const found = await requesterAgreement(
+          await store.agreementStatus(agreement),
+          agreement,
+          address,
+          store,
+        );
         const { agreementId } = found.status;
         const revokedAt = await revokeStatusLinks(store.db, agreementId, found.email, new Date());
         return { agreementId, email: found.email, revokedAt: revokedAt.toISOString() };
@@ -83,7 +88,12 @@ export function registerLinkCommands(program: Command): void {
         email: requester,
         now,
       } = await withStore(async (store) => {
-        const found = await requesterAgreement(await store.agreementStatus(agreement), agreement, address);
+        const found = await requesterAgreement(
+          await store.agreementStatus(agreement),
+          agreement,
+          address,
+          store,
+        );
         const { agreementId } = found.status;
         return {
           agreementId,
@@ -138,12 +148,19 @@ async function requesterAgreement(
   status: AgreementStatus | null,
   typed: string,
   address: string,
+  store: Pick<RecordsStore, 'db'>,
 ): Promise<{ status: AgreementStatus; email: string }> {
   const { agreementTarget, noAgreement } = await import('../../common/agreement-target');
   const { parseEmail } = await import('../../common/coverage');
   if (!status) throw new UserError(noAgreement(agreementTarget(typed)));
   // Compared as parseEmail reads both: an internationalized address matches its ASCII form.
   const requester = status.requesters.find((r) => (parseEmail(r.email)?.email ?? r.email) === address);
-  if (!requester) throw new UserError(`${address}: not a requester of ${status.agreementId}`);
-  return { status, email: requester.email.trim().toLowerCase() };
+  if (requester) return { status, email: requester.email.trim().toLowerCase() };
+  // An address the instructions were resent to (`dura registration resend --to`) holds links too.
+  const { registrationsFor } = await import('../../activities/records/registrations');
+  const resent = (await registrationsFor(store.db, address)).some(
+    (r) => r.agreementId === status.agreementId,
+  );
+  if (!resent) throw new UserError(`${address}: not a requester of ${status.agreementId}`);
+  return { status, email: address };
 }

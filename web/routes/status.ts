@@ -77,12 +77,15 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: WebContext): voi
       req.log.warn({ event: 'status-unavailable' }, 'status page: neither Temporal nor the records answered');
       return sendPage(reply, ctx, 'unavailable', { title: 'We cannot show your request just now' }, 503);
     }
-    if (!status || !status.requesters.some((r) => sameEmail(r.email, link.email)))
-      return sendLinkProblem(reply, ctx, 'withdrawn');
-    // Her own registration of this agreement, if its instructions went to her (the newest first).
+    if (!status) return sendLinkProblem(reply, ctx, 'withdrawn');
+    const agreementId = status.agreementId;
+    // Her own registration of this agreement, if its instructions went to her (the newest first): an
+    // address they were resent to (`dura registration resend --to`) holds a page as a requester does.
     const registration = (await registrationsFor(ctx.store.db, link.email)).find(
-      (r) => r.agreementId === status.agreementId,
+      (r) => r.agreementId === agreementId,
     );
+    if (!registration && !status.requesters.some((r) => sameEmail(r.email, link.email)))
+      return sendLinkProblem(reply, ctx, 'withdrawn');
     const view = statusView(status, now, ctx.links.workbench, registration);
     return sendPage(reply, ctx, 'status', { title: view.heading, ...view });
   });
