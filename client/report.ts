@@ -25,6 +25,8 @@ export interface AgreementFigures {
   remindersSent: number;
   /** The New York date the institution signed (`execute --on`), YYYY-MM-DD; `executedAt` is when it was recorded. */
   signedOn: string | null;
+  /** The agreement a renewal renews (`dura renew`; its kind is `new`), or null. */
+  renews: string | null;
 }
 
 /** The CSV columns, in order (also the header of an empty report). */
@@ -45,6 +47,7 @@ export const FIGURE_COLUMNS = [
   'instructionsDeadlineMissed',
   'remindersSent',
   'signedOn',
+  'renews',
 ] as const satisfies ReadonlyArray<keyof AgreementFigures>;
 
 export interface ReportSummary {
@@ -94,7 +97,9 @@ export function agreementReport(rows: AgreementsTable[], now = new Date()): Repo
 function figures(row: AgreementsTable, now: Date): AgreementFigures {
   // A step not taken was missed if its deadline passed while the agreement was still running.
   const until = row.ended_at ?? now.toISOString();
-  const signedOn = signedOnOf(row);
+  // The snapshot's fields the table has no column for.
+  const recorded = JSON.parse(row.status_json) as { signedOn?: string | null; renews?: string | null };
+  const signedOn = signedOnOf(row, recorded.signedOn);
   return {
     agreementId: row.agreement_id,
     domain: row.domain,
@@ -112,6 +117,7 @@ function figures(row: AgreementsTable, now: Date): AgreementFigures {
     instructionsDeadlineMissed: missed(row.instructions_due_by, row.instructions_sent_at ?? until),
     remindersSent: row.reminders_sent,
     signedOn,
+    renews: recorded.renews ?? null,
   };
 }
 
@@ -130,9 +136,8 @@ function daysToSignature(row: AgreementsTable, signed: string): number {
 }
 
 /** Its `signedOn` (what `execute --on` gave), else the New York day it was recorded executed; null before. */
-function signedOnOf(row: AgreementsTable): string | null {
+function signedOnOf(row: AgreementsTable, signedOn: string | null | undefined): string | null {
   if (!row.executed_at) return null;
-  const { signedOn } = JSON.parse(row.status_json) as { signedOn?: string | null };
   return signedOn ?? localDate(new Date(row.executed_at));
 }
 

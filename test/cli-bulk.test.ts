@@ -153,7 +153,7 @@ for (const database of TEST_DATABASES)
       assert.equal(lines.length, 4);
       assert.match(
         lines[0]!,
-        /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,.*,remindersSent,signedOn$/,
+        /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,.*,remindersSent,signedOn,renews$/,
       );
       assert.ok(lines.some((l) => l.startsWith('alpha.edu-1,alpha.edu,new,awaiting-initiation,')));
       // Into a file (`> report.csv`), the same CSV after a byte-order mark, for Excel; on a pipe, none.

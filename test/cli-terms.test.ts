@@ -123,6 +123,12 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       'renew names the new agreement',
     );
     assert.equal(renewing.policy.termMonths, 36);
+    // The report says which agreements are renewals (their kind is new), as the digest does.
+    const reported = JSON.parse((await dura('report', '--json')).stdout) as {
+      agreements: { agreementId: string; renews: string | null }[];
+    };
+    assert.equal(reported.agreements.find((a) => a.agreementId === renewing.agreementId)?.renews, id);
+    assert.equal(reported.agreements.find((a) => a.agreementId === id)?.renews, null);
     const again = await dura('renew', id);
     assert.equal(again.status, 1, 'one renewal in process at a time');
     assert.match(again.stderr, new RegExp(`in process \\(${renewing.agreementId}\\)`));

@@ -287,6 +287,17 @@ describe('the digest, without a server', function () {
     assert.equal(one.subject, '[DURA] Weekly digest: 1 open agreement');
     assert.ok(one.html.includes('&lt;b&gt;{{digest.summary}}&lt;/b&gt;'));
     assert.ok(one.text.includes('1. [open] <b>{{digest.summary}}</b> (dura-odd.edu)'));
+
+    // A renewal (its kind is new) is named as one, as its own mail names it (a trial).
+    const renewal = agreement('renew.edu', { agreementId: 'renew.edu-2', renews: 'renew.edu-1' });
+    const renewed = render(
+      'digest',
+      buildDigestView(
+        { idempotencyKey: 'k', asOf: now.toISOString(), entries: orderForDigest([renewal], now) },
+        { accessTeam: 'team@aou.test' },
+      ),
+    );
+    assert.match(renewed.text, /\(renewal of renew\.edu-1, /);
   });
 
   it('lists what triage or a joining request flagged, under the agreement, in text and HTML', () => {

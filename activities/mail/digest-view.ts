@@ -49,7 +49,7 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
       institution: s.institution.name,
       domain: s.institution.domain,
       stage: s.stage,
-      kind: s.kind === 'amendment' ? 'amendment' : 'new agreement',
+      kind: s.kind === 'amendment' ? 'amendment' : s.renews ? `renewal of ${s.renews}` : 'new agreement',
       tiers: tiersInWords(s.tiers),
       receivedAt: receivedInWords(s.receivedAt),
       official: official.title ? `${official.name} (${official.title})` : official.name,
