@@ -116,7 +116,10 @@ function notDelivered(s: AgreementStatus & { registrations?: readonly ResentRow[
     ...new Set(
       s.history
         .filter((e) => e.event === 'email-failed' && e.detail?.startsWith(prefix))
-        .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!),
+        .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!)
+        // The agreement's own requesters: a resend to another address that failed too is its
+        // registration's (closed, listed under Registrations), not a requester left without them.
+        .filter((email) => s.requesters.some((r) => sameEmail(r.email, email))),
     ),
   ];
   if (!to.length) return '';

@@ -64,7 +64,20 @@ export async function resendInstructionsTyped(typed: ResendTyped): Promise<Resen
   const { session } = await import('./temporal');
   const { config, client } = await session();
   const { fetchStatus } = await import('./agreement-handle');
-  const { status } = await fetchStatus(client, config, typed.agreement);
+  const { agreementTarget } = await import('../common/agreement-target');
+  let { status } = await fetchStatus(client, config, typed.agreement);
+  // An institution typed, whose latest agreement (a renewal, an amendment in process) is not the one the
+  // requester asked for: the agreement of that institution whose instructions went to them.
+  if (
+    !agreementTarget(typed.agreement).agreementId &&
+    !status.requesters.some((r) => sameEmail(r.email, email))
+  )
+    for (const id of await withRecords(config.DATABASE_URL, (store) => store.agreementsOfRequester(email))) {
+      const asked = (await fetchStatus(client, config, id)).status;
+      if (asked.institution.domain !== status.institution.domain || !asked.instructionsSentAt) continue;
+      status = asked;
+      break;
+    }
   return resendInstructions(client, config, status, { email, to, name });
 }
 

@@ -120,10 +120,14 @@ describe('dura registration resend, on the dev server', function () {
     const [closed] = await registrationsFor(engine.dura.store.db, GRACE_TYPO_AGAIN);
     assert.equal(closed?.closedReason, 'the registration instructions could not be delivered');
 
+    // By the institution, while its next agreement (an amendment) is in process: the one she asked for.
+    const amendment = await dura(...requestArgs(DOMAIN, TOM, '--tier', 'controlled'));
+    assert.equal(amendment.status, 0, amendment.stderr);
+    assert.notEqual(amendment.stdout.trim(), id);
     const resent = await dura(
       'registration',
       'resend',
-      id,
+      DOMAIN,
       GRACE_TYPO.toUpperCase(),
       '--to',
       GRACE,
