@@ -432,6 +432,21 @@ describe('dura web over HTTP', function () {
       'its own official not shown',
     );
     assert.doesNotMatch(second.body, /id="other-official"/, 'not when the same official is named');
+    assert.doesNotMatch(bob.body, /id="institution-kept"/, 'the same name');
+    // A join under another name (a trial's "Univ." for "University"): the agreement keeps its own, said so.
+    const renamed = await follow(
+      app,
+      await post(
+        app,
+        '/request',
+        { ...requestFields('web1.edu', 'cy@web1.edu', 'Cy Young'), institution_name: 'Univ. of web1.edu' },
+        s,
+      ),
+    );
+    assert.match(
+      unescape(renamed.body),
+      /<p id="institution-kept">Your institution's agreement is under the name University of web1\.edu, which it keeps\.<\/p>/,
+    );
 
     // With the signing official for the Registered Tier only, a request for the Controlled Tier alone is
     // told which tier joins it now (unticking the only one asked would just ask to choose a tier).

@@ -85,6 +85,8 @@ interface Received {
   outside?: { email: string; domains: string[] };
   /** A join that named a signing official the agreement does not have: the address the researcher typed. */
   officialNotUsed?: string;
+  /** A join under another institution name: the name the agreement keeps. */
+  institutionKept?: string;
   /** Tiers asked that the institution is listed for already: a new agreement then adds the others. */
   listedFor?: Tier[];
 }
@@ -233,32 +235,37 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     throw err;
   }
   const { agreementId, outcome, stage } = result;
-  const notUsed = await officialNotUsed(ctx, request, result);
+  const kept = await keptByAgreement(ctx, request, result);
   const listedFor = coverage.tiers.filter((t) => t.covered).map((t) => t.tier);
   return redirectToReceived(reply, ctx, {
-    ...{ agreementId, outcome, tiers: request.tiers, stage, outside },
-    ...(notUsed ? { officialNotUsed: notUsed } : {}),
+    ...{ agreementId, outcome, tiers: request.tiers, stage, outside, ...kept },
     ...(listedFor.length ? { listedFor } : {}),
   });
 }
 
 /**
- * A join whose request named a signing official the agreement does not have: the address typed (the
- * agreement keeps its officials, as `dura request` warns). Never the agreement's own officials: the
- * pages show no official. Undefined when the agreement cannot be read now (the note is a courtesy).
+ * What a joining request named that the agreement keeps otherwise, as `dura request` warns of it
+ * (client/join-notes.ts): another signing official (the address typed; never the agreement's own: the
+ * pages show no official), another institution name (the agreement's). Nothing when the agreement cannot
+ * be read now: the notes are a courtesy.
  */
-async function officialNotUsed(
+async function keptByAgreement(
   ctx: WebContext,
   request: AgreementRequest,
   result: JoinResult,
-): Promise<string | undefined> {
-  if (result.outcome !== 'joined') return undefined;
-  const named = request.signingOfficial.email;
+): Promise<Pick<Received, 'officialNotUsed' | 'institutionKept'>> {
+  if (result.outcome !== 'joined') return {};
   const answer = await fetchStatus(await ctx.temporal(), ctx.config, result.agreementId).catch(
     () => undefined,
   );
-  if (!answer || officialsOf(answer.status).some((o) => sameEmail(o.email, named))) return undefined;
-  return named;
+  if (!answer) return {};
+  const named = request.signingOfficial.email;
+  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+  const kept = answer.status.institution.name;
+  return {
+    ...(officialsOf(answer.status).some((o) => sameEmail(o.email, named)) ? {} : { officialNotUsed: named }),
+    ...(plain(kept) === plain(request.institution.name) ? {} : { institutionKept: kept }),
+  };
 }
 
 function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): Promise<FastifyReply> {
@@ -279,6 +286,7 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     outcome: outcomeWords(answer),
     tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
     officialNotUsed: answer.officialNotUsed,
+    institutionKept: answer.institutionKept,
     outside: answer.outside && {
       email: answer.outside.email,
       domains: answer.outside.domains.join(' or '),
