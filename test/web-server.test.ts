@@ -342,8 +342,13 @@ describe('dura web over HTTP', function () {
     assert.equal((await post(app, '/request', { domain: 'x' }, s)).statusCode, 400);
     const flood = await post(app, '/request', requestFields('flood.edu', 'ada@flood.edu'), s);
     assert.equal(flood.statusCode, 429);
-    assert.deepEqual(h1s(flood.body), ['Too many requests']);
-    assert.match(flood.body, /Too many requests from your address; try again in a minute\./);
+    // The form again, with what was typed (a trial lost it to a bare page), and why nothing was sent.
+    assert.deepEqual(h1s(flood.body), ['Request a DURA']);
+    assert.match(
+      flood.body,
+      /<h2>Too many requests<\/h2>\s*<p>Too many requests from your address; nothing was sent\./,
+    );
+    assert.match(flood.body, /value="ada@flood\.edu"/);
     assert.equal(calls, 0);
     assert.equal((await app.inject('/institutions')).statusCode, 200, 'pages are not limited');
   });

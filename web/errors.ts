@@ -1,7 +1,7 @@
 /**
  * The error pages of `dura web`, in the layout like every page, never with a stack or an internal
  * message: 404 (no such page), 403 (a form without a valid CSRF token: the form again, values kept),
- * 413 (a body over the limit), 429 (too many posts from one address), 400/415 (a request that cannot be
+ * 413 (a body over the limit), 429 (too many posts from one address: the form again, values kept), 400/415 (a request that cannot be
  * read) and 500 (anything else, logged without form values).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -45,22 +45,35 @@ function sendErrorPage(reply: FastifyReply, ctx: WebContext, status: number): Pr
   return sendPage(reply, ctx, 'error', { title: page.title, text: page.text, status }, status);
 }
 
-/** A CSRF refusal: the form it came from again, with what was typed and a fresh token. */
-function sendExpiredForm(req: FastifyRequest, reply: FastifyReply, ctx: WebContext): Promise<FastifyReply> {
-  if (req.routeOptions.url === '/request')
-    return sendRequestForm(reply, ctx, requestFormValues(req.body), 403, { notice: EXPIRED_FORM });
-  if (req.routeOptions.url === '/check')
-    return sendCheckForm(reply, ctx, checkValues(req.body), 403, { notice: EXPIRED_FORM });
-  return sendErrorPage(reply, ctx, 403);
+/** A refused form post (CSRF, too many): the form it came from again, with what was typed and a fresh token. */
+function sendFormAgain(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: WebContext,
+  status: 403 | 429,
+): Promise<FastifyReply> {
+  const notice = status === 403 ? EXPIRED_FORM : TOO_MANY;
+  if (req.routeOptions.url === '/request' && req.body)
+    return sendRequestForm(reply, ctx, requestFormValues(req.body), status, { notice });
+  if (req.routeOptions.url === '/check' && req.body)
+    return sendCheckForm(reply, ctx, checkValues(req.body), status, { notice });
+  return sendErrorPage(reply, ctx, status);
 }
+
+/** The 429 notice above a form given back: nothing was sent, and what was typed is kept. */
+const TOO_MANY = {
+  title: 'Too many requests',
+  text: 'Too many requests from your address; nothing was sent. Your answers are below: send the form again in a minute.',
+};
 
 export function registerErrorPages(app: FastifyInstance, ctx: WebContext): void {
   app.setNotFoundHandler((_req, reply) => sendErrorPage(reply, ctx, 404));
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET')
-      return sendExpiredForm(req, reply, ctx);
+      return sendFormAgain(req, reply, ctx, 403);
     const status = error.statusCode ?? 500;
+    if (status === 429) return sendFormAgain(req, reply, ctx, 429);
     if (status >= 500)
       // The route's pattern, not its URL: a status link's token or a prefilled address stays out of logs.
       req.log.error(

@@ -75,8 +75,8 @@ export function registerCheckRoutes(app: FastifyInstance, ctx: WebContext, formL
   app.post(
     '/check',
     {
-      onRequest: formLimit,
-      preHandler: app.csrfProtection,
+      // After the body is read, so that a refusal can give the form back with what was typed.
+      preHandler: [formLimit, app.csrfProtection],
     },
     async (req, reply) => {
       const values = checkValues(req.body);

@@ -151,8 +151,8 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: WebContext, for
     '/request',
     {
       bodyLimit: REQUEST_BODY_LIMIT,
-      onRequest: formLimit,
-      preHandler: app.csrfProtection,
+      // After the body is read, so that a refusal can give the form back with what was typed.
+      preHandler: [formLimit, app.csrfProtection],
     },
     (req, reply) => postRequest(req, reply, ctx),
   );
