@@ -110,18 +110,25 @@ export function statusView(s: AgreementStatus): string {
  * ` (not delivered to ada@uw.edu: see the history)` when the mail server refused `kind` for good for
  * some of its recipients (history `email-failed`, workflows/mail.ts `undeliverable`), else ''.
  */
-function notDelivered(s: AgreementStatus & { registrations?: readonly ResentRow[] }, kind: string): string {
+/**
+ * The agreement's requesters the mail server refused a `kind` message for (history `email-failed`,
+ * `<kind> (<address>): why`), each once. Not a resend's other address that failed too: that is its
+ * registration's (closed, listed under Registrations), not a requester left without the message.
+ */
+export function refusedRequesters(
+  s: Pick<AgreementStatus, 'history' | 'requesters'>,
+  kind: string,
+): string[] {
   const prefix = `${kind} (`;
-  const to = [
-    ...new Set(
-      s.history
-        .filter((e) => e.event === 'email-failed' && e.detail?.startsWith(prefix))
-        .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!)
-        // The agreement's own requesters: a resend to another address that failed too is its
-        // registration's (closed, listed under Registrations), not a requester left without them.
-        .filter((email) => s.requesters.some((r) => sameEmail(r.email, email))),
-    ),
-  ];
+  const to = s.history
+    .filter((e) => e.event === 'email-failed' && e.detail?.startsWith(prefix))
+    .map((e) => e.detail!.slice(prefix.length).split('): ')[0]!)
+    .filter((email) => s.requesters.some((r) => sameEmail(r.email, email)));
+  return [...new Set(to)];
+}
+
+function notDelivered(s: AgreementStatus & { registrations?: readonly ResentRow[] }, kind: string): string {
+  const to = refusedRequesters(s, kind);
   if (!to.length) return '';
   // Sent again since (`dura registration resend`): the registration in that requester's place.
   const resent = to.map((email) => {

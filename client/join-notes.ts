@@ -23,7 +23,7 @@ export function joinNotes(
   const notes: string[] = [];
   const named = request.signingOfficial;
   const { which, officials } = agreement;
-  if (!officials.some((o) => sameEmail(o.email, named.email))) {
+  if (namesAnotherOfficial(request, officials)) {
     const add = [
       `dura set-official ${agreement.target} --add --name ${JSON.stringify(named.name)} --email ${named.email}`,
       ...(named.title ? [`--title ${JSON.stringify(named.title)}`] : []),
@@ -33,9 +33,7 @@ export function joinNotes(
         `${officials.map((o) => o.email).join(', ')} (to add them: ${add})`,
     );
   }
-  // Case and spacing alone are not another name.
-  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
-  if (plain(request.institution.name) !== plain(agreement.institutionName))
+  if (namesAnotherInstitution(request, agreement.institutionName))
     notes.push(
       `this request names the institution ${JSON.stringify(request.institution.name)}; ` +
         `${which} keeps ${JSON.stringify(agreement.institutionName)}`,
@@ -47,4 +45,15 @@ export function joinNotes(
         `${receivedInWords(kept)}, and its deadlines run from that`,
     );
   return notes;
+}
+
+/** The request names a signing official the agreement does not have (any case of the address). */
+export function namesAnotherOfficial(request: AgreementRequest, officials: readonly Person[]): boolean {
+  return !officials.some((o) => sameEmail(o.email, request.signingOfficial.email));
+}
+
+/** The request names the institution otherwise than the agreement keeps it (case and spacing aside). */
+export function namesAnotherInstitution(request: AgreementRequest, kept: string): boolean {
+  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+  return plain(request.institution.name) !== plain(kept);
 }

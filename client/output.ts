@@ -33,7 +33,7 @@ export function writeCsv(text: string): void {
 export async function writeOutputFile(file: string, text: string, csv: boolean): Promise<void> {
   const [fs, { fileProblem }] = await Promise.all([import('node:fs'), import('../common/file-problem')]);
   try {
-    fs.writeFileSync(file, csv && !text.startsWith('\uFEFF') ? `\uFEFF${text}` : text);
+    fs.writeFileSync(file, csv ? `\uFEFF${text}` : text);
   } catch (err) {
     throw new UserError(`--output: cannot write ${file}: ${fileProblem(err)}`);
   }

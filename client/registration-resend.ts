@@ -19,6 +19,7 @@ import type { Config } from '../common/config';
 import type { registrationWorkflow } from '../workflows/registration';
 import { registrationStatusQuery } from '../workflows/registration-messages';
 import { UserError } from './output';
+import { refusedRequesters } from './format';
 import { withRecords } from './records';
 import { newYorkDate } from '../common/when';
 
@@ -99,7 +100,7 @@ export async function resendInstructions(
       `${typed.email} is not a requester of ${id}; its requesters: ${status.requesters.map((r) => r.email).join(', ')}`,
     );
   const requester = status.requesters[number - 1]!;
-  if (!refused(status, requester.email))
+  if (!refusedRequesters(status, 'registration-instructions').some((e) => sameEmail(e, requester.email)))
     throw new UserError(
       `${id}: the registration instructions to ${requester.email} were not refused; nothing to resend`,
     );
@@ -136,12 +137,6 @@ export async function resendInstructions(
     });
   const base = { agreementId: id, requester, to, registrationId };
   return { ...base, ...(await answered(client, handle)) };
-}
-
-/** The agreement's history says the mail server refused that requester's instructions. */
-function refused(status: AgreementStatus, email: string): boolean {
-  const prefix = `registration-instructions (${email.toLowerCase()})`;
-  return status.history.some((e) => e.event === 'email-failed' && e.detail?.toLowerCase().startsWith(prefix));
 }
 
 /** A registration already under that id: a resend that was refused again may start anew; any other not. */

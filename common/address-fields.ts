@@ -17,22 +17,25 @@ const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 const typedText = (wrong: string) =>
   z.string({ error: (issue) => (issue.input == null ? 'required' : wrong) });
 
-function field(wrong: string, read: (typed: string) => string, valid: (value: string) => boolean) {
+/** A field read by `read`, refused with `problem(value)` (null: fine), naming what was typed. */
+function field(wrong: string, read: (typed: string) => string, problem: (value: string) => string | null) {
   return typedText(wrong).transform((typed, ctx) => {
     const value = read(typed);
-    if (valid(value)) return value;
+    const why = problem(value);
+    if (why === null) return value;
     const shown = typed.trim();
     ctx.addIssue({
       code: 'custom',
       input: typed,
-      message: shown ? `${JSON.stringify(shown)}: ${wrong}` : 'required',
+      message: shown ? `${JSON.stringify(shown)}: ${why}` : 'required',
     });
     return z.NEVER;
   });
 }
 
 /** An address: trimmed, lower-cased, its domain in ASCII form (idn.ts asciiEmail). */
-export const emailField = () => field(NOT_AN_ADDRESS, asciiEmail, (v) => validAddress.safeParse(v).success);
+export const emailField = () =>
+  field(NOT_AN_ADDRESS, asciiEmail, (v) => (validAddress.safeParse(v).success ? null : NOT_AN_ADDRESS));
 
 /**
  * A domain such as `uw.edu`: trimmed, lower-cased, in ASCII form (idn.ts asciiDomain). Not a web
@@ -40,18 +43,9 @@ export const emailField = () => field(NOT_AN_ADDRESS, asciiEmail, (v) => validAd
  * trial's `www.why.edu` started one); that refusal names the domain meant.
  */
 export const domainField = () =>
-  typedText(NOT_A_DOMAIN).transform((typed, ctx) => {
-    const value = asciiDomain(typed);
-    if (DOMAIN.test(value) && !value.startsWith('www.')) return value;
-    const shown = typed.trim();
-    const site = DOMAIN.test(value) ? `${NOT_A_WEB_SITE}: type ${value.slice(4)}` : NOT_A_DOMAIN;
-    ctx.addIssue({
-      code: 'custom',
-      input: typed,
-      message: shown ? `${JSON.stringify(shown)}: ${site}` : 'required',
-    });
-    return z.NEVER;
-  });
+  field(NOT_A_DOMAIN, asciiDomain, (v) =>
+    !DOMAIN.test(v) ? NOT_A_DOMAIN : v.startsWith('www.') ? `${NOT_A_WEB_SITE}: type ${v.slice(4)}` : null,
+  );
 
 /** Why `www.uw.edu` is refused as an e-mail domain (before `: type uw.edu`). */
 export const NOT_A_WEB_SITE = "an e-mail domain, not the web site's";

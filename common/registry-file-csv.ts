@@ -256,10 +256,7 @@ export function joinList(items: readonly string[]): string {
 }
 
 /** The CSV form: the header, then one row per institution (csv-stringify quotes what needs it). */
-export function registryCsv(
-  institutions: readonly FileInstitution[],
-  options: { bom?: boolean } = {},
-): string {
+export function registryCsv(institutions: readonly FileInstitution[]): string {
   const dated = (first: string, listedOn: string, agreement: string | null) =>
     [first, listedOn, agreement].filter(Boolean).join(' ');
   return stringify(
@@ -278,6 +275,6 @@ export function registryCsv(
       i.contractingContact ?? '',
       i.reportContact ?? '',
     ]),
-    { header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, record_delimiter: 'unix' },
+    { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'unix' },
   );
 }

@@ -85,6 +85,13 @@ function clockOf(m: RegExpExecArray): { hour: number; minute: number } | null | 
   return { hour: half ? (h % 12) + (half === 'p' ? 12 : 0) : h, minute };
 }
 
+/** A date in digits (NUMERIC_DATE's match) read in `order`, at `clock` New York time if given; may be invalid. */
+function inOrder(m: RegExpExecArray, order: DigitsOrder, clock?: { hour: number; minute: number }): DateTime {
+  const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [month, day] = order === 'month-first' ? [a, b] : [b, a];
+  return DateTime.fromObject({ year, month, day, ...clock }, { zone: NEW_YORK, locale: 'en-US' });
+}
+
 /**
  * What a date in digits would be as YYYY-MM-DD, month first (US) then day first, each that is a real
  * date: `for December 1, 2026 type 2026-12-01; for January 12, 2026 type 2026-01-12`. Never chosen
@@ -94,14 +101,10 @@ function clockOf(m: RegExpExecArray): { hour: number; minute: number } | null | 
 function numericReadings(text: string, expect?: Expect): string | undefined {
   const m = NUMERIC_DATE.exec(text);
   if (!m) return monthNameReading(text);
-  const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const clock = clockOf(m);
   if (clock === null) return undefined;
-  const days = [
-    { year, month: a, day: b, ...clock },
-    { year, month: b, day: a, ...clock },
-  ]
-    .map((d) => DateTime.fromObject(d, { zone: NEW_YORK, locale: 'en-US' }))
+  const days = (['month-first', 'day-first'] as const)
+    .map((order) => inOrder(m, order, clock))
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
   if (days.length === 0) return undefined;
   // A reading on the wrong side of today is no help (`--until 12/8/2026` is not August 12 of a past
@@ -226,12 +229,12 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
  */
 function inDigits(text: string, dateText: string, digits: DigitsOrder): When | { problem: string } {
   const m = NUMERIC_DATE.exec(dateText)!;
-  const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const [month, day] = digits === 'month-first' ? [a, b] : [b, a];
   const clock = clockOf(m);
   if (clock === null) return { problem: `${text} is not a time of day` };
-  const at = DateTime.fromObject({ year, month, day, ...clock }, { zone: NEW_YORK, locale: 'en-US' });
+  const at = inOrder(m, digits, clock);
   if (!at.isValid) {
+    const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const month = digits === 'month-first' ? a : b;
     if (month < 1 || month > 12)
       return { problem: `${text} is not a date ${digits}: there is no month ${month}` };
     const days = DateTime.fromObject({ year, month }, { locale: 'en-US' });

@@ -123,8 +123,8 @@ async function exportInstitutions(options: ExportFlags): Promise<void> {
   const { registryJson } = await import('../../common/registry-file');
   const { registryCsv } = await import('../../common/registry-file-csv');
   const list = await withStore((store) => exportRegistry(store.db));
-  // A CSV file starts with a byte-order mark, so that Excel reads it as UTF-8.
-  const text = csv ? registryCsv(list, { bom: options.output !== undefined }) : registryJson(list);
+  // A CSV file gets its byte-order mark where it is written (writeCsv, writeOutputFile).
+  const text = csv ? registryCsv(list) : registryJson(list);
   if (options.output === undefined) {
     if (csv) writeCsv(text);
     else process.stdout.write(text);

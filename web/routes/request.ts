@@ -20,7 +20,6 @@ import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
 import {
   officialsOf,
-  sameEmail,
   TIERS,
   tiersAsked,
   type AgreementRequest,
@@ -28,6 +27,7 @@ import {
   type Tier,
 } from '../../common/agreement';
 import { fetchStatus } from '../../client/agreement-handle';
+import { namesAnotherInstitution, namesAnotherOfficial } from '../../client/join-notes';
 import { OUTCOMES, outcomeWords } from '../received-words';
 import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
@@ -259,12 +259,14 @@ async function keptByAgreement(
     () => undefined,
   );
   if (!answer) return {};
-  const named = request.signingOfficial.email;
-  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
-  const kept = answer.status.institution.name;
+  const { status } = answer;
   return {
-    ...(officialsOf(answer.status).some((o) => sameEmail(o.email, named)) ? {} : { officialNotUsed: named }),
-    ...(plain(kept) === plain(request.institution.name) ? {} : { institutionKept: kept }),
+    ...(namesAnotherOfficial(request, officialsOf(status))
+      ? { officialNotUsed: request.signingOfficial.email }
+      : {}),
+    ...(namesAnotherInstitution(request, status.institution.name)
+      ? { institutionKept: status.institution.name }
+      : {}),
   };
 }
 
