@@ -223,6 +223,12 @@ export interface EarlierAgreement {
  */
 export type AgreementSnapshot = Omit<AgreementStatus, 'history'>;
 
+/**
+ * An update's answer, and the agreement workflow's result: the status without its history since patch
+ * `brief-answers` (workflows/patches.ts); an agreement from before it answers with its history.
+ */
+export type AgreementAnswer = AgreementSnapshot & Partial<Pick<AgreementStatus, 'history'>>;
+
 export interface Execution {
   /** Date the institution signed, YYYY-MM-DD. */
   signedOn: string;

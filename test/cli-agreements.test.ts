@@ -84,6 +84,14 @@ for (const database of TEST_DATABASES)
         '--json',
       );
       assert.equal(executed.status, 0, executed.stderr);
+      // The status object after the change, history included: the update's own answer leaves the
+      // history out (patch brief-answers), so the CLI asks for it.
+      const after = JSON.parse(executed.stdout);
+      assert.equal(after.documentRef, 'DURA-CLI-1');
+      assert.ok(
+        after.history.some((h: { event: string }) => h.event === 'executed'),
+        executed.stdout,
+      );
       await until(() =>
         engine.smtp.arrived.some(
           (a) => a.mail.subject?.includes('next steps') && addresses(a.mail.to)[0] === 'ada@cli-one.edu',

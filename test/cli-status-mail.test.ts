@@ -16,6 +16,8 @@ import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process
 
 const DOMAIN = 'mailless.example.edu';
 const REQUESTER = `ada@${DOMAIN}`;
+/** Automatic initiation: its package waits on the mail server, and the institution signs meanwhile. */
+const SIGNED = 'signed-early.example.edu';
 
 describe('`dura status` shows mail that keeps failing', function () {
   this.timeout(180_000);
@@ -127,6 +129,26 @@ describe('`dura status` shows mail that keeps failing', function () {
     );
   });
 
+  it('an agreement signed while its package waits on the mail server is executed at once', async () => {
+    const requested = await dura(
+      [
+        ...['request', '--institution-name', 'Signed Early College', '--domain', SIGNED],
+        ...['--requester-name', 'Bo Researcher', '--requester-email', `bo@${SIGNED}`],
+        ...['--official-name', 'Di Signer', '--official-email', `osp@${SIGNED}`, '--tier', 'registered'],
+      ],
+      env,
+    );
+    assert.equal(requested.status, 0, requested.stderr);
+    await until(async () => {
+      const status = JSON.parse((await lean([SIGNED, '--json'])).stdout) as AgreementStatus;
+      return status.sending?.some((m) => m.kind === 'initiation-package') ?? false;
+    }, 60_000);
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+    const executed = await dura(['execute', SIGNED, '--on', today], env);
+    assert.equal(executed.status, 0, executed.stderr);
+    assert.match(executed.stdout, /execute done; stage executed/);
+  });
+
   it('once the server is up, the retries deliver, status no longer shows them, and the control finishes', async () => {
     smtp = await startSmtp(smtpPort);
     // Each message it held once, the package and the requester's receipt among them.
@@ -144,5 +166,23 @@ describe('`dura status` shows mail that keeps failing', function () {
     }
     const history = (JSON.parse((await full([DOMAIN, '--json'])).stdout) as AgreementStatus).history;
     assert.equal(history.filter((h) => h.event === 'initiated').length, 1, 'initiated once');
+
+    // The package that waited went out after the signing (the mail server's 250 is not undone), and
+    // changed nothing but the history: not initiated, no reminder due, completed (patch execution-stands).
+    let signed: AgreementStatus | undefined;
+    await until(async () => {
+      signed = JSON.parse((await full([SIGNED, '--json'])).stdout) as AgreementStatus;
+      return signed.stage === 'completed' && !signed.sending;
+    }, 90_000);
+    assert.deepEqual([signed!.initiatedAt, signed!.nextReminderAt], [null, null]);
+    const events = signed!.history.map((h) => `${h.event}${h.detail ? `: ${h.detail}` : ''}`);
+    assert.ok(
+      events.includes(`initiation-package-sent: to osp@${SIGNED} after the agreement was executed`),
+      events.join('\n'),
+    );
+    assert.ok(!events.some((e) => e.startsWith('initiated')), events.join('\n'));
+    const toSigned = smtp!.arrived.filter((a) => a.rcptTo.some((r) => r.endsWith(`@${SIGNED}`)));
+    const kindsTo = toSigned.map((a) => String(a.mail.headers.get('x-dura-kind'))).sort();
+    assert.deepEqual(kindsTo, ['executed', 'initiation-package', 'registration-instructions']);
   });
 });

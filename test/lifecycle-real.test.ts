@@ -2,7 +2,7 @@
 // SMTP to a sink.
 import { strict as assert } from 'node:assert';
 import { requestAgreement } from '../client/agreements';
-import { executeUpdate } from '../workflows/messages';
+import { executeUpdate, statusQuery } from '../workflows/messages';
 import { agreementIdFrom } from '../common/agreement-target';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { timeSkippingEnv } from './helpers/env';
@@ -35,8 +35,9 @@ for (const database of TEST_DATABASES)
       const handle = env.client.workflow.getHandle<typeof agreementWorkflow>(agreementIdFrom(agreementId));
       const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
       await handle.executeUpdate(executeUpdate, { args: [{ signedOn: today, documentRef: 'DURA-E2E-1' }] });
-      const final = await handle.result();
-      assert.equal(final.stage, 'completed');
+      assert.equal((await handle.result()).stage, 'completed');
+      // The whole status, history included, as `dura status` reads it (the result has no history).
+      const final = await handle.query(statusQuery);
 
       const requester = request.requester.email;
       const official = request.signingOfficial.email;

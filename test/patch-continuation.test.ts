@@ -1,7 +1,8 @@
-// An agreement started under the code before patch `all-of-2026-12` (workflows/patches.ts) carries on
-// under today's: it asks for each patch as it did (no all-of marker), finishes, and its history replays;
-// an agreement started under today's code records the one marker only. The previous code is the
-// repository's own, at BEFORE, bundled from `git archive` (a full clone; a shallow one skips this file).
+// Agreements started under the code before a marker patch (workflows/patches.ts) carry on under
+// today's: one from before `all-of-2026-12` asks for each patch as it did, one from before
+// `all-of-2026-12-b` keeps its marker and asks for `brief-answers` when it first answers; both finish and
+// their histories replay; an agreement started under today's code records one marker only. The previous
+// code is the repository's own, bundled from `git archive` (a full clone; a shallow one skips this file).
 // On the dev server with a compressed calendar (a day lasts half a second), as the fault tests run.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -20,18 +21,31 @@ import { createWorker, devServerEnv, taskQueue } from './helpers/env';
 import { aRequest, workflowsPath } from './helpers/agreements';
 import { startSmtp, type TestSmtp } from './helpers/mail';
 
-/** The last commit before patch `all-of-2026-12`. */
-const BEFORE = '9a0c87c';
+/** The last commit before each marker patch, and the markers its agreement must (not) end with. */
+const BEFORE = [
+  {
+    commit: '9a0c87c',
+    marker: 'all-of-2026-12',
+    has: ['registration-tracking', 'brief-answers'],
+    lacks: ['all-of-2026-12'],
+  },
+  {
+    commit: 'cff778e',
+    marker: 'all-of-2026-12-b',
+    has: ['all-of-2026-12', 'brief-answers'],
+    lacks: ['all-of-2026-12-b'],
+  },
+];
 const root = path.join(__dirname, '..');
-// Inside the repository (ignored), so the old code resolves the same node_modules.
-const oldTree = path.join(root, 'test-output', `code-${BEFORE}`);
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
 
-function extractOldCode(): string {
+function extractOldCode(commit: string): string {
+  // Inside the repository (ignored), so the old code resolves the same node_modules.
+  const oldTree = path.join(root, 'test-output', `code-${commit}`);
   if (!fs.existsSync(path.join(oldTree, 'workflows'))) {
     fs.mkdirSync(oldTree, { recursive: true });
-    const archive = execFileSync('git', ['archive', BEFORE, 'workflows', 'common', 'activities'], {
+    const archive = execFileSync('git', ['archive', commit, 'workflows', 'common', 'activities'], {
       cwd: root,
       maxBuffer: 64 << 20,
     });
@@ -49,7 +63,7 @@ async function patchMarkers(env: TestWorkflowEnvironment, workflowId: string): P
   });
 }
 
-describe('an agreement from before patch all-of-2026-12, under today’s code', function () {
+describe('agreements from before the marker patches, under today’s code', function () {
   this.timeout(180_000);
   let env: TestWorkflowEnvironment;
   let smtp: TestSmtp;
@@ -92,32 +106,40 @@ describe('an agreement from before patch all-of-2026-12, under today’s code', 
     }
   }
 
-  it('asks for each patch as before, finishes and replays; a new one records one marker', async () => {
-    const now = new Date().toISOString();
-    const today = DateTime.now().setZone('America/New_York').toISODate()!;
-    const old = aRequest({ receivedAt: now });
-    const oldId = agreementIdFor(old.institution.domain);
-    await withWorker(extractOldCode(), async () => {
-      await requestAgreement(env.client, old, { taskQueue: queue, policy: { registrationTracking: true } });
-      const status = await remindersSent(oldId, 1);
-      assert.equal(status.stage, 'awaiting-signature');
-    });
-    const fresh = aRequest({ receivedAt: now });
-    await withWorker(workflowsPath, async () => {
-      // The old agreement's next reminder, its execution and instructions run on today's code.
-      assert.equal((await remindersSent(oldId, 2)).remindersSent, 2);
-      const handle = env.client.workflow.getHandle(oldId);
-      await handle.executeUpdate(executeUpdate, { args: [{ signedOn: today, documentRef: 'D-1' }] });
-      assert.equal(((await handle.result()) as AgreementStatus).stage, 'completed');
-      await requestAgreement(env.client, fresh, {
-        taskQueue: queue,
-        policy: { registrationTracking: false },
+  for (const before of BEFORE)
+    it(`before ${before.marker}: asks for its patches as before, finishes and replays; a new one records one marker`, async () => {
+      const now = new Date().toISOString();
+      const today = DateTime.now().setZone('America/New_York').toISODate()!;
+      const old = aRequest({ receivedAt: now });
+      const oldId = agreementIdFor(old.institution.domain);
+      await withWorker(extractOldCode(before.commit), async () => {
+        await requestAgreement(env.client, old, { taskQueue: queue, policy: { registrationTracking: true } });
+        const status = await remindersSent(oldId, 1);
+        assert.equal(status.stage, 'awaiting-signature');
       });
+      const fresh = aRequest({ receivedAt: now });
+      await withWorker(workflowsPath, async () => {
+        // The old agreement's next reminder, its execution and instructions run on today's code.
+        assert.equal((await remindersSent(oldId, 2)).remindersSent, 2);
+        const handle = env.client.workflow.getHandle(oldId);
+        const answer = await handle.executeUpdate(executeUpdate, {
+          args: [{ signedOn: today, documentRef: 'D-1' }],
+        });
+        // Answered live under today's code: without the history (patch brief-answers).
+        assert.equal('history' in answer, false);
+        assert.equal((await handle.result()).stage, 'completed');
+        await requestAgreement(env.client, fresh, {
+          taskQueue: queue,
+          policy: { registrationTracking: false },
+        });
+      });
+      const oldMarkers = await patchMarkers(env, oldId);
+      for (const marker of before.has)
+        assert.ok(oldMarkers.includes(marker), `${marker}: ${oldMarkers.join(', ')}`);
+      for (const marker of before.lacks)
+        assert.ok(!oldMarkers.includes(marker), `${marker}: ${oldMarkers.join(', ')}`);
+      assert.deepEqual(await patchMarkers(env, agreementIdFor(fresh.institution.domain)), [
+        'all-of-2026-12-b',
+      ]);
     });
-    const oldMarkers = await patchMarkers(env, oldId);
-    assert.ok(!oldMarkers.includes('all-of-2026-12'), oldMarkers.join(', '));
-    // Asked for the first time under today's code, live: as the code before it would have.
-    assert.ok(oldMarkers.includes('registration-tracking'), oldMarkers.join(', '));
-    assert.deepEqual(await patchMarkers(env, agreementIdFor(fresh.institution.domain)), ['all-of-2026-12']);
-  });
 });

@@ -100,7 +100,8 @@ for (const database of TEST_DATABASES)
       };
       assert.equal((await s.request({ ...grace, receivedAt: await s.now() })).outcome, 'joined');
       await s.handle(agreementId).executeUpdate(executeUpdate, { args: [{ signedOn: await today() }] });
-      const final = await s.handle(agreementId).result();
+      await s.handle(agreementId).result();
+      const final = await s.status(agreementId);
       assert.deepEqual(
         final.history.filter((h) => h.event === 'registration-tracked').map((h) => h.detail!.split(' ')[0]),
         [first.requester.email, grace.requester.email],

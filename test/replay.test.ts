@@ -29,6 +29,7 @@ describe('replay of committed histories', function () {
       'before-one-first-mail',
       'before-records-with-mail',
       'before-all-of-2026-12',
+      'before-all-of-2026-12-b',
     ]) {
       const kept = files.filter((f) => f.startsWith(`${patch}${path.sep}`));
       assert.ok(kept.length >= 8, `only ${kept.length} histories in ${patch}/`);

@@ -7,6 +7,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   OPEN_STAGES,
+  type AgreementAnswer,
   type AgreementSnapshot,
   type AgreementStatus,
   type MessageInFlight,
@@ -15,7 +16,7 @@ import {
 import type { RecordEventsInput } from '../activities/interfaces';
 import { io } from './activities';
 import type { AgreementInput, AgreementState } from './agreement-input';
-import { DETERMINISTIC_CLOCK, Patches } from './patches';
+import { BRIEF_ANSWERS, DETERMINISTIC_CLOCK, Patches } from './patches';
 import * as sa from './search-attributes';
 
 export { newState, type AgreementInput, type AgreementState } from './agreement-input';
@@ -73,6 +74,14 @@ export class Agreement {
     // Before the history, as docs/status.md lists it.
     const { history, ...rest } = status;
     return { ...rest, sending: structuredCopy([...this.sending.values()]), history };
+  }
+
+  /**
+   * An update's answer, or the run's result (`AgreementAnswer`): a copy of the status, without its
+   * history under patch `BRIEF_ANSWERS` (each answer is kept in the agreement's history).
+   */
+  reply(): AgreementAnswer {
+    return this.patches.has(BRIEF_ANSWERS) ? structuredCopy(this.brief()) : this.snapshot();
   }
 
   /**

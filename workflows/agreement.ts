@@ -3,14 +3,14 @@
  * drives the DURA process through its five steps and never forgets a deadline, a reminder or a requester.
  */
 import { allHandlersFinished, condition } from '@temporalio/workflow';
-import type { AgreementStatus } from '../common/agreement';
+import type { AgreementAnswer } from '../common/agreement';
 import { Agreement, AgreementEnded, newState, type AgreementInput } from './agreement-state';
 import { registerHandlers } from './handlers';
 import * as step from './steps';
 
 export type { AgreementInput } from './agreement-state';
 
-export async function agreementWorkflow(input: AgreementInput): Promise<AgreementStatus> {
+export async function agreementWorkflow(input: AgreementInput): Promise<AgreementAnswer> {
   const agreement = new Agreement(input.state ?? newState(input), input);
   // Handlers first: an update-with-start's `join` arrives in the very first activation.
   registerHandlers(agreement);
@@ -35,5 +35,5 @@ export async function agreementWorkflow(input: AgreementInput): Promise<Agreemen
   // Let in-flight updates answer their callers before the workflow closes.
   await condition(() => allHandlersFinished() && agreement.idle);
   await agreement.record(); // whatever those last handlers wrote down
-  return agreement.snapshot();
+  return agreement.reply(); // without its history: the status query and the records have it
 }

@@ -24,7 +24,7 @@ import { registerReminderHandlers } from './reminder-handlers';
 import { requireOpen, requireStage } from './stage-guards';
 
 export function registerHandlers(agreement: Agreement): void {
-  const status = () => agreement.snapshot();
+  const status = () => agreement.reply();
   setHandler(m.statusQuery, () => agreement.answer());
 
   setHandler(m.joinUpdate, (request) => join(agreement, request), {

@@ -6,7 +6,8 @@
  * replay unchanged. Each patch asked for writes a marker and a `TemporalChangeVersion` search-attribute
  * upsert to the agreement's history: by December 2026 twelve of a lifecycle's 160 events, and one
  * visibility write each on the server. An agreement started under code that has all the patches below
- * records one marker, `ALL_OF_2026_12`, at its first workflow task, and takes every patched path
+ * records one marker (`ALL_OF_2026_12_B` since it came; `ALL_OF_2026_12` before, for the first seven)
+ * at its first workflow task, and takes every patched path
  * without asking for each (`Patches.has`).
  *
  * Why it is safe: the marker is asked for once, in the run's first activation. An agreement that began
@@ -94,18 +95,54 @@ export const OFFICIAL_KEPT = 'official-kept';
  */
 export const ONE_RECEIPT_EACH = 'one-receipt-each';
 
+/**
+ * An initiation package that reaches the official after the agreement was executed (it waited on a mail
+ * server that was down) changes nothing but the history, as one after a cancel does: no `initiatedAt`,
+ * no reminders due, no stage moved back, no held receipt (a trial: a completed agreement with its next
+ * reminder due, and an escalation calling it awaiting-signature). Asked only when that happens.
+ */
+export const EXECUTION_STANDS = 'execution-stands';
+
+/**
+ * Updates answer with the status without its history (`AgreementStatus` less `history`), and so does the
+ * workflow's result: each answer is kept in the agreement's history, and with the whole history in
+ * every answer an agreement's history grew with the square of its events (issue 12, history weight).
+ * `dura`'s controls ask the agreement for the history when they print it (client/commands/controls.ts).
+ */
+export const BRIEF_ANSWERS = 'brief-answers';
+
+/**
+ * The marker of agreements started under code with every patch above: it takes over from
+ * `ALL_OF_2026_12` for them, as that one took over from the patches before it (the file's comment).
+ */
+export const ALL_OF_2026_12_B = 'all-of-2026-12-b';
+
+const IN_ALL_OF_2026_12_B: ReadonlySet<string> = new Set([
+  ...IN_ALL_OF_2026_12,
+  PAUSE_KEEPS_SCHEDULE,
+  OFFICIAL_KEPT,
+  ONE_RECEIPT_EACH,
+  EXECUTION_STANDS,
+  BRIEF_ANSWERS,
+]);
+
 /** One run's answers to `patched()`. Made in the run's first activation (see the file's comment). */
 export class Patches {
-  /** Whether this run started with every patch of 2026-12 (its history has the `ALL_OF_2026_12` marker). */
+  /** Whether this run started with every patch of 2026-12 (its history has `ALL_OF_2026_12` or `_B`). */
   readonly allOf2026_12: boolean;
+  /** Whether this run started with every patch above `ALL_OF_2026_12_B` (its history has that marker). */
+  readonly allOf2026_12b: boolean;
 
   constructor() {
-    // The SDK does not keep a `false` found in replay: asked again once live, it would say true.
-    this.allOf2026_12 = patched(ALL_OF_2026_12);
+    // The SDK does not keep a `false` found in replay: asked again once live, it would say true. The
+    // newer marker first: a run that has it never asks for the older one, so records one marker.
+    this.allOf2026_12b = patched(ALL_OF_2026_12_B);
+    this.allOf2026_12 = this.allOf2026_12b || patched(ALL_OF_2026_12);
   }
 
-  /** `patched(id)`, answered without a marker of its own when this run has `ALL_OF_2026_12`. */
+  /** `patched(id)`, answered without a marker of its own when this run has a marker that holds `id`. */
   has(id: string): boolean {
+    if (this.allOf2026_12b && IN_ALL_OF_2026_12_B.has(id)) return true;
     return (this.allOf2026_12 && IN_ALL_OF_2026_12.has(id)) || patched(id);
   }
 }

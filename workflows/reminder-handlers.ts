@@ -4,7 +4,7 @@
  * before they change what the main loop watches (design.md, "Temporal discipline").
  */
 import { setHandler } from '@temporalio/workflow';
-import type { AgreementStatus } from '../common/agreement';
+import type { AgreementAnswer } from '../common/agreement';
 import type { Agreement } from './agreement-state';
 import * as clock from './clock';
 import { reminderDueAfterLast, rescheduleReminder, sendReminder } from './follow-up';
@@ -16,7 +16,7 @@ import { requireAwaitingSignature, requireOpen } from './stage-guards';
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-export function registerReminderHandlers(agreement: Agreement, status: () => AgreementStatus): void {
+export function registerReminderHandlers(agreement: Agreement, status: () => AgreementAnswer): void {
   setHandler(
     m.remindNowUpdate,
     async () => {

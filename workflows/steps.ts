@@ -11,7 +11,7 @@ import { trackRegistration } from './registration-start';
 import { releaseReceipt, send, tellRequesters } from './mail';
 import * as term from './term-start';
 
-import { AGREEMENT_IDS } from './patches';
+import { AGREEMENT_IDS, EXECUTION_STANDS } from './patches';
 
 export { receiveRequest } from './triage';
 
@@ -48,11 +48,14 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
   } finally {
     agreement.initiatingSince = null;
   }
-  if (agreement.state.end) {
-    // Cancelled or declined while the package was on its way: the end stands.
-    const { stage } = agreement.state.end;
-    if (delivered) agreement.log('initiation-package-sent', `to ${to} after the agreement was ${stage}`);
-    agreement.state.receiptHeld = false; // the requesters hear of the end instead
+  // Cancelled, declined or (patch execution-stands) executed while the package was on its way: that
+  // stands, and the requesters hear of it instead of a held receipt.
+  const overtaken =
+    agreement.state.end?.stage ??
+    (agreement.state.execution && agreement.patches.has(EXECUTION_STANDS) ? 'executed' : null);
+  if (overtaken) {
+    if (delivered) agreement.log('initiation-package-sent', `to ${to} after the agreement was ${overtaken}`);
+    agreement.state.receiptHeld = false;
     return;
   }
   if (!delivered) {

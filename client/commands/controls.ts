@@ -5,7 +5,7 @@
  * the validator's to refuse: asking the agreement first would put a query right before every update.
  */
 import type { Command } from 'commander';
-import { sameEmail, type AgreementStatus } from '../../common/agreement';
+import { sameEmail, type AgreementAnswer, type AgreementStatus } from '../../common/agreement';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
 import { checkFlags, requiredFlag } from './required';
@@ -27,7 +27,9 @@ interface Control {
   /** Asked of that status too: what the update replaces, said on stderr before it is sent (or null). */
   replaces?: (status: AgreementStatus) => Promise<string | null>;
   /** What the done line says beyond the stage (and any warning, on stderr). */
-  done?: (status: AgreementStatus, flags: Flags) => Promise<string>;
+  done?: (status: AgreementAnswer, flags: Flags) => Promise<string>;
+  /** Whether `done` reads the history, which an update's answer leaves out (control-answer.ts). */
+  readsHistory?: true;
 }
 
 const controls: Control[] = [
@@ -102,9 +104,10 @@ const controls: Control[] = [
         ? `${String(f.email).trim().toLowerCase()} is already a requester; nothing changed (stage ${status.stage})`
         : null,
     // Triage's flag for an address outside the institution's domains, said here as `request` says it.
+    readsHistory: true,
     done: async (status, f) => {
       const email = String(f.email).trim().toLowerCase();
-      const outside = [...status.history]
+      const outside = [...(status.history ?? [])]
         .reverse()
         .find((h) => h.event === 'requester-outside-domain' && h.detail?.startsWith(`${email} `));
       if (outside) process.stderr.write(`dura: warning: ${outside.detail}\n`);
@@ -191,7 +194,7 @@ export function registerControlCommands(program: Command): void {
           const replaced = source === 'workflow' ? await control.replaces?.(status) : null;
           if (replaced) process.stderr.write(`dura: ${replaced}\n`);
         }
-        const answer = await updateAgreement<AgreementStatus>(
+        const answer = await updateAgreement<AgreementAnswer>(
           client,
           config,
           id,
@@ -201,7 +204,10 @@ export function registerControlCommands(program: Command): void {
           },
         );
         if (answer.outcome === 'rejected') throw new UserError(answer.reason);
-        const status = answer.value;
+        const status: AgreementAnswer =
+          flags.json || control.readsHistory
+            ? await (await import('../control-answer')).withHistory(client, config, answer.value)
+            : answer.value;
         const more = control.done ? await control.done(status, flags) : '';
         emit(
           flags,
@@ -287,7 +293,7 @@ async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: st
 }
 
 /** `next reminder Monday, December 14, 2026, 9:00 AM ET; ` for the answer of a control that moved it. */
-async function nextReminderWords(s: AgreementStatus): Promise<string> {
+async function nextReminderWords(s: AgreementAnswer): Promise<string> {
   const { inWords } = await import('../../common/when');
   if (!s.nextReminderAt) return '';
   // As status shows it: the reminder's own date, and the pause (no reminder falls due before its end).

@@ -181,7 +181,9 @@ describe('fault: the worker kill -9’d at random, 200 agreements in flight', fu
     await inBatches([...toExecute, ...toCancel], 12, async (domain) => {
       const handle = client.workflow.getHandle(`dura-${domain}`);
       refs.set(domain, await agreementRef(handle));
-      statuses.set(domain, await patiently(client, patience, () => handle.result(), { totalMs: 240_000 }));
+      await patiently(client, patience, () => handle.result(), { totalMs: 240_000 });
+      // Closed: the whole status, history included, from the query (the result has no history).
+      statuses.set(domain, await queryStatus(client, patience, handle.workflowId));
     });
     const waitingStatuses = () =>
       inBatches(waiting, 12, async (domain) => {

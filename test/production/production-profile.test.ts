@@ -280,7 +280,9 @@ describe('production profile: the real Temporal server on PostgreSQL, 3 workers,
     });
     await inBatches([...toExecute, ...toCancel], 12, async (domain) => {
       const handle = client.workflow.getHandle(`dura-${domain}`);
-      statuses.set(domain, await patiently(client, patience, () => handle.result(), { totalMs: 240_000 }));
+      await patiently(client, patience, () => handle.result(), { totalMs: 240_000 });
+      // Closed: the whole status, history included, from the query (the result has no history).
+      statuses.set(domain, await queryStatus(client, patience, handle.workflowId));
     });
     const waitingStatuses = () =>
       inBatches(waiting, 12, async (domain) => {
