@@ -2,7 +2,7 @@
  * Client functions for agreements. Expected outcomes (started, joined, already requested, rejected)
  * come back as values; only an unreachable server throws.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import {
   agreementIdFor,
@@ -72,6 +72,11 @@ export interface RequestTriage {
   askedAs: string;
   /** Set when the requester's address is not at the institution's domains: those domains. */
   outsideDomains?: string[];
+  /**
+   * A request the list covers: the institution's name on the list, which its answer uses (a trial's
+   * "Univ of Washington" from a spreadsheet row was told "Univ of Washington is already registered").
+   */
+  listedName?: string;
 }
 
 /**
@@ -104,7 +109,14 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   }
   const covered = coverage({ email: askedAs, tiers: request.tiers, institution: profile });
   if (covered.next === 'create-account')
-    return { workflowId: `${REQUEST_PREFIX}${randomUUID()}`, individual: false, notes, askedAs, ...outside };
+    return {
+      workflowId: coveredRequestId(email, request),
+      individual: false,
+      notes,
+      askedAs,
+      listedName: profile.name,
+      ...outside,
+    };
   const individual = needsIndividualAgreement(covered);
   return {
     workflowId: individual ? individualWorkflowId(email) : agreementIdFor(profile.id),
@@ -113,6 +125,34 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
     askedAs,
     ...outside,
   };
+}
+
+/**
+ * The workflow id of a request the list already covers: the same for the same address, domain and tiers
+ * received the same New York day, so a file imported again, or a form sent twice, is answered once
+ * (README: "importing the file again is safe"). Hashed: Temporal keeps workflow ids in the clear.
+ */
+function coveredRequestId(email: string, request: AgreementRequest): string {
+  const day = new Date(request.receivedAt).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+  const tiers = [...request.tiers].sort().join(',');
+  const key = [email, normalizeDomain(request.institution.domain), tiers, day].join('\n');
+  return `${REQUEST_PREFIX}${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * A covered request answered already (`coveredRequestId`'s workflow, closed): that answer, with when it
+ * was given, so nothing is started or sent again; undefined when there is none.
+ */
+async function answeredBefore(client: Client, workflowId: string): Promise<JoinResult | undefined> {
+  const earlier = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch((err: unknown) =>
+      (err as Error).name === 'WorkflowNotFoundError' ? undefined : Promise.reject(err),
+    );
+  if (earlier?.status.name !== 'COMPLETED') return undefined;
+  const answeredAt = (earlier.closeTime ?? earlier.startTime).toISOString();
+  return { agreementId: workflowId, stage: 'not-needed', outcome: 'not-needed', answeredAt };
 }
 
 /**
@@ -127,6 +167,12 @@ export async function requestAgreement(
 ): Promise<JoinResult> {
   const domain = request.institution.domain;
   const triage = options.triage ?? (await triageRequest(request, options.registry));
+  const answered = triage.workflowId.startsWith(REQUEST_PREFIX)
+    ? await answeredBefore(client, triage.workflowId)
+    : undefined;
+  if (answered) return answered;
+  if (triage.listedName)
+    request = { ...request, institution: { ...request.institution, name: triage.listedName } };
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof agreementWorkflow>(
     'agreementWorkflow',
     {

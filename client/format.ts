@@ -24,6 +24,11 @@ export function shortWhen(iso: string | null): string {
   return iso ? inShortWords(iso) : '-';
 }
 
+/** A receipt in the compact form: its date alone when typed as a date (`receivedInWords`), or a dash. */
+export function shortReceived(iso: string | null): string {
+  return iso ? receivedInWords(iso, 'short') : '-';
+}
+
 /**
  * A flag's receipt date or time as the next check wants it (commander argParser): a date or a New York
  * time not in the future is echoed on stderr as it was read (`dura: --received-at 2026-11-25T10:00 read as …`) and becomes ISO
@@ -95,7 +100,7 @@ export function statusView(s: AgreementStatus): string {
   for (const [i, e] of (s.earlierAgreements ?? []).entries())
     rows.push([
       i === 0 ? 'Earlier agreements' : '',
-      `${e.agreementId}: ${e.stage} when this request came in, ${e.tiers.join(', ')}, received ${shortWhen(e.receivedAt)}`,
+      `${e.agreementId}: ${e.stage} when this request came in, ${e.tiers.join(', ')}, received ${shortReceived(e.receivedAt)}`,
     ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [

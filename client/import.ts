@@ -102,6 +102,12 @@ export async function importRequests(
   return results.sort((a, b) => a.line - b.line);
 }
 
+/** A covered row answered before (a file imported again): said, as nothing is sent again. */
+async function answeredNote(answeredAt: string): Promise<string> {
+  const { inWords } = await import('../common/when');
+  return `answered already (${inWords(answeredAt)}, the same request that day): nothing sent again`;
+}
+
 async function requestOne(
   client: Client,
   { request, triage, ...row }: PlannedRow,
@@ -120,6 +126,7 @@ async function requestOne(
       ...(row.notes ?? []),
       ...triage.notes.map(namedByColumn),
       ...((await options.notesAfter?.(request, answer, row.tiersBefore)) ?? []),
+      ...(answer.answeredAt ? [await answeredNote(answer.answeredAt)] : []),
     ];
     return { agreementId, outcome, stage, ...(warnings.length ? { warnings } : {}) };
   } catch (err) {

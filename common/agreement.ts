@@ -245,6 +245,11 @@ export interface JoinResult {
   stage: Stage;
   /** `not-needed`: the institution is already listed for the tiers; no agreement was started. */
   outcome: 'started' | 'joined' | 'already-requested' | 'not-needed';
+  /**
+   * `not-needed` only: when the same request (address, domain, tiers, New York day received) was
+   * answered before (ISO-8601); nothing was sent again.
+   */
+  answeredAt?: string;
 }
 
 /** Lower-cases and trims an institution's e-mail domain. */

@@ -95,9 +95,7 @@ export function readTable(text: string): CsvTable {
     }
     const beyond = fields.slice(names.length).some((f) => f !== '');
     if (beyond || fields.length < width) {
-      const separator =
-        { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' }[delimiterOf(text)] ?? 'the separator';
-      const hint = beyond ? ` (quote a value that contains ${separator})` : '';
+      const hint = beyond ? ` (quote a value that contains ${separatorInWords(text)})` : '';
       problems.push(rowProblem(line, `expected ${width} fields, found ${fields.length}${hint}`));
       continue;
     }
@@ -145,6 +143,11 @@ function rowProblem(line: number, message: string): CsvProblem {
 
 function lineBreaks(raw: string): number {
   return raw.match(/\r\n|\r|\n/g)?.length ?? 0;
+}
+
+/** The file's separator in words (`a semicolon`), for the hint of a row with a field too many. */
+export function separatorInWords(text: string): string {
+  return { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' }[delimiterOf(text)] ?? 'the separator';
 }
 
 // Excel writes "Unicode text" with tabs and, where the decimal mark is a comma, "CSV" with semicolons.

@@ -100,11 +100,12 @@ function inOrder(m: RegExpExecArray, order: DigitsOrder, clock?: { hour: number;
  */
 function numericReadings(text: string, expect?: Expect): string | undefined {
   const m = NUMERIC_DATE.exec(text);
-  if (!m) return monthNameReading(text);
-  const clock = clockOf(m);
+  const noYear = NO_YEAR.exec(text);
+  if (!m && !noYear) return monthNameReading(text, expect);
+  const clock = m ? clockOf(m) : undefined;
   if (clock === null) return undefined;
   const days = (['month-first', 'day-first'] as const)
-    .map((order) => inOrder(m, order, clock))
+    .map((order) => (m ? inOrder(m, order, clock) : undated(noYear!, order, expect)))
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
   if (days.length === 0) return undefined;
   // A reading on the wrong side of today is no help (`--until 12/8/2026` is not August 12 of a past
@@ -120,6 +121,34 @@ function numericReadings(text: string, expect?: Expect): string | undefined {
   return (expect && likely.length ? likely : days).map(said).join('; ');
 }
 
+/** Day and month in digits without a year, as people type them: `12/3`, `3.12`. */
+const NO_YEAR = /^(\d{1,2})[/.](\d{1,2})$/;
+
+/**
+ * The year a date typed without one most likely means: the nearest on the side of today expected
+ * (the last December 3 for a past date, the next for a future one), else this year.
+ */
+function yearFor(month: number, day: number, expect?: Expect): number {
+  const today = DateTime.now().setZone(NEW_YORK);
+  const thisYear = DateTime.fromObject({ year: today.year, month, day }, { zone: NEW_YORK });
+  if (!thisYear.isValid || !expect) return today.year;
+  const date = thisYear.toISODate()!;
+  const todayDate = today.toISODate()!;
+  if (expect === 'past' && date > todayDate) return today.year - 1;
+  if (expect === 'future' && date < todayDate) return today.year + 1;
+  return today.year;
+}
+
+/** NO_YEAR's match read in `order`, in the year `yearFor` gives that reading; may be invalid. */
+function undated(m: RegExpExecArray, order: DigitsOrder, expect?: Expect): DateTime {
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  const [month, day] = order === 'month-first' ? [a, b] : [b, a];
+  return DateTime.fromObject(
+    { year: yearFor(month, day, expect), month, day },
+    { zone: NEW_YORK, locale: 'en-US' },
+  );
+}
+
 /** The forms of a date with its month's name that people type: `Dec 3 2026`, `December 3, 2026`, `3 Dec 2026`. */
 const MONTH_NAME_FORMATS = [
   'LLL d yyyy',
@@ -129,16 +158,19 @@ const MONTH_NAME_FORMATS = [
   'd LLL yyyy',
   'd LLLL yyyy',
 ];
+/** The same without a year (`Dec 3`): its year is `yearFor`'s. */
+const MONTH_NAME_NO_YEAR = ['LLL d', 'LLLL d', 'd LLL', 'd LLLL'];
 
 /** Words for a day that people type; the reading offered is that New York date. */
 const RELATIVE_DAYS: Record<string, number> = { yesterday: -1, today: 0, tomorrow: 1 };
 
 /**
- * `for December 3, 2026 type 2026-12-03` for a date written with its month's name, with one-digit month
- * or day (`2026-12-3`), or a day in words (`yesterday`, `today`, `tomorrow`): one reading.
+ * `for December 3, 2026 type 2026-12-03` for a date written with its month's name (its year, when left
+ * out, `yearFor`'s), year first with one-digit month or day or slashes (`2026-12-3`, `2026/12/03`), or a
+ * day in words (`yesterday`, `today`, `tomorrow`): one reading.
  */
-function monthNameReading(text: string): string | undefined {
-  const loose = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+function monthNameReading(text: string, expect?: Expect): string | undefined {
+  const loose = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text);
   if (loose) {
     const day = DateTime.fromObject(
       { year: Number(loose[1]), month: Number(loose[2]), day: Number(loose[3]) },
@@ -155,6 +187,13 @@ function monthNameReading(text: string): string | undefined {
   for (const format of MONTH_NAME_FORMATS) {
     const day = DateTime.fromFormat(plain, format, { zone: NEW_YORK, locale: 'en-US' });
     if (day.isValid) return `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
+  }
+  for (const format of MONTH_NAME_NO_YEAR) {
+    const found = DateTime.fromFormat(plain, format, { locale: 'en-US' });
+    if (!found.isValid) continue;
+    const year = yearFor(found.month, found.day, expect);
+    const day = DateTime.fromObject({ year, month: found.month, day: found.day }, { zone: NEW_YORK });
+    if (day.isValid) return `for ${day.setLocale('en-US').toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
   }
   return undefined;
 }

@@ -126,6 +126,33 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     );
     assert.equal(rule.status, 0, rule.stderr);
     assert.equal(rule.stdout, "uw.edu: the controlled tier's rule is now individual\n");
+    // Her individual agreement, as its workflow writes it to the records: --agreement must name one.
+    const store = await RecordsStore.open(env.DATABASE_URL!);
+    await store
+      .recordEvents({
+        agreementRef: 'ref-ada',
+        firstSeq: 0,
+        events: [{ at: '2026-11-02T15:00:00.000Z', event: 'requested' }],
+        status: sampleAgreement({
+          agreementId: 'ada@uw.edu-1',
+          institution: { name: 'UW', domain: 'uw.edu' },
+        }),
+      })
+      .finally(() => store.close());
+    const unknown = await dura(
+      'institutions',
+      'add-address',
+      'uw.edu',
+      'ada@uw.edu',
+      '--tier',
+      'controlled',
+      '--agreement',
+      'nope-1',
+    );
+    assert.deepEqual(
+      [unknown.status, unknown.stderr],
+      [1, 'dura: --agreement: no agreement nope-1 in the records\n'],
+    );
     const address = await dura(
       'institutions',
       'add-address',
@@ -134,7 +161,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       '--tier',
       'controlled',
       '--agreement',
-      'uw.edu-2',
+      'ada@uw.edu-1',
     );
     assert.equal(address.stdout, 'uw.edu: listed ada@uw.edu for the controlled tier\n', address.stderr);
     const official = ['--name', 'Sam Signer', '--email', 'osp@uw.edu', '--title', 'Director'];
@@ -156,7 +183,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     const text = (await dura('institutions', 'show', 'uw.edu')).stdout;
     assert.match(
       text,
-      /^ {2}controlled since \d{4}-\d\d-\d\d \(imported\); rule individual: only the 1 address\(es\) listed\n {4}ada@uw\.edu since \d{4}-\d\d-\d\d \(uw\.edu-2\)$/m,
+      /^ {2}controlled since \d{4}-\d\d-\d\d \(imported\); rule individual: only the 1 address\(es\) listed\n {4}ada@uw\.edu since \d{4}-\d\d-\d\d \(ada@uw\.edu-1\)$/m,
     );
     assert.match(text, /^ {2}signing officials: Sam Signer <osp@uw\.edu>, Director$/m);
     assert.match(text, /^ {2}contracting contact: contracts@uw\.edu$/m);
@@ -305,7 +332,11 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       ],
       [
         ['institutions', 'add-official', 'uw.edu', '--name', 'X', '--email', 'x@'],
-        /^dura: x@: not an e-mail address\n$/,
+        /^dura: --email: "x@": not an e-mail address\n$/,
+      ],
+      [
+        ['institutions', 'add-official', 'uw.edu', '--name', ' ', '--email', 'osp@uw'],
+        /^dura: --name: required\ndura: --email: "osp@uw": not an e-mail address\n$/,
       ],
     ];
     for (const [args, message] of cases) {

@@ -37,11 +37,30 @@ for (const database of TEST_DATABASES)
       await ok('execute', 'one.edu', '--on', today(), '--document', 'DURA-ONE-1');
       await until(async () => (await status('one.edu-1')).stage === 'completed');
 
-      const again = await request('one.edu', 'grace@one.edu');
+      // Typed under another name (a spreadsheet's): the answer names the institution as the list does.
+      const again = await dura(
+        ...requestArgs('one.edu', 'grace@one.edu').map((a) =>
+          a === 'University of one.edu' ? 'Univ of One' : a,
+        ),
+      );
       assert.equal(again.status, 0, again.stderr);
       assert.match(again.stderr, /^not-needed$/m);
       assert.match(again.stderr, /one\.edu is already listed for registered: no agreement is needed/);
       await until(() => arrived('not-needed', 'grace@one.edu').length === 1);
+      const told = arrived('not-needed', 'grace@one.edu')[0]!.mail.text ?? '';
+      assert.match(told, /University of one\.edu/);
+      assert.doesNotMatch(told, /Univ of One/);
+      // The same request again that day (a file imported twice, a form sent twice): answered, not sent.
+      const twice = await request('one.edu', 'grace@one.edu');
+      assert.equal(twice.status, 0, twice.stderr);
+      assert.match(twice.stderr, /^not-needed$/m);
+      assert.match(
+        twice.stderr,
+        /grace@one\.edu was told to create an account already \(\w+day, \w+ \d+, \d{4}, [^,]+ ET, the same request that day\): not told again$/m,
+      );
+      assert.equal(twice.stdout, again.stdout, 'the same request id');
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // a second message would be here
+      assert.equal(arrived('not-needed', 'grace@one.edu').length, 1);
 
       const shown = await status('one.edu');
       assert.equal(shown.agreementId, 'one.edu-1');
@@ -111,8 +130,13 @@ for (const database of TEST_DATABASES)
       );
       assert.match(med.stderr, /dura institutions add-domain uw\.edu med\.uw\.edu/);
       await until(async () => (await events('med.uw.edu')).includes('likely-parent'));
-      await ok('cancel', 'med.uw.edu', '--reason', 'Belongs to uw.edu');
-      await ok('institutions', 'add-domain', 'uw.edu', 'med.uw.edu');
+      // Added while med.uw.edu's own agreement is in process: it is named, with the command that ends it.
+      const added = await ok('institutions', 'add-domain', 'uw.edu', 'med.uw.edu');
+      assert.match(
+        added.stderr,
+        /^dura: warning: med\.uw\.edu-1 \(awaiting-(initiation|signature), registered\) is in process for med\.uw\.edu, whose requests now go to uw\.edu's agreements: if it is no longer needed, dura cancel med\.uw\.edu-1 --reason "…"$/m,
+      );
+      await ok('cancel', 'med.uw.edu-1', '--reason', 'Belongs to uw.edu');
       const check = JSON.parse(
         (await ok('check', 'ada@med.uw.edu', '--tier', 'controlled', '--json')).stdout,
       );
@@ -261,6 +285,39 @@ for (const database of TEST_DATABASES)
       );
       await new Promise((resolve) => setTimeout(resolve, 1000)); // a package sent wrongly would be here
       assert.equal(arrived('initiation-package', 'provost@six.edu').length, 1);
+      // A title given, then the name corrected without --title: the title stays (said on stderr);
+      // --title "" clears it.
+      const who = ['--name', 'Pat Provost', '--email', 'provost@six.edu'];
+      await ok('set-official', 'six.edu', ...who, '--title', 'Vice Provost');
+      const renamed = await ok(
+        'set-official',
+        'six.edu',
+        ...who.slice(0, 1),
+        'Patricia Provost',
+        ...who.slice(2),
+      );
+      assert.equal(
+        renamed.stderr,
+        'dura: provost@six.edu keeps the title Vice Provost (--title "" clears it)\n',
+      );
+      const kept = JSON.parse((await ok('status', 'six.edu', '--json')).stdout);
+      assert.deepEqual(kept.signingOfficial, {
+        name: 'Patricia Provost',
+        email: 'provost@six.edu',
+        title: 'Vice Provost',
+      });
+      await ok(
+        'set-official',
+        'six.edu',
+        '--name',
+        'Patricia Provost',
+        '--email',
+        'provost@six.edu',
+        '--title',
+        '',
+      );
+      const cleared = JSON.parse((await ok('status', 'six.edu', '--json')).stdout);
+      assert.deepEqual(cleared.signingOfficial, { name: 'Patricia Provost', email: 'provost@six.edu' });
       await ok('cancel', 'six.edu', '--reason', 'test over');
     });
 

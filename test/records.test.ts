@@ -295,6 +295,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.deepEqual((await store.lookupInstitution('good1.edu'))?.tiers, ['registered']);
       assert.equal((await store.lookupInstitution('good3.edu'))?.name, 'Good Three');
     });
+
+    it('a semicolon file (Excel where the decimal mark is a comma) is told to quote a semicolon', async () => {
+      const csv = ['Domain;Name;Tiers;;', 'nyu.edu;New York University;registered;gold;;'].join('\r\n');
+      assert.deepEqual(await importRegistryCsv(store, csv), {
+        imported: 0,
+        problems: csvProblems([
+          'line 2, row: expected 3 fields, found 4 (quote a value that contains a semicolon)',
+        ]),
+      });
+    });
   });
 }
 

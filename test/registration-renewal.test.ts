@@ -92,7 +92,14 @@ for (const database of TEST_DATABASES)
       assert.doesNotMatch(told!.text!, /Thank you for your request/);
       assert.match(
         renewal5!,
-        /You already did some of them for an earlier agreement, and need not do them again: Researcher Workbench account \(\w+day, [^)]+\); 2-step verification \([^)]+\); identity verification \([^)]+\)\./,
+        /You already did some of them for an earlier agreement: Researcher Workbench account \(\w+day, [^)]+\); 2-step verification \([^)]+\); identity verification \([^)]+\)\. Those are marked done below; you need not do them again\./,
+      );
+      // Each step done is marked where the list names it; the two left are not.
+      const marked = renewal5!.split('\n').filter((l) => /^\d\. /.test(l));
+      assert.deepEqual(
+        marked.map((l) => / Done \w+day, [^:]+: nothing to do\.$/.test(l)),
+        [true, true, true, false, false],
+        marked.join('\n'),
       );
       assert.equal((await statusOf(first.agreementId)).completedAt, null, 'the first is still open');
       // Before the hand-over is recorded, the list already says which one nudges her (a trial saw both

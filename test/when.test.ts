@@ -98,7 +98,7 @@ describe('dates and times typed by people (common/when.ts)', () => {
   });
 
   describe('refused, saying what to type', () => {
-    const shapes = ['Dec 25', '2026/12/25', '20261225', '2026-11-25T10', '1700000000'];
+    const shapes = ['20261225', '2026-11-25T10', '1700000000', '13/13', 'Decembre 25'];
     for (const typed of shapes)
       it(JSON.stringify(typed), () => assert.equal(problem(typed), `${typed} is not a date; ${HINT}`));
 
@@ -174,6 +174,32 @@ describe('dates and times typed by people (common/when.ts)', () => {
         problem('2026-11-30T10:00 EST'),
         "2026-11-30T10:00 EST is not a date dura reads (a zone's letters are not: for New York time type 2026-11-30T10:00)",
       );
+    });
+
+    it('a date without its year, or year first with slashes: the readings, each in its nearest year on the side asked', () => {
+      const clock = sinon.useFakeTimers({ now: Date.parse('2026-12-02T15:00:00Z'), toFake: ['Date'] });
+      try {
+        assert.equal(
+          problem('2026/12/25'),
+          `2026/12/25 is not a date dura reads (for December 25, 2026 type 2026-12-25); ${HINT}`,
+        );
+        // Past (a signing date): the last December 3 and the last March 12.
+        assert.equal(
+          problem('12/3', { dateOnly: true, expect: 'past' }),
+          '12/3 is not a date dura reads (for December 3, 2025 type 2025-12-03; for March 12, 2026 type 2026-03-12); use YYYY-MM-DD (a New York date)',
+        );
+        // Future (a pause's end): the next of each.
+        assert.match(
+          problem('12/3', { expect: 'future' }),
+          /for December 3, 2026 .*; for March 12, 2027 type 2027-03-12\)/,
+        );
+        assert.match(problem('Dec 3', { expect: 'past' }), /\(for December 3, 2025 type 2025-12-03\)/);
+        assert.match(problem('3 December'), /\(for December 3, 2026 type 2026-12-03\)/);
+        // Only one real reading: day 25 is no month.
+        assert.match(problem('12/25', { expect: 'future' }), /\(for December 25, 2026 type 2026-12-25\);/);
+      } finally {
+        clock.restore();
+      }
     });
 
     it('a value that must be past or future is offered only the readings on that side of today', () => {

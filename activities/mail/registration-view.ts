@@ -66,6 +66,12 @@ export function registrationView(
   };
 }
 
+const doneOn = (
+  steps: Record<RegistrationStep, string | null> | null,
+  step: RegistrationStep,
+  date: (date: string | null) => string,
+): string => (steps?.[step] ? ` Done ${date(steps[step])}: nothing to do.` : '');
+
 /**
  * The `registered` group of the registration instructions (issue 18): what the recipient already did
  * for earlier agreements (a renewal's requester). `all` (every step done: nothing to do), `notAll` and
@@ -84,6 +90,15 @@ export function alreadyRegisteredView(
     some: done.length && !all ? [{}] : [],
     lastOn: steps && done.length ? date(lastStepOn(steps)) : '',
     list: done.map((s) => `${STEP_WORDS[s]} (${date(steps![s]!)})`).join('; '),
+    // Each step's note when done (` Done Monday, …: nothing to do.`, else ''), for the numbered list to
+    // mark it: a trial read every step listed under "you need not do them again" as a contradiction.
+    done: {
+      account: doneOn(steps, 'account', date),
+      twoStep: doneOn(steps, 'two-step', date),
+      identity: doneOn(steps, 'identity', date),
+      codeOfConduct: doneOn(steps, 'code-of-conduct', date),
+      rcrTraining: doneOn(steps, 'rcr-training', date),
+    },
     subject: all
       ? 'Your All of Us Researcher Workbench access: nothing more to do'
       : 'Your next steps to the All of Us Researcher Workbench',

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
-import { formatProblem, readCsv, type CsvProblem } from '../../common/csv';
+import { formatProblem, readCsv, separatorInWords, type CsvProblem } from '../../common/csv';
 import { DOMAIN } from '../../common/registry-file-schema';
 import type { InstitutionRecord } from '../interfaces';
 import type { RecordsStore } from './store';
@@ -75,7 +75,8 @@ export function parseRegistryCsv(text: string): RegistryCsv {
     const fields = all.length > COLUMNS.length ? withoutEmptyTail(all, COLUMNS.length) : all;
     if (error || fields.length !== COLUMNS.length) {
       const message =
-        error ?? `expected 3 fields, found ${fields.length} (quote a value that contains a comma)`;
+        error ??
+        `expected 3 fields, found ${fields.length} (quote a value that contains ${separatorInWords(text)})`;
       problems.push({ line, field: 'row', message });
       continue;
     }

@@ -114,7 +114,9 @@ export function registerAgreementCommands(program: Command): void {
       if (result.outcome === 'not-needed' && !flags.json)
         process.stderr.write(
           `${request.institution.domain} is already listed for ${request.tiers.join(' and ')}: no agreement is needed; ` +
-            `${request.requester.email} was told to create an account\n`,
+            (result.answeredAt
+              ? `${request.requester.email} was told to create an account already (${(await import('../../common/when')).inWords(result.answeredAt)}, the same request that day): not told again\n`
+              : `${request.requester.email} was told to create an account\n`),
         );
       emit(flags, result, () => result.agreementId);
     });

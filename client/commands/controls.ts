@@ -26,6 +26,8 @@ interface Control {
   unchanged?: (status: AgreementStatus, flags: Flags) => string | null;
   /** Asked of that status too: what the update replaces, said on stderr before it is sent (or null). */
   replaces?: (status: AgreementStatus) => Promise<string | null>;
+  /** Asked of that status too: the update to send instead, with what it keeps said on stderr. */
+  amend?: (update: AgreementUpdate, status: AgreementStatus, flags: Flags) => AgreementUpdate;
   /** What the done line says beyond the stage (and any warning, on stderr). */
   done?: (status: AgreementAnswer, flags: Flags) => Promise<string>;
   /** Whether `done` reads the history, which an update's answer leaves out (control-answer.ts). */
@@ -56,7 +58,7 @@ const controls: Control[] = [
     ],
     example:
       'dura execute uw.edu --on "$(TZ=America/New_York date +%F)" --document DURA-2026-014 --expires-on 2029-06-30',
-    update: async (f) => ({ name: 'execute', args: [await execution(f)] }),
+    update: async (f) => ({ name: 'execute', args: [await (await import('./execute-flags')).execution(f)] }),
   },
   {
     name: 'cancel',
@@ -88,6 +90,15 @@ const controls: Control[] = [
       const problems = f.add && f.replace ? ['set-official: --add and --replace: choose one'] : [];
       const official = await typedPerson(f, problems, { title: true });
       return { name: 'setSigningOfficial', args: [f.add ? { ...official, add: true } : official] };
+    },
+    // A name corrected without --title keeps the official's title (a trial lost "Director, OSP" so);
+    // `--title ""` clears it.
+    amend: (update, status, f) => {
+      const official = update.args[0] as { email: string; title?: string };
+      const had = status.signingOfficials?.find((o) => sameEmail(o.email, official.email));
+      if (f.title !== undefined || !had?.title) return update;
+      process.stderr.write(`dura: ${official.email} keeps the title ${had.title} (--title "" clears it)\n`);
+      return { ...update, args: [{ ...official, title: had.title }] };
     },
   },
   {
@@ -182,17 +193,18 @@ export function registerControlCommands(program: Command): void {
       .option('--json', 'print JSON')
       .addHelpText('after', `\nExample:\n  ${control.example}`)
       .action(async (id: string, flags: Flags) => {
-        const update = await control.update(flags);
+        let update = await control.update(flags);
         const { session } = await import('../temporal');
         const { config, client } = await session();
         const { fetchStatus, updateAgreement } = await import('../agreement-handle');
         const { waitingLine } = await import('../update-retry');
-        if (control.unchanged || control.replaces) {
+        if (control.unchanged || control.replaces || control.amend) {
           const { status, source } = await fetchStatus(client, config, id);
           const said = source === 'workflow' ? control.unchanged?.(status, flags) : null;
           if (said) return emit(flags, status, () => `${status.agreementId}: ${said}`);
           const replaced = source === 'workflow' ? await control.replaces?.(status) : null;
           if (replaced) process.stderr.write(`dura: ${replaced}\n`);
+          if (source === 'workflow' && control.amend) update = control.amend(update, status, flags);
         }
         const answer = await updateAgreement<AgreementAnswer>(
           client,
@@ -247,48 +259,6 @@ async function typedPerson(
     name: String(f.name),
     email: String(f.email),
     ...(title && f.title ? { title: String(f.title) } : {}),
-  };
-}
-
-/**
- * `execute`'s flags: the signing date and the end date, every problem at once (a UserError naming each
- * flag). `--on` is a New York date, not after today's (design.md, "Contracts"); the workflow's validator
- * checks that it is not before the request. The end date is a New York date after the signing date
- * (issue 18), compared with the `--on` typed even when that one is refused too.
- */
-async function execution(f: Flags): Promise<{ signedOn: string; documentRef?: string; expiresOn?: string }> {
-  const problems: string[] = [];
-  // Left out (a typo'd --on): the mandatory-flag check names it (required.ts).
-  const on = await (
-    f.on === undefined
-      ? Promise.resolve(undefined)
-      : import('../when-flag').then(({ whenFlag }) =>
-          whenFlag(String(f.on), '--on', { dateOnly: true, expect: 'past' }),
-        )
-  ).catch((err: Error) => void problems.push(err.message));
-  const { newYorkDate, readWhen } = await import('../../common/when');
-  const today = newYorkDate();
-  // In the form typed, as every "in the future" dura says (request, import, registration steps).
-  if (on && on.date > today)
-    problems.push(`--on: ${on.date} is in the future (today is ${today} in New York)`);
-  let expiresOn: string | undefined;
-  if (f['expires-on'] !== undefined || f.expiresOn !== undefined) {
-    const typed = String(f.expiresOn ?? f['expires-on']);
-    const read = readWhen(typed, { dateOnly: true, expect: 'future' });
-    if ('problem' in read) problems.push(`--expires-on: ${read.problem}`);
-    else if (on && read.date <= on.date)
-      problems.push(`--expires-on: ${read.date} is not after the signing date (--on ${on.date})`);
-    else expiresOn = read.date;
-  }
-  const document = f.document as string | undefined;
-  if (document !== undefined && !document.trim())
-    problems.push("--document: empty (leave it out, or give the signed document's reference)");
-  else if (document !== undefined && /[\r\n]/.test(document)) problems.push('--document: must be one line');
-  if (problems.length || !on) throw new UserError(problems.join('\n'));
-  return {
-    signedOn: on.date,
-    documentRef: document,
-    ...(expiresOn ? { expiresOn } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
  * naming what was typed.
  */
 import { Option, type Command } from 'commander';
-import { TIERS } from '../../common/agreement';
+import { OPEN_STAGES, TIERS } from '../../common/agreement';
 import type { MembershipRule } from '../../common/coverage';
 import type { RecordsStore, RegistryChange } from '../../activities/records/store';
 import { emit, UserError, type OutputOptions } from '../output';
@@ -55,7 +55,20 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  dura institutions add-domain uw.edu washington.edu')
     .action(async (institution: string, domain: string, options: OutputOptions) => {
-      const result = await registry((s) => s.addInstitutionDomain(institution, domain));
+      const { result, inProcess } = await registry(async (s) => ({
+        result: await s.addInstitutionDomain(institution, domain),
+        inProcess: (await s.agreementSnapshots({ domain })).filter((a) =>
+          (OPEN_STAGES as readonly string[]).includes(a.stage),
+        ),
+      }));
+      // An agreement of the domain's own goes on reminding its official; requests now go to the
+      // institution's (a trial's med.uw.edu-1 kept reminding after `add-domain uw.edu med.uw.edu`).
+      for (const a of result.changed ? inProcess : [])
+        process.stderr.write(
+          `dura: warning: ${a.agreement_id} (${a.stage}, ${a.tiers ?? ''}) is in process for ${low(domain)}, whose ` +
+            `requests now go to ${result.institution}'s agreements: if it is no longer needed, ` +
+            `dura cancel ${a.agreement_id} --reason "…"\n`,
+        );
       changed(
         options,
         result,
@@ -118,9 +131,12 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
     .addHelpText('after', '\nExample:\n  dura institutions add-address uw.edu ada@uw.edu --tier controlled')
     .action(async (institution: string, email: string, options: AddressFlags) => {
       const listing = { agreementId: options.agreement ?? null };
-      const result = await registry((s) =>
-        s.addInstitutionAddress(institution, options.tier, email, listing),
-      );
+      const result = await registry(async (s) => {
+        // A mistyped id would be kept, pointing nowhere (a trial's `--agreement nope-1`).
+        if (listing.agreementId && !(await s.agreementById(listing.agreementId)))
+          throw new UserError(`--agreement: no agreement ${listing.agreementId} in the records`);
+        return s.addInstitutionAddress(institution, options.tier, email, listing);
+      });
       changed(
         options,
         result,
@@ -176,6 +192,16 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
         institution: string,
         options: OutputOptions & { name: string; email: string; title?: string },
       ) => {
+        // Every problem at once, named by flag, as `set-official` says them (the store stops at the first).
+        const { parseEmail } = await import('../../common/coverage');
+        const problems = [
+          !options.name.trim() && '--name: required',
+          !parseEmail(options.email) &&
+            (options.email.trim()
+              ? `--email: ${JSON.stringify(options.email.trim())}: not an e-mail address`
+              : '--email: required'),
+        ].filter((p): p is string => typeof p === 'string');
+        if (problems.length) throw new UserError(problems.join('\n'));
         const official = { name: options.name, email: options.email, title: options.title ?? null };
         const result = await registry((s) => s.addInstitutionOfficial(institution, official));
         changed(

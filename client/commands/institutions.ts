@@ -58,7 +58,7 @@ export function registerInstitutionCommands(institutions: Command): void {
           })),
         };
       });
-      const { table, shortWhen } = await import('../format');
+      const { table, shortReceived } = await import('../format');
       emit(options, { domain: wanted, listed, registry: profile, agreements: runs }, () =>
         [
           [
@@ -73,7 +73,7 @@ export function registerInstitutionCommands(institutions: Command): void {
                   r.renews ? `renewal of ${r.renews}` : r.kind,
                   r.stage,
                   r.tiers.join(','),
-                  shortWhen(r.receivedAt),
+                  shortReceived(r.receivedAt),
                   r.signedOn ?? '-',
                 ]),
               )
