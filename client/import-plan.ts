@@ -10,7 +10,7 @@
  * before anything starts, as `dura request` refuses it (joinRefusal).
  */
 import { officialsOf, REQUEST_PREFIX, TIERS, tiersAsked, type Stage, type Tier } from '../common/agreement';
-import { joinRefusal, tierNames } from '../common/coverage';
+import { joinRefusalAfterField, tierNames } from '../common/coverage';
 import type { CsvProblem } from '../common/csv';
 import type { CsvRequest } from '../common/request-csv';
 import { checkCoverage } from '../activities/records/coverage';
@@ -83,7 +83,7 @@ export async function planImport(
             officials: officialsOf(recorded),
             receivedAt: recorded.receivedAt,
           });
-        const refusal = joinRefusal(coverage);
+        const refusal = joinRefusalAfterField(coverage);
         row.tiersBefore = tiers;
         const adds = row.request.tiers.filter((t) => !tiers.includes(t));
         if (!refusal) tiers = TIERS.filter((t) => tiers.includes(t) || row.request.tiers.includes(t));

@@ -252,6 +252,12 @@ export function joinRefusal(c: Coverage): string | null {
   return c.inProcess?.laterTiers.length && !c.inProcess.requester ? c.nextStep : null;
 }
 
+/** `joinRefusal` as it follows a field's name (`tiers: an agreement for …`), or null. */
+export function joinRefusalAfterField(c: Coverage): string | null {
+  const refusal = joinRefusal(c);
+  return refusal && refusal.charAt(0).toLowerCase() + refusal.slice(1);
+}
+
 /** The tiers asked and not covered that a request can join the agreement in process for now. */
 export function joinableTiers(c: Pick<Coverage, 'tiers'>, inProcess: AgreementInProcess): Tier[] {
   return c.tiers.filter((t) => !t.covered && !inProcess.laterTiers.includes(t.tier)).map((t) => t.tier);

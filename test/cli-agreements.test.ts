@@ -128,7 +128,7 @@ for (const database of TEST_DATABASES)
       assert.equal(later.status, 1);
       assert.match(
         later.stderr,
-        /^dura: --tier: An agreement for cli-two\.edu is already in process \(cli-two\.edu-1, with the signing official for signature\): a request for the Registered Tier joins it now, and the Controlled Tier can be requested once it is signed \(it is for the Registered Tier only\)\.\n$/,
+        /^dura: --tier: an agreement for cli-two\.edu is already in process \(cli-two\.edu-1, with the signing official for signature\): a request for the Registered Tier joins it now, and the Controlled Tier can be requested once it is signed \(it is for the Registered Tier only\)\.\n$/,
       );
       const status = JSON.parse((await dura('status', 'cli-two.edu', '--json')).stdout);
       assert.deepEqual(

@@ -410,13 +410,13 @@ for (const database of TEST_DATABASES)
       assert.equal(refused.status, 1);
       assert.match(
         refused.stderr,
-        /more\.csv: nothing requested; 2 problems:\ndura: line 2, tiers: An agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): .*\ndura: line 4, requester_email: "ola@omicron": not an e-mail address\n$/,
+        /more\.csv: nothing requested; 2 problems:\ndura: line 2, tiers: an agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): .*\ndura: line 4, requester_email: "ola@omicron": not an e-mail address\n$/,
       );
       assert.equal((await dura('status', 'xi.edu')).status, 1, 'xi.edu was not requested');
       const skipping = await dura('import', more, '--skip-invalid');
       assert.equal(skipping.status, 0, skipping.stderr);
       assert.match(skipping.stdout, /^1 request, 1 agreement: 1 started; 2 rows skipped$/m);
-      assert.match(skipping.stdout, /^skipped line 2, tiers: An agreement for nu\.edu/m);
+      assert.match(skipping.stdout, /^skipped line 2, tiers: an agreement for nu\.edu/m);
       assert.deepEqual(
         (await status('nu.edu')).requesters.map((r: { email: string }) => r.email),
         ['ann@nu.edu'],

@@ -81,10 +81,10 @@ export function registerAgreementCommands(program: Command): void {
         const triage = await triageRequest(request, registry);
         warnings = triage.notes.map((note) => asTyped(note, flags));
         const { checkCoverage } = await import('../../activities/records/coverage');
-        const { joinRefusal } = await import('../../common/coverage');
+        const { joinRefusalAfterField } = await import('../../common/coverage');
         const coverage = await checkCoverage(registry, request.requester.email, request.tiers);
         tiersBefore = coverage.inProcess?.tiers;
-        const refusal = joinRefusal(coverage);
+        const refusal = joinRefusalAfterField(coverage);
         if (refusal) throw new UserError(asTyped(`tiers: ${refusal}`, flags));
         if (!flags.json) for (const note of warnings) process.stderr.write(`dura: warning: ${note}\n`);
         return requestPatiently(
