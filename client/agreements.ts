@@ -3,7 +3,11 @@
  * come back as values; only an unreachable server throws.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+} from '@temporalio/client';
 import {
   agreementIdFor,
   atDomain,
@@ -140,17 +144,23 @@ function coveredRequestId(email: string, request: AgreementRequest): string {
 }
 
 /**
- * A covered request answered already (`coveredRequestId`'s workflow, closed): that answer, with when it
- * was given, so nothing is started or sent again; undefined when there is none.
+ * A covered request answered already (`coveredRequestId`'s workflow, closed; with `running`, also one
+ * still answering): that answer, with when it was given, so nothing is started or sent again; undefined
+ * when there is none.
  */
-async function answeredBefore(client: Client, workflowId: string): Promise<JoinResult | undefined> {
+async function answeredBefore(
+  client: Client,
+  workflowId: string,
+  { running = false } = {},
+): Promise<JoinResult | undefined> {
   const earlier = await client.workflow
     .getHandle(workflowId)
     .describe()
     .catch((err: unknown) =>
       (err as Error).name === 'WorkflowNotFoundError' ? undefined : Promise.reject(err),
     );
-  if (earlier?.status.name !== 'COMPLETED') return undefined;
+  const status = earlier?.status.name;
+  if (!earlier || (status !== 'COMPLETED' && !(running && status === 'RUNNING'))) return undefined;
   const answeredAt = (earlier.closeTime ?? earlier.startTime).toISOString();
   return { agreementId: workflowId, stage: 'not-needed', outcome: 'not-needed', answeredAt };
 }
@@ -187,6 +197,10 @@ export async function requestAgreement(
         },
       ],
       workflowIdConflictPolicy: 'USE_EXISTING',
+      // A covered request's id is its answer's (`coveredRequestId`): not started again once answered.
+      ...(triage.workflowId.startsWith(REQUEST_PREFIX)
+        ? { workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const }
+        : {}),
       typedSearchAttributes: [
         { key: DuraStage, value: 'awaiting-initiation' },
         { key: DuraInstitution, value: domain },
@@ -195,11 +209,35 @@ export async function requestAgreement(
       ],
     },
   );
-  const result = await client.workflow.executeUpdateWithStart(joinUpdate, {
-    args: [request],
-    startWorkflowOperation,
-    updateId: options.updateId,
-  });
+  const result = await client.workflow
+    .executeUpdateWithStart(joinUpdate, {
+      args: [request],
+      startWorkflowOperation,
+      updateId: options.updateId,
+    })
+    .catch(async (err: Error & { cause?: Error }) => {
+      // The same covered request while its answer is still going out (a file with the row twice; a
+      // not-needed request takes no joins), or answered since `answeredBefore` looked (closed: not
+      // started again): that answer.
+      const answering =
+        triage.workflowId.startsWith(REQUEST_PREFIX) &&
+        (err instanceof WorkflowExecutionAlreadyStartedError ||
+          (err.name === 'WorkflowUpdateFailedError' &&
+            /cannot join: the agreement is not-needed/.test(err.cause?.message ?? '')));
+      const answer = answering
+        ? await answeredBefore(client, triage.workflowId, { running: true })
+        : undefined;
+      if (!answer) throw err;
+      return answer;
+    });
+  // Joined while its answer was being given (the same request twice at once): that answer, as above.
+  if (triage.workflowId.startsWith(REQUEST_PREFIX) && result.outcome === 'already-requested')
+    return (
+      (await answeredBefore(client, triage.workflowId, { running: true })) ?? {
+        ...result,
+        outcome: 'not-needed',
+      }
+    );
   return result.stage === 'not-needed' ? { ...result, outcome: 'not-needed' } : result;
 }
 

@@ -43,7 +43,7 @@ async function slotOf(
  */
 export async function renewAgreement(
   client: Client,
-  store: Pick<RecordsStore, 'agreementStatus' | 'institutionByDomain' | 'db'>,
+  store: Pick<RecordsStore, 'agreementStatus' | 'institutionByDomain' | 'db' | 'agreementSnapshots'>,
   typed: string,
   options: {
     taskQueue: string;
@@ -67,6 +67,21 @@ export async function renewAgreement(
         old.stage === 'renewed'
           ? `${old.agreementId} is already renewed${old.renewedBy ? ` (by ${old.renewedBy})` : ''}: renew the newest agreement`
           : `${old.agreementId} is ${old.stage}: only an executed agreement (completed or lapsed) is renewed`,
+    };
+  // Without a term nothing marks it `renewed` (term.ts does): its renewal, in process or done, is found
+  // by the `renews` it carries (a trial renewed one agreement twice).
+  const renewal = (await store.agreementSnapshots({ domain: old.institution.domain }))
+    .map((a) => JSON.parse(a.status_json) as AgreementStatus)
+    .find((s) => s.renews === old.agreementId && !['cancelled', 'declined'].includes(s.stage));
+  if (renewal && !renewal.executedAt)
+    return {
+      outcome: 'in-process',
+      message: `${old.institution.domain} has an agreement in process (${renewal.agreementId}): renew when it ends`,
+    };
+  if (renewal)
+    return {
+      outcome: 'not-renewable',
+      message: `${old.agreementId} is already renewed (by ${renewal.agreementId}): renew the newest agreement`,
     };
   const officials = officialsOf(old);
   const { requesters, leftOut } = await stillRequesting(store, old.requesters);

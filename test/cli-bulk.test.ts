@@ -299,6 +299,40 @@ for (const database of TEST_DATABASES)
       await dura('cancel', 'sigma.edu', '--reason', 'test over');
     });
 
+    it('a row the list covers, twice in the file and the file imported again: the requester is told once', async () => {
+      const listed = path.join(dir, 'listed-upsilon.csv');
+      fs.writeFileSync(listed, 'domain,name,tiers\nupsilon.edu,Upsilon University,registered\n');
+      assert.equal((await dura('institutions', 'import', listed)).status, 0);
+      const row = 'Upsilon U,upsilon.edu,Uma,uma@upsilon.edu,Sam,osp@upsilon.edu,,registered,';
+      const file = csv('twice.csv', row, row);
+      const told = () =>
+        engine.smtp.arrived.filter(
+          (a) => a.mail.headers.get('x-dura-kind') === 'not-needed' && a.rcptTo.includes('uma@upsilon.edu'),
+        );
+      for (const round of [1, 2]) {
+        const result = JSON.parse((await dura('import', file, '--json')).stdout);
+        assert.deepEqual(
+          result.rows.map((r: { outcome: string; warnings?: string[] }) => [
+            r.outcome,
+            (r.warnings ?? []).some((w) =>
+              /^answered already \(.*, the same request that day\): nothing sent again$/.test(w),
+            ),
+          ]),
+          // The second row (and every row of the file imported again) is the first row's answer.
+          [
+            ['not-needed', round === 2],
+            ['not-needed', true],
+          ],
+          `round ${round}: ${JSON.stringify(result.rows)}`,
+        );
+      }
+      await until(() => told().length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // a second message would be here
+      assert.equal(told().length, 1);
+      // Written to the requester in the list's name, not the row's.
+      assert.match(told()[0]!.mail.text ?? '', /Upsilon University/);
+    });
+
     it('a requester outside the institution is accepted with the warning `dura request` gives, by row', async () => {
       const file = csv(
         'outside.csv',

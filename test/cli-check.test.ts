@@ -335,8 +335,8 @@ describe('dura check and the registry subcommands (SQLite)', function () {
         /^dura: --email: "x@": not an e-mail address\n$/,
       ],
       [
-        ['institutions', 'add-official', 'uw.edu', '--name', ' ', '--email', 'osp@uw'],
-        /^dura: --name: required\ndura: --email: "osp@uw": not an e-mail address\n$/,
+        ['institutions', 'add-official', 'uw.edu', '--name', ' ', '--email', 'osp@uw', '--title', 'a\nb'],
+        /^dura: --name: required\ndura: --email: "osp@uw": not an e-mail address\ndura: --title: must be on one line\n$/,
       ],
     ];
     for (const [args, message] of cases) {

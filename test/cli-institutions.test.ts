@@ -116,6 +116,17 @@ for (const database of TEST_DATABASES)
       await ok(...requestArgs('three.edu'));
       const declined = await ok('decline', 'three.edu', '--reason', 'Institution policy');
       assert.equal(declined.stdout, 'three.edu-1: decline done; stage declined\n');
+
+      // With --json, the status after the end, as `status` then shows it (a trial saw the dates from
+      // before the cancel): ended, with its reason, and nothing due.
+      await ok(...requestArgs('four.edu'));
+      await until(async () => (await status('four.edu')).stage === 'awaiting-signature');
+      const ended = JSON.parse((await ok('cancel', 'four.edu', '--reason', 'Duplicate', '--json')).stdout);
+      assert.deepEqual(
+        [ended.stage, ended.endReason, ended.nextReminderAt, ended.nextStatusUpdateAt, typeof ended.endedAt],
+        ['cancelled', 'Duplicate', null, null, 'string'],
+      );
+      assert.ok(ended.history.some((h: { event: string }) => h.event === 'cancelled'));
     });
 
     it('4. a subdomain of a listed institution is flagged with its likely parent; add-domain settles it', async () => {

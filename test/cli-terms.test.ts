@@ -182,5 +182,15 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       ),
     );
     assert.equal((await status(renewalId)).stage, 'awaiting-initiation', 'it does wait');
+
+    // No term: nothing marks it renewed, yet it is renewed once (a trial renewed one agreement twice).
+    assert.equal((await dura('initiate', renewalId)).status, 0);
+    assert.equal((await dura('execute', renewalId, '--on', newYorkDate())).status, 0);
+    await until(async () => (await status(renewalId)).stage === 'completed', 30_000);
+    const twice = await dura('renew', id);
+    assert.deepEqual(
+      [twice.status, twice.stderr],
+      [1, `dura: ${id} is already renewed (by ${renewalId}): renew the newest agreement\n`],
+    );
   });
 });

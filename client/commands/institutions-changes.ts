@@ -200,6 +200,7 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
             (options.email.trim()
               ? `--email: ${JSON.stringify(options.email.trim())}: not an e-mail address`
               : '--email: required'),
+          /[\r\n]/.test(options.title ?? '') && '--title: must be on one line',
         ].filter((p): p is string => typeof p === 'string');
         if (problems.length) throw new UserError(problems.join('\n'));
         const official = { name: options.name, email: options.email, title: options.title ?? null };
