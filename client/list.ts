@@ -30,8 +30,9 @@ export interface ListFilters {
 const nextDay = (date: string) => DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate()!;
 
 /**
- * The visibility query for the filters. With none, every agreement, and the terms that ended one
- * (renewed, lapsed) so that its row shows how it ended; `--stage` alone is DuraStage as Temporal's own
+ * The visibility query for the filters. With none, every agreement (not the requests the list covered,
+ * answered `not-needed` under ids of their own: `--stage not-needed` lists those), and the terms that
+ * ended one (renewed, lapsed) so that its row shows how it ended; `--stage` alone is DuraStage as Temporal's own
  * query reads it (design.md), so `--stage completed` still lists an agreement whose term ended.
  */
 export function listQuery(filters: ListFilters): string {
@@ -48,7 +49,8 @@ export function listQuery(filters: ListFilters): string {
   if (filters.overdue) clauses.push('DuraOverdue=true');
   return clauses.length
     ? clauses.join(' AND ')
-    : "WorkflowType='agreementWorkflow' OR (WorkflowType='termWorkflow' AND DuraStage IN ('renewed','lapsed'))";
+    : "(WorkflowType='agreementWorkflow' AND DuraStage!='not-needed') OR " +
+        "(WorkflowType='termWorkflow' AND DuraStage IN ('renewed','lapsed'))";
 }
 
 export async function listAgreements(client: Client, filters: ListFilters): Promise<ListedAgreement[]> {

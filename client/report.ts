@@ -61,6 +61,8 @@ export interface ReportSummary {
   instructionsSent: number;
   instructionsDeadlinesMissed: number;
   remindersSent: number;
+  /** Requests the list already covered (`not-needed`): answered, no agreement; not in `agreements`. */
+  notNeeded: number;
 }
 
 export interface Report {
@@ -72,7 +74,9 @@ export interface Report {
 const OPEN = new Set(['awaiting-initiation', 'awaiting-signature', 'executed']);
 
 export function agreementReport(rows: AgreementsTable[], now = new Date()): Report {
-  const agreements = rows.map((row) => figures(row, now));
+  // A covered request is answered under an id of its own and recorded as a run; it is no agreement
+  // (a trial's report counted three answers among its agreements).
+  const agreements = rows.filter((row) => row.stage !== 'not-needed').map((row) => figures(row, now));
   const measured = (pick: (a: AgreementFigures) => number | null) =>
     agreements.map(pick).filter((v): v is number => v !== null);
   const count = (test: (a: AgreementFigures) => boolean) => agreements.filter(test).length;
@@ -89,6 +93,7 @@ export function agreementReport(rows: AgreementsTable[], now = new Date()): Repo
       instructionsSent: count((a) => a.instructionsSentAt !== null),
       instructionsDeadlinesMissed: count((a) => a.instructionsDeadlineMissed),
       remindersSent: agreements.reduce((sum, a) => sum + a.remindersSent, 0),
+      notNeeded: rows.length - agreements.length,
     },
     agreements,
   };

@@ -186,9 +186,12 @@ describe('report figures', () => {
           ended_at: '2026-12-02T15:00:00.000Z',
           status_json: JSON.stringify({ signedOn: '2026-11-02' }),
         }),
+        // A request the list covered: answered, counted apart, no agreement.
+        row({ domain: 'f.edu', stage: 'not-needed', ended_at: '2026-11-02T15:00:05.000Z' }),
       ],
       now,
     );
+    assert.ok(!report.agreements.some((a) => a.domain === 'f.edu'));
     const by = Object.fromEntries(report.agreements.map((a) => [a.domain, a]));
     assert.equal(by['a.edu']!.businessDaysToInitiation, 2);
     assert.equal(by['a.edu']!.initiationDeadlineMissed, false);
@@ -210,6 +213,7 @@ describe('report figures', () => {
       instructionsSent: 1,
       instructionsDeadlinesMissed: 1,
       remindersSent: 3,
+      notNeeded: 1,
     });
   });
 });

@@ -94,6 +94,13 @@ for (const database of TEST_DATABASES)
       );
       for (const id of ['one.edu-1', 'one.edu-2']) assert.ok(listed.includes(id), `${id} not in ${listed}`);
       assert.ok(!listed.some((id: string) => id === 'dura-one.edu'), 'list shows agreement ids');
+      // Grace's covered request is no agreement: listed only when asked for by its stage.
+      assert.ok(!listed.some((id: string) => id.startsWith('dura-request-')), `${listed}`);
+      const answered = JSON.parse((await ok('list', '--stage', 'not-needed', '--json')).stdout);
+      assert.deepEqual(
+        answered.map((r: { agreementId: string }) => r.agreementId),
+        [again.stdout.trim()],
+      );
     });
 
     it('2/3/7. controls print the stage after the change; a closed agreement says so; the official hears of it', async () => {

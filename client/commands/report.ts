@@ -77,6 +77,7 @@ function summaryView(s: import('../report').ReportSummary): string {
     `instructions sent               ${s.instructionsSent}`,
     `instructions deadlines missed   ${s.instructionsDeadlinesMissed}`,
     `reminders sent                  ${s.remindersSent}`,
+    `requests that needed none       ${s.notNeeded} (the list covered them; no agreement)`,
   ].join('\n');
 }
 
