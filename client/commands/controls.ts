@@ -96,8 +96,9 @@ const controls: Control[] = [
     amend: (update, status, f) => {
       const official = update.args[0] as { email: string; title?: string };
       const had = status.signingOfficials?.find((o) => sameEmail(o.email, official.email));
-      if (f.title !== undefined || !had?.title) return update;
-      process.stderr.write(`dura: ${official.email} keeps the title ${had.title} (--title "" clears it)\n`);
+      // With --add the address must be new (the validator refuses one the agreement has): nothing kept.
+      if (f.add || f.title !== undefined || !had?.title) return update;
+      process.stderr.write(`dura: ${had.email} keeps the title ${had.title} (--title "" clears it)\n`);
       return { ...update, args: [{ ...official, title: had.title }] };
     },
   },
