@@ -17,6 +17,7 @@ import {
   type AgreementTarget,
 } from '../common/agreement-target';
 import type { Config } from '../common/config';
+import { newYorkDate } from '../common/new-york-date';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { DuraStage } from '../workflows/search-attributes';
 import { UnreachableError, UserError } from './output';
@@ -42,11 +43,6 @@ export function agreementHandle(client: Client, typed: string): WorkflowHandle<t
 
 function notFound(err: unknown): boolean {
   return (err as Error)?.name === 'WorkflowNotFoundError' || /not found/i.test((err as Error)?.message ?? '');
-}
-
-/** A New York date, YYYY-MM-DD (Intl: no time-zone arithmetic of our own). */
-function newYorkDate(at: Date | string): string {
-  return new Date(at).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
 }
 
 function closedLine(

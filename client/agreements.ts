@@ -18,6 +18,7 @@ import {
   type Policy,
 } from '../common/agreement';
 import { individualWorkflowId } from '../common/agreement-target';
+import { newYorkDate } from '../common/new-york-date';
 import { coverage, needsIndividualAgreement, type CoverageInstitution } from '../common/coverage';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
@@ -137,30 +138,25 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
  * (README: "importing the file again is safe"). Hashed: Temporal keeps workflow ids in the clear.
  */
 function coveredRequestId(email: string, request: AgreementRequest): string {
-  const day = new Date(request.receivedAt).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+  const day = newYorkDate(request.receivedAt);
   const tiers = [...request.tiers].sort().join(',');
   const key = [email, normalizeDomain(request.institution.domain), tiers, day].join('\n');
   return `${REQUEST_PREFIX}${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
 /**
- * A covered request answered already (`coveredRequestId`'s workflow, closed; with `running`, also one
- * still answering): that answer, with when it was given, so nothing is started or sent again; undefined
- * when there is none.
+ * A covered request answered already, or being answered (`coveredRequestId`'s workflow, completed or
+ * running): that answer, with when it was given, so nothing is started or sent again; undefined when
+ * there is none (or it failed: then it may be started again).
  */
-async function answeredBefore(
-  client: Client,
-  workflowId: string,
-  { running = false } = {},
-): Promise<JoinResult | undefined> {
+async function answeredBefore(client: Client, workflowId: string): Promise<JoinResult | undefined> {
   const earlier = await client.workflow
     .getHandle(workflowId)
     .describe()
     .catch((err: unknown) =>
       (err as Error).name === 'WorkflowNotFoundError' ? undefined : Promise.reject(err),
     );
-  const status = earlier?.status.name;
-  if (!earlier || (status !== 'COMPLETED' && !(running && status === 'RUNNING'))) return undefined;
+  if (!earlier || !['COMPLETED', 'RUNNING'].includes(earlier.status.name)) return undefined;
   const answeredAt = (earlier.closeTime ?? earlier.startTime).toISOString();
   return { agreementId: workflowId, stage: 'not-needed', outcome: 'not-needed', answeredAt };
 }
@@ -177,10 +173,7 @@ export async function requestAgreement(
 ): Promise<JoinResult> {
   const domain = request.institution.domain;
   const triage = options.triage ?? (await triageRequest(request, options.registry));
-  const answered = triage.workflowId.startsWith(REQUEST_PREFIX)
-    ? await answeredBefore(client, triage.workflowId)
-    : undefined;
-  if (answered) return answered;
+  const covered = triage.workflowId.startsWith(REQUEST_PREFIX);
   if (triage.listedName)
     request = { ...request, institution: { ...request.institution, name: triage.listedName } };
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof agreementWorkflow>(
@@ -198,9 +191,7 @@ export async function requestAgreement(
       ],
       workflowIdConflictPolicy: 'USE_EXISTING',
       // A covered request's id is its answer's (`coveredRequestId`): not started again once answered.
-      ...(triage.workflowId.startsWith(REQUEST_PREFIX)
-        ? { workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const }
-        : {}),
+      ...(covered ? { workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const } : {}),
       typedSearchAttributes: [
         { key: DuraStage, value: 'awaiting-initiation' },
         { key: DuraInstitution, value: domain },
@@ -216,28 +207,20 @@ export async function requestAgreement(
       updateId: options.updateId,
     })
     .catch(async (err: Error & { cause?: Error }) => {
-      // The same covered request while its answer is still going out (a file with the row twice; a
-      // not-needed request takes no joins), or answered since `answeredBefore` looked (closed: not
-      // started again): that answer.
+      // The same covered request answered before (closed: not started again), or while its answer is
+      // still going out (a file with the row twice; a not-needed request takes no joins): that answer.
       const answering =
-        triage.workflowId.startsWith(REQUEST_PREFIX) &&
+        covered &&
         (err instanceof WorkflowExecutionAlreadyStartedError ||
           (err.name === 'WorkflowUpdateFailedError' &&
             /cannot join: the agreement is not-needed/.test(err.cause?.message ?? '')));
-      const answer = answering
-        ? await answeredBefore(client, triage.workflowId, { running: true })
-        : undefined;
+      const answer = answering ? await answeredBefore(client, triage.workflowId) : undefined;
       if (!answer) throw err;
       return answer;
     });
   // Joined while its answer was being given (the same request twice at once): that answer, as above.
-  if (triage.workflowId.startsWith(REQUEST_PREFIX) && result.outcome === 'already-requested')
-    return (
-      (await answeredBefore(client, triage.workflowId, { running: true })) ?? {
-        ...result,
-        outcome: 'not-needed',
-      }
-    );
+  if (covered && result.outcome === 'already-requested')
+    return (await answeredBefore(client, triage.workflowId)) ?? { ...result, outcome: 'not-needed' };
   return result.stage === 'not-needed' ? { ...result, outcome: 'not-needed' } : result;
 }
 

@@ -7,6 +7,7 @@
  * luxon only, no zod: the CLI's lean paths use the formatters.
  */
 import { DateTime } from 'luxon';
+import { newYorkDate } from './new-york-date';
 
 export const NEW_YORK = 'America/New_York';
 
@@ -77,6 +78,9 @@ function calendarDate(date: string, text: string): DateTime | string {
 const NUMERIC_DATE =
   /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::\d{2})?\s*([ap])?\.?m?\.?)?$/i;
 
+/** Day and month in digits without a year, as people type them: `12/3`, `3.12`. */
+const NO_YEAR = /^(\d{1,2})[/.](\d{1,2})$/;
+
 /** The time of day typed beside a date in digits, 24-hour; undefined when there is none, null when it is no time. */
 function clockOf(m: RegExpExecArray): { hour: number; minute: number } | null | undefined {
   if (m[4] === undefined) return undefined;
@@ -85,10 +89,19 @@ function clockOf(m: RegExpExecArray): { hour: number; minute: number } | null | 
   return { hour: half ? (h % 12) + (half === 'p' ? 12 : 0) : h, minute };
 }
 
-/** A date in digits (NUMERIC_DATE's match) read in `order`, at `clock` New York time if given; may be invalid. */
-function inOrder(m: RegExpExecArray, order: DigitsOrder, clock?: { hour: number; minute: number }): DateTime {
-  const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+/**
+ * A date in digits (NUMERIC_DATE's match, or NO_YEAR's: then in the year `yearFor` gives it) read in
+ * `order`, at `clock` New York time if given; may be invalid.
+ */
+function inOrder(
+  m: RegExpExecArray,
+  order: DigitsOrder,
+  clock?: { hour: number; minute: number },
+  expect?: Expect,
+): DateTime {
+  const [a, b] = [Number(m[1]), Number(m[2])];
   const [month, day] = order === 'month-first' ? [a, b] : [b, a];
+  const year = m[3] === undefined ? yearFor(month, day, expect) : Number(m[3]);
   return DateTime.fromObject({ year, month, day, ...clock }, { zone: NEW_YORK, locale: 'en-US' });
 }
 
@@ -99,13 +112,12 @@ function inOrder(m: RegExpExecArray, order: DigitsOrder, clock?: { hour: number;
  * (monthNameReading); undefined for any other shape.
  */
 function numericReadings(text: string, expect?: Expect): string | undefined {
-  const m = NUMERIC_DATE.exec(text);
-  const noYear = NO_YEAR.exec(text);
-  if (!m && !noYear) return monthNameReading(text, expect);
-  const clock = m ? clockOf(m) : undefined;
+  const m = NUMERIC_DATE.exec(text) ?? NO_YEAR.exec(text);
+  if (!m) return monthNameReading(text, expect);
+  const clock = clockOf(m);
   if (clock === null) return undefined;
   const days = (['month-first', 'day-first'] as const)
-    .map((order) => (m ? inOrder(m, order, clock) : undated(noYear!, order, expect)))
+    .map((order) => inOrder(m, order, clock, expect))
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
   if (days.length === 0) return undefined;
   // A reading on the wrong side of today is no help (`--until 12/8/2026` is not August 12 of a past
@@ -121,9 +133,6 @@ function numericReadings(text: string, expect?: Expect): string | undefined {
   return (expect && likely.length ? likely : days).map(said).join('; ');
 }
 
-/** Day and month in digits without a year, as people type them: `12/3`, `3.12`. */
-const NO_YEAR = /^(\d{1,2})[/.](\d{1,2})$/;
-
 /**
  * The year a date typed without one most likely means: the nearest on the side of today expected
  * (the last December 3 for a past date, the next for a future one), else this year.
@@ -137,16 +146,6 @@ function yearFor(month: number, day: number, expect?: Expect): number {
   if (expect === 'past' && date > todayDate) return today.year - 1;
   if (expect === 'future' && date < todayDate) return today.year + 1;
   return today.year;
-}
-
-/** NO_YEAR's match read in `order`, in the year `yearFor` gives that reading; may be invalid. */
-function undated(m: RegExpExecArray, order: DigitsOrder, expect?: Expect): DateTime {
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  const [month, day] = order === 'month-first' ? [a, b] : [b, a];
-  return DateTime.fromObject(
-    { year: yearFor(month, day, expect), month, day },
-    { zone: NEW_YORK, locale: 'en-US' },
-  );
 }
 
 /** The forms of a date with its month's name that people type: `Dec 3 2026`, `December 3, 2026`, `3 Dec 2026`. */
@@ -342,6 +341,4 @@ export function dateInWords(date: string | Date, form: 'long' | 'short' = 'long'
 }
 
 /** The New York date of an instant, YYYY-MM-DD (today's by default). */
-export function newYorkDate(at: Date | string | number = new Date()): string {
-  return inNewYork(at).toISODate()!;
-}
+export { newYorkDate };

@@ -336,7 +336,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       ],
       [
         ['institutions', 'add-official', 'uw.edu', '--name', ' ', '--email', 'osp@uw', '--title', 'a\nb'],
-        /^dura: --name: required\ndura: --email: "osp@uw": not an e-mail address\ndura: --title: must be on one line\n$/,
+        /^dura: --name: required\ndura: --email: "osp@uw": not an e-mail address\ndura: --title: must be one line\n$/,
       ],
     ];
     for (const [args, message] of cases) {

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { sameEmail, type AgreementAnswer, type AgreementStatus } from '../../common/agreement';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
+import { typedPerson } from './person-flags';
 import { checkFlags, requiredFlag } from './required';
 
 type Flags = OutputOptions & Record<string, string | boolean | undefined>;
@@ -229,38 +230,6 @@ export function registerControlCommands(program: Command): void {
         );
       });
   }
-}
-
-/**
- * `--name`, `--email` (and `--title`) of set-official and add-requester, every problem at once with
- * those already found (`problems`), as `request` checks its people: the address by zod's rule (common/
- * coverage.ts; the workflow's validator cannot use zod, and its own check is a looser backstop), a name
- * not blank, each on one line. A flag left out is the mandatory-flag check's to name (required.ts).
- */
-async function typedPerson(
-  f: Flags,
-  problems: string[],
-  { title = false } = {},
-): Promise<{ name: string; email: string; title?: string }> {
-  const { parseEmail } = await import('../../common/coverage');
-  const oneLine = (flag: string, value: unknown) => {
-    if (typeof value === 'string' && /[\r\n]/.test(value)) problems.push(`${flag}: must be one line`);
-  };
-  if (typeof f.name === 'string' && !f.name.trim()) problems.push('--name: required');
-  oneLine('--name', f.name);
-  if (typeof f.email === 'string' && !parseEmail(f.email))
-    problems.push(
-      f.email.trim()
-        ? `--email: ${JSON.stringify(f.email.trim())}: not an e-mail address`
-        : '--email: required',
-    );
-  if (title) oneLine('--title', f.title);
-  if (problems.length) throw new UserError(problems.join('\n'));
-  return {
-    name: String(f.name),
-    email: String(f.email),
-    ...(title && f.title ? { title: String(f.title) } : {}),
-  };
 }
 
 /** `next reminder Monday, December 14, 2026, 9:00 AM ET; ` for the answer of a control that moved it. */

@@ -193,16 +193,8 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
         options: OutputOptions & { name: string; email: string; title?: string },
       ) => {
         // Every problem at once, named by flag, as `set-official` says them (the store stops at the first).
-        const { parseEmail } = await import('../../common/coverage');
-        const problems = [
-          !options.name.trim() && '--name: required',
-          !parseEmail(options.email) &&
-            (options.email.trim()
-              ? `--email: ${JSON.stringify(options.email.trim())}: not an e-mail address`
-              : '--email: required'),
-          /[\r\n]/.test(options.title ?? '') && '--title: must be on one line',
-        ].filter((p): p is string => typeof p === 'string');
-        if (problems.length) throw new UserError(problems.join('\n'));
+        const { typedPerson } = await import('./person-flags');
+        await typedPerson(options, [], { title: true });
         const official = { name: options.name, email: options.email, title: options.title ?? null };
         const result = await registry((s) => s.addInstitutionOfficial(institution, official));
         changed(

@@ -1,0 +1,35 @@
+/** A person typed as flags (`--name`, `--email`, `--title`), checked before anything is sent. */
+import { UserError } from '../output';
+
+/**
+ * `--name`, `--email` (and `--title`) of set-official, add-requester and `institutions add-official`,
+ * every problem at once with those already found (`problems`), as `request` checks its people: the address by zod's rule (common/
+ * coverage.ts; the workflow's validator cannot use zod, and its own check is a looser backstop), a name
+ * not blank, each on one line. A flag left out is the mandatory-flag check's to name (required.ts).
+ */
+export async function typedPerson(
+  flags: object,
+  problems: string[],
+  { title = false } = {},
+): Promise<{ name: string; email: string; title?: string }> {
+  const f = flags as { name?: unknown; email?: unknown; title?: unknown };
+  const { parseEmail } = await import('../../common/coverage');
+  const oneLine = (flag: string, value: unknown) => {
+    if (typeof value === 'string' && /[\r\n]/.test(value)) problems.push(`${flag}: must be one line`);
+  };
+  if (typeof f.name === 'string' && !f.name.trim()) problems.push('--name: required');
+  oneLine('--name', f.name);
+  if (typeof f.email === 'string' && !parseEmail(f.email))
+    problems.push(
+      f.email.trim()
+        ? `--email: ${JSON.stringify(f.email.trim())}: not an e-mail address`
+        : '--email: required',
+    );
+  if (title) oneLine('--title', f.title);
+  if (problems.length) throw new UserError(problems.join('\n'));
+  return {
+    name: String(f.name),
+    email: String(f.email),
+    ...(title && f.title ? { title: String(f.title) } : {}),
+  };
+}
