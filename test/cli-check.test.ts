@@ -128,17 +128,40 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     assert.equal(rule.stdout, "uw.edu: the controlled tier's rule is now individual\n");
     // Her individual agreement, as its workflow writes it to the records: --agreement must name one.
     const store = await RecordsStore.open(env.DATABASE_URL!);
-    await store
-      .recordEvents({
-        agreementRef: 'ref-ada',
+    const recorded = (agreementRef: string, agreementId: string, domain: string) =>
+      store.recordEvents({
+        agreementRef,
         firstSeq: 0,
         events: [{ at: '2026-11-02T15:00:00.000Z', event: 'requested' }],
-        status: sampleAgreement({
-          agreementId: 'ada@uw.edu-1',
-          institution: { name: 'UW', domain: 'uw.edu' },
-        }),
-      })
+        status: sampleAgreement({ agreementId, institution: { name: domain, domain } }),
+      });
+    await recorded('ref-ada', 'ada@uw.edu-1', 'uw.edu')
+      .then(() => recorded('ref-mit', 'mit.edu-1', 'mit.edu'))
       .finally(() => store.close());
+    // Another institution's agreement, and a tier whose rule is domains, list no one (a trial's finding).
+    const elsewhere = await dura(
+      ...['institutions', 'add-address', 'uw.edu', 'ada@uw.edu', '--tier', 'controlled'],
+      ...['--agreement', 'mit.edu-1'],
+    );
+    assert.deepEqual(
+      [elsewhere.status, elsewhere.stderr],
+      [1, "dura: mit.edu-1 is mit.edu's agreement, not one of uw.edu's\n"],
+    );
+    const domainsRule = await dura(
+      'institutions',
+      'add-address',
+      'uw.edu',
+      'ada@uw.edu',
+      '--tier',
+      'registered',
+    );
+    assert.deepEqual(
+      [domainsRule.status, domainsRule.stderr],
+      [
+        1,
+        "dura: uw.edu's registered tier covers every address at its domains (rule domains): set its rule to individual first (set-rule)\n",
+      ],
+    );
     const unknown = await dura(
       'institutions',
       'add-address',

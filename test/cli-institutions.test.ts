@@ -40,7 +40,7 @@ for (const database of TEST_DATABASES)
       // Typed under another name (a spreadsheet's): the answer names the institution as the list does.
       const again = await dura(
         ...requestArgs('one.edu', 'grace@one.edu').map((a) =>
-          a === 'University of one.edu' ? 'Univ of One' : a,
+          a === 'University of one.edu' ? 'Univ of One' : a === 'osp@one.edu' ? 'dean@one.edu' : a,
         ),
       );
       assert.equal(again.status, 0, again.stderr);
@@ -101,6 +101,10 @@ for (const database of TEST_DATABASES)
         answered.map((r: { agreementId: string }) => r.agreementId),
         [again.stdout.trim()],
       );
+      // The official Grace typed signed nothing: show names only those of agreements.
+      const profile = (await ok('institutions', 'show', 'one.edu')).stdout;
+      assert.match(profile, /^University of one\.edu \(one\.edu\)$/m);
+      assert.doesNotMatch(profile, /dean@one\.edu/);
     });
 
     it('2/3/7. controls print the stage after the change; a closed agreement says so; the official hears of it', async () => {

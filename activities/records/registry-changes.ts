@@ -120,7 +120,7 @@ export async function addAddress(
       );
     const listed = await trx
       .selectFrom('institution_tiers')
-      .select('tier')
+      .select('rule')
       .where('domain', '=', id)
       .where('tier', '=', t)
       .executeTakeFirst();
@@ -128,6 +128,12 @@ export async function addAddress(
       throw new RegistryError(
         `${id} is not listed for the ${t} tier: set its rule to individual first (set-rule)`,
       );
+    // Under the domains rule an address listed would show nowhere and cover no one more.
+    if (listed.rule !== 'individual')
+      throw new RegistryError(
+        `${id}'s ${t} tier covers every address at its domains (rule ${listed.rule}): set its rule to individual first (set-rule)`,
+      );
+    if (listing.agreementId) await agreementFits(trx, listing.agreementId, id, t);
     const inserted = await trx
       .insertInto('institution_addresses')
       .values({
@@ -231,6 +237,32 @@ export async function setContact(
     )
     .executeTakeFirst();
   return { institution: id, changed: Number(updated.numUpdatedRows) > 0 };
+}
+
+/**
+ * Refuses an agreement recorded for another institution or without `tier` as the one that lists an
+ * address (a trial listed uw.edu's address by another institution's agreement). An id not in the records
+ * passes: the CLI refuses it by its flag, and the registry file may name agreements from before dura.
+ */
+async function agreementFits(
+  db: Kysely<Database>,
+  agreementId: string,
+  id: string,
+  tier: string,
+): Promise<void> {
+  const agreement = await db
+    .selectFrom('agreements')
+    .select(['domain', 'tiers'])
+    .where('agreement_id', '=', agreementId)
+    .orderBy('received_at', 'desc')
+    .executeTakeFirst();
+  if (!agreement) return;
+  if ((await institutionIdFor(db, agreement.domain)) !== id)
+    throw new RegistryError(`${agreementId} is ${agreement.domain}'s agreement, not one of ${id}'s`);
+  if (!agreement.tiers.split(',').includes(tier))
+    throw new RegistryError(
+      `${agreementId} is for the ${agreement.tiers.replace(/,/g, ' and ')} tier, not ${tier}`,
+    );
 }
 
 async function resolve(db: Kysely<Database>, institution: string): Promise<string> {

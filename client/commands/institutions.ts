@@ -173,11 +173,12 @@ function profileView(p: InstitutionProfile): string {
  */
 function officialsOnAgreements(
   listed: Array<{ email: string }>,
-  runs: Array<{ agreementId: string; officials: Array<{ name: string; email: string }> }>,
+  runs: Array<{ agreementId: string; stage: string; officials: Array<{ name: string; email: string }> }>,
 ): string[] {
   const known = new Set(listed.map((o) => o.email.toLowerCase()));
   const named = new Map<string, { name: string; email: string; ids: string[] }>();
-  for (const run of runs)
+  // A covered request (not-needed) names the official its requester typed, whom no agreement asked.
+  for (const run of runs.filter((r) => r.stage !== 'not-needed'))
     for (const o of run.officials) {
       const key = o.email.toLowerCase();
       if (known.has(key)) continue;
