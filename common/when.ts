@@ -7,7 +7,7 @@
  * luxon only, no zod: the CLI's lean paths use the formatters.
  */
 import { DateTime } from 'luxon';
-import { newYorkDate } from './new-york-date';
+import { dateInWords, inShortWords, inWords, newYorkDate } from './new-york-date';
 
 export const NEW_YORK = 'America/New_York';
 
@@ -307,11 +307,6 @@ export function readAs(field: string, when: When, dateMeans?: string): string | 
   return `${field} ${when.text} read as ${meaning}`;
 }
 
-/** An instant (Date, epoch ms or ISO-8601) as New York time: `Tuesday, December 1, 2026, 5:00 PM ET`. */
-export function inWords(at: Date | string | number): string {
-  return inNewYork(at).toFormat("cccc, LLLL d, yyyy, h:mm a 'ET'");
-}
-
 /**
  * When a request was received, in words: `inWords`, or only its date (`Monday, November 30, 2026`) when
  * it is a New York midnight to the millisecond, which is how a receipt typed as a date is stored
@@ -323,22 +318,5 @@ export function receivedInWords(at: Date | string | number, form: 'long' | 'shor
   return form === 'short' ? inShortWords(at) : inWords(at);
 }
 
-/** The compact form for tables and lists: `Tue, Dec 1, 2026, 5:00 PM ET`. */
-export function inShortWords(at: Date | string | number): string {
-  return inNewYork(at).toFormat("ccc, LLL d, yyyy, h:mm a 'ET'");
-}
-
-/**
- * A New York date (YYYY-MM-DD), or an instant's New York date, as `Tuesday, December 1, 2026`;
- * `short`: `Tue, Dec 1, 2026`.
- */
-export function dateInWords(date: string | Date, form: 'long' | 'short' = 'long'): string {
-  const day =
-    typeof date === 'string' && DATE.test(date)
-      ? DateTime.fromISO(date, { zone: NEW_YORK, locale: 'en-US' })
-      : inNewYork(date);
-  return day.toFormat(form === 'short' ? 'ccc, LLL d, yyyy' : 'cccc, LLLL d, yyyy');
-}
-
-/** The New York date of an instant, YYYY-MM-DD (today's by default). */
-export { newYorkDate };
+/** Instants and dates in words, and an instant's New York date (YYYY-MM-DD), by Intl. */
+export { dateInWords, inShortWords, inWords, newYorkDate };
