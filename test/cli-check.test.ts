@@ -138,44 +138,19 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     await recorded('ref-ada', 'ada@uw.edu-1', 'uw.edu')
       .then(() => recorded('ref-mit', 'mit.edu-1', 'mit.edu'))
       .finally(() => store.close());
-    // Another institution's agreement, and a tier whose rule is domains, list no one (a trial's finding).
-    const elsewhere = await dura(
-      ...['institutions', 'add-address', 'uw.edu', 'ada@uw.edu', '--tier', 'controlled'],
-      ...['--agreement', 'mit.edu-1'],
-    );
-    assert.deepEqual(
-      [elsewhere.status, elsewhere.stderr],
-      [1, "dura: mit.edu-1 is mit.edu's agreement, not one of uw.edu's\n"],
-    );
-    const domainsRule = await dura(
-      'institutions',
-      'add-address',
-      'uw.edu',
-      'ada@uw.edu',
-      '--tier',
-      'registered',
-    );
-    assert.deepEqual(
-      [domainsRule.status, domainsRule.stderr],
+    // An unknown agreement, another institution's, and a tier whose rule is domains list no one.
+    const add = ['institutions', 'add-address', 'uw.edu', 'ada@uw.edu', '--tier'];
+    for (const [flags, refusal] of [
+      [['controlled', '--agreement', 'nope-1'], '--agreement: no agreement nope-1 in the records'],
+      [['controlled', '--agreement', 'mit.edu-1'], "mit.edu-1 is mit.edu's agreement, not one of uw.edu's"],
       [
-        1,
-        "dura: uw.edu's registered tier covers every address at its domains (rule domains): set its rule to individual first (set-rule)\n",
+        ['registered'],
+        "uw.edu's registered tier covers every address at its domains (rule domains): set its rule to individual first (set-rule)",
       ],
-    );
-    const unknown = await dura(
-      'institutions',
-      'add-address',
-      'uw.edu',
-      'ada@uw.edu',
-      '--tier',
-      'controlled',
-      '--agreement',
-      'nope-1',
-    );
-    assert.deepEqual(
-      [unknown.status, unknown.stderr],
-      [1, 'dura: --agreement: no agreement nope-1 in the records\n'],
-    );
+    ] as const) {
+      const refused = await dura(...add, ...flags);
+      assert.deepEqual([refused.status, refused.stderr], [1, `dura: ${refusal}\n`]);
+    }
     const address = await dura(
       'institutions',
       'add-address',
