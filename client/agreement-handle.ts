@@ -9,7 +9,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { agreementIdFor, REQUEST_PREFIX, type AgreementStatus } from '../common/agreement';
+import { REQUEST_PREFIX, type AgreementStatus } from '../common/agreement';
 import {
   agreementIdOf,
   agreementTarget,
@@ -23,6 +23,7 @@ import { DuraStage } from '../workflows/search-attributes';
 import { UnreachableError, UserError } from './output';
 import { withRecords } from './records';
 import { recordedStatus } from './status';
+import { asAsked, fallbackWorkflowIds } from './typed-agreement';
 import {
   patiently,
   rethrowNotTaken,
@@ -85,6 +86,7 @@ export interface StatusAnswer {
 }
 
 export async function fetchStatus(client: Client, config: Config, typed: string): Promise<StatusAnswer> {
+  typed = await asAsked(config, typed);
   const target = agreementTarget(typed);
   const ask = (workflowId: string) =>
     client.connection
@@ -118,29 +120,6 @@ export async function fetchStatus(client: Client, config: Config, typed: string)
       return { status: recorded, source: 'closed' };
   }
   return { status, source: 'workflow' };
-}
-
-/**
- * The workflow ids that may hold what was typed when its own holds nothing, in the order to try them:
- * an address's institution by its domain (after its individual agreement), then the institution the
- * registry says the domain belongs to (a second domain), then the agreement the address asked for as a
- * requester (in process, else the latest), the most telling last.
- */
-async function fallbackWorkflowIds(
-  config: Pick<Config, 'DATABASE_URL'>,
-  target: AgreementTarget,
-): Promise<string[]> {
-  if (!target.domain) return [];
-  const ids = target.email ? [agreementIdFor(target.domain)] : [];
-  const { institution, asked } = await withRecords(config.DATABASE_URL, async (store) => ({
-    institution: await store.institutionByDomain(target.domain!),
-    asked: target.email ? await store.agreementsOfRequester(target.email) : [],
-  }));
-  if (institution) ids.push(agreementIdFor(institution.id));
-  // A requester at another domain (ada@gmail.com, accepted with a warning): the agreements they asked for.
-  // The one in process, else the latest: one id, so that status and the controls agree on it.
-  if (asked[0]) ids.push(agreementTarget(asked[0]).workflowId);
-  return [...new Set(ids)].filter((id) => id !== target.workflowId);
 }
 
 async function earlierAgreement(
@@ -227,6 +206,7 @@ export async function updateAgreement<T>(
   update: AgreementUpdate,
   patience: Patience = {},
 ): Promise<UpdateOutcome<T>> {
+  typed = await asAsked(config, typed);
   const target = agreementTarget(typed);
   const named = await namedAgreement(config, target);
   if (target.agreementId && !named && !target.agreementId.startsWith(REQUEST_PREFIX))

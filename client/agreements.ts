@@ -23,6 +23,7 @@ import { coverage, needsIndividualAgreement, type CoverageInstitution } from '..
 import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
+import { addressNotes } from './address-notes';
 import { patiently, type Patience } from './update-retry';
 
 /**
@@ -77,6 +78,8 @@ export interface RequestTriage {
   askedAs: string;
   /** Set when the requester's address is not at the institution's domains: those domains. */
   outsideDomains?: string[];
+  /** Set when the signing official's address is not at (or under) the institution's domains. */
+  officialOutside?: true;
   /**
    * A request the list covers: the institution's name on the list, which its answer uses (a trial's
    * "Univ of Washington" from a spreadsheet row was told "Univ of Washington is already registered").
@@ -104,15 +107,26 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   const askedAs = inside ? email : `${email.split('@')[0]}@${profile?.id ?? normalizeDomain(domain)}`;
   const outside = inside ? {} : { outsideDomains: domains };
   if (!profile) {
+    const checked = addressNotes(request, domains);
+    notes.push(...checked.notes);
     const parent = await registry?.likelyParentInstitution(domain);
     if (parent)
       notes.push(
         `${normalizeDomain(domain)} is not listed, but ${parent.domain} (${parent.name}) is; if it is theirs, ` +
           `\`dura institutions add-domain ${parent.id} ${normalizeDomain(domain)}\` settles it`,
       );
-    return { workflowId: agreementIdFor(domain), individual: false, notes, askedAs, ...outside };
+    return {
+      workflowId: agreementIdFor(domain),
+      individual: false,
+      notes,
+      askedAs,
+      ...outside,
+      ...(checked.officialOutside ? { officialOutside: true } : {}),
+    };
   }
   const covered = coverage({ email: askedAs, tiers: request.tiers, institution: profile });
+  const checked = addressNotes(request, domains, covered.next !== 'create-account');
+  notes.push(...checked.notes);
   if (covered.next === 'create-account')
     return {
       workflowId: coveredRequestId(email, request),
@@ -129,6 +143,7 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
     notes,
     askedAs,
     ...outside,
+    ...(checked.officialOutside ? { officialOutside: true } : {}),
   };
 }
 

@@ -249,7 +249,9 @@ const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(
  * join). Checked by `dura request` and the web form before anything is sent.
  */
 export function joinRefusal(c: Coverage): string | null {
-  return c.inProcess?.laterTiers.length && !c.inProcess.requester ? c.nextStep : null;
+  // Its own requester too: asking it for another tier after initiation is refused all the same (a trial's
+  // web form showed the workflow's refusal as it came).
+  return c.inProcess?.laterTiers.length ? c.nextStep : null;
 }
 
 /** `joinRefusal` as it follows a field's name (`tiers: an agreement for …`), or null. */

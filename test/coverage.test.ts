@@ -3,9 +3,11 @@ import { strict as assert } from 'node:assert';
 import type { Tier } from '../common/agreement';
 import {
   coverage,
+  joinRefusal,
   parseEmail,
   registrableDomain,
   tiersAsked,
+  withAgreementInProcess,
   type CoverageInstitution,
   type MembershipRule,
 } from '../common/coverage';
@@ -234,6 +236,28 @@ describe('coverage: is this address covered, and what next', () => {
     assert.equal(parseEmail('ada@'), null);
     assert.equal(parseEmail('@uw.edu'), null);
     assert.deepEqual(parseEmail(' Ada@Med.UW.edu '), { email: 'ada@med.uw.edu', domain: 'med.uw.edu' });
+  });
+
+  it('a tier the agreement in process went to its official without is refused to its own requesters too', () => {
+    const inProcess = (requester: boolean, tiers: Tier[]) =>
+      withAgreementInProcess(coverage({ email: 'ann@uw.edu', tiers, institution: null }), {
+        agreementId: 'uw.edu-1',
+        stage: 'awaiting-signature',
+        receivedAt: '2026-11-02T15:00:00.000Z',
+        requester,
+        tiers: ['registered'],
+      });
+    for (const requester of [false, true]) {
+      assert.match(
+        joinRefusal(inProcess(requester, ['controlled']))!,
+        /Controlled Tier can be requested once it is signed/,
+      );
+      assert.equal(
+        joinRefusal(inProcess(requester, ['registered'])),
+        null,
+        'the same tier joins (or is asked already)',
+      );
+    }
   });
 
   it('registrableDomain follows the Public Suffix List (tldts)', () => {

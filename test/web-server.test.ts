@@ -392,6 +392,21 @@ describe('dura web over HTTP', function () {
     assert.deepEqual(h1s(first.body), ['Request received']);
     assert.match(first.body, /Your agreement's id is <strong id="agreement-id">web1.edu-1<\/strong>/);
     assert.match(first.body, /<ol id="timeline">/);
+    assert.doesNotMatch(first.body, /id="official-outside"/);
+    // A new agreement's official typed at another domain (a trial's olga@kent.eud): said at once.
+    const olga = await follow(
+      app,
+      await post(
+        app,
+        '/request',
+        { ...requestFields('web7.edu', 'ada@web7.edu'), official_email: 'olga@web7.eud' },
+        s,
+      ),
+    );
+    assert.match(
+      olga.body,
+      /<p id="official-outside">\s*The signing official's address you gave, olga@web7\.eud, is not at web7\.edu\. If it\s+is mistyped, write to the access team/,
+    );
     const callsBefore = calls;
     const reloaded = await follow(app, posted);
     assert.equal(reloaded.body, first.body, 'a reload shows the same answer');

@@ -83,6 +83,8 @@ interface Received {
   stage: JoinResult['stage'];
   /** The requester's address when it is not at the institution's domains, with those domains. */
   outside?: { email: string; domains: string[] };
+  /** A new agreement's signing official not at the institution's domain: the address typed, that domain. */
+  officialOutside?: { email: string; domain: string };
   /** A join that named a signing official the agreement does not have: the address the researcher typed. */
   officialNotUsed?: string;
   /** A join under another institution name: the name the agreement keeps. */
@@ -201,9 +203,11 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
 
   let result: JoinResult;
   let outside: Received['outside'];
+  let triaged: Awaited<ReturnType<typeof triageRequest>> | undefined;
   try {
     const client = await ctx.temporal();
     const triage = await triageRequest(request, ctx.store);
+    triaged = triage;
     // Accepted, as `dura request` accepts it; the researcher can still see and correct it.
     if (triage.outsideDomains) outside = { email: request.requester.email, domains: triage.outsideDomains };
     const patienceMs = ctx.patienceMs ?? 30_000;
@@ -235,7 +239,14 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     throw err;
   }
   const { agreementId, outcome, stage } = result;
-  const kept = await keptByAgreement(ctx, request, result);
+  const kept: Pick<Received, 'officialNotUsed' | 'institutionKept' | 'officialOutside'> =
+    await keptByAgreement(ctx, request, result);
+  // Only a new agreement goes to the official typed (a join keeps its own: officialNotUsed says so).
+  if (triaged?.officialOutside && outcome === 'started')
+    kept.officialOutside = {
+      email: request.signingOfficial.email.trim(),
+      domain: request.institution.domain,
+    };
   const listedFor = coverage.tiers.filter((t) => t.covered).map((t) => t.tier);
   return redirectToReceived(reply, ctx, {
     ...{ agreementId, outcome, tiers: request.tiers, stage, outside, ...kept },
@@ -271,7 +282,11 @@ async function keptByAgreement(
 }
 
 function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): Promise<FastifyReply> {
-  const { agreementId, outcome, tiers, stage } = answer;
+  const { agreementId, outcome, tiers, stage, listedFor } = answer;
+  // The tiers the agreement is for: one the institution is listed for already is not asked again (a
+  // trial's Controlled-only amendment read "Tiers asked for: Registered and Controlled Tiers").
+  const known = tiers.filter((t) => t === 'registered' || t === 'controlled');
+  const asked = known.filter((t) => !listedFor?.includes(t));
   return sendPage(reply, ctx, 'received', {
     // The timeline's first step as it stands: done, under way (a new agreement initiates at once, the
     // default policy, as `dura request` says), or to come (an agreement waiting for `dura initiate`).
@@ -286,8 +301,9 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     workbench: ctx.links.workbench,
     agreementId,
     outcome: outcomeWords(answer),
-    tiers: tiersInWords(tiers.filter((t) => t === 'registered' || t === 'controlled')),
+    tiers: tiersInWords(asked.length && outcome !== 'not-needed' ? asked : known),
     officialNotUsed: answer.officialNotUsed,
+    officialOutside: answer.officialOutside,
     institutionKept: answer.institutionKept,
     outside: answer.outside && {
       email: answer.outside.email,

@@ -1,0 +1,55 @@
+/**
+ * Warnings on the addresses a request names, for the person who typed it (a trial's `--official-email
+ * olga@kent.eud` went out with no word, and reminders would have followed it every 14 days): an address
+ * whose top-level domain does not exist (tldts: the Public Suffix List; the names RFC 2606 reserves for
+ * tests and examples pass), and a signing official not at the institution's domains. Accepted all the
+ * same: an official may sign from another domain, and the access team corrects one with set-official.
+ */
+import { getDomain, parse } from 'tldts';
+import { normalizeDomain, type AgreementRequest } from '../common/agreement';
+
+const RESERVED = new Set(['test', 'example', 'invalid', 'localhost']);
+
+/** The last label of `email`'s domain when no registry of top-level domains knows it, else null. */
+export function unknownTopLevel(email: string): string | null {
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  const tld = domain.slice(domain.lastIndexOf('.') + 1);
+  const parsed = parse(domain);
+  return parsed.isIcann || parsed.isPrivate || RESERVED.has(tld) ? null : tld;
+}
+
+/** Whether `email` is at one of `domains` or a subdomain of theirs (an office's own: osp.uw.edu). */
+function underDomains(email: string, domains: readonly string[]): boolean {
+  const own = getDomain(email.slice(email.lastIndexOf('@') + 1).toLowerCase());
+  return domains.some((d) => (getDomain(normalizeDomain(d)) ?? normalizeDomain(d)) === own);
+}
+
+/**
+ * The warnings (`<field>: <address> …`, one per problem) and whether the official is outside `domains`
+ * (the institution's: the list's, else the request's own; `withOfficial` false: a request that needs no
+ * agreement, whose official hears nothing).
+ */
+export function addressNotes(
+  request: Pick<AgreementRequest, 'requester' | 'signingOfficial'>,
+  domains: readonly string[],
+  withOfficial = true,
+): { notes: string[]; officialOutside: boolean } {
+  const notes: string[] = [];
+  const official = request.signingOfficial.email.trim();
+  for (const [field, email] of [
+    ['requester.email', request.requester.email.trim()],
+    ...(withOfficial ? ([['signingOfficial.email', official]] as const) : []),
+  ] as const) {
+    const tld = unknownTopLevel(email);
+    if (tld)
+      notes.push(
+        `${field}: ${email}: .${tld} is no top-level domain (mistyped?); mail to it will not arrive`,
+      );
+  }
+  const officialOutside = withOfficial && !underDomains(official, domains);
+  if (officialOutside)
+    notes.push(
+      `signingOfficial.email: ${official} is not at ${domains.join(', ')}: check it (dura set-official corrects an agreement's official)`,
+    );
+  return { notes, officialOutside };
+}

@@ -1,0 +1,48 @@
+/**
+ * What a person typed to name an agreement, put where the CLI looks for it: an address as the agreement
+ * its person asked for, and the workflows that may hold what was typed when its own holds nothing.
+ */
+import { agreementIdFor, REQUEST_PREFIX } from '../common/agreement';
+import { agreementTarget, type AgreementTarget } from '../common/agreement-target';
+import type { Config } from '../common/config';
+import { withRecords } from './records';
+
+/**
+ * What was typed, with an address put as the agreement that person asked for (in process, else their
+ * latest; docs/cli.md), so that status and the controls reach their agreement, never a colleague's (a
+ * trial paused another requester's amendment by an address at the institution's domain). An address
+ * that asked for none stays as typed: its individual agreement, else its institution's. Without the
+ * records (unreachable) it stays as typed too: the status then comes from where it can.
+ */
+export async function asAsked(config: Pick<Config, 'DATABASE_URL'>, typed: string): Promise<string> {
+  const target = agreementTarget(typed);
+  if (!target.email || target.agreementId) return typed;
+  const asked = await withRecords(config.DATABASE_URL, (store) =>
+    store.agreementsOfRequester(target.email!),
+  ).catch(() => []);
+  // A covered request (not-needed) is no agreement: its institution's tells more.
+  return asked.find((id) => !id.startsWith(REQUEST_PREFIX)) ?? typed;
+}
+
+/**
+ * The workflow ids that may hold what was typed when its own holds nothing, in the order to try them:
+ * an address's institution by its domain (after its individual agreement), then the institution the
+ * registry says the domain belongs to (a second domain), then the agreement the address asked for as a
+ * requester (in process, else the latest), the most telling last.
+ */
+export async function fallbackWorkflowIds(
+  config: Pick<Config, 'DATABASE_URL'>,
+  target: AgreementTarget,
+): Promise<string[]> {
+  if (!target.domain) return [];
+  const ids = target.email ? [agreementIdFor(target.domain)] : [];
+  const { institution, asked } = await withRecords(config.DATABASE_URL, async (store) => ({
+    institution: await store.institutionByDomain(target.domain!),
+    asked: target.email ? await store.agreementsOfRequester(target.email) : [],
+  }));
+  if (institution) ids.push(agreementIdFor(institution.id));
+  // A requester at another domain (ada@gmail.com, accepted with a warning): the agreements they asked for.
+  // The one in process, else the latest: one id, so that status and the controls agree on it.
+  if (asked[0]) ids.push(agreementTarget(asked[0]).workflowId);
+  return [...new Set(ids)].filter((id) => id !== target.workflowId);
+}

@@ -1,0 +1,76 @@
+// An address names the agreement that person asked for (docs/cli.md): status and the controls reach
+// their agreement, never a colleague's in process at the same institution (a trial paused another
+// requester's amendment by an address). The CLI as a subprocess, the dev server, a real worker, SQLite.
+import { strict as assert } from 'node:assert';
+import { devServerEnv } from './helpers/env';
+import { dura as runDura, requestArgs } from './helpers/cli';
+import { realEngine } from './helpers/engine';
+import { until } from './helpers/wait';
+
+const today = () => new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+
+describe('dura CLI: an address names the agreement its person asked for', function () {
+  const engine = realEngine(devServerEnv, {}, 'sqlite');
+  const dura = (...args: string[]) => runDura(args, engine.cliEnv);
+  const status = async (typed: string) => {
+    const shown = await dura('status', typed, '--json');
+    assert.equal(shown.status, 0, shown.stderr);
+    return JSON.parse(shown.stdout) as {
+      agreementId: string;
+      stage: string;
+      remindersPausedUntil: string | null;
+    };
+  };
+
+  it("status and pause-reminders by José's address reach his completed agreement, not Émile's amendment", async () => {
+    const first = await dura(...requestArgs('addr.edu', 'jose@addr.edu'));
+    assert.equal(first.stdout.trim(), 'addr.edu-1', first.stderr);
+    assert.equal((await dura('execute', 'addr.edu-1', '--on', today())).status, 0);
+    await until(async () => (await status('addr.edu-1')).stage === 'completed');
+    const second = await dura(...requestArgs('addr.edu', 'emile@addr.edu', '--tier', 'controlled'));
+    assert.equal(second.stdout.trim(), 'addr.edu-2', second.stderr);
+    await until(async () => (await status('addr.edu-2')).stage === 'awaiting-signature');
+
+    assert.equal((await status('jose@addr.edu')).agreementId, 'addr.edu-1');
+    assert.equal((await status('emile@addr.edu')).agreementId, 'addr.edu-2');
+    // An address that asked for nothing: its institution's agreement in process, as before.
+    assert.equal((await status('dean@addr.edu')).agreementId, 'addr.edu-2');
+
+    const until14 = new Date(Date.now() + 14 * 86_400_000).toLocaleDateString('en-CA', {
+      timeZone: 'America/New_York',
+    });
+    const refused = await dura('pause-reminders', 'JOSE@addr.edu', '--until', until14);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.match(refused.stderr, /addr\.edu-1.* completed/);
+    assert.equal((await status('addr.edu-2')).remindersPausedUntil, null, "Émile's agreement untouched");
+
+    const paused = await dura('pause-reminders', 'emile@addr.edu', '--until', until14);
+    assert.equal(paused.status, 0, paused.stderr);
+    assert.match(paused.stdout, /^addr\.edu-2: pause-reminders done/);
+    assert.notEqual((await status('addr.edu-2')).remindersPausedUntil, null);
+  });
+
+  it('a request whose official is at another domain, or at no top-level domain, is started with a warning', async () => {
+    const typed = requestArgs('kent.edu', 'kay@kent.edu').map((a) =>
+      a === 'osp@kent.edu' ? 'olga@kent.eud' : a,
+    );
+    const started = await dura(...typed);
+    assert.equal(started.status, 0, started.stderr);
+    assert.equal(started.stdout.trim(), 'kent.edu-1');
+    assert.match(
+      started.stderr,
+      /^dura: warning: --official-email: olga@kent\.eud: \.eud is no top-level domain \(mistyped\?\); mail to it will not arrive$/m,
+    );
+    assert.match(
+      started.stderr,
+      /^dura: warning: --official-email: olga@kent\.eud is not at kent\.edu: check it \(dura set-official corrects an agreement's official\)$/m,
+    );
+    // An office's own subdomain is the institution's.
+    const office = requestArgs('lake.edu', 'lin@lake.edu').map((a) =>
+      a === 'osp@lake.edu' ? 'osp@research.lake.edu' : a,
+    );
+    const quiet = await dura(...office);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /signingOfficial/);
+  });
+});
