@@ -17,6 +17,7 @@ import { checkCoverage } from '../activities/records/coverage';
 import type { RecordsStore } from '../activities/records/store';
 import { receivedInWords } from '../common/when';
 import { triageRequest, type RequestTriage } from './agreements';
+import { personalDomainProblem } from './personal-mail';
 import { joinNotes } from './join-notes';
 
 /**
@@ -59,6 +60,10 @@ export async function planImport(
     byAgreement.set(workflowId, [...(byAgreement.get(workflowId) ?? []), row]);
   }
   const problems: CsvProblem[] = [];
+  for (const row of planned) {
+    const personal = await personalDomainProblem(store, row.request.institution.domain);
+    if (personal) problems.push({ line: row.line, field: 'domain', message: personal });
+  }
   for (const group of byAgreement.values()) {
     const first = group[0]!;
     const inProcess = (await checkCoverage(store, first.triage.askedAs, first.request.tiers)).inProcess;

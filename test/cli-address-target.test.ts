@@ -73,4 +73,17 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /signingOfficial/);
   });
+
+  it("a personal provider's domain is no institution's: request and import refuse it, naming the field", async () => {
+    const typed = requestArgs('gmail.com', 'ada@gmail.com');
+    const refused = await dura(...typed);
+    assert.deepEqual([refused.status, refused.stdout], [1, '']);
+    assert.match(
+      refused.stderr,
+      /^dura: --domain: gmail\.com is a personal e-mail provider's, not an institution's: name the institution's own domain \(the requester may still write from gmail\.com\)$/m,
+    );
+    // From another domain, a requester at gmail.com is accepted with a warning, as before.
+    const outside = await dura(...requestArgs('far.edu', 'ada@gmail.com'));
+    assert.equal(outside.status, 0, outside.stderr);
+  });
 });

@@ -438,18 +438,19 @@ for (const database of TEST_DATABASES)
         'Nu U,nu.edu,Bea,bea@nu.edu,Sam,osp@nu.edu,,controlled,',
         'Xi U,xi.edu,Cy,cy@xi.edu,Sam,osp@xi.edu,,registered,',
         'Omicron U,omicron.edu,Ola,ola@omicron,Sam,osp@omicron.edu,,registered,',
+        'Independent,gmail.com,Gus,gus@gmail.com,Gus,gus@gmail.com,,registered,',
       );
       // Every problem at once, the file's own and the tier the agreement cannot take, in line order.
       const refused = await dura('import', more);
       assert.equal(refused.status, 1);
       assert.match(
         refused.stderr,
-        /more\.csv: nothing requested; 2 problems:\ndura: line 2, tiers: an agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): .*\ndura: line 4, requester_email: "ola@omicron": not an e-mail address\n$/,
+        /more\.csv: nothing requested; 3 problems:\ndura: line 2, tiers: an agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): .*\ndura: line 4, requester_email: "ola@omicron": not an e-mail address\ndura: line 5, domain: gmail\.com is a personal e-mail provider's, not an institution's: .*\n$/,
       );
       assert.equal((await dura('status', 'xi.edu')).status, 1, 'xi.edu was not requested');
       const skipping = await dura('import', more, '--skip-invalid');
       assert.equal(skipping.status, 0, skipping.stderr);
-      assert.match(skipping.stdout, /^1 request, 1 agreement: 1 started; 2 rows skipped$/m);
+      assert.match(skipping.stdout, /^1 request, 1 agreement: 1 started; 3 rows skipped$/m);
       assert.match(skipping.stdout, /^skipped line 2, tiers: an agreement for nu\.edu/m);
       assert.deepEqual(
         (await status('nu.edu')).requesters.map((r: { email: string }) => r.email),

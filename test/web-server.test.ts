@@ -187,6 +187,13 @@ describe('dura web over HTTP', function () {
       unescape(pages[4]!.body),
       /href="\/request\?email=someone%40harbor.org&amp;domain=harbor.org&amp;institution=Harbor\+Research\+Institute&amp;tier=registered"/,
     );
+    // A personal provider's address: no request for gmail.com (a trial's became an "institution").
+    const gmail = unescape(
+      (await post(app, '/check', { email: 'ada@gmail.com', tier: 'registered' }, s)).body,
+    );
+    assert.match(gmail, /gmail\.com is a personal e-mail provider's domain, not an institution's/);
+    assert.match(gmail, /href="\/request\?email=ada%40gmail\.com"/);
+    assert.doesNotMatch(gmail, /domain=gmail/);
   });
 
   it('hostile input starts nothing: no CSRF token, a filled honeypot, a body too large, markup, unknown paths', async () => {
@@ -393,6 +400,15 @@ describe('dura web over HTTP', function () {
     assert.match(first.body, /Your agreement's id is <strong id="agreement-id">web1.edu-1<\/strong>/);
     assert.match(first.body, /<ol id="timeline">/);
     assert.doesNotMatch(first.body, /id="official-outside"/);
+    // A personal provider's domain named as the institution's: refused beside the field, nothing sent.
+    const before = calls;
+    const webmail = await post(app, '/request', requestFields('gmail.com', 'ada@gmail.com'), s);
+    assert.equal(webmail.statusCode, 400);
+    assert.match(
+      unescape(webmail.body),
+      /gmail\.com is a personal e-mail provider's, not an institution's: name the institution's own domain/,
+    );
+    assert.equal(calls, before, 'nothing sent');
     // A new agreement's official typed at another domain (a trial's olga@kent.eud): said at once.
     const olga = await follow(
       app,

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { checkCoverage, type Coverage, type TierCoverage } from '../../activities/records/coverage';
+import { personalDomainProblem } from '../../client/personal-mail';
 import { TIERS, type Tier } from '../../common/agreement';
 import { joinableTiers, parseEmail } from '../../common/coverage';
 import { fieldView, sendPage, type FormLimit, textValue, type FormError, type WebContext } from '../page';
@@ -93,7 +94,21 @@ export function registerCheckRoutes(app: FastifyInstance, ctx: WebContext, formL
       if (error || tierError) return sendCheckForm(reply, ctx, values, 400, { error, tierError });
       if (!values.tier) values.tier = 'registered';
       const coverage = await checkCoverage(ctx.store, values.email, [values.tier as Tier]);
-      return sendCheckForm(reply, ctx, values, 200, { answer: answerView(coverage, ctx) });
+      const answer = answerView(coverage, ctx);
+      // A personal provider's address tells nothing of an institution: no request for its domain.
+      const personal = coverage.tiers.some((t) => t.covered)
+        ? null
+        : await personalDomainProblem(ctx.store, coverage.domain);
+      if (personal) {
+        answer.nextStep =
+          `${coverage.domain} is a personal e-mail provider's domain, not an institution's: check your ` +
+          "institution's address, or submit a DURA request naming your institution's own domain.";
+        answer.next = {
+          href: `/request?${new URLSearchParams({ email: coverage.email })}`,
+          text: 'Submit a DURA request',
+        };
+      }
+      return sendCheckForm(reply, ctx, values, 200, { answer });
     },
   );
 }

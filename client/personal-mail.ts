@@ -1,0 +1,31 @@
+/**
+ * A personal e-mail provider's domain named as an institution's (a trial's form for `gmail.com`: its
+ * "agreement" gmail-com-1 went to the requester herself as official, and the next stranger at gmail.com
+ * joined it; executed, it would have covered every gmail.com address). The providers are the
+ * `email-providers` package's common list (its 355 most used). Two kinds of domain on it pass: one the
+ * Registered Institutions list has (the access team's word), and one under an academic suffix
+ * (`nus.edu.sg` is on it).
+ */
+import providers from 'email-providers/common.json';
+import { registrableDomain } from '../common/coverage';
+import { normalizeDomain } from '../common/agreement';
+
+const PERSONAL = new Set<string>(providers);
+const ACADEMIC = /\.(edu|ac|edu\.[a-z]{2}|ac\.[a-z]{2})$/;
+
+/**
+ * Why `domain` cannot be an institution's, after the field's name (`--domain: …`), or null. Reads the
+ * registry only for a provider's domain.
+ */
+export async function personalDomainProblem(
+  registry: { institutionByDomain(domain: string): Promise<unknown> },
+  domain: string,
+): Promise<string | null> {
+  const typed = normalizeDomain(domain);
+  const own = registrableDomain(typed) ?? typed;
+  if (!PERSONAL.has(own) || ACADEMIC.test(own) || (await registry.institutionByDomain(typed))) return null;
+  return (
+    `${typed} is a personal e-mail provider's, not an institution's: name the institution's own domain ` +
+    `(the requester may still write from ${typed})`
+  );
+}
