@@ -83,7 +83,8 @@ export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
       return i < 0 || cells[i] === '' ? undefined : cells[i];
     };
     const found = new Map<Column | 'row', string>();
-    const typedTiers = (value('tiers') ?? '').split(/[;|\s]+/).filter(Boolean);
+    // `registered, controlled` in a quoted cell too (a trial's spreadsheet read "registered," as a tier).
+    const typedTiers = (value('tiers') ?? '').split(/[;,|\s]+/).filter(Boolean);
     const unknown = typedTiers.find((t) => !tierOf(t));
     if (unknown) found.set('tiers', unknownTier(unknown));
     const checked = checkRequest(

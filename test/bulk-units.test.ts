@@ -12,7 +12,7 @@ describe('request CSV', () => {
     const text =
       '\uFEFFdomain,tiers,institution_name,requester_name,requester_email,official_name,official_email\r\n' +
       'wsu.edu,registered,"Washington State\nUniversity",Al,al@wsu.edu,Sam,osp@wsu.edu\r\n' +
-      'uw.edu,registered controlled,"University of Washington, Seattle",Ada,ADA@uw.edu,Sam,osp@uw.edu\r\n' +
+      'uw.edu,"registered, controlled","University of Washington, Seattle",Ada,ADA@uw.edu,Sam,osp@uw.edu\r\n' +
       '\r\n' +
       'bad,registered,X,Al,al@x.edu,Sam,s@x.edu\r\n';
     const { rows, problems } = parseRequestCsv(text, now);

@@ -162,7 +162,7 @@ for (const database of TEST_DATABASES)
       assert.equal(triggered.status, 0, triggered.stderr);
       assert.match(
         triggered.stdout,
-        /^triggered: the digest goes to access-team@dura\.localhost in a moment\n$/,
+        /^triggered: the digest goes to access-team@dura\.localhost in a moment, and the institutions' registration reports for this month with it where they have not gone yet\n$/,
       );
       await until(() => digests().length > 0);
 

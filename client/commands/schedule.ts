@@ -74,7 +74,11 @@ export function registerScheduleCommands(program: Command): void {
   });
 
   example(
-    group.command('trigger').description('send a digest now (also while paused)'),
+    group
+      .command('trigger')
+      .description(
+        "send a digest now (also while paused), and the month's registration reports not sent yet",
+      ),
     'dura schedule trigger',
   ).action(async (flags: OutputOptions) => {
     const { config, client, schedule } = await setup();
@@ -82,7 +86,10 @@ export function registerScheduleCommands(program: Command): void {
     emit(
       flags,
       { scheduleId: schedule.DIGEST_SCHEDULE_ID, triggered: true },
-      () => `triggered: the digest goes to ${config.ACCESS_TEAM_EMAIL} in a moment`,
+      // The month's first run sends the registration reports (a trial's mid-week trigger surprised them).
+      () =>
+        `triggered: the digest goes to ${config.ACCESS_TEAM_EMAIL} in a moment, and the institutions' ` +
+        'registration reports for this month with it where they have not gone yet',
     );
   });
 }
