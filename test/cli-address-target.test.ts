@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine } from './helpers/engine';
+import { addresses } from './helpers/mail';
 import { until } from './helpers/wait';
 
 const today = () => new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
@@ -74,7 +75,7 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.doesNotMatch(quiet.stderr, /signingOfficial/);
   });
 
-  it("a personal provider's domain is no institution's: request and import refuse it, naming the field", async () => {
+  it("a personal provider's domain is no institution's: request refuses it, naming the flag", async () => {
     const typed = requestArgs('gmail.com', 'ada@gmail.com');
     const refused = await dura(...typed);
     assert.deepEqual([refused.status, refused.stdout], [1, '']);
@@ -85,5 +86,52 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     // From another domain, a requester at gmail.com is accepted with a warning, as before.
     const outside = await dura(...requestArgs('far.edu', 'ada@gmail.com'));
     assert.equal(outside.status, 0, outside.stderr);
+  });
+
+  it('remove-requester takes a mistyped address off; the only requester and a stranger are refused', async () => {
+    assert.equal((await dura(...requestArgs('typo.edu', 'marie@typo.edu'))).status, 0);
+    const add = (email: string) => dura('add-requester', 'typo.edu', '--name', 'Marie T', '--email', email);
+    assert.equal((await add('marie@tpyo.edu')).status, 0);
+    const only = await dura('remove-requester', 'typo.edu', '--email', 'nobody@typo.edu');
+    assert.equal(only.status, 1);
+    assert.match(
+      only.stderr,
+      /nobody@typo\.edu is not one of its requesters \(marie@typo\.edu, marie@tpyo\.edu\)/,
+    );
+    const removed = await dura('remove-requester', 'typo.edu', '--email', 'Marie@TPYO.edu');
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(
+      removed.stdout,
+      /^typo\.edu-1: remove-requester done; stage awaiting-(initiation|signature)/,
+    );
+    const after = JSON.parse((await dura('status', 'typo.edu', '--json')).stdout);
+    assert.deepEqual(
+      after.requesters.map((r: { email: string }) => r.email),
+      ['marie@typo.edu'],
+    );
+    assert.ok(
+      after.history.some(
+        (h: { event: string; detail?: string }) =>
+          h.event === 'requester-removed' && h.detail === 'marie@tpyo.edu',
+      ),
+    );
+    const last = await dura('remove-requester', 'typo.edu', '--email', 'marie@typo.edu');
+    assert.equal(last.status, 1);
+    assert.match(last.stderr, /marie@typo\.edu is its only requester; add the right address first/);
+    const garbled = await dura('remove-requester', 'typo.edu', '--email', 'marie@');
+    assert.deepEqual(
+      [garbled.status, garbled.stderr],
+      [1, 'dura: --email: "marie@": not an e-mail address\n'],
+    );
+    // Executed: the instructions go to the requester left, not to the address taken off.
+    assert.equal((await dura('execute', 'typo.edu', '--on', today())).status, 0);
+    await until(
+      async () => JSON.parse((await dura('status', 'typo.edu-1', '--json')).stdout).stage === 'completed',
+    );
+    const instructed = engine.smtp.arrived
+      .filter(({ mail }) => mail.headers.get('x-dura-kind') === 'registration-instructions')
+      .flatMap(({ mail }) => addresses(mail.to));
+    assert.ok(instructed.includes('marie@typo.edu'), `${instructed}`);
+    assert.ok(!instructed.includes('marie@tpyo.edu'), `${instructed}`);
   });
 });

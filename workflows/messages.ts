@@ -19,6 +19,7 @@ import type {
 /** A request for an institution whose agreement is running joins it (used by update-with-start). */
 export const joinUpdate = defineUpdate<JoinResult, [AgreementRequest]>('join');
 export const addRequesterUpdate = defineUpdate<AgreementAnswer, [Person]>('addRequester');
+export const removeRequesterUpdate = defineUpdate<AgreementAnswer, [{ email: string }]>('removeRequester');
 export const initiateUpdate = defineUpdate<AgreementAnswer, []>('initiate');
 export const executeUpdate = defineUpdate<AgreementAnswer, [Execution]>('execute');
 export const cancelUpdate = defineUpdate<AgreementAnswer, [{ reason: string }]>('cancel');

@@ -128,6 +128,22 @@ const controls: Control[] = [
     },
   },
   {
+    name: 'remove-requester',
+    description:
+      'take a requester off the agreement in process (a mistyped address: add the right one first)',
+    options: [['--email <email>', "the requester's e-mail, as the agreement has it", true]],
+    example: 'dura remove-requester umontreal.ca-1 --email marie.tremblay@umontral.ca',
+    update: async (f) => {
+      const { parseEmail } = await import('../../common/coverage');
+      // Left out: the mandatory-flag check names it (required.ts).
+      const typed = typeof f.email === 'string' ? f.email.trim() : undefined;
+      const parsed = typed === undefined ? null : parseEmail(typed);
+      if (typed !== undefined && !parsed)
+        throw new UserError(`--email: ${JSON.stringify(typed)}: not an e-mail address`);
+      return { name: 'removeRequester', args: [{ email: parsed?.email ?? '' }] };
+    },
+  },
+  {
     name: 'remind-now',
     description: 'send the signing official a reminder now',
     options: [['--force', 'send even if the package or the last reminder went out less than a day ago']],
