@@ -66,6 +66,12 @@ export function instantsInWords(text: string): string {
   return text.replace(ISO_INSTANT, (iso) => formatInstant(iso));
 }
 
+/** `text` ending as a sentence does: its own `.`, `!`, `?` (or one inside closing quotes) kept, else a `.`. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?…]["')\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 /** "1 researcher", "3 researchers": a number and its noun. */
 export function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -197,10 +203,12 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
       request.extra?.stage === 'declined' ? 'your institution declined it' : 'the request was cancelled',
     policy: { ...s.policy, termWarningDays: (s.policy.termWarningDays ?? []).join(', ') },
     extra,
-    reason:
+    // Every template ends a sentence with it: a reason typed without its full stop gets one.
+    reason: sentence(
       reason === null || reason === undefined || reason === ''
         ? 'no reason was given'
         : instantsInWords(String(reason)),
+    ),
     progress: progress(s, nameAndTitle, ctx.now),
     // A renewal (issue 18): the id of the agreement it renews, or null.
     renews: s.renews ?? null,

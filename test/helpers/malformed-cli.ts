@@ -27,6 +27,8 @@ export function controlCases(d: { signing: string; initiating: string }): Malfor
     ],
     [['add-requester', s, '--name', 'Grace Hopper', '--email', 'grace'], '--email'],
     [['add-requester', s, '--name', 'Grace\nHopper', '--email', 'grace@uw.edu'], '--name'],
+    [['remove-requester', s, '--email', 'grace'], '--email'],
+    [['remove-requester', s, '--email', 'nobody@nowhere.example'], 'cannot remove-requester'],
     [['pause-reminders', s, '--until', 'someday'], '--until'],
     [['pause-reminders', s, '--until', '2000-01-01'], '--until'],
     [['set-cadence', s, '--days', '0'], '--days'],
