@@ -1,6 +1,7 @@
 // What a joining request names that its agreement keeps otherwise (`dura request`, `dura import` and
 // its dry run say it alike): no SDK here, the dry run needs none.
 import { sameEmail, type AgreementRequest, type Person } from '../common/agreement';
+import { compareNames } from '../common/collation';
 import { newYorkDate, receivedInWords } from '../common/when';
 
 /**
@@ -54,6 +55,8 @@ export function namesAnotherOfficial(request: AgreementRequest, officials: reado
 
 /** The request names the institution otherwise than the agreement keeps it (case and spacing aside). */
 export function namesAnotherInstitution(request: AgreementRequest, kept: string): boolean {
-  const plain = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
-  return plain(request.institution.name) !== plain(kept);
+  // Accents and case aside, as a search compares names (a trial's "Universite de Montreal" was told of
+  // "Université de Montréal" as another name).
+  const plain = (name: string) => name.trim().replace(/\s+/g, ' ');
+  return compareNames(plain(request.institution.name), plain(kept)) !== 0;
 }

@@ -9,6 +9,7 @@ import { mailSettings } from '../activities/mail/settings';
 import { revokeStatusLinks } from '../activities/records/status-links';
 import { loadConfig, type Config } from '../common/config';
 import { signStatusLink } from '../common/status-link';
+import { requestPatiently, startingPolicy } from '../client/agreements';
 import { UnreachableError } from '../client/output';
 import { buildWebServer, type WebDeps } from '../web/server';
 import { realEngine } from './helpers/engine';
@@ -386,6 +387,35 @@ describe('dura web over HTTP', function () {
     assert.equal((await from(direct, '203.0.113.2')).statusCode, 429, 'a forged header buys nothing');
   });
 
+  it('a join to an agreement past its initiation deadline is told it is late, not "within two business days"', async () => {
+    // A request recovered from a mailbox ten days on, waiting for `dura initiate`.
+    const receivedAt = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    const fields = requestFields('late.edu', 'mia@late.edu', 'Mia Late');
+    await requestPatiently(
+      engine.env.client,
+      {
+        institution: { name: fields.institution_name, domain: 'late.edu' },
+        requester: { name: 'Mia Late', email: 'mia@late.edu' },
+        signingOfficial: { name: 'Sam Signer', email: 'osp@late.edu' },
+        tiers: ['registered'],
+        receivedAt,
+      },
+      { taskQueue: config.DURA_TASK_QUEUE, policy: startingPolicy(config, { initiation: 'manual' }) },
+    );
+    const app = await web();
+    const s = await session(app);
+    const joined = await follow(
+      app,
+      await post(app, '/request', requestFields('late.edu', 'ned@late.edu', 'Ned'), s),
+    );
+    assert.match(joined.body, /your request joined it/);
+    assert.match(
+      unescape(joined.body),
+      /We are late sending the agreement to your institution's signing official/,
+    );
+    assert.doesNotMatch(joined.body, /We initiate the agreement/);
+  });
+
   it('a request starts an agreement, a second joins it, a covered address starts nothing', async () => {
     const app = await web();
     const s = await session(app);
@@ -483,6 +513,21 @@ describe('dura web over HTTP', function () {
       unescape(renamed.body),
       /<p id="institution-kept">Your institution's agreement is under the name University of web1\.edu, which it keeps\.<\/p>/,
     );
+    // The same name in other case and accents is the same name: nothing to say.
+    const same = await follow(
+      app,
+      await post(
+        app,
+        '/request',
+        {
+          ...requestFields('web1.edu', 'dee@web1.edu', 'Dee Do'),
+          institution_name: 'UNIVÉRSITY OF WEB1.EDU',
+        },
+        s,
+      ),
+    );
+    assert.match(same.body, /your request joined it/);
+    assert.doesNotMatch(same.body, /id="institution-kept"/);
 
     // With the signing official for the Registered Tier only, a request for the Controlled Tier alone is
     // told which tier joins it now (unticking the only one asked would just ask to choose a tier).

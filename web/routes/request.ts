@@ -88,6 +88,8 @@ interface Received {
   officialOutside?: { email: string; domain: string };
   /** A join that named a signing official the agreement does not have: the address the researcher typed. */
   officialNotUsed?: string;
+  /** A join to an agreement still waiting for its initiation after the deadline passed. */
+  initiationLate?: boolean;
   /** A join under another institution name: the name the agreement keeps. */
   institutionKept?: string;
   /** Tiers asked that the institution is listed for already: a new agreement then adds the others. */
@@ -245,7 +247,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     throw err;
   }
   const { agreementId, outcome, stage } = result;
-  const kept: Pick<Received, 'officialNotUsed' | 'institutionKept' | 'officialOutside'> =
+  const kept: Pick<Received, 'officialNotUsed' | 'institutionKept' | 'officialOutside' | 'initiationLate'> =
     await keptByAgreement(ctx, request, result);
   // Only a new agreement goes to the official typed (a join keeps its own: officialNotUsed says so).
   if (triaged?.officialOutside && outcome === 'started')
@@ -270,7 +272,7 @@ async function keptByAgreement(
   ctx: WebContext,
   request: AgreementRequest,
   result: JoinResult,
-): Promise<Pick<Received, 'officialNotUsed' | 'institutionKept'>> {
+): Promise<Pick<Received, 'officialNotUsed' | 'institutionKept' | 'initiationLate'>> {
   if (result.outcome !== 'joined') return {};
   const answer = await fetchStatus(await ctx.temporal(), ctx.config, result.agreementId).catch(
     () => undefined,
@@ -283,6 +285,12 @@ async function keptByAgreement(
       : {}),
     ...(namesAnotherInstitution(request, status.institution.name)
       ? { institutionKept: status.institution.name }
+      : {}),
+    // Waiting for `dura initiate` past its deadline (a trial was promised "within two business days").
+    ...(status.stage === 'awaiting-initiation' &&
+    status.initiationDueBy &&
+    Date.parse(status.initiationDueBy) < Date.now()
+      ? { initiationLate: true }
       : {}),
   };
 }
@@ -311,6 +319,7 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     officialNotUsed: answer.officialNotUsed,
     officialOutside: answer.officialOutside,
     institutionKept: answer.institutionKept,
+    initiationLate: answer.initiationLate,
     outside: answer.outside && {
       email: answer.outside.email,
       domains: answer.outside.domains.join(' or '),
