@@ -15,7 +15,7 @@ import { buildWebServer, type WebDeps } from '../web/server';
 import { realEngine } from './helpers/engine';
 import { until } from './helpers/wait';
 import { devServerEnv } from './helpers/env';
-import { follow, h1s, post, requestFields, session, unescape } from './helpers/web-inject';
+import { follow, h1s, post, requested, requestFields, session, unescape } from './helpers/web-inject';
 
 const KEY_TEXT = Buffer.alloc(32, 7).toString('base64');
 const KEY = new Uint8Array(Buffer.from(KEY_TEXT, 'base64'));
@@ -404,10 +404,7 @@ describe('dura web over HTTP', function () {
     );
     const app = await web();
     const s = await session(app);
-    const joined = await follow(
-      app,
-      await post(app, '/request', requestFields('late.edu', 'ned@late.edu', 'Ned'), s),
-    );
+    const joined = await requested(app, requestFields('late.edu', 'ned@late.edu', 'Ned'), s);
     assert.match(joined.body, /your request joined it/);
     assert.match(
       unescape(joined.body),
@@ -440,14 +437,10 @@ describe('dura web over HTTP', function () {
     );
     assert.equal(calls, before, 'nothing sent');
     // A new agreement's official typed at another domain (a trial's olga@kent.eud): said at once.
-    const olga = await follow(
+    const olga = await requested(
       app,
-      await post(
-        app,
-        '/request',
-        { ...requestFields('web7.edu', 'ada@web7.edu'), official_email: 'olga@web7.eud' },
-        s,
-      ),
+      { ...requestFields('web7.edu', 'ada@web7.edu'), official_email: 'olga@web7.eud' },
+      s,
     );
     assert.match(
       olga.body,
@@ -514,17 +507,10 @@ describe('dura web over HTTP', function () {
       /<p id="institution-kept">Your institution's agreement is under the name University of web1\.edu, which it keeps\.<\/p>/,
     );
     // The same name in other case and accents is the same name: nothing to say.
-    const same = await follow(
+    const same = await requested(
       app,
-      await post(
-        app,
-        '/request',
-        {
-          ...requestFields('web1.edu', 'dee@web1.edu', 'Dee Do'),
-          institution_name: 'UNIVÉRSITY OF WEB1.EDU',
-        },
-        s,
-      ),
+      { ...requestFields('web1.edu', 'dee@web1.edu', 'Dee Do'), institution_name: 'UNIVÉRSITY OF WEB1.EDU' },
+      s,
     );
     assert.match(same.body, /your request joined it/);
     assert.doesNotMatch(same.body, /id="institution-kept"/);

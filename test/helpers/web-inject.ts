@@ -54,3 +54,12 @@ export async function follow(
   const cookie = answer.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
   return app.inject({ method: 'GET', url: String(answer.headers.location), headers: { cookie } });
 }
+
+/** The page a request form leads to: posted with the session, its 303 followed. */
+export async function requested(
+  app: FastifyInstance,
+  fields: Record<string, string | string[]>,
+  s: Session,
+): Promise<LightMyRequestResponse> {
+  return follow(app, await post(app, '/request', fields, s));
+}
