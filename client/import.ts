@@ -9,6 +9,7 @@ import type { JoinResult, Policy, Tier } from '../common/agreement';
 import { formatProblem, type CsvProblem } from '../common/csv';
 import { namedByColumn, parseRequestCsv, type CsvRequest, type RequestCsv } from '../common/request-csv';
 import { readTextFile } from '../common/text-file';
+import { digitsOrderHint, type DigitsOrder } from '../common/when';
 import { requestPatiently } from './agreements';
 import type { PlannedRow } from './import-plan';
 import { UserError } from './output';
@@ -21,24 +22,32 @@ import { counted } from '../common/counted';
  * only when the file cannot be requested even in part (a bad header, rows that could not be read, a
  * value under no column name); otherwise the valid rows and the others' problems.
  */
-export function readRequestFile(file: string, options: { skipInvalid?: boolean } = {}): RequestCsv {
+export function readRequestFile(
+  file: string,
+  options: { skipInvalid?: boolean; digits?: DigitsOrder } = {},
+): RequestCsv {
   let text: string;
   try {
     text = readTextFile(file).text;
   } catch (err) {
     throw new UserError((err as Error).message); // `<the path typed>: <why>`
   }
-  const parsed = parseRequestCsv(text);
+  const parsed = parseRequestCsv(text, undefined, options.digits);
   const { problems } = parsed;
-  if (problems.length && (parsed.fatal || !options.skipInvalid)) throw nothingRequested(file, problems);
+  if (problems.length && (parsed.fatal || !options.skipInvalid))
+    throw nothingRequested(file, problems, options.digits);
   return parsed;
 }
 
 /** The refusal of a whole file: every problem, in line order, one a line (exit 1). */
-export function nothingRequested(file: string, problems: CsvProblem[]): UserError {
+export function nothingRequested(file: string, problems: CsvProblem[], digits?: DigitsOrder): UserError {
   const sorted = [...problems].sort((a, b) => a.line - b.line);
   return new UserError(
-    `${file}: nothing requested; ${counted(sorted.length, 'problem')}:\n${sorted.map(formatProblem).join('\n')}`,
+    `${file}: nothing requested; ${counted(sorted.length, 'problem')}:\n${sorted.map(formatProblem).join('\n')}` +
+      digitsOrderHint(
+        sorted.map((p) => p.message),
+        digits,
+      ),
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import type { RegistrationStatus, StepReport } from '../common/registration';
 import type { StepInput, StepInputField } from '../common/registration-input';
-import type { DigitsOrder } from '../common/when';
+import { digitsOrderHint, type DigitsOrder } from '../common/when';
 import { UserError } from './output';
 import type { RegistrationRow } from './registration-views';
 import type { Patience } from './update-retry';
@@ -149,13 +149,10 @@ export async function importRegistrationFile(
         });
   }
   problems.sort((a, b) => a.line - b.line);
-  // Dates in digits (as Excel exports them) are refused while it is not said which comes first.
-  const inDigits =
-    !digits &&
-    problems.some((p) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b.* is not a date dura reads/.test(p.message));
-  const orDigits = inDigits
-    ? '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first'
-    : '';
+  const orDigits = digitsOrderHint(
+    problems.map((p) => p.message),
+    digits,
+  );
   if (problems.length)
     throw new UserError(
       `${file}: nothing recorded; ${counted(problems.length, 'problem')}:\n${problems.map(formatProblem).join('\n')}${orDigits}`,

@@ -7,6 +7,7 @@ import type { AgreementRequest } from './agreement';
 import { columnKey, readTable, type CsvProblem, type CsvTable } from './csv';
 import { tierOf, unknownTier } from './registry-file-schema';
 import { checkRequest } from './request';
+import { readWhen, type DigitsOrder } from './when';
 
 export const REQUEST_COLUMNS = [
   'institution_name',
@@ -61,9 +62,10 @@ export interface RequestCsv {
 /**
  * The file's requests (text as text-file.ts decodes it), or its problems by line and column name. The
  * header names the columns in any order and case (`Official Email` is official_email); a tier is spelled
- * as in the registry file (registry-file-schema.ts's tierOf), between `;`, `|` or spaces.
+ * as in the registry file (registry-file-schema.ts's tierOf), between `;`, `,`, `|` or spaces. `digits`:
+ * how a received_at in digits is read (month-first or day-first); without it, it is refused with readings.
  */
-export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
+export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsOrder): RequestCsv {
   const table = readTable(text);
   const names = table.header?.names.map(columnKey) ?? [];
   const ignored = (table.header?.names ?? []).filter(
@@ -97,7 +99,7 @@ export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
           title: value('official_title'),
         },
         tiers: typedTiers.flatMap((t) => tierOf(t) ?? []),
-        receivedAt: value('received_at') ?? now.toISOString(),
+        receivedAt: receivedAt(value('received_at'), digits) ?? now.toISOString(),
       },
       now,
     );
@@ -117,6 +119,17 @@ export function parseRequestCsv(text: string, now = new Date()): RequestCsv {
   }
   problems.sort((a, b) => a.line - b.line);
   return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal, ignored };
+}
+
+/**
+ * A received_at cell, with a date in digits (12/1/2026, as Excel exports dates) put as YYYY-MM-DD when
+ * `digits` says which comes first (`dura import --dates`); anything else as typed, for the request's own
+ * check to read or refuse.
+ */
+function receivedAt(cell: string | undefined, digits: DigitsOrder | undefined): string | undefined {
+  if (!cell || !digits || !/^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*$/.test(cell)) return cell;
+  const read = readWhen(cell, { digits, expect: 'past' });
+  return 'problem' in read ? cell : read.date;
 }
 
 /**

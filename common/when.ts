@@ -320,3 +320,15 @@ export function receivedInWords(at: Date | string | number, form: 'long' | 'shor
 
 /** Instants and dates in words, and an instant's New York date (YYYY-MM-DD), by Intl. */
 export { dateInWords, inShortWords, inWords, newYorkDate };
+
+/**
+ * The line that follows a file's problems when a date in digits (3/4/2026, as Excel exports dates) was
+ * refused for want of its order (`--dates`, which `dura import` and `registration import` take), else ''.
+ */
+export function digitsOrderHint(messages: readonly string[], digits?: DigitsOrder): string {
+  const inDigits =
+    !digits && messages.some((m) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b.* is not a date dura reads/.test(m));
+  return inDigits
+    ? '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first'
+    : '';
+}

@@ -33,6 +33,25 @@ describe('request CSV', () => {
     ]);
   });
 
+  it('reads a received_at in digits in the order --dates gives, and refuses it without', () => {
+    const text =
+      'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers,received_at\n' +
+      'U,u.edu,Al,al@u.edu,Sam,osp@u.edu,registered,11/3/2026\n';
+    assert.equal(
+      parseRequestCsv(text, now, 'month-first').rows[0]?.request.receivedAt,
+      '2026-11-03T05:00:00.000Z',
+    );
+    assert.equal(
+      parseRequestCsv(text, now, 'day-first').rows[0]?.request.receivedAt,
+      '2026-03-11T04:00:00.000Z',
+    );
+    const [problem] = parseRequestCsv(text, now).problems;
+    assert.match(
+      problem!.message,
+      /^11\/3\/2026 is not a date dura reads \(for November 3, 2026 type 2026-11-03; for March 11, 2026 type 2026-03-11\)/,
+    );
+  });
+
   it('names every bad field of a row once', () => {
     const text =
       'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers,received_at\n' +

@@ -236,6 +236,7 @@ for (const database of TEST_DATABASES)
         `dura: ${file}: nothing requested; 1 problem:`,
         'dura: line 3, Received At: 11/30/2026 is not a date dura reads (for November 30, 2026 type 2026-11-30); ' +
           'use YYYY-MM-DD (a New York date), a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00',
+        'dura: Dates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first',
       ]);
       const json = await dura('import', file, '--skip-invalid', '--initiation', 'manual', '--json');
       assert.equal(json.status, 0, json.stderr);
@@ -296,6 +297,18 @@ for (const database of TEST_DATABASES)
           [6, 'already-requested', 'sigma.edu-1'],
         ],
       );
+      // A received_at in digits, as Excel exports it: refused with its readings and the flag that says
+      // which comes first; read with it.
+      const digits = csv('digits.csv', 'Rho U,rho.edu,Ro,ro@rho.edu,Sam,osp@rho.edu,,registered,11/3/2026');
+      const unread = await dura('import', digits, '--dry-run');
+      assert.equal(unread.status, 1);
+      assert.match(
+        unread.stderr,
+        /line 2, received_at: 11\/3\/2026 is not a date dura reads .*\ndura: Dates in digits: say which comes first, --dates month-first \(US: 3\/4\/2026 is March 4\) or --dates day-first\n$/,
+      );
+      const read = await dura('import', digits, '--dry-run', '--dates', 'month-first');
+      assert.equal(read.status, 0, read.stderr);
+      assert.match(read.stdout, /^ {2}line 2, rho\.edu: starts an agreement$/m);
       await dura('cancel', 'sigma.edu', '--reason', 'test over');
     });
 

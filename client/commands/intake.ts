@@ -3,12 +3,14 @@ import { Option, type Command } from 'commander';
 import { emit, UnreachableError, UserError, type OutputOptions } from '../output';
 import type { ImportedRow } from '../import';
 import { counted } from '../../common/counted';
+import type { DigitsOrder } from '../../common/when';
 
 interface ImportFlags extends OutputOptions {
   skipInvalid?: boolean;
   dryRun?: boolean;
   initiation?: 'auto' | 'manual';
   concurrency: number;
+  dates?: DigitsOrder;
 }
 
 export function registerIntakeCommands(program: Command): void {
@@ -28,6 +30,12 @@ export function registerIntakeCommands(program: Command): void {
         .default(8)
         .argParser(positiveInt('--concurrency', 64)),
     )
+    .addOption(
+      new Option(
+        '--dates <order>',
+        'received_at in digits (12/1/2026, as Excel exports dates): which comes first',
+      ).choices(['month-first', 'day-first']),
+    )
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -44,7 +52,7 @@ export function registerIntakeCommands(program: Command): void {
       const { formatProblem } = await import('../../common/csv');
       // Every row that can be read, and the problems of the others; throws only for a file that cannot
       // be requested even in part (a bad header, …).
-      const { rows, problems, ignored } = readRequestFile(file, { skipInvalid: true });
+      const { rows, problems, ignored } = readRequestFile(file, { skipInvalid: true, digits: flags.dates });
       // A column of the spreadsheet's own (notes, a status) is left alone, and said: it may be a typo.
       if (ignored.length && !flags.json) {
         const { REQUEST_COLUMNS } = await import('../../common/request-csv');
@@ -61,12 +69,12 @@ export function registerIntakeCommands(program: Command): void {
       const plan = await withStore((registry) => planImport(rows, registry)).catch((err: unknown) => {
         // Without the records, what the file itself gets wrong is still the first thing to say.
         if (err instanceof UnreachableError && problems.length && !flags.skipInvalid)
-          throw nothingRequested(file, problems);
+          throw nothingRequested(file, problems, flags.dates);
         throw err;
       });
       problems.push(...plan.problems);
       problems.sort((a, b) => a.line - b.line);
-      if (problems.length && !flags.skipInvalid) throw nothingRequested(file, problems);
+      if (problems.length && !flags.skipInvalid) throw nothingRequested(file, problems, flags.dates);
       const refused = new Set(plan.problems.map((p) => p.line));
       if (flags.dryRun) {
         const { dryRunRows, dryRunView } = await import('../import-dry-run');
