@@ -157,7 +157,9 @@ export function registerHandlers(agreement: Agreement): void {
         const officials = officialsOf(agreement.status);
         if (official.add && officials.some((o) => sameEmail(o.email, next.email)))
           throw new Error(
-            `signingOfficial.email: ${next.email} is already a signing official of this agreement`,
+            `signingOfficial.email: ${next.email} is already a signing official of this agreement` +
+              // Validators run no code on replay: no patch.
+              (officials.length === 1 ? ' (without --add, set-official corrects their name or title)' : ''),
           );
         // The one official, named again exactly as recorded: there is nothing to change or send.
         const [only] = officials;
