@@ -15,6 +15,9 @@ const expected = (wrong: string) => ({
 const line = (max: number) =>
   z
     .string(expected('expected text'))
+    // Invisible characters a paste brings along (a trial's "Ola\u200B Nordmann" reached the mail): the zero-
+    // width space, the word joiner and a stray BOM. Not the zero-width (non-)joiners some scripts need.
+    .overwrite((v) => v.replace(/[\u200B\u2060\uFEFF]/g, ''))
     .trim()
     .min(1, 'required')
     .max(max, `longer than ${max} characters`)

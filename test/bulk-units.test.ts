@@ -52,6 +52,17 @@ describe('request CSV', () => {
     );
   });
 
+  it('drops the invisible characters a paste brings into a name (zero-width space, word joiner, BOM)', () => {
+    const text =
+      'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers\n' +
+      'Uni\u2060 Oslo,uio.no,Ola\u200B Nordmann,ola@uio.no,Kari\uFEFF Signer,kari@uio.no,registered\n';
+    const [row] = parseRequestCsv(text, now).rows;
+    assert.deepEqual(
+      [row!.request.institution.name, row!.request.requester.name, row!.request.signingOfficial.name],
+      ['Uni Oslo', 'Ola Nordmann', 'Kari Signer'],
+    );
+  });
+
   it('names every bad field of a row once', () => {
     const text =
       'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers,received_at\n' +
