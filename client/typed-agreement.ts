@@ -5,6 +5,7 @@
 import { agreementIdFor, REQUEST_PREFIX } from '../common/agreement';
 import { agreementTarget, type AgreementTarget } from '../common/agreement-target';
 import type { Config } from '../common/config';
+import { UserError } from './output';
 import { withRecords } from './records';
 
 /**
@@ -17,11 +18,20 @@ import { withRecords } from './records';
 export async function asAsked(config: Pick<Config, 'DATABASE_URL'>, typed: string): Promise<string> {
   const target = agreementTarget(typed);
   if (!target.email || target.agreementId) return typed;
-  const asked = await withRecords(config.DATABASE_URL, (store) =>
-    store.agreementsOfRequester(target.email!),
-  ).catch(() => []);
-  // A covered request (not-needed) is no agreement: its institution's tells more.
-  return asked.find((id) => !id.startsWith(REQUEST_PREFIX)) ?? typed;
+  // As `request` reads an address (a trailing dot dropped); a garbled one is no one's, not its domain's
+  // (a trial's `rita@rice.edu.` reached a colleague's amendment).
+  const { parseEmail } = await import('../common/coverage');
+  const parsed = parseEmail(typed.trim().replace(/^mailto:/i, ''));
+  if (!parsed) throw new UserError(`${typed.trim()}: not an e-mail address`);
+  const asked = (
+    await withRecords(config.DATABASE_URL, (store) => store.requesterAgreements(parsed.email)).catch(() => [])
+  ).filter((a) => !a.agreementId.startsWith(REQUEST_PREFIX)); // a covered request is no agreement
+  const open = asked.filter((a) => a.open).map((a) => a.agreementId);
+  if (open.length > 1)
+    throw new UserError(
+      `${parsed.email} asked for ${open.length} agreements in process (${open.join(', ')}): name one by its id`,
+    );
+  return asked[0]?.agreementId ?? parsed.email;
 }
 
 /**

@@ -49,6 +49,45 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.equal(paused.status, 0, paused.stderr);
     assert.match(paused.stdout, /^addr\.edu-2: pause-reminders done/);
     assert.notEqual((await status('addr.edu-2')).remindersPausedUntil, null);
+
+    // Typed as a mail client gives it, or garbled: read as `request` reads it, or refused, never its domain's.
+    assert.equal((await status('jose@addr.edu.')).agreementId, 'addr.edu-1');
+    assert.equal((await status('mailto:jose@addr.edu')).agreementId, 'addr.edu-1');
+    const garbled = await dura('set-cadence', 'jose@@addr.edu', '--days', '30');
+    assert.deepEqual([garbled.status, garbled.stderr], [1, 'dura: jose@@addr.edu: not an e-mail address\n']);
+    // A requester of two agreements in process: name one.
+    const both = await dura(...requestArgs('other.edu', 'emile@addr.edu'));
+    assert.equal(both.status, 0, both.stderr);
+    const which = await dura('pause-reminders', 'emile@addr.edu', '--until', until14);
+    assert.equal(which.status, 1);
+    assert.match(
+      which.stderr,
+      /emile@addr\.edu asked for 2 agreements in process \((addr\.edu-2, other\.edu-1|other\.edu-1, addr\.edu-2)\): name one by its id/,
+    );
+  });
+
+  it('an individual agreement keeps its one requester: add-requester and remove-requester refuse', async () => {
+    const { store } = engine.dura;
+    await store.importInstitutions([{ domain: 'pine.edu', name: 'Pine College', tiers: ['registered'] }]);
+    await store.setTierRule('pine.edu', 'controlled', 'individual');
+    const started = await dura(...requestArgs('pine.edu', 'tpyo@pine.edu', '--tier', 'controlled'));
+    assert.equal(started.stdout.trim(), 'tpyo@pine.edu-1', started.stderr);
+    const added = await dura(
+      'add-requester',
+      'tpyo@pine.edu-1',
+      '--name',
+      'Ty Po',
+      '--email',
+      'typo@pine.edu',
+    );
+    assert.equal(added.status, 1);
+    assert.match(
+      added.stderr,
+      /tpyo@pine\.edu-1 is tpyo@pine\.edu's individual agreement; another researcher needs one of their own/,
+    );
+    const removed = await dura('remove-requester', 'tpyo@pine.edu-1', '--email', 'tpyo@pine.edu');
+    assert.equal(removed.status, 1);
+    assert.match(removed.stderr, /individual agreement; for a mistyped address, cancel it and request again/);
   });
 
   it('a request whose official is at another domain, or at no top-level domain, is started with a warning', async () => {

@@ -38,7 +38,17 @@ export function registerHandlers(agreement: Agreement): void {
       await addRequester(agreement, guard.person(requester, 'requester'));
       return status();
     },
-    { validator: (requester) => void guard.person(requester, 'requester') },
+    {
+      validator: (requester) => {
+        guard.person(requester, 'requester');
+        // Its execution lists its own address only (a trial's added colleague got instructions, no coverage).
+        if (agreement.status.individual)
+          throw new Error(
+            `cannot add-requester: ${agreement.status.agreementId} is ${agreement.status.individual}'s individual agreement; ` +
+              'another researcher needs one of their own (dura request)',
+          );
+      },
+    },
   );
 
   setHandler(

@@ -23,6 +23,12 @@ export function registerRequesterHandlers(agreement: Agreement): void {
     {
       validator: (input) => {
         requireOpen(agreement, 'remove-requester');
+        // Its execution lists the address it was asked for, whoever its requesters are by then.
+        if (agreement.status.individual)
+          throw new Error(
+            `cannot remove-requester: ${agreement.status.agreementId} is ${agreement.status.individual}'s individual ` +
+              'agreement; for a mistyped address, cancel it and request again with the right one',
+          );
         const email = guard.email(input?.email, 'email');
         const { requesters } = agreement.status;
         if (!requesters.some((r) => sameEmail(r.email, email)))

@@ -86,6 +86,14 @@ export async function agreementInProcess(
  * accepted with a warning) finds it. Empty when none.
  */
 export async function agreementsOfRequester(db: Kysely<Database>, email: string): Promise<string[]> {
+  return (await requesterAgreements(db, email)).map((a) => a.agreementId);
+}
+
+/** agreementsOfRequester, each id with whether it is in process. */
+export async function requesterAgreements(
+  db: Kysely<Database>,
+  email: string,
+): Promise<Array<{ agreementId: string; open: boolean }>> {
   const address = email.trim().toLowerCase();
   // The snapshot's JSON holds each requester as {"name":…,"email":"…"}: a LIKE narrows, the parse decides.
   const pattern = `%${escapeLike(JSON.stringify(address))}%`;
@@ -101,9 +109,11 @@ export async function agreementsOfRequester(db: Kysely<Database>, email: string)
       sameEmail(q.email, address),
     ),
   );
-  return [...asked.filter((r) => isOpenStage(r.stage)), ...asked.filter((r) => !isOpenStage(r.stage))].map(
-    (r) => r.agreement_id,
-  );
+  const open = asked.filter((r) => isOpenStage(r.stage));
+  return [...open, ...asked.filter((r) => !isOpenStage(r.stage))].map((r) => ({
+    agreementId: r.agreement_id,
+    open: open.includes(r),
+  }));
 }
 
 /** The snapshots with their histories, read back from the audit trail (one query for all). */

@@ -20,7 +20,7 @@ import {
 import { holdTerm, recordTerm } from './terms';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
 import { openDatabase } from './db';
-import { agreementsOfRequester } from './open-agreements';
+import { agreementsOfRequester, requesterAgreements } from './open-agreements';
 import { agreementStatus, recordEvents } from './agreement-records';
 import {
   beginEmail,
@@ -94,6 +94,11 @@ export class RecordsStore implements EmailLedger {
   /** The ids of the agreements `email` asked for, in process first (open-agreements.ts). */
   agreementsOfRequester(email: string): Promise<string[]> {
     return agreementsOfRequester(this.db, email);
+  }
+
+  /** agreementsOfRequester, each with whether it is in process. */
+  requesterAgreements(email: string): Promise<Array<{ agreementId: string; open: boolean }>> {
+    return requesterAgreements(this.db, email);
   }
 
   /** One agreement run's snapshot as last recorded, without its history (the mailer's view), or null. */
