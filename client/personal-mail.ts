@@ -2,11 +2,12 @@
  * A personal e-mail provider's domain named as an institution's (a trial's form for `gmail.com`: its
  * "agreement" gmail-com-1 went to the requester herself as official, and the next stranger at gmail.com
  * joined it; executed, it would have covered every gmail.com address). The providers are the
- * `email-providers` package's common list (its 355 most used). Two kinds of domain on it pass: one the
+ * `email-providers` package's whole list (8,760 free and disposable providers: its common list of 355
+ * lacked googlemail.com and hotmail.co.uk, a second trial found). Two kinds of domain on it pass: one the
  * Registered Institutions list has (the access team's word), and one under an academic suffix
  * (`nus.edu.sg` is on it).
  */
-import providers from 'email-providers/common.json';
+import providers from 'email-providers/all.json';
 import { registrableDomain } from '../common/coverage';
 import { normalizeDomain } from '../common/agreement';
 
@@ -22,10 +23,19 @@ export async function personalDomainProblem(
   domain: string,
 ): Promise<string | null> {
   const typed = normalizeDomain(domain);
-  const own = registrableDomain(typed) ?? typed;
-  if (!PERSONAL.has(own) || ACADEMIC.test(own) || (await registry.institutionByDomain(typed))) return null;
+  if (!(await isPersonalDomain(registry, typed))) return null;
   return (
     `${typed} is a personal e-mail provider's, not an institution's: name the institution's own domain ` +
     `(the requester may still write from ${typed})`
   );
+}
+
+/** Whether `domain` (or the domain it is under) is a personal provider's, as personalDomainProblem reads it. */
+export async function isPersonalDomain(
+  registry: { institutionByDomain(domain: string): Promise<unknown> },
+  domain: string,
+): Promise<boolean> {
+  const typed = normalizeDomain(domain);
+  const own = registrableDomain(typed) ?? typed;
+  return PERSONAL.has(own) && !ACADEMIC.test(own) && !(await registry.institutionByDomain(typed));
 }

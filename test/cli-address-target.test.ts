@@ -122,6 +122,9 @@ describe('dura CLI: an address names the agreement its person asked for', functi
       refused.stderr,
       /^dura: --domain: gmail\.com is a personal e-mail provider's, not an institution's: name the institution's own domain \(the requester may still write from gmail\.com\)$/m,
     );
+    // Beyond the most common ones (a second trial's googlemail.com and hotmail.co.uk started agreements).
+    for (const domain of ['googlemail.com', 'hotmail.co.uk'])
+      assert.equal((await dura(...requestArgs(domain, `ada@${domain}`))).status, 1, domain);
     // From another domain, a requester at gmail.com is accepted with a warning, as before.
     const outside = await dura(...requestArgs('far.edu', 'ada@gmail.com'));
     assert.equal(outside.status, 0, outside.stderr);

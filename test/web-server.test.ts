@@ -433,7 +433,7 @@ describe('dura web over HTTP', function () {
     assert.equal(webmail.statusCode, 400);
     assert.match(
       unescape(webmail.body),
-      /gmail\.com is a personal e-mail provider's, not an institution's: name the institution's own domain/,
+      /Enter your institution's own domain: gmail\.com is a personal e-mail provider's \(your address may still be at gmail\.com\)/,
     );
     assert.equal(calls, before, 'nothing sent');
     // A new agreement's official typed at another domain (a trial's olga@kent.eud): said at once.

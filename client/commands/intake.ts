@@ -43,7 +43,7 @@ export function registerIntakeCommands(program: Command): void {
         '  institution_name,domain,requester_name,requester_email,official_name,official_email,official_title,tiers,received_at\n' +
         '  University of Washington,uw.edu,Ada Lovelace,ada@uw.edu,Sam Signer,osp@uw.edu,Director,registered;controlled,2026-11-02T15:04:00Z\n\n' +
         'Save it from a spreadsheet as CSV (UTF-8 or not), or as Unicode text (tab-separated). Tiers: registered\n' +
-        'and/or controlled (which includes registered), in any case, between ; or spaces. Every problem is\n' +
+        'and/or controlled (which includes registered), in any case, between ; , or spaces. Every problem is\n' +
         'listed by line and column, and nothing is requested unless every row is valid (or --skip-invalid).\n' +
         'Rows for one institution ask their tiers together: the row that starts its agreement asks for all.',
     )

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { checkCoverage, type Coverage, type TierCoverage } from '../../activities/records/coverage';
-import { personalDomainProblem } from '../../client/personal-mail';
+import { isPersonalDomain } from '../../client/personal-mail';
 import { TIERS, type Tier } from '../../common/agreement';
 import { joinableTiers, parseEmail } from '../../common/coverage';
 import { fieldView, sendPage, type FormLimit, textValue, type FormError, type WebContext } from '../page';
@@ -96,9 +96,8 @@ export function registerCheckRoutes(app: FastifyInstance, ctx: WebContext, formL
       const coverage = await checkCoverage(ctx.store, values.email, [values.tier as Tier]);
       const answer = answerView(coverage, ctx);
       // A personal provider's address tells nothing of an institution: no request for its domain.
-      const personal = coverage.tiers.some((t) => t.covered)
-        ? null
-        : await personalDomainProblem(ctx.store, coverage.domain);
+      const personal =
+        !coverage.tiers.some((t) => t.covered) && (await isPersonalDomain(ctx.store, coverage.domain));
       if (personal) {
         answer.nextStep =
           `${coverage.domain} is a personal e-mail provider's domain, not an institution's: check your ` +

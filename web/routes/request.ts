@@ -15,7 +15,7 @@ import { parseEmail } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
-import { personalDomainProblem } from '../../client/personal-mail';
+import { isPersonalDomain } from '../../client/personal-mail';
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
@@ -189,10 +189,15 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     return sendRequestForm(reply, ctx, values, 400, { issues: [...checked.issues, ...refusal] });
   }
   const request = checked.request;
-  const personal = await personalDomainProblem(ctx.store, request.institution.domain);
-  if (personal)
+  const domain = request.institution.domain;
+  if (await isPersonalDomain(ctx.store, domain))
     return sendRequestForm(reply, ctx, values, 400, {
-      issues: [{ path: 'institution.domain', message: personal }],
+      issues: [
+        {
+          path: 'institution.domain',
+          message: `Enter your institution's own domain: ${domain} is a personal e-mail provider's (your address may still be at ${domain})`,
+        },
+      ],
     });
 
   const coverage = await checkCoverage(ctx.store, request.requester.email, request.tiers);
