@@ -128,21 +128,30 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     assert.equal(rule.stdout, "uw.edu: the controlled tier's rule is now individual\n");
     // Her individual agreement, as its workflow writes it to the records: --agreement must name one.
     const store = await RecordsStore.open(env.DATABASE_URL!);
-    const recorded = (agreementRef: string, agreementId: string, domain: string) =>
+    const recorded = (agreementRef: string, agreementId: string, domain: string, executedAt?: null) =>
       store.recordEvents({
         agreementRef,
         firstSeq: 0,
         events: [{ at: '2026-11-02T15:00:00.000Z', event: 'requested' }],
-        status: sampleAgreement({ agreementId, institution: { name: domain, domain } }),
+        status: sampleAgreement({
+          agreementId,
+          institution: { name: domain, domain },
+          ...(executedAt === null ? { executedAt } : {}),
+        }),
       });
     await recorded('ref-ada', 'ada@uw.edu-1', 'uw.edu')
       .then(() => recorded('ref-mit', 'mit.edu-1', 'mit.edu'))
+      .then(() => recorded('ref-uw', 'uw.edu-3', 'uw.edu', null))
       .finally(() => store.close());
     // An unknown agreement, another institution's, and a tier whose rule is domains list no one.
     const add = ['institutions', 'add-address', 'uw.edu', 'ada@uw.edu', '--tier'];
     for (const [flags, refusal] of [
       [['controlled', '--agreement', 'nope-1'], '--agreement: no agreement nope-1 in the records'],
       [['controlled', '--agreement', 'mit.edu-1'], "mit.edu-1 is mit.edu's agreement, not one of uw.edu's"],
+      [
+        ['controlled', '--agreement', 'uw.edu-3'],
+        'uw.edu-3 is awaiting-signature: an address is listed by an executed agreement',
+      ],
       [
         ['registered'],
         "uw.edu's registered tier covers every address at its domains (rule domains): set its rule to individual first (set-rule)",
@@ -151,6 +160,14 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       const refused = await dura(...add, ...flags);
       assert.deepEqual([refused.status, refused.stderr], [1, `dura: ${refusal}\n`]);
     }
+    const grace = await dura(
+      ...['institutions', 'add-address', 'uw.edu', 'grace@uw.edu', '--tier', 'controlled'],
+      ...['--agreement', 'ada@uw.edu-1'],
+    );
+    assert.deepEqual(
+      [grace.status, grace.stderr],
+      [1, "dura: ada@uw.edu-1 is ada@uw.edu's individual agreement, not grace@uw.edu's\n"],
+    );
     const address = await dura(
       'institutions',
       'add-address',
@@ -159,7 +176,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       '--tier',
       'controlled',
       '--agreement',
-      'ada@uw.edu-1',
+      'ADA@uw.edu-1', // ids in any case
     );
     assert.equal(address.stdout, 'uw.edu: listed ada@uw.edu for the controlled tier\n', address.stderr);
     const official = ['--name', 'Sam Signer', '--email', 'osp@uw.edu', '--title', 'Director'];

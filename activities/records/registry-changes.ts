@@ -133,7 +133,7 @@ export async function addAddress(
       throw new RegistryError(
         `${id}'s ${t} tier covers every address at its domains (rule ${listed.rule}): set its rule to individual first (set-rule)`,
       );
-    if (listing.agreementId) await agreementFits(trx, listing.agreementId, id, t);
+    if (listing.agreementId) await agreementFits(trx, listing.agreementId, id, t, address.email);
     const inserted = await trx
       .insertInto('institution_addresses')
       .values({
@@ -249,16 +249,25 @@ async function agreementFits(
   agreementId: string,
   id: string,
   tier: string,
+  email: string,
 ): Promise<void> {
   const agreement = await db
     .selectFrom('agreements')
-    .select(['domain', 'tiers'])
+    .select(['domain', 'tiers', 'stage', 'executed_at'])
     .where('agreement_id', '=', agreementId)
     .orderBy('received_at', 'desc')
     .executeTakeFirst();
   if (!agreement) return;
   if ((await institutionIdFor(db, agreement.domain)) !== id)
     throw new RegistryError(`${agreementId} is ${agreement.domain}'s agreement, not one of ${id}'s`);
+  // An individual agreement lists its own requester's address; any agreement lists once it is signed.
+  const own = /^(.+@.+)-\d+$/.exec(agreementId)?.[1];
+  if (own && own !== email)
+    throw new RegistryError(`${agreementId} is ${own}'s individual agreement, not ${email}'s`);
+  if (!agreement.executed_at)
+    throw new RegistryError(
+      `${agreementId} is ${agreement.stage}: an address is listed by an executed agreement`,
+    );
   if (!agreement.tiers.split(',').includes(tier))
     throw new RegistryError(
       `${agreementId} is for the ${agreement.tiers.replace(/,/g, ' and ')} tier, not ${tier}`,

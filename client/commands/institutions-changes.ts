@@ -130,7 +130,8 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  dura institutions add-address uw.edu ada@uw.edu --tier controlled')
     .action(async (institution: string, email: string, options: AddressFlags) => {
-      const listing = { agreementId: options.agreement ?? null };
+      // Ids are lower case; one typed in any case names the same agreement (README).
+      const listing = { agreementId: options.agreement?.trim().toLowerCase() ?? null };
       const result = await registry(async (s) => {
         // A mistyped id would be kept, pointing nowhere (a trial's `--agreement nope-1`).
         if (listing.agreementId && !(await s.agreementById(listing.agreementId)))
