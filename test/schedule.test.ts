@@ -303,6 +303,10 @@ describe('the digest, without a server', function () {
   it('lists what triage or a joining request flagged, under the agreement, in text and HTML', () => {
     const flagged = agreement('flag.edu', {
       agreementId: 'flag.edu-2',
+      requesters: [
+        { name: 'Bo', email: 'bo@flag.edu' },
+        { name: 'Sol Outside', email: 'sol@gmail.com' },
+      ],
       signingOfficials: [
         { name: 'Sam Signer', email: 'sam@flag.edu' },
         { name: 'Pat Provost', email: 'pat@flag.edu' },
@@ -319,6 +323,13 @@ describe('the digest, without a server', function () {
           event: 'official-named',
           detail: 'Pat <pat@flag.edu> by bo@flag.edu',
         },
+        // Flagged, then taken off with remove-requester: nothing left to check.
+        {
+          at: '2026-11-20T15:00:03.000Z',
+          event: 'requester-outside-domain',
+          detail: 'ben@flag.eud is not at flag.edu',
+        },
+        { at: '2026-11-20T15:00:04.000Z', event: 'requester-removed', detail: 'ben@flag.eud' },
       ],
     });
     const view = buildDigestView(
@@ -338,6 +349,7 @@ describe('the digest, without a server', function () {
       ),
     );
     assert.ok(text.includes('   Details: dura status flag.edu-2\n'), text);
+    assert.ok(!text.includes('ben@flag.eud'), text);
     assert.match(text, /Signing official: .* <.*>, Pat Provost <pat@flag\.edu>; reminders sent/);
     assert.ok(html.includes('<br />Pat Provost &lt;pat@flag.edu&gt;'), html);
     assert.ok(

@@ -3,7 +3,7 @@
  * order, each with its dates in New York time and why it needs attention.
  */
 import type { Attention, DigestRequest } from '../interfaces';
-import { officialsOf } from '../../common/agreement';
+import { officialsOf, sameEmail, type AgreementStatus } from '../../common/agreement';
 import { STEP_WORDS, stepsLeft } from '../../common/registration';
 import { count, formatInstant, joinWords, tiersInWords, type View } from './view';
 import { receivedInWords } from '../../common/when';
@@ -16,6 +16,16 @@ const CHECKS: Record<string, string> = {
   'likely-parent': 'the domain may belong to a listed institution',
   'official-named': 'a joining request named another signing official',
 };
+
+/**
+ * A requester flagged as outside the domains who is no requester now (`dura remove-requester`: a
+ * second trial's digest went on flagging the address taken off). The detail starts with the address.
+ */
+function removedRequester(s: AgreementStatus, h: { event: string; detail?: string }): boolean {
+  if (h.event !== 'requester-outside-domain') return false;
+  const email = (h.detail ?? '').split(' ')[0]!;
+  return !s.requesters.some((r) => sameEmail(r.email, email));
+}
 
 /** "3 open agreements: 1 overdue, 1 stalled", or "nothing open". */
 export function digestSummary(request: DigestRequest): string {
@@ -63,7 +73,7 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
       next,
       // What triage or a joining request flagged for a person to look at (issue 14, items 2, 6 and 7).
       checks: s.history
-        .filter((h) => CHECKS[h.event])
+        .filter((h) => CHECKS[h.event] && !removedRequester(s, h))
         .map((h) => ({ text: `${CHECKS[h.event]}: ${h.detail ?? ''}` })),
     };
   });
