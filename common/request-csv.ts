@@ -89,6 +89,8 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
     const typedTiers = (value('tiers') ?? '').split(/[;,|\s]+/).filter(Boolean);
     const unknown = typedTiers.find((t) => !tierOf(t));
     if (unknown) found.set('tiers', unknownTier(unknown));
+    const received = receivedAt(value('received_at'), digits);
+    if (typeof received === 'object') found.set('received_at', received.problem);
     const checked = checkRequest(
       {
         institution: { name: value('institution_name'), domain: value('domain') },
@@ -99,7 +101,7 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
           title: value('official_title'),
         },
         tiers: typedTiers.flatMap((t) => tierOf(t) ?? []),
-        receivedAt: receivedAt(value('received_at'), digits) ?? now.toISOString(),
+        receivedAt: (typeof received === 'string' ? received : undefined) ?? now.toISOString(),
       },
       now,
     );
@@ -126,10 +128,14 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
  * `digits` says which comes first (`dura import --dates`); anything else as typed, for the request's own
  * check to read or refuse.
  */
-function receivedAt(cell: string | undefined, digits: DigitsOrder | undefined): string | undefined {
+function receivedAt(
+  cell: string | undefined,
+  digits: DigitsOrder | undefined,
+): string | { problem: string } | undefined {
   if (!cell || !digits || !/^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*$/.test(cell)) return cell;
   const read = readWhen(cell, { digits, expect: 'past' });
-  return 'problem' in read ? cell : read.date;
+  // Its own words in the order given (`11/30/2026 is not a date day-first: there is no month 30`).
+  return 'problem' in read ? read : read.date;
 }
 
 /**

@@ -45,6 +45,12 @@ describe('request CSV', () => {
       parseRequestCsv(text, now, 'day-first').rows[0]?.request.receivedAt,
       '2026-03-11T04:00:00.000Z',
     );
+    const [dayFirst] = parseRequestCsv(text.replace('11/3/2026', '11/30/2026'), now, 'day-first').problems;
+    assert.deepEqual(dayFirst, {
+      line: 2,
+      field: 'received_at',
+      message: '11/30/2026 is not a date day-first: there is no month 30',
+    });
     const [problem] = parseRequestCsv(text, now).problems;
     assert.match(
       problem!.message,

@@ -531,6 +531,18 @@ describe('dura web over HTTP', function () {
       unescape(controlled.body),
       /id="tiers-error"><span class="visually-hidden">Error: <\/span>Tick the Registered Tier instead of the Controlled Tier to join your institution's agreement in process \(web1\.edu-1\) now \(it is for the Registered Tier only\); the Controlled Tier can be requested once it is signed</,
     );
+    // Ada, one of its requesters, asking it for the Controlled Tier: nothing to join, the same wait.
+    const ada = await post(
+      app,
+      '/request',
+      { ...requestFields('web1.edu', 'ada@web1.edu'), tiers: 'controlled' },
+      s,
+    );
+    assert.equal(ada.statusCode, 400, ada.body);
+    assert.match(
+      unescape(ada.body),
+      /id="tiers-error"><span class="visually-hidden">Error: <\/span>You asked already for your institution's agreement in process \(web1\.edu-1\), which is for the Registered Tier only: the Controlled Tier can be requested once it is signed</,
+    );
 
     // With another field wrong too, both at once (a trial met the tier only after fixing the other).
     const both = await post(

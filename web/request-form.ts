@@ -233,6 +233,16 @@ export function joinRefusalIssue(
   if (!joinRefusal(coverage)) return [];
   const inProcess = coverage.inProcess!;
   const later = `the ${tiersInWords(inProcess.laterTiers)}`;
+  // One of its requesters has nothing to join (a second trial was told "to join" their own agreement).
+  if (inProcess.requester)
+    return [
+      {
+        path: 'tiers',
+        message:
+          `You asked already for your institution's agreement in process (${inProcess.agreementId}), which is ` +
+          `for the ${tiersInWords(inProcess.tiers)} only: ${later} can be requested once it is signed`,
+      },
+    ];
   const join = `to join your institution's agreement in process (${inProcess.agreementId}) now`;
   const message = values.tiers.some((t) => !(inProcess.laterTiers as string[]).includes(t))
     ? `Untick ${later} ${join}; ${later} can be requested once it is signed`
