@@ -436,15 +436,31 @@ describe('dura web over HTTP', function () {
       /Enter your institution's own domain: gmail\.com is a personal e-mail provider's \(your address may still be at gmail\.com\)/,
     );
     assert.equal(calls, before, 'nothing sent');
+    // Addresses and a domain at no top-level domain: each refused beside its field, nothing sent.
+    const nowhere = await post(
+      app,
+      '/request',
+      { ...requestFields('uiowa.eud', 'pia@uiowa.eud'), official_email: 'otto@uiowa.eud' },
+      s,
+    );
+    assert.equal(nowhere.statusCode, 400);
+    for (const id of ['domain', 'requester_email', 'official_email'])
+      assert.match(
+        unescape(nowhere.body),
+        new RegExp(
+          `id="${id}-error"><span class="visually-hidden">Error: </span>Check the spelling: \\.eud is no top-level domain`,
+        ),
+      );
+    assert.equal(calls, before, 'nothing sent');
     // A new agreement's official typed at another domain (a trial's olga@kent.eud): said at once.
     const olga = await requested(
       app,
-      { ...requestFields('web7.edu', 'ada@web7.edu'), official_email: 'olga@web7.eud' },
+      { ...requestFields('web7.edu', 'ada@web7.edu'), official_email: 'olga@web7-fund.org' },
       s,
     );
     assert.match(
       olga.body,
-      /<p id="official-outside">\s*The signing official's address you gave, olga@web7\.eud, is not at web7\.edu\. If it\s+is mistyped, write to the access team/,
+      /<p id="official-outside">\s*The signing official's address you gave, olga@web7-fund\.org, is not at web7\.edu\. If it\s+is mistyped, write to the access team/,
     );
     const callsBefore = calls;
     const reloaded = await follow(app, posted);

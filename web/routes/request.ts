@@ -15,7 +15,7 @@ import { parseEmail } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
-import { isPersonalDomain } from '../../client/personal-mail';
+import { addressIssues } from '../request-addresses';
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
@@ -189,16 +189,8 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     return sendRequestForm(reply, ctx, values, 400, { issues: [...checked.issues, ...refusal] });
   }
   const request = checked.request;
-  const domain = request.institution.domain;
-  if (await isPersonalDomain(ctx.store, domain))
-    return sendRequestForm(reply, ctx, values, 400, {
-      issues: [
-        {
-          path: 'institution.domain',
-          message: `Enter your institution's own domain: ${domain} is a personal e-mail provider's (your address may still be at ${domain})`,
-        },
-      ],
-    });
+  const unsendable = await addressIssues(ctx.store, request);
+  if (unsendable.length) return sendRequestForm(reply, ctx, values, 400, { issues: unsendable });
 
   const coverage = await checkCoverage(ctx.store, request.requester.email, request.tiers);
   if (coverage.next === 'create-account')
