@@ -5,8 +5,9 @@
  * tests and examples pass), and a signing official not at the institution's domains. Accepted all the
  * same: an official may sign from another domain, and the access team corrects one with set-official.
  */
-import { getDomain, parse } from 'tldts';
+import { parse } from 'tldts';
 import { normalizeDomain, type AgreementRequest } from '../common/agreement';
+import { registrableDomain } from '../common/coverage';
 
 const RESERVED = new Set(['test', 'example', 'invalid', 'localhost']);
 
@@ -20,8 +21,8 @@ export function unknownTopLevel(email: string): string | null {
 
 /** Whether `email` is at one of `domains` or a subdomain of theirs (an office's own: osp.uw.edu). */
 function underDomains(email: string, domains: readonly string[]): boolean {
-  const own = getDomain(email.slice(email.lastIndexOf('@') + 1).toLowerCase());
-  return domains.some((d) => (getDomain(normalizeDomain(d)) ?? normalizeDomain(d)) === own);
+  const own = registrableDomain(email.slice(email.lastIndexOf('@') + 1));
+  return domains.some((d) => (registrableDomain(d) ?? normalizeDomain(d)) === own);
 }
 
 /**

@@ -37,8 +37,8 @@ export async function asAsked(config: Pick<Config, 'DATABASE_URL'>, typed: strin
 /**
  * The workflow ids that may hold what was typed when its own holds nothing, in the order to try them:
  * an address's institution by its domain (after its individual agreement), then the institution the
- * registry says the domain belongs to (a second domain), then the agreement the address asked for as a
- * requester (in process, else the latest), the most telling last.
+ * registry says the domain belongs to (a second domain), the most telling last. An address that asked
+ * for an agreement never comes here: `asAsked` put it as that agreement's id.
  */
 export async function fallbackWorkflowIds(
   config: Pick<Config, 'DATABASE_URL'>,
@@ -46,13 +46,9 @@ export async function fallbackWorkflowIds(
 ): Promise<string[]> {
   if (!target.domain) return [];
   const ids = target.email ? [agreementIdFor(target.domain)] : [];
-  const { institution, asked } = await withRecords(config.DATABASE_URL, async (store) => ({
-    institution: await store.institutionByDomain(target.domain!),
-    asked: target.email ? await store.agreementsOfRequester(target.email) : [],
-  }));
+  const institution = await withRecords(config.DATABASE_URL, (store) =>
+    store.institutionByDomain(target.domain!),
+  );
   if (institution) ids.push(agreementIdFor(institution.id));
-  // A requester at another domain (ada@gmail.com, accepted with a warning): the agreements they asked for.
-  // The one in process, else the latest: one id, so that status and the controls agree on it.
-  if (asked[0]) ids.push(agreementTarget(asked[0]).workflowId);
   return [...new Set(ids)].filter((id) => id !== target.workflowId);
 }

@@ -7,7 +7,7 @@ import type { AgreementRequest } from './agreement';
 import { columnKey, readTable, type CsvProblem, type CsvTable } from './csv';
 import { tierOf, unknownTier } from './registry-file-schema';
 import { checkRequest } from './request';
-import { readWhen, type DigitsOrder } from './when';
+import type { DigitsOrder } from './when';
 
 export const REQUEST_COLUMNS = [
   'institution_name',
@@ -89,8 +89,6 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
     const typedTiers = (value('tiers') ?? '').split(/[;,|\s]+/).filter(Boolean);
     const unknown = typedTiers.find((t) => !tierOf(t));
     if (unknown) found.set('tiers', unknownTier(unknown));
-    const received = receivedAt(value('received_at'), digits);
-    if (typeof received === 'object') found.set('received_at', received.problem);
     const checked = checkRequest(
       {
         institution: { name: value('institution_name'), domain: value('domain') },
@@ -101,9 +99,10 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
           title: value('official_title'),
         },
         tiers: typedTiers.flatMap((t) => tierOf(t) ?? []),
-        receivedAt: (typeof received === 'string' ? received : undefined) ?? now.toISOString(),
+        receivedAt: value('received_at') ?? now.toISOString(),
       },
       now,
+      digits,
     );
     if ('request' in checked && !found.size) {
       rows.push({ line, request: checked.request });
@@ -121,21 +120,6 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
   }
   problems.sort((a, b) => a.line - b.line);
   return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal, ignored };
-}
-
-/**
- * A received_at cell, with a date in digits (12/1/2026, as Excel exports dates) put as YYYY-MM-DD when
- * `digits` says which comes first (`dura import --dates`); anything else as typed, for the request's own
- * check to read or refuse.
- */
-function receivedAt(
-  cell: string | undefined,
-  digits: DigitsOrder | undefined,
-): string | { problem: string } | undefined {
-  if (!cell || !digits || !/^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*$/.test(cell)) return cell;
-  const read = readWhen(cell, { digits, expect: 'past' });
-  // Its own words in the order given (`11/30/2026 is not a date day-first: there is no month 30`).
-  return 'problem' in read ? read : read.date;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TIERS, tiersAsked, type AgreementRequest } from './agreement';
 import { domainField, emailField } from './address-fields';
-import { newYorkDate, readWhen } from './when';
+import { newYorkDate, readWhen, type DigitsOrder } from './when';
 
 /** `required` for a field left out (or null), else `wrong`: a request file may hold any JSON. */
 const expected = (wrong: string) => ({
@@ -44,25 +44,36 @@ export const requestSchema = z.object({
     // The Controlled Tier includes the Registered Tier (tiersAsked): an agreement for it lists both,
     // and an amendment then adds only what is not listed (workflows/triage.ts).
     .transform((tiers) => tiersAsked(tiers)),
-  receivedAt: z
-    .string({ error: 'required' })
-    // common/when.ts: a New York date (from its start), an instant, or New York time; stored ISO UTC.
-    .transform((v, ctx) => {
-      // Given, but empty: left out, a request is received when it is entered.
-      if (v.trim() === '') {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'empty (leave it out for now, or give the date it came in)',
-          input: v,
-        });
-        return z.NEVER;
-      }
-      const read = readWhen(v, { expect: 'past' });
-      if ('at' in read) return read.at.toISOString();
-      ctx.addIssue({ code: 'custom', message: read.problem, input: v });
-      return z.NEVER;
-    }),
+  receivedAt: receivedAtField(),
 });
+
+/**
+ * common/when.ts: a New York date (from its start), an instant, or New York time; stored ISO UTC. With
+ * `digits`, a date in digits (11/3/2026, as Excel exports dates) read in that order (`dura import --dates`).
+ */
+function receivedAtField(digits?: DigitsOrder) {
+  return z.string({ error: 'required' }).transform((v, ctx) => {
+    // Given, but empty: left out, a request is received when it is entered.
+    if (v.trim() === '') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'empty (leave it out for now, or give the date it came in)',
+        input: v,
+      });
+      return z.NEVER;
+    }
+    const read = readWhen(v, { expect: 'past', digits });
+    if ('at' in read) return read.at.toISOString();
+    ctx.addIssue({ code: 'custom', message: read.problem, input: v });
+    return z.NEVER;
+  });
+}
+
+const schemaFor = {
+  undefined: requestSchema,
+  'month-first': requestSchema.extend({ receivedAt: receivedAtField('month-first') }),
+  'day-first': requestSchema.extend({ receivedAt: receivedAtField('day-first') }),
+} as const;
 
 export class RequestError extends Error {}
 
@@ -76,10 +87,10 @@ export interface RequestIssue {
  * A receipt typed for later than `now` (a minute's slack for clocks), named as typed, with New York's
  * date today: it is reported beside the request's other problems, not after them.
  */
-function futureReceipt(input: unknown, now: Date): RequestIssue | null {
+function futureReceipt(input: unknown, now: Date, digits?: DigitsOrder): RequestIssue | null {
   const typed = (input as { receivedAt?: unknown } | null)?.receivedAt;
   if (typeof typed !== 'string') return null;
-  const read = readWhen(typed);
+  const read = readWhen(typed, { digits });
   if (!('at' in read) || read.at.getTime() <= now.getTime() + 60_000) return null;
   return {
     path: 'receivedAt',
@@ -87,13 +98,14 @@ function futureReceipt(input: unknown, now: Date): RequestIssue | null {
   };
 }
 
-/** The request, or every problem with it (the first per field); `now` rejects a future receipt. */
+/** The request, or every problem with it (the first per field); `now` rejects a future receipt; `digits` as receivedAtField. */
 export function checkRequest(
   input: unknown,
   now = new Date(),
+  digits?: DigitsOrder,
 ): { request: AgreementRequest } | { issues: RequestIssue[] } {
-  const result = requestSchema.safeParse(input);
-  const future = futureReceipt(input, now);
+  const result = schemaFor[digits ?? 'undefined'].safeParse(input);
+  const future = futureReceipt(input, now, digits);
   if (!result.success) {
     const seen = new Set<string>(future ? ['receivedAt'] : []);
     const issues: RequestIssue[] = future ? [future] : [];

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { sameEmail, type AgreementAnswer, type AgreementStatus } from '../../common/agreement';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
-import { typedPerson } from './person-flags';
+import { typedEmail, typedPerson } from './person-flags';
 import { checkFlags, requiredFlag } from './required';
 
 type Flags = OutputOptions & Record<string, string | boolean | undefined>;
@@ -134,13 +134,10 @@ const controls: Control[] = [
     options: [['--email <email>', "the requester's e-mail, as the agreement has it", true]],
     example: 'dura remove-requester umontreal.ca-1 --email marie.tremblay@umontral.ca',
     update: async (f) => {
-      const { parseEmail } = await import('../../common/coverage');
-      // Left out: the mandatory-flag check names it (required.ts).
-      const typed = typeof f.email === 'string' ? f.email.trim() : undefined;
-      const parsed = typed === undefined ? null : parseEmail(typed);
-      if (typed !== undefined && !parsed)
-        throw new UserError(`--email: ${JSON.stringify(typed)}: not an e-mail address`);
-      return { name: 'removeRequester', args: [{ email: parsed?.email ?? '' }] };
+      const problems: string[] = [];
+      const email = await typedEmail(f.email, problems);
+      if (problems.length) throw new UserError(problems.join('\n'));
+      return { name: 'removeRequester', args: [{ email: email ?? '' }] };
     },
   },
   {
@@ -214,6 +211,8 @@ export function registerControlCommands(program: Command): void {
         let update = await control.update(flags);
         const { session } = await import('../temporal');
         const { config, client } = await session();
+        // An address put as its agreement's id once: the status read and the update then agree on it.
+        id = await (await import('../typed-agreement')).asAsked(config, id);
         const { fetchStatus, updateAgreement } = await import('../agreement-handle');
         const { waitingLine } = await import('../update-retry');
         if (control.unchanged || control.replaces || control.amend) {
