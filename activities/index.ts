@@ -14,6 +14,7 @@ import {
   type DigestActivities,
 } from './interfaces';
 import { createMailer } from './mail/mailer';
+import type { MailThreadPriority } from './mail/mail-thread';
 import { mailSettings } from './mail/settings';
 import { openDatabase } from './records/db';
 import { triageRequest } from './records/agreement-ids';
@@ -29,7 +30,12 @@ export interface DuraActivities {
 
 export async function createActivities(
   config: Config,
-  options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    dataDir?: string;
+    env?: NodeJS.ProcessEnv;
+    /** How the mail thread's priority went (createMailer's onMailThread). */
+    onMailThread?: (priority: MailThreadPriority) => void;
+  } = {},
 ): Promise<DuraActivities> {
   // Read (or made: DURA_DATA_DIR/status-link.key) now, so that a key file that holds no key stops the
   // worker at start rather than every requester's message later.
@@ -53,6 +59,7 @@ export async function createActivities(
       key: () => linkKey,
     },
     databaseUrl: config.DATABASE_URL,
+    onMailThread: options.onMailThread,
   });
   const activities: DuraActivities['activities'] = {
     ...calendarActivities,

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { constants } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES } from '../common/config';
@@ -24,6 +25,7 @@ interface Service {
   restart?: string;
   volumes?: string[];
   entrypoint?: string[];
+  ulimits?: Record<string, number | { soft: number; hard: number }>;
 }
 
 interface RenderedConfig {
@@ -281,5 +283,13 @@ describe('production stack (docker-compose.yml, Dockerfile)', () => {
     assert.match(dockerfile, /^COPY web \.\/web$/m, 'the web pages are built');
     assert.match(last, /\/app\/web\b/, "the pages' templates and stylesheet ship with the image");
     assert.match(read('.dockerignore'), /^\.env$/m, 'secrets stay out of the build context');
+  });
+
+  it('lets the unprivileged worker raise its mail thread to the priority it asks for', () => {
+    // RLIMIT_NICE: an unprivileged thread may set its nice value down to 20 minus the limit.
+    const limit = services['dura-worker']?.ulimits?.nice;
+    const soft = typeof limit === 'object' ? limit.soft : limit;
+    assert.ok(soft !== undefined, 'dura-worker sets ulimits.nice');
+    assert.ok(20 - soft <= constants.priority.PRIORITY_HIGH, `nice down to ${20 - soft} only`);
   });
 });

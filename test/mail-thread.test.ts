@@ -3,11 +3,12 @@
  * connection to the records (a SQLite file), while `begin` stays in this thread.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants, getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMailer, messageIdFor, type Mailer } from '../activities/mail/mailer';
+import type { MailThreadPriority } from '../activities/mail/mail-thread';
 import { RecordsStore } from '../activities/records/store';
 import {
   emailRequest,
@@ -26,12 +27,13 @@ describe('mailer: SMTP and its records in the mail thread', function () {
   let store: RecordsStore;
   const mailers: Mailer[] = [];
 
-  function threaded(smtpUrl: string): Mailer {
+  function threaded(smtpUrl: string, onMailThread?: (p: MailThreadPriority) => void): Mailer {
     const mailer = createMailer({
       ...testMailerSettings(),
       smtpUrl,
       ledger: store,
       databaseUrl: `sqlite:${dir}/dura.sqlite`,
+      onMailThread,
     });
     mailers.push(mailer);
     return mailer;
@@ -100,5 +102,30 @@ describe('mailer: SMTP and its records in the mail thread', function () {
     assert.equal((await mailer.send(emailRequest('declined', 'thread/4', [ann]))).state, 'sent');
     await mailer.close();
     assert.equal((await mailer.send(emailRequest('declined', 'thread/5', [ann]))).state, 'sent');
+  });
+
+  it('runs at a raised priority where the system lets it, and says which', async () => {
+    const told: MailThreadPriority[] = [];
+    const mailer = threaded(smtp.url, (p) => told.push(p));
+    assert.equal((await mailer.send(emailRequest('declined', 'thread/6', [ann]))).state, 'sent');
+    assert.equal(told.length, 1);
+    const [priority] = told as [MailThreadPriority];
+    // Each of this process's threads' nice value, as the kernel keeps it (field 19 of /proc/…/stat).
+    const nices = readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    if (priority.raised) {
+      assert.equal(priority.nice, constants.priority.PRIORITY_HIGH);
+      assert.ok(nices.includes(priority.nice), `a thread at nice ${priority.nice}: ${nices.join(' ')}`);
+      assert.equal(getPriority(), 0, 'this thread keeps its priority');
+    } else {
+      // CAP_SYS_NICE is capability 23: a process that has it may always raise a thread's priority.
+      const capabilities = BigInt(
+        `0x${/^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`,
+      );
+      assert.equal(capabilities & (1n << 23n), 0n, 'refused although the process has CAP_SYS_NICE');
+      assert.match(priority.refused ?? '', /^(EACCES|EPERM)$/);
+    }
   });
 });

@@ -11,6 +11,7 @@ import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createActivities } from '../activities';
 import { describeDatabase, isSqlite, sqlitePath } from '../activities/records/db';
 import type { CalendarActivities, CalendarTableActivities } from '../activities/interfaces';
+import type { MailThreadPriority } from '../activities/mail/mail-thread';
 import { mailSettings } from '../activities/mail/settings';
 import { WORKFLOW_BUNDLE } from '../scripts/bundle-workflows';
 import { createLogger, describeError, TemporalLogger, type Pino } from './logging';
@@ -20,6 +21,25 @@ import { installRuntime, metricsUrl, watchShutdownSignals } from './runtime';
 // flight finishes or times out); past this margin too, the SDK gives up on them and the process exits 1.
 // The server retries them on another worker. A process manager's kill timeout should exceed both.
 const FORCE_MARGIN_SECONDS = 5;
+
+/**
+ * The mail thread's priority, logged for the first thread only (another starts if one dies).
+ * Not raised, a crash is likelier to fall between a server's 250 and its record (mail-thread.ts).
+ */
+function onceAMailThread(log: Pino): (priority: MailThreadPriority) => void {
+  let told = false;
+  return (priority) => {
+    if (told) return;
+    told = true;
+    if (priority.raised) log.info({ nice: priority.nice }, 'mail thread at a raised priority');
+    else
+      log.warn(
+        { nice: priority.nice, refused: priority.refused },
+        'mail thread at normal priority: the system refused to raise it (give the worker CAP_SYS_NICE, or run ' +
+          'it as root, for the narrowest window between the mail server accepting a message and its record)',
+      );
+  };
+}
 
 /** A start-up failure said in one line, naming what could not be reached (the cause kept for the log). */
 class StartupError extends Error {}
@@ -34,7 +54,10 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
   );
   try {
     const made = newSqliteFile(config.DATABASE_URL);
-    const dura = await createActivities(config, { dataDir: config.DURA_DATA_DIR }).catch((err: unknown) => {
+    const dura = await createActivities(config, {
+      dataDir: config.DURA_DATA_DIR,
+      onMailThread: onceAMailThread(log),
+    }).catch((err: unknown) => {
       throw new StartupError(
         `cannot reach the records database ${describeDatabase(config.DATABASE_URL)}: ${(err as Error).message}`,
         { cause: err },

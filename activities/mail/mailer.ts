@@ -32,7 +32,7 @@ import {
 } from '../interfaces';
 import { outboxDelivery, smtpDelivery, type Delivery } from './deliver';
 import { shareable } from '../records/db';
-import { mailThreadDelivery } from './mail-thread';
+import { mailThreadDelivery, type MailThreadPriority } from './mail-thread';
 import { buildDigestView } from './digest-view';
 import { buildRegistrationReportView } from './registration-report-view';
 import type { EmailLedger } from './ledger';
@@ -56,6 +56,8 @@ export interface MailerOptions {
    * itself (mail-thread.ts). Unset: in this thread, through `ledger`.
    */
   databaseUrl?: string;
+  /** Told how the mail thread's priority went, each time one starts (mail-thread.ts). */
+  onMailThread?: (priority: MailThreadPriority) => void;
   /**
    * The registration steps an address already completed for earlier agreements (the records), so that
    * its registration instructions say what is left (issue 18); unset: the instructions list all five.
@@ -142,7 +144,7 @@ export function createMailer(options: MailerOptions): Mailer {
   const delivery: Delivery = !options.smtpUrl
     ? outboxDelivery(options.outboxDir, options.ledger, now)
     : options.databaseUrl && shareable(options.databaseUrl)
-      ? mailThreadDelivery(options.smtpUrl, options.databaseUrl)
+      ? mailThreadDelivery(options.smtpUrl, options.databaseUrl, options.onMailThread)
       : smtpDelivery(options.smtpUrl, options.ledger, now);
 
   function resolve(recipients: Recipient[] | undefined, field: string): Mail.Address[] {

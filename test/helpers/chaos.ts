@@ -119,7 +119,7 @@ export function chaosLoop(options: {
  * A duplicate is excused only as the mailer's one window (activities/mail/mailer.ts): the sink accepted
  * the first copy, the worker was killed before the ledger recorded it, and Temporal's retry of the
  * sendEmail activity found the entry `sending` and sent the second copy. The window measures a few
- * milliseconds (mail-thread.ts: mean 3.8, p99 37 under load); 40 ms leaves room for a busy machine and
+ * milliseconds (mail-thread.ts: mean 1.1, p99 9 under load); 40 ms leaves room for a busy machine and
  * fails the old 35–75 ms window (its duplicates came 1–49 ms after a kill).
  */
 export const KILL_WINDOW_MS = 40;
@@ -130,12 +130,24 @@ export const KILL_WINDOW_MS = 40;
  */
 export const READ_SLACK_MS = 50;
 /**
- * More duplicates than this in one run fail the test even if each is excused. The time window above is
- * what catches a widened mailer window (the old one left its duplicates 1–49 ms after a kill, today's
- * 0–11 ms); the count is loose because 200 agreements fire their compressed-day timers together, so
- * one kill can catch several messages whose 250s arrived in the same few ms (seen: 8 from 4 kills).
+ * More duplicates than this in one run fail the test even if each is excused: issue 12's 3. The time
+ * window above is what catches a widened mailer window; the count catches several messages caught by
+ * one kill, which is what a mail thread waiting for a core did (mail-thread.ts: 200 agreements fire
+ * their compressed-day timers together, and one kill caught 4 messages whose 250s came in the same ms).
  */
-export const MAX_DUPLICATES = 12;
+export const MAX_DUPLICATES = 3;
+/**
+ * Where the system refused to raise the mail thread's priority (no root, no CAP_SYS_NICE: the worker
+ * logs so), its window is about three times as wide, and one kill caught up to 6 (seen: 8 from 4 kills).
+ */
+export const MAX_DUPLICATES_AT_NORMAL_PRIORITY = 12;
+
+/** The count allowed, from what the workers logged about their mail thread (worker/main.ts). */
+export function duplicateLimit(workerLogs: string): { limit: number; why: string } {
+  return workerLogs.includes('mail thread at normal priority')
+    ? { limit: MAX_DUPLICATES_AT_NORMAL_PRIORITY, why: 'a mail thread ran at normal priority' }
+    : { limit: MAX_DUPLICATES, why: 'the mail threads ran at a raised priority' };
+}
 
 /** A sendEmail activity of the message's key, as the workflow's history records it. */
 export interface SendActivity {
