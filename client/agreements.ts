@@ -24,6 +24,7 @@ import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
 import { addressNotes } from './address-notes';
+import { receiptNote } from './receipt-note';
 import { patiently, type Patience } from './update-retry';
 
 /**
@@ -97,7 +98,8 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   const { domain } = request.institution;
   const email = request.requester.email.trim().toLowerCase();
   const profile = await registry?.institutionByDomain(domain);
-  const notes: string[] = [];
+  const received = receiptNote(request.receivedAt);
+  const notes: string[] = received ? [received] : [];
   const domains = profile?.domains ?? [normalizeDomain(domain)];
   const inside = atDomain(email, domains);
   if (!inside)

@@ -2,6 +2,7 @@
 // their agreement, never a colleague's in process at the same institution (a trial paused another
 // requester's amendment by an address). The CLI as a subprocess, the dev server, a real worker, SQLite.
 import { strict as assert } from 'node:assert';
+import { newYorkDate } from '../common/when';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine } from './helpers/engine';
@@ -111,6 +112,23 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     const quiet = await dura(...office);
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /signingOfficial/);
+  });
+
+  it('a receipt more than 60 days ago (a year typo) is started with a warning; a recent one is not', async () => {
+    const yearAgo = newYorkDate(Date.now() - 366 * 86_400_000);
+    const typo = await dura(...requestArgs('mesa.edu', 'mo@mesa.edu'), '--received-at', yearAgo);
+    assert.equal(typo.status, 0, typo.stderr);
+    assert.match(
+      typo.stderr,
+      new RegExp(
+        `^dura: warning: --received-at: ${yearAgo} \\(.+\\) was 36[56] days ago: if the year is mistyped`,
+        'm',
+      ),
+    );
+    const lastWeek = newYorkDate(Date.now() - 7 * 86_400_000);
+    const recent = await dura(...requestArgs('dune.edu', 'di@dune.edu'), '--received-at', lastWeek);
+    assert.equal(recent.status, 0, recent.stderr);
+    assert.doesNotMatch(recent.stderr, /warning/);
   });
 
   it("a personal provider's domain is no institution's: request refuses it, naming the flag", async () => {
