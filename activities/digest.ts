@@ -20,7 +20,8 @@
  * as a broken schedule or mail server.
  */
 import type { Kysely } from 'kysely';
-import type { AgreementStatus } from '../common/agreement';
+import { officialChecks } from '../common/address-notes';
+import { officialsOf, type AgreementStatus } from '../common/agreement';
 import type { Attention, DigestActivities, DigestEntry } from './interfaces';
 import type { Mailer } from './mail/mailer';
 import { formatInstant } from './mail/view';
@@ -28,6 +29,7 @@ import { queryEmails, type EmailRecord } from './records/emails';
 import { openAgreements } from './records/open-agreements';
 import { registrationReportActivities } from './registration-reports';
 import { listRegistrations } from './records/registrations';
+import { readInstitution } from './records/registry';
 import type { Database } from './records/schema';
 
 /** Four weeks: two biweekly reminder cycles in which nothing at all happened. */
@@ -93,6 +95,18 @@ export function orderForDigest(
     );
 }
 
+/** Each entry with its officials' addresses checked against its institution's domains (the list's, else its own). */
+async function withOfficialChecks(db: Kysely<Database>, entries: DigestEntry[]): Promise<DigestEntry[]> {
+  return Promise.all(
+    entries.map(async (entry) => {
+      const { domain } = entry.agreement.institution;
+      const domains = (await readInstitution(db, domain))?.domains ?? [domain];
+      const checks = officialChecks(officialsOf(entry.agreement), domains);
+      return checks.length ? { ...entry, officialChecks: checks } : entry;
+    }),
+  );
+}
+
 export function digestActivities(deps: {
   db: Kysely<Database>;
   mailer: Pick<Mailer, 'sendDigest' | 'sendRegistrationReport'>;
@@ -110,7 +124,10 @@ export function digestActivities(deps: {
       });
       const mail = new Map<string, MailWaiting>();
       for (const row of waiting) if (!mail.has(row.agreementId)) mail.set(row.agreementId, row);
-      const entries = orderForDigest(await openAgreements(deps.db), asOf, mail);
+      const entries = await withOfficialChecks(
+        deps.db,
+        orderForDigest(await openAgreements(deps.db), asOf, mail),
+      );
       const stalledRegistrations = await listRegistrations(deps.db, { stalled: true });
       // A retry after the message went out returns the first outcome (the mailer's ledger); the counts
       // are those of this attempt's reading.

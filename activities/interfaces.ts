@@ -214,6 +214,8 @@ export interface DigestEntry {
   /** Why it is overdue or stalled, in words; null for the rest. */
   why: string | null;
   agreement: AgreementStatus;
+  /** Its signing officials' addresses that look wrong (common/address-notes.ts officialChecks). */
+  officialChecks?: string[];
 }
 
 /** The weekly digest to the access team: every open agreement, overdue first, then stalled. */

@@ -23,7 +23,7 @@ import { coverage, needsIndividualAgreement, type CoverageInstitution } from '..
 import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
-import { addressNotes } from './address-notes';
+import { addressNotes } from '../common/address-notes';
 import { receiptNote } from './receipt-note';
 import { patiently, type Patience } from './update-retry';
 

@@ -100,12 +100,23 @@ for (const database of TEST_DATABASES)
     });
 
     it('the schedule exists and one triggered run sends one digest, overdue first', async () => {
+      // Two officials' addresses the digest should keep in sight: a typo's top-level domain, and webmail.
+      const officialOf = (domain: string) =>
+        ({ 'old-auto.edu': 'osp@old-auto.eud', 'fresh-auto.edu': 'sam.signer@gmail.com' })[domain] ??
+        `osp@${domain}`;
       const request = async (domain: string, ...extra: string[]) => {
         const result = await dura(
           'request',
           ...['--institution-name', `University of ${domain}`, '--domain', domain],
           ...['--requester-name', 'Ada Researcher', '--requester-email', `ada@${domain}`],
-          ...['--official-name', 'Sam Signer', '--official-email', `osp@${domain}`, '--tier', 'registered'],
+          ...[
+            '--official-name',
+            'Sam Signer',
+            '--official-email',
+            officialOf(domain),
+            '--tier',
+            'registered',
+          ],
           ...extra,
         );
         assert.equal(result.status, 0, result.stderr);
@@ -185,6 +196,18 @@ for (const database of TEST_DATABASES)
         /Its reminder message to osp@waiting-manual\.edu has waited since \w+day, .* \(1 attempt; the last: the mail server x:25 deferred the message \(451 later\)\); dura keeps trying\./,
       );
       assert.match(String(mail.html), /<strong>OVERDUE<\/strong>/);
+      // Each under its own agreement (an item's lines run to the next numbered one).
+      const items = (mail.text ?? '').split(/\n(?=\d+\. )/);
+      const of = (id: string) => items.find((text) => text.split('\n')[0]!.endsWith(`(${id})`)) ?? '';
+      assert.match(
+        of('old-auto.edu-1'),
+        /Check: a signing official's address is at no top-level domain: osp@old-auto\.eud \(\.eud\)/,
+      );
+      assert.match(
+        of('fresh-auto.edu-1'),
+        /Check: a signing official's address is not at the institution's domains: sam\.signer@gmail\.com \(fresh-auto\.edu\)/,
+      );
+      assert.doesNotMatch(of('late-manual.edu-1'), /signing official's address/);
 
       // One run, one digest: nothing more arrives, and the run is on record as completed.
       await new Promise((resolve) => setTimeout(resolve, 3000));

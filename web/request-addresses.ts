@@ -5,7 +5,7 @@
  * institution's (a trial's gmail.com became an "institution" that strangers joined).
  */
 import type { AgreementRequest } from '../common/agreement';
-import { unknownTopLevel } from '../client/address-notes';
+import { unknownTopLevel } from '../common/address-notes';
 import { isPersonalDomain } from '../client/personal-mail';
 
 /** The form's issues (path and message), none when all is well; reads the registry for a provider's domain. */

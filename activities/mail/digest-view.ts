@@ -42,7 +42,7 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
   const summary = digestSummary(request);
   // `9.` and `10.` end in one column, and each item's lines start under its text (the text part).
   const width = String(request.entries.length).length;
-  const agreements = request.entries.map(({ attention, why, agreement: s }, i): View => {
+  const agreements = request.entries.map(({ attention, why, agreement: s, officialChecks }, i): View => {
     const official = s.signingOfficial;
     const next =
       s.stage === 'awaiting-initiation'
@@ -74,7 +74,8 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
       // What triage or a joining request flagged for a person to look at (issue 14, items 2, 6 and 7).
       checks: s.history
         .filter((h) => CHECKS[h.event] && !removedRequester(s, h))
-        .map((h) => ({ text: `${CHECKS[h.event]}: ${h.detail ?? ''}` })),
+        .map((h) => ({ text: `${CHECKS[h.event]}: ${h.detail ?? ''}` }))
+        .concat((officialChecks ?? []).map((text) => ({ text }))),
     };
   });
   const registrations = (request.stalledRegistrations ?? []).map((r): View => ({

@@ -4,10 +4,12 @@
  * whose top-level domain does not exist (tldts: the Public Suffix List; the names RFC 2606 reserves for
  * tests and examples pass), and a signing official not at the institution's domains. Accepted all the
  * same: an official may sign from another domain, and the access team corrects one with set-official.
+ * The weekly digest checks each open agreement's officials the same way (officialChecks), since
+ * nothing else keeps such an address in sight.
  */
 import { parse } from 'tldts';
-import { normalizeDomain, type AgreementRequest } from '../common/agreement';
-import { registrableDomain } from '../common/coverage';
+import { normalizeDomain, type AgreementRequest } from './agreement';
+import { registrableDomain } from './coverage';
 
 const RESERVED = new Set(['test', 'example', 'invalid', 'localhost']);
 
@@ -53,4 +55,23 @@ export function addressNotes(
       `signingOfficial.email: ${official} is not at ${domains.join(', ')}: check it (dura set-official corrects an agreement's official)`,
     );
   return { notes, officialOutside };
+}
+
+/**
+ * The digest's checks on an agreement's signing officials, one line per problem (`a signing official's
+ * address …: <address> (…)`): at no top-level domain, or not at (or under) `domains`, the institution's.
+ */
+export function officialChecks(
+  officials: readonly { email: string }[],
+  domains: readonly string[],
+): string[] {
+  return officials.flatMap(({ email }) => {
+    const tld = unknownTopLevel(email);
+    if (tld) return [`a signing official's address is at no top-level domain: ${email} (.${tld})`];
+    return underDomains(email, domains)
+      ? []
+      : [
+          `a signing official's address is not at the institution's domains: ${email} (${domains.join(', ')})`,
+        ];
+  });
 }
