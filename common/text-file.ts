@@ -38,15 +38,12 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEnc
   // A UTF-8 byte-order mark on text that is not UTF-8 (an editor added it to Excel's Windows-1252
   // "CSV"): the text is read without it, as a file without one would be.
   if (hasUtf8Bom(bytes) && !isUtf8(bytes)) bytes = bytes.subarray(3);
-  let encoding = detectEncoding(bytes);
+  const detected = detectEncoding(bytes);
   // ignoreBOM: false (the default) drops a BOM of the encoding decoded.
-  let text = encoding === 'windows-1252' ? windows1252(bytes) : new TextDecoder(encoding).decode(bytes);
-  if (encoding === 'windows-1252') {
-    // A Mac's "CSV" is Mac Roman, whose letters Windows-1252 reads as symbols ("UniversitŽ"): the
-    // reading whose words hold fewer such misfits is the file's (a tie stays Windows-1252).
-    const mac = iconv.decode(Buffer.from(bytes), 'macintosh');
-    if (misfits(mac) < misfits(text)) [text, encoding] = [mac, 'macintosh'];
-  }
+  const { text, encoding } =
+    detected === 'windows-1252'
+      ? lineByLine(bytes)
+      : { text: new TextDecoder(detected).decode(bytes), encoding: detected };
   const lost = text.indexOf('\uFFFD');
   if (lost >= 0)
     throw new Error(
@@ -54,6 +51,43 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEnc
         'the file is not UTF-8, UTF-16, Windows-1252 or Mac Roman; save it as "CSV UTF-8" and try again',
     );
   return { text: text.replace(/^\uFEFF/, ''), encoding };
+}
+
+/**
+ * A file that is not UTF-8 as a whole, read line by line: a line whose letters beyond ASCII are valid
+ * UTF-8 was saved as UTF-8 (a trial's file, edited in two programs, held "Université Laval" in UTF-8
+ * beside "École" in Windows-1252, and the whole read as Windows-1252 mailed "UniversitÃ© Laval"); the
+ * rest are Windows-1252 or Mac Roman, by singleByte. Windows-1252 text is valid UTF-8 only by
+ * accident ("Ã©" in a name), so a line's own bytes tell.
+ */
+function lineByLine(bytes: Uint8Array): { text: string; encoding: 'windows-1252' | 'macintosh' } {
+  const lines: Uint8Array[] = [];
+  for (let start = 0; start < bytes.length;) {
+    const end = bytes.indexOf(0x0a, start);
+    const next = end < 0 ? bytes.length : end + 1;
+    lines.push(bytes.subarray(start, next));
+    start = next;
+  }
+  const utf8 = lines.map((line) => line.some((b) => b >= 0x80) && isUtf8(line));
+  const { encoding } = singleByte(Buffer.concat(lines.filter((_, i) => !utf8[i])));
+  const utf8Decoder = new TextDecoder('utf-8');
+  const text = lines
+    .map((line, i) => (utf8[i] ? utf8Decoder.decode(line) : iconv.decode(Buffer.from(line), encoding)))
+    .join('');
+  return { text, encoding };
+}
+
+/**
+ * Windows-1252, or Mac Roman for a Mac's "CSV", whose letters Windows-1252 reads as symbols
+ * ("UniversitŽ"): the reading whose words hold fewer such misfits is the file's (a tie stays
+ * Windows-1252).
+ */
+function singleByte(bytes: Uint8Array): { text: string; encoding: 'windows-1252' | 'macintosh' } {
+  const text = windows1252(bytes);
+  const mac = iconv.decode(Buffer.from(bytes), 'macintosh');
+  return misfits(mac) < misfits(text)
+    ? { text: mac, encoding: 'macintosh' }
+    : { text, encoding: 'windows-1252' };
 }
 
 /**

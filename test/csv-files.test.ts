@@ -42,6 +42,22 @@ describe('spreadsheet encodings', () => {
     );
   });
 
+  it('a file edited in two programs, lines in UTF-8 beside lines in Windows-1252 or Mac Roman: each line read as saved', () => {
+    const header = 'institution_name;requester_name;official_name\r\n';
+    const utf8Line = 'Université Laval;Zoé Roy;Benoît Gagné\r\n';
+    const legacyLine = 'École Polytechnique;Hélène Côté;Frédéric Paré\r\n';
+    for (const legacy of ['windows-1252', 'macintosh'] as const) {
+      const bytes = Buffer.concat([
+        Buffer.from(header + utf8Line),
+        iconv.encode(legacyLine, legacy),
+        Buffer.from('Universität Zürich;José Müller;Søren Ørsted'),
+      ]);
+      const { text, encoding } = decodeText(bytes);
+      assert.equal(encoding, legacy);
+      assert.equal(text, header + utf8Line + legacyLine + 'Universität Zürich;José Müller;Søren Ørsted');
+    }
+  });
+
   it('UTF-8 with a BOM, and without one', () => {
     const bytes = fixture('requests-utf8-bom.csv');
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);

@@ -253,3 +253,29 @@ function keyOf(payload: temporal.api.common.v1.IPayload | undefined): string | u
     return undefined; // not JSON (an encrypted payload): not the activity looked for
   }
 }
+
+/**
+ * The mailer's window as a run measured it: for each message that arrived once, the ms from the sink's
+ * 250 to the moment the mail thread recorded it (the ledger's `sent_at`, taken as nodemailer answers,
+ * before the write's ~0.5 ms). Same clock: both are this machine's.
+ */
+export function mailWindow(
+  arrived: readonly SinkMessage[],
+  recorded: readonly { messageId: string; sentAt: string }[],
+): string {
+  const copies = new Map<string, number[]>();
+  for (const m of arrived) copies.set(m.messageId, [...(copies.get(m.messageId) ?? []), m.at]);
+  const ms = recorded
+    .flatMap(({ messageId, sentAt }) => {
+      const at = copies.get(messageId);
+      return at?.length === 1 ? [Date.parse(sentAt) - at[0]!] : [];
+    })
+    .sort((a, b) => a - b);
+  if (ms.length === 0) return 'no message recorded';
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!;
+  const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
+  return (
+    `from the 250 to its record: mean ${mean.toFixed(1)} ms, p90 ${at(0.9)}, p99 ${at(0.99)}, ` +
+    `max ${ms.at(-1)} (${ms.length} messages)`
+  );
+}
