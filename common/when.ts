@@ -182,17 +182,25 @@ function monthNameReading(text: string, expect?: Expect): string | undefined {
     const day = DateTime.now().setZone(NEW_YORK).setLocale('en-US').plus({ days: relative });
     return `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
   }
+  const named = monthNameDate(text);
+  if (named) return `for ${named.toFormat('LLLL d, yyyy')} type ${named.toISODate()}`;
   const plain = text.replace(/\s+/g, ' ').replace(/^(\w{3,})\. /, '$1 ');
-  for (const format of MONTH_NAME_FORMATS) {
-    const day = DateTime.fromFormat(plain, format, { zone: NEW_YORK, locale: 'en-US' });
-    if (day.isValid) return `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
-  }
   for (const format of MONTH_NAME_NO_YEAR) {
     const found = DateTime.fromFormat(plain, format, { locale: 'en-US' });
     if (!found.isValid) continue;
     const year = yearFor(found.month, found.day, expect);
     const day = DateTime.fromObject({ year, month: found.month, day: found.day }, { zone: NEW_YORK });
     if (day.isValid) return `for ${day.setLocale('en-US').toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
+  }
+  return undefined;
+}
+
+/** A date with its month's name and its year (MONTH_NAME_FORMATS), as that New York day; else undefined. */
+function monthNameDate(text: string): DateTime | undefined {
+  const plain = text.replace(/\s+/g, ' ').replace(/^(\w{3,})\. /, '$1 ');
+  for (const format of MONTH_NAME_FORMATS) {
+    const day = DateTime.fromFormat(plain, format, { zone: NEW_YORK, locale: 'en-US' });
+    if (day.isValid) return day;
   }
   return undefined;
 }
@@ -226,6 +234,10 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
       ? text.replace(/[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:\s*[ap]\.?m?\.?)?$/i, '')
       : text;
     if (options.digits && NUMERIC_DATE.test(dateText)) return inDigits(text, dateText, options.digits);
+    // A spreadsheet's dates read by choice (`--dates`): with the month's name and the year too (`3 Nov
+    // 2026`), which have one reading whatever the order (a trial had to retype a column of them).
+    const named = options.digits ? monthNameDate(dateText) : undefined;
+    if (named) return { text, form: 'date', date: named.toISODate()!, at: named.startOf('day').toJSDate() };
     const meant =
       DATE.test(dateText) && typeof calendarDate(dateText, text) !== 'string'
         ? `a date without its time: type ${dateText}`
@@ -326,9 +338,11 @@ export { dateInWords, inShortWords, inWords, newYorkDate };
  * refused for want of its order (`--dates`, which `dura import` and `registration import` take), else ''.
  */
 export function digitsOrderHint(messages: readonly string[], digits?: DigitsOrder): string {
-  const inDigits =
-    !digits && messages.some((m) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b.* is not a date dura reads/.test(m));
-  return inDigits
-    ? '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first'
+  if (digits) return '';
+  const refused = (m: string) => / is not a date dura reads \(for \w+ \d+, \d{4} type /.test(m);
+  if (messages.some((m) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b/.test(m) && refused(m)))
+    return '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first';
+  return messages.some(refused)
+    ? "\nDates with the month's name (3 Nov 2026): --dates month-first or --dates day-first reads them as well"
     : '';
 }

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as sinon from 'sinon';
 import {
   dateInWords,
+  digitsOrderHint,
   inShortWords,
   inWords,
   newYorkDate,
@@ -153,6 +154,27 @@ describe('dates and times typed by people (common/when.ts)', () => {
       assert.deepEqual(readWhen('2/30/2026', { digits: 'month-first' }), {
         problem: '2/30/2026 is not a calendar date (month-first): February 2026 has 28 days',
       });
+      // With the month's name and year (a trial's spreadsheet column of "3 Nov 2026"): read in either order.
+      for (const typed of ['3 Nov 2026', 'Nov 3, 2026', 'November 3 2026', '3 November 2026'])
+        for (const digits of ['month-first', 'day-first'] as const) {
+          const read = readWhen(typed, { digits, dateOnly: true });
+          assert.ok(
+            'date' in read && read.date === '2026-11-03' && read.form === 'date',
+            `${typed} ${digits}`,
+          );
+        }
+      // Not without --dates, and a month name without its year never: its year would be a guess.
+      assert.ok('problem' in readWhen('3 Nov 2026', { dateOnly: true }));
+      assert.ok('problem' in readWhen('3 Nov', { digits: 'month-first' }));
+      assert.equal(
+        digitsOrderHint(['3 Nov 2026 is not a date dura reads (for November 3, 2026 type 2026-11-03); x']),
+        "\nDates with the month's name (3 Nov 2026): --dates month-first or --dates day-first reads them as well",
+      );
+      assert.match(
+        digitsOrderHint(['11/3/2026 is not a date dura reads (for November 3, 2026 type 2026-11-03); x']),
+        /^\nDates in digits: say which comes first/,
+      );
+      assert.equal(digitsOrderHint(['x is not a date; y']), '');
     });
 
     it('a date in digits with a time, as Excel writes it: each reading as New York time; zone letters refused', () => {

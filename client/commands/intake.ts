@@ -33,7 +33,7 @@ export function registerIntakeCommands(program: Command): void {
     .addOption(
       new Option(
         '--dates <order>',
-        'received_at in digits (12/1/2026, as Excel exports dates): which comes first',
+        'received_at in digits (12/1/2026, as Excel exports dates): which comes first; also reads 3 Nov 2026',
       ).choices(['month-first', 'day-first']),
     )
     .option('--json', 'print JSON')

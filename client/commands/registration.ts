@@ -64,7 +64,7 @@ export function registerRegistrationCommands(program: Command): void {
     .addOption(
       new Option(
         '--dates <order>',
-        'dates in digits (3/4/2026): which comes first, as the export writes them',
+        'dates in digits (3/4/2026): which comes first, as the export writes them; also reads 3 Nov 2026',
       ).choices(['month-first', 'day-first']),
     )
     .option('--json', 'print JSON')
