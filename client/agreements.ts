@@ -16,6 +16,8 @@ import {
   type AgreementRequest,
   type JoinResult,
   type Policy,
+  type Stage,
+  type Tier,
 } from '../common/agreement';
 import { individualWorkflowId } from '../common/agreement-target';
 import { newYorkDate } from '../common/new-york-date';
@@ -64,6 +66,20 @@ export interface RequestOptions {
 export interface Registry {
   institutionByDomain(domain: string): Promise<CoverageInstitution | null>;
   likelyParentInstitution(domain: string): Promise<{ id: string; name: string; domain: string } | null>;
+  /** The agreements the address asked for (the records; RecordsStore's). Unset: none is looked for. */
+  requesterAgreements?(email: string): Promise<RequesterAgreement[]>;
+}
+
+/** An agreement signed and in force: its requesters had their registration instructions (or will). */
+const SIGNED_STAGES: readonly Stage[] = ['executed', 'instructions-sent', 'completed'];
+
+/** An agreement an address is a requester of, as the records have it. */
+export interface RequesterAgreement {
+  agreementId: string;
+  open: boolean;
+  stage: Stage;
+  domain: string;
+  tiers: Tier[];
 }
 
 export interface RequestTriage {
@@ -81,6 +97,12 @@ export interface RequestTriage {
   outsideDomains?: string[];
   /** Set when the signing official's address is not at (or under) the institution's domains. */
   officialOutside?: true;
+  /**
+   * A request the list covers from an address that asked for the agreement that listed it (a file
+   * imported again after that agreement was signed): that agreement, whose registration instructions
+   * the address had; the request is answered `already-requested`, and no mail goes out.
+   */
+  askedBefore?: { agreementId: string; stage: Stage };
   /**
    * A request the list covers: the institution's name on the list, which its answer uses (a trial's
    * "Univ of Washington" from a spreadsheet row was told "Univ of Washington is already registered").
@@ -129,15 +151,23 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   const covered = coverage({ email: askedAs, tiers: request.tiers, institution: profile });
   const checked = addressNotes(request, domains, covered.next !== 'create-account');
   notes.push(...checked.notes);
-  if (covered.next === 'create-account')
+  if (covered.next === 'create-account') {
+    const earlier = (await registry?.requesterAgreements?.(email))?.find(
+      (a) =>
+        SIGNED_STAGES.includes(a.stage) &&
+        profile.domains.includes(normalizeDomain(a.domain)) &&
+        request.tiers.every((t) => a.tiers.includes(t)),
+    );
     return {
       workflowId: coveredRequestId(email, request),
       individual: false,
       notes,
       askedAs,
       listedName: profile.name,
+      ...(earlier ? { askedBefore: { agreementId: earlier.agreementId, stage: earlier.stage } } : {}),
       ...outside,
     };
+  }
   const individual = needsIndividualAgreement(covered);
   return {
     workflowId: individual ? individualWorkflowId(email) : agreementIdFor(profile.id),
@@ -191,6 +221,7 @@ export async function requestAgreement(
   const domain = request.institution.domain;
   const triage = options.triage ?? (await triageRequest(request, options.registry));
   const covered = triage.workflowId.startsWith(REQUEST_PREFIX);
+  if (triage.askedBefore) return { ...triage.askedBefore, outcome: 'already-requested' };
   if (triage.listedName)
     request = { ...request, institution: { ...request.institution, name: triage.listedName } };
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof agreementWorkflow>(

@@ -51,8 +51,14 @@ export async function planImport(
   store: RecordsStore,
 ): Promise<{ planned: PlannedRow[]; problems: CsvProblem[] }> {
   const planned: PlannedRow[] = [];
-  for (const row of rows)
-    planned.push({ ...row, triage: await triageRequest(row.request, store), plan: { does: 'not-needed' } });
+  for (const row of rows) {
+    const triage = await triageRequest(row.request, store);
+    const { askedBefore } = triage;
+    const plan: RowPlan = askedBefore
+      ? { does: 'already-requested', agreementId: askedBefore.agreementId }
+      : { does: 'not-needed' };
+    planned.push({ ...row, triage, plan });
+  }
   const byAgreement = new Map<string, PlannedRow[]>();
   for (const row of planned) {
     const { workflowId } = row.triage;

@@ -114,6 +114,28 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.doesNotMatch(quiet.stderr, /signingOfficial/);
   });
 
+  it('a requester of the agreement that listed the institution, requesting again, is told nothing new', async () => {
+    const to = (email: string) =>
+      engine.smtp.arrived.filter(({ mail }) => addresses(mail.to).includes(email)).length;
+    assert.equal((await dura(...requestArgs('again.edu', 'ada@again.edu'))).stdout.trim(), 'again.edu-1');
+    const joined = await dura(...requestArgs('again.edu', 'alan@again.edu'));
+    assert.equal(joined.status, 0, joined.stderr);
+    assert.equal((await dura('execute', 'again.edu-1', '--on', today())).status, 0);
+    await until(async () => (await status('again.edu-1')).stage === 'completed');
+    await until(async () => to('alan@again.edu') >= 3); // received, executed, instructions
+    const before = to('alan@again.edu');
+    // A file imported again after the signature (a trial's): Alan's row is his agreement's, no new mail.
+    const again = await dura(...requestArgs('again.edu', 'alan@again.edu'));
+    assert.deepEqual([again.status, again.stdout.trim()], [0, 'again.edu-1'], again.stderr);
+    assert.match(again.stderr, /^already-requested \(completed\)/m);
+    // A colleague who asked for nothing is told how to register, as before.
+    const colleague = await dura(...requestArgs('again.edu', 'grace@again.edu'));
+    assert.match(colleague.stderr, /^not-needed/m);
+    await until(() => to('grace@again.edu') === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(to('alan@again.edu'), before, 'no new mail to Alan');
+  });
+
   it('a receipt more than 60 days ago (a year typo) is started with a warning; a recent one is not', async () => {
     const yearAgo = newYorkDate(Date.now() - 366 * 86_400_000);
     const typo = await dura(...requestArgs('mesa.edu', 'mo@mesa.edu'), '--received-at', yearAgo);

@@ -11,6 +11,7 @@ import {
   type AgreementStatus,
   type HistoryEntry,
   type Stage,
+  type Tier,
 } from '../../common/agreement';
 import type { AgreementInProcess } from '../../common/coverage';
 import { escapeLike } from './institutions';
@@ -89,11 +90,11 @@ export async function agreementsOfRequester(db: Kysely<Database>, email: string)
   return (await requesterAgreements(db, email)).map((a) => a.agreementId);
 }
 
-/** agreementsOfRequester, each id with whether it is in process. */
+/** agreementsOfRequester, each with whether it is in process, its stage, its institution's domain and tiers. */
 export async function requesterAgreements(
   db: Kysely<Database>,
   email: string,
-): Promise<Array<{ agreementId: string; open: boolean }>> {
+): Promise<Array<{ agreementId: string; open: boolean; stage: Stage; domain: string; tiers: Tier[] }>> {
   const address = email.trim().toLowerCase();
   // The snapshot's JSON holds each requester as {"name":…,"email":"…"}: a LIKE narrows, the parse decides.
   const pattern = `%${escapeLike(JSON.stringify(address))}%`;
@@ -104,15 +105,16 @@ export async function requesterAgreements(
     .orderBy('received_at', 'desc')
     .orderBy('updated_at', 'desc')
     .execute();
-  const asked = latestRuns(rows).filter((r) =>
-    (JSON.parse(r.status_json) as Pick<AgreementStatus, 'requesters'>).requesters?.some((q) =>
-      sameEmail(q.email, address),
-    ),
-  );
+  const asked = latestRuns(rows)
+    .map((r) => ({ ...r, status: JSON.parse(r.status_json) as AgreementStatus }))
+    .filter((r) => r.status.requesters?.some((q) => sameEmail(q.email, address)));
   const open = asked.filter((r) => isOpenStage(r.stage));
   return [...open, ...asked.filter((r) => !isOpenStage(r.stage))].map((r) => ({
     agreementId: r.agreement_id,
     open: open.includes(r),
+    stage: r.status.stage,
+    domain: r.status.institution.domain,
+    tiers: r.status.tiers,
   }));
 }
 

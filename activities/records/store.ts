@@ -96,8 +96,8 @@ export class RecordsStore implements EmailLedger {
     return agreementsOfRequester(this.db, email);
   }
 
-  /** agreementsOfRequester, each with whether it is in process. */
-  requesterAgreements(email: string): Promise<Array<{ agreementId: string; open: boolean }>> {
+  /** agreementsOfRequester, each with whether it is in process, its stage, domain and tiers. */
+  requesterAgreements(email: string): ReturnType<typeof requesterAgreements> {
     return requesterAgreements(this.db, email);
   }
 
