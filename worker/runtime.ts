@@ -36,7 +36,8 @@ export function watchShutdownSignals(log: Pino, graceSeconds: number): { receive
     process.on(signal, () => {
       if (signals.received++ === 0)
         log.info({ signal, graceSeconds }, 'stopping: finishing work in progress');
-      else log.warn({ signal }, 'already stopping; in-flight work still has its grace time');
+      // Info, not a warning: `npm start` and process managers send a second signal as a matter of course.
+      else log.info({ signal }, 'already stopping; in-flight work still has its grace time');
     });
   return signals;
 }
