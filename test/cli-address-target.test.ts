@@ -136,6 +136,43 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.equal(to('alan@again.edu'), before, 'no new mail to Alan');
   });
 
+  it("add-requester with an address the agreement has corrects that requester's name", async () => {
+    assert.equal((await dura(...requestArgs('laval.ca', 'zoe@laval.ca'))).stdout.trim(), 'laval.ca-1');
+    const garbled = await dura(
+      'add-requester',
+      'laval.ca-1',
+      '--name',
+      'ZoÃ© Roy',
+      '--email',
+      'zoe@laval.ca',
+    );
+    assert.equal(garbled.status, 0, garbled.stderr);
+    const fixed = await dura('add-requester', 'laval.ca-1', '--name', 'Zoé Roy', '--email', 'ZOE@laval.ca');
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.match(fixed.stderr, /^dura: zoe@laval\.ca is a requester named ZoÃ© Roy: renaming to Zoé Roy$/m);
+    assert.match(fixed.stdout, /^laval\.ca-1: add-requester done; stage /);
+    const shown = await dura('status', 'laval.ca-1', '--json');
+    const s = JSON.parse(shown.stdout) as {
+      requesters: { name: string; email: string }[];
+      history: { event: string; detail?: string }[];
+    };
+    assert.deepEqual(s.requesters, [{ name: 'Zoé Roy', email: 'zoe@laval.ca' }]);
+    // The records too (what status shows once the agreement is closed, and the digest).
+    await until(
+      async () => (await engine.dura.store.agreementStatus('laval.ca-1'))?.requesters[0]?.name === 'Zoé Roy',
+    );
+    assert.ok(
+      s.history.some(
+        (h) => h.event === 'requester-renamed' && h.detail === 'zoe@laval.ca: ZoÃ© Roy → Zoé Roy',
+      ),
+    );
+    const same = await dura('add-requester', 'laval.ca-1', '--name', 'Zoé Roy', '--email', 'zoe@laval.ca');
+    assert.deepEqual(
+      [same.status, same.stdout],
+      [0, 'laval.ca-1: zoe@laval.ca is already a requester; nothing changed (stage awaiting-signature)\n'],
+    );
+  });
+
   it('a receipt more than 60 days ago (a year typo) is started with a warning; a recent one is not', async () => {
     const yearAgo = newYorkDate(Date.now() - 366 * 86_400_000);
     const typo = await dura(...requestArgs('mesa.edu', 'mo@mesa.edu'), '--received-at', yearAgo);

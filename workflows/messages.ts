@@ -20,6 +20,8 @@ import type {
 export const joinUpdate = defineUpdate<JoinResult, [AgreementRequest]>('join');
 export const addRequesterUpdate = defineUpdate<AgreementAnswer, [Person]>('addRequester');
 export const removeRequesterUpdate = defineUpdate<AgreementAnswer, [{ email: string }]>('removeRequester');
+/** A requester's name corrected (`dura add-requester` with an address the agreement has, another name). */
+export const renameRequesterUpdate = defineUpdate<AgreementAnswer, [Person]>('renameRequester');
 export const initiateUpdate = defineUpdate<AgreementAnswer, []>('initiate');
 export const executeUpdate = defineUpdate<AgreementAnswer, [Execution]>('execute');
 export const cancelUpdate = defineUpdate<AgreementAnswer, [{ reason: string }]>('cancel');

@@ -112,10 +112,22 @@ const controls: Control[] = [
     ],
     example: 'dura add-requester uw.edu --name "Grace Hopper" --email grace@uw.edu',
     update: async (f) => ({ name: 'addRequester', args: [await typedPerson(f, [])] }),
-    unchanged: (status, f) =>
-      status.requesters.some((r) => sameEmail(r.email, String(f.email)))
-        ? `${String(f.email).trim().toLowerCase()} is already a requester; nothing changed (stage ${status.stage})`
-        : null,
+    unchanged: (status, f) => {
+      const had = status.requesters.find((r) => sameEmail(r.email, String(f.email)));
+      return had && had.name === String(f.name).trim()
+        ? `${had.email} is already a requester; nothing changed (stage ${status.stage})`
+        : null;
+    },
+    // An address the agreement has, under another name (a garbled import's "ZoÃ© Roy"): its name corrected.
+    amend: (update, status) => {
+      const person = update.args[0] as { name: string; email: string };
+      const had = status.requesters.find((r) => sameEmail(r.email, person.email));
+      if (!had) return update;
+      process.stderr.write(
+        `dura: ${had.email} is a requester named ${had.name}: renaming to ${person.name.trim()}\n`,
+      );
+      return { name: 'renameRequester', args: [person] };
+    },
     // Triage's flag for an address outside the institution's domains, said here as `request` says it.
     readsHistory: true,
     done: async (status, f) => {
