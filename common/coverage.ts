@@ -280,7 +280,7 @@ function describeNext(
   if (!c.institution) {
     const parent = c.likelyParent
       ? ` ${c.domain} may belong to ${c.likelyParent.name} (${c.likelyParent.id}), which is listed: ` +
-        `say so in the request, and the access team can add ${c.domain} to it.`
+        `a request for ${c.domain} says so to the access team, who add ${c.domain} to it if it is theirs.`
       : '';
     return `${c.domain} is not on the Registered Institutions list: ${request}.${parent}`;
   }

@@ -315,6 +315,15 @@ describe('dura web over HTTP', function () {
       more,
       /<a href="#domain">Enter the e-mail domain alone, without https:\/\/, www\. or a path: hostile\.edu<\/a>/,
     );
+    // Letters beyond ASCII before the @ (a trial's jörg@…): said as such, not "in full".
+    const accented = unescape(
+      (await post(app, '/request', { ...fields, requester_email: 'jörg@uni-köln.de' }, await session(app)))
+        .body,
+    );
+    assert.match(
+      accented,
+      /<a href="#requester_email">Enter an address with plain letters \(a–z\) before the @: ö cannot be used there<\/a>/,
+    );
     const atSign = unescape(
       (await post(app, '/request', { ...fields, domain: 'dee@hostile.edu' }, await session(app))).body,
     );
@@ -354,7 +363,7 @@ describe('dura web over HTTP', function () {
     assert.deepEqual(h1s(flood.body), ['Request a DURA']);
     assert.match(
       flood.body,
-      /<h2>Too many requests<\/h2>\s*<p>Too many requests from your address; nothing was sent\./,
+      /<h2>Too many requests<\/h2>\s*<p>Too many forms came from your network in the last minute, so this request was not sent\./,
     );
     assert.match(flood.body, /value="ada@flood\.edu"/);
     assert.equal(calls, 0);
@@ -444,11 +453,15 @@ describe('dura web over HTTP', function () {
       s,
     );
     assert.equal(nowhere.statusCode, 400);
-    for (const id of ['domain', 'requester_email', 'official_email'])
+    for (const [id, what] of [
+      ['domain', "your institution's domain"],
+      ['requester_email', 'your e-mail address'],
+      ['official_email', "the signing official's e-mail address"],
+    ])
       assert.match(
         unescape(nowhere.body),
         new RegExp(
-          `id="${id}-error"><span class="visually-hidden">Error: </span>Check the spelling: \\.eud is no top-level domain`,
+          `id="${id}-error"><span class="visually-hidden">Error: </span>Check the spelling of ${what}: \\.eud is no top-level domain`,
         ),
       );
     assert.equal(calls, before, 'nothing sent');

@@ -32,7 +32,7 @@ const PAGES: Record<number, ErrorPage> = {
   415: { title: 'The page could not read what was sent', text: 'Go back to the form and send it again.' },
   429: {
     title: 'Too many requests',
-    text: 'Too many requests from your address; try again in a minute.',
+    text: 'Too many forms came from your network in the last minute; try again in a minute.',
   },
   500: {
     title: 'Something went wrong',
@@ -52,18 +52,29 @@ function sendFormAgain(
   ctx: WebContext,
   status: 403 | 429,
 ): Promise<FastifyReply> {
-  const notice = status === 403 ? EXPIRED_FORM : TOO_MANY;
   if (req.routeOptions.url === '/request' && req.body)
-    return sendRequestForm(reply, ctx, requestFormValues(req.body), status, { notice });
+    return sendRequestForm(reply, ctx, requestFormValues(req.body), status, {
+      notice: status === 403 ? EXPIRED_FORM : TOO_MANY_REQUESTS,
+    });
   if (req.routeOptions.url === '/check' && req.body)
-    return sendCheckForm(reply, ctx, checkValues(req.body), status, { notice });
+    return sendCheckForm(reply, ctx, checkValues(req.body), status, {
+      notice: status === 403 ? EXPIRED_FORM : TOO_MANY_CHECKS,
+    });
   return sendErrorPage(reply, ctx, status);
 }
 
-/** The 429 notice above a form given back: nothing was sent, and what was typed is kept. */
-const TOO_MANY = {
+/**
+ * The 429 notice above a form given back, with what was typed kept. "Your network", not "your address":
+ * on these pages an address is an e-mail address (a trial read it so), and the limit counts the
+ * internet address a whole institution may share.
+ */
+const TOO_MANY_REQUESTS = {
   title: 'Too many requests',
-  text: 'Too many requests from your address; nothing was sent. Your answers are below: send the form again in a minute.',
+  text: 'Too many forms came from your network in the last minute, so this request was not sent. What you typed is below: send it again in a minute.',
+};
+const TOO_MANY_CHECKS = {
+  title: 'Too many checks',
+  text: 'Too many forms came from your network in the last minute, so this address was not checked. What you typed is below: check it again in a minute.',
 };
 
 export function registerErrorPages(app: FastifyInstance, ctx: WebContext): void {

@@ -14,16 +14,22 @@ export async function addressIssues(
   request: AgreementRequest,
 ): Promise<Array<{ path: string; message: string }>> {
   const domain = request.institution.domain;
+  // Each names its field: the summary at the top lists them together (a trial saw one sentence thrice).
   const nowhere = (
     [
-      ['institution.domain', `x@${domain}`],
-      ['requester.email', request.requester.email],
-      ['signingOfficial.email', request.signingOfficial.email],
+      ['institution.domain', `x@${domain}`, "your institution's domain"],
+      ['requester.email', request.requester.email, 'your e-mail address'],
+      ['signingOfficial.email', request.signingOfficial.email, "the signing official's e-mail address"],
     ] as const
-  ).flatMap(([path, email]) => {
+  ).flatMap(([path, email, what]) => {
     const tld = unknownTopLevel(email);
     return tld
-      ? [{ path, message: `Check the spelling: .${tld} is no top-level domain, so no mail would arrive` }]
+      ? [
+          {
+            path,
+            message: `Check the spelling of ${what}: .${tld} is no top-level domain, so no mail would arrive`,
+          },
+        ]
       : [];
   });
   if (nowhere.length) return nowhere;

@@ -169,6 +169,12 @@ function typedAmiss(message: string | undefined, value: string, field: FieldDef)
     return field.id === 'official_email'
       ? `Enter one signing official's address here, not ${addresses}: the access team can add the others`
       : `Enter one e-mail address here, not ${addresses}`;
+  // Letters beyond ASCII before the @ (a trial's jörg@uni-köln.de was told to type it "in full"): mail
+  // systems take such an address only by an extension (SMTPUTF8) dura does not use.
+  const local = value.trim().slice(0, Math.max(0, value.trim().lastIndexOf('@')));
+  const beyond = [...new Set(local.match(/[^\p{ASCII}]/gu) ?? [])].join(' ');
+  if (plain === NOT_AN_ADDRESS && addresses === 1 && beyond)
+    return `Enter an address with plain letters (a–z) before the @: ${beyond} cannot be used there`;
   const domain = value.trim().toLowerCase();
   const web = /^(?:https?:\/\/)?(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(?:[/:?#].*)?$/.exec(domain);
   const atDomain = /^[^@\s]*@([a-z0-9.-]+\.[a-z]{2,})$/.exec(domain);
