@@ -289,6 +289,17 @@ describe('dura CLI: flags, checked before anything starts', function () {
     refused(await dura('execute', 'uw.edu-1', '--on', '2026-11-30', '--expire-on', '2029-11-30'), [
       "unknown option '--expire-on' (did you mean --expires-on?)",
     ]);
+    // A flag cut short: the one it begins (a trial's --institution was offered --initiation).
+    const short = await dura('request', '--institution', 'Kent State', '--domain', 'kent.edu');
+    assert.equal(short.status, 1);
+    assert.match(
+      short.stderr,
+      /^dura: unknown option '--institution' \(did you mean --institution-name\?\)$/m,
+    );
+    // An address typed where --email goes.
+    refused(await dura('remove-requester', 'uw.edu', 'grace@uw.edu'), [
+      `unexpected "grace@uw.edu": 'remove-requester' takes 1 argument (<agreement>); an address goes after --email: --email grace@uw.edu`,
+    ]);
     // Every mandatory flag left out, one line each.
     refused(await dura('institutions', 'add-official', 'uw.edu'), ['--name: required', '--email: required']);
     refused(await dura('execute', 'uw.edu-1'), ['--on: required']);

@@ -73,7 +73,10 @@ function commanderSays(command: Command, flag: string): string {
   } finally {
     Reflect.deleteProperty(command, 'error');
   }
-  return said;
+  // A flag cut short names the one it begins (`--institution`: commander's nearest was `--initiation`).
+  const typed = flag.split('=')[0]!;
+  const begun = command.options.flatMap((o) => (o.long?.startsWith(`${typed}-`) ? [o.long] : []));
+  return begun.length === 1 ? `error: unknown option '${flag}'\n(Did you mean ${begun[0]}?)` : said;
 }
 
 /**
@@ -154,7 +157,13 @@ export class DuraCommand extends Command {
       const extra = JSON.stringify(received.slice(expected).join(' '));
       const takes = expected === 0 ? 'no arguments' : `${expected} argument${expected === 1 ? '' : 's'}`;
       const names = this.registeredArguments.map((a) => `<${a.name()}>`).join(' ') || 'only flags';
-      problems.push(`error: unexpected ${extra}: '${this.name()}' takes ${takes} (${names})`);
+      // An address typed where --email goes (a trial's `remove-requester uw.edu grace@uw.edu`).
+      const address = received.slice(expected).find((w) => w.includes('@'));
+      const email =
+        address && this.options.some((o) => o.long === '--email')
+          ? `; an address goes after --email: --email ${address}`
+          : '';
+      problems.push(`error: unexpected ${extra}: '${this.name()}' takes ${takes} (${names})${email}`);
     }
     this.error(problems.join('\n'), { code: 'commander.excessArguments', exitCode: 1 });
   }
