@@ -7,7 +7,7 @@
 
 import { agreementIdFor, type AgreementStatus } from './agreement';
 
-/** The steps, in the order the registration instructions list them (seeds/000 and 001). */
+/** The steps in the records' and views' order (the registration instructions, after seed 001, put the training before the Code of Conduct). */
 export const REGISTRATION_STEPS = [
   'account',
   'two-step',
