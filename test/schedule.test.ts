@@ -381,6 +381,24 @@ describe('the digest, without a server', function () {
       ),
     );
   });
+
+  it('tells two requesters of one name apart by their addresses', () => {
+    const namesakes = agreement('twin.edu', {
+      requesters: [
+        { name: 'Mae Jemison', email: 'mae@twin.edu' },
+        { name: 'Mae Jemison', email: 'mjemison@twin.edu' },
+        { name: 'Bo', email: 'bo@twin.edu' },
+      ],
+    });
+    const { text } = render(
+      'digest',
+      buildDigestView(
+        { idempotencyKey: 'k', asOf: now.toISOString(), entries: orderForDigest([namesakes], now) },
+        { accessTeam: 'team@aou.test' },
+      ),
+    );
+    assert.match(text, /Requesters: Mae Jemison <mae@twin\.edu>, Mae Jemison <mjemison@twin\.edu> and Bo\n/);
+  });
 });
 
 async function until(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {

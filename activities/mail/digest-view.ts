@@ -27,6 +27,14 @@ function removedRequester(s: AgreementStatus, h: { event: string; detail?: strin
   return !s.requesters.some((r) => sameEmail(r.email, email));
 }
 
+/** Each requester by name, with the address where two share a name (a trial's "Mae Jemison and Mae Jemison"). */
+function requesterNames(requesters: readonly { name: string; email: string }[]): string[] {
+  const name = (p: { name: string; email: string }) => p.name.trim() || p.email;
+  const shared = (p: { name: string; email: string }) =>
+    requesters.filter((q) => name(q).toLowerCase() === name(p).toLowerCase()).length > 1;
+  return requesters.map((p) => (shared(p) && p.name.trim() ? `${name(p)} <${p.email}>` : name(p)));
+}
+
 /** "3 open agreements: 1 overdue, 1 stalled", or "nothing open". */
 export function digestSummary(request: DigestRequest): string {
   const { entries } = request;
@@ -68,7 +76,7 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
       moreOfficials: officialsOf(s)
         .slice(1)
         .map((o) => ({ text: `${o.name} <${o.email}>` })),
-      requesters: joinWords(s.requesters.map((p) => p.name.trim() || p.email)),
+      requesters: joinWords(requesterNames(s.requesters)),
       remindersSent: s.remindersSent,
       next,
       // What triage or a joining request flagged for a person to look at (issue 14, items 2, 6 and 7).
