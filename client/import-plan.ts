@@ -49,6 +49,8 @@ export interface PlannedRow extends CsvRequest {
 export async function planImport(
   rows: CsvRequest[],
   store: RecordsStore,
+  /** The columns as the file's header spells them (parseRequestCsv's `columns`): problems name them so. */
+  columns: Partial<Record<'domain' | 'tiers', string>> = {},
 ): Promise<{ planned: PlannedRow[]; problems: CsvProblem[] }> {
   const planned: PlannedRow[] = [];
   for (const row of rows) {
@@ -68,7 +70,7 @@ export async function planImport(
   const problems: CsvProblem[] = [];
   for (const row of planned) {
     const personal = await personalDomainProblem(store, row.request.institution.domain);
-    if (personal) problems.push({ line: row.line, field: 'domain', message: personal });
+    if (personal) problems.push({ line: row.line, field: columns.domain ?? 'domain', message: personal });
   }
   for (const group of byAgreement.values()) {
     const first = group[0]!;
@@ -103,7 +105,7 @@ export async function planImport(
             ...(row.joinNotes ?? []),
             `this request adds ${tierNames(adds)}: ${inProcess.agreementId} would be for ${tierNames(tiers)}`,
           ];
-        if (refusal) problems.push({ line: row.line, field: 'tiers', message: refusal });
+        if (refusal) problems.push({ line: row.line, field: columns.tiers ?? 'tiers', message: refusal });
       }
       continue;
     }

@@ -57,6 +57,8 @@ export interface RequestCsv {
   fatal: boolean;
   /** Columns the header names that dura does not read (a spreadsheet's "Notes"), as typed: ignored. */
   ignored: string[];
+  /** Each column as the header spells it (`Domain`), for problems found later (the import's plan). */
+  columns?: Partial<Record<Column, string>>;
 }
 
 /**
@@ -119,7 +121,8 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
       problems.push({ line, field: typed(field), message });
   }
   problems.sort((a, b) => a.line - b.line);
-  return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal, ignored };
+  const columns = Object.fromEntries(REQUEST_COLUMNS.map((c) => [c, typed(c)]));
+  return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal, ignored, columns };
 }
 
 /**

@@ -461,6 +461,20 @@ for (const database of TEST_DATABASES)
         /more\.csv: nothing requested; 3 problems:\ndura: line 2, tiers: an agreement for nu\.edu is already in process \(nu\.edu-1, with the signing official for signature\): .*\ndura: line 4, requester_email: "ola@omicron": not an e-mail address\ndura: line 5, domain: gmail\.com is a personal e-mail provider's, not an institution's: .*\n$/,
       );
       assert.equal((await dura('status', 'xi.edu')).status, 1, 'xi.edu was not requested');
+      // Named as the header spells the column, as the file's own problems are (a trial's "Domain").
+      const titled = path.join(dir, 'titled.csv');
+      fs.writeFileSync(
+        titled,
+        `${HEADER.split(',')
+          .map((c) =>
+            c.replace(/(^|_)(\w)/g, (_m, sep: string, ch: string) => `${sep ? ' ' : ''}${ch.toUpperCase()}`),
+          )
+          .join(',')}\nIndependent,gmail.com,Gus,gus@gmail.com,Gus,gus@gmail.com,,registered,\n`,
+      );
+      assert.match(
+        (await dura('import', titled)).stderr,
+        /^dura: line 2, Domain: gmail\.com is a personal e-mail provider's/m,
+      );
       const skipping = await dura('import', more, '--skip-invalid');
       assert.equal(skipping.status, 0, skipping.stderr);
       assert.match(skipping.stdout, /^1 request, 1 agreement: 1 started; 3 rows skipped$/m);

@@ -52,7 +52,10 @@ export function registerIntakeCommands(program: Command): void {
       const { formatProblem } = await import('../../common/csv');
       // Every row that can be read, and the problems of the others; throws only for a file that cannot
       // be requested even in part (a bad header, …).
-      const { rows, problems, ignored } = readRequestFile(file, { skipInvalid: true, digits: flags.dates });
+      const { rows, problems, ignored, columns } = readRequestFile(file, {
+        skipInvalid: true,
+        digits: flags.dates,
+      });
       // A column of the spreadsheet's own (notes, a status) is left alone, and said: it may be a typo.
       if (ignored.length && !flags.json) {
         const { REQUEST_COLUMNS } = await import('../../common/request-csv');
@@ -66,12 +69,14 @@ export function registerIntakeCommands(program: Command): void {
       // listed with the file's other problems, all at once.
       const { withStore } = await import('../records');
       const { planImport } = await import('../import-plan');
-      const plan = await withStore((registry) => planImport(rows, registry)).catch((err: unknown) => {
-        // Without the records, what the file itself gets wrong is still the first thing to say.
-        if (err instanceof UnreachableError && problems.length && !flags.skipInvalid)
-          throw nothingRequested(file, problems, flags.dates);
-        throw err;
-      });
+      const plan = await withStore((registry) => planImport(rows, registry, columns)).catch(
+        (err: unknown) => {
+          // Without the records, what the file itself gets wrong is still the first thing to say.
+          if (err instanceof UnreachableError && problems.length && !flags.skipInvalid)
+            throw nothingRequested(file, problems, flags.dates);
+          throw err;
+        },
+      );
       problems.push(...plan.problems);
       problems.sort((a, b) => a.line - b.line);
       if (problems.length && !flags.skipInvalid) throw nothingRequested(file, problems, flags.dates);
