@@ -97,8 +97,16 @@ function singleByte(bytes: Uint8Array): { text: string; encoding: 'windows-1252'
  * typographic apostrophe (don’t) is a word's own.
  */
 function misfits(text: string): number {
-  return (text.match(/\p{Ll}(?!\u2019)[^\p{ASCII}\p{Ll}](?=\p{Ll}|[\s,.;:!?)"']|$)/gmu) ?? []).length;
+  const symbols = text.match(/\p{Ll}(?!\u2019)[^\p{ASCII}\p{Ll}](?=\p{Ll}|[\s,.;:!?)"']|$)/gmu) ?? [];
+  return symbols.length + (text.match(MAC_AS_WINDOWS) ?? []).length;
 }
+
+/**
+ * Inside a word, what Windows-1252 makes of Mac Roman's ö, û, ’ and ü (a trial's "Schršder", "Pat
+ * OÕNeil"): letters, so the rule above lets them pass. Real names hold š and ž rarely in Windows-1252,
+ * which has no č or ř to write the rest of a Czech name with.
+ */
+const MAC_AS_WINDOWS = /(?<=\p{L})[šžÕŸ](?=\p{L})/gu;
 
 // Node 20's TextDecoder('windows-1252') reads 0x80–0x9F as Latin-1's control characters (a curly quote
 // or an en dash from Excel would be lost): iconv-lite's table is Windows-1252's own.

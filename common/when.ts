@@ -148,7 +148,11 @@ function yearFor(month: number, day: number, expect?: Expect): number {
   return today.year;
 }
 
-/** The forms of a date with its month's name that people type: `Dec 3 2026`, `December 3, 2026`, `3 Dec 2026`. */
+/**
+ * The forms of a date with its month's name that people type: `Dec 3 2026`, `December 3, 2026`,
+ * `3 Dec 2026`; and Excel's `3-Dec-2026` and `Thursday, December 3, 2026` (a weekday that does not
+ * match the date reads as no date).
+ */
 const MONTH_NAME_FORMATS = [
   'LLL d yyyy',
   'LLL d, yyyy',
@@ -156,6 +160,10 @@ const MONTH_NAME_FORMATS = [
   'LLLL d, yyyy',
   'd LLL yyyy',
   'd LLLL yyyy',
+  'd-LLL-yyyy',
+  'd-LLLL-yyyy',
+  'EEEE, LLLL d, yyyy',
+  'EEE, LLL d, yyyy',
 ];
 /** The same without a year (`Dec 3`): its year is `yearFor`'s. */
 const MONTH_NAME_NO_YEAR = ['LLL d', 'LLLL d', 'd LLL', 'd LLLL'];
@@ -339,10 +347,14 @@ export { dateInWords, inShortWords, inWords, newYorkDate };
  */
 export function digitsOrderHint(messages: readonly string[], digits?: DigitsOrder): string {
   if (digits) return '';
-  const refused = (m: string) => / is not a date dura reads \(for \w+ \d+, \d{4} type /.test(m);
-  if (messages.some((m) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b/.test(m) && refused(m)))
-    return '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first';
-  return messages.some(refused)
-    ? "\nDates with the month's name (3 Nov 2026): --dates month-first or --dates day-first reads them as well"
-    : '';
+  const refused = messages.filter((m) => / is not a date dura reads \(for \w+ \d+, \d{4} type /.test(m));
+  const inDigits = refused.filter((m) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b/.test(m));
+  return (
+    (inDigits.length
+      ? '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first'
+      : '') +
+    (refused.length > inDigits.length
+      ? `\nDates with the month's name (3 Nov 2026): --dates month-first or --dates day-first reads them ${inDigits.length ? 'too' : 'as well'}`
+      : '')
+  );
 }

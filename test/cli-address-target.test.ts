@@ -166,7 +166,8 @@ describe('dura CLI: an address names the agreement its person asked for', functi
         (h) => h.event === 'requester-renamed' && h.detail === 'zoe@laval.ca: ZoÃ© Roy → Zoé Roy',
       ),
     );
-    const same = await dura('add-requester', 'laval.ca-1', '--name', 'Zoé Roy', '--email', 'zoe@laval.ca');
+    // Spaces aside, the same name (a second trial's "Robert  Beta " was taken for another).
+    const same = await dura('add-requester', 'laval.ca-1', '--name', ' Zoé  Roy ', '--email', 'zoe@laval.ca');
     assert.deepEqual(
       [same.status, same.stdout],
       [0, 'laval.ca-1: zoe@laval.ca is already a requester; nothing changed (stage awaiting-signature)\n'],

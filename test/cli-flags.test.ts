@@ -296,6 +296,10 @@ describe('dura CLI: flags, checked before anything starts', function () {
       short.stderr,
       /^dura: unknown option '--institution' \(did you mean --institution-name\?\)$/m,
     );
+    // Two addresses after --email: two commands, not quotes.
+    refused(await dura('remove-requester', 'uw.edu', '--email', 'a@uw.edu', 'b@uw.edu'), [
+      '--email: one address each time: --email a@uw.edu, then --email b@uw.edu',
+    ]);
     // An address typed where --email goes.
     refused(await dura('remove-requester', 'uw.edu', 'grace@uw.edu'), [
       `unexpected "grace@uw.edu": 'remove-requester' takes 1 argument (<agreement>); an address goes after --email: --email grace@uw.edu`,

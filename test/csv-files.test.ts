@@ -28,6 +28,10 @@ describe('spreadsheet encodings', () => {
     const text = 'institution_name,requester_name\r\nUniversité de Montréal,Zoë Côté\r\nÉcole,Hélène\r\n';
     const mac = decodeText(iconv.encode(text, 'macintosh'));
     assert.deepEqual([mac.encoding, mac.text], ['macintosh', text]);
+    // Letters Windows-1252 reads as other letters: ö as š, ’ as Õ (a trial's "Schršder", "Pat OÕNeil").
+    const names = 'requester_name,official_name\r\nAna Schröder,Pat O’Neil\r\n';
+    assert.deepEqual(decodeText(iconv.encode(names, 'macintosh')), { text: names, encoding: 'macintosh' });
+    assert.equal(decodeText(iconv.encode(names, 'windows-1252')).encoding, 'windows-1252');
     // The same letters from Windows stay Windows-1252 (what the fixture above checks at length).
     assert.equal(decodeText(iconv.encode(text, 'windows-1252')).encoding, 'windows-1252');
     // A byte Windows-1252 leaves undefined, which Mac Roman reads as a misfit too: neither is the file's.

@@ -175,6 +175,20 @@ describe('dates and times typed by people (common/when.ts)', () => {
         /^\nDates in digits: say which comes first/,
       );
       assert.equal(digitsOrderHint(['x is not a date; y']), '');
+      // Excel's own forms, and a weekday that does not match its date (no date at all).
+      for (const typed of ['30-Nov-2026', 'Monday, November 30, 2026', 'Mon, Nov 30, 2026']) {
+        const read = readWhen(typed, { digits: 'month-first', dateOnly: true });
+        assert.ok('date' in read && read.date === '2026-11-30', typed);
+      }
+      assert.ok('problem' in readWhen('Tuesday, November 30, 2026', { digits: 'month-first' }));
+      // A file with both kinds refused: both hints.
+      assert.match(
+        digitsOrderHint([
+          '11/3/2026 is not a date dura reads (for November 3, 2026 type 2026-11-03); x',
+          '3 Nov 2026 is not a date dura reads (for November 3, 2026 type 2026-11-03); x',
+        ]),
+        /^\nDates in digits: .*\nDates with the month's name \(3 Nov 2026\): .* reads them too$/,
+      );
     });
 
     it('a date in digits with a time, as Excel writes it: each reading as New York time; zone letters refused', () => {

@@ -35,8 +35,10 @@ function onceAMailThread(log: Pino): (priority: MailThreadPriority) => void {
     else
       log.warn(
         { nice: priority.nice, refused: priority.refused },
-        'mail thread at normal priority: the system refused to raise it (give the worker CAP_SYS_NICE, or run ' +
-          'it as root, for the narrowest window between the mail server accepting a message and its record)',
+        'mail thread at normal priority (the system refused to raise it): the worker runs as before, but a crash ' +
+          'is likelier to fall between the mail server accepting a message and its record, which sends that ' +
+          'message again; allow nice -14 with `ulimit -e 34` (systemd LimitNICE=34, compose ulimits nice: 34) ' +
+          'or CAP_SYS_NICE',
       );
   };
 }

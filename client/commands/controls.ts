@@ -13,6 +13,9 @@ import { checkFlags, requiredFlag } from './required';
 
 type Flags = OutputOptions & Record<string, string | boolean | undefined>;
 
+/** A name as typed, its spaces one each (a trial's "Robert  Beta " was taken for another name). */
+const oneSpaced = (name: string) => name.trim().replace(/\s+/g, ' ');
+
 interface Control {
   name: string;
   description: string;
@@ -105,7 +108,8 @@ const controls: Control[] = [
   },
   {
     name: 'add-requester',
-    description: 'add a requester (they get the same updates and instructions)',
+    description:
+      'add a requester (they get the same updates and instructions), or correct the name of one it has',
     options: [
       ['--name <name>', "the requester's name", true],
       ['--email <email>', "the requester's e-mail", true],
@@ -114,7 +118,7 @@ const controls: Control[] = [
     update: async (f) => ({ name: 'addRequester', args: [await typedPerson(f, [])] }),
     unchanged: (status, f) => {
       const had = status.requesters.find((r) => sameEmail(r.email, String(f.email)));
-      return had && had.name === String(f.name).trim()
+      return had && had.name === oneSpaced(String(f.name))
         ? `${had.email} is already a requester; nothing changed (stage ${status.stage})`
         : null;
     },
@@ -123,10 +127,9 @@ const controls: Control[] = [
       const person = update.args[0] as { name: string; email: string };
       const had = status.requesters.find((r) => sameEmail(r.email, person.email));
       if (!had) return update;
-      process.stderr.write(
-        `dura: ${had.email} is a requester named ${had.name}: renaming to ${person.name.trim()}\n`,
-      );
-      return { name: 'renameRequester', args: [person] };
+      const name = oneSpaced(person.name);
+      process.stderr.write(`dura: ${had.email} is a requester named ${had.name}: renaming to ${name}\n`);
+      return { name: 'renameRequester', args: [{ ...person, name }] };
     },
     // Triage's flag for an address outside the institution's domains, said here as `request` says it.
     readsHistory: true,

@@ -141,7 +141,12 @@ export class DuraCommand extends Command {
       let end = at + 1;
       while (end < raw.length && !raw[end]!.startsWith('-')) end++;
       const [first, ...rest] = raw.slice(at + 1, end);
-      if (first !== undefined && rest.length)
+      // Two addresses after --email are two people, not one value with a space (a trial's advice to quote).
+      if (first?.includes('@') && rest.some((w) => w.includes('@')))
+        problems.push(
+          `error: ${flag}: one address each time: ${flag} ${first}, then ${flag} ${rest.join(' ')}`,
+        );
+      else if (first !== undefined && rest.length)
         problems.push(
           `error: ${flag}: ${JSON.stringify(first)} is followed by ${JSON.stringify(rest.join(' '))}, which no ` +
             `flag takes: a value with spaces needs quotes: ${flag} "${[first, ...rest].join(' ')}"`,
