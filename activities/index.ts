@@ -22,6 +22,9 @@ import { newerRegistration, recordRegistration, stepsAlreadyDone } from './recor
 import { migrateToLatest } from './records/migrations';
 import { RecordsStore } from './records/store';
 
+/** The status-link key could not be read or made (a file another user owns): not the records' fault. */
+export class LinkKeyError extends Error {}
+
 export interface DuraActivities {
   activities: AgreementActivities & CalendarActivities & DigestActivities;
   store: RecordsStore;
@@ -39,7 +42,12 @@ export async function createActivities(
 ): Promise<DuraActivities> {
   // Read (or made: DURA_DATA_DIR/status-link.key) now, so that a key file that holds no key stops the
   // worker at start rather than every requester's message later.
-  const linkKey = statusLinkKey({ ...config, DURA_DATA_DIR: options.dataDir ?? config.DURA_DATA_DIR });
+  let linkKey: Uint8Array;
+  try {
+    linkKey = statusLinkKey({ ...config, DURA_DATA_DIR: options.dataDir ?? config.DURA_DATA_DIR });
+  } catch (err) {
+    throw new LinkKeyError(`cannot read the status-link key: ${(err as Error).message}`, { cause: err });
+  }
   const db = openDatabase(config.DATABASE_URL);
   await migrateToLatest(db);
   const store = new RecordsStore(db);

@@ -121,6 +121,23 @@ describe('worker process', function () {
       ],
     );
     assert.ok(!noRecords.lines().join('\n').includes('secret'));
+    // A status-link key file it cannot use is named as such, not as the records (a trial's EACCES).
+    const keyDir = fs.mkdtempSync(path.join(dir, 'key-'));
+    fs.writeFileSync(path.join(keyDir, 'status-link.key'), 'not a key\n');
+    const badKey = startWorkerProcess(
+      { TEMPORAL_ADDRESS: env.address, DATABASE_URL: `sqlite:${keyDir}/dura.sqlite`, DURA_DATA_DIR: keyDir },
+      dir,
+    );
+    assert.equal((await badKey.exited).code, 1);
+    assert.deepEqual(
+      badKey
+        .logs()
+        .filter((l) => l.level === 'error')
+        .map((l) => l.msg),
+      [
+        `cannot read the status-link key: ${path.join(keyDir, 'status-link.key')}: expected at least 32 bytes in base64`,
+      ],
+    );
   });
 
   it('serves Prometheus metrics of its task queue', async () => {

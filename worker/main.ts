@@ -8,7 +8,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } fro
 import { dataConverterFor } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { temporalConnectionOptions } from '../common/temporal-connection';
-import { createActivities } from '../activities';
+import { createActivities, LinkKeyError } from '../activities';
 import { describeDatabase, isSqlite, sqlitePath } from '../activities/records/db';
 import type { CalendarActivities, CalendarTableActivities } from '../activities/interfaces';
 import type { MailThreadPriority } from '../activities/mail/mail-thread';
@@ -61,7 +61,9 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
       onMailThread: onceAMailThread(log),
     }).catch((err: unknown) => {
       throw new StartupError(
-        `cannot reach the records database ${describeDatabase(config.DATABASE_URL)}: ${(err as Error).message}`,
+        err instanceof LinkKeyError
+          ? err.message
+          : `cannot reach the records database ${describeDatabase(config.DATABASE_URL)}: ${(err as Error).message}`,
         { cause: err },
       );
     });
