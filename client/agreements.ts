@@ -27,6 +27,7 @@ import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
 import { addressNotes } from '../common/address-notes';
 import { receiptNote } from './receipt-note';
+import { twinNote, type InProcess } from './twin-agreement';
 import { patiently, type Patience } from './update-retry';
 
 /**
@@ -68,6 +69,8 @@ export interface Registry {
   likelyParentInstitution(domain: string): Promise<{ id: string; name: string; domain: string } | null>;
   /** The agreements the address asked for (the records; RecordsStore's). Unset: none is looked for. */
   requesterAgreements?(email: string): Promise<RequesterAgreement[]>;
+  /** Every agreement in process (RecordsStore's): another domain's for the same institution is said. */
+  agreementsInProcess?(): Promise<InProcess[]>;
 }
 
 /** An agreement signed and in force: its requesters had their registration instructions (or will). */
@@ -133,6 +136,8 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   if (!profile) {
     const checked = addressNotes(request, domains);
     notes.push(...checked.notes);
+    const twin = twinNote(request, (await registry?.agreementsInProcess?.()) ?? []);
+    if (twin) notes.push(twin);
     const parent = await registry?.likelyParentInstitution(domain);
     if (parent)
       notes.push(

@@ -174,6 +174,25 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     );
   });
 
+  it('a domain typed for another whose agreement is in process (its name or official) is started with a warning', async () => {
+    assert.equal((await dura(...requestArgs('eps.edu', 'ed@eps.edu'))).stdout.trim(), 'eps.edu-1');
+    const typo = ['--institution-name', 'University of eps.edu', '--domain', 'epsu.edu'];
+    const twin = await dura(
+      'request',
+      ...typo,
+      ...['--requester-name', 'Ed', '--requester-email', 'ed@epsu.edu', '--official-name', 'Sam Signer'],
+      ...['--official-email', 'osp@eps.edu', '--tier', 'registered'],
+    );
+    assert.equal(twin.status, 0, twin.stderr);
+    assert.match(
+      twin.stderr,
+      /^dura: warning: --domain: eps\.edu-1 is in process for University of eps\.edu under eps\.edu \(the same institution name\): if epsu\.edu is mistyped, cancel the agreement this starts and request under eps\.edu$/m,
+    );
+    // Another institution, another official: no such word; and a join to the domain's own agreement neither.
+    assert.doesNotMatch((await dura(...requestArgs('zeta.edu', 'zed@zeta.edu'))).stderr, /is in process for/);
+    assert.doesNotMatch((await dura(...requestArgs('eps.edu', 'eve@eps.edu'))).stderr, /is in process for/);
+  });
+
   it('a receipt more than 60 days ago (a year typo) is started with a warning; a recent one is not', async () => {
     const yearAgo = newYorkDate(Date.now() - 366 * 86_400_000);
     const typo = await dura(...requestArgs('mesa.edu', 'mo@mesa.edu'), '--received-at', yearAgo);

@@ -395,10 +395,10 @@ for (const database of TEST_DATABASES)
         byDomain.stderr,
         /^dura: no agreement for ind\.edu; its agreements: ada@ind\.edu-1 \(completed\), bo@ind\.edu-1 \(awaiting-/,
       );
-      // Asking again once covered by her own agreement: not needed, and no agreement is started.
+      // Asking again once covered by her own agreement: that agreement, asked already; nothing started or sent.
       const again = await request('ind.edu', 'ada@ind.edu');
-      assert.match(again.stderr, /^not-needed$/m, again.stderr);
-      assert.doesNotMatch(again.stdout, /ind\.edu-\d/);
+      assert.match(again.stderr, /^already-requested \(completed\)$/m, again.stderr);
+      assert.equal(again.stdout.trim(), 'ada@ind.edu-1');
       const boCovered = JSON.parse((await ok('check', 'bo@ind.edu', '--json')).stdout);
       assert.equal(boCovered.next, 'submit-request', 'the colleague waits for an agreement of their own');
       assert.match((await status('bo@ind.edu')).stage, /^awaiting-(initiation|signature)$/);

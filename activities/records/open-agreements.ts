@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import {
   isOpenStage,
+  officialsOf,
   OPEN_STAGES,
   sameEmail,
   sequenceOf,
@@ -22,6 +23,11 @@ import type { Database } from './schema';
  * run left open is not listed once a newer run of the same institution has ended.
  */
 export async function openAgreements(db: Kysely<Database>): Promise<AgreementStatus[]> {
+  return withHistories(db, await openRows(db));
+}
+
+/** The latest run of each agreement in process, as its row (snapshot without history). */
+async function openRows(db: Kysely<Database>) {
   const rows = await db
     .selectFrom('agreements')
     .select(['agreement_ref', 'agreement_id', 'stage', 'status_json'])
@@ -36,10 +42,22 @@ export async function openAgreements(db: Kysely<Database>): Promise<AgreementSta
     .orderBy('received_at', 'desc')
     .orderBy('updated_at', 'desc')
     .execute();
-  return withHistories(
-    db,
-    latestRuns(rows).filter((row) => isOpenStage(row.stage)),
-  );
+  return latestRuns(rows).filter((row) => isOpenStage(row.stage));
+}
+
+/** Each agreement in process by its institution's name and domain and its officials' addresses. */
+export async function agreementsInProcess(
+  db: Kysely<Database>,
+): Promise<Array<{ agreementId: string; name: string; domain: string; officials: string[] }>> {
+  return (await openRows(db)).map((row) => {
+    const s = JSON.parse(row.status_json) as AgreementStatus;
+    return {
+      agreementId: row.agreement_id,
+      name: s.institution.name,
+      domain: s.institution.domain,
+      officials: officialsOf(s).map((o) => o.email),
+    };
+  });
 }
 
 /** Of rows ordered newest first, each agreement id's first: its latest run, which decides. */

@@ -20,7 +20,7 @@ import {
 import { holdTerm, recordTerm } from './terms';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
 import { openDatabase } from './db';
-import { agreementsOfRequester, requesterAgreements } from './open-agreements';
+import { agreementsInProcess, agreementsOfRequester, requesterAgreements } from './open-agreements';
 import { agreementStatus, recordEvents } from './agreement-records';
 import {
   beginEmail,
@@ -94,6 +94,11 @@ export class RecordsStore implements EmailLedger {
   /** The ids of the agreements `email` asked for, in process first (open-agreements.ts). */
   agreementsOfRequester(email: string): Promise<string[]> {
     return agreementsOfRequester(this.db, email);
+  }
+
+  /** Each agreement in process: its institution's name and domain, its officials' addresses. */
+  agreementsInProcess(): ReturnType<typeof agreementsInProcess> {
+    return agreementsInProcess(this.db);
   }
 
   /** agreementsOfRequester, each with whether it is in process, its stage, domain and tiers. */
