@@ -121,8 +121,9 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
       problems.push({ line, field: typed(field), message });
   }
   problems.sort((a, b) => a.line - b.line);
+  if (table.fatal) return { rows: [], problems, fatal: true, ignored };
   const columns = Object.fromEntries(REQUEST_COLUMNS.map((c) => [c, typed(c)]));
-  return { rows: table.fatal ? [] : rows, problems, fatal: table.fatal, ignored, columns };
+  return { rows, problems, fatal: false, ignored, columns };
 }
 
 /**
