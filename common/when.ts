@@ -353,7 +353,8 @@ export function digitsOrderHint(messages: readonly string[], digits?: DigitsOrde
     (inDigits.length
       ? '\nDates in digits: say which comes first, --dates month-first (US: 3/4/2026 is March 4) or --dates day-first'
       : '') +
-    (refused.length > inDigits.length
+    // Only for what --dates would read (not `yesterday` or `2026/11/20`, refused with a reading too).
+    (refused.some((m) => monthNameDate(m.slice(0, m.indexOf(' is not a date dura reads'))))
       ? `\nDates with the month's name (3 Nov 2026): --dates month-first or --dates day-first reads them ${inDigits.length ? 'too' : 'as well'}`
       : '')
   );

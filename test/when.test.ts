@@ -175,6 +175,14 @@ describe('dates and times typed by people (common/when.ts)', () => {
         /^\nDates in digits: say which comes first/,
       );
       assert.equal(digitsOrderHint(['x is not a date; y']), '');
+      // Refused with a reading, but not what --dates reads: no hint.
+      assert.equal(
+        digitsOrderHint([
+          'yesterday is not a date dura reads (for December 1, 2026 type 2026-12-01); x',
+          '2026/11/20 is not a date dura reads (for November 20, 2026 type 2026-11-20); x',
+        ]),
+        '',
+      );
       // Excel's own forms, and a weekday that does not match its date (no date at all).
       for (const typed of ['30-Nov-2026', 'Monday, November 30, 2026', 'Mon, Nov 30, 2026']) {
         const read = readWhen(typed, { digits: 'month-first', dateOnly: true });
