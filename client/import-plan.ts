@@ -53,8 +53,13 @@ export async function planImport(
   columns: Partial<Record<'domain' | 'tiers', string>> = {},
 ): Promise<{ planned: PlannedRow[]; problems: CsvProblem[] }> {
   const planned: PlannedRow[] = [];
+  // Nothing starts before the plan is made: one reading of the agreements in process serves every row.
+  let inProcess: ReturnType<RecordsStore['agreementsInProcess']> | undefined;
+  const registry = Object.assign(Object.create(store) as RecordsStore, {
+    agreementsInProcess: () => (inProcess ??= store.agreementsInProcess()),
+  });
   for (const row of rows) {
-    const triage = await triageRequest(row.request, store);
+    const triage = await triageRequest(row.request, registry);
     const { askedBefore } = triage;
     const plan: RowPlan = askedBefore
       ? { does: 'already-requested', agreementId: askedBefore.agreementId }

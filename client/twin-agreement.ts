@@ -6,7 +6,7 @@
  * domains (then `dura institutions add-domain` joins them), and one office may sign for several.
  */
 import { normalizeDomain, sameEmail, type AgreementRequest } from '../common/agreement';
-import { compareNames } from '../common/collation';
+import { namesAnotherInstitution } from './join-notes';
 
 /** An agreement in process as the records have it (RecordsStore.agreementsInProcess). */
 export interface InProcess {
@@ -21,8 +21,7 @@ export function twinNote(request: AgreementRequest, inProcess: readonly InProces
   const domain = normalizeDomain(request.institution.domain);
   // The domain's own agreement in process: the request joins it, nothing is started.
   if (inProcess.some((a) => normalizeDomain(a.domain) === domain)) return null;
-  const plain = (name: string) => name.trim().replace(/\s+/g, ' ');
-  const sameName = (a: InProcess) => compareNames(plain(a.name), plain(request.institution.name)) === 0;
+  const sameName = (a: InProcess) => !namesAnotherInstitution(request, a.name);
   const sameOfficial = (a: InProcess) => a.officials.some((o) => sameEmail(o, request.signingOfficial.email));
   const twin = inProcess.find((a) => sameName(a) || sameOfficial(a));
   if (!twin) return null;

@@ -42,6 +42,13 @@ async function slowSmtp(delayMs: number) {
   });
 }
 
+/** What a worker process logged as errors, message by message. */
+const errorLines = (worker: WorkerProcess) =>
+  worker
+    .logs()
+    .filter((l) => l.level === 'error')
+    .map((l) => l.msg);
+
 describe('worker process', function () {
   let env: TestWorkflowEnvironment;
   let dir: string;
@@ -99,27 +106,15 @@ describe('worker process', function () {
       dir,
     );
     assert.equal((await noTemporal.exited).code, 1);
-    assert.deepEqual(
-      noTemporal
-        .logs()
-        .filter((l) => l.level === 'error')
-        .map((l) => l.msg),
-      ['cannot reach Temporal at 127.0.0.1:1: connection refused'],
-    );
+    assert.deepEqual(errorLines(noTemporal), ['cannot reach Temporal at 127.0.0.1:1: connection refused']);
     const noRecords = startWorkerProcess(
       { TEMPORAL_ADDRESS: env.address, DATABASE_URL: 'postgres://dura:secret@127.0.0.1:1/dura' },
       dir,
     );
     assert.equal((await noRecords.exited).code, 1);
-    assert.deepEqual(
-      noRecords
-        .logs()
-        .filter((l) => l.level === 'error')
-        .map((l) => l.msg),
-      [
-        'cannot reach the records database postgres://dura:***@127.0.0.1:1/dura: connect ECONNREFUSED 127.0.0.1:1',
-      ],
-    );
+    assert.deepEqual(errorLines(noRecords), [
+      'cannot reach the records database postgres://dura:***@127.0.0.1:1/dura: connect ECONNREFUSED 127.0.0.1:1',
+    ]);
     assert.ok(!noRecords.lines().join('\n').includes('secret'));
     // A status-link key file it cannot use is named as such, not as the records (a trial's EACCES).
     const keyDir = fs.mkdtempSync(path.join(dir, 'key-'));
@@ -129,15 +124,9 @@ describe('worker process', function () {
       dir,
     );
     assert.equal((await badKey.exited).code, 1);
-    assert.deepEqual(
-      badKey
-        .logs()
-        .filter((l) => l.level === 'error')
-        .map((l) => l.msg),
-      [
-        `cannot read the status-link key: ${path.join(keyDir, 'status-link.key')}: expected at least 32 bytes in base64`,
-      ],
-    );
+    assert.deepEqual(errorLines(badKey), [
+      `cannot read the status-link key: ${path.join(keyDir, 'status-link.key')}: expected at least 32 bytes in base64`,
+    ]);
   });
 
   it('serves Prometheus metrics of its task queue', async () => {
