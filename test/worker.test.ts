@@ -163,6 +163,14 @@ describe('worker process', function () {
     for (const secret of people.flatMap((p) => [p.email, p.name]))
       assert.ok(!output.includes(secret), `the worker logged ${secret}`);
     assert.ok(!/[\w.+-]+@[\w-]+\.[\w.-]+/.test(output), 'the worker logged an e-mail address');
+
+    // Every workflow task it completed names its short build id (worker/workflow-code.ts), as logged.
+    const buildId = worker.logs().find((l) => l.msg === 'polling')?.buildId;
+    assert.match(String(buildId), /^dura\/\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const completions = events.flatMap((e) => e.workflowTaskCompletedEventAttributes ?? []);
+    assert.ok(completions.length > 0);
+    assert.deepEqual(new Set(completions.map((c) => c.workerVersion?.buildId)), new Set([buildId]));
   });
 
   it('on SIGTERM stops polling, logs its shutdown and exits 0', async () => {

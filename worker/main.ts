@@ -4,7 +4,7 @@
  * before anything starts. Logs are pino JSON lines on stdout (worker/logging.ts).
  */
 import * as fs from 'node:fs';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverterFor } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { temporalConnectionOptions } from '../common/temporal-connection';
@@ -13,9 +13,9 @@ import { describeDatabase, isSqlite, sqlitePath } from '../activities/records/db
 import type { CalendarActivities, CalendarTableActivities } from '../activities/interfaces';
 import type { MailThreadPriority } from '../activities/mail/mail-thread';
 import { mailSettings } from '../activities/mail/settings';
-import { WORKFLOW_BUNDLE } from '../scripts/bundle-workflows';
-import { createLogger, describeError, TemporalLogger, type Pino } from './logging';
+import { createLogger, describeError, type Pino } from './logging';
 import { installRuntime, metricsUrl, watchShutdownSignals } from './runtime';
+import { workflowCode } from './workflow-code';
 
 // Past the grace time the SDK cancels activities in flight, but dura's do not stop (an e-mail in
 // flight finishes or times out); past this margin too, the SDK gives up on them and the process exits 1.
@@ -74,12 +74,13 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
         'made a new, empty records database: if the engine keeps its records elsewhere, stop and set DATABASE_URL or DURA_DATA_DIR',
       );
     try {
-      const prebuilt = fs.existsSync(WORKFLOW_BUNDLE);
+      const code = await workflowCode(log);
       const worker = await Worker.create({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.DURA_TASK_QUEUE,
-        workflowBundle: prebuilt ? { codePath: WORKFLOW_BUNDLE } : await bundleAtStart(log),
+        workflowBundle: code.bundle,
+        buildId: code.buildId,
         activities: { ...dura.activities, ...options.calendar },
         dataConverter: dataConverterFor(config),
         maxCachedWorkflows: config.DURA_WORKER_CACHE,
@@ -98,7 +99,8 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
           graceSeconds: config.DURA_SHUTDOWN_GRACE_SECONDS,
           stickyTimeoutSeconds: config.DURA_STICKY_TIMEOUT_SECONDS,
           metricsUrl: metricsUrl(config),
-          workflowCode: prebuilt ? 'prebuilt bundle' : 'bundled at start',
+          workflowCode: code.source,
+          buildId: code.buildId,
         },
         'polling',
       );
@@ -123,17 +125,6 @@ function connectProblem(err: unknown): string {
   if (/dns error|failed to lookup address/i.test(message)) return 'no such host';
   if (/timed out|deadline/i.test(message)) return 'timed out';
   return message;
-}
-
-/**
- * Without `npm run build`'s bundle (running from the sources), webpack bundles the workflows here: a
- * second or two, and its multi-line report only when something is wrong.
- */
-function bundleAtStart(log: Pino): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: new TemporalLogger(log.child({}, { level: 'warn' })),
-  });
 }
 
 /** Every bad variable at once, the mailer's links included, before anything starts. */
