@@ -21,6 +21,7 @@ import { initiateAgreement } from './steps';
 import { checkRequesterDomain } from './triage';
 import { AGREEMENT_IDS, OFFICIAL_KEPT } from './patches';
 import { registerReminderHandlers } from './reminder-handlers';
+import { registerInstitutionHandlers } from './institution-handlers';
 import { registerRequesterHandlers } from './requester-handlers';
 import { requireOpen, requireStage } from './stage-guards';
 
@@ -189,6 +190,7 @@ export function registerHandlers(agreement: Agreement): void {
 
   registerReminderHandlers(agreement, status);
   registerRequesterHandlers(agreement);
+  registerInstitutionHandlers(agreement);
 }
 
 /** What `set-official` changed of an official the agreement had: `osp@uw.edu: name Sam → Samuel`. */

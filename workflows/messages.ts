@@ -22,6 +22,8 @@ export const addRequesterUpdate = defineUpdate<AgreementAnswer, [Person]>('addRe
 export const removeRequesterUpdate = defineUpdate<AgreementAnswer, [{ email: string }]>('removeRequester');
 /** A requester's name corrected (`dura add-requester` with an address the agreement has, another name). */
 export const renameRequesterUpdate = defineUpdate<AgreementAnswer, [Person]>('renameRequester');
+/** The institution's name corrected on an agreement in process (`dura rename-institution`). */
+export const renameInstitutionUpdate = defineUpdate<AgreementAnswer, [{ name: string }]>('renameInstitution');
 export const initiateUpdate = defineUpdate<AgreementAnswer, []>('initiate');
 export const executeUpdate = defineUpdate<AgreementAnswer, [Execution]>('execute');
 export const cancelUpdate = defineUpdate<AgreementAnswer, [{ reason: string }]>('cancel');

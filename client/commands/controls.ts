@@ -156,6 +156,22 @@ const controls: Control[] = [
     },
   },
   {
+    name: 'rename-institution',
+    description: "correct the institution's name on the agreement in process (its messages and status page)",
+    options: [['--name <name>', 'the institution name as it should read', true]],
+    example: 'dura rename-institution ulaval.ca-1 --name "Université Laval"',
+    update: (f) => {
+      const name = oneSpaced(String(f.name ?? ''));
+      if (!name) throw new UserError('--name: required');
+      if (name.length > 200) throw new UserError('--name: longer than 200 characters');
+      return { name: 'renameInstitution', args: [{ name }] };
+    },
+    unchanged: (status, f) =>
+      status.institution.name === oneSpaced(String(f.name))
+        ? `the institution is named ${status.institution.name} already; nothing changed (stage ${status.stage})`
+        : null,
+  },
+  {
     name: 'remind-now',
     description: 'send the signing official a reminder now',
     options: [['--force', 'send even if the package or the last reminder went out less than a day ago']],

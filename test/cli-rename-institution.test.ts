@@ -1,0 +1,72 @@
+// `dura rename-institution`: a mistyped institution name corrected on an agreement in process, in its
+// status, its records and the next message. The CLI as a subprocess, the dev server, a real worker,
+// SQLite, mail to an SMTP sink.
+import { strict as assert } from 'node:assert';
+import { devServerEnv } from './helpers/env';
+import { dura as runDura, requestArgs } from './helpers/cli';
+import { realEngine } from './helpers/engine';
+import { addresses } from './helpers/mail';
+import { until } from './helpers/wait';
+
+describe('dura rename-institution', function () {
+  const engine = realEngine(devServerEnv, {}, 'sqlite');
+  const dura = (...args: string[]) => runDura(args, engine.cliEnv);
+
+  it("corrects the name in the status, the records and the official's next reminder", async () => {
+    const args = requestArgs('ulaval.ca');
+    args[args.indexOf('--institution-name') + 1] = 'Univeristy Laval';
+    const requested = await dura(...args);
+    assert.equal(requested.stdout.trim(), 'ulaval.ca-1', requested.stderr);
+
+    const renamed = await dura('rename-institution', 'ulaval.ca-1', '--name', ' Université  Laval ');
+    assert.equal(renamed.status, 0, renamed.stderr);
+    assert.match(renamed.stdout, /^ulaval\.ca-1: rename-institution done; stage awaiting-signature$/m);
+    const shown = JSON.parse((await dura('status', 'ulaval.ca-1', '--json')).stdout) as {
+      institution: { name: string; domain: string };
+      history: { event: string; detail?: string }[];
+    };
+    assert.deepEqual(shown.institution, { name: 'Université Laval', domain: 'ulaval.ca' });
+    assert.ok(
+      shown.history.some(
+        (h) => h.event === 'institution-renamed' && h.detail === 'Univeristy Laval → Université Laval',
+      ),
+    );
+    // The records (what the status page, the digest and a closed agreement's status read).
+    await until(
+      async () =>
+        (await engine.dura.store.agreementStatus('ulaval.ca-1'))?.institution.name === 'Université Laval',
+    );
+
+    const reminded = await dura('remind-now', 'ulaval.ca-1', '--force');
+    assert.equal(reminded.status, 0, reminded.stderr);
+    const toOfficial = () =>
+      engine.smtp.arrived.filter(({ mail }) => addresses(mail.to).includes('osp@ulaval.ca'));
+    await until(() => toOfficial().length === 2); // the package, then the reminder
+    const [pkg, reminder] = toOfficial().map(({ mail }) => `${mail.subject}\n${mail.text}`);
+    assert.match(pkg!, /Univeristy Laval/); // sent before the correction
+    assert.match(reminder!, /Université Laval/);
+    assert.doesNotMatch(reminder!, /Univeristy/);
+  });
+
+  it('says when the name is the same, refuses a blank one and an agreement that ended', async () => {
+    await dura(...requestArgs('ulb.be'));
+    const same = await dura('rename-institution', 'ulb.be-1', '--name', 'University of  ulb.be');
+    assert.deepEqual(
+      [same.status, same.stdout],
+      [
+        0,
+        'ulb.be-1: the institution is named University of ulb.be already; nothing changed (stage awaiting-signature)\n',
+      ],
+    );
+    const blank = await dura('rename-institution', 'ulb.be-1', '--name', '  ');
+    assert.deepEqual([blank.status, blank.stderr.trim()], [1, 'dura: --name: required']);
+
+    assert.equal((await dura('cancel', 'ulb.be-1', '--reason', 'asked twice')).status, 0);
+    const ended = await dura('rename-institution', 'ulb.be-1', '--name', 'Université libre de Bruxelles');
+    assert.equal(ended.status, 1);
+    assert.match(
+      ended.stderr,
+      /^dura: ulb\.be-1 is cancelled .*rename-institution applies to an agreement in process$/m,
+    );
+  });
+});
