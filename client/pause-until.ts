@@ -7,6 +7,8 @@ import { whenFlag } from './when-flag';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Longer than a quarter: more than an institution's review or holiday closure usually takes. */
 const LONG_PAUSE_DAYS = 92;
+/** A year and a day: a longer pause is a typo, or an agreement to cancel. */
+const LONGEST_PAUSE_DAYS = 366;
 
 /**
  * `pause-reminders --until`: a date is sent as it is (the workflow resumes at 09:00 New York that day,
@@ -24,10 +26,16 @@ export async function pauseUntil(value: string): Promise<string> {
     throw new UserError(
       `--until: ${when.text}: reminders would resume at ${inWords(resumes)}, already past; give a later date`,
     );
+  // A year typed wrong (2062 for 2026) would silence the follow-up for decades: past a year, refused; past
+  // a quarter (2028 for 2027), said.
+  const days = Math.round((resumes.getTime() - Date.now()) / DAY_MS);
+  if (days > LONGEST_PAUSE_DAYS)
+    throw new UserError(
+      `--until: ${when.text} is ${days} days away: a pause is at most a year (${LONGEST_PAUSE_DAYS} days); ` +
+        'if the year is mistyped, type it again; an institution that will not sign for longer: `dura cancel`',
+    );
   const echo = readAs('--until', when, `${dateInWords(when.date)}: the pause ends ${inWords(resumes)}`);
   if (echo) process.stderr.write(`dura: ${echo}\n`);
-  // A year typed wrong (2028 for 2027) would silence the follow-up for months: said, not refused.
-  const days = Math.round((resumes.getTime() - Date.now()) / DAY_MS);
   if (days > LONG_PAUSE_DAYS)
     process.stderr.write(
       `dura: warning: --until: ${when.text} is ${days} days away: no reminders to the signing official ` +

@@ -121,7 +121,7 @@ function numericReadings(text: string, expect?: Expect): string | undefined {
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
   if (days.length === 0) return undefined;
   // A reading on the wrong side of today is no help (`--until 12/8/2026` is not August 12 of a past
-  // summer), unless every reading is: then the later check says what is wrong with the one meant.
+  // summer), unless every reading is.
   const today = newYorkDate();
   const likely = days.filter((d) =>
     expect === 'future' ? d.toISODate()! >= today : d.toISODate()! <= today,
@@ -130,7 +130,11 @@ function numericReadings(text: string, expect?: Expect): string | undefined {
     clock
       ? `for ${d.toFormat('LLLL d, yyyy, h:mm a')} New York time type ${d.toFormat("yyyy-MM-dd'T'HH:mm")}`
       : `for ${d.toFormat('LLLL d, yyyy')} type ${d.toISODate()}`;
-  return (expect && likely.length ? likely : days).map(said).join('; ');
+  if (!expect || likely.length) return (expect ? likely : days).map(said).join('; ');
+  // Every reading on the wrong side: offered all the same (which one was meant is the person's to say),
+  // but said so, or the hint leads to a refusal (a trial typed 2026-01-13 as offered, for --until).
+  const side = expect === 'future' ? 'past' : 'in the future';
+  return days.map((d) => `${said(d)}, though that is ${side}`).join('; ');
 }
 
 /**

@@ -29,6 +29,11 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       [today, `--expires-on: ${today} is not after the signing date (--on ${today})`],
       ['2027-02-30', '--expires-on: '],
       ['next spring', '--expires-on: '],
+      // A year typo: a century's term.
+      [
+        `${Number(today.slice(0, 4)) + 100}${today.slice(4)}`,
+        'is more than 10 years after the signing date (--on ',
+      ],
     ] as const) {
       const refused = await execute('--expires-on', typed);
       assert.equal(refused.status, 1, `${typed}: ${refused.stderr}`);

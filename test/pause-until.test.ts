@@ -50,11 +50,27 @@ describe('pause-reminders --until', () => {
     echo.resetHistory();
     assert.equal(await pauseUntil('2027-03-01'), '2027-03-01'); // 90 days: no warning
     assert.ok(!echo.args.some(([line]) => String(line).includes('warning')));
-    assert.equal(await pauseUntil('2027-12-15'), '2027-12-15');
+    assert.equal(await pauseUntil('2027-09-15'), '2027-09-15');
     assert.equal(
       echo.lastCall.args[0],
-      'dura: warning: --until: 2027-12-15 is 379 days away: no reminders to the signing official until ' +
-        'Wednesday, December 15, 2027, 9:00 AM ET (`dura resume-reminders` ends the pause sooner)\n',
+      'dura: warning: --until: 2027-09-15 is 288 days away: no reminders to the signing official until ' +
+        'Wednesday, September 15, 2027, 9:00 AM ET (`dura resume-reminders` ends the pause sooner)\n',
     );
+  });
+
+  it('refuses a pause of more than a year (2062 for 2026), before echoing how it read the date', async () => {
+    at('2026-12-01T15:00:00Z');
+    const echo = process.stderr.write as sinon.SinonStub;
+    echo.resetHistory();
+    await assert.rejects(
+      pauseUntil('2062-01-04'),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message ===
+          '--until: 2062-01-04 is 12818 days away: a pause is at most a year (366 days); if the year is ' +
+            'mistyped, type it again; an institution that will not sign for longer: `dura cancel`',
+    );
+    assert.equal(echo.callCount, 0);
+    assert.equal(await pauseUntil('2027-12-01'), '2027-12-01'); // a year to the day: taken
   });
 });

@@ -188,7 +188,7 @@ describe('New York time in words (text views, echoes, requests)', () => {
         {
           path: 'receivedAt',
           message:
-            '12/25/2026 is not a date dura reads (for December 25, 2026 type 2026-12-25); use YYYY-MM-DD (a New York date), a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00',
+            '12/25/2026 is not a date dura reads (for December 25, 2026 type 2026-12-25, though that is in the future); use YYYY-MM-DD (a New York date), a New York time such as 2026-12-25T09:00, or an instant such as 2026-12-25T09:00-05:00',
         },
       ]);
       // With the month's name: one reading, still typed as dura reads dates (a trial's "Dec 3 2026").

@@ -259,8 +259,16 @@ describe('dates and times typed by people (common/when.ts)', () => {
           past,
           `12/8/2026 is not a date dura reads (for August 12, 2026 type 2026-08-12); ${HINT}`,
         );
-        // Both readings on the wrong side: both offered (the check after says what is wrong).
-        assert.match(problem('3/4/2026', { expect: 'future' }), /for March 4, 2026 .*; for April 3, 2026 /);
+        // Both readings on the wrong side: both offered, each said to be (a trial typed the past date
+        // offered for `--until 13/01/2026`, and was refused).
+        assert.match(
+          problem('3/4/2026', { expect: 'future' }),
+          /for March 4, 2026 type 2026-03-04, though that is past; for April 3, 2026 type 2026-04-03, though that is past\)/,
+        );
+        assert.match(
+          problem('13/01/2027', { expect: 'past' }),
+          /\(for January 13, 2027 type 2027-01-13, though that is in the future\)/,
+        );
         // No side asked: both, month first.
         assert.match(problem('12/8/2026'), /for December 8, 2026 .*; for August 12, 2026 /);
       } finally {

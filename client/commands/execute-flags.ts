@@ -6,6 +6,12 @@ import { UserError } from '../output';
 
 type Flags = Record<string, string | boolean | undefined>;
 
+/** The longest term `--expires-on` takes: DURA_TERM_MONTHS's bound, 120 months (common/config.ts). */
+const MAX_TERM_YEARS = 10;
+
+/** The same month and day `years` later, YYYY-MM-DD (compared as text only: February 29 may be no date). */
+const yearsAfter = (date: string, years: number) => `${Number(date.slice(0, 4)) + years}${date.slice(4)}`;
+
 /**
  * `execute`'s flags: the signing date and the end date, every problem at once (a UserError naming each
  * flag). `--on` is a New York date, not after today's (design.md, "Contracts"); the workflow's validator
@@ -36,6 +42,12 @@ export async function execution(
     if ('problem' in read) problems.push(`--expires-on: ${read.problem}`);
     else if (on && read.date <= on.date)
       problems.push(`--expires-on: ${read.date} is not after the signing date (--on ${on.date})`);
+    else if (on && read.date > yearsAfter(on.date, MAX_TERM_YEARS))
+      // A year typo (2126 for 2026) would keep the agreement in force, unwarned, for a century.
+      problems.push(
+        `--expires-on: ${read.date} is more than ${MAX_TERM_YEARS} years after the signing date (--on ${on.date}): ` +
+          `a term runs at most ${MAX_TERM_YEARS * 12} months (as DURA_TERM_MONTHS); if the year is mistyped, type it again`,
+      );
     else expiresOn = read.date;
   }
   const document = f.document as string | undefined;
