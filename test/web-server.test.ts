@@ -464,6 +464,23 @@ describe('dura web over HTTP', function () {
           `id="${id}-error"><span class="visually-hidden">Error: </span>Check the spelling of ${what}: \\.eud is no top-level domain`,
         ),
       );
+    // With another field's problem (a domain typed with its slash): every problem at once (a trial
+    // fixed the domain, sent the form again, and only then met the official's .eud).
+    const slashAndTld = await post(
+      app,
+      '/request',
+      { ...requestFields('kent.edu/', 'pia@kent.edu'), official_email: 'olga@kent.eud' },
+      s,
+    );
+    assert.equal(slashAndTld.statusCode, 400);
+    assert.match(
+      unescape(slashAndTld.body),
+      /id="domain-error"><span class="visually-hidden">Error: <\/span>Enter the e-mail domain alone/,
+    );
+    assert.match(
+      unescape(slashAndTld.body),
+      /id="official_email-error"><span class="visually-hidden">Error: <\/span>Check the spelling of the signing official's e-mail address: \.eud is no top-level domain/,
+    );
     assert.equal(calls, before, 'nothing sent');
     // A new agreement's official typed at another domain (a trial's olga@kent.eud): said at once.
     const olga = await requested(

@@ -14,23 +14,10 @@ export async function addressIssues(
   request: AgreementRequest,
 ): Promise<Array<{ path: string; message: string }>> {
   const domain = request.institution.domain;
-  // Each names its field: the summary at the top lists them together (a trial saw one sentence thrice).
-  const nowhere = (
-    [
-      ['institution.domain', `x@${domain}`, "your institution's domain"],
-      ['requester.email', request.requester.email, 'your e-mail address'],
-      ['signingOfficial.email', request.signingOfficial.email, "the signing official's e-mail address"],
-    ] as const
-  ).flatMap(([path, email, what]) => {
-    const tld = unknownTopLevel(email);
-    return tld
-      ? [
-          {
-            path,
-            message: `Check the spelling of ${what}: .${tld} is no top-level domain, so no mail would arrive`,
-          },
-        ]
-      : [];
+  const nowhere = topLevelIssues({
+    domain,
+    requesterEmail: request.requester.email,
+    officialEmail: request.signingOfficial.email,
   });
   if (nowhere.length) return nowhere;
   if (!(await isPersonalDomain(registry, domain))) return [];
@@ -40,4 +27,33 @@ export async function addressIssues(
       message: `Enter your institution's own domain: ${domain} is a personal e-mail provider's (your address may still be at ${domain})`,
     },
   ];
+}
+
+/**
+ * The domain and addresses (as typed, or as checked) at no top-level domain, each an issue naming its
+ * field; `refused`: paths already refused otherwise, left out (with the form's other problems, so that
+ * a researcher sees every problem at once: a trial fixed the domain, then met the official's .eud).
+ */
+export function topLevelIssues(
+  typed: { domain?: string; requesterEmail?: string; officialEmail?: string },
+  refused: ReadonlySet<string> = new Set(),
+): Array<{ path: string; message: string }> {
+  // Each names its field: the summary at the top lists them together (a trial saw one sentence thrice).
+  return (
+    [
+      ['institution.domain', typed.domain && `x@${typed.domain.trim()}`, "your institution's domain"],
+      ['requester.email', typed.requesterEmail?.trim(), 'your e-mail address'],
+      ['signingOfficial.email', typed.officialEmail?.trim(), "the signing official's e-mail address"],
+    ] as const
+  ).flatMap(([path, email, what]) => {
+    const tld = email && !refused.has(path) ? unknownTopLevel(email) : null;
+    return tld
+      ? [
+          {
+            path,
+            message: `Check the spelling of ${what}: .${tld} is no top-level domain, so no mail would arrive`,
+          },
+        ]
+      : [];
+  });
 }

@@ -15,7 +15,7 @@ import { parseEmail } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
-import { addressIssues } from '../request-addresses';
+import { addressIssues, topLevelIssues } from '../request-addresses';
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
@@ -186,7 +186,13 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     const tiers = tiersAsked(values.tiers.filter((t): t is Tier => (TIERS as readonly string[]).includes(t)));
     const refusal =
       email && tiers.length ? joinRefusalIssue(await checkCoverage(ctx.store, email, tiers), values) : [];
-    return sendRequestForm(reply, ctx, values, 400, { issues: [...checked.issues, ...refusal] });
+    const f = values.fields;
+    const nowhere = topLevelIssues(
+      { domain: f.domain, requesterEmail: f.requester_email, officialEmail: f.official_email },
+      new Set(checked.issues.map((i) => i.path)),
+    );
+    const issues = [...checked.issues, ...nowhere, ...refusal];
+    return sendRequestForm(reply, ctx, values, 400, { issues });
   }
   const request = checked.request;
   const unsendable = await addressIssues(ctx.store, request);
