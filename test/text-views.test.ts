@@ -90,6 +90,19 @@ describe('New York time in words (text views, echoes, requests)', () => {
       partway.next.text,
       'You have done 2 of the 5 registration steps; left: 2-step verification, identity verification, Data User Code of Conduct.',
     );
+    assert.equal(partway.next.link?.text, 'Go to the Researcher Workbench');
+    // Closed by the access team (she left): said so, the steps not urged, no Workbench link (a trial).
+    const closed = statusPage(completed, now, 'https://workbench.example', {
+      steps,
+      completedAt: null,
+      closedAt: '2026-12-02T14:00:00.000Z',
+    });
+    assert.equal(
+      closed.next.text,
+      'The access team closed your registration for this agreement on Wednesday, December 2, 2026, with 2 of ' +
+        'the 5 steps done. If you still mean to register, write to them (below).',
+    );
+    assert.equal(closed.next.link, undefined);
     const all = Object.fromEntries(Object.keys(steps).map((k) => [k, '2026-12-02'])) as typeof steps;
     const done = statusPage(completed, now, 'https://workbench.example', {
       steps: all,

@@ -53,11 +53,21 @@ function standing(s: AgreementStatus, now: Date): string {
   }
 }
 
+/** What the page reads of the link holder's registration (the records' row). */
+type RegistrationOnPage = Pick<RegistrationStatus, 'steps' | 'completedAt' | 'closedAt'>;
+
 /** The link holder's registration steps in a sentence (issue 18), as the records have them. */
-function registrationWords(r: Pick<RegistrationStatus, 'steps' | 'completedAt'>): string {
+function registrationWords(r: RegistrationOnPage): string {
   const left = stepsLeft(r.steps);
   if (left.length === 0) return 'You have completed every Researcher Workbench registration step.';
   const done = REGISTRATION_STEPS.length - left.length;
+  // Closed by the access team (`dura registration close`: left the institution, will not register): no
+  // steps to urge (a trial's closed registration still listed them). The reason stays the team's.
+  if (r.closedAt)
+    return (
+      `The access team closed your registration for this agreement on ${dateInWords(r.closedAt)}, with ` +
+      `${done} of the ${REGISTRATION_STEPS.length} steps done. If you still mean to register, write to them (below).`
+    );
   const words = left.map((x) => STEP_WORDS[x]).join(', ');
   return done === 0
     ? `Follow the registration instructions we e-mailed you; the steps: ${words}.`
@@ -68,7 +78,7 @@ function registrationWords(r: Pick<RegistrationStatus, 'steps' | 'completedAt'>)
 function next(
   s: AgreementStatus,
   workbench: string,
-  registration?: Pick<RegistrationStatus, 'steps' | 'completedAt'>,
+  registration?: RegistrationOnPage,
 ): { text: string; link?: { href: string; text: string } } {
   switch (s.stage) {
     case 'awaiting-initiation':
@@ -97,7 +107,9 @@ function next(
         text: registration
           ? registrationWords(registration)
           : 'Follow the registration instructions we e-mailed you, starting with an account on the Researcher Workbench.',
-        link: { href: workbench, text: 'Go to the Researcher Workbench' },
+        ...(registration?.closedAt && stepsLeft(registration.steps).length
+          ? {}
+          : { link: { href: workbench, text: 'Go to the Researcher Workbench' } }),
       };
     case 'lapsed':
       return {
@@ -121,7 +133,7 @@ export function statusView(
   s: AgreementStatus,
   now: Date,
   workbench: string,
-  registration?: Pick<RegistrationStatus, 'steps' | 'completedAt'>,
+  registration?: RegistrationOnPage,
 ) {
   const dates = [
     [s.renews ? 'Renewal started' : 'Request received', receivedInWords(s.receivedAt)],
