@@ -26,6 +26,9 @@ export interface RecordedStep {
   was?: string;
 }
 
+/** A step dated this long before its instructions is said (ImportedStep.beforeInstructions). */
+const EARLY_MS = 7 * 24 * 60 * 60 * 1000;
+
 const FLAG: Record<StepInputField, string> = { email: 'email', step: '--step', completedOn: '--on' };
 
 /**
@@ -106,6 +109,13 @@ export interface ImportedStep {
   completedOn: string;
   outcome: StepOutcome;
   agreementId: string;
+  /**
+   * The New York date the registration instructions went out, when the step's date is a week or more
+   * before it: taken
+   * (a step may have been done for another program), but said, as a day and month swapped by a
+   * spreadsheet or by `--dates` would read so (a trial's 2/12/2026 became February 12).
+   */
+  beforeInstructions?: string;
 }
 
 export interface RegistrationImport {
@@ -174,6 +184,7 @@ async function recordRows(
   records: import('./registration').RecordsAt,
   parsed: Array<StepInput & { line: number }>,
 ): Promise<ImportedStep[]> {
+  const { newYorkDate } = await import('../common/when');
   const rows: ImportedStep[] = [];
   for (const row of parsed) {
     let answer: RecordedStep;
@@ -185,6 +196,10 @@ async function recordRows(
         `line ${row.line}: ${err.message}\n(the ${counted(rows.length, 'row')} before it ${rows.length === 1 ? 'is' : 'are'} recorded)`,
       );
     }
+    const instructedAt = Date.parse(answer.registration.instructionsSentAt);
+    const instructed = newYorkDate(instructedAt);
+    // A day or two early is someone who started before the mail came; a week or more, likelier a swap.
+    const early = row.completedOn < newYorkDate(instructedAt - EARLY_MS);
     rows.push({
       line: row.line,
       email: row.email,
@@ -192,6 +207,7 @@ async function recordRows(
       completedOn: row.completedOn,
       outcome: answer.outcome,
       agreementId: answer.registration.agreementId,
+      ...(early ? { beforeInstructions: instructed } : {}),
     });
   }
   return rows;

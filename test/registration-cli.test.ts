@@ -371,5 +371,18 @@ describe('dura registration (CLI)', function () {
     const typo = await dura(['registration', 'import', excel, '--dates', 'us'], engine.cliEnv);
     assert.equal(typo.status, 1);
     assert.equal(typo.stderr, 'dura: --dates: expected month-first or day-first (got "us")\n');
+    assert.equal(read.stderr, '', 'a day before the instructions: nothing said');
+
+    // Months before the instructions went out (a day and month swapped reads so): taken, and said.
+    const early = newYorkDate(Date.now() - 60 * 86_400_000);
+    const swapped = file('swapped.csv', `email,step,completed_on\n${ADA},2-Step Verification,${early}\n`);
+    const taken = await dura(['registration', 'import', swapped], engine.cliEnv);
+    assert.equal(taken.status, 0, taken.stderr);
+    assert.equal(taken.stdout.trim(), '1 row: 1 recorded, 0 unchanged (already recorded)');
+    assert.equal(
+      taken.stderr,
+      `dura: warning: line 2: ${ADA}'s two-step on ${early} is before the registration instructions went out ` +
+        `(${today}): if day and month are swapped, correct the date in the file and import it again\n`,
+    );
   });
 });

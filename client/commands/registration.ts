@@ -95,6 +95,13 @@ export function registerRegistrationCommands(program: Command): void {
     .action(async (file: string, flags: OutputOptions & { dates?: DigitsOrder }) => {
       const { importRegistrationFile } = await import('../registration-inputs');
       const result = await importRegistrationFile(file, flags.dates);
+      for (const row of result.rows)
+        if (row.beforeInstructions)
+          process.stderr.write(
+            `dura: warning: line ${row.line}: ${row.email}'s ${row.step} on ${row.completedOn} is before the ` +
+              `registration instructions went out (${row.beforeInstructions}): if day and month are swapped, ` +
+              'correct the date in the file and import it again\n',
+          );
       emit(
         flags,
         result,
