@@ -230,6 +230,14 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.equal((await dura(...requestArgs('typo.edu', 'marie@typo.edu'))).status, 0);
     const add = (email: string) => dura('add-requester', 'typo.edu', '--name', 'Marie T', '--email', email);
     assert.equal((await add('marie@tpyo.edu')).status, 0);
+    // An address at no top-level domain is taken, as request takes it, with a warning (a trial's yan@uw.ed).
+    const nowhere = await add('marie@typo.ed');
+    assert.equal(nowhere.status, 0, nowhere.stderr);
+    assert.match(
+      nowhere.stderr,
+      /^dura: warning: --email: marie@typo\.ed: \.ed is no top-level domain \(mistyped\?\); mail to it will not arrive$/m,
+    );
+    assert.equal((await dura('remove-requester', 'typo.edu', '--email', 'marie@typo.ed')).status, 0);
     const only = await dura('remove-requester', 'typo.edu', '--email', 'nobody@typo.edu');
     assert.equal(only.status, 1);
     assert.match(

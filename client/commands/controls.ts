@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { sameEmail, type AgreementAnswer, type AgreementStatus } from '../../common/agreement';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
-import { typedEmail, typedPerson } from './person-flags';
+import { typedEmail, typedPerson, warnNowhere } from './person-flags';
 import { checkFlags, requiredFlag } from './required';
 
 type Flags = OutputOptions & Record<string, string | boolean | undefined>;
@@ -105,6 +105,10 @@ const controls: Control[] = [
       process.stderr.write(`dura: ${had.email} keeps the title ${had.title} (--title "" clears it)\n`);
       return { ...update, args: [{ ...official, title: had.title }] };
     },
+    done: async (_status, f) => {
+      await warnNowhere(f);
+      return '';
+    },
   },
   {
     name: 'add-requester',
@@ -139,6 +143,7 @@ const controls: Control[] = [
         .reverse()
         .find((h) => h.event === 'requester-outside-domain' && h.detail?.startsWith(`${email} `));
       if (outside) process.stderr.write(`dura: warning: ${outside.detail}\n`);
+      await warnNowhere(f);
       return '';
     },
   },

@@ -42,3 +42,16 @@ export async function typedEmail(value: unknown, problems: string[]): Promise<st
     );
   return parsed?.email;
 }
+
+/** Taken all the same, as `request` takes it: an --email at no top-level domain (a trial's yan@uw.ed). */
+export async function warnNowhere(f: object): Promise<void> {
+  const { unknownTopLevel } = await import('../../common/address-notes');
+  const email = String((f as { email?: unknown }).email)
+    .trim()
+    .toLowerCase();
+  const tld = unknownTopLevel(email);
+  if (tld)
+    process.stderr.write(
+      `dura: warning: --email: ${email}: .${tld} is no top-level domain (mistyped?); mail to it will not arrive\n`,
+    );
+}
