@@ -537,6 +537,25 @@ describe('dura web over HTTP', function () {
       'its own official not shown',
     );
     assert.doesNotMatch(second.body, /id="other-official"/, 'not when the same official is named');
+    // Bob asking again, naming yet another official: asked already, and said so too (a trial).
+    const again = await follow(
+      app,
+      await post(
+        app,
+        '/request',
+        {
+          ...requestFields('web1.edu', 'bob@web1.edu', 'Bob Stone'),
+          official_name: 'Vice Provost',
+          official_email: 'vp@web1.edu',
+        },
+        s,
+      ),
+    );
+    assert.match(again.body, /You had already asked for this agreement/);
+    assert.match(
+      unescape(again.body),
+      /<p id="other-official">[^<]*not sent to vp@web1\.edu,\s*whom you named\./,
+    );
     assert.doesNotMatch(bob.body, /id="institution-kept"/, 'the same name');
     // A join under another name (a trial's "Univ." for "University"): the agreement keeps its own, said so.
     const renamed = await follow(

@@ -21,6 +21,7 @@ import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
 import {
   officialsOf,
+  OPEN_STAGES,
   TIERS,
   tiersAsked,
   type AgreementRequest,
@@ -266,7 +267,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
 }
 
 /**
- * What a joining request named that the agreement keeps otherwise, as `dura request` warns of it
+ * What a joining request (or one asked again, of an agreement in process) named that the agreement keeps otherwise, as `dura request` warns of it
  * (client/join-notes.ts): another signing official (the address typed; never the agreement's own: the
  * pages show no official), another institution name (the agreement's). Nothing when the agreement cannot
  * be read now: the notes are a courtesy.
@@ -276,12 +277,15 @@ async function keptByAgreement(
   request: AgreementRequest,
   result: JoinResult,
 ): Promise<Pick<Received, 'officialNotUsed' | 'institutionKept' | 'initiationLate'>> {
-  if (result.outcome !== 'joined') return {};
+  if (result.outcome !== 'joined' && result.outcome !== 'already-requested') return {};
   const answer = await fetchStatus(await ctx.temporal(), ctx.config, result.agreementId).catch(
     () => undefined,
   );
   if (!answer) return {};
   const { status } = answer;
+  // Asked again of an agreement in process (a trial's second request named another official, unsaid);
+  // of a signed one, what it was signed by is past changing.
+  if (result.outcome === 'already-requested' && !OPEN_STAGES.includes(status.stage)) return {};
   return {
     ...(namesAnotherOfficial(request, officialsOf(status))
       ? { officialNotUsed: request.signingOfficial.email }
