@@ -13,9 +13,13 @@ const LONGEST_PAUSE_DAYS = 366;
 /**
  * `pause-reminders --until`: a date is sent as it is (the workflow resumes at 09:00 New York that day,
  * or on the next business day); a time is sent as the instant, ISO UTC. How a date or a time without a
- * zone was read is echoed on stderr.
+ * zone was read is echoed on stderr, and a long pause warned of, by `say` (the CLI says them once the
+ * agreement took the pause: a trial's refused pause was echoed first, as if taken).
  */
-export async function pauseUntil(value: string): Promise<string> {
+export async function pauseUntil(
+  value: string,
+  say: (line: string) => void = (line) => process.stderr.write(line),
+): Promise<string> {
   const when = whenFlag(value, '--until', { expect: 'future' });
   const past = when.form === 'date' ? when.date < newYorkDate() : when.at.getTime() <= Date.now();
   if (past) throw new UserError(`--until: ${when.text} is not in the future`);
@@ -35,9 +39,9 @@ export async function pauseUntil(value: string): Promise<string> {
         'if the year is mistyped, type it again; an institution that will not sign for longer: `dura cancel`',
     );
   const echo = readAs('--until', when, `${dateInWords(when.date)}: the pause ends ${inWords(resumes)}`);
-  if (echo) process.stderr.write(`dura: ${echo}\n`);
+  if (echo) say(`dura: ${echo}\n`);
   if (days > LONG_PAUSE_DAYS)
-    process.stderr.write(
+    say(
       `dura: warning: --until: ${when.text} is ${days} days away: no reminders to the signing official ` +
         `until ${inWords(resumes)} (\`dura resume-reminders\` ends the pause sooner)\n`,
     );

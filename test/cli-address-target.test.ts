@@ -44,11 +44,14 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     const refused = await dura('pause-reminders', 'JOSE@addr.edu', '--until', until14);
     assert.equal(refused.status, 1, refused.stdout);
     assert.match(refused.stderr, /addr\.edu-1.* completed/);
+    // How the date was read is said once a pause is taken, not before a refusal (a trial read it as taken).
+    assert.doesNotMatch(refused.stderr, /read as/);
     assert.equal((await status('addr.edu-2')).remindersPausedUntil, null, "Émile's agreement untouched");
 
     const paused = await dura('pause-reminders', 'emile@addr.edu', '--until', until14);
     assert.equal(paused.status, 0, paused.stderr);
     assert.match(paused.stdout, /^addr\.edu-2: pause-reminders done/);
+    assert.match(paused.stderr, /^dura: --until \S+ read as .*: the pause ends /);
     assert.notEqual((await status('addr.edu-2')).remindersPausedUntil, null);
 
     // Typed as a mail client gives it, or garbled: read as `request` reads it, or refused, never its domain's.

@@ -16,13 +16,18 @@ type Flags = OutputOptions & Record<string, string | boolean | undefined>;
 /** A name as typed, its spaces one each (a trial's "Robert  Beta " was taken for another name). */
 const oneSpaced = (name: string) => name.trim().replace(/\s+/g, ' ');
 
+type Sent = AgreementUpdate & { said?: string[] };
+
 interface Control {
   name: string;
   description: string;
   options?: [flags: string, description: string, required?: boolean][];
   example: string;
-  /** The update's name and argument, from the command's flags; a UserError for a bad flag. */
-  update: (flags: Flags) => AgreementUpdate | Promise<AgreementUpdate>;
+  /**
+   * The update's name and argument, from the command's flags; a UserError for a bad flag. `said`: lines
+   * for stderr once the agreement took the update (how a value was read), not before.
+   */
+  update: (flags: Flags) => Sent | Promise<Sent>;
   /**
    * Asked of the agreement's live status before the update is sent: a sentence when the update would
    * change nothing (then nothing is sent and the command says so, exit 0), else null.
@@ -202,7 +207,9 @@ const controls: Control[] = [
     },
     update: async (f) => {
       const { pauseUntil } = await import('../pause-until');
-      return { name: 'pauseReminders', args: [{ until: await pauseUntil(String(f.until)) }] };
+      const said: string[] = [];
+      const until = await pauseUntil(String(f.until), (line) => said.push(line));
+      return { name: 'pauseReminders', args: [{ until }], said };
     },
     done: nextReminderWords,
   },
@@ -244,7 +251,8 @@ export function registerControlCommands(program: Command): void {
       .option('--json', 'print JSON')
       .addHelpText('after', `\nExample:\n  ${control.example}`)
       .action(async (id: string, flags: Flags) => {
-        let update = await control.update(flags);
+        const { said = [], ...typed }: Sent = await control.update(flags);
+        let update: AgreementUpdate = typed;
         const { session } = await import('../temporal');
         const { config, client } = await session();
         // An address put as its agreement's id once: the status read and the update then agree on it.
@@ -269,6 +277,7 @@ export function registerControlCommands(program: Command): void {
           },
         );
         if (answer.outcome === 'rejected') throw new UserError(answer.reason);
+        for (const line of said) process.stderr.write(line);
         const status: AgreementAnswer =
           flags.json || control.readsHistory
             ? await (await import('../control-answer')).withHistory(client, config, answer.value)
