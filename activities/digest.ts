@@ -14,7 +14,8 @@
  * Within each group, the oldest request first: it has waited longest.
  *
  * Below them, the requesters' registrations that stalled (issue 18): nudged to the limit, the access
- * team told, steps still left; each is listed every week until its last step is recorded.
+ * team told, steps still left; each is listed every week until its last step is recorded. Then the
+ * terms that end within TERMS_AHEAD_DAYS, each with its renewal in process or the command to start one.
  *
  * With nothing open the digest still goes out, saying so: a Monday without a digest would look the same
  * as a broken schedule or mail server.
@@ -30,8 +31,12 @@ import { openAgreements } from './records/open-agreements';
 import { registrationReportActivities } from './registration-reports';
 import { listRegistrations } from './records/registrations';
 import { readInstitution } from './records/registry';
+import { termsEnding } from './records/terms-ending';
+import { newYorkDate } from '../common/new-york-date';
 import type { Database } from './records/schema';
 
+/** The first of a term's warnings (policy termWarningDays, 60): terms ending this soon are listed. */
+export const TERMS_AHEAD_DAYS = 60;
 /** Four weeks: two biweekly reminder cycles in which nothing at all happened. */
 export const QUIET_DAYS = 28;
 const DAY_MS = 24 * 3600_000;
@@ -124,11 +129,11 @@ export function digestActivities(deps: {
       });
       const mail = new Map<string, MailWaiting>();
       for (const row of waiting) if (!mail.has(row.agreementId)) mail.set(row.agreementId, row);
-      const entries = await withOfficialChecks(
-        deps.db,
-        orderForDigest(await openAgreements(deps.db), asOf, mail),
-      );
+      const open = await openAgreements(deps.db);
+      const entries = await withOfficialChecks(deps.db, orderForDigest(open, asOf, mail));
       const stalledRegistrations = await listRegistrations(deps.db, { stalled: true });
+      const renewals = new Map(open.flatMap((s) => (s.renews ? [[s.renews, s.agreementId] as const] : [])));
+      const ending = await termsEnding(deps.db, newYorkDate(+asOf + TERMS_AHEAD_DAYS * DAY_MS));
       // A retry after the message went out returns the first outcome (the mailer's ledger); the counts
       // are those of this attempt's reading.
       const receipt = await deps.mailer.sendDigest({
@@ -136,6 +141,7 @@ export function digestActivities(deps: {
         asOf: asOf.toISOString(),
         entries,
         stalledRegistrations,
+        termsEnding: ending.map((t) => ({ ...t, renewal: renewals.get(t.agreementId) ?? null })),
       });
       const counted = (attention: Attention) => entries.filter((e) => e.attention === attention).length;
       return { ...receipt, open: entries.length, overdue: counted('overdue'), stalled: counted('stalled') };

@@ -2,6 +2,7 @@
  * What the agreement workflow asks of the outside world. The workflow depends on these interfaces only;
  * the implementations (records database, mailer, calendar) are wired into the worker.
  */
+import type { TermEnding } from './records/terms-ending';
 import type {
   AgreementSnapshot,
   AgreementStatus,
@@ -230,6 +231,11 @@ export interface DigestRequest {
    * instructions first. Absent: none (digests from before).
    */
   stalledRegistrations?: Omit<RegistrationStatus, 'history'>[];
+  /**
+   * Executed agreements whose term ends within TERMS_AHEAD_DAYS (records/terms-ending.ts), the soonest
+   * first, each with the id of its renewal in process (or null). Absent: none (digests from before).
+   */
+  termsEnding?: Array<TermEnding & { renewal: string | null }>;
 }
 
 export interface DigestReceipt extends EmailReceipt {

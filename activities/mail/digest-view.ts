@@ -6,7 +6,7 @@ import type { Attention, DigestRequest } from '../interfaces';
 import { officialsOf, sameEmail, type AgreementStatus } from '../../common/agreement';
 import { STEP_WORDS, stepsLeft } from '../../common/registration';
 import { count, formatInstant, joinWords, tiersInWords, type View } from './view';
-import { receivedInWords } from '../../common/when';
+import { dateInWords, receivedInWords } from '../../common/when';
 
 const LABELS: Record<Attention, string> = { overdue: 'OVERDUE', stalled: 'STALLED', open: 'open' };
 
@@ -96,13 +96,22 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
     instructionsSentAt: formatInstant(r.instructionsSentAt),
     escalatedAt: formatInstant(r.escalatedAt),
   }));
+  const terms = (request.termsEnding ?? []).map((t): View => ({
+    institution: t.individual ? `${t.individual}, ${t.institution.name}` : t.institution.name,
+    agreementId: t.agreementId,
+    tiers: tiersInWords(t.tiers),
+    endsOn: dateInWords(t.expiresOn),
+    renewal: t.renewal
+      ? `its renewal ${t.renewal} is in process`
+      : `no renewal yet: dura renew ${t.agreementId}`,
+  }));
   return {
     digest: {
       summary,
       asOf,
       intro:
         agreements.length === 0
-          ? `No agreement is open as of ${asOf}: nothing needs your attention this week.`
+          ? `No agreement is open as of ${asOf}${terms.length ? '; below, the terms that end soon.' : ': nothing needs your attention this week.'}`
           : `As of ${asOf}, ${summary}. Overdue and stalled agreements come first.`,
     },
     agreements,
@@ -110,6 +119,8 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
     anyOpen: agreements.length ? [{}] : [],
     registrations,
     anyStalledRegistration: registrations.length ? [{}] : [],
+    terms,
+    anyTermEnding: terms.length ? [{}] : [],
     accessTeam: { email: ctx.accessTeam },
   };
 }
