@@ -120,6 +120,16 @@ export function encryptionCodec(config: KeyVariables): EncryptionCodec | undefin
   });
 }
 
+/**
+ * Which key id a process with `config` encrypts with (null: none) and which it can read: what a worker
+ * records for the clients (activities/records/engine-settings.ts), and what a client is checked by.
+ */
+export function payloadEncryptionFor(config: KeyVariables): { writes: string | null; reads: string[] } {
+  if (!config.DURA_ENCRYPTION_KEY || !config.DURA_ENCRYPTION_KEY_ID) return { writes: null, reads: [] };
+  const old = parseKeyList(config.DURA_ENCRYPTION_OLD_KEYS ?? '').map((k) => k.id);
+  return { writes: config.DURA_ENCRYPTION_KEY_ID, reads: [config.DURA_ENCRYPTION_KEY_ID, ...old] };
+}
+
 /** A Temporal PayloadCodec, structurally (encryption, compression, or both in turn). */
 export interface PayloadCodecLike {
   encode(payloads: PayloadLike[]): Promise<PayloadLike[]>;

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { DateTime } from 'luxon';
+import { recordPayloadEncryption } from '../activities/records/engine-settings';
 import { temporalCliPath } from '../scripts/tools';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura, requestArgs } from './helpers/cli';
@@ -215,6 +216,41 @@ for (const database of TEST_DATABASES)
         assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
       }
       assert.equal((await dura('status', 'future.edu')).status, 1, 'a rejected request started nothing');
+    });
+
+    it('request and import refuse, sending nothing, when the engine encrypts and this dura has no key', async () => {
+      // As a worker started with DURA_ENCRYPTION_KEY_ID=k1 records it (worker/main.ts).
+      const db = engine.dura.store.db;
+      await recordPayloadEncryption(db, { writes: 'k1', reads: ['k1', 'k0'] });
+      try {
+        const refused = await request('cli-secret.edu', 'ada@cli-secret.edu');
+        assert.deepEqual(
+          [refused.status, refused.stderr],
+          [
+            1,
+            'dura: the engine encrypts what it writes to Temporal (key id k1) and this dura has no key: set ' +
+              'DURA_ENCRYPTION_KEY and DURA_ENCRYPTION_KEY_ID as the engine has them; nothing was sent\n',
+          ],
+        );
+        const csv = path.join(os.tmpdir(), `dura-secret-${process.pid}.csv`);
+        fs.writeFileSync(
+          csv,
+          'institution_name,domain,requester_name,requester_email,official_name,official_email,tiers\n' +
+            'Secret U,cli-secret2.edu,Ada R,ada@cli-secret2.edu,Sam S,osp@cli-secret2.edu,registered\n',
+        );
+        const imported = await dura('import', csv);
+        assert.equal(imported.status, 1, imported.stderr);
+        assert.match(imported.stderr, /key id k1\) and this dura has no key: .*; nothing was requested\n$/);
+        // Nothing reached Temporal: no workflow for either institution.
+        for (const domain of ['cli-secret.edu', 'cli-secret2.edu'])
+          await assert.rejects(
+            engine.env.client.workflow.getHandle(`dura-${domain}`).describe(),
+            /not found/i,
+          );
+      } finally {
+        await db.deleteFrom('engine_settings').execute();
+      }
+      assert.equal((await request('cli-secret.edu', 'ada@cli-secret.edu')).status, 0, 'all well again');
     });
 
     it('`dura list --stage` lists exactly what the official `temporal workflow list --query` lists', async () => {

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { EncryptionCodec, encryptionCodec, type PayloadLike } from '../common/codec';
+import { EncryptionCodec, encryptionCodec, payloadEncryptionFor, type PayloadLike } from '../common/codec';
+import { encryptionMismatch } from '../activities/records/engine-settings';
 import { loadConfig } from '../common/config';
 import { createCodecServer } from '../client/codec-server';
 
@@ -33,7 +34,10 @@ describe('payload encryption', () => {
     const [old] = await codec.encode([payload('written long ago')]);
     const rotated = new EncryptionCodec({ current: { id: 'k2', key: randomBytes(32) }, old: [current] });
     assert.equal(value((await rotated.decode([old!]))[0]!), 'written long ago');
-    const tampered = { ...old!, data: Buffer.from(old!.data!).fill(1, 20, 21) };
+    // A byte flipped (set to a value, it was that value already one time in 256: a flaky test).
+    const flipped = Buffer.from(old!.data!);
+    flipped[20] = flipped[20]! ^ 0xff;
+    const tampered = { ...old!, data: flipped };
     await assert.rejects(codec.decode([tampered]), /encrypted with key "k1"/);
     const relabelled = { ...old!, metadata: { ...old!.metadata, 'encryption-key-id': Buffer.from('k2') } };
     await assert.rejects(rotated.decode([relabelled]), /encrypted with key "k2"/);
@@ -70,6 +74,38 @@ describe('payload encryption', () => {
       })[0]!,
       /^DURA_ENCRYPTION_OLD_KEYS: expected id:key/,
     );
+  });
+});
+
+describe("a client checked against the engine's encryption (records/engine-settings.ts)", () => {
+  const b64 = randomBytes(32).toString('base64');
+  const client = (id?: string, old?: string) =>
+    payloadEncryptionFor({
+      DURA_ENCRYPTION_KEY: id ? b64 : undefined,
+      DURA_ENCRYPTION_KEY_ID: id,
+      DURA_ENCRYPTION_OLD_KEYS: old,
+    });
+
+  it('what each side writes and reads', () => {
+    assert.deepEqual(client(), { writes: null, reads: [] });
+    assert.deepEqual(client('k2', `k1:${b64}`), { writes: 'k2', reads: ['k2', 'k1'] });
+  });
+
+  it('refuses writing in the clear where the engine encrypts, or with a key it cannot read', () => {
+    const engine = client('k2', `k1:${b64}`);
+    assert.match(
+      String(encryptionMismatch(engine, client())),
+      /^the engine encrypts .* \(key id k2\) and this dura has no key/,
+    );
+    assert.match(
+      String(encryptionMismatch(engine, client('k3'))),
+      /^the engine cannot read key id k3 \(it reads k2, k1\)/,
+    );
+    assert.match(String(encryptionMismatch(client(), client('k1'))), /^the engine has no encryption key/);
+    // A key the engine reads (an old one, during a rotation), or no key on either side: all well.
+    assert.equal(encryptionMismatch(engine, client('k1')), null);
+    assert.equal(encryptionMismatch(engine, client('k2')), null);
+    assert.equal(encryptionMismatch(client(), client()), null);
   });
 });
 

@@ -17,6 +17,8 @@ import { devServerEnv, taskQueue } from './helpers/env';
 import { freePort } from './helpers/mail';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { describeError, safeMeta, scrub, TemporalLogger } from '../worker/logging';
+import { openDatabase } from '../activities/records/db';
+import { payloadEncryptionOf } from '../activities/records/engine-settings';
 
 const GRACE_SECONDS = 3;
 
@@ -98,6 +100,13 @@ describe('worker process', function () {
     const made = worker.logs().find((l) => l.msg.startsWith('made a new, empty records database'));
     assert.equal(made?.level, 'warn');
     assert.equal(made?.database, `sqlite:${dir}/dura.sqlite`);
+    // What the clients are checked against before they start agreements (client/engine-encryption.ts).
+    const db = openDatabase(`sqlite:${dir}/dura.sqlite`);
+    try {
+      assert.deepEqual(await payloadEncryptionOf(db), { writes: null, reads: [] });
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('names in one line what it cannot reach at start: Temporal, or the records database', async () => {

@@ -5,11 +5,12 @@
  */
 import * as fs from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { dataConverterFor } from '../common/codec';
+import { dataConverterFor, payloadEncryptionFor } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createActivities, LinkKeyError } from '../activities';
 import { describeDatabase, isSqlite, sqlitePath } from '../activities/records/db';
+import { recordPayloadEncryption } from '../activities/records/engine-settings';
 import type { CalendarActivities, CalendarTableActivities } from '../activities/interfaces';
 import type { MailThreadPriority } from '../activities/mail/mail-thread';
 import { mailSettings } from '../activities/mail/settings';
@@ -73,6 +74,8 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
         { database: describeDatabase(config.DATABASE_URL) },
         'made a new, empty records database: if the engine keeps its records elsewhere, stop and set DATABASE_URL or DURA_DATA_DIR',
       );
+    // What the clients must match to write what this worker can read (client/engine-encryption.ts).
+    await recordPayloadEncryption(dura.store.db, payloadEncryptionFor(config));
     try {
       const code = await workflowCode(log);
       const worker = await Worker.create({

@@ -176,6 +176,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('registrations').addColumn('closed_reason', 'text').execute();
     },
   },
+  // What the engine's workers run with that its clients must match (records/engine-settings.ts).
+  '008_engine_settings': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('engine_settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Names of all migrations, oldest first. */

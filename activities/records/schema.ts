@@ -158,4 +158,12 @@ export interface Database {
   emails: EmailsTable;
   status_link_revocations: StatusLinkRevocationsTable;
   registrations: RegistrationsTable;
+  engine_settings: EngineSettingsTable;
+}
+
+/** 008: a setting the engine's workers run with, as the last one to start wrote it (JSON). */
+export interface EngineSettingsTable {
+  name: string;
+  value: string;
+  updated_at: string;
 }

@@ -78,6 +78,9 @@ export function registerAgreementCommands(program: Command): void {
       let warnings: string[] = [];
       let tiersBefore: Tier[] | undefined; // the agreement in process's, before this request
       const answer = await withStore(async (registry) => {
+        const { engineEncryptionProblem } = await import('../engine-encryption');
+        const mismatch = await engineEncryptionProblem(registry.db, config);
+        if (mismatch) throw new UserError(`${mismatch}; nothing was sent`);
         const { personalDomainProblem } = await import('../personal-mail');
         const personal = await personalDomainProblem(registry, request.institution.domain);
         if (personal) throw new UserError(asTyped(`institution.domain: ${personal}`, flags));

@@ -91,6 +91,9 @@ export function registerIntakeCommands(program: Command): void {
       }
       const { session } = await import('../temporal');
       const { config, client } = await session();
+      const { engineEncryptionProblem } = await import('../engine-encryption');
+      const mismatch = await withStore((store) => engineEncryptionProblem(store.db, config));
+      if (mismatch) throw new UserError(`${mismatch}; nothing was requested`);
       const { importRequests } = await import('../import');
       const { startingPolicy } = await import('../agreements');
       const { waitingLine } = await import('../update-retry');

@@ -16,6 +16,7 @@ import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
 import { addressIssues, topLevelIssues } from '../request-addresses';
+import { engineEncryptionProblem } from '../../client/engine-encryption';
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
@@ -213,6 +214,12 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
   const refusal = joinRefusalIssue(coverage, values);
   if (refusal.length) return sendRequestForm(reply, ctx, values, 400, { issues: refusal });
 
+  // Names and addresses in the clear where the engine encrypts, or what its workers cannot read: never.
+  const mismatch = await engineEncryptionProblem(ctx.store.db, ctx.config);
+  if (mismatch) {
+    req.log.error({ event: 'encryption-mismatch' }, `request not sent: ${mismatch}`);
+    return sendRequestForm(reply, ctx, values, 503, { notice: NOT_SENT });
+  }
   let result: JoinResult;
   let outside: Received['outside'];
   let triaged: Awaited<ReturnType<typeof triageRequest>> | undefined;
