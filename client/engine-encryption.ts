@@ -7,9 +7,9 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../common/config';
 import { payloadEncryptionFor } from '../common/codec';
 import type { Database } from '../activities/records/schema';
+import { encryptionMismatch, payloadEncryptionOf } from '../activities/records/engine-settings';
 
 export async function engineEncryptionProblem(db: Kysely<Database>, config: Config): Promise<string | null> {
-  const { encryptionMismatch, payloadEncryptionOf } = await import('../activities/records/engine-settings');
   const engine = await payloadEncryptionOf(db).catch(() => null); // records from before migration 008
   return engine ? encryptionMismatch(engine, payloadEncryptionFor(config)) : null;
 }

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import type { FastifyInstance } from 'fastify';
 import { mailSettings } from '../activities/mail/settings';
+import { recordPayloadEncryption } from '../activities/records/engine-settings';
 import { revokeStatusLinks } from '../activities/records/status-links';
 import { loadConfig, type Config } from '../common/config';
 import { signStatusLink } from '../common/status-link';
@@ -436,6 +437,14 @@ describe('dura web over HTTP', function () {
     assert.match(first.body, /Your agreement's id is <strong id="agreement-id">web1.edu-1<\/strong>/);
     assert.match(first.body, /<ol id="timeline">/);
     assert.doesNotMatch(first.body, /id="official-outside"/);
+    // The engine encrypts and this server has no key: nothing sent, the form again with its answers.
+    await recordPayloadEncryption(engine.dura.store.db, { writes: 'k1', reads: ['k1'] });
+    const unkeyed = await post(app, '/request', requestFields('web9.edu', 'ada@web9.edu'), s).finally(() =>
+      engine.dura.store.db.deleteFrom('engine_settings').execute(),
+    );
+    assert.equal(unkeyed.statusCode, 503);
+    assert.match(unkeyed.body, /Nothing was sent/);
+    assert.equal(await engine.dura.store.agreementStatus('web9.edu-1'), null);
     // A personal provider's domain named as the institution's: refused beside the field, nothing sent.
     const before = calls;
     const webmail = await post(app, '/request', requestFields('gmail.com', 'ada@gmail.com'), s);
