@@ -24,6 +24,7 @@ import { TIERS, tierExpected, type Tier } from './agreement';
 import { MEMBERSHIP_RULES, parseEmail, type MembershipRule } from './coverage';
 import type { CsvProblem } from './csv';
 import { asciiDomain } from './idn';
+import { unlistableDomain } from './unlistable-domain';
 import { readWhen } from './when';
 
 /** An e-mail domain as the list holds it: lower-case labels, at least two. */
@@ -136,6 +137,10 @@ const domain = z
       .min(1, 'is empty')
       .regex(DOMAIN, {
         error: (issue) => `${JSON.stringify(issue.input)}: expected an e-mail domain such as uw.edu`,
+      })
+      .superRefine((domain, ctx) => {
+        const unlistable = unlistableDomain(domain);
+        if (unlistable) ctx.addIssue({ code: 'custom', message: unlistable });
       }),
   );
 const email = z

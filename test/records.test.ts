@@ -318,6 +318,16 @@ describe('records helpers', () => {
       },
     ]);
     assert.equal(parseRegistryCsv('').problems[0]?.field, 'header');
+    // A provider's domain or a public suffix, listed, would cover everyone at it (a trial imported both).
+    assert.deepEqual(
+      parseRegistryCsv(
+        'domain,name,tiers\ngmail.com,Google Mail Research,registered\nac.uk,UK,registered\n',
+      ).problems.map((p) => `${p.line} ${p.field}: ${p.message}`),
+      [
+        "2 domain: gmail.com is a personal e-mail provider's: listed, it would cover everyone who writes from it",
+        "3 domain: ac.uk is a public suffix, under which many institutions have their domains: list each institution's own",
+      ],
+    );
     assert.deepEqual(parseRegistryCsv('Tiers, Domain ,NAME\nregistered,uw.edu,UW\n').rows, [
       { domain: 'uw.edu', name: 'UW', tiers: ['registered'] },
     ]);

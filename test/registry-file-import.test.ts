@@ -84,6 +84,7 @@ for (const dialect of TEST_DATABASES) {
         'w.edu,W,registered,,,,,,,,surplus',
         'dup.edu,Dup,registered;Registered,,,,A <a@dup.edu>;B <A@dup.edu> (Dean),',
         'fine.edu,Fine,controlled,,,,,',
+        'mail.edu,Mail,registered,yahoo.com,,,,',
         '',
       ].join('\n');
       const problems = csvProblems([
@@ -104,6 +105,7 @@ for (const dialect of TEST_DATABASES) {
         'line 8, row: expected 8 fields, found 11 (quote a value that contains a comma)',
         'line 9, tiers: "Registered": the registered tier is given twice',
         'line 9, officials: "B <A@dup.edu> (Dean)": the official a@dup.edu is given twice',
+        'line 11, domains: "yahoo.com": yahoo.com is a personal e-mail provider\'s: listed, it would cover everyone who writes from it',
       ]);
       const before = await exportRegistry(target.db);
       const refused = await importText(target, 'bad.csv', csv);

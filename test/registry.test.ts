@@ -147,6 +147,15 @@ for (const dialect of TEST_DATABASES) {
         store.addInstitutionDomain('uw.edu', 'not a domain'),
         /not a domain: not an e-mail domain/,
       );
+      // Listed, these would cover everyone at them (a trial's `add-domain uw.edu gmail.com`).
+      await assert.rejects(
+        store.addInstitutionDomain('uw.edu', 'GMail.com'),
+        /^RegistryError: gmail\.com is a personal e-mail provider's: listed, it would cover everyone who writes from it$/,
+      );
+      await assert.rejects(
+        store.addInstitutionDomain('uw.edu', 'ac.uk'),
+        /^RegistryError: ac\.uk is a public suffix, under which many institutions have their domains: list each institution's own$/,
+      );
       await assert.rejects(
         store.removeInstitutionDomain('uw.edu', 'uw.edu'),
         /primary domain \(the id\) of uw\.edu/,

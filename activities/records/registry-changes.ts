@@ -4,6 +4,7 @@
  * by any of its domains. Every change is idempotent and says whether it changed anything; a refused one
  * throws RegistryError, whose message starts with the value as given (what the person typed).
  */
+import { unlistableDomain } from '../../common/unlistable-domain';
 import type { Kysely } from 'kysely';
 import { TIERS, type Tier } from '../../common/agreement';
 import { asciiDomain, asciiEmail } from '../../common/idn';
@@ -287,6 +288,8 @@ function validDomain(domain: string): string {
   const wanted = asciiDomain(domain);
   if (!DOMAIN.test(wanted))
     throw new RegistryError(`${domain.trim()}: not an e-mail domain (expected one such as uw.edu)`);
+  const unlistable = unlistableDomain(wanted);
+  if (unlistable) throw new RegistryError(unlistable);
   return wanted;
 }
 

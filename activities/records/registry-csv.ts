@@ -5,6 +5,7 @@
  * Empty columns after the last one (as spreadsheets save them) are ignored. The export's CSV and JSON
  * (all of the registry) are common/registry-file.ts.
  */
+import { unlistableDomain } from '../../common/unlistable-domain';
 import { z } from 'zod';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
 import { formatProblem, readCsv, separatorInWords, type CsvProblem } from '../../common/csv';
@@ -32,6 +33,10 @@ const rowSchema = z.object({
         .min(1, 'is empty')
         .regex(DOMAIN, {
           error: (issue) => `${JSON.stringify(issue.input)}: expected an e-mail domain such as uw.edu`,
+        })
+        .superRefine((domain, ctx) => {
+          const unlistable = unlistableDomain(domain);
+          if (unlistable) ctx.addIssue({ code: 'custom', message: unlistable });
         }),
     ),
   name: z
