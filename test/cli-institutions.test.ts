@@ -2,6 +2,9 @@
 // need none, controls on closed agreements, likely parents, outside requesters, several officials and
 // individual agreements. The CLI as a subprocess, the dev server, a real worker, the records, SMTP.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura, requestArgs } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
@@ -433,5 +436,36 @@ for (const database of TEST_DATABASES)
       // The package is delivered (smtp-server and mailparser show a punycode address in Unicode again).
       await until(() => arrived('initiation-package', `osp@${typed}`).length === 1);
       await ok('cancel', typed, '--reason', 'test over');
+    });
+
+    it('institutions remove takes a mistaken listing off whole; not one an executed agreement made', async () => {
+      const file = path.join(os.tmpdir(), `dura-mistake-${process.pid}-${database}.csv`);
+      fs.writeFileSync(file, 'domain,name,tiers\noops.edu,Oops College,registered\n');
+      await ok('institutions', 'import', file);
+      await ok('institutions', 'add-domain', 'oops.edu', 'oops-mail.org');
+      assert.match((await ok('check', 'ada@oops-mail.org')).stdout, /Oops College/);
+      const removed = await ok('institutions', 'remove', 'OOPS-mail.org');
+      assert.equal(
+        removed.stdout,
+        'removed Oops College (oops.edu): domains oops-mail.org, oops.edu; tiers registered; ' +
+          '0 listed address(es), 0 official(s)\n',
+      );
+      assert.doesNotMatch((await dura('check', 'ada@oops-mail.org')).stdout, /Oops College/);
+      const again = await dura('institutions', 'remove', 'oops.edu');
+      assert.deepEqual(
+        [again.status, again.stderr],
+        [1, 'dura: oops.edu: no institution with this domain on the Registered Institutions list\n'],
+      );
+
+      assert.equal((await request('listed-by.edu', 'ada@listed-by.edu')).status, 0);
+      await ok('execute', 'listed-by.edu-1', '--on', today());
+      await until(async () => (await dura('check', 'ada@listed-by.edu')).stdout.includes('create-account'));
+      const refused = await dura('institutions', 'remove', 'listed-by.edu');
+      assert.equal(refused.status, 1);
+      assert.equal(
+        refused.stderr,
+        'dura: listed-by.edu: listed by listed-by.edu-1, an executed agreement: its listing stands until ' +
+          'its term lapses or another agreement replaces it\n',
+      );
     });
   });

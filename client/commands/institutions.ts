@@ -10,6 +10,7 @@ import type { AgreementStatus } from '../../common/agreement';
 import { emit, UserError, writeCsv, writeOutputFile, type OutputOptions } from '../output';
 import { withStore } from '../records';
 import { registerInstitutionChangeCommands } from './institutions-changes';
+import { registerInstitutionRemoval } from './institutions-remove';
 import { counted } from '../../common/counted';
 
 export function registerInstitutionCommands(institutions: Command): void {
@@ -84,6 +85,7 @@ export function registerInstitutionCommands(institutions: Command): void {
 
   // Between show and export, where `dura institutions --help` has always listed them.
   registerInstitutionChangeCommands(institutions);
+  registerInstitutionRemoval(institutions);
 
   institutions
     .command('export')
