@@ -523,19 +523,17 @@ describe('dura web over HTTP', function () {
     );
 
     // A join naming another signing official: the agreement keeps its own (never shown), and says so.
-    const bob = await follow(
-      app,
-      await post(
+    const bobNaming = async (official_name: string, official_email: string) =>
+      follow(
         app,
-        '/request',
-        {
-          ...requestFields('web1.edu', 'bob@web1.edu', 'Bob Stone'),
-          official_name: 'Dean Other',
-          official_email: 'dean@web1.edu',
-        },
-        s,
-      ),
-    );
+        await post(
+          app,
+          '/request',
+          { ...requestFields('web1.edu', 'bob@web1.edu', 'Bob Stone'), official_name, official_email },
+          s,
+        ),
+      );
+    const bob = await bobNaming('Dean Other', 'dean@web1.edu');
     assert.match(bob.body, /your request joined it/);
     assert.match(
       unescape(bob.body),
@@ -547,19 +545,7 @@ describe('dura web over HTTP', function () {
     );
     assert.doesNotMatch(second.body, /id="other-official"/, 'not when the same official is named');
     // Bob asking again, naming yet another official: asked already, and said so too (a trial).
-    const again = await follow(
-      app,
-      await post(
-        app,
-        '/request',
-        {
-          ...requestFields('web1.edu', 'bob@web1.edu', 'Bob Stone'),
-          official_name: 'Vice Provost',
-          official_email: 'vp@web1.edu',
-        },
-        s,
-      ),
-    );
+    const again = await bobNaming('Vice Provost', 'vp@web1.edu');
     assert.match(again.body, /You had already asked for this agreement/);
     assert.match(
       unescape(again.body),
