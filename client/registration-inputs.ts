@@ -111,9 +111,8 @@ export interface ImportedStep {
   agreementId: string;
   /**
    * The New York date the registration instructions went out, when the step's date is a week or more
-   * before it: taken
-   * (a step may have been done for another program), but said, as a day and month swapped by a
-   * spreadsheet or by `--dates` would read so (a trial's 2/12/2026 became February 12).
+   * before it: taken (a step may have been done for another program), but said, as a day and month
+   * swapped by a spreadsheet or by `--dates` would read so (a trial's 2/12/2026 became February 12).
    */
   beforeInstructions?: string;
 }
