@@ -51,7 +51,7 @@ const ACCEPTED: Record<string, (value: string) => boolean> = {
   DURA_ENCRYPTION_KEY_ID: rules.isKeyId,
   DURA_ENCRYPTION_OLD_KEYS: rules.isKeyList,
   // Compressed answers are read whatever it says (status-fast.ts `decompress`).
-  DURA_PAYLOAD_COMPRESSION: (v) => v === 'on' || v === 'off',
+  DURA_PAYLOAD_COMPRESSION: (v) => /^(on|off)$/i.test(v.trim()),
   // What `npm start`'s banner asks the CLI to be given (links, terms): not read here, checked as there.
   DURA_WEB_URL: rules.isWebUrl,
   DURA_WEB_HOST: anything, // read leniently by common/config.ts too

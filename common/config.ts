@@ -134,7 +134,12 @@ const schema = z.object({
   ),
   // Payload compression (common/compression.ts): about half the history bytes, readable in the Web UI
   // only through `dura codec-server`. Compressed payloads are read whatever this says.
-  DURA_PAYLOAD_COMPRESSION: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off'),
+  // In any case (`ON`, as a trial typed it), as dura reads the words people type.
+  DURA_PAYLOAD_COMPRESSION: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(['on', 'off'], { error: 'expected on or off' }))
+    .default('off'),
   // Status links in the requesters' mail (common/status-link.ts). Without DURA_LINK_KEY the key is the
   // file DURA_DATA_DIR/status-link.key, made on first use, so the worker and `dura web` share it.
   // Default (loadConfig): the pages `dura web` serves here, from DURA_WEB_HOST and DURA_WEB_PORT.

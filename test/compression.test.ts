@@ -100,6 +100,7 @@ describe('payload compression', () => {
 
   it('DURA_PAYLOAD_COMPRESSION is on or off (default off); anything else is a config error naming it', () => {
     assert.equal(loadConfig({}).DURA_PAYLOAD_COMPRESSION, 'off');
+    assert.equal(loadConfig({ DURA_PAYLOAD_COMPRESSION: ' ON ' }).DURA_PAYLOAD_COMPRESSION, 'on');
     assert.throws(
       () => loadConfig({ DURA_PAYLOAD_COMPRESSION: 'yes' }),
       (err: Error & { problems?: string[] }) => {
