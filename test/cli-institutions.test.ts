@@ -444,11 +444,25 @@ for (const database of TEST_DATABASES)
       await ok('institutions', 'import', file);
       await ok('institutions', 'add-domain', 'oops.edu', 'oops-mail.org');
       assert.match((await ok('check', 'ada@oops-mail.org')).stdout, /Oops College/);
+      // An official at another institution's domain: taken, with a warning (a trial's other@harvard.edu).
+      const outside = await ok(
+        'institutions',
+        'add-official',
+        'oops.edu',
+        '--name',
+        'Ola Other',
+        '--email',
+        'ola@harvard.edu',
+      );
+      assert.equal(
+        outside.stderr,
+        "dura: warning: a signing official's address is not at the institution's domains: ola@harvard.edu (oops.edu, oops-mail.org)\n",
+      );
       const removed = await ok('institutions', 'remove', 'OOPS-mail.org');
       assert.equal(
         removed.stdout,
         'removed Oops College (oops.edu): domains oops-mail.org, oops.edu; tiers registered; ' +
-          '0 listed address(es), 0 official(s)\n',
+          '0 listed address(es), 1 official(s)\n',
       );
       assert.doesNotMatch((await dura('check', 'ada@oops-mail.org')).stdout, /Oops College/);
       const again = await dura('institutions', 'remove', 'oops.edu');

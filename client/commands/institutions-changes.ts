@@ -197,7 +197,14 @@ export function registerInstitutionChangeCommands(institutions: Command): void {
         const { typedPerson } = await import('./person-flags');
         await typedPerson(options, [], { title: true });
         const official = { name: options.name, email: options.email, title: options.title ?? null };
-        const result = await registry((s) => s.addInstitutionOfficial(institution, official));
+        const { result, domains } = await registry(async (s) => ({
+          result: await s.addInstitutionOfficial(institution, official),
+          domains: (await s.institutionByDomain(institution))?.domains ?? [],
+        }));
+        // Taken, as `request` takes an official elsewhere (one office may sign for several), but said.
+        const { officialChecks } = await import('../../common/address-notes');
+        for (const check of officialChecks([{ email: low(official.email) }], domains))
+          process.stderr.write(`dura: warning: ${check}\n`);
         changed(
           options,
           result,
