@@ -83,6 +83,8 @@ export interface StatusAnswer {
   source: 'workflow' | 'records' | 'closed';
   /** With 'records' when Temporal itself could not be reached: why, e.g. `Temporal at host:7233: …`. */
   unreachable?: string;
+  /** With 'records' when the engine's answer is encrypted and this process has no key (status only). */
+  keyless?: true;
 }
 
 export async function fetchStatus(client: Client, config: Config, typed: string): Promise<StatusAnswer> {

@@ -28,7 +28,14 @@ export async function agreementStatus(idOrDomain: string): Promise<StatusAnswer>
     return statusWhenTemporalDown(config, idOrDomain, err);
   }
   const { fetchStatus } = await import('./agreement-handle');
-  return fetchStatus(client, config, idOrDomain);
+  return fetchStatus(client, config, idOrDomain).catch(async (err: Error) => {
+    // Encrypted for a CLI without the key: the records' snapshot is in the clear, and said so (a trial
+    // read exit 2 as "cannot be reached"). Only status: a control must not write what the engine encrypts.
+    if (!/Unknown encoding: binary\/encrypted/.test(err?.message ?? '')) throw err;
+    const status = await recordedStatus(config, idOrDomain).catch(() => null);
+    if (!status) throw err;
+    return { status, source: 'records', keyless: true } satisfies StatusAnswer;
+  });
 }
 
 /**
@@ -86,8 +93,13 @@ export async function statusWhenTemporalDown(
  * words whether no worker answered or Temporal itself is down, then, for the latter, which address
  * failed, so a wrong TEMPORAL_ADDRESS shows. Null when a worker (or a closed agreement's record) answered.
  */
-export function recordsNotice({ source, unreachable }: StatusAnswer): string | null {
+export function recordsNotice({ source, unreachable, keyless }: StatusAnswer): string | null {
   if (source !== 'records') return null;
+  if (keyless)
+    return (
+      "dura: the engine's answer is encrypted and this dura has no key (set DURA_ENCRYPTION_KEY and " +
+      'DURA_ENCRYPTION_KEY_ID as the engine has them); this is the last status in the records\n'
+    );
   const why = unreachable ? ` (cannot reach ${unreachable})` : '';
   return `dura: no worker answered; this is the last status in the records${why}\n`;
 }

@@ -146,6 +146,27 @@ describe('production: mTLS to Temporal, payloads encrypted', function () {
       "dura: Temporal's answer is encrypted (binary/encrypted): set DURA_ENCRYPTION_KEY and " +
         'DURA_ENCRYPTION_KEY_ID as the engine has them\n',
     );
+    // status answers from the records, in the clear there, and says why (a trial read exit 2 as "down").
+    const keyless = await dura({}, 'status', 'secure.edu', '--json');
+    assert.equal(keyless.status, 0, keyless.stderr);
+    assert.equal(
+      keyless.stderr,
+      "dura: the engine's answer is encrypted and this dura has no key (set DURA_ENCRYPTION_KEY and " +
+        'DURA_ENCRYPTION_KEY_ID as the engine has them); this is the last status in the records\n',
+    );
+    assert.equal(JSON.parse(keyless.stdout).institution.domain, 'secure.edu');
+    // A request without the key would write names in the clear: refused, nothing sent (the worker
+    // recorded its key ids in the records at start).
+    const unkeyed = await dura(
+      {},
+      'request',
+      ...['--institution-name', 'Open College', '--domain', 'open.edu'],
+      ...['--requester-name', 'Ola Open', '--requester-email', 'ola@open.edu'],
+      ...['--official-name', 'Sam Signer', '--official-email', 'osp@open.edu', '--tier', 'registered'],
+    );
+    assert.equal(unkeyed.status, 1);
+    assert.match(unkeyed.stderr, /^dura: the engine encrypts what it writes to Temporal \(key id k-old\)/);
+    assert.match(unkeyed.stderr, /; nothing was sent\n$/);
     const wrong = await dura(
       { DURA_ENCRYPTION_KEY: newKey, DURA_ENCRYPTION_KEY_ID: 'k-old' },
       'history',
