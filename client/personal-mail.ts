@@ -39,3 +39,14 @@ export async function isPersonalDomain(
   const own = registrableDomain(typed) ?? typed;
   return PERSONAL.has(own) && !ACADEMIC.test(own) && !(await registry.institutionByDomain(typed));
 }
+
+/**
+ * "Am I covered?"'s next step for an address at a personal provider that nothing covers, on the web and
+ * from `dura check` alike: no request for the provider's domain.
+ */
+export function personalNextStep(domain: string): string {
+  return (
+    `${domain} is a personal e-mail provider's domain, not an institution's: check your ` +
+    "institution's address, or submit a DURA request naming your institution's own domain."
+  );
+}

@@ -40,6 +40,14 @@ describe('dura check and the registry subcommands (SQLite)', function () {
       likelyParent: null,
       inProcess: null,
     });
+    // A personal provider's address: as the web's "Am I covered?" says it (a trial saw them differ).
+    const gmail = await json('check', 'someone@gmail.com');
+    assert.equal(gmail.next, 'submit-request');
+    assert.equal(
+      gmail.nextStep,
+      "gmail.com is a personal e-mail provider's domain, not an institution's: check your institution's " +
+        "address, or submit a DURA request naming your institution's own domain.",
+    );
   });
 
   it('check a listed institution: covered by domain, an amendment for controlled, the likely parent of a subdomain', async () => {

@@ -38,7 +38,15 @@ export function registerCheckCommands(program: Command): void {
       ];
       if (problems.length) throw new UserError(problems.join('\n'));
       const { checkCoverage } = await import('../../activities/records/coverage');
-      const result = await withStore((store) => checkCoverage(store, email, tiers));
+      const { isPersonalDomain, personalNextStep } = await import('../personal-mail');
+      const result = await withStore(async (store) => {
+        const coverage = await checkCoverage(store, email, tiers);
+        // As the web's "Am I covered?" words it: no request for a provider's domain.
+        const uncovered = !coverage.tiers.some((t) => t.covered);
+        if (uncovered && (await isPersonalDomain(store, coverage.domain)))
+          coverage.nextStep = personalNextStep(coverage.domain);
+        return coverage;
+      });
       emit(flags, result, () => coverageView(result));
     });
 }

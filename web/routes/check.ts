@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { checkCoverage, type Coverage, type TierCoverage } from '../../activities/records/coverage';
-import { isPersonalDomain } from '../../client/personal-mail';
+import { isPersonalDomain, personalNextStep } from '../../client/personal-mail';
 import { TIERS, type Tier } from '../../common/agreement';
 import { joinableTiers, parseEmail } from '../../common/coverage';
 import { fieldView, sendPage, type FormLimit, textValue, type FormError, type WebContext } from '../page';
@@ -99,9 +99,7 @@ export function registerCheckRoutes(app: FastifyInstance, ctx: WebContext, formL
       const personal =
         !coverage.tiers.some((t) => t.covered) && (await isPersonalDomain(ctx.store, coverage.domain));
       if (personal) {
-        answer.nextStep =
-          `${coverage.domain} is a personal e-mail provider's domain, not an institution's: check your ` +
-          "institution's address, or submit a DURA request naming your institution's own domain.";
+        answer.nextStep = personalNextStep(coverage.domain);
         answer.next = {
           href: `/request?${new URLSearchParams({ email: coverage.email })}`,
           text: 'Submit a DURA request',
