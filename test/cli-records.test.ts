@@ -76,6 +76,43 @@ describe('dura CLI: records database and Registered Institutions', function () {
     );
   });
 
+  it('an import again says what it changed: a name, a new tier, a rule set back to domains (a trial)', async () => {
+    const file = csv(
+      'mit.csv',
+      'domain,name,tiers\nmit.edu,MIT,registered\nlakeview.edu,Lakeview University,registered\n',
+    );
+    assert.equal(
+      (await dura(['institutions', 'import', file], env)).stdout,
+      'imported 2 institutions: 2 added, 0 changed, 0 unchanged\n',
+    );
+    const individual = [
+      'institutions',
+      'set-rule',
+      'mit.edu',
+      '--tier',
+      'registered',
+      '--rule',
+      'individual',
+    ];
+    assert.equal((await dura(individual, env)).status, 0);
+    const again = csv(
+      'again.csv',
+      'domain,name,tiers\nmit.edu,MIT,registered;controlled\nlakeview.edu,Lakeview U,registered\n',
+    );
+    const result = await dura(['institutions', 'import', again], env);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      'imported 2 institutions: 0 added, 2 changed, 0 unchanged\n' +
+        'changed mit.edu: registered: rule individual → domains (any address at its domains is covered now); listed for controlled\n' +
+        'changed lakeview.edu: name Lakeview University → Lakeview U\n',
+    );
+    assert.equal(
+      (await dura(['institutions', 'import', again], env)).stdout,
+      'imported 2 institutions: 0 added, 0 changed, 2 unchanged\n',
+    );
+  });
+
   it('user errors exit 1 with one line; an unreachable database exits 2', async () => {
     const missing = await dura(['institutions', 'import', path.join(dir, 'nope.csv')], env);
     assert.equal(missing.status, 1);

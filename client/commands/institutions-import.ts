@@ -64,12 +64,25 @@ async function importDomainNameTiers(
       `${file}: nothing imported; ${counted(parsed.problems.length, 'problem')} in ${counted(rows, 'row')}:\n${parsed.problems.map(formatProblem).join('\n')}`,
     );
   }
-  const result = await withStore((store) =>
-    importRegistryCsv(store, text, { skipInvalid: options.skipInvalid }),
-  );
-  emit(options, result, () =>
+  const { registryImportChanges } = await import('../registry-import-changes');
+  const { result, changes } = await withStore(async (store) => {
+    const read = (rows: typeof parsed.rows) =>
+      Promise.all(rows.map((row) => store.institutionByDomain(row.domain)));
+    const before = await read(parsed.rows);
+    const result = await importRegistryCsv(store, text, { skipInvalid: options.skipInvalid });
+    const after = result.imported ? await read(parsed.rows) : before;
+    const rows = parsed.rows.map((row, i) => ({
+      domain: row.domain,
+      before: before[i] ?? null,
+      after: after[i] ?? null,
+    }));
+    return { result, changes: registryImportChanges(rows) };
+  });
+  const { lines, ...counts } = changes;
+  emit(options, { ...result, ...counts, changes: lines }, () =>
     [
-      `imported ${counted(result.imported, 'institution')}`,
+      `imported ${counted(result.imported, 'institution')}: ${counts.added} added, ${counts.changed} changed, ${counts.unchanged} unchanged`,
+      ...lines,
       ...result.problems.map((p) => `skipped ${formatProblem(p)}`),
     ].join('\n'),
   );
