@@ -318,6 +318,10 @@ describe('records helpers', () => {
       },
     ]);
     assert.equal(parseRegistryCsv('').problems[0]?.field, 'header');
+    assert.deepEqual(
+      parseRegistryCsv('domain,name,tiers\nmit.edu,MIT,controled\n').problems.map((p) => p.message),
+      ['unknown tier "controled": expected registered and/or controlled; did you mean controlled?'],
+    );
     // A provider's domain or a public suffix, listed, would cover everyone at it (a trial imported both).
     assert.deepEqual(
       parseRegistryCsv(

@@ -7,7 +7,7 @@
  */
 import { unlistableDomain } from '../../common/unlistable-domain';
 import { z } from 'zod';
-import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
+import { normalizeDomain, tierNear, TIERS, type Tier } from '../../common/agreement';
 import { formatProblem, readCsv, separatorInWords, type CsvProblem } from '../../common/csv';
 import { DOMAIN } from '../../common/registry-file-schema';
 import type { InstitutionRecord } from '../interfaces';
@@ -50,10 +50,12 @@ const rowSchema = z.object({
     const unknown = given.filter((t) => !(TIERS as readonly string[]).includes(t.toLowerCase()));
     if (given.length === 0 || unknown.length > 0) {
       const what = unknown.length ? `unknown tier ${unknown.map((t) => `"${t}"`).join(', ')}: ` : '';
+      // As the requests import says it (a trial's "controled" got the list alone here).
+      const near = unknown.length === 1 ? tierNear(unknown[0]) : undefined;
       ctx.issues.push({
         code: 'custom',
         input: value,
-        message: `${what}expected registered and/or controlled`,
+        message: `${what}expected registered and/or controlled${near ? `; did you mean ${near}?` : ''}`,
       });
       return z.NEVER;
     }
