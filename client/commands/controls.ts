@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { sameEmail, type AgreementAnswer, type AgreementStatus } from '../../common/agreement';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
+import { nextReminderWords } from './next-reminder-words';
 import { typedEmail, typedPerson, warnNowhere } from './person-flags';
 import { checkFlags, requiredFlag } from './required';
 
@@ -290,18 +291,4 @@ export function registerControlCommands(program: Command): void {
         );
       });
   }
-}
-
-/** `next reminder Monday, December 14, 2026, 9:00 AM ET; ` for the answer of a control that moved it. */
-async function nextReminderWords(s: AgreementAnswer): Promise<string> {
-  const { inWords } = await import('../../common/when');
-  if (!s.nextReminderAt) return '';
-  // As status shows it: the reminder's own date, and the pause (no reminder falls due before its end).
-  const until = s.remindersPausedUntil;
-  const paused = !until
-    ? ''
-    : until === s.nextReminderAt
-      ? ', when the pause ends'
-      : ` (paused until ${inWords(until)})`;
-  return `next reminder ${inWords(s.nextReminderAt)}${paused}; `;
 }

@@ -20,18 +20,9 @@ import { engineEncryptionProblem } from '../../client/engine-encryption';
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
-import {
-  officialsOf,
-  OPEN_STAGES,
-  TIERS,
-  tiersAsked,
-  type AgreementRequest,
-  type JoinResult,
-  type Tier,
-} from '../../common/agreement';
-import { fetchStatus } from '../../client/agreement-handle';
-import { namesAnotherInstitution, namesAnotherOfficial } from '../../client/join-notes';
+import { TIERS, tiersAsked, type JoinResult, type Tier } from '../../common/agreement';
 import { OUTCOMES, outcomeWords } from '../received-words';
+import { keptByAgreement, type KeptByAgreement } from '../request-kept';
 import { sendPage, servedOverHttps, type FormLimit, type WebContext } from '../page';
 import {
   joinRefusalIssue,
@@ -79,7 +70,7 @@ function unreachable(err: unknown): boolean {
 }
 
 /** The answer a request's POST hands to `GET /request/received`. */
-interface Received {
+interface Received extends KeptByAgreement {
   agreementId: string;
   outcome: JoinResult['outcome'];
   tiers: Tier[];
@@ -88,12 +79,6 @@ interface Received {
   outside?: { email: string; domains: string[] };
   /** A new agreement's signing official not at the institution's domain: the address typed, that domain. */
   officialOutside?: { email: string; domain: string };
-  /** A join that named a signing official the agreement does not have: the address the researcher typed. */
-  officialNotUsed?: string;
-  /** A join to an agreement still waiting for its initiation after the deadline passed. */
-  initiationLate?: boolean;
-  /** A join under another institution name: the name the agreement keeps. */
-  institutionKept?: string;
   /** Tiers asked that the institution is listed for already: a new agreement then adds the others. */
   listedFor?: Tier[];
 }
@@ -271,42 +256,6 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     ...{ agreementId, outcome, tiers: request.tiers, stage, outside, ...kept },
     ...(listedFor.length ? { listedFor } : {}),
   });
-}
-
-/**
- * What a joining request (or one asked again, of an agreement in process) named that the agreement keeps otherwise, as `dura request` warns of it
- * (client/join-notes.ts): another signing official (the address typed; never the agreement's own: the
- * pages show no official), another institution name (the agreement's). Nothing when the agreement cannot
- * be read now: the notes are a courtesy.
- */
-async function keptByAgreement(
-  ctx: WebContext,
-  request: AgreementRequest,
-  result: JoinResult,
-): Promise<Pick<Received, 'officialNotUsed' | 'institutionKept' | 'initiationLate'>> {
-  if (result.outcome !== 'joined' && result.outcome !== 'already-requested') return {};
-  const answer = await fetchStatus(await ctx.temporal(), ctx.config, result.agreementId).catch(
-    () => undefined,
-  );
-  if (!answer) return {};
-  const { status } = answer;
-  // Asked again of an agreement in process (a trial's second request named another official, unsaid);
-  // of a signed one, what it was signed by is past changing.
-  if (result.outcome === 'already-requested' && !OPEN_STAGES.includes(status.stage)) return {};
-  return {
-    ...(namesAnotherOfficial(request, officialsOf(status))
-      ? { officialNotUsed: request.signingOfficial.email }
-      : {}),
-    ...(namesAnotherInstitution(request, status.institution.name)
-      ? { institutionKept: status.institution.name }
-      : {}),
-    // Waiting for `dura initiate` past its deadline (a trial was promised "within two business days").
-    ...(status.stage === 'awaiting-initiation' &&
-    status.initiationDueBy &&
-    Date.parse(status.initiationDueBy) < Date.now()
-      ? { initiationLate: true }
-      : {}),
-  };
 }
 
 function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): Promise<FastifyReply> {
