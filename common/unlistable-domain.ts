@@ -2,11 +2,11 @@
  * A domain the Registered Institutions list must not take: listed, it would cover everyone at it (a
  * trial put gmail.com under uw.edu, and ac.uk as an "institution", and `dura check` then called any
  * gmail.com or ac.uk address covered). A public suffix, by the Public Suffix List (tldts: `edu`, `ac.uk`,
- * `co.uk`), and a major personal e-mail provider's domain (the `email-providers` package's common list
- * of 355, not its whole list of 8,760 that requests are checked against: a listing is the access team's
- * word, and the long list's odd entries must stay listable; `nus.edu.sg`-like academic names pass).
+ * `co.uk`), and a personal e-mail provider's domain: the `email-providers` package's whole list, the one
+ * requests are checked against (its common list of 355 lacks googlemail.com and hotmail.co.uk, a second
+ * trial listed both), academic names such as `nus.edu.sg` aside, as there.
  */
-import providers from 'email-providers/common.json';
+import providers from 'email-providers/all.json';
 import { parse } from 'tldts';
 
 const PERSONAL = new Set<string>(providers);

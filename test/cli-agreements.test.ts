@@ -241,6 +241,10 @@ for (const database of TEST_DATABASES)
         const imported = await dura('import', csv);
         assert.equal(imported.status, 1, imported.stderr);
         assert.match(imported.stderr, /key id k1\) and this dura has no key: .*; nothing was requested\n$/);
+        // A control too (a trial's remind-now sent the reminder, then exited 2 on the encrypted answer).
+        const reminded = await dura('remind-now', 'cli-err.edu', '--force');
+        assert.equal(reminded.status, 1, reminded.stderr);
+        assert.match(reminded.stderr, /key id k1\) and this dura has no key: .*; nothing was sent\n$/);
         // Nothing reached Temporal: no workflow for either institution.
         for (const domain of ['cli-secret.edu', 'cli-secret2.edu'])
           await assert.rejects(

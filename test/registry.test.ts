@@ -153,6 +153,10 @@ for (const dialect of TEST_DATABASES) {
         /^RegistryError: gmail\.com is a personal e-mail provider's: listed, it would cover everyone who writes from it$/,
       );
       await assert.rejects(
+        store.addInstitutionDomain('uw.edu', 'googlemail.com'), // on the whole list, not the common one
+        /^RegistryError: googlemail\.com is a personal e-mail provider's/,
+      );
+      await assert.rejects(
         store.addInstitutionDomain('uw.edu', 'ac.uk'),
         /^RegistryError: ac\.uk is a public suffix, under which many institutions have their domains: list each institution's own$/,
       );

@@ -256,6 +256,14 @@ export function registerControlCommands(program: Command): void {
         let update: AgreementUpdate = typed;
         const { session } = await import('../temporal');
         const { config, client } = await session();
+        // A control sent without the engine's key was carried out, then read as failed (a trial's
+        // remind-now sent the reminder and exited 2): refused before sending, as `request` is.
+        const { engineEncryptionProblem } = await import('../engine-encryption');
+        const { withStore } = await import('../records');
+        const mismatch = await withStore((store) => engineEncryptionProblem(store.db, config)).catch(
+          () => null, // records out of reach: the control goes as before (its status read falls back)
+        );
+        if (mismatch) throw new UserError(`${mismatch}; nothing was sent`);
         // An address put as its agreement's id once: the status read and the update then agree on it.
         id = await (await import('../typed-agreement')).asAsked(config, id);
         const { fetchStatus, updateAgreement } = await import('../agreement-handle');
