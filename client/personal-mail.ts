@@ -7,12 +7,8 @@
  * Registered Institutions list has (the access team's word), and one under an academic suffix
  * (`nus.edu.sg` is on it).
  */
-import providers from 'email-providers/all.json';
-import { registrableDomain } from '../common/coverage';
 import { normalizeDomain } from '../common/agreement';
-
-const PERSONAL = new Set<string>(providers);
-const ACADEMIC = /\.(edu|ac|edu\.[a-z]{2}|ac\.[a-z]{2})$/;
+import { isProviderDomain } from '../common/unlistable-domain';
 
 /**
  * Why `domain` cannot be an institution's, after the field's name (`--domain: …`), or null. Reads the
@@ -36,8 +32,7 @@ export async function isPersonalDomain(
   domain: string,
 ): Promise<boolean> {
   const typed = normalizeDomain(domain);
-  const own = registrableDomain(typed) ?? typed;
-  return PERSONAL.has(own) && !ACADEMIC.test(own) && !(await registry.institutionByDomain(typed));
+  return isProviderDomain(typed) && !(await registry.institutionByDomain(typed));
 }
 
 /**

@@ -8,17 +8,26 @@
  */
 import providers from 'email-providers/all.json';
 import { parse } from 'tldts';
+import { registrableDomain } from './coverage';
 
 const PERSONAL = new Set<string>(providers);
 const ACADEMIC = /\.(edu|ac|edu\.[a-z]{2}|ac\.[a-z]{2})$/;
+
+/**
+ * Whether `domain` (lower case, ASCII), or the registrable domain it is under, is a personal e-mail
+ * provider's: on the package's whole list and not academic. Requests ask it too (client/personal-mail.ts).
+ */
+export function isProviderDomain(domain: string): boolean {
+  const own = registrableDomain(domain) ?? domain;
+  return PERSONAL.has(own) && !ACADEMIC.test(own);
+}
 
 /** Why `domain` (lower case, ASCII) cannot be listed, or null. */
 export function unlistableDomain(domain: string): string | null {
   const parsed = parse(domain);
   if (parsed.isIcann && parsed.domain === null)
     return `${domain} is a public suffix, under which many institutions have their domains: list each institution's own`;
-  const own = parsed.domain ?? domain;
-  if (PERSONAL.has(own) && !ACADEMIC.test(own))
+  if (isProviderDomain(domain))
     return `${domain} is a personal e-mail provider's: listed, it would cover everyone who writes from it`;
   return null;
 }
