@@ -47,8 +47,14 @@ import {
   type HistorySize,
 } from './lib/history';
 import { baselineLifecycle, duraLifecycle, inPool, REMINDERS, type LifecycleResult } from './lib/lifecycles';
-import { cpuMeter, type CpuSource } from './lib/cpu';
-import { lifecycleFigures, printFigures, TARGETS } from './lib/lifecycle-figures';
+import { cpuMeter, threadCpuMeter, type CpuSource } from './lib/cpu';
+import {
+  lifecycleFigures,
+  printFigures,
+  printThreads,
+  TARGETS,
+  threadsPerLifecycle,
+} from './lib/lifecycle-figures';
 import { contextLine, machineInfo, sqlitePragmas, versions } from './lib/machine';
 import { startMailSink } from './lib/mail-sink';
 import { profileArgs, summarizeProfiles } from './lib/profile';
@@ -84,6 +90,8 @@ interface Run {
   cpu: Record<string, number>;
   /** Mean history per lifecycle, as the server stores it. */
   history: HistorySize;
+  /** CPU seconds during the run of the measured engine's worker, by thread (bench/lib/cpu.ts). */
+  threads: Record<string, number>;
 }
 
 async function timedRun(
@@ -91,16 +99,26 @@ async function timedRun(
   pids: Record<string, CpuSource>,
   client: Client,
   work: (i: number) => Promise<LifecycleResult>,
+  workerPid: number,
 ): Promise<Run> {
   const meter = cpuMeter(pids);
+  const threads = threadCpuMeter(workerPid);
   const started = performance.now();
   const results = await inPool(AGREEMENTS, CONCURRENCY, work);
   const ms = performance.now() - started;
   const cpu = meter.since();
+  const byThread = threads.since();
   // After the timing and the CPU: every lifecycle's history size.
   const sizes = await inPool(results.length, 8, (i) => historySize(client, results[i]!.workflowId));
   const mean = (k: keyof HistorySize) => sizes.reduce((t, x) => t + x[k], 0) / sizes.length;
-  return { name, ms, results, cpu, history: { events: mean('events'), bytes: mean('bytes') } };
+  return {
+    name,
+    ms,
+    results,
+    cpu,
+    history: { events: mean('events'), bytes: mean('bytes') },
+    threads: byThread,
+  };
 }
 
 async function main(bench: Bench): Promise<void> {
@@ -172,10 +190,13 @@ async function main(bench: Bench): Promise<void> {
   };
 
   // Baseline, then (dura, baseline) × rounds: each dura run sits between two baseline runs.
-  const runs = [await timedRun('baseline 1', pids, client, baseline('b0', shape))];
+  const [duraPid, baselinePid] = [duraWorker!.pid!, baselineWorker!.pid!];
+  const runs = [await timedRun('baseline 1', pids, client, baseline('b0', shape), baselinePid)];
   for (let round = 1; round <= ROUNDS; round++) {
-    runs.push(await timedRun(`dura ${round}`, pids, duraClient, dura(`d${round}`)));
-    runs.push(await timedRun(`baseline ${round + 1}`, pids, client, baseline(`b${round}`, shape)));
+    runs.push(await timedRun(`dura ${round}`, pids, duraClient, dura(`d${round}`), duraPid));
+    runs.push(
+      await timedRun(`baseline ${round + 1}`, pids, client, baseline(`b${round}`, shape), baselinePid),
+    );
   }
   report(server, runs, { ...counts, stored: probeStored }, shape, mail.count());
   if (PROFILE) {
@@ -287,6 +308,13 @@ function report(
     `dura escalations: ${escalations}, lifecycles with other than ${REMINDERS} reminders: ${offReminders}; ` +
       `mail sent: ${mailSent}`,
   );
+  const perThread = (rs: Run[]) =>
+    threadsPerLifecycle(
+      rs.map((r) => r.threads),
+      AGREEMENTS * rs.length,
+    );
+  const threads = { dura: perThread(duraRuns), baseline: perThread(baselineRuns) };
+  printThreads(threads.dura, threads.baseline);
   for (const x of spillover)
     console.log(`NOT CLEAN: ${x.idle} burned ${x.ms} ms per lifecycle during "${x.run}" (> ${SPILLOVER_MS})`);
   printJson({
@@ -318,6 +346,7 @@ function report(
     escalations,
     offReminders,
     spillover,
+    cpuMsPerLifecycleByThread: threads,
     ratio: figures.wall.ratio,
     target: TARGETS.wall,
     met: spillover.length === 0 && Object.values(figures).every((f) => f.met),

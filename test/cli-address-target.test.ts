@@ -221,6 +221,15 @@ describe('dura CLI: an address names the agreement its person asked for', functi
       refused.stderr,
       /^dura: --domain: gmail\.com is a personal e-mail provider's, not an institution's: name the institution's own domain \(the requester may still write from gmail\.com\)$/m,
     );
+    // With the request's other problems, all at once (a trial fixed three, then met gmail.com).
+    const all = await dura(...requestArgs('gmail.com', 'test@').map((a) => (a === 'Sam Signer' ? '' : a)));
+    assert.equal(all.status, 1);
+    for (const line of [
+      /^dura: --requester-email: /m,
+      /^dura: --official-name: /m,
+      /^dura: --domain: gmail\.com is a personal/m,
+    ])
+      assert.match(all.stderr, line);
     // Beyond the most common ones (a second trial's googlemail.com and hotmail.co.uk started agreements).
     for (const domain of ['googlemail.com', 'hotmail.co.uk'])
       assert.equal((await dura(...requestArgs(domain, `ada@${domain}`))).status, 1, domain);

@@ -219,7 +219,7 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
     sentences: [
       'Dear Sam Signer,',
       'The Data Use and Registration Agreement we sent you on Monday, November 23, 2026, 9:30 AM ET for ' +
-        'University of Testing is now closed: the request was cancelled. The reason: The initiation deadline passed.',
+        'University of Testing is now closed: the request was cancelled.',
       'You do not need to do anything more with it, and we will send no more reminders.',
     ],
   },
@@ -254,6 +254,10 @@ describe('mailer', function () {
       assert.match(String(mail.html), /<p>/, kind);
     }
     assert.equal(smtp.arrived.length, EMAIL_KINDS.length);
+    // The reason is the access team's words for the requesters: the officials' notice never carries it.
+    const notice = smtp.arrived.find((a) => a.mail.headers.get('x-dura-kind') === 'closed-notice')!;
+    for (const body of [notice.mail.text, String(notice.mail.html)])
+      assert.ok(!String(body).includes('The initiation deadline passed'), String(body));
     const initiation = smtp.arrived.find((a) => a.mail.headers.get('x-dura-kind') === 'initiation-package')!;
     assert.deepEqual(addresses(initiation.mail.replyTo), [roles.accessTeam]);
     const steps = smtp.arrived.find(

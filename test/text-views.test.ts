@@ -59,6 +59,20 @@ describe('New York time in words (text views, echoes, requests)', () => {
       JSON.stringify(page).includes('"Friday, November 20, 2026"'),
       'the status page shows the date alone',
     );
+    // A reason typed without its full stop ends as a sentence on the page, as in the mail.
+    const declined = statusPage(
+      sampleAgreement({
+        stage: 'declined',
+        endReason: 'Will not sign this year',
+        endedAt: '2026-11-24T15:00:00.000Z',
+      }),
+      new Date('2026-11-25T15:00:00.000Z'),
+      'https://workbench.example',
+    );
+    assert.ok(
+      JSON.stringify(declined).includes('The reason given: Will not sign this year."'),
+      JSON.stringify(declined),
+    );
   });
 
   it("the requester's status page says a renewal is one (issue 18): heading, first date, what comes next", () => {

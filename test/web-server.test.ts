@@ -453,6 +453,15 @@ describe('dura web over HTTP', function () {
       unescape(webmail.body),
       /Enter your institution's own domain: gmail\.com is a personal e-mail provider's \(your address may still be at gmail\.com\)/,
     );
+    // With the form's other problems, all at once (a trial fixed five, then met gmail.com).
+    const more = await post(app, '/request', { ...requestFields('gmail.com', 'ada@'), official_name: '' }, s);
+    assert.equal(more.statusCode, 400);
+    for (const said of [
+      /Enter your institution's own domain: gmail\.com/,
+      /requester_email/,
+      /official_name/,
+    ])
+      assert.match(unescape(more.body), said);
     assert.equal(calls, before, 'nothing sent');
     // Addresses and a domain at no top-level domain: each refused beside its field, nothing sent.
     const nowhere = await post(

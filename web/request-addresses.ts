@@ -4,24 +4,27 @@
  * mail would arrive: a trial's uiowa.eud), and a personal e-mail provider's domain named as the
  * institution's (a trial's gmail.com became an "institution" that strangers joined).
  */
-import type { AgreementRequest } from '../common/agreement';
 import { unknownTopLevel } from '../common/address-notes';
 import { isPersonalDomain } from '../client/personal-mail';
 
-/** The form's issues (path and message), none when all is well; reads the registry for a provider's domain. */
+/**
+ * The form's issues (path and message) with the domain and addresses typed, none when all is well:
+ * those at no top-level domain, and a personal provider's domain (reading the registry, which may list
+ * it). `refused`: paths the form refused otherwise, left out; the rest come with those problems, so a
+ * researcher sees every problem at once (a trial fixed five, then met gmail.com).
+ */
 export async function addressIssues(
   registry: { institutionByDomain(domain: string): Promise<unknown> },
-  request: AgreementRequest,
+  typed: { domain?: string; requesterEmail?: string; officialEmail?: string },
+  refused: ReadonlySet<string> = new Set(),
 ): Promise<Array<{ path: string; message: string }>> {
-  const domain = request.institution.domain;
-  const nowhere = topLevelIssues({
-    domain,
-    requesterEmail: request.requester.email,
-    officialEmail: request.signingOfficial.email,
-  });
-  if (nowhere.length) return nowhere;
-  if (!(await isPersonalDomain(registry, domain))) return [];
+  const nowhere = topLevelIssues(typed, refused);
+  const domain = typed.domain?.trim();
+  const checkDomain =
+    domain && !refused.has('institution.domain') && !nowhere.some((i) => i.path === 'institution.domain');
+  if (!checkDomain || !(await isPersonalDomain(registry, domain))) return nowhere;
   return [
+    ...nowhere,
     {
       path: 'institution.domain',
       message: `Enter your institution's own domain: ${domain} is a personal e-mail provider's (your address may still be at ${domain})`,

@@ -6,7 +6,7 @@
 import type { AgreementStatus, Stage } from '../common/agreement';
 import { REGISTRATION_STEPS, STEP_WORDS, stepsLeft, type RegistrationStatus } from '../common/registration';
 import { dateInWords, inWords, receivedInWords } from '../common/when';
-import { instantsInWords, progress, tiersInWords } from '../activities/mail/view';
+import { instantsInWords, progress, sentence, tiersInWords } from '../activities/mail/view';
 
 const STAGE_WORDS: Record<Stage, string> = {
   'awaiting-initiation': "Received: the agreement goes to your institution's signing official next",
@@ -38,7 +38,8 @@ function standing(s: AgreementStatus, now: Date): string {
     case 'cancelled':
     case 'declined': {
       const on = s.endedAt ? ` on ${inWords(s.endedAt)}` : '';
-      const reason = s.endReason ? ` The reason given: ${instantsInWords(s.endReason)}` : '';
+      // Typed without its full stop, it gets one, as in the mail (a trial's status page lacked it).
+      const reason = s.endReason ? ` The reason given: ${sentence(instantsInWords(s.endReason))}` : '';
       return `${s.stage === 'cancelled' ? 'The request was cancelled' : 'Your institution declined the agreement'}${on}.${reason}`;
     }
     case 'not-needed':

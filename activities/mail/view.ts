@@ -67,7 +67,7 @@ export function instantsInWords(text: string): string {
 }
 
 /** `text` ending as a sentence does: its own `.`, `!`, `?` (or one inside closing quotes) kept, else a `.`. */
-function sentence(text: string): string {
+export function sentence(text: string): string {
   const trimmed = text.trim();
   return /[.!?…]["')\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -97,3 +97,30 @@ export function printFigures(
     ],
   );
 }
+
+/**
+ * A worker's CPU ms per lifecycle by thread over its engine's runs, busiest first. Threads are named
+ * `<name> <tid>` (bench/lib/cpu.ts threadCpuMeter): `node main` is the event loop (activities,
+ * payloads); of the other `node` threads the busiest is the workflow thread (the sandbox), the rest
+ * V8's garbage-collection helpers, libuv's pool and dura's mail thread; `tokio-runtime-w` and
+ * `workflow-proces` are the SDK's Rust core.
+ */
+export function threadsPerLifecycle(runs: Record<string, number>[], lifecycles: number): [string, number][] {
+  const total = new Map<string, number>();
+  for (const run of runs) for (const [thread, s] of Object.entries(run)) total.set(thread, (total.get(thread) ?? 0) + s);
+  return [...total]
+    .map(([thread, s]) => [thread, round((s / lifecycles) * 1000, 1)] as [string, number])
+    .filter(([, ms]) => ms >= 0.5)
+    .sort((a, b) => b[1] - a[1]);
+}
+
+/** Both workers' threads side by side, busiest first (each engine's own runs only). */
+export function printThreads(dura: [string, number][], baseline: [string, number][]): void {
+  const rows = Array.from({ length: Math.max(dura.length, baseline.length) }, (_, i) => [
+    dura[i]?.[0] ?? '',
+    dura[i]?.[1] ?? '',
+    baseline[i]?.[0] ?? '',
+    baseline[i]?.[1] ?? '',
+  ]);
+  printTable(['dura worker thread', 'CPU ms/lifecycle', 'baseline worker thread', 'CPU ms/lifecycle'], rows);
+}

@@ -73,14 +73,14 @@ const controls: Control[] = [
   {
     name: 'cancel',
     description: 'cancel the agreement (the requesters are told why)',
-    options: [['--reason <text>', 'why', true]],
+    options: [['--reason <text>', 'why, for the requesters (never sent to the signing officials)', true]],
     example: 'dura cancel uw.edu --reason "Requester left the institution"',
     update: (f) => ({ name: 'cancel', args: [{ reason: f.reason }] }),
   },
   {
     name: 'decline',
     description: 'record that the institution declined (the requesters are told why)',
-    options: [['--reason <text>', 'the reason given', true]],
+    options: [['--reason <text>', 'the reason given, for the requesters (not sent to the officials)', true]],
     example: 'dura decline uw.edu --reason "Institution policy"',
     update: (f) => ({ name: 'decline', args: [{ reason: f.reason }] }),
   },

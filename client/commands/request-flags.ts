@@ -2,7 +2,7 @@
  * `dura request`'s flags (client/commands/agreements.ts): each flag by the request field it fills, a
  * flag typed twice, and the request from the flags or from `--file`, checked with every problem at once.
  */
-import { tierNear, type AgreementRequest } from '../../common/agreement';
+import { normalizeDomain, tierNear, type AgreementRequest } from '../../common/agreement';
 import { readUserFile, UserError, type OutputOptions } from '../output';
 
 export interface RequestFlags extends OutputOptions {
@@ -100,6 +100,11 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
     if (lines.has(name)) continue;
     lines.set(name, key && flags[key] === undefined ? 'required' : message);
   }
+  const domainProblem = await personalDomainBeside(input, checked.issues);
+  if (domainProblem) {
+    const key = file === undefined ? flagOf('institution.domain') : undefined;
+    lines.set(key ? REQUEST_FLAGS[key][0] : 'institution.domain', domainProblem);
+  }
   for (const [name, typed] of got) {
     // A misspelt tier (`Registred`): the tier each stands for, after what was typed.
     const near = [...new Set(typed.map(tierNear).filter(Boolean))];
@@ -120,6 +125,22 @@ export function asTyped(line: string, flags: Pick<RequestFlags, 'file'>): string
 }
 
 /** The flag a request field (`tiers.0`) came from. */
+/**
+ * A personal provider's domain typed as the institution's, said with the request's other problems (the
+ * request path checks it after them: a trial fixed three, then met gmail.com). Null when the domain was
+ * refused otherwise, is no provider's, or the records (which may list it) cannot be read.
+ */
+async function personalDomainBeside(input: unknown, issues: { path: string }[]): Promise<string | null> {
+  const domain = (input as { institution?: { domain?: unknown } } | null)?.institution?.domain;
+  if (typeof domain !== 'string' || !domain.trim() || issues.some((i) => i.path === 'institution.domain'))
+    return null;
+  const { isProviderDomain } = await import('../../common/unlistable-domain');
+  if (!isProviderDomain(normalizeDomain(domain))) return null;
+  const { withStore } = await import('../records');
+  const { personalDomainProblem } = await import('../personal-mail');
+  return withStore((registry) => personalDomainProblem(registry, domain)).catch(() => null);
+}
+
 function flagOf(path: string): RequestFlag | undefined {
   return REQUEST_FLAG_KEYS.find((key) => {
     const field = REQUEST_FLAGS[key][1];

@@ -15,7 +15,7 @@ import { parseEmail } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
-import { addressIssues, topLevelIssues } from '../request-addresses';
+import { addressIssues } from '../request-addresses';
 import { engineEncryptionProblem } from '../../client/engine-encryption';
 import { UnreachableError } from '../../client/output';
 import { UpdateNotTaken } from '../../client/update-retry';
@@ -174,7 +174,8 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     const refusal =
       email && tiers.length ? joinRefusalIssue(await checkCoverage(ctx.store, email, tiers), values) : [];
     const f = values.fields;
-    const nowhere = topLevelIssues(
+    const nowhere = await addressIssues(
+      ctx.store,
       { domain: f.domain, requesterEmail: f.requester_email, officialEmail: f.official_email },
       new Set(checked.issues.map((i) => i.path)),
     );
@@ -182,7 +183,11 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     return sendRequestForm(reply, ctx, values, 400, { issues });
   }
   const request = checked.request;
-  const unsendable = await addressIssues(ctx.store, request);
+  const unsendable = await addressIssues(ctx.store, {
+    domain: request.institution.domain,
+    requesterEmail: request.requester.email,
+    officialEmail: request.signingOfficial.email,
+  });
   if (unsendable.length) return sendRequestForm(reply, ctx, values, 400, { issues: unsendable });
 
   const coverage = await checkCoverage(ctx.store, request.requester.email, request.tiers);
