@@ -26,6 +26,7 @@ import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
 import { addressNotes } from '../common/address-notes';
+import { lostLetterNotes } from '../common/name-notes';
 import { receiptNote } from './receipt-note';
 import { twinNote, type InProcess } from './twin-agreement';
 import { patiently, type Patience } from './update-retry';
@@ -124,7 +125,7 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
   const email = request.requester.email.trim().toLowerCase();
   const profile = await registry?.institutionByDomain(domain);
   const received = receiptNote(request.receivedAt);
-  const notes: string[] = received ? [received] : [];
+  const notes: string[] = [...(received ? [received] : []), ...lostLetterNotes(request)];
   const domains = profile?.domains ?? [normalizeDomain(domain)];
   const inside = atDomain(email, domains);
   if (!inside)

@@ -99,6 +99,7 @@ export async function planImport(
             target: inProcess.agreementId,
             institutionName: recorded.institution.name,
             officials: officialsOf(recorded),
+            requesters: recorded.requesters,
             receivedAt: recorded.receivedAt,
           });
         const refusal = joinRefusalAfterField(coverage);

@@ -18,12 +18,15 @@ export function joinNotes(
     target: string;
     institutionName: string;
     officials: readonly Person[];
+    /** Its requesters, when known: one named otherwise (a corrected spelling) is said. */
+    requesters?: readonly Person[];
     receivedAt?: string;
   },
 ): string[] {
   const notes: string[] = [];
   const named = request.signingOfficial;
   const { which, officials } = agreement;
+  notes.push(...renamedNotes(request, agreement));
   if (namesAnotherOfficial(request, officials)) {
     const add = [
       `dura set-official ${agreement.target} --add --name ${JSON.stringify(named.name)} --email ${named.email}`,
@@ -59,4 +62,38 @@ export function namesAnotherInstitution(request: AgreementRequest, kept: string)
   // "Université de Montréal" as another name).
   const plain = (name: string) => name.trim().replace(/\s+/g, ' ');
   return compareNames(plain(request.institution.name), plain(kept)) !== 0;
+}
+
+/**
+ * The request names one of the agreement's people (by address) otherwise than it keeps them (spaces
+ * aside; case counts: "john smith" corrected to "John Smith" is a correction): a corrected spelling the agreement does not take by itself (a trial's re-import of
+ * "Łukasz Nowak" in UTF-8 over "?ukasz Nowak" said nothing). With the command that corrects it; for an
+ * official of several, none (set-official would make them the only one).
+ */
+function renamedNotes(
+  request: AgreementRequest,
+  agreement: { which: string; target: string; officials: readonly Person[]; requesters?: readonly Person[] },
+): string[] {
+  const differs = (a: string, b: string) => a.trim().replace(/\s+/g, ' ') !== b.trim().replace(/\s+/g, ' ');
+  const notes: string[] = [];
+  const { which, target, officials } = agreement;
+  const official = officials.find((o) => sameEmail(o.email, request.signingOfficial.email));
+  if (official && differs(official.name, request.signingOfficial.name)) {
+    const fix =
+      officials.length === 1
+        ? ` (to take this name: dura set-official ${target} --name ${JSON.stringify(request.signingOfficial.name)} --email ${official.email})`
+        : '';
+    notes.push(
+      `this request names the signing official ${official.email} ${JSON.stringify(request.signingOfficial.name)}; ` +
+        `${which} keeps ${JSON.stringify(official.name)}${fix}`,
+    );
+  }
+  const requester = agreement.requesters?.find((r) => sameEmail(r.email, request.requester.email));
+  if (requester && differs(requester.name, request.requester.name))
+    notes.push(
+      `this request names the requester ${requester.email} ${JSON.stringify(request.requester.name)}; ${which} ` +
+        `keeps ${JSON.stringify(requester.name)} (to take this name: dura add-requester ${target} ` +
+        `--name ${JSON.stringify(request.requester.name)} --email ${requester.email})`,
+    );
+  return notes;
 }

@@ -37,6 +37,7 @@ export async function requestNotes(
         target: status.agreementId,
         institutionName: status.institution.name,
         officials: officialsOf(status),
+        requesters: status.requesters,
         receivedAt: status.receivedAt,
       })
     : [];

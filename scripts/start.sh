@@ -45,6 +45,10 @@ problems="$(node -e '
 [[ "$ui_port" =~ ^[0-9]{1,5}$ ]] && ((ui_port >= 1 && ui_port <= 65535)) ||
   problems+="${problems:+$'\n'}dura: DURA_UI_PORT: expected a whole number from 1 to 65535 (got \"$ui_port\")"
 [[ -n "$problems" ]] && { echo "$problems" >&2; exit 1; }
+# A data directory this start makes is removed again if it is refused below (a trial's second start on
+# a taken port left a new directory with engine.lock and an empty outbox).
+made_data=false
+[[ -e "$data" ]] || made_data=true
 mkdir -p "$data/outbox"
 # One engine per data directory: a second would share the first one's temporal.sqlite (held until exit).
 exec 9>"$data/engine.lock"
@@ -64,7 +68,11 @@ taken=()
 in_use "$host" "$port" && taken+=("dura: $address is in use (another Temporal server?); set TEMPORAL_ADDRESS to another port")
 in_use "$host" "$ui_port" && taken+=("dura: $host:$ui_port is in use; set DURA_UI_PORT to another port")
 web_answers && taken+=("dura: $web_at:$web_port is in use; set DURA_WEB_PORT to another port")
-((${#taken[@]})) && { printf '%s\n' "${taken[@]}" >&2; exit 1; }
+if ((${#taken[@]})); then
+  printf '%s\n' "${taken[@]}" >&2
+  "$made_data" && rm -rf -- "$data"
+  exit 1
+fi
 
 # A namespace of its own is made at launch, with the search attributes (the dev server registers them in each).
 namespace_flags=()

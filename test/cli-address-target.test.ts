@@ -2,6 +2,7 @@
 // their agreement, never a colleague's in process at the same institution (a trial paused another
 // requester's amendment by an address). The CLI as a subprocess, the dev server, a real worker, SQLite.
 import { strict as assert } from 'node:assert';
+import type { AgreementStatus } from '../common/agreement';
 import { newYorkDate } from '../common/when';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura, requestArgs } from './helpers/cli';
@@ -194,6 +195,41 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     // Another institution, another official: no such word; and a join to the domain's own agreement neither.
     assert.doesNotMatch((await dura(...requestArgs('zeta.edu', 'zed@zeta.edu'))).stderr, /is in process for/);
     assert.doesNotMatch((await dura(...requestArgs('eps.edu', 'eve@eps.edu'))).stderr, /is in process for/);
+  });
+
+  it('a name with a letter lost to an encoding (?ukasz) is warned of; the corrected name on a repeat is told, with the command', async () => {
+    const garbled = requestArgs('lodz.edu', 'ola@lodz.edu').map((a) =>
+      a === 'Sam Signer' ? '?ukasz Nowak' : a,
+    );
+    const first = await dura(...garbled);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(
+      first.stderr,
+      /^dura: warning: --official-name: "\?ukasz Nowak" has a "\?" where a letter may have been lost .*dura set-official with the same --email/m,
+    );
+    // A question mark apart from letters is no lost letter.
+    const asked = requestArgs('ask.edu', 'ana@ask.edu').map((a) => (a === 'Sam Signer' ? 'Sam Signer ?' : a));
+    assert.doesNotMatch((await dura(...asked)).stderr, /letter may have been lost/);
+    // The same request again from a corrected file: nothing new, and the name it keeps is said.
+    const again = await dura(
+      ...requestArgs('lodz.edu', 'ola@lodz.edu').map((a) => (a === 'Sam Signer' ? 'Łukasz Nowak' : a)),
+    );
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /^dura: warning: this request names the signing official osp@lodz\.edu "Łukasz Nowak"; lodz\.edu-1 keeps "\?ukasz Nowak" \(to take this name: dura set-official lodz\.edu-1 --name "Łukasz Nowak" --email osp@lodz\.edu\)$/m,
+    );
+    const fixed = await dura(
+      'set-official',
+      'lodz.edu-1',
+      '--name',
+      'Łukasz Nowak',
+      '--email',
+      'osp@lodz.edu',
+    );
+    assert.equal(fixed.status, 0, fixed.stderr);
+    const status = JSON.parse((await dura('status', 'lodz.edu-1', '--json')).stdout) as AgreementStatus;
+    assert.equal(status.signingOfficial.name, 'Łukasz Nowak');
   });
 
   it('a receipt more than 60 days ago (a year typo) is started with a warning; a recent one is not', async () => {

@@ -551,6 +551,33 @@ for (const database of TEST_DATABASES)
       assert.deepEqual((await status('delta.edu')).tiers, ['registered', 'controlled']);
     });
 
+    it('a name Excel saved with ? for a letter (?ukasz) is warned of by column; the corrected file says what the agreement keeps', async () => {
+      const garbled = csv(
+        'lost-letter.csv',
+        'Lodz U,lodz.edu,Ola,ola@lodz.edu,?ukasz Nowak,osp@lodz.edu,,registered,',
+      );
+      const first = await dura('import', garbled, '--initiation', 'manual');
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(
+        first.stdout,
+        /^line 2, lodz\.edu: warning: official_name: "\?ukasz Nowak" has a "\?" where a letter may have been lost /m,
+      );
+      const fixed = csv(
+        'found-letter.csv',
+        'Lodz U,lodz.edu,Ola,ola@lodz.edu,Łukasz Nowak,osp@lodz.edu,,registered,',
+      );
+      const dry = await dura('import', fixed, '--dry-run');
+      assert.equal(dry.status, 0, dry.stderr);
+      assert.ok(
+        dry.stdout.includes(
+          'line 2, lodz.edu: warning: this request names the signing official osp@lodz.edu "Łukasz Nowak"; ' +
+            'lodz.edu-1 keeps "?ukasz Nowak" (to take this name: dura set-official lodz.edu-1 --name "Łukasz Nowak" --email osp@lodz.edu)',
+        ),
+        dry.stdout,
+      );
+      await dura('cancel', 'lodz.edu', '--reason', 'test over');
+    });
+
     it('a file with problems lists each by line and column, counting CRLF inside quotes, and requests nothing', async () => {
       const refused = await dura('import', fixture('requests-problems.csv'));
       assert.equal(refused.status, 1);

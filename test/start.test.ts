@@ -196,13 +196,15 @@ describe('npm start', function () {
     const other = net.createServer().listen(0, '127.0.0.1');
     await new Promise((resolve) => other.once('listening', resolve));
     const taken = `127.0.0.1:${(other.address() as net.AddressInfo).port}`;
+    const data = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dura-start-taken-')), 'data');
     try {
-      const { code, output } = await startUntilExit({ TEMPORAL_ADDRESS: taken });
+      const { code, output } = await startUntilExit({ TEMPORAL_ADDRESS: taken, DURA_DATA_DIR: data });
       assert.equal(code, 1, output);
       assert.equal(
         output,
         `dura: ${taken} is in use (another Temporal server?); set TEMPORAL_ADDRESS to another port\n`,
       );
+      assert.equal(fs.existsSync(data), false, 'the data directory it made is gone again');
     } finally {
       other.close();
     }

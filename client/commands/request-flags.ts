@@ -124,7 +124,6 @@ export function asTyped(line: string, flags: Pick<RequestFlags, 'file'>): string
   return key ? `${REQUEST_FLAGS[key][0]}${line.slice(REQUEST_FLAGS[key][1].length)}` : line;
 }
 
-/** The flag a request field (`tiers.0`) came from. */
 /**
  * A personal provider's domain typed as the institution's, said with the request's other problems (the
  * request path checks it after them: a trial fixed three, then met gmail.com). Null when the domain was
@@ -141,6 +140,7 @@ async function personalDomainBeside(input: unknown, issues: { path: string }[]):
   return withStore((registry) => personalDomainProblem(registry, domain)).catch(() => null);
 }
 
+/** The flag a request field (`tiers.0`) came from. */
 function flagOf(path: string): RequestFlag | undefined {
   return REQUEST_FLAG_KEYS.find((key) => {
     const field = REQUEST_FLAGS[key][1];
