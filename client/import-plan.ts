@@ -51,6 +51,8 @@ export async function planImport(
   store: RecordsStore,
   /** The columns as the file's header spells them (parseRequestCsv's `columns`): problems name them so. */
   columns: Partial<Record<'domain' | 'tiers', string>> = {},
+  /** Rows refused for other columns (RequestCsv.refusedRowDomains): their domains are checked too. */
+  refusedRowDomains: { line: number; domain: string }[] = [],
 ): Promise<{ planned: PlannedRow[]; problems: CsvProblem[] }> {
   const planned: PlannedRow[] = [];
   // Nothing starts before the plan is made: one reading of the agreements in process serves every row.
@@ -73,9 +75,13 @@ export async function planImport(
     byAgreement.set(workflowId, [...(byAgreement.get(workflowId) ?? []), row]);
   }
   const problems: CsvProblem[] = [];
-  for (const row of planned) {
-    const personal = await personalDomainProblem(store, row.request.institution.domain);
-    if (personal) problems.push({ line: row.line, field: columns.domain ?? 'domain', message: personal });
+  const domains = [
+    ...planned.map((row) => ({ line: row.line, domain: row.request.institution.domain })),
+    ...refusedRowDomains,
+  ];
+  for (const { line, domain } of domains) {
+    const personal = await personalDomainProblem(store, domain);
+    if (personal) problems.push({ line, field: columns.domain ?? 'domain', message: personal });
   }
   for (const group of byAgreement.values()) {
     const first = group[0]!;

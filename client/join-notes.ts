@@ -66,33 +66,38 @@ export function namesAnotherInstitution(request: AgreementRequest, kept: string)
 
 /**
  * The request names one of the agreement's people (by address) otherwise than it keeps them (spaces
- * aside; case counts: "john smith" corrected to "John Smith" is a correction): a corrected spelling the agreement does not take by itself (a trial's re-import of
- * "Łukasz Nowak" in UTF-8 over "?ukasz Nowak" said nothing). With the command that corrects it; for an
- * official of several, none (set-official would make them the only one).
+ * aside; a difference of case only is said as such): a corrected spelling the agreement does not take
+ * by itself (a trial's re-import of "Łukasz Nowak" in UTF-8 over "?ukasz Nowak" said nothing). With
+ * the command that corrects it: for an official of several, `set-official --add`, which corrects one
+ * and keeps the others.
  */
 function renamedNotes(
   request: AgreementRequest,
   agreement: { which: string; target: string; officials: readonly Person[]; requesters?: readonly Person[] },
 ): string[] {
-  const differs = (a: string, b: string) => a.trim().replace(/\s+/g, ' ') !== b.trim().replace(/\s+/g, ' ');
+  const plain = (name: string) => name.trim().replace(/\s+/g, ' ');
+  const differs = (a: string, b: string) => plain(a) !== plain(b);
+  // A file in capitals ("ZOFIA GÓRSKA") is no correction: said, so the command is not pasted blindly.
+  const caseOnly = (a: string, b: string) =>
+    plain(a).toLocaleLowerCase() === plain(b).toLocaleLowerCase() ? ', which differs only in case' : '';
   const notes: string[] = [];
   const { which, target, officials } = agreement;
   const official = officials.find((o) => sameEmail(o.email, request.signingOfficial.email));
   if (official && differs(official.name, request.signingOfficial.name)) {
-    const fix =
-      officials.length === 1
-        ? ` (to take this name: dura set-official ${target} --name ${JSON.stringify(request.signingOfficial.name)} --email ${official.email})`
-        : '';
+    // With --add when there are several: without it, set-official would make this one the only one.
+    const add = officials.length > 1 ? ' --add' : '';
+    const fix = ` (to take this name: dura set-official ${target}${add} --name ${JSON.stringify(request.signingOfficial.name)} --email ${official.email})`;
     notes.push(
       `this request names the signing official ${official.email} ${JSON.stringify(request.signingOfficial.name)}; ` +
-        `${which} keeps ${JSON.stringify(official.name)}${fix}`,
+        `${which} keeps ${JSON.stringify(official.name)}${caseOnly(official.name, request.signingOfficial.name)}${fix}`,
     );
   }
   const requester = agreement.requesters?.find((r) => sameEmail(r.email, request.requester.email));
   if (requester && differs(requester.name, request.requester.name))
     notes.push(
       `this request names the requester ${requester.email} ${JSON.stringify(request.requester.name)}; ${which} ` +
-        `keeps ${JSON.stringify(requester.name)} (to take this name: dura add-requester ${target} ` +
+        `keeps ${JSON.stringify(requester.name)}${caseOnly(requester.name, request.requester.name)} ` +
+        `(to take this name: dura add-requester ${target} ` +
         `--name ${JSON.stringify(request.requester.name)} --email ${requester.email})`,
     );
   return notes;

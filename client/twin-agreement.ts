@@ -6,6 +6,7 @@
  * domains (then `dura institutions add-domain` joins them), and one office may sign for several.
  */
 import { normalizeDomain, sameEmail, type AgreementRequest } from '../common/agreement';
+import { unknownTopLevel } from '../common/address-notes';
 import { namesAnotherInstitution } from './join-notes';
 
 /** An agreement in process as the records have it (RecordsStore.agreementsInProcess). */
@@ -26,6 +27,14 @@ export function twinNote(request: AgreementRequest, inProcess: readonly InProces
   const twin = inProcess.find((a) => sameName(a) || sameOfficial(a));
   if (!twin) return null;
   const what = sameName(twin) ? 'the same institution name' : 'the same signing official';
+  // The agreement in process is the mistyped one when its domain is at no top-level domain (a trial's
+  // kent.eud): then the advice is the other way round.
+  const tld = unknownTopLevel(`x@${twin.domain}`);
+  if (tld && !unknownTopLevel(`x@${domain}`))
+    return (
+      `institution.domain: ${twin.agreementId} is in process for ${twin.name} under ${twin.domain} (${what}), ` +
+      `at no top-level domain (.${tld}): if that was mistyped for ${domain}, cancel ${twin.agreementId}`
+    );
   return (
     `institution.domain: ${twin.agreementId} is in process for ${twin.name} under ${twin.domain} (${what}): ` +
     `if ${domain} is mistyped, cancel the agreement this starts and request under ${twin.domain}`

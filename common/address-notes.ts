@@ -33,12 +33,19 @@ function underDomains(email: string, domains: readonly string[]): boolean {
  * agreement, whose official hears nothing).
  */
 export function addressNotes(
-  request: Pick<AgreementRequest, 'requester' | 'signingOfficial'>,
+  request: Pick<AgreementRequest, 'institution' | 'requester' | 'signingOfficial'>,
   domains: readonly string[],
   withOfficial = true,
 ): { notes: string[]; officialOutside: boolean } {
   const notes: string[] = [];
   const official = request.signingOfficial.email.trim();
+  // The domain itself (the web form refuses it; a trial's `dura request --domain kent.eud` said nothing).
+  const domainTld = unknownTopLevel(`x@${normalizeDomain(request.institution.domain)}`);
+  if (domainTld)
+    notes.push(
+      `institution.domain: ${normalizeDomain(request.institution.domain)}: .${domainTld} is no top-level ` +
+        `domain (mistyped?); an agreement under it would list a domain no researcher writes from`,
+    );
   for (const [field, email] of [
     ['requester.email', request.requester.email.trim()],
     ...(withOfficial ? ([['signingOfficial.email', official]] as const) : []),

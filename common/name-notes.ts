@@ -16,18 +16,27 @@ const LOST = /[\p{L}][?\uFFFD]|[?\uFFFD][\p{L}]/u;
 export function lostLetterNotes(
   request: Pick<AgreementRequest, 'institution' | 'requester' | 'signingOfficial'>,
 ): string[] {
+  const the = '"<the name>"';
   return (
     [
-      ['institution.name', request.institution.name, 'dura rename-institution'],
-      ['requester.name', request.requester.name, 'dura add-requester with the same --email'],
-      ['signingOfficial.name', request.signingOfficial.name, 'dura set-official with the same --email'],
+      ['institution.name', request.institution.name, `dura rename-institution <agreement> --name ${the}`],
+      [
+        'requester.name',
+        request.requester.name,
+        `dura add-requester <agreement> --name ${the} --email ${request.requester.email}`,
+      ],
+      [
+        'signingOfficial.name',
+        request.signingOfficial.name,
+        `dura set-official <agreement> --add --name ${the} --email ${request.signingOfficial.email}`,
+      ],
     ] as const
   )
     .filter(([, name]) => LOST.test(name))
     .map(
       ([field, name, fix]) =>
-        `${field}: ${JSON.stringify(name)} has a "?" where a letter may have been lost (a spreadsheet saved ` +
-        `in an encoding without it, such as Windows-1252 for Ł): accepted as typed; correct it with ${fix} ` +
-        `(and save the spreadsheet as "CSV UTF-8" before the next import)`,
+        `${field}: ${JSON.stringify(name)} has a "?" where a letter or sign may have been lost (a ` +
+        `spreadsheet saved in an encoding without it, such as Windows-1252 for Ł): accepted as typed; ` +
+        `to correct it: ${fix}`,
     );
 }

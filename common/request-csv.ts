@@ -59,6 +59,11 @@ export interface RequestCsv {
   ignored: string[];
   /** Each column as the header spells it (`Domain`), for problems found later (the import's plan). */
   columns?: Partial<Record<Column, string>>;
+  /**
+   * The domain of each row refused for other columns, when the domain itself was not: the plan checks
+   * it too (a personal provider's), so every problem is said at once.
+   */
+  refusedRowDomains?: { line: number; domain: string }[];
 }
 
 /**
@@ -81,6 +86,7 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
 
   const rows: CsvRequest[] = [];
   const problems: CsvProblem[] = [...table.problems];
+  const refusedRowDomains: { line: number; domain: string }[] = [];
   for (const { line, cells } of table.rows) {
     const value = (column: Column) => {
       const i = names.indexOf(column);
@@ -115,6 +121,8 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
       const column = COLUMN_OF[issue.path.replace(/\.\d+$/, '')] ?? 'row';
       if (!found.has(column)) found.set(column, issue.message);
     }
+    const domain = value('domain');
+    if (domain && !found.has('domain')) refusedRowDomains.push({ line, domain });
     // Left to right, as the header has the columns.
     const at = (c: Column | 'row') => (c === 'row' ? -1 : names.indexOf(c));
     for (const [field, message] of [...found].sort(([a], [b]) => at(a) - at(b)))
@@ -123,7 +131,7 @@ export function parseRequestCsv(text: string, now = new Date(), digits?: DigitsO
   problems.sort((a, b) => a.line - b.line);
   if (table.fatal) return { rows: [], problems, fatal: true, ignored };
   const columns = Object.fromEntries(REQUEST_COLUMNS.map((c) => [c, typed(c)]));
-  return { rows, problems, fatal: false, ignored, columns };
+  return { rows, problems, fatal: false, ignored, columns, refusedRowDomains };
 }
 
 /**

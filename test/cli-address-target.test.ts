@@ -116,6 +116,22 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     const quiet = await dura(...office);
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /signingOfficial/);
+    // The domain itself at no top-level domain: warned of (the form refuses it); the institution's
+    // right domain typed next is told the mistyped one is the agreement to cancel, not the reverse.
+    const typo = await dura(...requestArgs('mist.eud', 'mo@mist.eud'));
+    assert.equal(typo.status, 0, typo.stderr);
+    assert.match(
+      typo.stderr,
+      /^dura: warning: --domain: mist\.eud: \.eud is no top-level domain \(mistyped\?\)/m,
+    );
+    const right = await dura(
+      ...requestArgs('mist.edu', 'mo@mist.edu').map((a) => (a === 'osp@mist.edu' ? 'osp@mist.eud' : a)),
+    );
+    assert.equal(right.status, 0, right.stderr);
+    assert.match(
+      right.stderr,
+      /^dura: warning: --domain: mist\.eud-1 is in process for University of mist\.eud under mist\.eud \(the same signing official\), at no top-level domain \(\.eud\): if that was mistyped for mist\.edu, cancel mist\.eud-1$/m,
+    );
   });
 
   it('a requester of the agreement that listed the institution, requesting again, is told nothing new', async () => {
@@ -205,7 +221,7 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.equal(first.status, 0, first.stderr);
     assert.match(
       first.stderr,
-      /^dura: warning: --official-name: "\?ukasz Nowak" has a "\?" where a letter may have been lost .*dura set-official with the same --email/m,
+      /^dura: warning: --official-name: "\?ukasz Nowak" has a "\?" where a letter or sign may have been lost .*: accepted as typed; to correct it: dura set-official <agreement> --add --name "<the name>" --email osp@lodz\.edu$/m,
     );
     // A question mark apart from letters is no lost letter.
     const asked = requestArgs('ask.edu', 'ana@ask.edu').map((a) => (a === 'Sam Signer' ? 'Sam Signer ?' : a));

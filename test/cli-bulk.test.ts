@@ -560,7 +560,7 @@ for (const database of TEST_DATABASES)
       assert.equal(first.status, 0, first.stderr);
       assert.match(
         first.stdout,
-        /^line 2, lodz\.edu: warning: official_name: "\?ukasz Nowak" has a "\?" where a letter may have been lost /m,
+        /^line 2, lodz\.edu: warning: official_name: "\?ukasz Nowak" has a "\?" where a letter or sign may have been lost /m,
       );
       const fixed = csv(
         'found-letter.csv',
@@ -576,6 +576,20 @@ for (const database of TEST_DATABASES)
         dry.stdout,
       );
       await dura('cancel', 'lodz.edu', '--reason', 'test over');
+    });
+
+    it("a personal provider's domain is refused with the row's other problems, all at once", async () => {
+      const file = csv(
+        'provider-and-more.csv',
+        'Kent U,hotmail.co.uk,Bo,bo@kent.edu,,osp@kent.edu,,registered,',
+        'Kent U,kent.edu,Bea,bea@kent.edu,Sam,osp@kent.edu,,registered,',
+      );
+      const refused = await dura('import', file);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /^dura: line 2, official_name: required$/m);
+      assert.match(refused.stderr, /^dura: line 2, domain: hotmail\.co\.uk is a personal e-mail provider's/m);
+      assert.doesNotMatch(refused.stderr, /line 3/);
+      assert.equal((await dura('status', 'kent.edu')).status, 1, 'nothing requested');
     });
 
     it('a file with problems lists each by line and column, counting CRLF inside quotes, and requests nothing', async () => {

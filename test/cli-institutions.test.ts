@@ -244,14 +244,14 @@ for (const database of TEST_DATABASES)
 
     it('6. two officials both receive the package and the reminders; remind-now twice asks for --force', async () => {
       await ok(...requestArgs('six.edu'), '--initiation', 'manual');
-      // The one official added again: refused, pointing to the command that corrects a name.
+      // The one official added again as named: refused, nothing to change.
       const sam = ['--name', 'Sam Signer', '--email', 'osp@six.edu'];
       const twice = await dura('set-official', 'six.edu', '--add', ...sam);
       assert.deepEqual(
         [
           twice.status,
           twice.stderr.includes(
-            'osp@six.edu is already a signing official of this agreement (without --add, set-official corrects their name or title)',
+            'Sam Signer <osp@six.edu> is already a signing official of this agreement, as named',
           ),
         ],
         [1, true],
@@ -301,6 +301,17 @@ for (const database of TEST_DATABASES)
         (await ok('status', 'six.edu')).stdout,
         /Signing officials\s+Sam Signer <osp@six\.edu>; Pat Provost <provost@six\.edu>; Lee Late <lee@six\.edu>/,
       );
+      // One of several named again with --add (a spelling corrected): that name changes, the others
+      // stay, and nobody gets a second package (a trial's correction without --add dropped the others).
+      await ok('set-official', 'six.edu', '--add', '--name', 'Lee Later', '--email', 'lee@six.edu');
+      const spelled = JSON.parse((await ok('status', 'six.edu', '--json')).stdout);
+      assert.deepEqual(
+        spelled.signingOfficials.map((o: { name: string }) => o.name),
+        ['Sam Signer', 'Pat Provost', 'Lee Later'],
+      );
+      assert.match(spelled.history.at(-1).detail, /^lee@six\.edu: name Lee Late → Lee Later$/);
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // a package sent wrongly would be here
+      assert.equal(arrived('initiation-package', 'lee@six.edu').length, 1);
       // One of them made the only one: they have the package already, and get no second.
       await ok('set-official', 'six.edu', '--name', 'Pat Provost', '--email', 'Provost@six.edu');
       const only = JSON.parse((await ok('status', 'six.edu', '--json')).stdout);

@@ -135,7 +135,17 @@ export function registerHandlers(agreement: Agreement): void {
       const next = guard.signingOfficial(official, 'signingOfficial');
       const s = agreement.status;
       let kept = false;
-      if (official.add) {
+      const had = officialsOf(s);
+      const at = had.findIndex((o) => sameEmail(o.email, next.email));
+      if (official.add && at >= 0) {
+        // One it has, named again with --add: their name or title corrected, the others kept, nothing
+        // sent (a trial's "?ukasz" beside a second official). The validator refused this before, so
+        // no history took this path: no patch.
+        kept = true;
+        s.signingOfficials = had.map((o, i) => (i === at ? next : o));
+        if (at === 0) s.signingOfficial = next;
+        agreement.log('official-kept', keptDetail([had[at]!], next));
+      } else if (official.add) {
         // One more official: the next reminder (and a package not yet sent) goes to every one.
         s.signingOfficials = [...officialsOf(s), next];
         agreement.log('official-added', next.email);
@@ -166,21 +176,15 @@ export function registerHandlers(agreement: Agreement): void {
         requireOpen(agreement, 'change the signing official');
         const next = guard.signingOfficial(official, 'signingOfficial');
         const officials = officialsOf(agreement.status);
-        if (official.add && officials.some((o) => sameEmail(o.email, next.email)))
+        // An official it has, named again exactly as recorded (with --add; or the one official without):
+        // there is nothing to change or send. Validators run no code on replay: no patch.
+        const same = officials.find((o) => sameEmail(o.email, next.email));
+        const asNamed = same && same.name === next.name && (same.title ?? '') === (next.title ?? '');
+        if (asNamed && official.add)
           throw new Error(
-            `signingOfficial.email: ${next.email} is already a signing official of this agreement` +
-              // Validators run no code on replay: no patch.
-              (officials.length === 1 ? ' (without --add, set-official corrects their name or title)' : ''),
+            `signingOfficial.email: ${next.name} <${next.email}> is already a signing official of this agreement, as named`,
           );
-        // The one official, named again exactly as recorded: there is nothing to change or send.
-        const [only] = officials;
-        if (
-          !official.add &&
-          officials.length === 1 &&
-          sameEmail(only!.email, next.email) &&
-          only!.name === next.name &&
-          (only!.title ?? '') === (next.title ?? '')
-        )
+        if (asNamed && officials.length === 1)
           throw new Error(
             `signingOfficial.email: ${next.name} <${next.email}> is already the signing official, as named`,
           );

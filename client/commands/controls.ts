@@ -92,7 +92,10 @@ const controls: Control[] = [
       ['--name <name>', "the official's name", true],
       ['--email <email>', "the official's e-mail", true],
       ['--title <title>', "the official's title"],
-      ['--add', 'add this official beside the others (each gets the package and the reminders)'],
+      [
+        '--add',
+        'add this official beside the others (each gets the package and the reminders); with the address of one it has, correct their name or title and keep the others',
+      ],
       ['--replace', 'this official instead of all others (the default)'],
     ],
     example: 'dura set-official uw.edu --add --name "Pat Provost" --email provost@uw.edu',
@@ -106,8 +109,8 @@ const controls: Control[] = [
     amend: (update, status, f) => {
       const official = update.args[0] as { email: string; title?: string };
       const had = status.signingOfficials?.find((o) => sameEmail(o.email, official.email));
-      // With --add the address must be new (the validator refuses one the agreement has): nothing kept.
-      if (f.add || f.title !== undefined || !had?.title) return update;
+      // So does one of several corrected with --add (the others stay).
+      if (f.title !== undefined || !had?.title) return update;
       process.stderr.write(`dura: ${had.email} keeps the title ${had.title} (--title "" clears it)\n`);
       return { ...update, args: [{ ...official, title: had.title }] };
     },

@@ -52,7 +52,7 @@ export function registerIntakeCommands(program: Command): void {
       const { formatProblem } = await import('../../common/csv');
       // Every row that can be read, and the problems of the others; throws only for a file that cannot
       // be requested even in part (a bad header, …).
-      const { rows, problems, ignored, columns } = readRequestFile(file, {
+      const { rows, problems, ignored, columns, refusedRowDomains } = readRequestFile(file, {
         skipInvalid: true,
         digits: flags.dates,
       });
@@ -69,14 +69,14 @@ export function registerIntakeCommands(program: Command): void {
       // listed with the file's other problems, all at once.
       const { withStore } = await import('../records');
       const { planImport } = await import('../import-plan');
-      const plan = await withStore((registry) => planImport(rows, registry, columns)).catch(
-        (err: unknown) => {
-          // Without the records, what the file itself gets wrong is still the first thing to say.
-          if (err instanceof UnreachableError && problems.length && !flags.skipInvalid)
-            throw nothingRequested(file, problems, flags.dates);
-          throw err;
-        },
-      );
+      const plan = await withStore((registry) =>
+        planImport(rows, registry, columns, refusedRowDomains),
+      ).catch((err: unknown) => {
+        // Without the records, what the file itself gets wrong is still the first thing to say.
+        if (err instanceof UnreachableError && problems.length && !flags.skipInvalid)
+          throw nothingRequested(file, problems, flags.dates);
+        throw err;
+      });
       problems.push(...plan.problems);
       problems.sort((a, b) => a.line - b.line);
       if (problems.length && !flags.skipInvalid) throw nothingRequested(file, problems, flags.dates);
