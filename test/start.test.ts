@@ -193,9 +193,21 @@ describe('npm start', function () {
   });
 
   it("Temporal's port taken by another server is named, and nothing starts", async () => {
-    const other = net.createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => other.once('listening', resolve));
-    const taken = `127.0.0.1:${(other.address() as net.AddressInfo).port}`;
+    // A port of its own: the system may hand out again one the env's free ports were picked from.
+    const ours = [env.TEMPORAL_ADDRESS!.split(':')[1], env.DURA_UI_PORT, env.DURA_WEB_PORT].map(Number);
+    const listenAnywhere = async () => {
+      const server = net.createServer().listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      return { server, port: (server.address() as net.AddressInfo).port };
+    };
+    let held = await listenAnywhere();
+    while (ours.includes(held.port)) {
+      const again = await listenAnywhere(); // before closing the first, so it cannot come back
+      held.server.close();
+      held = again;
+    }
+    const other = held.server;
+    const taken = `127.0.0.1:${held.port}`;
     const data = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dura-start-taken-')), 'data');
     try {
       const { code, output } = await startUntilExit({ TEMPORAL_ADDRESS: taken, DURA_DATA_DIR: data });
