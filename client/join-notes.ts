@@ -60,7 +60,6 @@ export function namesAnotherOfficial(request: AgreementRequest, officials: reado
 export function namesAnotherInstitution(request: AgreementRequest, kept: string): boolean {
   // Accents and case aside, as a search compares names (a trial's "Universite de Montreal" was told of
   // "Université de Montréal" as another name).
-  const plain = (name: string) => name.trim().replace(/\s+/g, ' ');
   return compareNames(plain(request.institution.name), plain(kept)) !== 0;
 }
 
@@ -75,7 +74,6 @@ function renamedNotes(
   request: AgreementRequest,
   agreement: { which: string; target: string; officials: readonly Person[]; requesters?: readonly Person[] },
 ): string[] {
-  const plain = (name: string) => name.trim().replace(/\s+/g, ' ');
   const differs = (a: string, b: string) => plain(a) !== plain(b);
   // A file in capitals ("ZOFIA GÓRSKA") is no correction: said, so the command is not pasted blindly.
   const caseOnly = (a: string, b: string) =>
@@ -101,4 +99,9 @@ function renamedNotes(
         `--name ${JSON.stringify(request.requester.name)} --email ${requester.email})`,
     );
   return notes;
+}
+
+/** A name as compared: trimmed, its runs of spaces one space. */
+function plain(name: string): string {
+  return name.trim().replace(/\s+/g, ' ');
 }
