@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as rules from '../common/config-rules';
+import { variableNameProblems } from '../common/env-names';
 
 export interface LeanTarget {
   address: string;
@@ -68,6 +69,9 @@ export function leanTarget(env: NodeJS.ProcessEnv = process.env): LeanTarget | u
     if (value === undefined || !CONFIG_NAME.test(name)) continue;
     if (!ACCEPTED[name]?.(value)) return undefined;
   }
+  // A misspelt name: the full CLI refuses it or warns of it.
+  const names = variableNameProblems(env);
+  if (names.unknown.length || names.nearMisses.length) return undefined;
   // As common/config.ts: an empty value is an unset one.
   const set = (name: string) => env[name] || undefined;
   const key = set('DURA_ENCRYPTION_KEY');

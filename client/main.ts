@@ -21,6 +21,7 @@ import { registerReportCommands } from './commands/report';
 import { registerWebCommands } from './commands/web';
 import { DuraCommand, flagProblems, RefusedFlags } from './commands/required';
 import { statusFast } from './status-fast';
+import { variableNameProblems } from '../common/env-names';
 
 const program = new DuraCommand('dura')
   .description('Data Use and Registration Agreements for the All of Us Research Program')
@@ -36,7 +37,18 @@ let running: Command | undefined;
 program.hook('preAction', (_program, action) => {
   running = action;
   DuraCommand.refuseIfAny(action); // a bad choice among other problems: all of them, and nothing runs
+  checkVariableNames(process.env);
 });
+
+/**
+ * A misspelt variable is refused (a `DURA_` name dura does not read) or warned of (a near miss of
+ * another of dura's names) before anything runs: the setting it was meant to make would be missing.
+ */
+function checkVariableNames(env: NodeJS.ProcessEnv): void {
+  const { unknown, nearMisses } = variableNameProblems(env);
+  for (const line of nearMisses) process.stderr.write(`dura: warning: ${line}\n`);
+  if (unknown.length) throw new UserError(unknown.join('\n'));
+}
 
 registerAgreementCommands(program);
 registerControlCommands(program);

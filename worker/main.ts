@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverterFor, payloadEncryptionFor } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
+import { variableNameProblems } from '../common/env-names';
 import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createActivities, LinkKeyError } from '../activities';
 import { describeDatabase, isSqlite, sqlitePath } from '../activities/records/db';
@@ -141,6 +142,8 @@ function loadWorkerConfig(): Config {
       problems.push(...err.problems);
     }
   };
+  const names = variableNameProblems(process.env);
+  problems.push(...names.unknown);
   const config = collect(() => loadConfig());
   if (config) collect(() => temporalConnectionOptions(config)); // TLS files readable and PEM
   collect(() => mailSettings());
@@ -165,6 +168,7 @@ export async function main(options: WorkerOverrides = {}): Promise<number> {
     return 1;
   }
   const log = createLogger(config.DURA_LOG_LEVEL);
+  for (const line of variableNameProblems(process.env).nearMisses) log.warn(line);
   let signals = { received: 0 };
   try {
     installRuntime(config, log);
