@@ -10,6 +10,7 @@ import { fail, UserError } from './output';
 import { registerAgreementCommands } from './commands/agreements';
 import { registerCheckCommands } from './commands/check';
 import { registerCodecCommands } from './commands/codec';
+import { registerDoctorCommands } from './commands/doctor';
 import { registerControlCommands } from './commands/controls';
 import { registerIntakeCommands } from './commands/intake';
 import { registerLinkCommands } from './commands/links';
@@ -62,6 +63,7 @@ registerReportCommands(program);
 registerCodecCommands(program);
 registerWebCommands(program);
 registerLinkCommands(program);
+registerDoctorCommands(program);
 
 /**
  * Commander's complaint as every other one reads (docs/cli.md, "Output"): `dura: ` first, and a bad

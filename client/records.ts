@@ -19,7 +19,7 @@ async function openStore(): Promise<RecordsStore> {
 }
 
 /** The records, or an UnreachableError (exit 2) naming the database and why, as every command says it. */
-async function openRecords(databaseUrl: string): Promise<RecordsStore> {
+export async function openRecords(databaseUrl: string): Promise<RecordsStore> {
   const { RecordsStore } = await import('../activities/records/store');
   try {
     return await RecordsStore.open(databaseUrl, MUST_EXIST);

@@ -1,0 +1,45 @@
+/**
+ * `dura doctor`: every part the engine needs, checked at once (client/doctor.ts). Exit 0 when nothing
+ * is a problem (warnings allowed), 2 when Temporal or the records cannot be reached (as every command),
+ * 1 for any other problem: a script or a monitor can run it.
+ */
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { emit, type OutputOptions } from '../output';
+
+const MARK = { ok: 'ok', warning: 'warning', problem: 'PROBLEM' } as const;
+
+export function registerDoctorCommands(program: Command): void {
+  program
+    .command('doctor')
+    .description('is the engine working: Temporal, its workers, the records, mail, the weekly digest')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExit 0: nothing is a problem (warnings aside); 1: a problem; 2: Temporal or the records cannot be reached.' +
+        '\n\nExamples:\n  dura doctor\n  dura doctor --json',
+    )
+    .action(async (flags: OutputOptions) => {
+      const { loadConfig } = await import('../../common/config');
+      const config = loadConfig();
+      const doctor = await import('../doctor');
+      const { connect } = await import('../temporal');
+      const { openRecords } = await import('../records');
+      const outbox = path.join(config.DURA_DATA_DIR, 'outbox');
+      const [temporal, records, mail] = await Promise.all([
+        doctor.temporalChecks(config, () => connect(config)),
+        doctor.recordsChecks(config, () => openRecords(config.DATABASE_URL)),
+        doctor.mailCheck(config, outbox),
+      ]);
+      const checks = [...temporal, ...records, mail];
+      const problems = checks.filter((c) => c.finding === 'problem');
+      emit(flags, { ok: problems.length === 0, checks }, () => {
+        const width = Math.max(...checks.map((c) => c.check.length));
+        return checks
+          .map((c) => `${c.check.padEnd(width)}  ${MARK[c.finding].padEnd(7)}  ${c.detail}`)
+          .join('\n');
+      });
+      const unreachable = [temporal[0]!, records[0]!].some((c) => c.finding === 'problem');
+      process.exitCode = unreachable ? 2 : problems.length ? 1 : 0;
+    });
+}

@@ -1,0 +1,203 @@
+/**
+ * `dura doctor`: whether the engine can do its work, every part checked at once, so that a stopped
+ * worker or a mail server that refuses dura is found by the access team before an agreement goes quiet.
+ * Returns the findings as values; the command prints them and picks the exit code.
+ */
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto'; // loaded by @temporalio/client anyway
+import type { Config } from '../common/config';
+import type { RecordsStore } from '../activities/records/store';
+
+export type Finding = 'ok' | 'warning' | 'problem';
+
+export interface Check {
+  /** temporal, workers, search-attributes, schedule, records, encryption, mail, mail-queue. */
+  check: string;
+  finding: Finding;
+  detail: string;
+}
+
+/** A worker that polled within this long is taken as running (the server keeps pollers ~5 minutes). */
+export const POLLED_WITHIN_MS = 90_000;
+const SMTP_WAIT_MS = 5_000;
+
+/** What Temporal says: reachable, dura's workers polling, its search attributes, the weekly digest. */
+export async function temporalChecks(config: Config, connect: () => Promise<Client>): Promise<Check[]> {
+  let client: Client;
+  try {
+    client = await connect();
+    await client.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0];
+    const skipped = ['workers', 'search-attributes', 'schedule'].map((check) => ({
+      check,
+      finding: 'problem' as const,
+      detail: 'not checked: Temporal does not answer',
+    }));
+    return [
+      {
+        check: 'temporal',
+        finding: 'problem',
+        detail: why?.startsWith('Temporal at') ? why : `Temporal at ${config.TEMPORAL_ADDRESS}: ${why}`,
+      },
+      ...skipped,
+    ];
+  }
+  const at = `${config.TEMPORAL_ADDRESS}, namespace ${config.TEMPORAL_NAMESPACE}`;
+  return [
+    { check: 'temporal', finding: 'ok', detail: at },
+    await workersCheck(client, config),
+    await searchAttributesCheck(client, config),
+    await scheduleCheck(client),
+  ];
+}
+
+/** Workers polling dura's task queue for workflow and for activity tasks, seen lately. */
+async function workersCheck(client: Client, config: Config): Promise<Check> {
+  const queue = config.DURA_TASK_QUEUE;
+  const pollers = async (type: number) => {
+    const answer = await client.workflowService.describeTaskQueue({
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: { name: queue },
+      taskQueueType: type,
+    });
+    const now = Date.now();
+    return (answer.pollers ?? []).filter((p) => {
+      const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+      return now - seconds * 1000 <= POLLED_WITHIN_MS;
+    });
+  };
+  const types = temporal.api.enums.v1.TaskQueueType;
+  const [workflows, activities] = await Promise.all([
+    pollers(types.TASK_QUEUE_TYPE_WORKFLOW),
+    pollers(types.TASK_QUEUE_TYPE_ACTIVITY),
+  ]);
+  if (workflows.length === 0 || activities.length === 0) {
+    const missing = workflows.length === 0 ? 'workflow' : 'activity';
+    return {
+      check: 'workers',
+      finding: 'problem',
+      detail:
+        `no worker polls task queue ${queue} for ${missing} tasks: no reminder, message or deadline ` +
+        'moves until one runs (`npm start`, or the worker service)',
+    };
+  }
+  const builds = new Set(workflows.map((p) => p.workerVersionCapabilities?.buildId).filter(Boolean));
+  const processes = new Set(workflows.map((p) => p.identity));
+  return {
+    check: 'workers',
+    finding: 'ok',
+    detail: `${processes.size} polling task queue ${queue}${builds.size ? ` (${[...builds].join(', ')})` : ''}`,
+  };
+}
+
+async function searchAttributesCheck(client: Client, config: Config): Promise<Check> {
+  const { allSearchAttributes } = await import('../workflows/search-attributes');
+  const { customAttributes } = await client.connection.operatorService.listSearchAttributes({
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
+  const missing = allSearchAttributes.map((k) => k.name).filter((n) => !(n in (customAttributes ?? {})));
+  if (missing.length === 0)
+    return { check: 'search-attributes', finding: 'ok', detail: `${allSearchAttributes.length} registered` };
+  return {
+    check: 'search-attributes',
+    finding: 'problem',
+    detail: `${missing.join(', ')} not registered in namespace ${config.TEMPORAL_NAMESPACE}: agreements cannot start (README, "Production")`,
+  };
+}
+
+async function scheduleCheck(client: Client): Promise<Check> {
+  const { DIGEST_SCHEDULE_ID } = await import('./schedule');
+  const { ScheduleNotFoundError } = await import('@temporalio/client');
+  try {
+    const d = await client.schedule.getHandle(DIGEST_SCHEDULE_ID).describe();
+    if (d.state.paused)
+      return {
+        check: 'schedule',
+        finding: 'warning',
+        detail: `the weekly digest is paused (${d.state.note ?? 'no note'}): \`dura schedule resume\``,
+      };
+    const next = d.info.nextActionTimes[0];
+    return {
+      check: 'schedule',
+      finding: 'ok',
+      detail: `the weekly digest${next ? ` runs next ${next.toISOString()}` : ''}`,
+    };
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    return { check: 'schedule', finding: 'warning', detail: 'no weekly digest: `dura schedule ensure`' };
+  }
+}
+
+/** What the records say: reachable, the workers' encryption as this dura's, messages being retried. */
+export async function recordsChecks(config: Config, open: () => Promise<RecordsStore>): Promise<Check[]> {
+  const { describeDatabase } = await import('../activities/records/db');
+  let store: RecordsStore;
+  try {
+    store = await open();
+  } catch (err) {
+    const skipped = ['encryption', 'mail-queue'].map((check) => ({
+      check,
+      finding: 'problem' as const,
+      detail: 'not checked: the records cannot be opened',
+    }));
+    return [{ check: 'records', finding: 'problem', detail: (err as Error).message }, ...skipped];
+  }
+  try {
+    const { engineEncryptionProblem } = await import('./engine-encryption');
+    const encryption = await engineEncryptionProblem(store.db, config);
+    const retrying = await store.db
+      .selectFrom('emails')
+      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
+      .where('state', '=', 'sending')
+      .where('attempts', '>', 1)
+      .executeTakeFirstOrThrow();
+    const count = Number(retrying.count);
+    return [
+      { check: 'records', finding: 'ok', detail: describeDatabase(config.DATABASE_URL) },
+      encryption
+        ? { check: 'encryption', finding: 'problem', detail: encryption }
+        : { check: 'encryption', finding: 'ok', detail: 'the workers can read what this dura writes' },
+      count === 0
+        ? { check: 'mail-queue', finding: 'ok', detail: 'no message waiting for a retry' }
+        : {
+            check: 'mail-queue',
+            finding: 'warning',
+            detail: `${count} message(s) being retried, the oldest since ${retrying.oldest}: \`dura status <agreement>\` says why`,
+          },
+    ];
+  } finally {
+    await store.close();
+  }
+}
+
+/** The mail server as this dura reaches it (SMTP_URL): connects, greets and logs in, sends nothing. */
+export async function mailCheck(config: Config, outbox: string): Promise<Check> {
+  if (!config.SMTP_URL)
+    return {
+      check: 'mail',
+      finding: 'warning',
+      detail: `no SMTP_URL: messages are written to ${outbox} as .eml files, not sent`,
+    };
+  const { default: nodemailer } = await import('nodemailer');
+  const { default: SMTPTransport } = await import('nodemailer/lib/smtp-transport');
+  const transport = nodemailer.createTransport(
+    new SMTPTransport({
+      url: config.SMTP_URL,
+      connectionTimeout: SMTP_WAIT_MS,
+      greetingTimeout: SMTP_WAIT_MS,
+      socketTimeout: SMTP_WAIT_MS,
+    }),
+  );
+  const server = new URL(config.SMTP_URL);
+  const at = `${server.hostname}:${server.port || (server.protocol === 'smtps:' ? 465 : 587)}`;
+  try {
+    await transport.verify();
+    return { check: 'mail', finding: 'ok', detail: `${at} accepts connections` };
+  } catch (err) {
+    const why = ((err as Error).message || String(err)).split('\n')[0];
+    return { check: 'mail', finding: 'problem', detail: `${at}: ${why} (messages wait and are retried)` };
+  } finally {
+    transport.close();
+  }
+}

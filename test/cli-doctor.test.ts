@@ -1,0 +1,98 @@
+// `dura doctor`: every part the engine needs, checked at once, with the exit code a monitor reads. The
+// CLI as a subprocess, the dev server, a real worker on SQLite, mail to an SMTP sink.
+import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
+import { devServerEnv } from './helpers/env';
+import { dura as runDura } from './helpers/cli';
+import { realEngine } from './helpers/engine';
+
+interface Doctor {
+  ok: boolean;
+  checks: { check: string; finding: 'ok' | 'warning' | 'problem'; detail: string }[];
+}
+
+/** A port nothing listens on (taken, then closed). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('dura doctor', function () {
+  const engine = realEngine(devServerEnv, {}, 'sqlite');
+  const doctor = async (env: NodeJS.ProcessEnv = {}) => {
+    const run = await runDura(['doctor', '--json'], { SMTP_URL: engine.smtp.url, ...engine.cliEnv, ...env });
+    assert.ok(run.stdout, `no answer (exit ${run.status}): ${run.stderr}`);
+    const answer = JSON.parse(run.stdout) as Doctor;
+    const findings = Object.fromEntries(answer.checks.map((c) => [c.check, c.finding]));
+    return {
+      status: run.status,
+      answer,
+      findings,
+      detail: (name: string) => answer.checks.find((c) => c.check === name)?.detail,
+    };
+  };
+
+  it('all well: every check ok, exit 0; no weekly digest is a warning until `schedule ensure`', async () => {
+    const before = await doctor();
+    assert.equal(before.status, 0, JSON.stringify(before.answer));
+    assert.deepEqual(before.findings, {
+      temporal: 'ok',
+      workers: 'ok',
+      'search-attributes': 'ok',
+      schedule: 'warning',
+      records: 'ok',
+      encryption: 'ok',
+      'mail-queue': 'ok',
+      mail: 'ok',
+    });
+    assert.match(before.detail('workers')!, new RegExp(`^1 polling task queue ${engine.queue}`));
+    assert.match(before.detail('schedule')!, /dura schedule ensure/);
+    assert.equal((await runDura(['schedule', 'ensure'], engine.cliEnv)).status, 0);
+    const after = await doctor();
+    assert.deepEqual([after.status, after.findings.schedule, after.answer.ok], [0, 'ok', true]);
+    // The text view: a line a check, the problem marked.
+    const text = await runDura(['doctor'], { ...engine.cliEnv, SMTP_URL: engine.smtp.url });
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^temporal +ok +127\.0\.0\.1:\d+, namespace default$/m);
+    assert.equal(text.stdout.trim().split('\n').length, 8);
+  });
+
+  it('a queue no worker polls, and a mail server that does not answer: problems, exit 1', async () => {
+    const port = await closedPort();
+    const found = await doctor({
+      DURA_TASK_QUEUE: 'nobody-polls-this',
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+    });
+    assert.equal(found.status, 1);
+    assert.equal(found.answer.ok, false);
+    assert.equal(found.findings.workers, 'problem');
+    assert.match(
+      found.detail('workers')!,
+      /^no worker polls task queue nobody-polls-this for workflow tasks/,
+    );
+    assert.equal(found.findings.mail, 'problem');
+    assert.match(found.detail('mail')!, new RegExp(`^127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    assert.equal(found.findings.temporal, 'ok');
+    // No SMTP_URL: the outbox, a warning only.
+    const outbox = await doctor({ SMTP_URL: '' });
+    assert.deepEqual([outbox.status, outbox.findings.mail], [0, 'warning']);
+    assert.match(outbox.detail('mail')!, /^no SMTP_URL: messages are written to .*outbox as \.eml files/);
+  });
+
+  it('Temporal or the records unreachable: exit 2, and every other part still checked', async () => {
+    const down = await doctor({ TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}` });
+    assert.equal(down.status, 2);
+    assert.deepEqual(
+      [down.findings.temporal, down.findings.workers, down.findings.records, down.findings.mail],
+      ['problem', 'problem', 'ok', 'ok'],
+    );
+    assert.equal(down.detail('workers'), 'not checked: Temporal does not answer');
+    const noRecords = await doctor({ DATABASE_URL: 'sqlite:/nonexistent/dura.sqlite' });
+    assert.equal(noRecords.status, 2);
+    assert.deepEqual([noRecords.findings.records, noRecords.findings.temporal], ['problem', 'ok']);
+    assert.match(noRecords.detail('records')!, /no such file/);
+  });
+});
