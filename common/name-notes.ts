@@ -31,12 +31,20 @@ export function lostLetterNotes(
         `dura set-official <agreement> --add --name ${the} --email ${request.signingOfficial.email}`,
       ],
     ] as const
-  )
-    .filter(([, name]) => LOST.test(name))
-    .map(
-      ([field, name, fix]) =>
-        `${field}: ${JSON.stringify(name)} has a "?" where a letter or sign may have been lost (a ` +
-        `spreadsheet saved in an encoding without it, such as Windows-1252 for Ł): accepted as typed; ` +
-        `to correct it: ${fix}`,
-    );
+  ).flatMap(([field, name, fix]) => {
+    const note = lostLetterNote(field, name);
+    return note ? [`${note}; to correct it: ${fix}`] : [];
+  });
+}
+
+/**
+ * `<field>: "<name>" has a "?" where a letter … may have been lost (…): accepted as typed` when `name`
+ * has a `?` or U+FFFD touching a letter (a name pasted from a garbled file); null otherwise.
+ */
+export function lostLetterNote(field: string, name: string): string | null {
+  if (!LOST.test(name)) return null;
+  return (
+    `${field}: ${JSON.stringify(name)} has a "?" where a letter or sign may have been lost (a ` +
+    `spreadsheet saved in an encoding without it, such as Windows-1252 for Ł): accepted as typed`
+  );
 }

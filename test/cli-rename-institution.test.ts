@@ -69,4 +69,35 @@ describe('dura rename-institution', function () {
       /^dura: ulb\.be-1 is cancelled .*rename-institution applies to an agreement in process$/m,
     );
   });
+
+  it('a name typed with a letter lost to an encoding is taken, with a warning naming --name', async () => {
+    await dura(...requestArgs('pw.edu.pl'));
+    const renamed = await dura('rename-institution', 'pw.edu.pl-1', '--name', 'Politechnika Warszawska ?ód?');
+    assert.equal(renamed.status, 0, renamed.stderr);
+    assert.match(
+      renamed.stderr,
+      /^dura: warning: --name: "Politechnika Warszawska \?ód\?" has a "\?" where a letter or sign may have been lost .*: accepted as typed$/m,
+    );
+    const official = await dura(
+      'set-official',
+      'pw.edu.pl-1',
+      '--add',
+      '--name',
+      '?ukasz Nowak',
+      '--email',
+      'ln@pw.edu.pl',
+    );
+    assert.equal(official.status, 0, official.stderr);
+    assert.match(official.stderr, /^dura: warning: --name: "\?ukasz Nowak" has a "\?"/m);
+    const requester = await dura(
+      'add-requester',
+      'pw.edu.pl-1',
+      '--name',
+      'Zofia Kowalska',
+      '--email',
+      'zk@pw.edu.pl',
+    );
+    assert.equal(requester.status, 0, requester.stderr);
+    assert.doesNotMatch(requester.stderr, /warning/);
+  });
 });

@@ -9,7 +9,7 @@ import { sameEmail, type AgreementAnswer, type AgreementStatus } from '../../com
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
 import { nextReminderWords } from './next-reminder-words';
-import { typedEmail, typedPerson, warnNowhere } from './person-flags';
+import { typedEmail, typedPerson, warnLostLetter, warnNowhere } from './person-flags';
 import { checkFlags, requiredFlag } from './required';
 
 type Flags = OutputOptions & Record<string, string | boolean | undefined>;
@@ -116,6 +116,7 @@ const controls: Control[] = [
     },
     done: async (_status, f) => {
       await warnNowhere(f);
+      await warnLostLetter(f);
       return '';
     },
   },
@@ -153,6 +154,7 @@ const controls: Control[] = [
         .find((h) => h.event === 'requester-outside-domain' && h.detail?.startsWith(`${email} `));
       if (outside) process.stderr.write(`dura: warning: ${outside.detail}\n`);
       await warnNowhere(f);
+      await warnLostLetter(f);
       return '';
     },
   },
@@ -184,6 +186,10 @@ const controls: Control[] = [
       status.institution.name === oneSpaced(String(f.name))
         ? `the institution is named ${status.institution.name} already; nothing changed (stage ${status.stage})`
         : null,
+    done: async (_status, f) => {
+      await warnLostLetter(f);
+      return '';
+    },
   },
   {
     name: 'remind-now',

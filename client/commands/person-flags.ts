@@ -55,3 +55,10 @@ export async function warnNowhere(f: object): Promise<void> {
       `dura: warning: --email: ${email}: .${tld} is no top-level domain (mistyped?); mail to it will not arrive\n`,
     );
 }
+
+/** Taken all the same: a `--name` with a letter likely lost to an encoding (pasted from a garbled file). */
+export async function warnLostLetter(f: object): Promise<void> {
+  const { lostLetterNote } = await import('../../common/name-notes');
+  const note = lostLetterNote('--name', String((f as { name?: unknown }).name ?? '').trim());
+  if (note) process.stderr.write(`dura: warning: ${note}\n`);
+}
