@@ -11,7 +11,7 @@ import type { RecordsStore } from '../activities/records/store';
 export type Finding = 'ok' | 'warning' | 'problem';
 
 export interface Check {
-  /** temporal, workers, search-attributes, schedule, records, encryption, mail, mail-queue. */
+  /** temporal, workers, search-attributes, schedule, agreements, records, encryption, mail-queue, mail. */
   check: string;
   finding: Finding;
   detail: string;
@@ -29,7 +29,7 @@ export async function temporalChecks(config: Config, connect: () => Promise<Clie
     await client.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
   } catch (err) {
     const why = (err as Error).message.split('\n')[0];
-    const skipped = ['workers', 'search-attributes', 'schedule'].map((check) => ({
+    const skipped = ['workers', 'search-attributes', 'schedule', 'agreements'].map((check) => ({
       check,
       finding: 'problem' as const,
       detail: 'not checked: Temporal does not answer',
@@ -49,7 +49,34 @@ export async function temporalChecks(config: Config, connect: () => Promise<Clie
     await workersCheck(client, config),
     await searchAttributesCheck(client, config),
     await scheduleCheck(client),
+    await overdueCheck(client),
   ];
+}
+
+/** How late a reminder may be before an agreement is taken as not moving (timers fire within seconds). */
+export const REMINDER_LATE_MS = 60 * 60_000;
+
+/**
+ * Agreements in process whose next reminder is an hour or more past: each workflow moves that date on
+ * when it sends the reminder, so one that stays behind is not moving (no worker, mail failing for
+ * hours, or its workflow task failing: a history its code cannot replay). One visibility query.
+ */
+async function overdueCheck(client: Client): Promise<Check> {
+  const before = new Date(Date.now() - REMINDER_LATE_MS).toISOString();
+  const query = `WorkflowType='agreementWorkflow' AND ExecutionStatus='Running' AND DuraNextReminderAt < '${before}'`;
+  const { count } = await client.workflow.count(query);
+  if (count === 0)
+    return { check: 'agreements', finding: 'ok', detail: 'none an hour or more past its reminder' };
+  const ids: string[] = [];
+  for await (const w of client.workflow.list({ query, pageSize: 5 })) if (ids.push(w.workflowId) >= 5) break;
+  return {
+    check: 'agreements',
+    finding: 'problem',
+    detail:
+      `${count} an hour or more past its next reminder (${ids.join(', ')}${count > ids.length ? ', …' : ''}): ` +
+      'not moving; see the workers and mail above, and `temporal workflow describe -w <id>` for a failing ' +
+      'workflow task (README, "Reliability")',
+  };
 }
 
 /** Workers polling dura's task queue for workflow and for activity tasks, seen lately. */

@@ -5,6 +5,8 @@ import * as net from 'node:net';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura } from './helpers/cli';
 import { realEngine } from './helpers/engine';
+import { until } from './helpers/wait';
+import * as sa from '../workflows/search-attributes';
 
 interface Doctor {
   ok: boolean;
@@ -43,6 +45,7 @@ describe('dura doctor', function () {
       workers: 'ok',
       'search-attributes': 'ok',
       schedule: 'warning',
+      agreements: 'ok',
       records: 'ok',
       encryption: 'ok',
       'mail-queue': 'ok',
@@ -57,7 +60,7 @@ describe('dura doctor', function () {
     const text = await runDura(['doctor'], { ...engine.cliEnv, SMTP_URL: engine.smtp.url });
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^temporal +ok +127\.0\.0\.1:\d+, namespace default$/m);
-    assert.equal(text.stdout.trim().split('\n').length, 8);
+    assert.equal(text.stdout.trim().split('\n').length, 9);
   });
 
   it('a queue no worker polls, and a mail server that does not answer: problems, exit 1', async () => {
@@ -80,6 +83,33 @@ describe('dura doctor', function () {
     const outbox = await doctor({ SMTP_URL: '' });
     assert.deepEqual([outbox.status, outbox.findings.mail], [0, 'warning']);
     assert.match(outbox.detail('mail')!, /^no SMTP_URL: messages are written to .*outbox as \.eml files/);
+  });
+
+  it('an agreement an hour past its next reminder is not moving: a problem naming it', async () => {
+    // Its workflow on a queue no worker polls, as one whose worker stopped or whose task keeps failing.
+    const { client } = engine.env;
+    const handle = await client.workflow.start('agreementWorkflow', {
+      workflowId: 'dura-stuck.example.edu',
+      taskQueue: 'nobody-polls-this',
+      args: [{}],
+      typedSearchAttributes: [
+        { key: sa.DuraStage, value: 'awaiting-signature' },
+        { key: sa.DuraNextReminderAt, value: new Date(Date.now() - 2 * 3600_000) },
+      ],
+    });
+    try {
+      await until(async () => (await client.workflow.count(`WorkflowId='${handle.workflowId}'`)).count === 1);
+      const found = await doctor();
+      assert.equal(found.status, 1);
+      assert.equal(found.findings.agreements, 'problem');
+      assert.match(
+        found.detail('agreements')!,
+        /^1 an hour or more past its next reminder \(dura-stuck\.example\.edu\): not moving/,
+      );
+    } finally {
+      await handle.terminate('test over');
+    }
+    assert.equal((await doctor()).findings.agreements, 'ok');
   });
 
   it('Temporal or the records unreachable: exit 2, and every other part still checked', async () => {
