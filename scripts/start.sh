@@ -156,6 +156,7 @@ dura is running.
   Temporal UI      http://$host:$ui_port
   $mail_line
   CLI              dura --help   (with alias dura="node $PWD/bin/dura.js", or npm link)$settings
+  Health           dura doctor   (every part checked at once, a line each)
 Press Ctrl-C to stop.
 MSG
 # One part stopping stops them all: say which, and how.

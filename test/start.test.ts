@@ -74,6 +74,12 @@ describe('npm start', function () {
     const institutions = await fetch(`${pages}/institutions`);
     assert.equal(institutions.status, 200, await institutions.text());
     assert.match(institutions.headers.get('content-type') ?? '', /^text\/html/);
+    // And `dura doctor`, which the banner offers, finds every part working.
+    assert.match(output, /^ {2}Health {11}dura doctor {3}/m);
+    let health = await runDura(['doctor'], env);
+    await until(async () => (health = await runDura(['doctor'], env)).status === 0, 30_000).catch(() =>
+      assert.fail(`dura doctor exit ${health.status}:\n${health.stdout}${health.stderr}`),
+    );
     return child;
   }
 
