@@ -79,7 +79,7 @@ for (const database of TEST_DATABASES)
       assert.deepEqual(addresses(pkg!.cc), ['aou-so@aou.example.org']);
       assert.equal(
         pkg!.subject,
-        `Data Use and Registration Agreement for ${request.institution.name} (All of Us Research Program)`,
+        `Data Use and Registration Agreement for ${request.institution.name} (All of Us Research Program, ref. ${id})`,
       );
       assert.deepEqual(await s.listedTiers(request.institution.domain), ['registered']);
       // The records hold the whole history, in order; the requester's registration adds its own after

@@ -68,21 +68,24 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
     ],
   },
   'initiation-package': {
-    subject: 'Data Use and Registration Agreement for University of Testing (All of Us Research Program)',
+    subject:
+      'Data Use and Registration Agreement for University of Testing (All of Us Research Program, ref. dura-uw.test)',
     sentences: [
       'Dear Sam Signer,',
       'Ann Lee and Bo Chen at University of Testing would like to use All of Us data ' +
         '(Registered and Controlled Tiers) on the Researcher Workbench.',
       'we understand that you sign such agreements for University of Testing.',
       'You will find the agreement and its documentation here:\nhttps://agreement.example/dura',
+      // Two agreements of one institution told apart (a trial: a typo's twin, then its closed notice).
+      'Our reference for it is dura-uw.test (e-mail domain uw.test); please keep it in your reply.',
       'reply to this message with the signed agreement.',
     ],
   },
   reminder: {
-    subject: 'Reminder: the All of Us DURA for University of Testing awaits signature',
+    subject: 'Reminder: the All of Us DURA for University of Testing (ref. dura-uw.test) awaits signature',
     sentences: [
       'Dear Sam Signer,',
-      'A friendly follow-up (reminder 2) on the Data Use and Registration Agreement we sent you on ' +
+      'A friendly follow-up (reminder 2) on the Data Use and Registration Agreement (ref. dura-uw.test) we sent you on ' +
         'Monday, November 23, 2026, 9:30 AM ET.',
       'Researchers at University of Testing (Ann Lee and Bo Chen) are waiting to use All of Us data',
       'The agreement and its documentation are here:\nhttps://agreement.example/dura',
@@ -215,11 +218,11 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
     ],
   },
   'closed-notice': {
-    subject: 'Closed: the All of Us DURA for University of Testing',
+    subject: 'Closed: the All of Us DURA for University of Testing (ref. dura-uw.test)',
     sentences: [
       'Dear Sam Signer,',
       'The Data Use and Registration Agreement we sent you on Monday, November 23, 2026, 9:30 AM ET for ' +
-        'University of Testing is now closed: the request was cancelled.',
+        'University of Testing (our reference dura-uw.test, e-mail domain uw.test) is now closed: the request was cancelled.',
       'You do not need to do anything more with it, and we will send no more reminders.',
     ],
   },
