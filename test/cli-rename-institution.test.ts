@@ -1,6 +1,7 @@
-// `dura rename-institution`: a mistyped institution name corrected on an agreement in process, in its
-// status, its records and the next message. The CLI as a subprocess, the dev server, a real worker,
-// SQLite, mail to an SMTP sink.
+// Corrections on an agreement in process: `dura rename-institution` (a mistyped institution name, in its
+// status, its records and the next message), a name with a letter lost to an encoding, and an official
+// whose package bounced. The CLI as a subprocess, the dev server, a real worker, SQLite, mail to an SMTP
+// sink.
 import { strict as assert } from 'node:assert';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura, requestArgs } from './helpers/cli';
@@ -99,5 +100,36 @@ describe('dura rename-institution', function () {
     );
     assert.equal(requester.status, 0, requester.stderr);
     assert.doesNotMatch(requester.stderr, /warning/);
+  });
+
+  it('a bounced package: the team is told to correct the official and initiate, and set-official says so', async () => {
+    engine.smtp.refuse.set('osp@bounce.edu', 550);
+    assert.equal((await dura(...requestArgs('bounce.edu'))).status, 0);
+    const escalation = () =>
+      engine.smtp.arrived.find(({ mail }) =>
+        /Needs attention: University of bounce\.edu/.test(mail.subject ?? ''),
+      );
+    await until(() => escalation() !== undefined);
+    assert.match(
+      escalation()!.mail.text ?? '',
+      /What to do: correct the official's address \(dura set-official bounce\.edu-1 .*\), then send the package again: dura initiate bounce\.edu-1\./,
+    );
+    const fixed = await dura(
+      'set-official',
+      'bounce.edu-1',
+      '--name',
+      'Real Signer',
+      '--email',
+      'real.osp@bounce.edu',
+    );
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.match(
+      fixed.stderr,
+      /^dura: no package has gone to an official yet: send it with `dura initiate bounce\.edu-1`$/m,
+    );
+    assert.equal((await dura('initiate', 'bounce.edu-1')).status, 0);
+    await until(() =>
+      engine.smtp.arrived.some(({ mail }) => addresses(mail.to).includes('real.osp@bounce.edu')),
+    );
   });
 });

@@ -209,6 +209,9 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
         ? 'no reason was given'
         : instantsInWords(String(reason)),
     ),
+    // What the access team does about it, where dura knows (a trial's team corrected the official of a
+    // bounced package and waited for a package that only `dura initiate` sends).
+    nextStep: nextStepFor(String(reason ?? ''), s.agreementId),
     progress: progress(s, nameAndTitle, ctx.now),
     // A renewal (issue 18): the id of the agreement it renews, or null.
     renews: s.renews ?? null,
@@ -228,4 +231,14 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
         }
       : null,
   };
+}
+
+/** The access team's next step for an escalation's reason (workflows/mail.ts `undeliverable`), or null. */
+function nextStepFor(reason: string, agreementId: string): string | null {
+  if (!reason.startsWith('The initiation-package message could not be delivered')) return null;
+  return (
+    `correct the official's address (dura set-official ${agreementId} --name "…" --email …), then send ` +
+    `the package again: dura initiate ${agreementId}. Until then nothing goes out, and the initiation ` +
+    'deadline keeps running.'
+  );
 }

@@ -114,9 +114,14 @@ const controls: Control[] = [
       process.stderr.write(`dura: ${had.email} keeps the title ${had.title} (--title "" clears it)\n`);
       return { ...update, args: [{ ...official, title: had.title }] };
     },
-    done: async (_status, f) => {
+    done: async (status, f) => {
       await warnNowhere(f);
       await warnLostLetter(f);
+      // Not initiated yet (manual initiation, or a package that bounced): nothing goes out by itself.
+      if (status.stage === 'awaiting-initiation')
+        process.stderr.write(
+          `dura: no package has gone to an official yet: send it with \`dura initiate ${status.agreementId}\`\n`,
+        );
       return '';
     },
   },
