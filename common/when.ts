@@ -76,7 +76,10 @@ function calendarDate(date: string, text: string): DateTime | string {
  * time of day as Excel adds it (`11/30/2026 9:15`, `11/30/2026 9:15 PM`).
  */
 const NUMERIC_DATE =
-  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::\d{2})?\s*([ap])?\.?m?\.?)?$/i;
+  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T]+(\d{1,2}):(\d{2})(?::\d{2})?\s*([ap])?\.?m?\.?)?$/i;
+
+/** The year of NUMERIC_DATE's match: two digits (Excel's `3/4/26`, a hand-typed `12/2/26`) are 20yy. */
+const yearOf = (m: RegExpExecArray): number => (m[3]!.length === 2 ? 2000 : 0) + Number(m[3]);
 
 /** Day and month in digits without a year, as people type them: `12/3`, `3.12`. */
 const NO_YEAR = /^(\d{1,2})[/.](\d{1,2})$/;
@@ -101,7 +104,7 @@ function inOrder(
 ): DateTime {
   const [a, b] = [Number(m[1]), Number(m[2])];
   const [month, day] = order === 'month-first' ? [a, b] : [b, a];
-  const year = m[3] === undefined ? yearFor(month, day, expect) : Number(m[3]);
+  const year = m[3] === undefined ? yearFor(month, day, expect) : yearOf(m);
   return DateTime.fromObject({ year, month, day, ...clock }, { zone: NEW_YORK, locale: 'en-US' });
 }
 
@@ -109,17 +112,27 @@ function inOrder(
  * What a date in digits would be as YYYY-MM-DD, month first (US) then day first, each that is a real
  * date: `for December 1, 2026 type 2026-12-01; for January 12, 2026 type 2026-01-12`. Never chosen
  * for the person (which they meant is theirs to say). A date with its month's name has one reading
- * (monthNameReading); undefined for any other shape.
+ * (oneReading); undefined for any other shape.
  */
 function numericReadings(text: string, expect?: Expect): string | undefined {
   const m = NUMERIC_DATE.exec(text) ?? NO_YEAR.exec(text);
-  if (!m) return monthNameReading(text, expect);
+  if (!m) {
+    const day = oneReading(text, expect);
+    return day ? offered([day], expect) : undefined;
+  }
   const clock = clockOf(m);
   if (clock === null) return undefined;
   const days = (['month-first', 'day-first'] as const)
     .map((order) => inOrder(m, order, clock, expect))
     .filter((d, i, all) => d.isValid && all.findIndex((o) => o.toISODate() === d.toISODate()) === i);
-  if (days.length === 0) return undefined;
+  return days.length ? offered(days, expect, clock) : undefined;
+}
+
+/**
+ * `for December 1, 2026 type 2026-12-01; …` for each reading, those on the side of today `expect`s;
+ * when every one is on the wrong side, all of them, each said so (`…, though that is past`).
+ */
+function offered(days: DateTime[], expect?: Expect, clock?: { hour: number; minute: number }): string {
   // A reading on the wrong side of today is no help (`--until 12/8/2026` is not August 12 of a past
   // summer), unless every reading is.
   const today = newYorkDate();
@@ -176,33 +189,31 @@ const MONTH_NAME_NO_YEAR = ['LLL d', 'LLLL d', 'd LLL', 'd LLLL'];
 const RELATIVE_DAYS: Record<string, number> = { yesterday: -1, today: 0, tomorrow: 1 };
 
 /**
- * `for December 3, 2026 type 2026-12-03` for a date written with its month's name (its year, when left
- * out, `yearFor`'s), year first with one-digit month or day or slashes (`2026-12-3`, `2026/12/03`), or a
- * day in words (`yesterday`, `today`, `tomorrow`): one reading.
+ * The one New York day meant by a date written with its month's name (its year, when left out,
+ * `yearFor`'s), year first with one-digit month or day or slashes (`2026-12-3`, `2026/12/03`), or a day
+ * in words (`yesterday`, `today`, `tomorrow`); undefined for any other text.
  */
-function monthNameReading(text: string, expect?: Expect): string | undefined {
+function oneReading(text: string, expect?: Expect): DateTime | undefined {
   const loose = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text);
   if (loose) {
     const day = DateTime.fromObject(
       { year: Number(loose[1]), month: Number(loose[2]), day: Number(loose[3]) },
       { zone: NEW_YORK, locale: 'en-US' },
     );
-    return day.isValid ? `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}` : undefined;
+    return day.isValid ? day : undefined;
   }
   const relative = RELATIVE_DAYS[text.toLowerCase()];
-  if (relative !== undefined) {
-    const day = DateTime.now().setZone(NEW_YORK).setLocale('en-US').plus({ days: relative });
-    return `for ${day.toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
-  }
+  if (relative !== undefined)
+    return DateTime.now().setZone(NEW_YORK).setLocale('en-US').plus({ days: relative });
   const named = monthNameDate(text);
-  if (named) return `for ${named.toFormat('LLLL d, yyyy')} type ${named.toISODate()}`;
+  if (named) return named;
   const plain = text.replace(/\s+/g, ' ').replace(/^(\w{3,})\. /, '$1 ');
   for (const format of MONTH_NAME_NO_YEAR) {
     const found = DateTime.fromFormat(plain, format, { locale: 'en-US' });
     if (!found.isValid) continue;
     const year = yearFor(found.month, found.day, expect);
     const day = DateTime.fromObject({ year, month: found.month, day: found.day }, { zone: NEW_YORK });
-    if (day.isValid) return `for ${day.setLocale('en-US').toFormat('LLLL d, yyyy')} type ${day.toISODate()}`;
+    if (day.isValid) return day.setLocale('en-US');
   }
   return undefined;
 }
@@ -295,7 +306,7 @@ function inDigits(text: string, dateText: string, digits: DigitsOrder): When | {
   if (clock === null) return { problem: `${text} is not a time of day` };
   const at = inOrder(m, digits, clock);
   if (!at.isValid) {
-    const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const [a, b, year] = [Number(m[1]), Number(m[2]), yearOf(m)];
     const month = digits === 'month-first' ? a : b;
     if (month < 1 || month > 12)
       return { problem: `${text} is not a date ${digits}: there is no month ${month}` };

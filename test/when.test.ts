@@ -133,6 +133,21 @@ describe('dates and times typed by people (common/when.ts)', () => {
       );
     });
 
+    it("a two-digit year is 20yy (Excel's 3/4/26, a hand-typed 12/2/26): read in order, or its readings", () => {
+      const month = readWhen('3/4/26', { digits: 'month-first' });
+      assert.equal('date' in month && month.date, '2026-03-04');
+      const day = readWhen('3/4/26 9:15 PM', { digits: 'day-first' });
+      assert.equal('date' in day && day.date, '2026-04-03');
+      assert.equal(
+        problem('12/2/26', { dateOnly: true }).split(';')[0],
+        '12/2/26 is not a date dura reads (for December 2, 2026 type 2026-12-02',
+      );
+      assert.match(
+        problem('31/2/26', { digits: 'day-first' }),
+        /^31\/2\/26 is not a calendar date \(day-first\): February 2026 has 28 days$/,
+      );
+    });
+
     it('digits: a date in digits read in the order the person said (--dates), or why it is none', () => {
       const month = readWhen('3/4/2026', { digits: 'month-first' });
       const day = readWhen('3/4/2026', { digits: 'day-first' });
@@ -271,6 +286,21 @@ describe('dates and times typed by people (common/when.ts)', () => {
         );
         // No side asked: both, month first.
         assert.match(problem('12/8/2026'), /for December 8, 2026 .*; for August 12, 2026 /);
+        // One reading (a day in words, a month's name) on the wrong side is said so too (a trial typed
+        // the 2026-12-04 offered for `--received-at tomorrow`, and was refused as future).
+        assert.match(
+          problem('tomorrow', { expect: 'past' }),
+          /\(for December 3, 2026 type 2026-12-03, though that is in the future\)/,
+        );
+        assert.match(
+          problem('yesterday', { expect: 'future' }),
+          /\(for December 1, 2026 type 2026-12-01, though that is past\)/,
+        );
+        assert.match(problem('yesterday', { expect: 'past' }), /\(for December 1, 2026 type 2026-12-01\)/);
+        assert.match(
+          problem('Jan 5, 2027', { expect: 'past' }),
+          /\(for January 5, 2027 type 2027-01-05, though that is in the future\)/,
+        );
       } finally {
         clock.restore();
       }
