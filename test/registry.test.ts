@@ -343,6 +343,14 @@ for (const dialect of TEST_DATABASES) {
         );
       }
       assert.deepEqual(await publicInstitutions(db, 'nowhere at all'), []);
+      // An address, as a researcher may type it: its domain's institution, or its nearest parent's.
+      for (const typed of ['ned@epsilon.example', 'Ned@Med.Epsilon.Example '])
+        assert.deepEqual(
+          (await publicInstitutions(db, typed)).map((i) => i.name),
+          ['Épsilon University'],
+          typed,
+        );
+      assert.deepEqual(await publicInstitutions(db, 'ned@nowhere.example'), []);
     });
 
     it('finds the likely parent of a domain not listed by its registrable domain, closest first', async () => {
