@@ -171,6 +171,20 @@ for (const database of TEST_DATABASES)
         const nowhere = await dura('report', '--csv', '--output', path.join(file, 'no', 'such', 'dir.csv'));
         assert.equal(nowhere.status, 1);
         assert.match(nowhere.stderr, /^dura: --output: cannot write .*dir\.csv: /);
+        // A workbook's name is refused with the CSV name to use, with any other problem; .json gets JSON.
+        const workbook = await dura('report', '--output', 'dura.xlsx', '--since', 'soon');
+        assert.equal(workbook.status, 1);
+        assert.match(
+          workbook.stderr,
+          /^dura: --output: dura\.xlsx: dura writes no \.xlsx file; it writes CSV, which Excel opens: --output dura\.csv\ndura: --since: /,
+        );
+        const json = file.replace(/\.csv$/, '.json');
+        assert.equal((await dura('report', '--output', json)).status, 0);
+        assert.equal(
+          (JSON.parse(fs.readFileSync(json, 'utf8')) as { agreements: unknown[] }).agreements.length,
+          3,
+        );
+        fs.rmSync(json);
       } finally {
         fs.rmSync(file, { force: true });
       }

@@ -20,19 +20,36 @@ export function registerReportCommands(program: Command): void {
     )
     .option('--csv', 'one CSV row per agreement')
     .option('--json', 'print JSON')
-    .option('--output <file>', 'write it to the file (CSV when the name ends in .csv), not to stdout')
+    .option('--output <file>', 'write it to the file (CSV for a .csv name, JSON for .json), not to stdout')
     .addHelpText(
       'after',
       '\nExamples:\n  dura report\n  dura report --since 2026-01-01 --output dura-2026.csv',
     )
     .action(async (flags: ReportFlags) => {
-      const since = flags.since === undefined ? undefined : await sinceInstant(flags.since);
-      if (flags.csv && flags.json) throw new UserError('--csv and --json: choose one');
+      const problems = flags.csv && flags.json ? ['--csv and --json: choose one'] : [];
+      // A workbook's name gets a workbook, or nothing: a trial's report.xlsx held plain text Excel refused.
+      const workbook = /\.(xlsx|xlsm|xls|ods|numbers)$/i.exec(flags.output ?? '');
+      if (workbook)
+        problems.push(
+          `--output: ${flags.output}: dura writes no .${workbook[1]!.toLowerCase()} file; it writes CSV, which ` +
+            `Excel opens: --output ${flags.output!.slice(0, workbook.index)}.csv`,
+        );
+      const since =
+        flags.since === undefined
+          ? undefined
+          : await sinceInstant(flags.since).catch((err: unknown) => {
+              if (!(err instanceof UserError)) throw err;
+              problems.push(err.message);
+              return undefined;
+            });
+      if (problems.length) throw new UserError(problems.join('\n'));
       // The records keep received_at as ISO UTC text, so an ISO UTC bound compares in time order.
       const rows = await withStore((store) => store.agreementSnapshots({ receivedSince: since }));
       const { agreementReport } = await import('../report');
       const report = agreementReport(rows);
       const csv = flags.csv || (!flags.json && /\.csv$/i.test(flags.output ?? ''));
+      // A .json name gets JSON, as a .csv one gets CSV.
+      flags.json ||= !flags.csv && /\.json$/i.test(flags.output ?? '');
       let text: string;
       if (csv) {
         const { csvLine } = await import('../../common/csv');
