@@ -185,6 +185,11 @@ describe('dura web over HTTP', function () {
       partly.body,
       /<h2 id="answer-title">Partly: ada@northfield\.edu is covered for the Registered Tier, not the Controlled Tier<\/h2>/,
     );
+    // The answer in the page's title too: a screen reader says it as the page loads.
+    assert.match(
+      partly.body,
+      /<title>Partly: ada@northfield\.edu is covered for the Registered Tier, not the Controlled Tier — Am I covered\? \| All of Us DURA<\/title>/,
+    );
     assert.match(
       unescape(pages[4]!.body),
       /href="\/request\?email=someone%40harbor.org&amp;domain=harbor.org&amp;institution=Harbor\+Research\+Institute&amp;tier=registered"/,
@@ -225,6 +230,12 @@ describe('dura web over HTTP', function () {
     assert.match(tiered.body, /id="tier-error"[^]*Choose the Registered Tier or the Controlled Tier/);
     assert.ok(!tiered.body.includes('id="answer"'), 'no answer for a tier not asked');
 
+    // Hidden from screen readers as from sight, out of the tab order (a trial's screen reader read it).
+    const form = await app.inject('/request');
+    assert.match(
+      form.body,
+      /<div class="trap" aria-hidden="true">\s*<label for="website">[^<]*<\/label>\s*<input id="website" name="website" type="text" tabindex="-1"/,
+    );
     const trap = await post(app, '/request', { ...fields, website: 'http://spam.example' }, s);
     assert.deepEqual(h1s((await follow(app, trap)).body), ['Request received']);
     // The received page shows only what a signed cookie carries: a forged one, or none, shows nothing.
@@ -367,6 +378,10 @@ describe('dura web over HTTP', function () {
       /<h2>Too many requests<\/h2>\s*<p>Too many forms came from your network in the last minute, so this request was not sent\./,
     );
     assert.match(flood.body, /value="ada@flood\.edu"/);
+    assert.match(flood.body, /<title>Error: Request a DURA \| All of Us DURA<\/title>/);
+    const checks = await post(app, '/check', { email: 'ada@lakeside.edu' }, s);
+    assert.equal(checks.statusCode, 429);
+    assert.match(checks.body, /<title>Error: Am I covered\? \| All of Us DURA<\/title>/);
     assert.equal(calls, 0);
     assert.equal((await app.inject('/institutions')).statusCode, 200, 'pages are not limited');
   });
@@ -686,6 +701,7 @@ describe('dura web over HTTP', function () {
     assert.equal(answer.statusCode, 503);
     assert.deepEqual(h1s(answer.body), ['Request a DURA']);
     assert.match(answer.body, /<div id="notice" class="notice" role="alert">\s*<h2>Nothing was sent<\/h2>/);
+    assert.match(answer.body, /<title>Error: Request a DURA \| All of Us DURA<\/title>/);
     assert.match(answer.body, /value="ada@down.edu"/);
 
     // Anything else is a 500 page that names nothing internal.

@@ -56,7 +56,14 @@ export function sendCheckForm(
     ctx,
     'check',
     {
-      title: errors.length ? 'Error: Am I covered?' : 'Am I covered?',
+      // The answer in the title, which a screen reader says first as the page loads (a trial found the
+      // answer only by reading on past the form); a problem or a notice (429, expired) as "Error:".
+      title:
+        errors.length || view.notice
+          ? 'Error: Am I covered?'
+          : view.answer
+            ? `${view.answer.title} — Am I covered?`
+            : 'Am I covered?',
       section: 'check',
       csrf: reply.generateCsrf(),
       email: fieldView(EMAIL_FIELD, values.email, view.error),

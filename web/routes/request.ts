@@ -56,7 +56,8 @@ export function sendRequestForm(
   view: { issues?: Parameters<typeof requestFormView>[2]; notice?: FormNotice } = {},
 ): Promise<FastifyReply> {
   const form = requestFormView(values, reply.generateCsrf(), view.issues, view.notice);
-  const title = form.errors.length ? 'Error: Request a DURA' : 'Request a DURA';
+  // A notice (nothing was sent, the form expired, too many requests) is an error too, as the title says.
+  const title = form.errors.length || view.notice ? 'Error: Request a DURA' : 'Request a DURA';
   return sendPage(reply, ctx, 'request', { title, section: 'request', ...form }, status);
 }
 
