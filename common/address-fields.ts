@@ -43,9 +43,23 @@ export const emailField = () =>
  * trial's `www.why.edu` started one); that refusal names the domain meant.
  */
 export const domainField = () =>
-  field(NOT_A_DOMAIN, asciiDomain, (v) =>
-    !DOMAIN.test(v) ? NOT_A_DOMAIN : v.startsWith('www.') ? `${NOT_A_WEB_SITE}: type ${v.slice(4)}` : null,
-  );
+  field(NOT_A_DOMAIN, asciiDomain, (v) => {
+    if (v.startsWith('www.') && DOMAIN.test(v)) return `${NOT_A_WEB_SITE}: type ${v.slice(4)}`;
+    return DOMAIN.test(v) ? null : notADomain(v);
+  });
+
+/**
+ * Why `value` (lower case) is no domain: a web address pasted (`https://www.uzh.ch/`) or an e-mail
+ * address typed gets the domain it names, as the web form says it (a trial's import row got only
+ * "expected an e-mail domain"); anything else NOT_A_DOMAIN.
+ */
+export function notADomain(value: string): string {
+  const site = /^(?:https?:\/\/)?(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(?:[/:?#].*)?$/.exec(value)?.[1];
+  if (site && site !== value && DOMAIN.test(site)) return `${NOT_A_WEB_SITE}: type ${site}`;
+  const after = /^[^@\s]+@([a-z0-9.-]+\.[a-z]{2,})$/.exec(value)?.[1];
+  if (after && DOMAIN.test(after)) return `${NOT_A_DOMAIN}, the part after the @: type ${after}`;
+  return NOT_A_DOMAIN;
+}
 
 /** Why `www.uw.edu` is refused as an e-mail domain (before `: type uw.edu`). */
 export const NOT_A_WEB_SITE = "an e-mail domain, not the web site's";

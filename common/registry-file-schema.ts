@@ -20,6 +20,7 @@
  * A CSV row (registry-file-csv.ts) is read into this form and validated by the same schema.
  */
 import { z } from 'zod';
+import { notADomain } from './address-fields';
 import { TIERS, tierExpected, type Tier } from './agreement';
 import { MEMBERSHIP_RULES, parseEmail, type MembershipRule } from './coverage';
 import type { CsvProblem } from './csv';
@@ -136,7 +137,7 @@ const domain = z
       .string()
       .min(1, 'is empty')
       .regex(DOMAIN, {
-        error: (issue) => `${JSON.stringify(issue.input)}: expected an e-mail domain such as uw.edu`,
+        error: (issue) => `${JSON.stringify(issue.input)}: ${notADomain(String(issue.input))}`,
       })
       .superRefine((domain, ctx) => {
         const unlistable = unlistableDomain(domain);

@@ -104,6 +104,20 @@ describe('dura CLI: flags, checked before anything starts', function () {
     refused(await dura('request', ...www, '--tier', 'registered'), [
       '--domain: "WWW.flags.example.edu": an e-mail domain, not the web site\'s: type flags.example.edu',
     ]);
+    // A web address pasted, or an address typed (a trial's `https://www.uzh.ch/`): the domain it names.
+    for (const [typed, why] of [
+      [
+        'https://www.flags.example.edu/research',
+        "an e-mail domain, not the web site's: type flags.example.edu",
+      ],
+      [
+        'ada@flags.example.edu',
+        'expected an e-mail domain such as uw.edu, the part after the @: type flags.example.edu',
+      ],
+    ]) {
+      const pasted = good.map((a) => (a === 'flags.example.edu' ? typed! : a));
+      refused(await dura('request', ...pasted, '--tier', 'registered'), [`--domain: "${typed}": ${why}`]);
+    }
     // A misspelt tier (a trial's `Registred`): the tier it stands for.
     refused(await dura('request', ...good, '--tier', 'Registred'), [
       '--tier: expected registered or controlled (got "Registred"): did you mean registered?',

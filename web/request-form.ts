@@ -178,7 +178,7 @@ function typedAmiss(message: string | undefined, value: string, field: FieldDef)
   const domain = value.trim().toLowerCase();
   const web = /^(?:https?:\/\/)?(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(?:[/:?#].*)?$/.exec(domain);
   const atDomain = /^[^@\s]*@([a-z0-9.-]+\.[a-z]{2,})$/.exec(domain);
-  if (plain === NOT_A_DOMAIN && atDomain)
+  if (plain.startsWith(NOT_A_DOMAIN) && atDomain)
     return `Enter the domain alone, the part after the @: ${atDomain[1]}`;
   if ((plain === NOT_A_DOMAIN || plain.startsWith(NOT_A_WEB_SITE)) && web && web[1] !== domain)
     return `Enter the e-mail domain alone, without https://, www. or a path: ${web[1]}`;

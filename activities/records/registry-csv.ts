@@ -5,6 +5,7 @@
  * Empty columns after the last one (as spreadsheets save them) are ignored. The export's CSV and JSON
  * (all of the registry) are common/registry-file.ts.
  */
+import { notADomain } from '../../common/address-fields';
 import { unlistableDomain } from '../../common/unlistable-domain';
 import { z } from 'zod';
 import { normalizeDomain, tierNear, TIERS, type Tier } from '../../common/agreement';
@@ -32,7 +33,7 @@ const rowSchema = z.object({
         .string()
         .min(1, 'is empty')
         .regex(DOMAIN, {
-          error: (issue) => `${JSON.stringify(issue.input)}: expected an e-mail domain such as uw.edu`,
+          error: (issue) => `${JSON.stringify(issue.input)}: ${notADomain(String(issue.input))}`,
         })
         .superRefine((domain, ctx) => {
           const unlistable = unlistableDomain(domain);
