@@ -255,7 +255,12 @@ export async function updateAgreement<T>(
       import('./status-mail'),
       import('./format'),
     ]);
-    const lines = mailWaitingLines((await withMailLedger(status, config.DATABASE_URL)).sending ?? []);
+    // Only mail that failed: one not tried yet waits on a worker (a chaos run's killed worker left its
+    // activity to its timeout), and the mail server is not to blame for that.
+    const failed = ((await withMailLedger(status, config.DATABASE_URL)).sending ?? []).filter(
+      (m) => m.lastError || (m.attempts ?? 0) > 1,
+    );
+    const lines = mailWaitingLines(failed);
     // The newest is the one this command asked for; the rest, counted (`dura status` lists them).
     const more = lines.length > 1 ? ` (and ${lines.length - 1} more waiting)` : '';
     return lines.length ? `${lines.at(-1)}${more}` : undefined;
