@@ -56,6 +56,13 @@ export function addressNotes(
         `${field}: ${email}: .${tld} is no top-level domain (mistyped?); mail to it will not arrive`,
       );
   }
+  // The requester named as the signing official too (a researcher filling in both with their own
+  // address): the package would go to them, who cannot sign for the institution.
+  if (withOfficial && official.toLowerCase() === request.requester.email.trim().toLowerCase())
+    notes.push(
+      `signingOfficial.email: ${official} is the requester's own address: the package goes to the ` +
+        'person who signs for the institution (dura set-official corrects it)',
+    );
   const officialOutside = withOfficial && !underDomains(official, domains);
   if (officialOutside)
     notes.push(

@@ -116,6 +116,16 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     const quiet = await dura(...office);
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /signingOfficial/);
+    // The requester named as the official too: warned of (a researcher filling in their own address).
+    const self = requestArgs('self.edu', 'sue@self.edu').map((a) =>
+      a === 'osp@self.edu' ? 'Sue@self.edu' : a,
+    );
+    const selfNamed = await dura(...self);
+    assert.equal(selfNamed.status, 0, selfNamed.stderr);
+    assert.match(
+      selfNamed.stderr,
+      /^dura: warning: --official-email: sue@self\.edu is the requester's own address: the package goes to the person who signs for the institution \(dura set-official corrects it\)$/m,
+    );
     // The domain itself at no top-level domain: warned of (the form refuses it); the institution's
     // right domain typed next is told the mistyped one is the agreement to cancel, not the reverse.
     const typo = await dura(...requestArgs('mist.eud', 'mo@mist.eud'));
