@@ -46,11 +46,23 @@ export async function temporalChecks(config: Config, connect: () => Promise<Clie
   const at = `${config.TEMPORAL_ADDRESS}, namespace ${config.TEMPORAL_NAMESPACE}`;
   return [
     { check: 'temporal', finding: 'ok', detail: at },
-    await workersCheck(client, config),
-    await searchAttributesCheck(client, config),
-    await scheduleCheck(client),
-    await overdueCheck(client),
+    ...(await Promise.all([
+      guarded('workers', () => workersCheck(client, config)),
+      guarded('search-attributes', () => searchAttributesCheck(client, config)),
+      guarded('schedule', () => scheduleCheck(client)),
+      guarded('agreements', () => overdueCheck(client)),
+    ])),
   ];
+}
+
+/** A check that could not be made (refused, a search attribute missing) is a problem, said as such. */
+async function guarded(check: string, run: () => Promise<Check>): Promise<Check> {
+  try {
+    return await run();
+  } catch (err) {
+    const why = ((err as Error).message || String(err)).split('\n')[0];
+    return { check, finding: 'problem', detail: `could not be checked: ${why}` };
+  }
 }
 
 /** How late a reminder may be before an agreement is taken as not moving (timers fire within seconds). */
