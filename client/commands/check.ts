@@ -67,7 +67,9 @@ export function coverageView(c: Coverage): string {
     ...(c.inProcess
       ? [['In process', `${c.inProcess.agreementId} (${c.inProcess.stage})`] as [string, string]]
       : []),
-    ['Next step', `${c.next}: ${c.nextStep}`],
+    // The words alone (`--json` has the step's code, `next`): a trial read `submit-request:` before
+    // "you asked already" as an instruction to ask again.
+    ['Next step', c.nextStep],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return [c.email, ...rows.map(([label, value]) => `  ${label.padEnd(width)}${value}`)].join('\n');
