@@ -15,6 +15,6 @@ export function receiptNote(receivedAt: string, now = new Date()): string | null
   if (!(days > LONG_AGO_DAYS)) return null;
   return (
     `receivedAt: ${newYorkDate(receivedAt)} (${dateInWords(newYorkDate(receivedAt))}) was ${days} days ago: ` +
-    'if the year is mistyped, the initiation deadline and the requester’s mail count from the wrong day'
+    "if the year is mistyped, the initiation deadline and the requester's mail count from the wrong day"
   );
 }
