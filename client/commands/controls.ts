@@ -53,7 +53,8 @@ const controls: Control[] = [
   },
   {
     name: 'execute',
-    description: 'record that the institution signed the agreement',
+    description:
+      'record that the institution signed the agreement (final: no command changes --on or --document afterwards; check them first)',
     options: [
       [
         '--on <date>',
