@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto'; // loaded by @temporalio/client anyway
 import type { Config } from '../common/config';
+import type { MailTransport } from '../activities/records/engine-settings';
 import type { RecordsStore } from '../activities/records/store';
 
 export type Finding = 'ok' | 'warning' | 'problem';
@@ -19,7 +20,6 @@ export interface Check {
 
 /** A worker that polled within this long is taken as running (the server keeps pollers ~5 minutes). */
 export const POLLED_WITHIN_MS = 90_000;
-const SMTP_WAIT_MS = 5_000;
 
 /** What Temporal says: reachable, dura's workers polling, its search attributes, the weekly digest. */
 export async function temporalChecks(config: Config, connect: () => Promise<Client>): Promise<Check[]> {
@@ -32,13 +32,15 @@ export async function temporalChecks(config: Config, connect: () => Promise<Clie
     const skipped = ['workers', 'search-attributes', 'schedule', 'agreements'].map((check) => ({
       check,
       finding: 'problem' as const,
-      detail: 'not checked: Temporal does not answer',
+      detail: 'not checked (Temporal, above)',
     }));
     return [
       {
         check: 'temporal',
         finding: 'problem',
-        detail: why?.startsWith('Temporal at') ? why : `Temporal at ${config.TEMPORAL_ADDRESS}: ${why}`,
+        detail:
+          (why?.startsWith('Temporal at') ? why : `Temporal at ${config.TEMPORAL_ADDRESS}: ${why}`) +
+          " (is the engine running, and are TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE the engine's?)",
       },
       ...skipped,
     ];
@@ -169,7 +171,10 @@ async function scheduleCheck(client: Client): Promise<Check> {
 }
 
 /** What the records say: reachable, the workers' encryption as this dura's, messages being retried. */
-export async function recordsChecks(config: Config, open: () => Promise<RecordsStore>): Promise<Check[]> {
+export async function recordsChecks(
+  config: Config,
+  open: () => Promise<RecordsStore>,
+): Promise<{ checks: Check[]; mailTransport: MailTransport | null }> {
   const { describeDatabase } = await import('../activities/records/db');
   let store: RecordsStore;
   try {
@@ -178,65 +183,41 @@ export async function recordsChecks(config: Config, open: () => Promise<RecordsS
     const skipped = ['encryption', 'mail-queue'].map((check) => ({
       check,
       finding: 'problem' as const,
-      detail: 'not checked: the records cannot be opened',
+      detail: 'not checked (the records, above)',
     }));
-    return [{ check: 'records', finding: 'problem', detail: (err as Error).message }, ...skipped];
+    const records: Check = { check: 'records', finding: 'problem', detail: (err as Error).message };
+    return { checks: [records, ...skipped], mailTransport: null };
   }
   try {
     const { engineEncryptionProblem } = await import('./engine-encryption');
     const encryption = await engineEncryptionProblem(store.db, config);
     const retrying = await store.db
       .selectFrom('emails')
-      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
+      .select(['agreement_id', 'created_at'])
       .where('state', '=', 'sending')
       .where('attempts', '>', 1)
-      .executeTakeFirstOrThrow();
-    const count = Number(retrying.count);
-    return [
+      .orderBy('created_at')
+      .execute();
+    const agreements = [...new Set(retrying.map((r) => r.agreement_id))];
+    const { mailTransportOf } = await import('../activities/records/engine-settings');
+    const checks: Check[] = [
       { check: 'records', finding: 'ok', detail: describeDatabase(config.DATABASE_URL) },
       encryption
         ? { check: 'encryption', finding: 'problem', detail: encryption }
         : { check: 'encryption', finding: 'ok', detail: 'the workers can read what this dura writes' },
-      count === 0
+      retrying.length === 0
         ? { check: 'mail-queue', finding: 'ok', detail: 'no message waiting for a retry' }
         : {
             check: 'mail-queue',
             finding: 'warning',
-            detail: `${count} message(s) being retried, the oldest since ${retrying.oldest}: \`dura status <agreement>\` says why`,
+            detail:
+              `${retrying.length} message(s) being retried, the oldest since ${retrying[0]!.created_at}, for ` +
+              `${agreements.slice(0, 3).join(', ')}${agreements.length > 3 ? ', …' : ''}: \`dura status ` +
+              `${agreements[0]}\` says why`,
           },
     ];
+    return { checks, mailTransport: await mailTransportOf(store.db) };
   } finally {
     await store.close();
-  }
-}
-
-/** The mail server as this dura reaches it (SMTP_URL): connects, greets and logs in, sends nothing. */
-export async function mailCheck(config: Config, outbox: string): Promise<Check> {
-  if (!config.SMTP_URL)
-    return {
-      check: 'mail',
-      finding: 'warning',
-      detail: `no SMTP_URL: messages are written to ${outbox} as .eml files, not sent`,
-    };
-  const { default: nodemailer } = await import('nodemailer');
-  const { default: SMTPTransport } = await import('nodemailer/lib/smtp-transport');
-  const transport = nodemailer.createTransport(
-    new SMTPTransport({
-      url: config.SMTP_URL,
-      connectionTimeout: SMTP_WAIT_MS,
-      greetingTimeout: SMTP_WAIT_MS,
-      socketTimeout: SMTP_WAIT_MS,
-    }),
-  );
-  const server = new URL(config.SMTP_URL);
-  const at = `${server.hostname}:${server.port || (server.protocol === 'smtps:' ? 465 : 587)}`;
-  try {
-    await transport.verify();
-    return { check: 'mail', finding: 'ok', detail: `${at} accepts connections` };
-  } catch (err) {
-    const why = ((err as Error).message || String(err)).split('\n')[0];
-    return { check: 'mail', finding: 'problem', detail: `${at}: ${why} (messages wait and are retried)` };
-  } finally {
-    transport.close();
   }
 }

@@ -6,6 +6,7 @@ import { devServerEnv } from './helpers/env';
 import { dura as runDura } from './helpers/cli';
 import { realEngine } from './helpers/engine';
 import { until } from './helpers/wait';
+import { recordMailTransport } from '../activities/records/engine-settings';
 import * as sa from '../workflows/search-attributes';
 
 interface Doctor {
@@ -77,12 +78,43 @@ describe('dura doctor', function () {
       /^no worker polls task queue nobody-polls-this for workflow tasks/,
     );
     assert.equal(found.findings.mail, 'problem');
-    assert.match(found.detail('mail')!, new RegExp(`^127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    assert.match(
+      found.detail('mail')!,
+      new RegExp(
+        `^127\\.0\\.0\\.1:${port}, this dura's SMTP_URL \\(no worker has recorded the engine's\\): .*ECONNREFUSED`,
+      ),
+    );
     assert.equal(found.findings.temporal, 'ok');
     // No SMTP_URL: the outbox, a warning only.
     const outbox = await doctor({ SMTP_URL: '' });
     assert.deepEqual([outbox.status, outbox.findings.mail], [0, 'warning']);
-    assert.match(outbox.detail('mail')!, /^no SMTP_URL: messages are written to .*outbox as \.eml files/);
+    assert.match(
+      outbox.detail('mail')!,
+      /^no SMTP_URL \(this dura's; .*\): messages are written to .*outbox as \.eml files/,
+    );
+    // Where a worker recorded the engine's mail (worker/main.ts at start), that server is the one checked,
+    // whatever this dura's SMTP_URL says (a trial ran doctor with the banner's settings, which had none).
+    const { port: sink } = new URL(engine.smtp.url);
+    await recordMailTransport(engine.dura.store.db, {
+      smtp: { protocol: 'smtp', host: '127.0.0.1', port: Number(sink) },
+      outbox: null,
+    });
+    const engines = await doctor({ SMTP_URL: '' });
+    assert.deepEqual([engines.status, engines.findings.mail], [0, 'ok']);
+    assert.equal(
+      engines.detail('mail'),
+      `127.0.0.1:${sink}, the engine's server: accepts connections; its login not checked (this dura's SMTP_URL is unset)`,
+    );
+    const same = await doctor();
+    assert.equal(same.detail('mail'), `127.0.0.1:${sink}, the engine's server: accepts connections`);
+    await recordMailTransport(engine.dura.store.db, { smtp: null, outbox: '/srv/dura/outbox' });
+    const engineOutbox = await doctor();
+    assert.deepEqual([engineOutbox.status, engineOutbox.findings.mail], [0, 'warning']);
+    assert.equal(
+      engineOutbox.detail('mail'),
+      "no SMTP_URL (the engine's): messages are written to /srv/dura/outbox as .eml files, not sent",
+    );
+    await engine.dura.store.db.deleteFrom('engine_settings').where('name', '=', 'mail-transport').execute();
   });
 
   it('an agreement an hour past its next reminder is not moving: a problem naming it', async () => {
@@ -119,7 +151,11 @@ describe('dura doctor', function () {
       [down.findings.temporal, down.findings.workers, down.findings.records, down.findings.mail],
       ['problem', 'problem', 'ok', 'ok'],
     );
-    assert.equal(down.detail('workers'), 'not checked: Temporal does not answer');
+    assert.equal(down.detail('workers'), 'not checked (Temporal, above)');
+    assert.match(
+      down.detail('temporal')!,
+      /\(is the engine running, and are TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE the engine's\?\)$/,
+    );
     const noRecords = await doctor({ DATABASE_URL: 'sqlite:/nonexistent/dura.sqlite' });
     assert.equal(noRecords.status, 2);
     assert.deepEqual([noRecords.findings.records, noRecords.findings.temporal], ['problem', 'ok']);

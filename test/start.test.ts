@@ -80,6 +80,15 @@ describe('npm start', function () {
     await until(async () => (health = await runDura(['doctor'], env)).status === 0, 30_000).catch(() =>
       assert.fail(`dura doctor exit ${health.status}:\n${health.stdout}${health.stderr}`),
     );
+    // Given only the banner's settings (no SMTP_URL), it checks the server the worker recorded.
+    const banner = { ...env, SMTP_URL: undefined };
+    const mail = JSON.parse((await runDura(['doctor', '--json'], banner)).stdout) as {
+      checks: { check: string; detail: string }[];
+    };
+    assert.match(
+      mail.checks.find((c) => c.check === 'mail')?.detail ?? '',
+      /^127\.0\.0\.1:\d+, the engine's server: accepts connections; its login not checked/,
+    );
     return child;
   }
 

@@ -11,7 +11,8 @@ import { variableNameProblems } from '../common/env-names';
 import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createActivities, LinkKeyError } from '../activities';
 import { describeDatabase, isSqlite, sqlitePath } from '../activities/records/db';
-import { recordPayloadEncryption } from '../activities/records/engine-settings';
+import { recordMailTransport, recordPayloadEncryption } from '../activities/records/engine-settings';
+import { mailTransportFor } from '../activities/mail/deliver';
 import type { CalendarActivities, CalendarTableActivities } from '../activities/interfaces';
 import type { MailThreadPriority } from '../activities/mail/mail-thread';
 import { mailSettings } from '../activities/mail/settings';
@@ -77,6 +78,8 @@ async function run(config: Config, log: Pino, options: WorkerOverrides): Promise
       );
     // What the clients must match to write what this worker can read (client/engine-encryption.ts).
     await recordPayloadEncryption(dura.store.db, payloadEncryptionFor(config));
+    // Where it sends mail, for `dura doctor` (no credentials).
+    await recordMailTransport(dura.store.db, mailTransportFor(config));
     try {
       const code = await workflowCode(log);
       const worker = await Worker.create({

@@ -12,6 +12,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { EmailLedger } from './ledger';
+import type { MailTransport } from '../records/engine-settings';
 
 export interface Outcome {
   state: 'sent' | 'rejected';
@@ -48,6 +49,13 @@ function addressOf(a: string | Mail.Address): string {
 
 function oneLine(text: string | undefined): string {
   return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Where the engine's mail goes (records/engine-settings.ts): the server without credentials, or the outbox. */
+export function mailTransportFor(config: { SMTP_URL?: string; DURA_DATA_DIR: string }): MailTransport {
+  if (!config.SMTP_URL) return { smtp: null, outbox: path.resolve(config.DURA_DATA_DIR, 'outbox') };
+  const protocol = new URL(config.SMTP_URL).protocol === 'smtps:' ? 'smtps' : 'smtp';
+  return { smtp: { protocol, ...serverOf(config.SMTP_URL) }, outbox: null };
 }
 
 /** Where the server is, without the credentials that SMTP_URL may carry. */

@@ -21,26 +21,12 @@ export async function recordPayloadEncryption(
   db: Kysely<Database>,
   setting: PayloadEncryption,
 ): Promise<void> {
-  const row = {
-    name: PAYLOAD_ENCRYPTION,
-    value: JSON.stringify(setting),
-    updated_at: new Date().toISOString(),
-  };
-  await db
-    .insertInto('engine_settings')
-    .values(row)
-    .onConflict((c) => c.column('name').doUpdateSet({ value: row.value, updated_at: row.updated_at }))
-    .execute();
+  await writeSetting(db, PAYLOAD_ENCRYPTION, setting);
 }
 
 /** What the workers last recorded, or null when none has. */
 export async function payloadEncryptionOf(db: Kysely<Database>): Promise<PayloadEncryption | null> {
-  const row = await db
-    .selectFrom('engine_settings')
-    .select('value')
-    .where('name', '=', PAYLOAD_ENCRYPTION)
-    .executeTakeFirst();
-  return row ? (JSON.parse(row.value) as PayloadEncryption) : null;
+  return readSetting<PayloadEncryption>(db, PAYLOAD_ENCRYPTION);
 }
 
 /**
@@ -56,4 +42,45 @@ export function encryptionMismatch(engine: PayloadEncryption, client: PayloadEnc
       ? `the engine cannot read key id ${client.writes} (it reads ${engine.reads.join(', ')}): ${set}`
       : `the engine has no encryption key, so it cannot read what this dura would write (key id ${client.writes}): unset DURA_ENCRYPTION_KEY here, or give the engine the key`;
   return null;
+}
+
+const MAIL_TRANSPORT = 'mail-transport';
+
+/**
+ * Where the engine's workers send mail, for `dura doctor` to check the engine's server and not only the
+ * SMTP_URL of the shell it runs in (a trial's doctor, given the banner's settings, said "no SMTP_URL"
+ * of an engine sending over SMTP). Never a user name or password.
+ */
+export interface MailTransport {
+  /** `smtp` or `smtps`, host and port; null: the outbox. */
+  smtp: { protocol: 'smtp' | 'smtps'; host: string; port: number } | null;
+  /** The outbox directory when there is no SMTP server. */
+  outbox: string | null;
+}
+
+export async function recordMailTransport(db: Kysely<Database>, setting: MailTransport): Promise<void> {
+  await writeSetting(db, MAIL_TRANSPORT, setting);
+}
+
+/** What the workers last recorded, or null when none has (a worker from before it). */
+export async function mailTransportOf(db: Kysely<Database>): Promise<MailTransport | null> {
+  return readSetting<MailTransport>(db, MAIL_TRANSPORT);
+}
+
+async function writeSetting(db: Kysely<Database>, name: string, setting: unknown): Promise<void> {
+  const row = { name, value: JSON.stringify(setting), updated_at: new Date().toISOString() };
+  await db
+    .insertInto('engine_settings')
+    .values(row)
+    .onConflict((c) => c.column('name').doUpdateSet({ value: row.value, updated_at: row.updated_at }))
+    .execute();
+}
+
+async function readSetting<T>(db: Kysely<Database>, name: string): Promise<T | null> {
+  const row = await db
+    .selectFrom('engine_settings')
+    .select('value')
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.value) as T) : null;
 }

@@ -3,7 +3,6 @@
  * is a problem (warnings allowed), 2 when Temporal or the records cannot be reached (as every command),
  * 1 for any other problem: a script or a monitor can run it.
  */
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { emit, type OutputOptions } from '../output';
 
@@ -25,13 +24,13 @@ export function registerDoctorCommands(program: Command): void {
       const doctor = await import('../doctor');
       const { connect } = await import('../temporal');
       const { openRecords } = await import('../records');
-      const outbox = path.join(config.DURA_DATA_DIR, 'outbox');
-      const [temporal, records, mail] = await Promise.all([
+      const [temporal, records] = await Promise.all([
         doctor.temporalChecks(config, () => connect(config)),
         doctor.recordsChecks(config, () => openRecords(config.DATABASE_URL)),
-        doctor.mailCheck(config, outbox),
       ]);
-      const checks = [...temporal, ...records, mail];
+      const { mailCheck } = await import('../doctor-mail');
+      const mail = await mailCheck(config, records.mailTransport);
+      const checks = [...temporal, ...records.checks, mail];
       const problems = checks.filter((c) => c.finding === 'problem');
       emit(flags, { ok: problems.length === 0, checks }, () => {
         const width = Math.max(...checks.map((c) => c.check.length));
@@ -39,7 +38,7 @@ export function registerDoctorCommands(program: Command): void {
           .map((c) => `${c.check.padEnd(width)}  ${MARK[c.finding].padEnd(7)}  ${c.detail}`)
           .join('\n');
       });
-      const unreachable = [temporal[0]!, records[0]!].some((c) => c.finding === 'problem');
+      const unreachable = [temporal[0]!, records.checks[0]!].some((c) => c.finding === 'problem');
       process.exitCode = unreachable ? 2 : problems.length ? 1 : 0;
     });
 }
