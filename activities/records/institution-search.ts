@@ -23,3 +23,23 @@ export async function institutionsMatching(db: Kysely<Database>, text: string): 
   for (const d of domains) if (d.domain.includes(wanted)) found.add(d.institution);
   return [...found];
 }
+
+/**
+ * The institutions `text` names as a person types it: an e-mail address (a trial searched
+ * `ned@tufts.edu`) or a web address (`https://www.tufts.edu/`) names its domain's institution, or the
+ * nearest parent domain's that has one (`ned@med.tufts.edu`: tufts.edu's); anything else as
+ * `institutionsMatching` finds it.
+ */
+export async function institutionsNamedBy(db: Kysely<Database>, text: string): Promise<string[]> {
+  const typed = text.trim().toLowerCase();
+  const host =
+    /^[^@\s]*@([^@\s]+)$/.exec(typed)?.[1] ??
+    /^(?:https?:\/\/)?(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(?:[/:?#].*)?$/.exec(typed)?.[1];
+  if (!host || host === typed) return institutionsMatching(db, text);
+  const labels = host.split('.').filter(Boolean);
+  for (let i = 0; i + 2 <= labels.length; i++) {
+    const found = await institutionsMatching(db, labels.slice(i).join('.'));
+    if (found.length) return found;
+  }
+  return [];
+}

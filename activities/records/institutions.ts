@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { normalizeDomain, TIERS, type Tier } from '../../common/agreement';
 import type { InstitutionRecord } from '../interfaces';
 import { compareNames } from '../../common/collation';
-import { institutionsMatching } from './institution-search';
+import { institutionsNamedBy } from './institution-search';
 import type { Database } from './schema';
 
 /** An institution as the list shows it: each tier with the date it was listed and by which agreement. */
@@ -31,7 +31,7 @@ export async function queryInstitutions(
   db: Kysely<Database>,
   where: { domain?: string; fragment?: string },
 ): Promise<RegistryEntry[]> {
-  const ids = where.fragment ? await institutionsMatching(db, where.fragment) : undefined;
+  const ids = where.fragment ? await institutionsNamedBy(db, where.fragment) : undefined;
   if (ids && ids.length === 0) return [];
   const rows = await db
     .selectFrom('institutions as i')

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { TIERS, type Tier } from '../../common/agreement';
 import { compareNames } from '../../common/collation';
-import { institutionsMatching } from './institution-search';
+import { institutionsNamedBy } from './institution-search';
 import type { Database } from './schema';
 
 export interface PublicTier {
@@ -44,29 +44,10 @@ export const MAX_QUERY = 200;
  * [{ tier: 'registered', access: 'institution', listedOn: '2026-01-05' }] }]`; a lapsed tier also has
  * `lapsedOn: '2027-03-12'`.
  */
-/**
- * The institutions `text` names; an e-mail address (a trial searched `ned@tufts.edu`) names its
- * domain's, or the nearest parent domain's that matches (`ned@med.tufts.edu`: tufts.edu's).
- */
-async function matchingText(db: Kysely<Database>, text: string): Promise<string[]> {
-  const at = text.lastIndexOf('@');
-  if (at < 0) return institutionsMatching(db, text);
-  const labels = text
-    .slice(at + 1)
-    .toLowerCase()
-    .split('.')
-    .filter(Boolean);
-  for (let i = 0; i + 2 <= labels.length; i++) {
-    const found = await institutionsMatching(db, labels.slice(i).join('.'));
-    if (found.length) return found;
-  }
-  return [];
-}
-
 export async function publicInstitutions(db: Kysely<Database>, query = ''): Promise<PublicInstitution[]> {
   const text = query.trim().slice(0, MAX_QUERY);
   // The ids that match, accents and case aside (institution-search.ts); each read below is limited to them.
-  const matching = text ? await matchingText(db, text) : [];
+  const matching = text ? await institutionsNamedBy(db, text) : [];
   if (text && matching.length === 0) return [];
   const searched = text !== '';
   const [institutions, domains, tiers] = await Promise.all([
