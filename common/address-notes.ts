@@ -60,7 +60,7 @@ export function addressNotes(
   // address): the package would go to them, who cannot sign for the institution.
   if (withOfficial && official.toLowerCase() === request.requester.email.trim().toLowerCase())
     notes.push(
-      `signingOfficial.email: ${official} is the requester's own address: the package goes to the ` +
+      `signingOfficial.email: ${official} is the requester's own address: the package should go to the ` +
         'person who signs for the institution (dura set-official corrects it)',
     );
   const officialOutside = withOfficial && !underDomains(official, domains);

@@ -124,7 +124,7 @@ describe('dura CLI: an address names the agreement its person asked for', functi
     assert.equal(selfNamed.status, 0, selfNamed.stderr);
     assert.match(
       selfNamed.stderr,
-      /^dura: warning: --official-email: sue@self\.edu is the requester's own address: the package goes to the person who signs for the institution \(dura set-official corrects it\)$/m,
+      /^dura: warning: --official-email: sue@self\.edu is the requester's own address: the package should go to the person who signs for the institution \(dura set-official corrects it\)$/m,
     );
     // The domain itself at no top-level domain: warned of (the form refuses it); the institution's
     // right domain typed next is told the mistyped one is the agreement to cancel, not the reverse.

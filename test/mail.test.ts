@@ -85,7 +85,7 @@ const expected: Record<EmailKind, { subject: string; sentences: string[] }> = {
     subject: 'Reminder: the All of Us DURA for University of Testing (ref. dura-uw.test) awaits signature',
     sentences: [
       'Dear Sam Signer,',
-      'A friendly follow-up (reminder 2) on the Data Use and Registration Agreement (ref. dura-uw.test) we sent you on ' +
+      'A friendly follow-up (reminder 2) on the Data Use and Registration Agreement (ref. dura-uw.test, e-mail domain uw.test) we sent you on ' +
         'Monday, November 23, 2026, 9:30 AM ET.',
       'Researchers at University of Testing (Ann Lee and Bo Chen) are waiting to use All of Us data',
       'The agreement and its documentation are here:\nhttps://agreement.example/dura',
