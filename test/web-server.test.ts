@@ -515,6 +515,19 @@ describe('dura web over HTTP', function () {
       /id="official_email-error"><span class="visually-hidden">Error: <\/span>Check the spelling of the signing official's e-mail address: \.eud is no top-level domain/,
     );
     assert.equal(calls, before, 'nothing sent');
+    // The researcher's own address as the official's (a trial's form took it): refused at the field.
+    const ownAddress = await post(
+      app,
+      '/request',
+      { ...requestFields('own.edu', 'walt@own.edu'), official_email: 'Walt@own.edu' },
+      s,
+    );
+    assert.equal(ownAddress.statusCode, 400);
+    assert.match(
+      unescape(ownAddress.body),
+      /id="official_email-error"><span class="visually-hidden">Error: <\/span>Enter the signing official's own address, not yours/,
+    );
+    assert.equal(calls, before, 'nothing sent');
     // A new agreement's official typed at another domain (a trial's olga@kent.eud): said at once.
     const olga = await requested(
       app,

@@ -18,7 +18,7 @@ export async function addressIssues(
   typed: { domain?: string; requesterEmail?: string; officialEmail?: string },
   refused: ReadonlySet<string> = new Set(),
 ): Promise<Array<{ path: string; message: string }>> {
-  const nowhere = topLevelIssues(typed, refused);
+  const nowhere = [...topLevelIssues(typed, refused), ...ownAddressIssues(typed, refused)];
   const domain = typed.domain?.trim();
   const checkDomain =
     domain && !refused.has('institution.domain') && !nowhere.some((i) => i.path === 'institution.domain');
@@ -59,4 +59,25 @@ export function topLevelIssues(
         ]
       : [];
   });
+}
+
+/**
+ * The researcher's own address typed as the signing official's (a trial's form took it without a word,
+ * and the package went to the researcher): refused here, where it can still be fixed.
+ */
+function ownAddressIssues(
+  typed: { requesterEmail?: string; officialEmail?: string },
+  refused: ReadonlySet<string>,
+): Array<{ path: string; message: string }> {
+  const mine = typed.requesterEmail?.trim().toLowerCase();
+  const official = typed.officialEmail?.trim().toLowerCase();
+  if (!mine || mine !== official || refused.has('signingOfficial.email')) return [];
+  return [
+    {
+      path: 'signingOfficial.email',
+      message:
+        "Enter the signing official's own address, not yours: the person who signs agreements for your " +
+        'institution (often in its research or sponsored programs office)',
+    },
+  ];
 }
