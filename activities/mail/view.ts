@@ -235,10 +235,26 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
 
 /** The access team's next step for an escalation's reason (workflows/mail.ts `undeliverable`), or null. */
 function nextStepFor(reason: string, agreementId: string): string | null {
-  if (!reason.startsWith('The initiation-package message could not be delivered')) return null;
-  return (
-    `correct the official's address (dura set-official ${agreementId} --name "…" --email …), then send ` +
-    `the package again: dura initiate ${agreementId}. Until then nothing goes out, and the initiation ` +
-    'deadline keeps running.'
-  );
+  const failed = /^The (\S+) message could not be delivered: (?:refused (\S+?):)?/.exec(reason);
+  if (!failed) return null;
+  const bad = failed[2] ?? '<the address refused>';
+  switch (failed[1]) {
+    case 'initiation-package':
+      return (
+        `correct the official's address (dura set-official ${agreementId} --name "…" --email …), then send ` +
+        `the package again: dura initiate ${agreementId}. Until then nothing goes out, and the initiation ` +
+        'deadline keeps running.'
+      );
+    case 'registration-instructions':
+      return `send them to the requester's right address: dura registration resend ${agreementId} ${bad} --to …`;
+    case 'request-received':
+    case 'status-update':
+    case 'executed':
+      return (
+        `correct the requester's address: dura add-requester ${agreementId} --name "…" --email …, then ` +
+        `dura remove-requester ${agreementId} --email ${bad}. Later messages go to the new address.`
+      );
+    default:
+      return null;
+  }
 }
