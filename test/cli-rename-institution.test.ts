@@ -132,4 +132,27 @@ describe('dura rename-institution', function () {
       engine.smtp.arrived.some(({ mail }) => addresses(mail.to).includes('real.osp@bounce.edu')),
     );
   });
+
+  it("a typo's twin cancelled: the official's closed notice names the agreement that stays open", async () => {
+    assert.equal((await dura(...requestArgs('twin.edu'))).status, 0);
+    const typo = requestArgs('twim.edu').map((a) => (a === 'osp@twim.edu' ? 'osp@twin.edu' : a));
+    assert.equal((await dura(...typo)).status, 0);
+    const packages = () =>
+      engine.smtp.arrived.filter(
+        ({ mail }) => addresses(mail.to).includes('osp@twin.edu') && /^Data Use/.test(mail.subject ?? ''),
+      );
+    await until(() => packages().length === 2);
+    await until(async () => (await engine.dura.store.awaitingSignatureFrom('osp@twin.edu')).length === 2);
+    assert.equal((await dura('cancel', 'twim.edu-1', '--reason', 'typo in the domain')).status, 0);
+    const closed = () =>
+      engine.smtp.arrived.find(
+        ({ mail }) =>
+          mail.subject === 'Closed: the All of Us DURA for University of twim.edu (ref. twim.edu-1)',
+      );
+    await until(() => closed() !== undefined);
+    assert.match(
+      closed()!.mail.text ?? '',
+      /This is not about the agreement twin\.edu-1, which stays open and awaits your signature\./,
+    );
+  });
 });

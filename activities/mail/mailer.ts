@@ -73,6 +73,8 @@ export interface MailerOptions {
 export interface RecordedAgreements {
   /** The agreement's latest recorded snapshot (without its history), or null when none is recorded. */
   agreementSnapshot(agreementRef: string): Promise<AgreementSnapshot | null>;
+  /** The agreements awaiting signature that an address signs for (the closed notice names the others). */
+  awaitingSignatureFrom?(email: string): Promise<string[]>;
 }
 
 export interface Mailer {
@@ -178,6 +180,12 @@ export function createMailer(options: MailerOptions): Mailer {
       aouSigningOfficial: roles['aou-signing-official'].address,
       now: at,
       statusLink: await personalLink(options.statusLinks, request, agreement, at),
+      otherOpen:
+        kind === 'closed-notice' && options.agreements?.awaitingSignatureFrom
+          ? (await options.agreements.awaitingSignatureFrom(to[0]!.address)).filter(
+              (id) => id !== agreement.agreementId,
+            )
+          : null,
       stepsDone:
         kind === 'registration-instructions' && options.registrations
           ? (

@@ -36,6 +36,8 @@ export interface ViewContext {
    * instructions only, issue 18): per step its New York date or null. Unset: none.
    */
   stepsDone?: Record<RegistrationStep, string | null> | null;
+  /** The closed notice: the recipient's other agreements awaiting signature (unset or empty: none). */
+  otherOpen?: string[] | null;
 }
 
 const NOT_SET = 'not yet set';
@@ -213,6 +215,9 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     // bounced package and waited for a package that only `dura initiate` sends).
     nextStep: nextStepFor(String(reason ?? ''), s.agreementId),
     progress: progress(s, nameAndTitle, ctx.now),
+    otherOpen: ctx.otherOpen?.length
+      ? { ids: joinWords(ctx.otherOpen), one: ctx.otherOpen.length === 1 }
+      : null,
     // A renewal (issue 18): the id of the agreement it renews, or null.
     renews: s.renews ?? null,
     registration: registrationView(request.extra, ctx.links, { instant: formatInstant, date: formatDate }),

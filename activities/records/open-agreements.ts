@@ -136,6 +136,29 @@ export async function requesterAgreements(
   }));
 }
 
+/**
+ * The agreements awaiting signature that `email` is a signing official of (the package reached them),
+ * latest run deciding; for the closed notice, which names them (a trial's official got a typo twin's
+ * closed notice beside the real agreement's package, and could not tell them apart).
+ */
+export async function awaitingSignatureFrom(db: Kysely<Database>, email: string): Promise<string[]> {
+  const address = email.trim().toLowerCase();
+  const pattern = `%${escapeLike(JSON.stringify(address))}%`;
+  const rows = await db
+    .selectFrom('agreements')
+    .select(['agreement_id', 'stage', 'status_json'])
+    .where(sql<boolean>`lower(status_json) like ${pattern} escape '\\'`)
+    .orderBy('received_at', 'desc')
+    .orderBy('updated_at', 'desc')
+    .execute();
+  return latestRuns(rows)
+    .filter((r) => r.stage === 'awaiting-signature')
+    .filter((r) =>
+      officialsOf(JSON.parse(r.status_json) as AgreementStatus).some((o) => sameEmail(o.email, address)),
+    )
+    .map((r) => r.agreement_id);
+}
+
 /** The snapshots with their histories, read back from the audit trail (one query for all). */
 export async function withHistories(
   db: Kysely<Database>,

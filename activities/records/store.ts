@@ -20,7 +20,12 @@ import {
 import { holdTerm, recordTerm } from './terms';
 import type { EmailEntry, EmailLedger } from '../mail/ledger';
 import { openDatabase } from './db';
-import { agreementsInProcess, agreementsOfRequester, requesterAgreements } from './open-agreements';
+import {
+  agreementsInProcess,
+  agreementsOfRequester,
+  awaitingSignatureFrom,
+  requesterAgreements,
+} from './open-agreements';
 import { agreementStatus, recordEvents } from './agreement-records';
 import {
   beginEmail,
@@ -104,6 +109,11 @@ export class RecordsStore implements EmailLedger {
   /** agreementsOfRequester, each with whether it is in process, its stage, domain and tiers. */
   requesterAgreements(email: string): ReturnType<typeof requesterAgreements> {
     return requesterAgreements(this.db, email);
+  }
+
+  /** The agreements awaiting signature that `email` signs for (open-agreements.ts). */
+  awaitingSignatureFrom(email: string): Promise<string[]> {
+    return awaitingSignatureFrom(this.db, email);
   }
 
   /** One agreement run's snapshot as last recorded, without its history (the mailer's view), or null. */
