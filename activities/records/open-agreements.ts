@@ -114,16 +114,7 @@ export async function requesterAgreements(
   email: string,
 ): Promise<Array<{ agreementId: string; open: boolean; stage: Stage; domain: string; tiers: Tier[] }>> {
   const address = email.trim().toLowerCase();
-  // The snapshot's JSON holds each requester as {"name":…,"email":"…"}: a LIKE narrows, the parse decides.
-  const pattern = `%${escapeLike(JSON.stringify(address))}%`;
-  const rows = await db
-    .selectFrom('agreements')
-    .select(['agreement_id', 'stage', 'status_json'])
-    .where(sql<boolean>`lower(status_json) like ${pattern} escape '\\'`)
-    .orderBy('received_at', 'desc')
-    .orderBy('updated_at', 'desc')
-    .execute();
-  const asked = latestRuns(rows)
+  const asked = (await latestRunsNaming(db, address))
     .map((r) => ({ ...r, status: JSON.parse(r.status_json) as AgreementStatus }))
     .filter((r) => r.status.requesters?.some((q) => sameEmail(q.email, address)));
   const open = asked.filter((r) => isOpenStage(r.stage));
@@ -143,6 +134,19 @@ export async function requesterAgreements(
  */
 export async function awaitingSignatureFrom(db: Kysely<Database>, email: string): Promise<string[]> {
   const address = email.trim().toLowerCase();
+  return (await latestRunsNaming(db, address))
+    .filter((r) => r.stage === 'awaiting-signature')
+    .filter((r) =>
+      officialsOf(JSON.parse(r.status_json) as AgreementStatus).some((o) => sameEmail(o.email, address)),
+    )
+    .map((r) => r.agreement_id);
+}
+
+/**
+ * The latest run of each agreement whose snapshot names `address` (lower case) anywhere: its JSON holds
+ * each person as {"name":…,"email":"…"}, so a LIKE narrows; the caller's parse decides.
+ */
+async function latestRunsNaming(db: Kysely<Database>, address: string) {
   const pattern = `%${escapeLike(JSON.stringify(address))}%`;
   const rows = await db
     .selectFrom('agreements')
@@ -151,12 +155,7 @@ export async function awaitingSignatureFrom(db: Kysely<Database>, email: string)
     .orderBy('received_at', 'desc')
     .orderBy('updated_at', 'desc')
     .execute();
-  return latestRuns(rows)
-    .filter((r) => r.stage === 'awaiting-signature')
-    .filter((r) =>
-      officialsOf(JSON.parse(r.status_json) as AgreementStatus).some((o) => sameEmail(o.email, address)),
-    )
-    .map((r) => r.agreement_id);
+  return latestRuns(rows);
 }
 
 /** The snapshots with their histories, read back from the audit trail (one query for all). */
