@@ -66,7 +66,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
         'ada@uw.edu',
         '  Institution  University of Washington (uw.edu)',
         '  registered   covered: any address at its domains (rule: domains)',
-        '  Next step    University of Washington (uw.edu) is listed for the Registered Tier (any address at its domains): create an account.',
+        '  Next step    create-account: University of Washington (uw.edu) is listed for the Registered Tier (any address at its domains): create an account.',
         '',
       ].join('\n'),
     );
@@ -83,7 +83,10 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     );
     assert.match(sub.stdout, /^ {2}registered {5}not covered: not listed$/m);
     assert.match(sub.stdout, /^ {2}Likely parent {2}University of Washington \(uw\.edu\)$/m);
-    assert.match(sub.stdout, /^ {2}Next step {6}med\.uw\.edu is not on the Registered Institutions list/m);
+    assert.match(
+      sub.stdout,
+      /^ {2}Next step {6}submit-request: med\.uw\.edu is not on the Registered Institutions list/m,
+    );
     assert.deepEqual((await json('check', 'ada@med.uw.edu')).likelyParent, {
       id: 'uw.edu',
       name: 'University of Washington',
@@ -233,7 +236,7 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     );
     assert.match(
       bob.stdout,
-      /Next step {4}University of Washington \(uw\.edu\) requires individual agreements for the Controlled Tier/,
+      /submit-request: University of Washington \(uw\.edu\) requires individual agreements for the Controlled Tier/,
     );
     const removed = await dura(
       'institutions',
@@ -277,6 +280,9 @@ describe('dura check and the registry subcommands (SQLite)', function () {
     const bob = await dura('check', 'bob@inproc.edu');
     assert.equal(bob.status, 0, bob.stderr);
     assert.match(bob.stdout, /^ {2}In process {3}inproc\.edu-2 \(awaiting-signature\)$/m);
+    // In process: the step in words, without the code that read as "ask again".
+    assert.match(bob.stdout, /^ {2}Next step {4}inproc\.edu is not on the Registered Institutions list/m);
+    assert.doesNotMatch(bob.stdout, /submit-request:/);
     assert.match(
       bob.stdout,
       /submit a DURA request, .* An agreement for inproc\.edu is already in process \(inproc\.edu-2, with the signing official for signature\): your request joins it/,

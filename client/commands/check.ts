@@ -67,9 +67,9 @@ export function coverageView(c: Coverage): string {
     ...(c.inProcess
       ? [['In process', `${c.inProcess.agreementId} (${c.inProcess.stage})`] as [string, string]]
       : []),
-    // The words alone (`--json` has the step's code, `next`): a trial read `submit-request:` before
-    // "you asked already" as an instruction to ask again.
-    ['Next step', c.nextStep],
+    // With an agreement in process, the words alone (`--json` keeps the code): a trial read
+    // `submit-request:` before "you asked already" as an instruction to ask again.
+    ['Next step', c.inProcess ? c.nextStep : `${c.next}: ${c.nextStep}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return [c.email, ...rows.map(([label, value]) => `  ${label.padEnd(width)}${value}`)].join('\n');
