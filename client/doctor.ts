@@ -19,7 +19,7 @@ export interface Check {
 }
 
 /** A worker that polled within this long is taken as running (the server keeps pollers ~5 minutes). */
-export const POLLED_WITHIN_MS = 90_000;
+const POLLED_WITHIN_MS = 90_000;
 
 /** What Temporal says: reachable, dura's workers polling, its search attributes, the weekly digest. */
 export async function temporalChecks(config: Config, connect: () => Promise<Client>): Promise<Check[]> {
@@ -68,7 +68,7 @@ async function guarded(check: string, run: () => Promise<Check>): Promise<Check>
 }
 
 /** How late a reminder may be before an agreement is taken as not moving (timers fire within seconds). */
-export const REMINDER_LATE_MS = 60 * 60_000;
+const REMINDER_LATE_MS = 60 * 60_000;
 
 /**
  * Agreements in process whose next reminder is an hour or more past: each workflow moves that date on

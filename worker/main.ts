@@ -134,8 +134,11 @@ function connectProblem(err: unknown): string {
   return message;
 }
 
-/** Every bad variable at once, the mailer's links included, before anything starts. */
-function loadWorkerConfig(): Config {
+/**
+ * Every bad variable at once, the mailer's links included, before anything starts; with the near
+ * misses of variable names to warn of once logging is set up.
+ */
+function loadWorkerConfig(): { config: Config; nearMisses: string[] } {
   const problems: string[] = [];
   const collect = <T>(load: () => T): T | undefined => {
     try {
@@ -151,7 +154,7 @@ function loadWorkerConfig(): Config {
   if (config) collect(() => temporalConnectionOptions(config)); // TLS files readable and PEM
   collect(() => mailSettings());
   if (problems.length || !config) throw new ConfigError(problems);
-  return config;
+  return { config, nearMisses: names.nearMisses };
 }
 
 /**
@@ -164,14 +167,15 @@ export interface WorkerOverrides {
 
 export async function main(options: WorkerOverrides = {}): Promise<number> {
   let config: Config;
+  let nearMisses: string[];
   try {
-    config = loadWorkerConfig();
+    ({ config, nearMisses } = loadWorkerConfig());
   } catch (err) {
     console.error(err instanceof ConfigError ? err.problems.join('\n') : String(err));
     return 1;
   }
   const log = createLogger(config.DURA_LOG_LEVEL);
-  for (const line of variableNameProblems(process.env).nearMisses) log.warn(line);
+  for (const line of nearMisses) log.warn(line);
   let signals = { received: 0 };
   try {
     installRuntime(config, log);
