@@ -84,6 +84,8 @@ export interface NameProblems {
   unknown: string[];
   /** Another name one or two letters from an engine variable that is not set (`SMPT_URL`). */
   nearMisses: string[];
+  /** The names behind `nearMisses`, in the same order. */
+  nearMissNames: string[];
 }
 
 /**
@@ -96,6 +98,7 @@ export interface NameProblems {
 export function variableNameProblems(env: NodeJS.ProcessEnv): NameProblems {
   const unknown: string[] = [];
   const nearMisses: string[] = [];
+  const nearMissNames: string[] = [];
   const unset = ENGINE.filter((name) => !env[name]);
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || VARIABLES_READ.has(name)) continue;
@@ -107,8 +110,9 @@ export function variableNameProblems(env: NodeJS.ProcessEnv): NameProblems {
     }
     if (name.length < 6 || unset.length === 0) continue;
     const meant = closest(name, unset);
-    if (distance(name, meant) <= 2)
-      nearMisses.push(`${name} is set and ${meant} is not: did you mean ${meant}? dura reads only ${meant}`);
+    if (distance(name, meant) > 2) continue;
+    nearMisses.push(`${name} is set and ${meant} is not: did you mean ${meant}? dura reads only ${meant}`);
+    nearMissNames.push(name);
   }
-  return { unknown, nearMisses };
+  return { unknown, nearMisses, nearMissNames };
 }

@@ -38,10 +38,19 @@ export TEMPORAL_ADDRESS="$address"
 export DATABASE_URL="${DATABASE_URL:-sqlite:$data/dura.sqlite}"
 export DURA_DATA_DIR="$data"
 # Every setting checked before anything starts, all problems at once, as the CLI and the worker word
-# them (common/config.ts); DURA_UI_PORT is this script's own.
-problems="$(node -e '
+# them (common/config.ts, common/env-names.ts); DURA_UI_PORT is this script's own. A near miss of a
+# name (SMPT_URL) is warned of here, once, and left out of the parts' environment: dura reads no such
+# name, and each part would otherwise warn again.
+checked="$(node -e '
+  const names = require("./lib/common/env-names.js").variableNameProblems(process.env);
+  for (const p of names.unknown) console.log("problem dura: " + p);
+  for (const w of names.nearMisses) console.log("warning dura: warning: " + w);
+  for (const n of names.nearMissNames) console.log("unset " + n);
   try { require("./lib/common/config.js").loadConfig(); }
-  catch (e) { if (!e.problems) throw e; console.log(e.problems.map((p) => "dura: " + p).join("\n")); }')"
+  catch (e) { if (!e.problems) throw e; for (const p of e.problems) console.log("problem dura: " + p); }')"
+problems="$(sed -n 's/^problem //p' <<<"$checked")"
+sed -n 's/^warning //p' <<<"$checked" >&2
+while read -r name; do [[ -n "$name" ]] && unset "$name"; done < <(sed -n 's/^unset //p' <<<"$checked")
 [[ "$ui_port" =~ ^[0-9]{1,5}$ ]] && ((ui_port >= 1 && ui_port <= 65535)) ||
   problems+="${problems:+$'\n'}dura: DURA_UI_PORT: expected a whole number from 1 to 65535 (got \"$ui_port\")"
 [[ -n "$problems" ]] && { echo "$problems" >&2; exit 1; }

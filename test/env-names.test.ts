@@ -44,17 +44,24 @@ describe('variable names', function () {
         'DURA_X: dura reads no such variable (correct its name, or unset it)',
       ],
       nearMisses: [],
+      nearMissNames: [],
     });
-    assert.deepEqual(variableNameProblems({ SMPT_URL: 'smtp://x:25', DATABSE_URL: 'sqlite:x' }).nearMisses, [
+    const misses = variableNameProblems({ SMPT_URL: 'smtp://x:25', DATABSE_URL: 'sqlite:x' });
+    assert.deepEqual(misses.nearMisses, [
       'SMPT_URL is set and SMTP_URL is not: did you mean SMTP_URL? dura reads only SMTP_URL',
       'DATABSE_URL is set and DATABASE_URL is not: did you mean DATABASE_URL? dura reads only DATABASE_URL',
     ]);
+    assert.deepEqual(misses.nearMissNames, ['SMPT_URL', 'DATABSE_URL']);
     // Another program's variable beside dura's own, set: no warning.
     assert.deepEqual(variableNameProblems({ SMPT_URL: 'x', SMTP_URL: 'smtp://m:25' }).nearMisses, []);
     // The names of a usual shell, and every name dura reads, pass.
     const usual = { PATH: '/bin', HOME: '/root', HOSTNAME: 'h', LANG: 'C.UTF-8', TERM: 'xterm', CI: 'true' };
     const all = Object.fromEntries([...VARIABLES_READ].map((n) => [n, '1']));
-    assert.deepEqual(variableNameProblems({ ...usual, ...all }), { unknown: [], nearMisses: [] });
+    assert.deepEqual(variableNameProblems({ ...usual, ...all }), {
+      unknown: [],
+      nearMisses: [],
+      nearMissNames: [],
+    });
   });
 
   it('the list holds every DURA_ name the repository uses, and no name it does not', () => {

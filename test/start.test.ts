@@ -44,9 +44,17 @@ describe('npm start', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  const nearMiss =
+    'ACCESS_TEAM_MAIL is set and ACCESS_TEAM_EMAIL is not: did you mean ACCESS_TEAM_EMAIL? dura reads only ACCESS_TEAM_EMAIL';
+
   /** `npm start` in its own process group; resolves once it says it is running. */
-  async function start(): Promise<ChildProcess> {
-    const child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true, stdio: 'pipe' });
+  async function start(extra: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env: { ...env, ...extra },
+      detached: true,
+      stdio: 'pipe',
+    });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,6 +64,9 @@ describe('npm start', function () {
     assert.equal(outcome, 'running', output);
     // The banner is printed, never run: the alias first (this clone's own CLI), `npm link` second.
     await until(() => output.includes('Press Ctrl-C to stop.'), 10_000);
+    // A near miss is warned of once, by the start's own check, not again by every part it starts.
+    const warnings = output.split('\n').filter((line) => line.includes('ACCESS_TEAM_MAIL'));
+    assert.deepEqual(warnings, extra.ACCESS_TEAM_MAIL ? [`dura: warning: ${nearMiss}`] : [], output);
     assert.match(
       output,
       /^ {2}CLI {14}dura --help {3}\(with alias dura="node \/\S+\/bin\/dura\.js", or npm link\)$/m,
@@ -114,7 +125,7 @@ describe('npm start', function () {
   };
 
   it('stopped with Ctrl-C and started again, an agreement keeps its pending reminder', async () => {
-    engine = await start();
+    engine = await start({ ACCESS_TEAM_MAIL: 'access@example.org' });
     const requested = await dura(
       'request',
       ...['--institution-name', 'Restart University', '--domain', 'restart.edu'],
@@ -197,9 +208,13 @@ describe('npm start', function () {
       DURA_WEB_PORT: '-1',
       DURA_UI_PORT: 'abc',
       DURA_WORKER_CACHE: 'lots',
+      DURA_ENCRYPTON_KEY: 'x',
+      ACCESS_TEAM_MAIL: 'access@example.org',
     });
     assert.equal(code, 1, output);
     assert.deepEqual(output.trim().split('\n'), [
+      `dura: warning: ${nearMiss}`,
+      'dura: DURA_ENCRYPTON_KEY: dura reads no such variable; did you mean DURA_ENCRYPTION_KEY? (correct its name, or unset it)',
       'dura: DURA_WORKER_CACHE: expected a whole number from 2 to 100000 (got "lots")',
       'dura: DURA_WEB_PORT: expected a whole number from 0 to 65535 (got "-1")',
       'dura: DURA_UI_PORT: expected a whole number from 1 to 65535 (got "abc")',
