@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto'; // loaded by @temporalio/client an
 import type { Config } from '../common/config';
 import type { MailTransport } from '../activities/records/engine-settings';
 import type { RecordsStore } from '../activities/records/store';
+import { NOT_FOUND } from './grpc-unary';
 
 export type Finding = 'ok' | 'warning' | 'problem';
 
@@ -29,6 +30,8 @@ export async function temporalChecks(config: Config, connect: () => Promise<Clie
     await client.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
   } catch (err) {
     const why = (err as Error).message.split('\n')[0];
+    // Reached, but the namespace is not there: not the same fix as a server that does not answer.
+    const noNamespace = (err as { code?: number }).code === NOT_FOUND;
     const skipped = ['workers', 'search-attributes', 'schedule', 'agreements'].map((check) => ({
       check,
       finding: 'problem' as const,
@@ -38,9 +41,11 @@ export async function temporalChecks(config: Config, connect: () => Promise<Clie
       {
         check: 'temporal',
         finding: 'problem',
-        detail:
-          (why?.startsWith('Temporal at') ? why : `Temporal at ${config.TEMPORAL_ADDRESS}: ${why}`) +
-          " (is the engine running, and are TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE the engine's?)",
+        detail: noNamespace
+          ? `Temporal at ${config.TEMPORAL_ADDRESS} answers, but has no namespace ${config.TEMPORAL_NAMESPACE}: ` +
+            "set TEMPORAL_NAMESPACE to the engine's (unset: default)"
+          : (why?.startsWith('Temporal at') ? why : `Temporal at ${config.TEMPORAL_ADDRESS}: ${why}`) +
+            " (is the engine running, and are TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE the engine's?)",
       },
       ...skipped,
     ];

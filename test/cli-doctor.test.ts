@@ -156,6 +156,13 @@ describe('dura doctor', function () {
       down.detail('temporal')!,
       /\(is the engine running, and are TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE the engine's\?\)$/,
     );
+    // Reached, but another namespace than the engine's: said so, not as a server that does not answer.
+    const elsewhere = await doctor({ TEMPORAL_NAMESPACE: 'dura-nowhere' });
+    assert.equal(elsewhere.status, 2);
+    assert.match(
+      elsewhere.detail('temporal')!,
+      /^Temporal at 127\.0\.0\.1:\d+ answers, but has no namespace dura-nowhere: set TEMPORAL_NAMESPACE to the engine's/,
+    );
     const noRecords = await doctor({ DATABASE_URL: 'sqlite:/nonexistent/dura.sqlite' });
     assert.equal(noRecords.status, 2);
     assert.deepEqual([noRecords.findings.records, noRecords.findings.temporal], ['problem', 'ok']);
