@@ -109,6 +109,8 @@ export interface ImportedStep {
   completedOn: string;
   outcome: StepOutcome;
   agreementId: string;
+  /** The date the step had before this row corrected it (a file imported again after a fix). */
+  was?: string;
   /**
    * The New York date the registration instructions went out, when the step's date is a week or more
    * before it: taken (a step may have been done for another program), but said, as a day and month
@@ -206,6 +208,7 @@ async function recordRows(
       completedOn: row.completedOn,
       outcome: answer.outcome,
       agreementId: answer.registration.agreementId,
+      ...(answer.was ? { was: answer.was } : {}),
       ...(early ? { beforeInstructions: instructed } : {}),
     });
   }

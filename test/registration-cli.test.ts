@@ -376,13 +376,27 @@ describe('dura registration (CLI)', function () {
     // Months before the instructions went out (a day and month swapped reads so): taken, and said.
     const early = newYorkDate(Date.now() - 60 * 86_400_000);
     const swapped = file('swapped.csv', `email,step,completed_on\n${ADA},2-Step Verification,${early}\n`);
+    const before = (await stepsOf(ADA))['two-step'];
+    assert.ok(before, 'recorded by an earlier test');
     const taken = await dura(['registration', 'import', swapped], engine.cliEnv);
     assert.equal(taken.status, 0, taken.stderr);
-    assert.equal(taken.stdout.trim(), '1 row: 1 recorded, 0 unchanged (already recorded)');
+    assert.equal(
+      taken.stdout.trim(),
+      `1 row: 1 recorded, 0 unchanged (already recorded)\nline 2: ${ADA}'s two-step corrected to ${early} (was ${before})`,
+    );
     assert.equal(
       taken.stderr,
       `dura: warning: line 2: ${ADA}'s two-step on ${early} is before the registration instructions went out ` +
         `(${today}): if day and month are swapped, correct the date in the file and import it again\n`,
     );
+    // The file corrected and imported again, as the warning says: the date moves, and the answer says so.
+    const fixed = file('fixed.csv', `email,step,completed_on\n${ADA},2-Step Verification,${yesterday}\n`);
+    const corrected = await dura(['registration', 'import', fixed], engine.cliEnv);
+    assert.equal(corrected.status, 0, corrected.stderr);
+    assert.equal(
+      corrected.stdout.trim(),
+      `1 row: 1 recorded, 0 unchanged (already recorded)\nline 2: ${ADA}'s two-step corrected to ${yesterday} (was ${early})`,
+    );
+    assert.equal((await stepsOf(ADA))['two-step'], yesterday);
   });
 });

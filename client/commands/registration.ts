@@ -102,11 +102,17 @@ export function registerRegistrationCommands(program: Command): void {
               `registration instructions went out (${row.beforeInstructions}): if day and month are swapped, ` +
               'correct the date in the file and import it again\n',
           );
-      emit(
-        flags,
-        result,
-        () =>
+      emit(flags, result, () =>
+        [
           `${counted(result.rows.length, 'row')}: ${result.recorded} recorded, ${result.unchanged} unchanged (already recorded)`,
+          // A date the file changed (imported again after a fix) is named: it replaced what was on record.
+          ...result.rows
+            .filter((row) => row.was)
+            .map(
+              (row) =>
+                `line ${row.line}: ${row.email}'s ${row.step} corrected to ${row.completedOn} (was ${row.was})`,
+            ),
+        ].join('\n'),
       );
     });
 
