@@ -48,6 +48,17 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     assert.equal(untouched.executedAt, null, 'nothing changed');
     assert.equal(untouched.expiresOn, null);
 
+    // A week's term: it would lapse before its last warning (15 days ahead) could go. Refused, unsent.
+    const short = await execute('--expires-on', newYorkDate(7));
+    assert.equal(short.status, 1, short.stderr);
+    assert.equal(
+      short.stderr,
+      `dura: --expires-on: ${newYorkDate(7)} is 7 days after the signing date (--on ${today}): the agreement ` +
+        'would lapse with no warning (the last goes 15 days before its end); if the date is mistyped, type it ' +
+        'again; nothing was sent\n',
+    );
+    assert.equal((await status(id)).executedAt, null, 'nothing changed');
+
     const expiresOn = newYorkDate(400);
     const executed = await execute('--expires-on', expiresOn);
     assert.equal(executed.status, 0, executed.stderr);
@@ -142,6 +153,24 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     const byInstitution = await dura('renew', renewing.institution.domain);
     assert.equal(byInstitution.status, 1);
     assert.match(byInstitution.stderr, new RegExp(`in process \\(${renewing.agreementId}, `));
+
+    // A renewal ending before the term it renews (a year mistyped) would cut access short: refused.
+    const sooner = await dura(
+      'execute',
+      renewing.agreementId,
+      '--on',
+      today,
+      '--expires-on',
+      newYorkDate(100),
+    );
+    assert.equal(sooner.status, 1, sooner.stderr);
+    assert.equal(
+      sooner.stderr,
+      `dura: --expires-on: ${newYorkDate(100)} is before the end of the term this renews (${id}, in force until ` +
+        `${expiresOn}): the institution's access would end sooner; if the year is mistyped, type it again; ` +
+        'nothing was sent\n',
+    );
+    assert.equal((await status(renewing.agreementId)).executedAt, null, 'nothing changed');
 
     // The renewal executed: the old term ends as renewed, and plain `dura list` shows it so.
     const executedRenewal = await dura('execute', renewing.agreementId, '--on', newYorkDate());

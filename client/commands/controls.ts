@@ -5,44 +5,14 @@
  * the validator's to refuse: asking the agreement first would put a query right before every update.
  */
 import type { Command } from 'commander';
-import { sameEmail, type AgreementAnswer, type AgreementStatus } from '../../common/agreement';
-import type { AgreementUpdate } from '../agreement-handle';
-import { emit, UserError, type OutputOptions } from '../output';
+import { sameEmail } from '../../common/agreement';
+import { UserError } from '../output';
+import { registerControls, type Control } from './control-runner';
 import { nextReminderWords } from './next-reminder-words';
 import { typedEmail, typedPerson, warnLostLetter, warnNowhere } from './person-flags';
-import { checkFlags, requiredFlag } from './required';
-
-type Flags = OutputOptions & Record<string, string | boolean | undefined>;
 
 /** A name as typed, its spaces one each (a trial's "Robert  Beta " was taken for another name). */
 const oneSpaced = (name: string) => name.trim().replace(/\s+/g, ' ');
-
-type Sent = AgreementUpdate & { said?: string[] };
-
-interface Control {
-  name: string;
-  description: string;
-  options?: [flags: string, description: string, required?: boolean][];
-  example: string;
-  /**
-   * The update's name and argument, from the command's flags; a UserError for a bad flag. `said`: lines
-   * for stderr once the agreement took the update (how a value was read), not before.
-   */
-  update: (flags: Flags) => Sent | Promise<Sent>;
-  /**
-   * Asked of the agreement's live status before the update is sent: a sentence when the update would
-   * change nothing (then nothing is sent and the command says so, exit 0), else null.
-   */
-  unchanged?: (status: AgreementStatus, flags: Flags) => string | null;
-  /** Asked of that status too: what the update replaces, said on stderr before it is sent (or null). */
-  replaces?: (status: AgreementStatus) => Promise<string | null>;
-  /** Asked of that status too: the update to send instead, with what it keeps said on stderr. */
-  amend?: (update: AgreementUpdate, status: AgreementStatus, flags: Flags) => AgreementUpdate;
-  /** What the done line says beyond the stage (and any warning, on stderr). */
-  done?: (status: AgreementAnswer, flags: Flags) => Promise<string>;
-  /** Whether `done` reads the history, which an update's answer leaves out (control-answer.ts). */
-  readsHistory?: true;
-}
 
 const controls: Control[] = [
   {
@@ -70,6 +40,16 @@ const controls: Control[] = [
     example:
       'dura execute uw.edu --on "$(TZ=America/New_York date +%F)" --document DURA-2026-014 --expires-on 2029-06-30',
     update: async (f) => ({ name: 'execute', args: [await (await import('./execute-flags')).execution(f)] }),
+    // An end date is checked against the agreement (execution is final): see termProblem.
+    refuses: {
+      when: (update) => Boolean((update.args[0] as { expiresOn?: string }).expiresOn),
+      problem: async (update, status, statusOf) => {
+        const { termProblem } = await import('./execute-flags');
+        const execution = update.args[0] as { signedOn: string; expiresOn?: string };
+        const renewed = status.renews ? await statusOf(status.renews).catch(() => undefined) : undefined;
+        return termProblem(execution, status, renewed);
+      },
+    },
   },
   {
     name: 'cancel',
@@ -255,63 +235,5 @@ const controls: Control[] = [
 ];
 
 export function registerControlCommands(program: Command): void {
-  for (const control of controls) {
-    const command = program.command(`${control.name} <agreement>`).description(control.description);
-    for (const [flags, description, required] of control.options ?? []) {
-      if (required) requiredFlag(command, flags, description);
-      else command.option(flags, description);
-    }
-    // A mistyped flag is reported with what the command's own checks find in the rest (required.ts).
-    checkFlags(command, (flags: Flags) => Promise.resolve(control.update(flags)));
-    command
-      .option('--json', 'print JSON')
-      .addHelpText('after', `\nExample:\n  ${control.example}`)
-      .action(async (id: string, flags: Flags) => {
-        const { said = [], ...typed }: Sent = await control.update(flags);
-        let update: AgreementUpdate = typed;
-        const { session } = await import('../temporal');
-        const { config, client } = await session();
-        // A control sent without the engine's key was carried out, then read as failed (a trial's
-        // remind-now sent the reminder and exited 2): refused before sending, as `request` is.
-        const { engineEncryptionProblem } = await import('../engine-encryption');
-        const { withStore } = await import('../records');
-        const mismatch = await withStore((store) => engineEncryptionProblem(store.db, config)).catch(
-          () => null, // records out of reach: the control goes as before (its status read falls back)
-        );
-        if (mismatch) throw new UserError(`${mismatch}; nothing was sent`);
-        // An address put as its agreement's id once: the status read and the update then agree on it.
-        id = await (await import('../typed-agreement')).asAsked(config, id);
-        const { fetchStatus, updateAgreement } = await import('../agreement-handle');
-        const { waitingLine } = await import('../update-retry');
-        if (control.unchanged || control.replaces || control.amend) {
-          const { status, source } = await fetchStatus(client, config, id);
-          const said = source === 'workflow' ? control.unchanged?.(status, flags) : null;
-          if (said) return emit(flags, status, () => `${status.agreementId}: ${said}`);
-          const replaced = source === 'workflow' ? await control.replaces?.(status) : null;
-          if (replaced) process.stderr.write(`dura: ${replaced}\n`);
-          if (source === 'workflow' && control.amend) update = control.amend(update, status, flags);
-        }
-        const answer = await updateAgreement<AgreementAnswer>(
-          client,
-          config,
-          id,
-          { ...update, command: control.name },
-          {
-            onWait: (reason, progress) => process.stderr.write(`dura: ${waitingLine(reason, progress)}\n`),
-          },
-        );
-        if (answer.outcome === 'rejected') throw new UserError(answer.reason);
-        for (const line of said) process.stderr.write(line);
-        const status: AgreementAnswer =
-          flags.json || control.readsHistory
-            ? await (await import('../control-answer')).withHistory(client, config, answer.value)
-            : answer.value;
-        const more = control.done ? await control.done(status, flags) : '';
-        emit(
-          flags,
-          status,
-          () => `${status.agreementId}: ${control.name} done; ${more}stage ${status.stage}`,
-        );
-      });
-  }
+  registerControls(program, controls);
 }

@@ -2,6 +2,7 @@
  * `dura execute`'s flags read: the signing date (`--on`), the end date (`--expires-on`) and the signed
  * document's reference, checked before anything is sent.
  */
+import type { AgreementStatus } from '../../common/agreement';
 import { UserError } from '../output';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -60,4 +61,38 @@ export async function execution(
     documentRef: document,
     ...(expiresOn ? { expiresOn } : {}),
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
+
+/**
+ * What `execute --expires-on` would get wrong for this agreement, checked against its live status
+ * before anything is sent (execution is final): an end date that leaves no warning before the lapse
+ * (fewer days after the signing date than the policy's last warning, `termWarningDays`: 15), or a
+ * renewal that ends before the term it renews (a year typed 2026 for 2029 would cut the institution's
+ * access short, and the old term would end as renewed). `renewed`: the status of the agreement this one
+ * renews (`status.renews`). A problem naming `--expires-on`, or null.
+ */
+export function termProblem(
+  execution: { signedOn: string; expiresOn?: string },
+  status: Pick<AgreementStatus, 'policy' | 'renews'>,
+  renewed?: Pick<AgreementStatus, 'agreementId' | 'expiresOn'>,
+): string | null {
+  const { signedOn, expiresOn } = execution;
+  if (!expiresOn) return null;
+  const lastWarning = Math.min(...(status.policy.termWarningDays ?? [15]));
+  const days = daysBetween(signedOn, expiresOn);
+  if (days < lastWarning)
+    return (
+      `--expires-on: ${expiresOn} is ${days} day${days === 1 ? '' : 's'} after the signing date (--on ${signedOn}): ` +
+      `the agreement would lapse with no warning (the last goes ${lastWarning} days before its end); ` +
+      'if the date is mistyped, type it again'
+    );
+  if (renewed?.expiresOn && expiresOn < renewed.expiresOn)
+    return (
+      `--expires-on: ${expiresOn} is before the end of the term this renews (${renewed.agreementId}, in force ` +
+      `until ${renewed.expiresOn}): the institution's access would end sooner; if the year is mistyped, type it again`
+    );
+  return null;
 }
