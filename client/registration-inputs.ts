@@ -24,6 +24,8 @@ export interface RecordedStep {
   registration: RegistrationStatus;
   /** A date corrected: the one the step had before (YYYY-MM-DD). */
   was?: string;
+  /** The New York date the instructions went out, when the step's date is a week or more before it. */
+  beforeInstructions?: string;
 }
 
 /** A step dated this long before its instructions is said (ImportedStep.beforeInstructions). */
@@ -40,7 +42,7 @@ export async function recordStepTyped(typed: {
   email: string;
   step: string;
   on?: string;
-}): Promise<RecordedStep> {
+}): Promise<RecordedStep & { step: string; completedOn: string }> {
   const { checkStepInput } = await import('../common/registration-input');
   const { newYorkDate } = await import('../common/when');
   const checked = checkStepInput(
@@ -57,7 +59,33 @@ export async function recordStepTyped(typed: {
     throw new UserError(checked.problems.map((p) => `${label(p.field)}: ${words(p)}`).join('\n'));
   const { session } = await import('./temporal');
   const { config, client } = await session();
-  return recordOne(client, config, checked.input, 'cli');
+  const recorded = await recordOne(client, config, checked.input, 'cli');
+  const { step, completedOn } = checked.input;
+  const early = await instructedAfter(completedOn, recorded.registration.instructionsSentAt);
+  return { ...recorded, step, completedOn, ...(early ? { beforeInstructions: early } : {}) };
+}
+
+/** The warning for a step dated a week or more before its instructions (`instructedAfter`); `fix`: how. */
+export function earlyStepWarning(
+  step: { email: string; step: string; completedOn: string; beforeInstructions: string },
+  fix: string,
+): string {
+  return (
+    `${step.email}'s ${step.step} on ${step.completedOn} is before the registration instructions went out ` +
+    `(${step.beforeInstructions}): if the date is mistyped (a day and month swapped, a wrong year), ${fix}`
+  );
+}
+
+/**
+ * The New York date the instructions went out (`instructionsSentAt`, an ISO instant) when `completedOn`
+ * is a week or more before it, else undefined: taken (a step may have been done for another program),
+ * but said, as a day and month swapped or a mistyped year would read so (a trial's 2/12/2026 became
+ * February 12). A day or two early is someone who started before the mail came.
+ */
+async function instructedAfter(completedOn: string, instructionsSentAt: string): Promise<string | undefined> {
+  const { newYorkDate } = await import('../common/when');
+  const instructedAt = Date.parse(instructionsSentAt);
+  return completedOn < newYorkDate(instructedAt - EARLY_MS) ? newYorkDate(instructedAt) : undefined;
 }
 
 /** One step to its registration; the outcomes that are not a recording are user errors. */
@@ -185,7 +213,6 @@ async function recordRows(
   records: import('./registration').RecordsAt,
   parsed: Array<StepInput & { line: number }>,
 ): Promise<ImportedStep[]> {
-  const { newYorkDate } = await import('../common/when');
   const rows: ImportedStep[] = [];
   for (const row of parsed) {
     let answer: RecordedStep;
@@ -197,10 +224,7 @@ async function recordRows(
         `line ${row.line}: ${err.message}\n(the ${counted(rows.length, 'row')} before it ${rows.length === 1 ? 'is' : 'are'} recorded)`,
       );
     }
-    const instructedAt = Date.parse(answer.registration.instructionsSentAt);
-    const instructed = newYorkDate(instructedAt);
-    // A day or two early is someone who started before the mail came; a week or more, likelier a swap.
-    const early = row.completedOn < newYorkDate(instructedAt - EARLY_MS);
+    const early = await instructedAfter(row.completedOn, answer.registration.instructionsSentAt);
     rows.push({
       line: row.line,
       email: row.email,
@@ -209,7 +233,7 @@ async function recordRows(
       outcome: answer.outcome,
       agreementId: answer.registration.agreementId,
       ...(answer.was ? { was: answer.was } : {}),
-      ...(early ? { beforeInstructions: instructed } : {}),
+      ...(early ? { beforeInstructions: early } : {}),
     });
   }
   return rows;

@@ -96,6 +96,28 @@ describe('dura registration (CLI)', function () {
       engine.cliEnv,
     );
     assert.equal(back.status, 0, back.stderr);
+    assert.equal(back.stderr, '', 'a day before the instructions: nothing said');
+    // A year mistyped by hand: taken, and said, as the import says it of a row.
+    const lastYear = `${Number(yesterday.slice(0, 4)) - 1}${yesterday.slice(4)}`;
+    const typo = await dura(
+      ['registration', 'record', ADA, '--step', 'two-step', '--on', lastYear],
+      engine.cliEnv,
+    );
+    assert.equal(typo.status, 0, typo.stderr);
+    assert.equal(
+      typo.stderr,
+      `dura: warning: ${ADA}'s two-step on ${lastYear} is before the registration instructions went out ` +
+        `(${today}): if the date is mistyped (a day and month swapped, a wrong year), record it again with ` +
+        'the right --on\n',
+    );
+    const fixed = await dura(
+      ['registration', 'record', ADA, '--step', 'two-step', '--on', yesterday],
+      engine.cliEnv,
+    );
+    assert.match(
+      fixed.stdout,
+      new RegExp(`^${lakeside.agreementId}: recorded \\(corrected: was ${lastYear}\\)\n`),
+    );
     // --on defaults to today in New York.
     const now = await dura(
       ['registration', 'record', ADA.toUpperCase(), '--step', 'identity'],
@@ -387,7 +409,7 @@ describe('dura registration (CLI)', function () {
     assert.equal(
       taken.stderr,
       `dura: warning: line 2: ${ADA}'s two-step on ${early} is before the registration instructions went out ` +
-        `(${today}): if day and month are swapped, correct the date in the file and import it again\n`,
+        `(${today}): if the date is mistyped (a day and month swapped, a wrong year), correct the date in the file and import it again\n`,
     );
     // The file corrected and imported again, as the warning says: the date moves, and the answer says so.
     const fixed = file('fixed.csv', `email,step,completed_on\n${ADA},2-Step Verification,${yesterday}\n`);

@@ -54,6 +54,13 @@ export function registerRegistrationCommands(program: Command): void {
       const answer = await recordStepTyped({ email, step: flags.step, on: flags.on });
       const { registrationView } = await import('../registration-views');
       const { registration: r } = answer;
+      const { earlyStepWarning } = await import('../registration-inputs');
+      const { beforeInstructions } = answer;
+      if (beforeInstructions) {
+        const step = { ...answer, email: r.requester.email, beforeInstructions };
+        const fix = 'record it again with the right --on';
+        process.stderr.write(`dura: warning: ${earlyStepWarning(step, fix)}\n`);
+      }
       const outcome = answer.was ? `${answer.outcome} (corrected: was ${answer.was})` : answer.outcome;
       emit(flags, answer, () => `${r.agreementId}: ${outcome}\n${registrationView(r)}`);
     });
@@ -95,13 +102,13 @@ export function registerRegistrationCommands(program: Command): void {
     .action(async (file: string, flags: OutputOptions & { dates?: DigitsOrder }) => {
       const { importRegistrationFile } = await import('../registration-inputs');
       const result = await importRegistrationFile(file, flags.dates);
+      const { earlyStepWarning } = await import('../registration-inputs');
       for (const row of result.rows)
-        if (row.beforeInstructions)
-          process.stderr.write(
-            `dura: warning: line ${row.line}: ${row.email}'s ${row.step} on ${row.completedOn} is before the ` +
-              `registration instructions went out (${row.beforeInstructions}): if day and month are swapped, ` +
-              'correct the date in the file and import it again\n',
-          );
+        if (row.beforeInstructions) {
+          const fix = 'correct the date in the file and import it again';
+          const step = { ...row, beforeInstructions: row.beforeInstructions };
+          process.stderr.write(`dura: warning: line ${row.line}: ${earlyStepWarning(step, fix)}\n`);
+        }
       emit(flags, result, () =>
         [
           `${counted(result.rows.length, 'row')}: ${result.recorded} recorded, ${result.unchanged} unchanged (already recorded)`,
