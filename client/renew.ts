@@ -55,10 +55,16 @@ export async function renewAgreement(
   const old = await store.agreementStatus(typed);
   if (!old) return { outcome: 'not-found', message: `${typed}: no agreement in the records` };
   // An institution typed while its agreement (often the renewal itself) is in process: say that.
+  // Not executed: nothing to renew, whatever it ends as (a trial was told "renew when it ends", cancelled
+  // it, and was then refused as not executed).
   if (!old.endedAt && !old.executedAt)
     return {
       outcome: 'in-process',
-      message: `${old.institution.domain} has an agreement in process (${old.agreementId}, ${old.stage}): renew when it ends`,
+      message:
+        `${old.institution.domain} has an agreement in process (${old.agreementId}, ${old.stage}), not executed: ` +
+        (old.renews
+          ? `it is the renewal of ${old.renews}; record its signing with \`dura execute ${old.agreementId}\``
+          : `there is nothing to renew; once it is signed, record it with \`dura execute ${old.agreementId}\``),
     };
   if (!old.executedAt || !['completed', 'lapsed'].includes(old.stage))
     return {
@@ -76,7 +82,7 @@ export async function renewAgreement(
   if (renewal && !renewal.executedAt)
     return {
       outcome: 'in-process',
-      message: `${old.institution.domain} has an agreement in process (${renewal.agreementId}): renew when it ends`,
+      message: `${old.agreementId} is being renewed: its renewal is in process (${renewal.agreementId}, ${renewal.stage})`,
     };
   if (renewal)
     return {
@@ -123,7 +129,7 @@ export async function renewAgreement(
     const inProcess = (await ownIdFromMemo(client.workflow.getHandle(workflowId), 0)) ?? workflowId;
     return {
       outcome: 'in-process',
-      message: `${old.institution.domain} has an agreement in process (${inProcess}): renew when it ends`,
+      message: `${old.institution.domain} has an agreement in process (${inProcess}): a renewal starts once it has ended`,
     };
   }
   const agreementId = await ownIdFromMemo(client.workflow.getHandle(workflowId));

@@ -59,6 +59,17 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     );
     assert.equal((await status(id)).executedAt, null, 'nothing changed');
 
+    // Not executed yet: nothing to renew, said so (not "renew when it ends", which a cancel would not).
+    const early = await dura('renew', id);
+    assert.deepEqual(
+      [early.status, early.stderr],
+      [
+        1,
+        `dura: cli-term.edu has an agreement in process (${id}, awaiting-signature), not executed: there is ` +
+          `nothing to renew; once it is signed, record it with \`dura execute ${id}\`\n`,
+      ],
+    );
+
     const expiresOn = newYorkDate(400);
     const executed = await execute('--expires-on', expiresOn);
     assert.equal(executed.status, 0, executed.stderr);
@@ -147,12 +158,18 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     assert.equal(reported.agreements.find((a) => a.agreementId === id)?.renews, null);
     const again = await dura('renew', id);
     assert.equal(again.status, 1, 'one renewal in process at a time');
-    assert.match(again.stderr, new RegExp(`in process \\(${renewing.agreementId}\\)`));
-    assert.match(again.stderr, /in process/);
+    assert.equal(
+      again.stderr,
+      `dura: ${id} is being renewed: its renewal is in process (${renewing.agreementId}, awaiting-signature)\n`,
+    );
     // By the institution, its latest is the renewal in process: named, not "only an executed …".
     const byInstitution = await dura('renew', renewing.institution.domain);
     assert.equal(byInstitution.status, 1);
-    assert.match(byInstitution.stderr, new RegExp(`in process \\(${renewing.agreementId}, `));
+    assert.equal(
+      byInstitution.stderr,
+      `dura: cli-term.edu has an agreement in process (${renewing.agreementId}, awaiting-signature), not ` +
+        `executed: it is the renewal of ${id}; record its signing with \`dura execute ${renewing.agreementId}\`\n`,
+    );
 
     // A renewal ending before the term it renews (a year mistyped) would cut access short: refused.
     const sooner = await dura(
