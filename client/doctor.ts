@@ -164,10 +164,12 @@ async function scheduleCheck(client: Client): Promise<Check> {
         detail: `the weekly digest is paused (${d.state.note ?? 'no note'}): \`dura schedule resume\``,
       };
     const next = d.info.nextActionTimes[0];
+    // In New York words with UTC beside, as `dura schedule show` gives it.
+    const { runTime, runTimeText } = await import('./schedule-view');
     return {
       check: 'schedule',
       finding: 'ok',
-      detail: `the weekly digest${next ? ` runs next ${next.toISOString()}` : ''}`,
+      detail: `the weekly digest${next ? ` runs next ${runTimeText(runTime(next))}` : ''}`,
     };
   } catch (err) {
     if (!(err instanceof ScheduleNotFoundError)) throw err;

@@ -57,6 +57,11 @@ describe('dura doctor', function () {
     assert.equal((await runDura(['schedule', 'ensure'], engine.cliEnv)).status, 0);
     const after = await doctor();
     assert.deepEqual([after.status, after.findings.schedule, after.answer.ok], [0, 'ok', true]);
+    // When it runs next, in New York words with UTC beside (a trial was shown a bare UTC instant).
+    assert.match(
+      after.detail('schedule')!,
+      /^the weekly digest runs next Monday, \w+ \d+, \d{4}, 9:00 AM ET \(1[34]:00 UTC\)$/,
+    );
     // The text view: a line a check, the problem marked.
     const text = await runDura(['doctor'], { ...engine.cliEnv, SMTP_URL: engine.smtp.url });
     assert.equal(text.status, 0, text.stderr);
