@@ -48,7 +48,13 @@ const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b/g;
 
 const officialLine = (o: SigningOfficial) => `${o.name} <${o.email}>${o.title ? `, ${o.title}` : ''}`;
 
-export function statusView(s: AgreementStatus): string {
+/** An executed agreement's renewal as the records hold it (client/status-registrations.ts). */
+export interface RenewalSeen {
+  agreementId: string;
+  stage: string;
+}
+
+export function statusView(s: AgreementStatus & { renewal?: RenewalSeen }): string {
   const rows: [string, string][] = [
     ['Institution', `${s.institution.name} (${s.institution.domain})`],
     [
@@ -94,6 +100,12 @@ export function statusView(s: AgreementStatus): string {
           : s.lapsedOn
             ? ` (lapsed on ${dateInWords(s.lapsedOn)})`
             : ''),
+    ]);
+  // Its renewal, also when no term marks it renewed (no end date) or while the renewal is in process.
+  if (s.renewal && !s.renewedBy)
+    rows.push([
+      s.renewal.stage === 'completed' || s.renewal.stage === 'executed' ? 'Renewed by' : 'Renewal',
+      `${s.renewal.agreementId} (${s.renewal.stage})`,
     ]);
   if (s.endReason) rows.push(['Ended', `${when(s.endedAt)}: ${s.endReason}`]);
   // As triage found them when this one was requested: a stage may have moved on since (renewed, lapsed).

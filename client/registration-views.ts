@@ -13,10 +13,14 @@ import {
 import { dateInWords, newYorkDate } from '../common/when';
 import { sameEmail, type AgreementStatus } from '../common/agreement';
 import type { ResendOutcome } from './registration-resend';
-import { statusView, table } from './format';
+import { statusView, table, type RenewalSeen } from './format';
 
 /** The status as `dura status` shows it: `registrations` once the instructions were sent (status-registrations.ts). */
-export type StatusWithRegistrations = AgreementStatus & { registrations?: RegistrationRow[] };
+export type StatusWithRegistrations = AgreementStatus & {
+  registrations?: RegistrationRow[];
+  /** The agreement that renews this one, in process or executed (not cancelled or declined). */
+  renewal?: RenewalSeen;
+};
 
 /** A registration as the records list it: its status without the history. */
 export type RegistrationRow = Omit<RegistrationStatus, 'history'> & {

@@ -233,15 +233,40 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       ),
     );
     assert.equal((await status(renewalId)).stage, 'awaiting-initiation', 'it does wait');
+    // The old agreement names its renewal in process (a trial saw nothing of it there).
+    const seen = async () => (await dura('status', id)).stdout;
+    assert.match(await seen(), new RegExp(`^ +Renewal +${renewalId} \\(awaiting-initiation\\)$`, 'm'));
 
     // No term: nothing marks it renewed, yet it is renewed once (a trial renewed one agreement twice).
     assert.equal((await dura('initiate', renewalId)).status, 0);
     assert.equal((await dura('execute', renewalId, '--on', newYorkDate())).status, 0);
     await until(async () => (await status(renewalId)).stage === 'completed', 30_000);
+    // Its term ended as renewed, and says by which: no second line for it.
+    assert.match(await seen(), new RegExp(`^ +In force until +.* \\(renewed by ${renewalId}\\)$`, 'm'));
+    assert.doesNotMatch(await seen(), /^ +Renewed by /m);
     const twice = await dura('renew', id);
     assert.deepEqual(
       [twice.status, twice.stderr],
       [1, `dura: ${id} is already renewed (by ${renewalId}): renew the newest agreement\n`],
     );
+  });
+
+  it('an agreement with no end date names the renewal that replaced it', async () => {
+    const plain = (...args: string[]) => runDura(args, engine.cliEnv); // no DURA_TERM_MONTHS: no term
+    const domain = 'cli-no-term.edu';
+    const id = (await plain(...requestArgs(domain))).stdout.trim();
+    assert.equal((await plain('execute', id, '--on', newYorkDate())).status, 0);
+    await until(async () => (await status(id)).stage === 'completed', 30_000);
+    assert.equal((await status(id)).expiresOn, null, 'no end date');
+    const renewalId = `${domain}-2`;
+    assert.equal((await plain('renew', id)).status, 0);
+    const shown = async () => (await plain('status', id)).stdout;
+    await until(async () => /^ +Renewal +/m.test(await shown()), 30_000);
+    assert.match(await shown(), new RegExp(`^ +Renewal +${renewalId} \\(awaiting-signature\\)$`, 'm'));
+    assert.equal((await plain('execute', renewalId, '--on', newYorkDate())).status, 0);
+    await until(async () => (await status(renewalId)).stage === 'completed', 30_000);
+    // No term ends as renewed: its status says so itself (a trial read it as current).
+    assert.match(await shown(), new RegExp(`^ +Renewed by +${renewalId} \\(completed\\)$`, 'm'));
+    assert.deepEqual((await status(id)).renewal, { agreementId: renewalId, stage: 'completed' });
   });
 });
