@@ -97,6 +97,22 @@ describe('dura CLI: status links', function () {
       revoked.stdout,
       /^withdrew the status links of ann@uw\.test for uw\.test-1 sent up to \w+day, .* ET; links in later e-mails work\n$/,
     );
+    // Her links to another agreement still work, and the answer says which, with the command (a trial
+    // revoked one agreement's links and found the other's still showing her registration).
+    await withStore(async (store) => {
+      const { history: _history, ...other } = sampleAgreement({
+        agreementId: 'lab.test-1',
+        institution: { name: 'Lab', domain: 'lab.test' },
+        requesters: [{ name: 'Ann', email: 'ann@uw.test' }],
+      });
+      await store.recordEvents({ agreementRef: 'lab.test-1/run', firstSeq: 0, events: [], status: other });
+    });
+    const named = await dura(['links', 'revoke', AGREEMENT, 'ann@uw.test'], env);
+    assert.equal(named.status, 0, named.stderr);
+    assert.equal(
+      named.stdout.split('\n')[1],
+      'links to lab.test-1 (another agreement of this address) still work: `dura links revoke lab.test-1 ann@uw.test` withdraws them',
+    );
     await withStore(async (store) => {
       const at = await statusLinksRevokedAt(store.db, AGREEMENT, 'ann@uw.test');
       assert.ok(at && at.getTime() >= issuedAt.getTime());

@@ -40,14 +40,25 @@ export function registerLinkCommands(program: Command): void {
         );
         const { agreementId } = found.status;
         const revokedAt = await revokeStatusLinks(store.db, agreementId, found.email, new Date());
-        return { agreementId, email: found.email, revokedAt: revokedAt.toISOString() };
+        // A link names one agreement: the requester's links to her others still work (a forwarded
+        // e-mail of another agreement, a lost laptop holding all of them), so they are named.
+        const others = (await store.agreementsOfRequester(found.email)).filter((id) => id !== agreementId);
+        return {
+          agreementId,
+          email: found.email,
+          revokedAt: revokedAt.toISOString(),
+          otherAgreements: others,
+        };
       });
-      emit(
-        options,
-        result,
-        () =>
+      emit(options, result, () =>
+        [
           `withdrew the status links of ${result.email} for ${result.agreementId} sent up to ` +
-          `${inWords(result.revokedAt)}; links in later e-mails work`,
+            `${inWords(result.revokedAt)}; links in later e-mails work`,
+          ...result.otherAgreements.map(
+            (id) =>
+              `links to ${id} (another agreement of this address) still work: \`dura links revoke ${id} ${result.email}\` withdraws them`,
+          ),
+        ].join('\n'),
       );
     });
 
