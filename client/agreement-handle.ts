@@ -166,7 +166,16 @@ export async function statusFromRecords(
   why: Error,
 ): Promise<StatusAnswer> {
   const status = await recordedStatus(config, typed);
-  if (!status) throw new UnreachableError(`a worker for ${typed.trim()}: ${why.message}`);
+  if (!status) {
+    // The SDK's "Failed to query Workflow" says little: its cause's details say why (a deadline).
+    const details = (why as { cause?: { details?: string } }).cause?.details;
+    const said = details ? `${why.message} (${details})` : why.message;
+    const what = /deadline/i.test(said) ? `none answered within ${QUERY_WAIT_MS / 1000} s` : said;
+    throw new UnreachableError(
+      `a worker for ${typed.trim()}: ${what}, and the records hold no snapshot of it yet ` +
+        '(is a worker running? `dura doctor` checks)',
+    );
+  }
   return { status, source: 'records' };
 }
 
