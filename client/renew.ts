@@ -6,7 +6,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { agreementIdFor, officialsOf, type AgreementStatus } from '../common/agreement';
-import { individualWorkflowId } from '../common/agreement-target';
+import { agreementTarget, individualWorkflowId, noAgreement } from '../common/agreement-target';
 import { registrationsFor } from '../activities/records/registrations';
 import type { RecordsStore } from '../activities/records/store';
 import type { agreementWorkflow } from '../workflows/agreement';
@@ -53,7 +53,8 @@ export async function renewAgreement(
   },
 ): Promise<RenewOutcome> {
   const old = await store.agreementStatus(typed);
-  if (!old) return { outcome: 'not-found', message: `${typed}: no agreement in the records` };
+  // Worded as `dura status` words it (`no agreement uw.edu-7`, `no agreement for nowhere.edu`).
+  if (!old) return { outcome: 'not-found', message: noAgreement(agreementTarget(typed)) };
   // An institution typed while its agreement (often the renewal itself) is in process: say that.
   // Not executed: nothing to renew, whatever it ends as (a trial was told "renew when it ends", cancelled
   // it, and was then refused as not executed).

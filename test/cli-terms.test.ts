@@ -254,6 +254,9 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
   it('an agreement with no end date names the renewal that replaced it', async () => {
     const plain = (...args: string[]) => runDura(args, engine.cliEnv); // no DURA_TERM_MONTHS: no term
     const domain = 'cli-no-term.edu';
+    // None yet: worded as `dura status` words it.
+    const none = await plain('renew', `${domain}-7`);
+    assert.deepEqual([none.status, none.stderr], [1, `dura: no agreement ${domain}-7\n`]);
     const id = (await plain(...requestArgs(domain))).stdout.trim();
     assert.equal((await plain('execute', id, '--on', newYorkDate())).status, 0);
     await until(async () => (await status(id)).stage === 'completed', 30_000);
