@@ -93,6 +93,17 @@ describe('New York time in words (text views, echoes, requests)', () => {
     assert.equal(request.heading, 'Your DURA request');
     assert.equal(request.dates[0]!.label, 'Request received');
     assert.match(request.next.text, /^When your institution signs, we list it/);
+    // A term: its last day in force, on the page while it is in force (a trial found it nowhere there).
+    const inForce = statusPage(sampleAgreement({ stage: 'completed', expiresOn: '2029-11-30' }), now, 'w');
+    assert.deepEqual(
+      inForce.dates.find((d) => d.label === 'In force until'),
+      { label: 'In force until', value: 'Friday, November 30, 2029' },
+    );
+    const noTerm = statusPage(sampleAgreement({ stage: 'completed' }), now, 'w');
+    assert.equal(
+      noTerm.dates.find((d) => d.label === 'In force until'),
+      undefined,
+    );
   });
 
   it("the requester's status page after the instructions: her registration's steps done and left (a trial)", () => {

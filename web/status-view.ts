@@ -148,6 +148,13 @@ export function statusView(
       s.stage === 'awaiting-signature' ? when(s.nextReminderAt) : null,
     ],
     ['Agreement signed', s.signedOn ? dateInWords(s.signedOn) : null],
+    // Its last day in force (issue 18), while it is (a lapsed one says its end in the sentence above).
+    [
+      'In force until',
+      s.expiresOn && ['executed', 'instructions-sent', 'completed', 'renewed'].includes(s.stage)
+        ? dateInWords(s.expiresOn)
+        : null,
+    ],
     ['Registration instructions due by', s.instructionsSentAt ? null : when(s.instructionsDueBy)],
     ['Registration instructions sent', when(s.instructionsSentAt)],
     ['Closed', ['cancelled', 'declined'].includes(s.stage) ? when(s.endedAt) : null],
