@@ -279,7 +279,7 @@ up() {
     local status=0
     running || status=$?
     if [ "$status" -eq 0 ]; then dura_env; say "already up"; banner; return 0; fi
-    [ "$status" -eq 1 ] || die "partly up (see: scripts/production.sh status): run down first"
+    if [ "$status" -eq 2 ]; then revive; return 0; fi
     rm -f "$dir"/*.pid # left by processes that died with the host
   fi
   trap '[ $? -eq 0 ] || say "up failed: scripts/production.sh down stops what did start"' EXIT
@@ -352,6 +352,45 @@ up() {
     sleep 0.2
   done
   web_answers || die "the researcher's pages did not start; see $dir/web.log"
+  banner
+}
+
+# Partly up: the workers and the pages that stopped (a crash, an OOM kill) are started again on the saved
+# settings, without touching what runs. PostgreSQL and the server must be running.
+revive() {
+  postgres_up || die "partly up, PostgreSQL stopped (see: scripts/production.sh status): run down, then up"
+  alive temporal temporal-server ||
+    die "partly up, the Temporal server stopped: scripts/production.sh restart-server, then up"
+  dura_env
+  cd "$root"
+  local name metrics="${DURA_METRICS_ADDRESS:-}" started=()
+  for name in $(started_workers); do
+    alive "$name" "$(worker_entry)" && continue
+    # Its own metrics port again: counted up from the one given, by its number.
+    [ -z "$metrics" ] || export DURA_METRICS_ADDRESS="${metrics%:*}:$((${metrics##*:} + ${name#worker-} - 1))"
+    # shellcheck disable=SC2046 # worker_command is words; an entry's path has no spaces (checked above)
+    launch "$name" $(worker_command)
+    started+=("$name")
+  done
+  for name in "${started[@]}"; do
+    for _ in $(seq 1 300); do
+      grep -q '"msg":"polling"' "$dir/$name.log" 2>/dev/null && break
+      alive "$name" "$(worker_entry)" || die "$name stopped again; see $dir/$name.log"
+      sleep 0.2
+    done
+    grep -q '"msg":"polling"' "$dir/$name.log" || die "$name is not polling; see $dir/$name.log"
+  done
+  if ! alive web bin/dura.js; then
+    DURA_WEB_HOST=127.0.0.1 DURA_WEB_PORT="$DURA_WEB_PORT" launch web node bin/dura.js web
+    for _ in $(seq 1 100); do
+      web_answers && break
+      alive web bin/dura.js || break
+      sleep 0.2
+    done
+    web_answers || die "the researcher's pages did not start; see $dir/web.log"
+    started+=(web)
+  fi
+  say "partly up: started again ${started[*]}"
   banner
 }
 

@@ -29,6 +29,8 @@ export interface ProductionRunner {
   workerPids: number[];
   /** Stops the Temporal server (SIGTERM) and starts it again on the same configuration and databases. */
   restartServer(): Promise<void>;
+  /** `up` again, on a stack partly up: what stopped starts again. Its stderr. */
+  upAgain(): Promise<string>;
   /** Sends a signal (default SIGKILL) to workerPids[i]. */
   killWorker(i: number, signal?: NodeJS.Signals): void;
   /** Stops it all (web, workers, server, PostgreSQL) and removes the directory unless `keep`. */
@@ -140,6 +142,9 @@ export async function startProduction(options: ProductionOptions = {}): Promise<
     workerPids,
     async restartServer() {
       await script_('restart-server');
+    },
+    async upAgain() {
+      return (await script_('up')).stderr;
     },
     killWorker(i, signal = 'SIGKILL') {
       const pid = workerPids[i];

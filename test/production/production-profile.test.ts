@@ -4,7 +4,8 @@
 // DAY_SECONDS), mail goes over SMTP to the test's sink. 200 agreements go through their lifecycles as the
 // access team drives them with `dura`: imported, half executed, a quarter cancelled, a quarter left
 // awaiting signature getting reminders. Mid-run one worker is `kill -9`'d (and not restarted: the other two
-// carry on, as after a host is lost) and the Temporal server is restarted once.
+// carry on, as after a host is lost) and the Temporal server is restarted once; at the end `up` again
+// starts the killed worker, and only it.
 //
 // Must hold: every agreement reaches its stage; every message the histories name arrived, to the right
 // person, none twice outside the mailer's window; every history replays (the `after` hook);
@@ -409,6 +410,17 @@ describe('production profile: the real Temporal server on PostgreSQL, 3 workers,
 
     const survivors = p.workerPids.filter((_, i) => i !== victim);
     for (const pid of survivors) assert.doesNotThrow(() => process.kill(pid, 0), `worker ${pid} died`);
+
+    // 8. `up` again on the stack partly up: the killed worker starts again, the rest stay as they are
+    //    (a trial found no way back but down and up).
+    const again = await p.upAgain();
+    assert.match(again, new RegExp(`partly up: started again worker-${victim + 1}\n`), again);
+    const revived = Number(fs.readFileSync(path.join(p.dir, `worker-${victim + 1}.pid`), 'utf8').trim());
+    assert.notEqual(revived, p.workerPids[victim]);
+    assert.doesNotThrow(() => process.kill(revived, 0), 'the revived worker runs');
+    assert.match(fs.readFileSync(path.join(p.dir, `worker-${victim + 1}.log`), 'utf8'), /"msg":"polling"/);
+    for (const pid of survivors) assert.doesNotThrow(() => process.kill(pid, 0), `worker ${pid} was stopped`);
+    phase('revived');
     console.log(
       `    ${AGREEMENTS} agreements, ${WORKERS} workers, a day of ${DAY_SECONDS} s; ` +
         `import: ${describeRuns([imported])}; execute/cancel: ${describeRuns(runs)}`,
