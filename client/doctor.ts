@@ -125,7 +125,7 @@ async function workersCheck(client: Client, config: Config): Promise<Check> {
       finding: 'problem',
       detail:
         `no worker polls task queue ${queue} for ${missing} tasks: no reminder, message or deadline ` +
-        'moves until one runs (`npm start`, or the worker service)',
+        'moves until one runs (`npm start`; the production profile: `npm run production:up`; compose: the dura-worker service)',
     };
   }
   const builds = new Set(workflows.map((p) => p.workerVersionCapabilities?.buildId).filter(Boolean));
