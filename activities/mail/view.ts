@@ -185,6 +185,7 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
   agreement.signedOn = formatDate(s.signedOn);
   // An agreement's end date (issue 18): "Tuesday, June 1, 2027", or "no end date".
   agreement.expiresOn = s.expiresOn ? formatDate(s.expiresOn) : 'no end date';
+  agreement.hasEndDate = Boolean(s.expiresOn);
   agreement.documentRef = s.documentRef ?? 'none';
   agreement.kind = s.kind === 'amendment' ? 'amendment' : s.renews ? 'renewal' : 'new agreement';
   agreement.tiers = tiersInWords(s.tiers);
