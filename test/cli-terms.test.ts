@@ -101,6 +101,18 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
       JSON.parse((await dura('list', '--expiring-before', expiresOn, '--tier', tier, '--json')).stdout);
     assert.equal((await byTier('registered')).length, 1);
     assert.deepEqual(await byTier('controlled'), []);
+    // The table: the columns a term has (a trial saw three always empty).
+    const text = await dura('list', '--expiring-before', expiresOn);
+    assert.deepEqual(
+      text.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s{2,}/)),
+      [
+        ['AGREEMENT', 'STAGE', 'TIERS', 'ENDS'],
+        [id, 'completed', 'registered', expiresOn],
+      ],
+    );
     const combined = await dura('list', '--expiring-before', expiresOn, '--stage', 'cancelled');
     assert.equal(combined.status, 1);
     assert.match(combined.stderr, /^dura: --expiring-before: .*not with --stage cancelled\n$/);

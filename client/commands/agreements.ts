@@ -218,19 +218,25 @@ export function registerAgreementCommands(program: Command): void {
         emit(flags, rows, () =>
           rows.length === 0
             ? `no agreements${asked.length ? ` (${asked.join(', ')})` : ''}`
-            : table(
-                ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE', 'ENDS'],
-                rows.map((r) => [
-                  r.agreementId,
-                  r.stage,
-                  r.tiers.join(','),
-                  // Once initiated, the deadline is history (`status` shows it): the column stays empty.
-                  r.stage === 'awaiting-initiation' ? shortWhen(r.initiationDueBy) : '',
-                  shortWhen(r.nextReminderAt),
-                  r.overdue ? 'yes' : '',
-                  r.expiresOn ?? '',
-                ]),
-              ),
+            : flags.expiringBefore
+              ? // Terms in force: completed agreements, with no deadline, reminder or overdue to show.
+                table(
+                  ['AGREEMENT', 'STAGE', 'TIERS', 'ENDS'],
+                  rows.map((r) => [r.agreementId, r.stage, r.tiers.join(','), r.expiresOn ?? '']),
+                )
+              : table(
+                  ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE', 'ENDS'],
+                  rows.map((r) => [
+                    r.agreementId,
+                    r.stage,
+                    r.tiers.join(','),
+                    // Once initiated, the deadline is history (`status` shows it): the column stays empty.
+                    r.stage === 'awaiting-initiation' ? shortWhen(r.initiationDueBy) : '',
+                    shortWhen(r.nextReminderAt),
+                    r.overdue ? 'yes' : '',
+                    r.expiresOn ?? '',
+                  ]),
+                ),
         );
       },
     );
