@@ -231,6 +231,30 @@ started_workers() {
 
 web_answers() { port_in_use "$DURA_WEB_PORT"; }
 
+# await_polling <worker name>...: each polls its task queue (its log says so), or the run stops here.
+await_polling() {
+  local name
+  for name in "$@"; do
+    for _ in $(seq 1 300); do
+      grep -q '"msg":"polling"' "$dir/$name.log" 2>/dev/null && break
+      alive "$name" "$(worker_entry)" || die "$name stopped; see $dir/$name.log"
+      sleep 0.2
+    done
+    grep -q '"msg":"polling"' "$dir/$name.log" || die "$name is not polling; see $dir/$name.log"
+  done
+}
+
+# The researcher's pages, once they answer.
+start_web() {
+  DURA_WEB_HOST=127.0.0.1 DURA_WEB_PORT="$DURA_WEB_PORT" launch web node bin/dura.js web
+  for _ in $(seq 1 100); do
+    web_answers && break
+    alive web bin/dura.js || break
+    sleep 0.2
+  done
+  web_answers || die "the researcher's pages did not start; see $dir/web.log"
+}
+
 banner() {
   local pids=() name
   for name in $(started_workers); do pids+=("$(cat "$dir/$name.pid")"); done
@@ -336,22 +360,9 @@ up() {
     launch "$name" $(worker_command)
     i=$((i + 1))
   done
-  for name in $(worker_names); do
-    for _ in $(seq 1 300); do
-      grep -q '"msg":"polling"' "$dir/$name.log" 2>/dev/null && break
-      alive "$name" "$(worker_entry)" || die "$name stopped; see $dir/$name.log"
-      sleep 0.2
-    done
-    grep -q '"msg":"polling"' "$dir/$name.log" || die "$name is not polling; see $dir/$name.log"
-  done
-
-  DURA_WEB_HOST=127.0.0.1 DURA_WEB_PORT="$DURA_WEB_PORT" launch web node bin/dura.js web
-  for _ in $(seq 1 100); do
-    web_answers && break
-    alive web bin/dura.js || break
-    sleep 0.2
-  done
-  web_answers || die "the researcher's pages did not start; see $dir/web.log"
+  # shellcheck disable=SC2046 # worker names are words
+  await_polling $(worker_names)
+  start_web
   banner
 }
 
@@ -372,22 +383,9 @@ revive() {
     launch "$name" $(worker_command)
     started+=("$name")
   done
-  for name in "${started[@]}"; do
-    for _ in $(seq 1 300); do
-      grep -q '"msg":"polling"' "$dir/$name.log" 2>/dev/null && break
-      alive "$name" "$(worker_entry)" || die "$name stopped again; see $dir/$name.log"
-      sleep 0.2
-    done
-    grep -q '"msg":"polling"' "$dir/$name.log" || die "$name is not polling; see $dir/$name.log"
-  done
+  await_polling "${started[@]}"
   if ! alive web bin/dura.js; then
-    DURA_WEB_HOST=127.0.0.1 DURA_WEB_PORT="$DURA_WEB_PORT" launch web node bin/dura.js web
-    for _ in $(seq 1 100); do
-      web_answers && break
-      alive web bin/dura.js || break
-      sleep 0.2
-    done
-    web_answers || die "the researcher's pages did not start; see $dir/web.log"
+    start_web
     started+=(web)
   fi
   say "partly up: started again ${started[*]}"
