@@ -21,7 +21,15 @@ import {
 } from '../common/agreement';
 import { individualWorkflowId } from '../common/agreement-target';
 import { newYorkDate } from '../common/new-york-date';
-import { coverage, needsIndividualAgreement, type CoverageInstitution } from '../common/coverage';
+import {
+  coverage,
+  needsIndividualAgreement,
+  parseEmail,
+  type Coverage,
+  type CoverageInstitution,
+} from '../common/coverage';
+import { checkCoverage } from '../activities/records/coverage';
+import type { RecordsStore } from '../activities/records/store';
 import type { agreementWorkflow } from '../workflows/agreement';
 import { joinUpdate } from '../workflows/messages';
 import { DuraInstitution, DuraOverdue, DuraStage, DuraTiers } from '../workflows/search-attributes';
@@ -115,6 +123,35 @@ export interface RequestTriage {
 }
 
 /**
+ * The address the coverage rules are asked about for `email` requesting for the institution at `domain`
+ * (`profile`: the list's entry, or null): `email` itself when it is at the institution's domains, else the
+ * same name at the institution (RequestTriage.askedAs; a gmail.com address has no agreement of its own).
+ */
+function askedAsOf(email: string, domain: string, profile: CoverageInstitution | null | undefined): string {
+  const address = email.trim().toLowerCase();
+  const domains = profile?.domains ?? [normalizeDomain(domain)];
+  if (atDomain(address, domains)) return address;
+  // A domain field still unreadable (a form with problems): her own address, as before.
+  const at = `${address.split('@')[0]}@${profile?.id ?? normalizeDomain(domain)}`;
+  return parseEmail(at) ? at : address;
+}
+
+/**
+ * The coverage a request meets where it would join (its tiers against the agreement in process): asked
+ * as `askedAsOf`, with the requester's own address for whether she is on that agreement already. A
+ * requester outside the institution's domains was asked about under her own domain (a trial's
+ * max@gmail.com passed every check, then the agreement refused the tier: half a file imported).
+ */
+export async function requestCoverage(
+  store: RecordsStore,
+  request: { requester: { email: string }; institution: { domain: string }; tiers: readonly Tier[] },
+): Promise<Coverage> {
+  const profile = await store.institutionByDomain(request.institution.domain);
+  const askedAs = askedAsOf(request.requester.email, request.institution.domain, profile);
+  return checkCoverage(store, askedAs, request.tiers, request.requester.email);
+}
+
+/**
  * Where a request goes, by the coverage rules (common/coverage.ts, design.md "Coverage"): a request the
  * list already covers for every tier needs no agreement and runs under its own workflow id, never
  * hiding the institution's agreement; a tier that requires individual agreements makes it the
@@ -132,7 +169,7 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
     notes.push(
       `requester.email: ${email} is not at ${domains.join(', ')}; accepted, and recorded for the access team`,
     );
-  const askedAs = inside ? email : `${email.split('@')[0]}@${profile?.id ?? normalizeDomain(domain)}`;
+  const askedAs = askedAsOf(email, domain, profile);
   const outside = inside ? {} : { outsideDomains: domains };
   if (!profile) {
     const checked = addressNotes(request, domains);

@@ -92,7 +92,13 @@ export async function planImport(
       const recorded = await store.agreementStatus(inProcess.agreementId);
       const asked = new Set<string>();
       for (const row of group) {
-        const coverage = await checkCoverage(store, row.request.requester.email, row.request.tiers);
+        // Asked as triage asks (an outsider's address at the institution), whether she is on it by her own.
+        const coverage = await checkCoverage(
+          store,
+          row.triage.askedAs,
+          row.request.tiers,
+          row.request.requester.email,
+        );
         const email = row.request.requester.email.toLowerCase();
         row.plan =
           coverage.inProcess?.requester || asked.has(email)

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { devServerEnv } from './helpers/env';
-import { dura as runDura, duraOnTerminal, duraToFile } from './helpers/cli';
+import { dura as runDura, duraOnTerminal, duraToFile, requestArgs } from './helpers/cli';
 import { realEngine, TEST_DATABASES } from './helpers/engine';
 import { until } from './helpers/wait';
 
@@ -497,6 +497,36 @@ for (const database of TEST_DATABASES)
         (await status('nu.edu')).requesters.map((r: { email: string }) => r.email),
         ['ann@nu.edu'],
       );
+      // A requester writing from a personal address is asked about as at the institution: the same tier
+      // refusal, before anything is requested (a trial's max@gmail.com passed every check, and the file
+      // was imported in half).
+      const outsider = await dura(
+        'import',
+        csv(
+          'outsider.csv',
+          'Nu U,nu.edu,Max,max@gmail.com,Sam,osp@nu.edu,,controlled,',
+          'Rho U,rho-out.edu,Al,al@rho-out.edu,Sam,osp@rho-out.edu,,registered,',
+        ),
+      );
+      assert.equal(outsider.status, 1, outsider.stdout);
+      assert.match(
+        outsider.stderr,
+        /outsider\.csv: nothing requested; 1 problem:\ndura: line 2, tiers: an agreement for nu\.edu is already in process /,
+      );
+      assert.equal((await dura('status', 'rho-out.edu')).status, 1, 'rho-out.edu was not requested');
+      // And `dura request`, the same refusal, by its flag (not the agreement's raw answer).
+      const asked = requestArgs('nu.edu', 'max@gmail.com').map((a) =>
+        a === 'registered' ? 'controlled' : a,
+      );
+      const one = await dura(...asked);
+      assert.equal(one.status, 1, one.stdout);
+      assert.match(one.stderr, /^dura: --tier: an agreement for nu\.edu is already in process /m);
+      // Joined once from her own address, the same row again is already requested, dry run and all.
+      const joinsOut = csv('joins-out.csv', 'Nu U,nu.edu,Gus,gus.g@gmail.com,Sam,osp@nu.edu,,registered,');
+      assert.equal((await dura('import', joinsOut)).status, 0);
+      const dry = await dura('import', joinsOut, '--dry-run');
+      assert.equal(dry.status, 0, dry.stderr);
+      assert.match(dry.stdout, /^ {2}line 2, nu\.edu: already requested \(nu\.edu-1\)$/m);
       for (const domain of ['mu.edu', 'nu.edu', 'xi.edu'])
         await dura('cancel', domain, '--reason', 'test over');
     });

@@ -628,6 +628,19 @@ describe('dura web over HTTP', function () {
       unescape(controlled.body),
       /id="tiers-error"><span class="visually-hidden">Error: <\/span>Tick the Registered Tier instead of the Controlled Tier to join your institution's agreement in process \(web1\.edu-1\) now \(it is for the Registered Tier only\); the Controlled Tier can be requested once it is signed</,
     );
+    // The same from a personal address: asked about as at the institution, the same instruction (a trial
+    // got the agreement's raw refusal after the form had let it through).
+    const personal = await post(
+      app,
+      '/request',
+      { ...requestFields('web1.edu', 'lin.chen@gmail.com', 'Lin Chen'), tiers: 'controlled' },
+      s,
+    );
+    assert.equal(personal.statusCode, 400, personal.body);
+    assert.match(
+      unescape(personal.body),
+      /id="tiers-error"><span class="visually-hidden">Error: <\/span>Tick the Registered Tier instead of the Controlled Tier to join your institution's agreement in process \(web1\.edu-1\) now/,
+    );
     // Ada, one of its requesters, asking it for the Controlled Tier: nothing to join, the same wait.
     const ada = await post(
       app,

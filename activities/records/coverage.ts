@@ -28,6 +28,12 @@ export async function checkCoverage(
   store: RecordsStore,
   email: string,
   tiers?: readonly Tier[],
+  /**
+   * Whose request the agreement in process may hold already (`inProcess.requester`), when `email` is
+   * not the requester's own: a requester outside the institution's domains is asked about as the same
+   * name at the institution (client/agreements.ts, `askedAs`), but joined under her own address.
+   */
+  requester?: string,
 ): Promise<Coverage> {
   const parsed = parseEmail(email);
   if (!parsed) throw new Error(`${email.trim()}: not an e-mail address`);
@@ -40,5 +46,6 @@ export async function checkCoverage(
     likelyParent: parent && { id: parent.id, name: parent.name },
   });
   const key = agreementKeyOf(covered);
-  return withAgreementInProcess(covered, key ? await agreementInProcess(store.db, key, parsed.email) : null);
+  const whose = requester?.trim().toLowerCase() ?? parsed.email;
+  return withAgreementInProcess(covered, key ? await agreementInProcess(store.db, key, whose) : null);
 }

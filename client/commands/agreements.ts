@@ -88,7 +88,13 @@ export function registerAgreementCommands(program: Command): void {
         warnings = triage.notes.map((note) => asTyped(note, flags));
         const { checkCoverage } = await import('../../activities/records/coverage');
         const { joinRefusalAfterField } = await import('../../common/coverage');
-        const coverage = await checkCoverage(registry, request.requester.email, request.tiers);
+        // As triage asks: a requester outside the institution's domains as the same name at it.
+        const coverage = await checkCoverage(
+          registry,
+          triage.askedAs,
+          request.tiers,
+          request.requester.email,
+        );
         tiersBefore = coverage.inProcess?.tiers;
         const refusal = joinRefusalAfterField(coverage);
         if (refusal) throw new UserError(asTyped(`tiers: ${refusal}`, flags));

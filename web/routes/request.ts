@@ -14,7 +14,7 @@ import { checkCoverage } from '../../activities/records/coverage';
 import { parseEmail } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
-import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
+import { requestCoverage, requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
 import { addressIssues } from '../request-addresses';
 import { engineEncryptionProblem } from '../../client/engine-encryption';
 import { UnreachableError } from '../../client/output';
@@ -172,8 +172,14 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     const tiersGood = !checked.issues.some((i) => i.path.startsWith('tiers'));
     const email = tiersGood ? parseEmail(values.fields.requester_email ?? '')?.email : undefined;
     const tiers = tiersAsked(values.tiers.filter((t): t is Tier => (TIERS as readonly string[]).includes(t)));
+    const domain = values.fields.domain?.trim() || (email ? email.split('@')[1]! : '');
     const refusal =
-      email && tiers.length ? joinRefusalIssue(await checkCoverage(ctx.store, email, tiers), values) : [];
+      email && tiers.length
+        ? joinRefusalIssue(
+            await requestCoverage(ctx.store, { requester: { email }, institution: { domain }, tiers }),
+            values,
+          )
+        : [];
     const f = values.fields;
     const nowhere = await addressIssues(
       ctx.store,
@@ -202,7 +208,9 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
       workbench: ctx.links.workbench,
     });
 
-  const refusal = joinRefusalIssue(coverage, values);
+  // Where it would join, asked as triage asks (a requester outside the institution's domains as the
+  // same name at it): the coverage above is her own address's, which is no institution's.
+  const refusal = joinRefusalIssue(await requestCoverage(ctx.store, request), values);
   if (refusal.length) return sendRequestForm(reply, ctx, values, 400, { issues: refusal });
 
   // Names and addresses in the clear where the engine encrypts, or what its workers cannot read: never.
