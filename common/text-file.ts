@@ -35,6 +35,12 @@ export function readTextFile(file: string): { text: string; encoding: TextEncodi
  * put garbled names into agreements and mail.
  */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
+  // A workbook read as text is noise (a trial's .xlsx was answered with its ZIP header as a column name).
+  const workbook = workbookKind(bytes);
+  if (workbook)
+    throw new Error(
+      `a workbook (${workbook}), not CSV text: save it as "CSV UTF-8" in the spreadsheet and try again`,
+    );
   // A UTF-8 byte-order mark on text that is not UTF-8 (an editor added it to Excel's Windows-1252
   // "CSV"): the text is read without it, as a file without one would be.
   if (hasUtf8Bom(bytes) && !isUtf8(bytes)) bytes = bytes.subarray(3);
@@ -143,4 +149,13 @@ function isUtf8(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the bytes are a spreadsheet workbook, by its container's signature: which kind, or null. */
+function workbookKind(bytes: Uint8Array): string | null {
+  const starts = (...signature: number[]) => signature.every((b, i) => bytes[i] === b);
+  // .xlsx and .ods are ZIP archives; .xls (Excel 97–2003) an OLE2 compound file.
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return '.xlsx or .ods';
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return '.xls';
+  return null;
 }

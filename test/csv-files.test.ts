@@ -62,6 +62,22 @@ describe('spreadsheet encodings', () => {
     }
   });
 
+  it('a workbook (.xlsx, .ods, .xls) is refused as such, not read as text (a trial saw its ZIP header as a column)', () => {
+    // The first bytes of each container: ZIP (Office Open XML, OpenDocument), OLE2 (Excel 97–2003).
+    const zip = Buffer.concat([
+      Buffer.from('PK\x03\x04\x14\x00\x00\x00\x08\x00', 'latin1'),
+      Buffer.alloc(64, 7),
+    ]);
+    const ole = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]);
+    assert.throws(() => decodeText(zip), {
+      message:
+        'a workbook (.xlsx or .ods), not CSV text: save it as "CSV UTF-8" in the spreadsheet and try again',
+    });
+    assert.throws(() => decodeText(ole), /^Error: a workbook \(\.xls\), not CSV text/);
+    // Text that merely starts with the letters PK is text.
+    assert.equal(decodeText(Buffer.from('PK,name\n')).text, 'PK,name\n');
+  });
+
   it('UTF-8 with a BOM, and without one', () => {
     const bytes = fixture('requests-utf8-bom.csv');
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
