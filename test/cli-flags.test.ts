@@ -300,6 +300,15 @@ describe('dura CLI: flags, checked before anything starts', function () {
       "unknown option '--onn' (did you mean --on?)",
       '--on: required',
     ]);
+    // A reason the requesters read in a sentence: one line (a trial's broke the history's table).
+    refused(await dura('decline', 'ku.dk', '--reason', 'a\nb'), [
+      '--reason: must be one line (the requesters read it in a sentence)',
+    ]);
+    // The mandatory flag left out is named alone, not also read as "undefined" (a trial).
+    refused(await dura('pause-reminders', 'ku.dk', '--untl', '2027-01-04'), [
+      "unknown option '--untl' (did you mean --until?)",
+      '--until: required',
+    ]);
     refused(await dura('execute', 'uw.edu-1', '--on', '2026-11-30', '--expire-on', '2029-11-30'), [
       "unknown option '--expire-on' (did you mean --expires-on?)",
     ]);

@@ -11,6 +11,16 @@ import { registerControls, type Control } from './control-runner';
 import { nextReminderWords } from './next-reminder-words';
 import { typedEmail, typedPerson, warnLostLetter, warnNowhere } from './person-flags';
 
+/**
+ * `--reason` as the requesters read it, in their mail and in the history's one line: one line (a trial's
+ * two-line reason broke `dura history`'s table and the mail's sentence), as `registration close` asks.
+ */
+function oneLineReason(reason: unknown): unknown {
+  if (typeof reason === 'string' && /[\r\n]/.test(reason.trim()))
+    throw new UserError('--reason: must be one line (the requesters read it in a sentence)');
+  return reason;
+}
+
 /** A name as typed, its spaces one each (a trial's "Robert  Beta " was taken for another name). */
 const oneSpaced = (name: string) => name.trim().replace(/\s+/g, ' ');
 
@@ -56,14 +66,14 @@ const controls: Control[] = [
     description: 'cancel the agreement (the requesters are told why)',
     options: [['--reason <text>', 'why, for the requesters (never sent to the signing officials)', true]],
     example: 'dura cancel uw.edu --reason "Requester left the institution"',
-    update: (f) => ({ name: 'cancel', args: [{ reason: f.reason }] }),
+    update: (f) => ({ name: 'cancel', args: [{ reason: oneLineReason(f.reason) }] }),
   },
   {
     name: 'decline',
     description: 'record that the institution declined (the requesters are told why)',
     options: [['--reason <text>', 'the reason given, for the requesters (not sent to the officials)', true]],
     example: 'dura decline uw.edu --reason "Institution policy"',
-    update: (f) => ({ name: 'decline', args: [{ reason: f.reason }] }),
+    update: (f) => ({ name: 'decline', args: [{ reason: oneLineReason(f.reason) }] }),
   },
   {
     name: 'set-official',
@@ -202,6 +212,8 @@ const controls: Control[] = [
       return `the pause until ${inWords(s.remindersPausedUntil)} is replaced`;
     },
     update: async (f) => {
+      // Left out (a typo'd --until): the mandatory-flag check names it, alone (required.ts).
+      if (f.until === undefined) return { name: 'pauseReminders', args: [{}] };
       const { pauseUntil } = await import('../pause-until');
       const said: string[] = [];
       const until = await pauseUntil(String(f.until), (line) => said.push(line));
