@@ -105,9 +105,13 @@ async function withOfficialChecks(db: Kysely<Database>, entries: DigestEntry[]):
   return Promise.all(
     entries.map(async (entry) => {
       const { domain } = entry.agreement.institution;
-      const domains = (await readInstitution(db, domain))?.domains ?? [domain];
-      const checks = officialChecks(officialsOf(entry.agreement), domains);
-      return checks.length ? { ...entry, officialChecks: checks } : entry;
+      const listed = (await readInstitution(db, domain))?.domains;
+      const checks = officialChecks(officialsOf(entry.agreement), listed ?? [domain]);
+      return {
+        ...entry,
+        ...(checks.length ? { officialChecks: checks } : {}),
+        ...(listed ? { listedDomains: listed } : {}),
+      };
     }),
   );
 }

@@ -217,6 +217,11 @@ export interface DigestEntry {
   agreement: AgreementStatus;
   /** Its signing officials' addresses that look wrong (common/address-notes.ts officialChecks). */
   officialChecks?: string[];
+  /**
+   * Its institution's domains on the Registered Institutions list now (absent: its domain is not listed):
+   * a triage check the list has since settled is left out (a domain added, a requester now at one).
+   */
+  listedDomains?: string[];
 }
 
 /** The weekly digest to the access team: every open agreement, overdue first, then stalled. */

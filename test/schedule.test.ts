@@ -344,7 +344,19 @@ describe('the digest, without a server', function () {
         {
           at: '2026-11-20T15:00:02.000Z',
           event: 'official-named',
-          detail: 'Pat <pat@flag.edu> by bo@flag.edu',
+          detail: 'Pat <pat.p@flag.edu> by bo@flag.edu',
+        },
+        // The same request joined again (a file imported twice): its check once.
+        {
+          at: '2026-11-21T15:00:02.000Z',
+          event: 'official-named',
+          detail: 'Pat <pat.p@flag.edu> by bo@flag.edu',
+        },
+        // Settled since: the official named is one of its officials now (`set-official --add`).
+        {
+          at: '2026-11-20T15:00:02.500Z',
+          event: 'official-named',
+          detail: 'Pat Provost <pat@flag.edu> by bo@flag.edu',
         },
         // Flagged, then taken off with remove-requester: nothing left to check.
         {
@@ -366,20 +378,58 @@ describe('the digest, without a server', function () {
       ),
       text,
     );
-    assert.ok(
-      text.includes(
-        '   Check: a joining request named another signing official: Pat <pat@flag.edu> by bo@flag.edu\n',
-      ),
-    );
+    const named = text.split('\n').filter((line) => line.includes('named another signing official'));
+    assert.deepEqual(named, [
+      '   Check: a joining request named another signing official: Pat <pat.p@flag.edu> by bo@flag.edu',
+    ]);
     assert.ok(text.includes('   Details: dura status flag.edu-2\n'), text);
     assert.ok(!text.includes('ben@flag.eud'), text);
     assert.match(text, /Signing official: .* <.*>, Pat Provost <pat@flag\.edu>; reminders sent/);
     assert.ok(html.includes('<br />Pat Provost &lt;pat@flag.edu&gt;'), html);
     assert.ok(
       html.includes(
-        '<strong>Check:</strong> a joining request named another signing official: Pat &lt;pat@flag.edu&gt;',
+        '<strong>Check:</strong> a joining request named another signing official: Pat &lt;pat.p@flag.edu&gt;',
       ),
     );
+  });
+
+  it('leaves out what the list has since settled: a likely parent once the domain is added, a requester now at a listed domain', () => {
+    const student = agreement('etu.mont.edu', {
+      requesters: [{ name: 'Luc', email: 'luc@etu.mont.edu' }],
+      history: [
+        {
+          at: '2026-11-20T15:00:01.000Z',
+          event: 'likely-parent',
+          detail: 'etu.mont.edu is not listed, but mont.edu (Mont) is',
+        },
+        {
+          at: '2026-11-20T15:00:02.000Z',
+          event: 'requester-outside-domain',
+          detail: 'eve@mont.edu is not at etu.mont.edu',
+        },
+      ],
+    });
+    student.requesters.push({ name: 'Eve', email: 'eve@mont.edu' });
+    const checks = (listedDomains?: string[]) =>
+      render(
+        'digest',
+        buildDigestView(
+          {
+            idempotencyKey: 'k',
+            asOf: now.toISOString(),
+            entries: orderForDigest([student], now).map((e) => ({
+              ...e,
+              ...(listedDomains ? { listedDomains } : {}),
+            })),
+          },
+          { accessTeam: 'team@aou.test' },
+        ),
+      )
+        .text.split('\n')
+        .filter((line) => line.includes('Check:'));
+    assert.equal(checks().length, 2, 'not listed: both asked');
+    // `dura institutions add-domain mont.edu etu.mont.edu`: both settled.
+    assert.deepEqual(checks(['mont.edu', 'etu.mont.edu']), []);
   });
 
   it('tells two requesters of one name apart by their addresses', () => {

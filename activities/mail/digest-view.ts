@@ -3,7 +3,7 @@
  * order, each with its dates in New York time and why it needs attention.
  */
 import type { Attention, DigestRequest } from '../interfaces';
-import { officialsOf, sameEmail, type AgreementStatus } from '../../common/agreement';
+import { atDomain, officialsOf, sameEmail, type AgreementStatus } from '../../common/agreement';
 import { STEP_WORDS, stepsLeft } from '../../common/registration';
 import { count, formatInstant, joinWords, tiersInWords, type View } from './view';
 import { dateInWords, receivedInWords } from '../../common/when';
@@ -18,13 +18,25 @@ const CHECKS: Record<string, string> = {
 };
 
 /**
- * A requester flagged as outside the domains who is no requester now (`dura remove-requester`: a
- * second trial's digest went on flagging the address taken off). The detail starts with the address.
+ * A check the access team has since settled, so the digest stops asking (a trial's digest kept asking
+ * for an `add-domain` done and an official added):
+ * - a requester flagged as outside the domains who is no requester now (`dura remove-requester`), or
+ *   whose address is now at one of the institution's listed domains (the detail starts with it);
+ * - a likely parent, once the agreement's domain is on the list (`institutions add-domain`);
+ * - another official named by a joining request, once that address is one of its officials.
  */
-function removedRequester(s: AgreementStatus, h: { event: string; detail?: string }): boolean {
-  if (h.event !== 'requester-outside-domain') return false;
-  const email = (h.detail ?? '').split(' ')[0]!;
-  return !s.requesters.some((r) => sameEmail(r.email, email));
+function settled(s: AgreementStatus, h: { event: string; detail?: string }, listed?: string[]): boolean {
+  const detail = h.detail ?? '';
+  if (h.event === 'requester-outside-domain') {
+    const email = detail.split(' ')[0]!;
+    return !s.requesters.some((r) => sameEmail(r.email, email)) || Boolean(listed && atDomain(email, listed));
+  }
+  if (h.event === 'likely-parent') return Boolean(listed);
+  if (h.event === 'official-named') {
+    const named = /<([^>]+)>/.exec(detail)?.[1];
+    return Boolean(named && officialsOf(s).some((o) => sameEmail(o.email, named)));
+  }
+  return false;
 }
 
 /** Each requester by name, with the address where two share a name (a trial's "Mae Jemison and Mae Jemison"). */
@@ -50,42 +62,49 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
   const summary = digestSummary(request);
   // `9.` and `10.` end in one column, and each item's lines start under its text (the text part).
   const width = String(request.entries.length).length;
-  const agreements = request.entries.map(({ attention, why, agreement: s, officialChecks }, i): View => {
-    const official = s.signingOfficial;
-    const next =
-      s.stage === 'awaiting-initiation'
-        ? `initiation due by ${formatInstant(s.initiationDueBy)}`
-        : s.remindersPausedUntil
-          ? `reminders paused until ${formatInstant(s.remindersPausedUntil)}`
-          : `reminder #${s.remindersSent + 1} due ${formatInstant(s.nextReminderAt)}`;
-    return {
-      number: String(i + 1).padStart(width),
-      indent: ' '.repeat(width + 2),
-      label: LABELS[attention],
-      why: why ?? 'on track',
-      agreementId: s.agreementId,
-      institution: s.institution.name,
-      domain: s.institution.domain,
-      stage: s.stage,
-      kind: s.kind === 'amendment' ? 'amendment' : s.renews ? `renewal of ${s.renews}` : 'new agreement',
-      tiers: tiersInWords(s.tiers),
-      receivedAt: receivedInWords(s.receivedAt),
-      official: official.title ? `${official.name} (${official.title})` : official.name,
-      officialEmail: official.email,
-      // Officials beyond the first, by name and address (the package and reminders go to each).
-      moreOfficials: officialsOf(s)
-        .slice(1)
-        .map((o) => ({ text: `${o.name} <${o.email}>` })),
-      requesters: joinWords(requesterNames(s.requesters)),
-      remindersSent: s.remindersSent,
-      next,
-      // What triage or a joining request flagged for a person to look at (issue 14, items 2, 6 and 7).
-      checks: s.history
-        .filter((h) => CHECKS[h.event] && !removedRequester(s, h))
-        .map((h) => ({ text: `${CHECKS[h.event]}: ${h.detail ?? ''}` }))
-        .concat((officialChecks ?? []).map((text) => ({ text }))),
-    };
-  });
+  const agreements = request.entries.map(
+    ({ attention, why, agreement: s, officialChecks, listedDomains }, i): View => {
+      const official = s.signingOfficial;
+      const next =
+        s.stage === 'awaiting-initiation'
+          ? `initiation due by ${formatInstant(s.initiationDueBy)}`
+          : s.remindersPausedUntil
+            ? `reminders paused until ${formatInstant(s.remindersPausedUntil)}`
+            : `reminder #${s.remindersSent + 1} due ${formatInstant(s.nextReminderAt)}`;
+      return {
+        number: String(i + 1).padStart(width),
+        indent: ' '.repeat(width + 2),
+        label: LABELS[attention],
+        why: why ?? 'on track',
+        agreementId: s.agreementId,
+        institution: s.institution.name,
+        domain: s.institution.domain,
+        stage: s.stage,
+        kind: s.kind === 'amendment' ? 'amendment' : s.renews ? `renewal of ${s.renews}` : 'new agreement',
+        tiers: tiersInWords(s.tiers),
+        receivedAt: receivedInWords(s.receivedAt),
+        official: official.title ? `${official.name} (${official.title})` : official.name,
+        officialEmail: official.email,
+        // Officials beyond the first, by name and address (the package and reminders go to each).
+        moreOfficials: officialsOf(s)
+          .slice(1)
+          .map((o) => ({ text: `${o.name} <${o.email}>` })),
+        requesters: joinWords(requesterNames(s.requesters)),
+        remindersSent: s.remindersSent,
+        next,
+        // What triage or a joining request flagged for a person to look at (issue 14, items 2, 6 and 7).
+        // Each once: a request joined twice (a file imported again) logs its check twice.
+        checks: [
+          ...new Set(
+            s.history
+              .filter((h) => CHECKS[h.event] && !settled(s, h, listedDomains))
+              .map((h) => `${CHECKS[h.event]}: ${h.detail ?? ''}`)
+              .concat(officialChecks ?? []),
+          ),
+        ].map((text) => ({ text })),
+      };
+    },
+  );
   const registrations = (request.stalledRegistrations ?? []).map((r): View => ({
     requester: `${r.requester.name.trim() || r.requester.email} <${r.requester.email}>`,
     institution: r.institution.name,
