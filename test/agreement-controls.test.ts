@@ -76,6 +76,22 @@ for (const database of TEST_DATABASES)
       await saveHistory(s.env, agreementId, 'pause-ends', database);
     });
 
+    it("remind now during a pause: the next reminder is the pause's end, where it goes", async () => {
+      const { agreementId, handle } = await started();
+      const until = new Date(Date.parse(await s.now()) + 40 * 24 * 3600_000).toISOString().slice(0, 10);
+      const paused = await handle.executeUpdate(m.pauseRemindersUpdate, { args: [{ until }] });
+      const reminded = await handle.executeUpdate(m.remindNowUpdate, { args: [{ force: true }] });
+      assert.equal(reminded.remindersSent, 1);
+      // Not 14 days from now, inside the pause that holds it (a trial's list and status page said so).
+      assert.equal(reminded.nextReminderAt, paused.remindersPausedUntil);
+      assert.equal(reminded.remindersPausedUntil, paused.remindersPausedUntil);
+      await s.days(35);
+      assert.equal(s.sent(agreementId, 'reminder').length, 1, 'none during the pause');
+      await s.days(12); // past the pause's end, even over a long weekend
+      assert.equal(s.sent(agreementId, 'reminder').length, 2, 'one at its end');
+      await saveHistory(s.env, agreementId, 'remind-now-paused', database);
+    });
+
     it('remind now sends one at once and restarts the cadence; set-cadence changes it', async () => {
       const { agreementId } = await s.request(aRequest({ receivedAt: await s.now() }));
       const handle = s.handle(agreementId);

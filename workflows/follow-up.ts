@@ -7,7 +7,7 @@ import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@te
 import { officialsOf, type AgreementStatus } from '../common/agreement';
 import { Agreement, now } from './agreement-state';
 import * as clock from './clock';
-import { DETERMINISTIC_CLOCK, PAUSE_KEEPS_SCHEDULE } from './patches';
+import { DETERMINISTIC_CLOCK, PAUSE_KEEPS_SCHEDULE, REMIND_NOW_KEEPS_PAUSE } from './patches';
 import { escalate, send, tellRequesters } from './mail';
 
 /** Waits until `done()`, doing whatever falls due meanwhile. Throws AgreementEnded on cancel/decline. */
@@ -106,7 +106,13 @@ export async function sendReminder(agreement: Agreement, why: 'scheduled' | 'req
   const number = ++s.remindersSent;
   const officials = officialsOf(s);
   agreement.state.lastReminderAt = now();
-  s.nextReminderAt = await clock.reminderDueAt(agreement, now(), s.policy.reminderEveryDays);
+  const next = await clock.reminderDueAt(agreement, now(), s.policy.reminderEveryDays);
+  // Sent during a pause (remind-now): the next one is at the pause's end at the earliest.
+  const held =
+    s.remindersPausedUntil !== null &&
+    next < s.remindersPausedUntil &&
+    agreement.patches.has(REMIND_NOW_KEEPS_PAUSE);
+  s.nextReminderAt = held ? s.remindersPausedUntil : next;
   const whom = officials.length === 1 ? 'the signing official' : `${officials.length} signing officials`;
   agreement.log('reminder-sent', `#${number} (${why}) to ${whom}; next due ${s.nextReminderAt}`);
   // The first official's key is the one agreements before several officials used.

@@ -112,6 +112,13 @@ export const EXECUTION_STANDS = 'execution-stands';
 export const BRIEF_ANSWERS = 'brief-answers';
 
 /**
+ * A reminder sent during a pause (`remind-now`) puts the next one at the pause's end at the earliest, as
+ * `pause-reminders` does; before it, the next was due inside the pause, which held it, while `dura list`,
+ * the status page and `dura doctor` read the earlier date (a trial). Asked only when that happens.
+ */
+export const REMIND_NOW_KEEPS_PAUSE = 'remind-now-keeps-pause';
+
+/**
  * The marker of agreements started under code with every patch above: it takes over from
  * `ALL_OF_2026_12` for them, as that one took over from the patches before it (the file's comment).
  */
