@@ -171,6 +171,7 @@ export const RECORDED_PATHS = [
   'pause-resume',
   'pause-ends',
   'remind-now-set-cadence',
+  'remind-now-paused',
   'undeliverable-package',
   'executed-signal',
   'continue-as-new-run-1',
