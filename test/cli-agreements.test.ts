@@ -278,6 +278,8 @@ for (const database of TEST_DATABASES)
         row.slice(header.indexOf(name), header.indexOf(name) + name.length).trim();
       assert.equal(column('INITIATION DUE'), '', row);
       assert.notEqual(column('NEXT REMINDER'), '', row);
+      // No agreement awaiting signature has an end date: no ENDS column, always empty (a trial).
+      assert.doesNotMatch(header, /ENDS/);
       // Nothing to list says so, with what was asked for.
       const none = await dura('list', '--stage', 'lapsed');
       assert.deepEqual([none.status, none.stdout], [0, 'no agreements (--stage lapsed)\n']);

@@ -221,6 +221,8 @@ export function registerAgreementCommands(program: Command): void {
           flags.overdue && '--overdue',
           flags.expiringBefore && `--expiring-before ${flags.expiringBefore}`,
         ].filter(Boolean);
+        // ENDS only when an agreement listed has an end date (a trial saw it always empty).
+        const columns = rows.some((r) => r.expiresOn) ? 7 : 6;
         emit(flags, rows, () =>
           rows.length === 0
             ? `no agreements${asked.length ? ` (${asked.join(', ')})` : ''}`
@@ -231,17 +233,22 @@ export function registerAgreementCommands(program: Command): void {
                   rows.map((r) => [r.agreementId, r.stage, r.tiers.join(','), r.expiresOn ?? '']),
                 )
               : table(
-                  ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE', 'ENDS'],
-                  rows.map((r) => [
-                    r.agreementId,
-                    r.stage,
-                    r.tiers.join(','),
-                    // Once initiated, the deadline is history (`status` shows it): the column stays empty.
-                    r.stage === 'awaiting-initiation' ? shortWhen(r.initiationDueBy) : '',
-                    shortWhen(r.nextReminderAt),
-                    r.overdue ? 'yes' : '',
-                    r.expiresOn ?? '',
-                  ]),
+                  ['AGREEMENT', 'STAGE', 'TIERS', 'INITIATION DUE', 'NEXT REMINDER', 'OVERDUE', 'ENDS'].slice(
+                    0,
+                    columns,
+                  ),
+                  rows.map((r) =>
+                    [
+                      r.agreementId,
+                      r.stage,
+                      r.tiers.join(','),
+                      // Once initiated, the deadline is history (`status` shows it): the column stays empty.
+                      r.stage === 'awaiting-initiation' ? shortWhen(r.initiationDueBy) : '',
+                      shortWhen(r.nextReminderAt),
+                      r.overdue ? 'yes' : '',
+                      r.expiresOn ?? '',
+                    ].slice(0, columns),
+                  ),
                 ),
         );
       },
