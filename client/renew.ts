@@ -7,6 +7,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { agreementIdFor, officialsOf, type AgreementStatus } from '../common/agreement';
 import { agreementTarget, individualWorkflowId, noAgreement } from '../common/agreement-target';
+import { renewalOf } from '../activities/records/open-agreements';
 import { registrationsFor } from '../activities/records/registrations';
 import type { RecordsStore } from '../activities/records/store';
 import type { agreementWorkflow } from '../workflows/agreement';
@@ -77,9 +78,7 @@ export async function renewAgreement(
     };
   // Without a term nothing marks it `renewed` (term.ts does): its renewal, in process or done, is found
   // by the `renews` it carries (a trial renewed one agreement twice).
-  const renewal = (await store.agreementSnapshots({ domain: old.institution.domain }))
-    .map((a) => JSON.parse(a.status_json) as AgreementStatus)
-    .find((s) => s.renews === old.agreementId && !['cancelled', 'declined'].includes(s.stage));
+  const renewal = await renewalOf(store.db, old);
   if (renewal && !renewal.executedAt)
     return {
       outcome: 'in-process',

@@ -7,10 +7,10 @@
  */
 import path from 'node:path';
 import { openDatabase } from '../activities/records/db';
+import { renewalOf } from '../activities/records/open-agreements';
 import { listRegistrations } from '../activities/records/registrations';
 import type { AgreementStatus } from '../common/agreement';
 import { projectRoot } from '../common/project-root';
-import type { RenewalSeen } from './format';
 import type { StatusWithRegistrations } from './registration-views';
 
 /**
@@ -39,7 +39,11 @@ export async function withRegistrations(
     const rows = await listRegistrations(db, { agreementId: status.agreementId });
     const registrations = rows.reverse().map(({ agreementRef: _ref, updatedAt: _updated, ...row }) => row);
     const renewal = await renewalOf(db, status);
-    return { ...status, registrations, ...(renewal ? { renewal } : {}) };
+    return {
+      ...status,
+      registrations,
+      ...(renewal ? { renewal: { agreementId: renewal.agreementId, stage: renewal.stage } } : {}),
+    };
   } catch (err) {
     process.stderr.write(
       `dura: the records did not answer, so registrations are not shown: ${(err as Error).message.split('\n')[0]}\n`,
@@ -48,26 +52,4 @@ export async function withRegistrations(
   } finally {
     await db?.destroy();
   }
-}
-
-/**
- * The agreement that renews `status`'s (its `renews`), newest first, unless cancelled or declined: a
- * renewal in process, or one executed where no term marks the old agreement renewed (no end date).
- */
-async function renewalOf(
-  db: ReturnType<typeof openDatabase>,
-  status: AgreementStatus,
-): Promise<RenewalSeen | undefined> {
-  const rows = await db
-    .selectFrom('agreements')
-    .select(['status_json'])
-    .where('domain', '=', status.institution.domain)
-    .orderBy('received_at', 'desc')
-    .execute();
-  for (const { status_json } of rows) {
-    const other = JSON.parse(status_json) as AgreementStatus;
-    if (other.renews === status.agreementId && !['cancelled', 'declined'].includes(other.stage))
-      return { agreementId: other.agreementId, stage: other.stage };
-  }
-  return undefined;
 }

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import {
   isOpenStage,
+  normalizeDomain,
   officialsOf,
   OPEN_STAGES,
   sameEmail,
@@ -156,6 +157,30 @@ async function latestRunsNaming(db: Kysely<Database>, address: string) {
     .orderBy('updated_at', 'desc')
     .execute();
   return latestRuns(rows);
+}
+
+/**
+ * The agreement that renews `agreement` (its snapshot's `renews`), by each agreement's latest run, unless
+ * cancelled or declined: a renewal in process, or one executed (which also marks an agreement with no
+ * term renewed: nothing else does). Null: none. For `dura renew` (one renewal at a time) and `dura status`.
+ */
+export async function renewalOf(
+  db: Kysely<Database>,
+  agreement: { agreementId: string; institution: { domain: string } },
+): Promise<AgreementStatus | null> {
+  const rows = await db
+    .selectFrom('agreements')
+    .select(['agreement_id', 'status_json'])
+    .where('domain', '=', normalizeDomain(agreement.institution.domain))
+    .orderBy('received_at', 'desc')
+    .orderBy('updated_at', 'desc')
+    .execute();
+  for (const row of latestRuns(rows)) {
+    const other = JSON.parse(row.status_json) as AgreementStatus;
+    if (other.renews === agreement.agreementId && !['cancelled', 'declined'].includes(other.stage))
+      return other;
+  }
+  return null;
 }
 
 /** The snapshots with their histories, read back from the audit trail (one query for all). */
