@@ -21,7 +21,10 @@ describe('dura rename-institution', function () {
 
     const renamed = await dura('rename-institution', 'ulaval.ca-1', '--name', ' Université  Laval ');
     assert.equal(renamed.status, 0, renamed.stderr);
-    assert.match(renamed.stdout, /^ulaval\.ca-1: rename-institution done; stage awaiting-signature$/m);
+    assert.match(
+      renamed.stdout,
+      /^ulaval\.ca-1: rename-institution done; "Univeristy Laval" is now "Université Laval"; stage awaiting-signature$/m,
+    );
     const shown = JSON.parse((await dura('status', 'ulaval.ca-1', '--json')).stdout) as {
       institution: { name: string; domain: string };
       history: { event: string; detail?: string }[];

@@ -270,6 +270,17 @@ describe('dura CLI: terms and renewal, on the dev server', function () {
     const none = await plain('renew', `${domain}-7`);
     assert.deepEqual([none.status, none.stderr], [1, `dura: no agreement ${domain}-7\n`]);
     const id = (await plain(...requestArgs(domain))).stdout.trim();
+    // Started without a term, executed where DURA_TERM_MONTHS is set: refused, the date it would give named.
+    const termed = await dura('execute', id, '--on', '2026-01-31');
+    assert.equal(termed.status, 1, termed.stderr);
+    assert.match(
+      termed.stderr,
+      new RegExp(
+        `^dura: --expires-on: DURA_TERM_MONTHS=36 is set here, but ${id} started without a term .*\\(--expires-on 2029-01-31 is 36 months from --on 2026-01-31\\).*; nothing was sent$`,
+        'm',
+      ),
+    );
+    assert.equal((await status(id)).stage, 'awaiting-signature', 'nothing was sent');
     assert.equal((await plain('execute', id, '--on', newYorkDate())).status, 0);
     await until(async () => (await status(id)).stage === 'completed', 30_000);
     assert.equal((await status(id)).expiresOn, null, 'no end date');

@@ -384,7 +384,7 @@ describe('the digest, without a server', function () {
     ]);
     assert.ok(text.includes('   Details: dura status flag.edu-2\n'), text);
     assert.ok(!text.includes('ben@flag.eud'), text);
-    assert.match(text, /Signing official: .* <.*>, Pat Provost <pat@flag\.edu>; reminders sent/);
+    assert.match(text, /Signing officials: .* <.*>, Pat Provost <pat@flag\.edu>; reminders sent/);
     assert.ok(html.includes('<br />Pat Provost &lt;pat@flag.edu&gt;'), html);
     assert.ok(
       html.includes(

@@ -65,12 +65,17 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
   const agreements = request.entries.map(
     ({ attention, why, agreement: s, officialChecks, listedDomains }, i): View => {
       const official = s.signingOfficial;
+      // A deadline already behind the digest's time is no "next" (a trial's overdue agreement read
+      // "Next: initiation due by" a day gone, under a line saying it was due then).
+      const past = (at: string | null | undefined) => Boolean(at && at < request.asOf);
       const next =
         s.stage === 'awaiting-initiation'
-          ? `initiation due by ${formatInstant(s.initiationDueBy)}`
+          ? past(s.initiationDueBy)
+            ? `send the package: dura initiate ${s.agreementId}`
+            : `initiation due by ${formatInstant(s.initiationDueBy)}`
           : s.remindersPausedUntil
             ? `reminders paused until ${formatInstant(s.remindersPausedUntil)}`
-            : `reminder #${s.remindersSent + 1} due ${formatInstant(s.nextReminderAt)}`;
+            : `reminder #${s.remindersSent + 1} ${past(s.nextReminderAt) ? 'was due' : 'due'} ${formatInstant(s.nextReminderAt)}`;
       return {
         number: String(i + 1).padStart(width),
         indent: ' '.repeat(width + 2),
@@ -83,6 +88,7 @@ export function buildDigestView(request: DigestRequest, ctx: { accessTeam: strin
         kind: s.kind === 'amendment' ? 'amendment' : s.renews ? `renewal of ${s.renews}` : 'new agreement',
         tiers: tiersInWords(s.tiers),
         receivedAt: receivedInWords(s.receivedAt),
+        officialLabel: officialsOf(s).length > 1 ? 'Signing officials' : 'Signing official',
         official: official.title ? `${official.name} (${official.title})` : official.name,
         officialEmail: official.email,
         // Officials beyond the first, by name and address (the package and reminders go to each).

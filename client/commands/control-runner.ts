@@ -46,7 +46,7 @@ export interface Control {
   /** Asked of that status too: the update to send instead, with what it keeps said on stderr. */
   amend?: (update: AgreementUpdate, status: AgreementStatus, flags: Flags) => AgreementUpdate;
   /** What the done line says beyond the stage (and any warning, on stderr). */
-  done?: (status: AgreementAnswer, flags: Flags) => Promise<string>;
+  done?: (status: AgreementAnswer, flags: Flags, before?: AgreementAnswer) => Promise<string>;
   /** Whether `done` reads the history, which an update's answer leaves out (control-answer.ts). */
   readsHistory?: true;
 }
@@ -82,8 +82,10 @@ export function registerControls(program: Command, controls: Control[]): void {
         const { fetchStatus, updateAgreement } = await import('../agreement-handle');
         const { waitingLine } = await import('../update-retry');
         const checked = control.refuses?.when(update) ? control.refuses : undefined;
+        let before: AgreementAnswer | undefined; // the agreement as it was, where it was read first
         if (control.unchanged || control.replaces || control.amend || checked) {
           const { status, source } = await fetchStatus(client, config, id);
+          if (source === 'workflow') before = status;
           const said = source === 'workflow' ? control.unchanged?.(status, flags) : null;
           if (said) return emit(flags, status, () => `${status.agreementId}: ${said}`);
           const statusOf = async (other: string) => (await fetchStatus(client, config, other)).status;
@@ -108,7 +110,7 @@ export function registerControls(program: Command, controls: Control[]): void {
           flags.json || control.readsHistory
             ? await (await import('../control-answer')).withHistory(client, config, answer.value)
             : answer.value;
-        const more = control.done ? await control.done(status, flags) : '';
+        const more = control.done ? await control.done(status, flags, before) : '';
         emit(
           flags,
           status,

@@ -52,12 +52,15 @@ const controls: Control[] = [
     update: async (f) => ({ name: 'execute', args: [await (await import('./execute-flags')).execution(f)] }),
     // An end date is checked against the agreement (execution is final): see termProblem.
     refuses: {
-      when: (update) => Boolean((update.args[0] as { expiresOn?: string }).expiresOn),
+      when: (update) =>
+        Boolean((update.args[0] as { expiresOn?: string }).expiresOn || process.env.DURA_TERM_MONTHS?.trim()),
       problem: async (update, status, statusOf) => {
         const { termProblem } = await import('./execute-flags');
         const execution = update.args[0] as { signedOn: string; expiresOn?: string };
         const renewed = status.renews ? await statusOf(status.renews).catch(() => undefined) : undefined;
-        return termProblem(execution, status, renewed);
+        // Checked already with the other settings (lean-config.ts): a whole number 1–120, or unset.
+        const months = Number(process.env.DURA_TERM_MONTHS?.trim()) || undefined;
+        return termProblem(execution, status, renewed, months);
       },
     },
   },
@@ -182,9 +185,11 @@ const controls: Control[] = [
       status.institution.name === oneSpaced(String(f.name))
         ? `the institution is named ${status.institution.name} already; nothing changed (stage ${status.stage})`
         : null,
-    done: async (_status, f) => {
+    // The answer says what it read before (a trial could not tell what the name had been).
+    done: async (status, f, before) => {
       await warnLostLetter(f);
-      return '';
+      const was = before?.institution.name;
+      return was && was !== status.institution.name ? `"${was}" is now "${status.institution.name}"; ` : '';
     },
   },
   {

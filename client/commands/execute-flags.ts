@@ -3,6 +3,7 @@
  * document's reference, checked before anything is sent.
  */
 import type { AgreementStatus } from '../../common/agreement';
+import { DateTime } from 'luxon';
 import { UserError } from '../output';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -76,11 +77,12 @@ const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - D
  */
 export function termProblem(
   execution: { signedOn: string; expiresOn?: string },
-  status: Pick<AgreementStatus, 'policy' | 'renews'>,
+  status: Pick<AgreementStatus, 'agreementId' | 'kind' | 'policy' | 'renews'>,
   renewed?: Pick<AgreementStatus, 'agreementId' | 'expiresOn'>,
+  termMonths?: number,
 ): string | null {
   const { signedOn, expiresOn } = execution;
-  if (!expiresOn) return null;
+  if (!expiresOn) return untermed(signedOn, status, termMonths);
   const lastWarning = Math.min(...(status.policy.termWarningDays ?? [15]));
   const days = daysBetween(signedOn, expiresOn);
   if (days < lastWarning)
@@ -95,4 +97,25 @@ export function termProblem(
       `until ${renewed.expiresOn}): the institution's access would end sooner; if the year is mistyped, type it again`
     );
   return null;
+}
+
+/**
+ * DURA_TERM_MONTHS set where `execute` runs, and an agreement that started without a term (the setting
+ * is read where agreements start, docs/configuration.md): recorded so, it would have no end date and
+ * never be warned of or lapse, which a team that set a term does not mean (a trial's executed agreement
+ * had none, unsaid). Refused with the date the term would give (luxon's month arithmetic: January 31
+ * and one month is February 28, as the workflow's own). Amendments keep their agreement's term.
+ */
+function untermed(
+  signedOn: string,
+  status: Pick<AgreementStatus, 'agreementId' | 'kind' | 'policy'>,
+  termMonths: number | undefined,
+): string | null {
+  if (!termMonths || status.policy.termMonths || status.kind === 'amendment') return null;
+  const end = DateTime.fromISO(signedOn, { zone: 'utc' }).plus({ months: termMonths }).toISODate();
+  return (
+    `--expires-on: DURA_TERM_MONTHS=${termMonths} is set here, but ${status.agreementId} started without a term ` +
+    '(the setting is read where agreements start), so it would have no end date: give its last day in force ' +
+    `(--expires-on ${end} is ${termMonths} months from --on ${signedOn}), or run with DURA_TERM_MONTHS unset for none`
+  );
 }
