@@ -113,6 +113,10 @@ export interface RequestTriage {
    * "Univ of Washington" from a spreadsheet row was told "Univ of Washington is already registered").
    */
   listedName?: string;
+  /** An agreement in process that this request may be a mistyped twin of (twin-agreement.ts), in words. */
+  twin?: string;
+  /** Why the access team should look before the package goes (`AgreementInput.review`): the web form's. */
+  review?: string;
 }
 
 /**
@@ -153,6 +157,7 @@ export async function triageRequest(request: AgreementRequest, registry?: Regist
       askedAs,
       ...outside,
       ...(checked.officialOutside ? { officialOutside: true } : {}),
+      ...(twin ? { twin } : {}),
     };
   }
   const covered = coverage({ email: askedAs, tiers: request.tiers, institution: profile });
@@ -242,6 +247,7 @@ export async function requestAgreement(
           policy: options.policy,
           continueAsNewAfterEvents: options.continueAsNewAfterEvents,
           ...(triage.individual ? { individual: true } : {}),
+          ...(triage.review ? { review: triage.review } : {}),
         },
       ],
       workflowIdConflictPolicy: 'USE_EXISTING',

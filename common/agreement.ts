@@ -250,6 +250,8 @@ export interface JoinResult {
    * answered before (ISO-8601); nothing was sent again.
    */
   answeredAt?: string;
+  /** Why triage held the package for the access team (`dura initiate` sends it), while it waits. */
+  held?: string;
 }
 
 /** Lower-cases and trims an institution's e-mail domain. */

@@ -203,4 +203,33 @@ for (const database of TEST_DATABASES)
         await saveHistory(s.env, agreementId, stage, database); // cancelled after the package went out
       });
     }
+
+    it('a request after the institution declined waits for the access team; initiate sends it', async () => {
+      const first = aRequest({ receivedAt: await s.now() });
+      const declined = await s.request(first);
+      await s.days(3);
+      await s
+        .handle(declined.agreementId)
+        .executeUpdate(declineUpdate, { args: [{ reason: 'Not this year' }] });
+      // Closed, without awaiting its result (which lets the time-skipping server skip years ahead).
+      await until(async () => (await s.handle(declined.agreementId).describe()).status.name === 'COMPLETED');
+      const again = { ...first, requester: { name: 'Bo Chen', email: `bo@${first.institution.domain}` } };
+      const { agreementId } = await s.request({ ...again, receivedAt: await s.now() });
+      await s.days(1);
+      const held = await s.status(agreementId);
+      assert.deepEqual([held.stage, held.policy.initiation], ['awaiting-initiation', 'manual']);
+      assert.match(
+        held.history.find((h) => h.event === 'initiation-held')?.detail ?? '',
+        new RegExp(
+          `^${declined.agreementId.replace(/\./g, '\\.')} was declined at \\S+Z: the package waits for dura initiate ${agreementId.replace(/\./g, '\\.')}$`,
+        ),
+      );
+      assert.deepEqual(s.sent(agreementId), [`request-received -> bo@${first.institution.domain}`]);
+      const initiated = await s.handle(agreementId).executeUpdate(initiateUpdate);
+      assert.equal(initiated.stage, 'awaiting-signature');
+      assert.deepEqual(s.sent(agreementId, 'initiation-package'), [
+        `initiation-package -> ${first.signingOfficial.email}`,
+      ]);
+      await saveHistory(s.env, agreementId, 'held-after-decline', database);
+    });
   });

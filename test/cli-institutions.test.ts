@@ -157,7 +157,21 @@ for (const database of TEST_DATABASES)
         /warning: med\.uw\.edu is not listed, but uw\.edu \(University of Washington\) is/,
       );
       assert.match(med.stderr, /dura institutions add-domain uw\.edu med\.uw\.edu/);
-      await until(async () => (await events('med.uw.edu')).includes('likely-parent'));
+      // Held for the access team, whatever the policy: uw.edu's own official may be asked to sign again.
+      assert.match(
+        med.stderr,
+        /^started \(awaiting-initiation\): held for you to look at first \(med\.uw\.edu may belong to University of Washington \(uw\.edu\), listed already\); `dura initiate med\.uw\.edu-1` sends the package$/m,
+      );
+      await until(async () => (await events('med.uw.edu')).includes('initiation-held'));
+      assert.ok((await events('med.uw.edu')).includes('likely-parent'));
+      const held = await status('med.uw.edu');
+      assert.deepEqual(
+        [held.stage, held.policy.initiation, held.initiatedAt],
+        ['awaiting-initiation', 'manual', null],
+      );
+      // The requester hears at once that the request is in; the official hears nothing.
+      await until(() => arrived('request-received', 'ada@med.uw.edu').length === 1);
+      assert.equal(arrived('initiation-package', 'osp@med.uw.edu').length, 0);
       // Added while med.uw.edu's own agreement is in process: it is named, with the command that ends it.
       const added = await ok('institutions', 'add-domain', 'uw.edu', 'med.uw.edu');
       assert.match(
@@ -171,6 +185,28 @@ for (const database of TEST_DATABASES)
       assert.equal(check.next, 'create-account');
       const settled = await request('med.uw.edu', 'ada@med.uw.edu');
       assert.match(settled.stderr, /^not-needed/m);
+    });
+
+    it('a request soon after the institution declined waits for the access team', async () => {
+      const first = await request('declined.edu', 'ada@declined.edu');
+      assert.equal(first.status, 0, first.stderr);
+      await until(async () => (await status('declined.edu-1')).stage === 'awaiting-signature');
+      await ok('decline', 'declined.edu-1', '--reason', 'Not this year');
+      const again = await request('declined.edu', 'bo@declined.edu');
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(
+        again.stderr,
+        new RegExp(
+          `^started \\(awaiting-initiation\\): held for you to look at first \\(declined\\.edu-1 was declined at \\S+Z\\); \`dura initiate declined\\.edu-2\` sends the package$`,
+          'm',
+        ),
+      );
+      await until(() => arrived('request-received', 'bo@declined.edu').length === 1);
+      assert.equal(arrived('initiation-package', 'osp@declined.edu').length, 1, 'only the first package');
+      // Sent when the access team says so.
+      await ok('initiate', 'declined.edu-2');
+      await until(async () => (await status('declined.edu-2')).stage === 'awaiting-signature');
+      await until(() => arrived('initiation-package', 'osp@declined.edu').length === 2);
     });
 
     it('5/6. an outside requester is accepted with a warning; a joining request naming another official is recorded', async () => {

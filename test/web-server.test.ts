@@ -538,6 +538,29 @@ describe('dura web over HTTP', function () {
       olga.body,
       /<p id="official-outside">\s*The signing official's address you gave, olga@web7-fund\.org, is not at web7\.edu\. If it\s+is mistyped, write to the access team/,
     );
+    // A mistyped domain with the official of an agreement in process (a trial's kentt.edu beside
+    // kent.edu-1): started, but held for the access team, and the page does not say it is on its way.
+    const twin = await requested(
+      app,
+      { ...requestFields('web1x.edu', 'tim@web1.edu'), official_email: 'osp@web1.edu' },
+      s,
+    );
+    assert.match(twin.body, /id="agreement-id">web1x.edu-1</);
+    assert.match(
+      twin.body,
+      /The access team looks at your request before it goes to your institution's signing official/,
+    );
+    assert.doesNotMatch(twin.body, /on its way/);
+    const heldEvent = async () =>
+      (await engine.dura.store.agreementStatus('web1x.edu-1'))?.history.find(
+        (e) => e.event === 'initiation-held',
+      );
+    await until(async () => Boolean(await heldEvent()));
+    assert.equal((await engine.dura.store.agreementStatus('web1x.edu-1'))?.policy.initiation, 'manual');
+    assert.match(
+      (await heldEvent())?.detail ?? '',
+      /^the request form: web1\.edu-1 is in process for University of web1\.edu under web1\.edu \(the same signing official\)/,
+    );
     const callsBefore = calls;
     const reloaded = await follow(app, posted);
     assert.equal(reloaded.body, first.body, 'a reload shows the same answer');

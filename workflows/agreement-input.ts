@@ -28,6 +28,11 @@ export interface AgreementInput {
    * A renewal (`dura renew`, issue 18): the agreement it renews, that one's term (signalled when this
    * is executed), and its requesters (all of them get this one's updates) and officials.
    */
+  /**
+   * Why the access team should look before the package goes, found by the client's own checks (the
+   * request form's twin of an agreement in process under another domain); patch `triage-holds`.
+   */
+  review?: string;
   renewal?: {
     renews: string;
     termWorkflowId: string | null;
@@ -59,6 +64,8 @@ export interface AgreementState {
    * message saying both (patch `one-first-mail`, workflows/mail.ts); absent before it.
    */
   receiptHeld?: boolean;
+  /** Why triage held the package for the access team (patch `triage-holds`); absent when it did not. */
+  held?: string;
 }
 
 export function newState(input: AgreementInput): AgreementState {

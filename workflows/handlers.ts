@@ -262,7 +262,8 @@ async function join(agreement: Agreement, request: AgreementRequest): Promise<Jo
   if (outcome === 'joined') await addRequester(agreement, guard.person(request.requester, 'requester'));
   // Answer once triage is done, so the caller learns whether an agreement is needed at all.
   await condition(() => agreement.state.triaged);
-  return { agreementId: s.agreementId, stage: agreement.state.end?.stage ?? s.stage, outcome };
+  const held = agreement.state.held && !s.initiatedAt ? { held: agreement.state.held } : {};
+  return { agreementId: s.agreementId, stage: agreement.state.end?.stage ?? s.stage, outcome, ...held };
 }
 
 /** A new requester hears what every requester has heard: the request is in, or how to register. */

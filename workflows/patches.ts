@@ -119,6 +119,15 @@ export const BRIEF_ANSWERS = 'brief-answers';
 export const REMIND_NOW_KEEPS_PAUSE = 'remind-now-keeps-pause';
 
 /**
+ * Triage holds the package for the access team, as manual initiation does, when it should be looked at
+ * first (workflows/triage.ts `holdForReview`): a domain that may belong to a listed institution, an
+ * institution that declined within the year, or a web request that looks like a mistyped twin of one in
+ * process. Before it, each went to the official at once (a trial: a listed college's own official asked
+ * to sign again for its lab's subdomain). Asked only when a reason is found.
+ */
+export const TRIAGE_HOLDS = 'triage-holds';
+
+/**
  * The marker of agreements started under code with every patch above: it takes over from
  * `ALL_OF_2026_12` for them, as that one took over from the patches before it (the file's comment).
  */

@@ -8,7 +8,7 @@ import { atDomain, officialsOf, sameEmail } from '../common/agreement';
 import type { TriageResult } from '../activities/interfaces';
 import { io } from './activities';
 import { Agreement, now } from './agreement-state';
-import { AGREEMENT_IDS } from './patches';
+import { AGREEMENT_IDS, TRIAGE_HOLDS } from './patches';
 import * as clock from './clock';
 import { acknowledgeRequest } from './mail';
 
@@ -65,7 +65,48 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
   s.nextStatusUpdateAt = await clock.reminderDueAt(agreement, updatesFrom, s.policy.requesterUpdateEveryDays);
   state.triaged = true;
   agreement.log('initiation-due', `by ${s.initiationDueBy}`);
+  holdForReview(agreement, triage);
   await acknowledgeRequest(agreement);
+}
+
+const YEAR_MS = 365 * 24 * 3600_000;
+
+/**
+ * Why the access team should look before an automatic package goes (patch `triage-holds`): the domain
+ * is a subdomain of a listed institution's (design.md: a subdomain is its own entry, so it is not covered,
+ * but the parent's official may be asked to sign for what it has signed), the institution's last
+ * agreement was declined within the year (its official would get the package again at once), or the
+ * client's own check (`input.review`). Renewals keep their policy.
+ */
+function holdReasons(agreement: Agreement, triage: Triage): string[] {
+  const s = agreement.status;
+  const reasons = agreement.input.review ? [agreement.input.review] : [];
+  // Its parent only (med.uw.edu under uw.edu); a sibling under the same registrable domain is a flag.
+  const parent = triage.likelyParent;
+  if (parent && s.institution.domain.endsWith(`.${parent.domain}`))
+    reasons.push(`${s.institution.domain} may belong to ${parent.name} (${parent.domain}), listed already`);
+  const last = [...(triage.earlier ?? [])]
+    .filter((e) => e.endedAt)
+    .sort((a, b) => (a.endedAt! < b.endedAt! ? -1 : 1))
+    .at(-1);
+  if (last?.stage === 'declined' && Date.parse(s.receivedAt) - Date.parse(last.endedAt!) < YEAR_MS)
+    reasons.push(`${last.agreementId} was declined at ${last.endedAt}`);
+  return reasons;
+}
+
+/** Holds the package, as manual initiation does, when there is a reason to look first (holdReasons). */
+function holdForReview(agreement: Agreement, triage: Triage): void {
+  const s = agreement.status;
+  if (s.policy.initiation !== 'auto' || s.renews) return;
+  const reasons = holdReasons(agreement, triage);
+  if (!reasons.length || !agreement.patches.has(TRIAGE_HOLDS)) return;
+  agreement.state.held = reasons.join('; ');
+  // A new object: the records' write compares what it wrote last.
+  s.policy = { ...s.policy, initiation: 'manual' };
+  agreement.log(
+    'initiation-held',
+    `${agreement.state.held}: the package waits for dura initiate ${s.agreementId}`,
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ const CHECKS: Record<string, string> = {
   'requester-outside-domain': "a requester's address is not at the institution's domains",
   'likely-parent': 'the domain may belong to a listed institution',
   'official-named': 'a joining request named another signing official',
+  'initiation-held': 'held for you to look at',
 };
 
 /**
@@ -32,6 +33,7 @@ function settled(s: AgreementStatus, h: { event: string; detail?: string }, list
     return !s.requesters.some((r) => sameEmail(r.email, email)) || Boolean(listed && atDomain(email, listed));
   }
   if (h.event === 'likely-parent') return Boolean(listed);
+  if (h.event === 'initiation-held') return s.initiatedAt !== null;
   if (h.event === 'official-named') {
     const named = /<([^>]+)>/.exec(detail)?.[1];
     return Boolean(named && officialsOf(s).some((o) => sameEmail(o.email, named)));

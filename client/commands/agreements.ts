@@ -273,10 +273,18 @@ function tiersTyped(value: string, previous: string[] = []): string[] {
  * its stage is still awaiting-initiation while the package may already be on its way.
  */
 function nextStep(
-  { outcome, stage, agreementId }: { outcome: string; stage: string; agreementId: string },
+  {
+    outcome,
+    stage,
+    agreementId,
+    held,
+  }: { outcome: string; stage: string; agreementId: string; held?: string },
   policy: { initiation?: string } | undefined,
 ): string {
   if (outcome !== 'started' || stage !== 'awaiting-initiation') return '';
+  // Triage held the package (workflows/triage.ts): said with why, whatever the policy asked.
+  if (held)
+    return `: held for you to look at first (${held}); \`dura initiate ${agreementId}\` sends the package`;
   return policy?.initiation === 'manual'
     ? `: run \`dura initiate ${agreementId}\` to send the package to the signing official`
     : ': the initiation package is on its way to the signing official';

@@ -167,6 +167,7 @@ export const RECORDED_PATHS = [
   'not-needed',
   'cancelled',
   'declined',
+  'held-after-decline',
   'official-changed',
   'pause-resume',
   'pause-ends',

@@ -83,6 +83,8 @@ interface Received extends KeptByAgreement {
   officialOutside?: { email: string; domain: string };
   /** Tiers asked that the institution is listed for already: a new agreement then adds the others. */
   listedFor?: Tier[];
+  /** Triage held the package for the access team to look at first (patch `triage-holds`). */
+  held?: true;
 }
 
 const RECEIVED_COOKIE = 'dura_received';
@@ -226,6 +228,9 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
   try {
     const client = await ctx.temporal();
     const triage = await triageRequest(request, ctx.store);
+    // A likely twin of an agreement in process (a mistyped domain, the same official): the access team
+    // looks before the package goes, where `dura request` only warns the person who typed it.
+    if (triage.twin) triage.review = `the request form: ${triage.twin.replace(/^institution\.domain: /, '')}`;
     triaged = triage;
     // Accepted, as `dura request` accepts it; the researcher can still see and correct it.
     if (triage.outsideDomains) outside = { email: request.requester.email, domains: triage.outsideDomains };
@@ -258,6 +263,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     throw err;
   }
   const { agreementId, outcome, stage } = result;
+  const held = result.held ? { held: true as const } : {};
   const kept: Pick<Received, 'officialNotUsed' | 'institutionKept' | 'officialOutside' | 'initiationLate'> =
     await keptByAgreement(ctx, request, result);
   // Only a new agreement goes to the official typed (a join keeps its own: officialNotUsed says so).
@@ -268,7 +274,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     };
   const listedFor = coverage.tiers.filter((t) => t.covered).map((t) => t.tier);
   return redirectToReceived(reply, ctx, {
-    ...{ agreementId, outcome, tiers: request.tiers, stage, outside, ...kept },
+    ...{ agreementId, outcome, tiers: request.tiers, stage, outside, ...kept, ...held },
     ...(listedFor.length ? { listedFor } : {}),
   });
 }
@@ -283,7 +289,8 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     // The timeline's first step as it stands: done, under way (a new agreement initiates at once, the
     // default policy, as `dura request` says), or to come (an agreement waiting for `dura initiate`).
     sent: stage !== 'awaiting-initiation',
-    onItsWay: stage === 'awaiting-initiation' && outcome === 'started',
+    onItsWay: stage === 'awaiting-initiation' && outcome === 'started' && !answer.held,
+    held: answer.held,
     title: 'Request received',
     section: 'request',
     accessTeam: ctx.config.ACCESS_TEAM_EMAIL,
