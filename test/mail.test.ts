@@ -296,6 +296,23 @@ describe('mailer', function () {
     assert.match(smtp.arrived.at(-1)!.mail.text ?? '', /^Dear Pat Provost,$/m);
   });
 
+  it('tells a requester of every official, and of a pause in the follow-ups', async () => {
+    const second = { name: 'Pat Provost', email: 'pat@uw.test' };
+    const agreement = sampleAgreement({
+      signingOfficials: [sampleAgreement().signingOfficial, second],
+      remindersPausedUntil: '2099-01-05T14:00:00.000Z',
+    });
+    await mailer.send(emailRequest('status-update', 'officials-paused', [ann], { agreement }));
+    assert.ok(
+      (smtp.arrived.at(-1)!.mail.text ?? '').includes(
+        'We sent the agreement to Sam Signer (Director of Research) and Pat Provost on Monday, November 23, ' +
+          '2026, 9:30 AM ET. Our follow-ups with them are paused until Monday, January 5, 2099, 9:00 AM ET, ' +
+          'then every 14 days until it is signed.',
+      ),
+      smtp.arrived.at(-1)!.mail.text,
+    );
+  });
+
   it('never promises the requester a date already past (a request recovered from a mailbox)', async () => {
     const official = 'Sam Signer (Director of Research)';
     const cases: [string, string, 'auto' | 'manual', string][] = [

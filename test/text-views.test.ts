@@ -104,6 +104,18 @@ describe('New York time in words (text views, echoes, requests)', () => {
       noTerm.dates.find((d) => d.label === 'In force until'),
       undefined,
     );
+    // The agreement's stage, never read as the reader's registration done (a trial: "Complete", 0 of 5).
+    assert.equal(noTerm.stage, 'Signed and in place: your registration instructions were sent');
+    // A pause in the follow-ups is said (a trial's page promised one every 14 days beside a date weeks away).
+    const paused = statusPage(
+      sampleAgreement({ stage: 'awaiting-signature', remindersPausedUntil: '2027-01-04T14:00:00.000Z' }),
+      now,
+      'w',
+    );
+    assert.match(
+      JSON.stringify(paused),
+      /Our follow-ups with them are paused until Monday, January 4, 2027, 9:00 AM ET, then every 14 days/,
+    );
   });
 
   it("the requester's status page after the instructions: her registration's steps done and left (a trial)", () => {

@@ -257,6 +257,13 @@ describe('dura web over HTTP', function () {
     const big = await post(app, '/request', { ...fields, official_title: 'x'.repeat(17 * 1024) }, s);
     assert.equal(big.statusCode, 413);
     assert.deepEqual(h1s(big.body), ['The form was too large']);
+    // A long name is refused in words that read ("Shorten your name", not "the your name").
+    const long = await post(app, '/request', { ...fields, requester_name: 'N'.repeat(500) }, s);
+    assert.equal(long.statusCode, 400);
+    assert.match(
+      long.body,
+      /id="requester_name-error"><span class="visually-hidden">Error: <\/span>Shorten your name to 200 characters or fewer</,
+    );
 
     const invalid = await post(
       app,

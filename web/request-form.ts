@@ -150,8 +150,10 @@ function formWords(message: string | undefined, field?: FieldDef): string | unde
     plain.startsWith('expected registered or controlled')
   )
     return 'Choose the Registered Tier, the Controlled Tier or both';
-  if (longer) return `Shorten the ${what} to ${longer[1]} characters or fewer`;
-  if (plain === 'must be one line') return `Write the ${what} on one line`;
+  // "your name", not "the your name" (a trial's 500-character name).
+  const the = /^(your|the) /.test(what) ? what : `the ${what}`;
+  if (longer) return `Shorten ${the} to ${longer[1]} characters or fewer`;
+  if (plain === 'must be one line') return `Write ${the} on one line`;
   return message;
 }
 

@@ -13,11 +13,12 @@ const STAGE_WORDS: Record<Stage, string> = {
   'awaiting-signature': 'Waiting for your institution to sign the agreement',
   executed: 'Signed: your registration instructions are on their way',
   'instructions-sent': 'Signed: your registration instructions were sent',
-  completed: 'Complete',
+  // The agreement's stage, not the reader's registration (a trial read "Complete" with 0 of 5 steps done).
+  completed: 'Signed and in place: your registration instructions were sent',
   cancelled: 'Cancelled',
   declined: 'Declined by your institution',
   'not-needed': 'No agreement needed',
-  renewed: 'Complete, then renewed by a new agreement',
+  renewed: 'Signed, then renewed by a new agreement',
   lapsed: 'Lapsed: the agreement ended and was not renewed',
 };
 

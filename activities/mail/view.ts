@@ -123,9 +123,15 @@ export function progress(s: AgreementSnapshot, official: string, now: Date): str
       : `We will send the agreement to ${official} as soon as we can.`;
   const stages: Record<Stage, string> = {
     'awaiting-initiation': initiation,
+    // A pause (`pause-reminders`) is said: a trial's status page promised follow-ups every 14 days
+    // beside a next one weeks away.
     'awaiting-signature':
-      `We sent the agreement to ${official} on ${formatInstant(s.initiatedAt)}, and we follow up with ` +
-      `them every ${s.policy.reminderEveryDays} days until it is signed.`,
+      s.remindersPausedUntil && Date.parse(s.remindersPausedUntil) > now.getTime()
+        ? `We sent the agreement to ${official} on ${formatInstant(s.initiatedAt)}. Our follow-ups with ` +
+          `them are paused until ${formatInstant(s.remindersPausedUntil)}, then every ` +
+          `${s.policy.reminderEveryDays} days until it is signed.`
+        : `We sent the agreement to ${official} on ${formatInstant(s.initiatedAt)}, and we follow up with ` +
+          `them every ${s.policy.reminderEveryDays} days until it is signed.`,
     executed: `The agreement was signed on ${formatDate(s.signedOn)}.`,
     'instructions-sent': `The agreement was signed on ${formatDate(s.signedOn)}.`,
     completed: `The agreement was signed on ${formatDate(s.signedOn)}.`,
@@ -215,7 +221,14 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
     // What the access team does about it, where dura knows (a trial's team corrected the official of a
     // bounced package and waited for a package that only `dura initiate` sends).
     nextStep: nextStepFor(String(reason ?? ''), s.agreementId),
-    progress: progress(s, nameAndTitle, ctx.now),
+    // To a requester, every official the agreement went to (a trial's requester heard of one of two).
+    progress: progress(
+      s,
+      officialsOf(s).some((o) => sameEmail(o.email, recipient.email))
+        ? nameAndTitle
+        : joinWords(officialsOf(s).map((o) => (o.title ? `${personName(o)} (${o.title})` : personName(o)))),
+      ctx.now,
+    ),
     otherOpen: ctx.otherOpen?.length
       ? { ids: joinWords(ctx.otherOpen), one: ctx.otherOpen.length === 1 }
       : null,
