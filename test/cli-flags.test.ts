@@ -182,7 +182,7 @@ describe('dura CLI: flags, checked before anything starts', function () {
 
   it('the controls name the flag typed, not the field of their update', async () => {
     refused(await dura('set-cadence', 'uw.edu', '--days', 'weekly'), [
-      '--days: expected a whole number (got "weekly")',
+      '--days: expected a whole number from 1 to 365 (got "weekly")',
     ]);
   });
 
@@ -322,6 +322,15 @@ describe('dura CLI: flags, checked before anything starts', function () {
     // Two addresses after --email: two commands, not quotes.
     refused(await dura('remove-requester', 'uw.edu', '--email', 'a@uw.edu', 'b@uw.edu'), [
       '--email: one address each time: --email a@uw.edu, then --email b@uw.edu',
+    ]);
+    // A flag typed twice: refused, with the other problems (commander kept the last, unsaid: a trial's
+    // remove-requester removed the second address alone).
+    refused(await dura('remove-requester', 'uw.edu', '--email', 'ada@uw.edu', '--email', 'grace@uw.edu'), [
+      '--email: given 2 times ("ada@uw.edu", "grace@uw.edu"): remove-requester takes one',
+    ]);
+    refused(await dura('set-cadence', 'uw.edu', '--days', '7', '--days', 'x'), [
+      '--days: given 2 times ("7", "x"): set-cadence takes one',
+      '--days: expected a whole number from 1 to 365 (got "x")',
     ]);
     // An address typed where --email goes.
     refused(await dura('remove-requester', 'uw.edu', 'grace@uw.edu'), [

@@ -55,18 +55,45 @@ export interface Control {
 export function registerControls(program: Command, controls: Control[]): void {
   for (const control of controls) {
     const command = program.command(`${control.name} <agreement>`).description(control.description);
+    // Every value typed for each flag: commander keeps the last one of a flag typed twice, and a trial's
+    // `remove-requester --email a --email b` removed b alone, unsaid (`dura request` refuses it too).
+    const typed = new Map<string, string[]>();
     for (const [flags, description, required] of control.options ?? []) {
       if (required) requiredFlag(command, flags, description);
       else command.option(flags, description);
+      const option = command.options.at(-1)!;
+      if (option.required || option.optional)
+        option.argParser((value: string) => {
+          typed.set(option.long!, [...(typed.get(option.long!) ?? []), value]);
+          return value;
+        });
     }
+    const repeated = () =>
+      [...typed].flatMap(([flag, values]) =>
+        values.length > 1
+          ? [
+              `${flag}: given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): ${control.name} takes one`,
+            ]
+          : [],
+      );
     // A mistyped flag is reported with what the command's own checks find in the rest (required.ts).
     checkFlags(command, (flags: Flags) => Promise.resolve(control.update(flags)));
     command
       .option('--json', 'print JSON')
       .addHelpText('after', `\nExample:\n  ${control.example}`)
       .action(async (id: string, flags: Flags) => {
-        const { said = [], ...typed }: Sent = await control.update(flags);
-        let update: AgreementUpdate = typed;
+        // A flag typed twice is a problem beside those the flags' own checks find: all at once.
+        const twice = repeated();
+        const sent: Sent = await Promise.resolve()
+          .then(() => control.update(flags))
+          .catch((err: unknown) => {
+            if (twice.length && err instanceof UserError)
+              throw new UserError([...twice, err.message].join('\n'));
+            throw err;
+          });
+        if (twice.length) throw new UserError(twice.join('\n'));
+        const { said = [], ...taken } = sent;
+        let update: AgreementUpdate = taken;
         const { session } = await import('../temporal');
         const { config, client } = await session();
         // A control sent without the engine's key was carried out, then read as failed (a trial's

@@ -245,7 +245,7 @@ const controls: Control[] = [
     done: nextReminderWords,
     update: (f) => {
       if (!/^\d+$/.test(String(f.days ?? '')))
-        throw new UserError(`days: expected a whole number (got ${JSON.stringify(f.days)})`);
+        throw new UserError(`days: expected a whole number from 1 to 365 (got ${JSON.stringify(f.days)})`);
       return { name: 'setCadence', args: [{ days: Number(f.days) }] };
     },
   },
