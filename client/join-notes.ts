@@ -32,9 +32,17 @@ export function joinNotes(
       `dura set-official ${agreement.target} --add --name ${JSON.stringify(named.name)} --email ${named.email}`,
       ...(named.title ? [`--title ${JSON.stringify(named.title)}`] : []),
     ].join(' ');
+    // The same name at another address, the agreement's one official: most likely a corrected typo,
+    // which --add would keep getting every reminder (a trial's tom@tufts.edi beside tom@tufts.edu).
+    const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+    const corrected = officials.length === 1 && same(officials[0]!.name, named.name);
+    const replace = add.replace(' --add', '');
     notes.push(
       `this request names ${named.email} as signing official; ${which} keeps ` +
-        `${officials.map((o) => o.email).join(', ')} (to add them: ${add})`,
+        `${officials.map((o) => o.email).join(', ')} ` +
+        (corrected
+          ? `(if that address was mistyped, put this one in its place: ${replace}; to add them beside it: ${add})`
+          : `(to add them: ${add})`),
     );
   }
   if (namesAnotherInstitution(request, agreement.institutionName))

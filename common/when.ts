@@ -66,7 +66,16 @@ function calendarDate(date: string, text: string): DateTime | string {
   const [, y, m, d] = DATE.exec(date)!.map(Number);
   const day = DateTime.fromObject({ year: y, month: m, day: d }, { zone: NEW_YORK, locale: 'en-US' });
   if (day.isValid) return day;
-  if (m! < 1 || m! > 12) return `${text} is not a calendar date: there is no month ${m}`;
+  // Day and month swapped (2026-13-01): the date it likely was.
+  const swapped =
+    m! > 12 && d! >= 1 && d! <= 12
+      ? DateTime.fromObject({ year: y, month: d, day: m }, { locale: 'en-US' })
+      : null;
+  if (m! < 1 || m! > 12)
+    return (
+      `${text} is not a calendar date: there is no month ${m}` +
+      (swapped?.isValid ? ` (for ${swapped.toFormat('LLLL d, yyyy')} type ${swapped.toISODate()})` : '')
+    );
   const month = DateTime.fromObject({ year: y, month: m }, { locale: 'en-US' });
   return `${text} is not a calendar date: ${month.toFormat('LLLL yyyy')} has ${month.daysInMonth} days`;
 }
@@ -188,6 +197,18 @@ const MONTH_NAME_NO_YEAR = ['LLL d', 'LLLL d', 'd LLL', 'd LLLL'];
 /** Words for a day that people type; the reading offered is that New York date. */
 const RELATIVE_DAYS: Record<string, number> = { yesterday: -1, today: 0, tomorrow: 1 };
 
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/** A weekday in words (`friday`, `next friday`, `last friday`): the coming one, or the one before for `last`. */
+const WEEKDAY = /^(?:(next|this|on|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/i;
+
+/** A date's words without ordinals (`Dec 1st` is `Dec 1`) and with single spaces, for luxon's formats. */
+const plainDate = (text: string) =>
+  text
+    .replace(/\s+/g, ' ')
+    .replace(/^(\w{3,})\. /, '$1 ')
+    .replace(/\b(\d{1,2})(?:st|nd|rd|th)\b/gi, '$1');
+
 /**
  * The one New York day meant by a date written with its month's name (its year, when left out,
  * `yearFor`'s), year first with one-digit month or day or slashes (`2026-12-3`, `2026/12/03`), or a day
@@ -202,12 +223,20 @@ function oneReading(text: string, expect?: Expect): DateTime | undefined {
     );
     return day.isValid ? day : undefined;
   }
+  const today = DateTime.now().setZone(NEW_YORK).setLocale('en-US');
   const relative = RELATIVE_DAYS[text.toLowerCase()];
-  if (relative !== undefined)
-    return DateTime.now().setZone(NEW_YORK).setLocale('en-US').plus({ days: relative });
+  if (relative !== undefined) return today.plus({ days: relative });
+  const weekday = WEEKDAY.exec(text.replace(/\s+/g, ' '));
+  if (weekday) {
+    const wanted = WEEKDAYS.indexOf(weekday[2]!.toLowerCase()) + 1; // luxon: Monday 1 … Sunday 7
+    const ahead = (wanted - today.weekday + 7) % 7 || 7;
+    return weekday[1]?.toLowerCase() === 'last'
+      ? today.minus({ days: 7 - ahead || 7 })
+      : today.plus({ days: ahead });
+  }
   const named = monthNameDate(text);
   if (named) return named;
-  const plain = text.replace(/\s+/g, ' ').replace(/^(\w{3,})\. /, '$1 ');
+  const plain = plainDate(text);
   for (const format of MONTH_NAME_NO_YEAR) {
     const found = DateTime.fromFormat(plain, format, { locale: 'en-US' });
     if (!found.isValid) continue;
@@ -220,7 +249,7 @@ function oneReading(text: string, expect?: Expect): DateTime | undefined {
 
 /** A date with its month's name and its year (MONTH_NAME_FORMATS), as that New York day; else undefined. */
 function monthNameDate(text: string): DateTime | undefined {
-  const plain = text.replace(/\s+/g, ' ').replace(/^(\w{3,})\. /, '$1 ');
+  const plain = plainDate(text);
   for (const format of MONTH_NAME_FORMATS) {
     const day = DateTime.fromFormat(plain, format, { zone: NEW_YORK, locale: 'en-US' });
     if (day.isValid) return day;

@@ -229,6 +229,23 @@ for (const database of TEST_DATABASES)
         joined.stderr,
         /^dura: warning: this request names provost@five\.edu as signing official; five\.edu-1 keeps \S+@five\.edu \(to add them: dura set-official five\.edu-1 --add --name "Pat Provost" --email provost@five\.edu\)$/m,
       );
+      // The same official's name at another address: a corrected typo, so the hint puts it in place.
+      const corrected = await dura(
+        ...['request', '--institution-name', 'University of five.edu', '--domain', 'five.edu'],
+        ...['--requester-name', 'Cy Doe', '--requester-email', 'cy@five.edu'],
+        ...[
+          '--official-name',
+          'Sam Signer',
+          '--official-email',
+          'sam.signer@five.edu',
+          '--tier',
+          'registered',
+        ],
+      );
+      assert.match(
+        corrected.stderr,
+        /^dura: warning: this request names sam\.signer@five\.edu as signing official; five\.edu-1 keeps osp@five\.edu \(if that address was mistyped, put this one in its place: dura set-official five\.edu-1 --name "Sam Signer" --email sam\.signer@five\.edu; to add them beside it: dura set-official five\.edu-1 --add --name "Sam Signer" --email sam\.signer@five\.edu\)$/m,
+      );
       await until(async () => (await events('five.edu')).includes('official-named'));
       const shown = await status('five.edu');
       assert.ok(

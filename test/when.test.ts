@@ -297,6 +297,14 @@ describe('dates and times typed by people (common/when.ts)', () => {
           /\(for December 1, 2026 type 2026-12-01, though that is past\)/,
         );
         assert.match(problem('yesterday', { expect: 'past' }), /\(for December 1, 2026 type 2026-12-01\)/);
+        // An ordinal and a weekday in words get their reading too (a trial's "Dec 1st", "next friday").
+        assert.match(problem('Dec 1st', { expect: 'past' }), /\(for December 1, 2026 type 2026-12-01\)/);
+        assert.match(
+          problem('next Friday', { expect: 'future' }),
+          /\(for December 4, 2026 type 2026-12-04\)/,
+        );
+        assert.match(problem('wednesday', { expect: 'future' }), /\(for December 9, 2026 type 2026-12-09\)/);
+        assert.match(problem('last friday', { expect: 'past' }), /\(for November 27, 2026 type 2026-11-27\)/);
         assert.match(
           problem('Jan 5, 2027', { expect: 'past' }),
           /\(for January 5, 2027 type 2027-01-05, though that is in the future\)/,
@@ -310,7 +318,12 @@ describe('dates and times typed by people (common/when.ts)', () => {
       assert.equal(problem('2026-02-30'), '2026-02-30 is not a calendar date: February 2026 has 28 days');
       assert.equal(problem('2027-02-29'), '2027-02-29 is not a calendar date: February 2027 has 28 days');
       assert.equal(problem('2026-04-31'), '2026-04-31 is not a calendar date: April 2026 has 30 days');
-      assert.equal(problem('2026-13-01'), '2026-13-01 is not a calendar date: there is no month 13');
+      // Day and month swapped: the date it likely was.
+      assert.equal(
+        problem('2026-13-01'),
+        '2026-13-01 is not a calendar date: there is no month 13 (for January 13, 2026 type 2026-01-13)',
+      );
+      assert.equal(problem('2026-14-15'), '2026-14-15 is not a calendar date: there is no month 14');
       assert.equal(problem('2026-00-10'), '2026-00-10 is not a calendar date: there is no month 0');
       assert.equal(
         problem('2026-02-30T00:00:00Z'),
