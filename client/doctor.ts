@@ -9,6 +9,7 @@ import type { Config } from '../common/config';
 import type { MailTransport } from '../activities/records/engine-settings';
 import type { RecordsStore } from '../activities/records/store';
 import { NOT_FOUND } from './grpc-unary';
+import { inWords } from '../common/when';
 
 export type Finding = 'ok' | 'warning' | 'problem';
 
@@ -218,7 +219,7 @@ export async function recordsChecks(
             check: 'mail-queue',
             finding: 'warning',
             detail:
-              `${retrying.length} message(s) being retried, the oldest since ${retrying[0]!.created_at}, for ` +
+              `${retrying.length} message(s) being retried, the oldest since ${inWords(retrying[0]!.created_at)}, for ` +
               `${agreements.slice(0, 3).join(', ')}${agreements.length > 3 ? ', …' : ''}: \`dura status ` +
               `${agreements[0]}\` says why`,
           },

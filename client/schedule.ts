@@ -134,8 +134,13 @@ export function pauseDigestSchedule(client: Client, note: string): Promise<void>
   return onSchedule(client, (handle) => handle.pause(note));
 }
 
-export function resumeDigestSchedule(client: Client, note: string): Promise<void> {
-  return onSchedule(client, (handle) => handle.unpause(note));
+/** Resumes the digest; false when it was not paused (nothing changed, the note not written). */
+export function resumeDigestSchedule(client: Client, note: string): Promise<boolean> {
+  return onSchedule(client, async (handle) => {
+    if (!(await handle.describe()).state.paused) return false;
+    await handle.unpause(note);
+    return true;
+  });
 }
 
 /** Starts a digest now, paused or not, whatever is running (a manual trigger always runs). */

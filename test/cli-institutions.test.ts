@@ -337,7 +337,12 @@ for (const database of TEST_DATABASES)
         );
       };
       await refusedWithin('the initiation package');
-      await ok('remind-now', 'six.edu', '--force');
+      const reminded = await ok('remind-now', 'six.edu', '--force');
+      // The answer says when the next one goes (a trial had to ask `dura status`).
+      assert.match(
+        reminded.stdout,
+        /^six\.edu-1: remind-now done; next reminder \w+day, .* ET; stage awaiting-signature$/m,
+      );
       for (const official of ['osp@six.edu', 'provost@six.edu']) {
         await until(() => arrived('reminder', official).length === 1);
         assert.equal(arrived('initiation-package', official).length, 1, official);

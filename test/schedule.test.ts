@@ -97,6 +97,12 @@ for (const database of TEST_DATABASES)
       shown = await json('schedule', 'show');
       assert.equal(shown.paused, false);
       assert.ok(shown.nextRuns.length > 0);
+      // Again: nothing changed, and it says so (a trial read "resumed" twice).
+      assert.deepEqual(await json('schedule', 'resume'), {
+        scheduleId: 'dura-digest',
+        paused: false,
+        changed: false,
+      });
     });
 
     it('the schedule exists and one triggered run sends one digest, overdue first', async () => {

@@ -459,6 +459,11 @@ describe('dura web over HTTP', function () {
     assert.match(first.body, /Your agreement's id is <strong id="agreement-id">web1.edu-1<\/strong>/);
     assert.match(first.body, /<ol id="timeline">/);
     assert.doesNotMatch(first.body, /id="official-outside"/);
+    // The address the mail goes to, so a mistyped one shows (a trial's could not tell).
+    assert.match(
+      first.body,
+      /<p id="mailed-to">\s*We e-mail <strong>ada@web1\.edu<\/strong> about it\. If our message/,
+    );
     // The engine encrypts and this server has no key: nothing sent, the form again with its answers.
     await recordPayloadEncryption(engine.dura.store.db, { writes: 'k1', reads: ['k1'] });
     const unkeyed = await post(app, '/request', requestFields('web9.edu', 'ada@web9.edu'), s).finally(() =>
@@ -578,6 +583,27 @@ describe('dura web over HTTP', function () {
     );
     assert.match(second.body, /id="agreement-id">web1.edu-1</);
     assert.match(second.body, /your request joined it/);
+    // Joining with the official's fields blank (the check page's join link): the agreement's own.
+    const blankOfficial = await follow(
+      app,
+      await post(
+        app,
+        '/request',
+        { ...requestFields('web1.edu', 'hal@web1.edu', 'Hal Hill'), official_name: '', official_email: '' },
+        s,
+      ),
+    );
+    assert.match(blankOfficial.body, /your request joined it/);
+    assert.doesNotMatch(blankOfficial.body, /id="other-official"|osp@web1\.edu/);
+    // With no agreement in process, they are required as before.
+    const noAgreement = await post(
+      app,
+      '/request',
+      { ...requestFields('web8.edu', 'hal@web8.edu'), official_name: '', official_email: '' },
+      s,
+    );
+    assert.equal(noAgreement.statusCode, 400);
+    assert.match(unescape(noAgreement.body), /Enter the signing official's name/);
     assert.doesNotMatch(second.body, /id="outside-address"/);
     // An address outside the institution is accepted, as `dura request` accepts it, and said at once.
     const gus = await follow(

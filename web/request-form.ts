@@ -60,7 +60,9 @@ export const REQUEST_FIELDS: readonly FieldDef[] = [
     id: 'official_name',
     label: "Signing official's name",
     path: 'signingOfficial.name',
-    hint: 'The person at your institution who signs agreements for it, often in its research or sponsored programs office.',
+    hint:
+      'The person at your institution who signs agreements for it, often in its research or sponsored programs office. ' +
+      "To join your institution's request in process, leave this and the address blank: it has its official.",
     missing: "Enter the signing official's name",
   },
   {

@@ -199,6 +199,8 @@ const controls: Control[] = [
     example: 'dura remind-now uw.edu-1',
     // Without --force, no argument: a worker still on the previous code reads it the same way.
     update: (f) => ({ name: 'remindNow', args: f.force ? [{ force: true }] : [] }),
+    // When the next one goes (a trial could not tell without `dura status`).
+    done: nextReminderWords,
   },
   {
     name: 'pause-reminders',

@@ -69,8 +69,17 @@ export function registerScheduleCommands(program: Command): void {
   ).action(async (flags: OutputOptions & { note?: string }) => {
     const { client, schedule } = await setup();
     const note = flags.note?.trim() || 'resumed with dura schedule resume';
-    await schedule.resumeDigestSchedule(client, note);
-    emit(flags, { scheduleId: schedule.DIGEST_SCHEDULE_ID, paused: false, note }, () => 'resumed');
+    // Run twice, the second says nothing changed (a trial read "resumed" both times).
+    const resumed = await schedule.resumeDigestSchedule(client, note);
+    emit(
+      flags,
+      {
+        scheduleId: schedule.DIGEST_SCHEDULE_ID,
+        paused: false,
+        ...(resumed ? { note } : { changed: false }),
+      },
+      () => (resumed ? 'resumed' : 'not paused; nothing changed'),
+    );
   });
 
   example(

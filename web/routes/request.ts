@@ -15,6 +15,7 @@ import { parseEmail } from '../../common/coverage';
 import { asciiDomain } from '../../common/idn';
 import { checkRequest } from '../../common/request';
 import { requestPatiently, startingPolicy, triageRequest } from '../../client/agreements';
+import { withJoinedOfficial } from '../join-official';
 import { requestCoverage } from '../../client/request-coverage';
 import { addressIssues } from '../request-addresses';
 import { engineEncryptionProblem } from '../../client/engine-encryption';
@@ -85,6 +86,8 @@ interface Received extends KeptByAgreement {
   listedFor?: Tier[];
   /** Triage held the package for the access team to look at first (patch `triage-holds`). */
   held?: true;
+  /** The requester's address as typed, so a mistyped one can be seen (a trial's had no way to tell). */
+  email?: string;
 }
 
 const RECEIVED_COOKIE = 'dura_received';
@@ -168,7 +171,9 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
     });
   }
   const now = ctx.now();
-  const checked = checkRequest(requestInput(values, now.toISOString()), now);
+  // A join with the official left blank takes the agreement's own (web/join-official.ts).
+  const joining = (await withJoinedOfficial(ctx.store, values)) ?? values;
+  const checked = checkRequest(requestInput(joining, now.toISOString()), now);
   if ('issues' in checked) {
     // Every problem at once: a tier the agreement in process cannot take too, when the address and the
     // tiers are good enough to tell (a trial met it only after fixing the address).
@@ -275,6 +280,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
   const listedFor = coverage.tiers.filter((t) => t.covered).map((t) => t.tier);
   return redirectToReceived(reply, ctx, {
     ...{ agreementId, outcome, tiers: request.tiers, stage, outside, ...kept, ...held },
+    email: request.requester.email.trim(),
     ...(listedFor.length ? { listedFor } : {}),
   });
 }
@@ -291,6 +297,9 @@ function sendReceived(reply: FastifyReply, ctx: WebContext, answer: Received): P
     sent: stage !== 'awaiting-initiation',
     onItsWay: stage === 'awaiting-initiation' && outcome === 'started' && !answer.held,
     held: answer.held,
+    // A message goes now (started, joined, not needed); asked before: the next one as it moves.
+    mailedTo: answer.email,
+    mailedNow: outcome !== 'already-requested',
     title: 'Request received',
     section: 'request',
     accessTeam: ctx.config.ACCESS_TEAM_EMAIL,
