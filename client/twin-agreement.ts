@@ -24,9 +24,21 @@ export function twinNote(request: AgreementRequest, inProcess: readonly InProces
   if (inProcess.some((a) => normalizeDomain(a.domain) === domain)) return null;
   const sameName = (a: InProcess) => !namesAnotherInstitution(request, a.name);
   const sameOfficial = (a: InProcess) => a.officials.some((o) => sameEmail(o, request.signingOfficial.email));
-  const twin = inProcess.find((a) => sameName(a) || sameOfficial(a));
+  // Both addresses at that agreement's domain (a trial's "Kent College" under kentu.edu, with the
+  // requester and the official at kent.edu, where kent.edu-1 was in process).
+  const at = (email: string, domain: string) => email.trim().toLowerCase().endsWith(`@${domain}`);
+  const sameAddresses = (a: InProcess) =>
+    at(request.requester.email, normalizeDomain(a.domain)) &&
+    at(request.signingOfficial.email, normalizeDomain(a.domain));
+  // The twin at the addresses' own domain first: another typo's agreement in process (kentt.edu-1)
+  // matches by name too, and would send the access team to the mistyped domain.
+  const twin = inProcess.find(sameAddresses) ?? inProcess.find((a) => sameName(a) || sameOfficial(a));
   if (!twin) return null;
-  const what = sameName(twin) ? 'the same institution name' : 'the same signing official';
+  const what = sameName(twin)
+    ? 'the same institution name'
+    : sameOfficial(twin)
+      ? 'the same signing official'
+      : "the requester's and the official's addresses at its domain";
   // The agreement in process is the mistyped one when its domain is at no top-level domain (a trial's
   // kent.eud): then the advice is the other way round.
   const tld = unknownTopLevel(`x@${twin.domain}`);

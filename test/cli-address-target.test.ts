@@ -218,6 +218,17 @@ describe('dura CLI: an address names the agreement its person asked for', functi
       twin.stderr,
       /^dura: warning: --domain: eps\.edu-1 is in process for University of eps\.edu under eps\.edu \(the same institution name\): if epsu\.edu is mistyped, cancel the agreement this starts and request under eps\.edu$/m,
     );
+    // Another name and official, but both addresses at eps.edu (a trial's "Kent College" under kentu.edu).
+    const byAddresses = await dura(
+      'request',
+      ...['--institution-name', 'Eps College', '--domain', 'epsc.edu'],
+      ...['--requester-name', 'Flo', '--requester-email', 'flo@eps.edu', '--official-name', 'Dee Dean'],
+      ...['--official-email', 'dean@eps.edu', '--tier', 'registered'],
+    );
+    assert.match(
+      byAddresses.stderr,
+      /^dura: warning: --domain: eps\.edu-1 is in process for University of eps\.edu under eps\.edu \(the requester's and the official's addresses at its domain\): if epsc\.edu is mistyped, cancel the agreement this starts and request under eps\.edu$/m,
+    );
     // Another institution, another official: no such word; and a join to the domain's own agreement neither.
     assert.doesNotMatch((await dura(...requestArgs('zeta.edu', 'zed@zeta.edu'))).stderr, /is in process for/);
     assert.doesNotMatch((await dura(...requestArgs('eps.edu', 'eve@eps.edu'))).stderr, /is in process for/);

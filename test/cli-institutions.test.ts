@@ -197,7 +197,7 @@ for (const database of TEST_DATABASES)
       assert.match(
         again.stderr,
         new RegExp(
-          `^started \\(awaiting-initiation\\): held for you to look at first \\(declined\\.edu-1 was declined at \\S+Z\\); \`dura initiate declined\\.edu-2\` sends the package$`,
+          `^started \\(awaiting-initiation\\): held for you to look at first \\(declined\\.edu-1 was declined at \\w+day, [^)]+ ET\\); \`dura initiate declined\\.edu-2\` sends the package$`,
           'm',
         ),
       );
@@ -207,6 +207,13 @@ for (const database of TEST_DATABASES)
       await ok('initiate', 'declined.edu-2');
       await until(async () => (await status('declined.edu-2')).stage === 'awaiting-signature');
       await until(() => arrived('initiation-package', 'osp@declined.edu').length === 2);
+      // Cancelled (a duplicate, say): the decline still holds the next request (a trial's went out).
+      await ok('cancel', 'declined.edu-2', '--reason', 'Duplicate');
+      const third = await request('declined.edu', 'cy@declined.edu');
+      assert.match(
+        third.stderr,
+        /^started \(awaiting-initiation\): held for you to look at first \(declined\.edu-1 was declined at /m,
+      );
     });
 
     it('5/6. an outside requester is accepted with a warning; a joining request naming another official is recorded', async () => {

@@ -583,6 +583,22 @@ describe('dura web over HTTP', function () {
     );
     assert.match(second.body, /id="agreement-id">web1.edu-1</);
     assert.match(second.body, /your request joined it/);
+    // The same request twice at once (a double click): whichever answers second, neither promises
+    // "within two business days" while the package goes out by itself.
+    const twice = await Promise.all(
+      [1, 2].map(() => requested(app, requestFields('web6.edu', 'ada@web6.edu'), s)),
+    );
+    for (const page of twice) {
+      assert.match(page.body, /id="agreement-id">web6\.edu-1</);
+      assert.doesNotMatch(
+        page.body,
+        /We initiate the agreement with your institution's signing official within two/,
+      );
+      assert.match(
+        page.body,
+        /on its way to your institution's signing official now|We have sent the agreement/,
+      );
+    }
     // Joining with the official's fields blank (the check page's join link): the agreement's own.
     const blankOfficial = await follow(
       app,

@@ -11,6 +11,10 @@ export interface KeptByAgreement {
   institutionKept?: string;
   /** A join to an agreement still waiting for its initiation after the deadline passed. */
   initiationLate?: boolean;
+  /** A join (or the same request twice, a double click) while the package goes out by itself. */
+  initiating?: boolean;
+  /** The package went out since the join's answer was given (its stage then read awaiting-initiation). */
+  initiated?: boolean;
 }
 
 /**
@@ -46,5 +50,13 @@ export async function keptByAgreement(
     Date.parse(status.initiationDueBy) < Date.now()
       ? { initiationLate: true }
       : {}),
+    // On its way by itself (auto, not bounced, not held): not "within two business days" (a trial's
+    // double click read so while the package had gone out).
+    ...(status.stage === 'awaiting-initiation' &&
+    status.policy.initiation === 'auto' &&
+    !(status.history ?? []).some((h) => h.event === 'initiation-failed')
+      ? { initiating: true }
+      : {}),
+    ...(status.initiatedAt ? { initiated: true } : {}),
   };
 }

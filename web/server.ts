@@ -23,7 +23,8 @@ import { webLoggerOptions } from './logging';
 import { servedOverHttps, type WebContext, type WebDeps } from './page';
 import { registerCheckRoutes } from './routes/check';
 import { registerInstitutionRoutes } from './routes/institutions';
-import { REQUEST_BODY_LIMIT, receivedCookieSecret, registerRequestRoutes } from './routes/request';
+import { REQUEST_BODY_LIMIT, registerRequestRoutes } from './routes/request';
+import { receivedCookieSecret } from './received-page';
 import { registerRegistrationHook } from './routes/registration-hook';
 import { registerStatusRoutes } from './routes/status';
 

@@ -71,11 +71,15 @@ export async function receiveRequest(agreement: Agreement): Promise<void> {
 
 const YEAR_MS = 365 * 24 * 3600_000;
 
+/** The stages of an agreement the institution signed. */
+const SIGNED: readonly string[] = ['executed', 'instructions-sent', 'completed', 'renewed', 'lapsed'];
+
 /**
  * Why the access team should look before an automatic package goes (patch `triage-holds`): the domain
  * is a subdomain of a listed institution's (design.md: a subdomain is its own entry, so it is not covered,
- * but the parent's official may be asked to sign for what it has signed), the institution's last
- * agreement was declined within the year (its official would get the package again at once), or the
+ * but the parent's official may be asked to sign for what it has signed), an agreement of the
+ * institution was declined within the year and none signed since (its official would get the package
+ * again at once), or the
  * client's own check (`input.review`). Renewals keep their policy.
  */
 function holdReasons(agreement: Agreement, triage: Triage): string[] {
@@ -85,12 +89,19 @@ function holdReasons(agreement: Agreement, triage: Triage): string[] {
   const parent = triage.likelyParent;
   if (parent && s.institution.domain.endsWith(`.${parent.domain}`))
     reasons.push(`${s.institution.domain} may belong to ${parent.name} (${parent.domain}), listed already`);
-  const last = [...(triage.earlier ?? [])]
-    .filter((e) => e.endedAt)
+  // The latest decline within the year, unless an agreement signed since (a cancelled one, say a
+  // duplicate of a held request, does not clear it: a trial's next request then went straight out).
+  const earlier = triage.earlier ?? [];
+  const declined = earlier
+    .filter(
+      (e) =>
+        e.stage === 'declined' && e.endedAt && Date.parse(s.receivedAt) - Date.parse(e.endedAt) < YEAR_MS,
+    )
     .sort((a, b) => (a.endedAt! < b.endedAt! ? -1 : 1))
     .at(-1);
-  if (last?.stage === 'declined' && Date.parse(s.receivedAt) - Date.parse(last.endedAt!) < YEAR_MS)
-    reasons.push(`${last.agreementId} was declined at ${last.endedAt}`);
+  const signedSince =
+    declined && earlier.some((e) => SIGNED.includes(e.stage) && e.receivedAt > declined.endedAt!);
+  if (declined && !signedSince) reasons.push(`${declined.agreementId} was declined at ${declined.endedAt}`);
   return reasons;
 }
 

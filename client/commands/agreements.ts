@@ -122,7 +122,12 @@ export function registerAgreementCommands(program: Command): void {
       const result = { ...answer, warnings: [...warnings, ...notes] };
       // "not-needed (not-needed)" says one thing twice: the stage only when it adds something.
       const stage = result.stage === result.outcome ? '' : ` (${result.stage})`;
-      if (!flags.json) process.stderr.write(`${result.outcome}${stage}${nextStep(result, policy)}\n`);
+      // A held request's reason with its instants in New York words, as the history shows them.
+      const held = result.held && (await import('../../activities/mail/view')).instantsInWords(result.held);
+      if (!flags.json)
+        process.stderr.write(
+          `${result.outcome}${stage}${nextStep({ ...result, held: held || undefined }, policy)}\n`,
+        );
       if (result.outcome === 'not-needed' && !flags.json)
         process.stderr.write(
           `${request.institution.domain} is already listed for ${request.tiers.join(' and ')}: no agreement is needed; ` +
