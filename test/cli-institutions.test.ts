@@ -359,7 +359,20 @@ for (const database of TEST_DATABASES)
       await ok('remind-now', 'six.edu', '--force');
       await until(() => arrived('reminder', 'provost@six.edu').length === 2);
       // An official added after initiation gets the package at once, never a reminder first.
-      await ok('set-official', 'six.edu', '--add', '--name', 'Lee Late', '--email', 'lee@six.edu');
+      const addedLate = await ok(
+        'set-official',
+        'six.edu',
+        '--add',
+        '--name',
+        'Lee Late',
+        '--email',
+        'lee@six.edu',
+      );
+      // Said in the answer (a trial's was silent about the mail it sent).
+      assert.match(
+        addedLate.stdout,
+        /^six\.edu-1: set-official done; the package goes to lee@six\.edu now; stage awaiting-signature$/m,
+      );
       await until(() => arrived('initiation-package', 'lee@six.edu').length === 1);
       assert.equal(arrived('reminder', 'lee@six.edu').length, 0);
       assert.match(
@@ -368,7 +381,16 @@ for (const database of TEST_DATABASES)
       );
       // One of several named again with --add (a spelling corrected): that name changes, the others
       // stay, and nobody gets a second package (a trial's correction without --add dropped the others).
-      await ok('set-official', 'six.edu', '--add', '--name', 'Lee Later', '--email', 'lee@six.edu');
+      const correctedName = await ok(
+        'set-official',
+        'six.edu',
+        '--add',
+        '--name',
+        'Lee Later',
+        '--email',
+        'lee@six.edu',
+      );
+      assert.doesNotMatch(correctedName.stdout, /the package goes to/, 'a corrected name sends nothing');
       const spelled = JSON.parse((await ok('status', 'six.edu', '--json')).stdout);
       assert.deepEqual(
         spelled.signingOfficials.map((o: { name: string }) => o.name),

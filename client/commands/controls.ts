@@ -5,7 +5,7 @@
  * the validator's to refuse: asking the agreement first would put a query right before every update.
  */
 import type { Command } from 'commander';
-import { sameEmail } from '../../common/agreement';
+import { officialsOf, sameEmail } from '../../common/agreement';
 import { UserError } from '../output';
 import { registerControls, type Control } from './control-runner';
 import { nextReminderWords } from './next-reminder-words';
@@ -108,7 +108,7 @@ const controls: Control[] = [
       process.stderr.write(`dura: ${had.email} keeps the title ${had.title} (--title "" clears it)\n`);
       return { ...update, args: [{ ...official, title: had.title }] };
     },
-    done: async (status, f) => {
+    done: async (status, f, before) => {
       await warnNowhere(f);
       await warnLostLetter(f);
       // Not initiated yet (manual initiation, or a package that bounced): nothing goes out by itself.
@@ -116,7 +116,13 @@ const controls: Control[] = [
         process.stderr.write(
           `dura: no package has gone to an official yet: send it with \`dura initiate ${status.agreementId}\`\n`,
         );
-      return '';
+      // After initiation a new official gets the package at once: said (a trial's answer was silent).
+      const added = officialsOf(status).filter(
+        (o) => before && !officialsOf(before).some((b) => sameEmail(b.email, o.email)),
+      );
+      return status.initiatedAt && added.length
+        ? `the package goes to ${added.map((o) => o.email).join(', ')} now; `
+        : '';
     },
   },
   {
