@@ -5,7 +5,7 @@
  * but the official being "not at epsu.edu". Accepted all the same: one institution may have two
  * domains (then `dura institutions add-domain` joins them), and one office may sign for several.
  */
-import { normalizeDomain, sameEmail, type AgreementRequest } from '../common/agreement';
+import { atDomain, normalizeDomain, sameEmail, type AgreementRequest } from '../common/agreement';
 import { unknownTopLevel } from '../common/address-notes';
 import { namesAnotherInstitution } from './join-notes';
 
@@ -26,10 +26,8 @@ export function twinNote(request: AgreementRequest, inProcess: readonly InProces
   const sameOfficial = (a: InProcess) => a.officials.some((o) => sameEmail(o, request.signingOfficial.email));
   // Both addresses at that agreement's domain (a trial's "Kent College" under kentu.edu, with the
   // requester and the official at kent.edu, where kent.edu-1 was in process).
-  const at = (email: string, domain: string) => email.trim().toLowerCase().endsWith(`@${domain}`);
   const sameAddresses = (a: InProcess) =>
-    at(request.requester.email, normalizeDomain(a.domain)) &&
-    at(request.signingOfficial.email, normalizeDomain(a.domain));
+    atDomain(request.requester.email, [a.domain]) && atDomain(request.signingOfficial.email, [a.domain]);
   // The twin at the addresses' own domain first: another typo's agreement in process (kentt.edu-1)
   // matches by name too, and would send the access team to the mistyped domain.
   const twin = inProcess.find(sameAddresses) ?? inProcess.find((a) => sameName(a) || sameOfficial(a));

@@ -25,14 +25,14 @@ export interface AgreementInput {
   /** Continue as new after this many history events (default: when the server suggests it). */
   continueAsNewAfterEvents?: number;
   /**
-   * A renewal (`dura renew`, issue 18): the agreement it renews, that one's term (signalled when this
-   * is executed), and its requesters (all of them get this one's updates) and officials.
-   */
-  /**
    * Why the access team should look before the package goes, found by the client's own checks (the
    * request form's twin of an agreement in process under another domain); patch `triage-holds`.
    */
   review?: string;
+  /**
+   * A renewal (`dura renew`, issue 18): the agreement it renews, that one's term (signalled when this
+   * is executed), and its requesters (all of them get this one's updates) and officials.
+   */
   renewal?: {
     renews: string;
     termWorkflowId: string | null;

@@ -8,6 +8,7 @@ import type { AgreementAnswer, AgreementStatus } from '../../common/agreement';
 import type { AgreementUpdate } from '../agreement-handle';
 import { emit, UserError, type OutputOptions } from '../output';
 import { checkFlags, requiredFlag } from './required';
+import { once, repeatedFlags } from './request-flags';
 
 export type Flags = OutputOptions & Record<string, string | boolean | undefined>;
 
@@ -55,27 +56,17 @@ export interface Control {
 export function registerControls(program: Command, controls: Control[]): void {
   for (const control of controls) {
     const command = program.command(`${control.name} <agreement>`).description(control.description);
-    // Every value typed for each flag: commander keeps the last one of a flag typed twice, and a trial's
-    // `remove-requester --email a --email b` removed b alone, unsaid (`dura request` refuses it too).
-    const typed = new Map<string, string[]>();
+    // Every value typed for each flag, as `dura request` keeps them (request-flags.ts `once`): commander
+    // keeps the last of a flag typed twice, and a trial's `remove-requester --email a --email b` removed
+    // b alone, unsaid.
     for (const [flags, description, required] of control.options ?? []) {
       if (required) requiredFlag(command, flags, description);
       else command.option(flags, description);
       const option = command.options.at(-1)!;
-      if (option.required || option.optional)
-        option.argParser((value: string) => {
-          typed.set(option.long!, [...(typed.get(option.long!) ?? []), value]);
-          return value;
-        });
+      if (option.required || option.optional) option.argParser(once(option.long!));
     }
     const repeated = () =>
-      [...typed].flatMap(([flag, values]) =>
-        values.length > 1
-          ? [
-              `${flag}: given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): ${control.name} takes one`,
-            ]
-          : [],
-      );
+      [...repeatedFlags(() => `${control.name} takes one`)].map(([flag, line]) => `${flag}: ${line}`);
     // A mistyped flag is reported with what the command's own checks find in the rest (required.ts).
     checkFlags(command, (flags: Flags) => Promise.resolve(control.update(flags)));
     command

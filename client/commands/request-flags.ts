@@ -45,21 +45,27 @@ export function once(flag: string, parse: (value: string) => string = (value) =>
   };
 }
 
-/** `--requester-email: given 2 times ("a@uw.edu", "b@uw.edu"): …`, one line per flag typed more than once. */
-function repeatedFlags(): Map<string, string> {
+/**
+ * `given 2 times ("a@uw.edu", "b@uw.edu"): <hint>` by each flag typed more than once (through `once`),
+ * for a request's flags and a control's alike (control-runner.ts).
+ */
+export function repeatedFlags(hint: (flag: string) => string): Map<string, string> {
   const lines = new Map<string, string>();
   for (const [flag, values] of typedValues) {
     if (values.length < 2) continue;
-    const hint = flag.startsWith('--requester')
-      ? 'one requester per request (a second request for the institution joins its agreement)'
-      : 'a request takes one';
     lines.set(
       flag,
-      `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): ${hint}`,
+      `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): ${hint(flag)}`,
     );
   }
   return lines;
 }
+
+/** What a request says of a flag typed twice. */
+const requestHint = (flag: string) =>
+  flag.startsWith('--requester')
+    ? 'one requester per request (a second request for the institution joins its agreement)'
+    : 'a request takes one';
 
 /**
  * The request from the flags or from --file, checked. Throws UserError listing every problem, one a
@@ -82,7 +88,7 @@ export async function checkedRequest(flags: RequestFlags): Promise<AgreementRequ
   const input = file === undefined ? flagRequest(flags) : fileRequest(file);
   const checked = checkRequest(input);
   // The first problem of each flag (or field); a flag typed twice is one, whatever its last value.
-  const lines = repeatedFlags();
+  const lines = repeatedFlags(requestHint);
   if ('request' in checked) {
     if (lines.size === 0) return checked.request;
     throw new UserError([...lines].map(([name, message]) => `${name}: ${message}`).join('\n'));
