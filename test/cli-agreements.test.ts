@@ -239,6 +239,7 @@ for (const database of TEST_DATABASES)
             'Secret U,cli-secret2.edu,Ada R,ada@cli-secret2.edu,Sam S,osp@cli-secret2.edu,registered\n',
         );
         const imported = await dura('import', csv);
+        fs.rmSync(csv);
         assert.equal(imported.status, 1, imported.stderr);
         assert.match(imported.stderr, /key id k1\) and this dura has no key: .*; nothing was requested\n$/);
         // A control too (a trial's remind-now sent the reminder, then exited 2 on the encrypted answer).

@@ -261,6 +261,20 @@ describe('dura CLI: flags, checked before anything starts', function () {
         '--official-name: "Otto" is followed by "Official", which no flag takes: a value with spaces needs quotes: --official-name "Otto Official"',
       ],
     );
+    // A misspelt flag too: its value's quoting named beside the spelling, not on the next try (a trial).
+    refused(
+      await dura('request', '--institution-nme', 'University', 'of', 'Chicago', '--domain', 'uchicago.edu'),
+      [
+        "unknown option '--institution-nme' (did you mean --institution-name?)",
+        '--institution-name: "University" is followed by "of Chicago", which no flag takes: a value with ' +
+          'spaces needs quotes: --institution-name "University of Chicago"',
+        ...['--institution-name', '--requester-name', '--requester-email', '--official-name'].map(
+          (flag) => `${flag}: required`,
+        ),
+        '--official-email: required',
+        '--tier: required',
+      ],
+    );
     refused(await dura('history', 'uw.edu', 'extra'), [
       `unexpected "extra": 'history' takes 1 argument (<agreement>)`,
     ]);

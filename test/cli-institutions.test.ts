@@ -542,7 +542,9 @@ for (const database of TEST_DATABASES)
     it('institutions remove takes a mistaken listing off whole; not one an executed agreement made', async () => {
       const file = path.join(os.tmpdir(), `dura-mistake-${process.pid}-${database}.csv`);
       fs.writeFileSync(file, 'domain,name,tiers\noops.edu,Oops College,registered\n');
-      await ok('institutions', 'import', file);
+      const imported = await dura('institutions', 'import', file);
+      fs.rmSync(file);
+      assert.equal(imported.status, 0, imported.stderr);
       await ok('institutions', 'add-domain', 'oops.edu', 'oops-mail.org');
       assert.match((await ok('check', 'ada@oops-mail.org')).stdout, /Oops College/);
       // An official at another institution's domain: taken, with a warning (a trial's other@harvard.edu).

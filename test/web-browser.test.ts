@@ -140,6 +140,10 @@ describe('the web pages in a browser, on a real engine', function () {
       const answer = (page: Page) => page.locator('#answer').innerText();
       await atEachWidth('check-covered', async (page) => {
         await check(page, 'Ada@Lakeside-Med.org');
+        // The reader is taken to the answer: the next Tab is its link, not the page's header (a trial).
+        assert.match(page.url(), /\/check#answer$/);
+        await page.keyboard.press('Tab');
+        assert.match((await focused(page)).what, /^a "Create an account/);
         assert.match(await answer(page), /Lakeside University/);
         assert.match(await answer(page), /\bcovered\b/i);
         assert.equal(

@@ -80,6 +80,22 @@ function commanderSays(command: Command, flag: string): string {
 }
 
 /**
+ * The words typed after a flag that takes one value, when they are more than one: an address each for
+ * two addresses, else the value's own words typed without quotes (`--institution-name University of
+ * Washington`), shown quoted after `flag`. Undefined for one word or none.
+ */
+function valueWords(flag: string, [first, ...rest]: string[]): string | undefined {
+  if (first === undefined || !rest.length) return undefined;
+  // Two addresses after --email are two people, not one value with a space (a trial's advice to quote).
+  if (first.includes('@') && rest.some((w) => w.includes('@')))
+    return `error: ${flag}: one address each time: ${flag} ${first}, then ${flag} ${rest.join(' ')}`;
+  return (
+    `error: ${flag}: ${JSON.stringify(first)} is followed by ${JSON.stringify(rest.join(' '))}, which no ` +
+    `flag takes: a value with spaces needs quotes: ${flag} "${[first, ...rest].join(' ')}"`
+  );
+}
+
+/**
  * A Command whose subcommands collect every problem commander finds in what was typed instead of
  * stopping at the first: unknown options, and values an option refuses (a bad choice).
  */
@@ -118,10 +134,17 @@ export class DuraCommand extends Command {
   unknownOption(flag: string): void {
     const rest = this.args.slice(Math.max(0, this.args.indexOf(flag)));
     const flags = rest.filter((arg) => /^-[^\d]/.test(arg));
-    throw new RefusedFlags(
-      this,
-      flags.map((f) => commanderSays(this, f)),
-    );
+    const complaints = flags.map((f) => commanderSays(this, f));
+    // A misspelt flag with a value typed without quotes: the quoting named now, not on the next try.
+    flags.forEach((flag, i) => {
+      const meant = /Did you mean (--[\w-]+)\?/.exec(complaints[i]!)?.[1];
+      const option = this.options.find((o) => o.long === meant && (o.required || o.optional) && !o.variadic);
+      const words = rest.slice(rest.indexOf(flag) + 1);
+      const end = words.findIndex((w) => w.startsWith('-'));
+      const unquoted = option && valueWords(meant!, end < 0 ? words : words.slice(0, end));
+      if (unquoted) complaints.push(unquoted);
+    });
+    throw new RefusedFlags(this, complaints);
   }
 
   /**
@@ -140,17 +163,8 @@ export class DuraCommand extends Command {
       if (!option) return;
       let end = at + 1;
       while (end < raw.length && !raw[end]!.startsWith('-')) end++;
-      const [first, ...rest] = raw.slice(at + 1, end);
-      // Two addresses after --email are two people, not one value with a space (a trial's advice to quote).
-      if (first?.includes('@') && rest.some((w) => w.includes('@')))
-        problems.push(
-          `error: ${flag}: one address each time: ${flag} ${first}, then ${flag} ${rest.join(' ')}`,
-        );
-      else if (first !== undefined && rest.length)
-        problems.push(
-          `error: ${flag}: ${JSON.stringify(first)} is followed by ${JSON.stringify(rest.join(' '))}, which no ` +
-            `flag takes: a value with spaces needs quotes: ${flag} "${[first, ...rest].join(' ')}"`,
-        );
+      const problem = valueWords(flag, raw.slice(at + 1, end));
+      if (problem) problems.push(problem);
     });
     // A flag pasted from a document, whose word processor made its two hyphens a dash (—on, –on).
     for (const word of received.slice(expected))
