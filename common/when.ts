@@ -61,20 +61,27 @@ const inNewYork = (at: Date | string | number) =>
     .setZone(NEW_YORK)
     .setLocale('en-US');
 
-/** `date` (YYYY-MM-DD) as a New York day, or why it is none (naming `text`, as typed). */
-function calendarDate(date: string, text: string): DateTime | string {
+/**
+ * `date` (YYYY-MM-DD) as a New York day, or why it is none (naming `text`, as typed). Day and month
+ * swapped are offered as the date meant only on the side of today the field `expect`s.
+ */
+function calendarDate(date: string, text: string, expect?: Expect): DateTime | string {
   const [, y, m, d] = DATE.exec(date)!.map(Number);
   const day = DateTime.fromObject({ year: y, month: m, day: d }, { zone: NEW_YORK, locale: 'en-US' });
   if (day.isValid) return day;
   // Day and month swapped (2026-13-01): the date it likely was.
   const swapped =
     m! > 12 && d! >= 1 && d! <= 12
-      ? DateTime.fromObject({ year: y, month: d, day: m }, { locale: 'en-US' })
+      ? DateTime.fromObject({ year: y, month: d, day: m }, { zone: NEW_YORK, locale: 'en-US' })
       : null;
+  const today = DateTime.now().setZone(NEW_YORK).startOf('day');
+  const wrongSide = expect === 'past' ? swapped! > today : expect === 'future' && swapped! < today;
   if (m! < 1 || m! > 12)
     return (
       `${text} is not a calendar date: there is no month ${m}` +
-      (swapped?.isValid ? ` (for ${swapped.toFormat('LLLL d, yyyy')} type ${swapped.toISODate()})` : '')
+      (swapped?.isValid && !wrongSide
+        ? ` (for ${swapped.toFormat('LLLL d, yyyy')} type ${swapped.toISODate()})`
+        : '')
     );
   const month = DateTime.fromObject({ year: y, month: m }, { locale: 'en-US' });
   return `${text} is not a calendar date: ${month.toFormat('LLLL yyyy')} has ${month.daysInMonth} days`;
@@ -268,7 +275,7 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
   if (text === '') return { problem: 'required' };
   const hint = options.dateOnly ? DATE_HINT : ANY_HINT;
   if (DATE.test(text)) {
-    const day = calendarDate(text, text);
+    const day = calendarDate(text, text, options.expect);
     if (typeof day === 'string') return { problem: day };
     return { text, form: 'date', date: text, at: day.startOf('day').toJSDate() };
   }
@@ -301,7 +308,7 @@ export function readWhen(value: string, options: WhenOptions = {}): When | { pro
     };
   }
   const [, date, hour, minute, second = '00', fraction = '', zone] = time;
-  const day = calendarDate(date!, text);
+  const day = calendarDate(date!, text, options.expect);
   if (typeof day === 'string') return { problem: day };
   const iso = `${date}T${hour}:${minute}:${second}${fraction}`;
   const hms = [hour, minute, second].map(Number);

@@ -323,6 +323,18 @@ describe('dates and times typed by people (common/when.ts)', () => {
         problem('2026-13-01'),
         '2026-13-01 is not a calendar date: there is no month 13 (for January 13, 2026 type 2026-01-13)',
       );
+      // Only on the side of today the field expects (a signing date: the past).
+      const clock = sinon.useFakeTimers({ now: Date.parse('2026-12-02T15:00:00Z'), toFake: ['Date'] });
+      try {
+        const signed = (text: string) => (readWhen(text, { expect: 'past' }) as { problem: string }).problem;
+        assert.equal(signed('2026-13-01'), problem('2026-13-01'));
+        assert.equal(signed('2026-23-12'), '2026-23-12 is not a calendar date: there is no month 23');
+        const due = (text: string) => (readWhen(text, { expect: 'future' }) as { problem: string }).problem;
+        assert.equal(due('2026-13-01'), '2026-13-01 is not a calendar date: there is no month 13');
+        assert.match(due('2026-23-12'), /\(for December 23, 2026 type 2026-12-23\)$/);
+      } finally {
+        clock.restore();
+      }
       assert.equal(problem('2026-14-15'), '2026-14-15 is not a calendar date: there is no month 14');
       assert.equal(problem('2026-00-10'), '2026-00-10 is not a calendar date: there is no month 0');
       assert.equal(
