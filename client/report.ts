@@ -27,6 +27,8 @@ export interface AgreementFigures {
   signedOn: string | null;
   /** The agreement a renewal renews (`dura renew`; its kind is `new`), or null. */
   renews: string | null;
+  /** The institution's name as the agreement has it (last in the CSV, so columns before keep their place). */
+  institution: string;
 }
 
 /** The CSV columns, in order (also the header of an empty report). */
@@ -48,6 +50,7 @@ export const FIGURE_COLUMNS = [
   'remindersSent',
   'signedOn',
   'renews',
+  'institution',
 ] as const satisfies ReadonlyArray<keyof AgreementFigures>;
 
 export interface ReportSummary {
@@ -103,7 +106,11 @@ function figures(row: AgreementsTable, now: Date): AgreementFigures {
   // A step not taken was missed if its deadline passed while the agreement was still running.
   const until = row.ended_at ?? now.toISOString();
   // The snapshot's fields the table has no column for.
-  const recorded = JSON.parse(row.status_json) as { signedOn?: string | null; renews?: string | null };
+  const recorded = JSON.parse(row.status_json) as {
+    signedOn?: string | null;
+    renews?: string | null;
+    institution?: { name?: string };
+  };
   const signedOn = signedOnOf(row, recorded.signedOn);
   return {
     agreementId: row.agreement_id,
@@ -123,6 +130,7 @@ function figures(row: AgreementsTable, now: Date): AgreementFigures {
     remindersSent: row.reminders_sent,
     signedOn,
     renews: recorded.renews ?? null,
+    institution: recorded.institution?.name ?? '',
   };
 }
 

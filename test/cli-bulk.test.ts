@@ -145,6 +145,7 @@ for (const database of TEST_DATABASES)
       assert.equal(beta.businessDaysToInitiation, 0);
       assert.equal(beta.signedOn, today, 'the signing date, beside executedAt (when it was recorded)');
       assert.equal(alpha.signedOn, null);
+      assert.equal(alpha.institution, 'Alpha University', 'a spreadsheet reader wants the name');
       assert.equal(summary.initiationDeadlinesMissed, 1);
 
       const csvOut = await dura('report', '--csv');
@@ -153,9 +154,10 @@ for (const database of TEST_DATABASES)
       assert.equal(lines.length, 4);
       assert.match(
         lines[0]!,
-        /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,.*,remindersSent,signedOn,renews$/,
+        /^agreementId,domain,kind,stage,tiers,receivedAt,initiatedAt,.*,remindersSent,signedOn,renews,institution$/,
       );
       assert.ok(lines.some((l) => l.startsWith('alpha.edu-1,alpha.edu,new,awaiting-initiation,')));
+      assert.ok(lines.some((l) => l.startsWith('alpha.edu-1,') && l.endsWith(',Alpha University')));
       // Into a file (`> report.csv`), the same CSV after a byte-order mark, for Excel; on a pipe, none.
       const file = path.join(os.tmpdir(), `dura-report-${process.pid}.csv`);
       try {
