@@ -204,6 +204,30 @@ for (const database of TEST_DATABASES)
       });
     }
 
+    it('declined while the package waits on the mail server: the package goes, then the closed notice', async () => {
+      const request = aRequest({ receivedAt: await s.now() });
+      const official = request.signingOfficial.email;
+      const smtp = s.engine.smtp;
+      // Every recipient deferred (the copy's too), as a mail server down: the package is tried again.
+      const copy = 'aou-so@aou.example.org';
+      for (const address of [official, copy]) smtp.refuse.set(address, 451);
+      const { agreementId } = await s.request(request);
+      await until(async () => smtp.rcptAttempts.includes(official));
+      await s.handle(agreementId).executeUpdate(declineUpdate, { args: [{ reason: 'Not this year' }] });
+      for (const address of [official, copy]) smtp.refuse.delete(address);
+      await s.days(1); // the activity's next try, then the notice
+      await until(async () => s.sent(agreementId, 'closed-notice').length === 1);
+      // Before patch closed-after-package the official held the package and heard nothing more (a trial).
+      assert.deepEqual(
+        s.sent(agreementId).filter((m) => m.endsWith(`-> ${official}`)),
+        [`initiation-package -> ${official}`, `closed-notice -> ${official}`],
+      );
+      const final = await s.status(agreementId);
+      assert.equal(final.stage, 'declined');
+      assert.equal(final.initiatedAt, null, 'a package after the end initiates nothing');
+      await saveHistory(s.env, agreementId, 'closed-after-package', database);
+    });
+
     it('a request after the institution declined waits for the access team; initiate sends it', async () => {
       const first = aRequest({ receivedAt: await s.now() });
       const declined = await s.request(first);

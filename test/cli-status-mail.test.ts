@@ -18,6 +18,8 @@ const DOMAIN = 'mailless.example.edu';
 const REQUESTER = `ada@${DOMAIN}`;
 /** Automatic initiation: its package waits on the mail server, and the institution signs meanwhile. */
 const SIGNED = 'signed-early.example.edu';
+/** The same, and the access team cancels it meanwhile. */
+const CANCELLED = 'cancelled-early.example.edu';
 
 describe('`dura status` shows mail that keeps failing', function () {
   this.timeout(180_000);
@@ -154,6 +156,30 @@ describe('`dura status` shows mail that keeps failing', function () {
     assert.match(executed.stdout, /execute done; stage executed/);
   });
 
+  it('an agreement cancelled while its package waits on the mail server says the package still goes', async () => {
+    const requested = await dura(
+      [
+        ...['request', '--institution-name', 'Cancelled Early College', '--domain', CANCELLED],
+        ...['--requester-name', 'Cy Researcher', '--requester-email', `cy@${CANCELLED}`],
+        ...['--official-name', 'Ed Signer', '--official-email', `osp@${CANCELLED}`, '--tier', 'registered'],
+      ],
+      env,
+    );
+    assert.equal(requested.status, 0, requested.stderr);
+    await until(async () => {
+      const status = JSON.parse((await lean([CANCELLED, '--json'])).stdout) as AgreementStatus;
+      return status.sending?.some((m) => m.kind === 'initiation-package') ?? false;
+    }, 60_000);
+    const cancelled = await dura(['cancel', CANCELLED, '--reason', 'wrong institution'], env);
+    assert.equal(cancelled.status, 0, cancelled.stderr);
+    assert.equal(
+      cancelled.stderr,
+      `dura: the initiation package to osp@${CANCELLED} is still waiting for the mail server: it goes when ` +
+        'the server answers, and a notice that the agreement is cancelled follows it\n',
+    );
+    assert.match(cancelled.stdout, /cancel done; stage cancelled/);
+  });
+
   it('once the server is up, the retries deliver, status no longer shows them, and the control finishes', async () => {
     smtp = await startSmtp(smtpPort);
     // Each message it held once, the package and the requester's receipt among them.
@@ -189,5 +215,15 @@ describe('`dura status` shows mail that keeps failing', function () {
     const toSigned = smtp!.arrived.filter((a) => a.rcptTo.some((r) => r.endsWith(`@${SIGNED}`)));
     const kindsTo = toSigned.map((a) => String(a.mail.headers.get('x-dura-kind'))).sort();
     assert.deepEqual(kindsTo, ['executed', 'initiation-package', 'registration-instructions']);
+
+    // The package that waited for the cancelled one went too, and its official then heard it is closed
+    // (patch closed-after-package; a trial's official heard nothing after the package).
+    const to = (address: string) =>
+      smtp!.arrived
+        .filter((a) => a.rcptTo.includes(address))
+        .map((a) => String(a.mail.headers.get('x-dura-kind')));
+    await until(() => to(`osp@${CANCELLED}`).length === 2, 90_000);
+    assert.deepEqual(to(`osp@${CANCELLED}`), ['initiation-package', 'closed-notice']);
+    assert.deepEqual(to(`cy@${CANCELLED}`), ['cancelled']);
   });
 });

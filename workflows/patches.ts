@@ -128,6 +128,14 @@ export const REMIND_NOW_KEEPS_PAUSE = 'remind-now-keeps-pause';
 export const TRIAGE_HOLDS = 'triage-holds';
 
 /**
+ * An initiation package that reaches an official after the agreement was cancelled or declined (it
+ * waited on a mail server that was down) is followed by the closed notice an initiated agreement's
+ * officials get (steps.ts `initiateAgreement`). Before it, the official held a package for a closed
+ * agreement and heard nothing more (a trial). Asked only when that happens.
+ */
+export const CLOSED_AFTER_PACKAGE = 'closed-after-package';
+
+/**
  * The marker of agreements started under code with every patch above: it takes over from
  * `ALL_OF_2026_12` for them, as that one took over from the patches before it (the file's comment).
  */

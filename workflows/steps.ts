@@ -11,7 +11,7 @@ import { trackRegistration } from './registration-start';
 import { releaseReceipt, send, tellRequesters } from './mail';
 import * as term from './term-start';
 
-import { AGREEMENT_IDS, EXECUTION_STANDS } from './patches';
+import { AGREEMENT_IDS, CLOSED_AFTER_PACKAGE, EXECUTION_STANDS } from './patches';
 
 export { receiveRequest } from './triage';
 
@@ -35,7 +35,7 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
   // A fresh key per attempt: a package that bounced may be sent again once the official is fixed.
   const attempt = s.history.filter((h) => h.event === 'initiation-failed').length;
   agreement.initiatingSince = Date.now();
-  let delivered = false;
+  const reached: typeof officials = [];
   try {
     // Each official gets a package of their own, one after another (one at a time, as before).
     for (const official of officials)
@@ -44,7 +44,7 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
           cc: ['aou-signing-official'],
         })
       )
-        delivered = true;
+        reached.push(official);
   } finally {
     agreement.initiatingSince = null;
   }
@@ -53,9 +53,15 @@ export async function initiateAgreement(agreement: Agreement, by: string): Promi
   const overtaken =
     agreement.state.end?.stage ??
     (agreement.state.execution && agreement.patches.has(EXECUTION_STANDS) ? 'executed' : null);
+  const delivered = reached.length > 0;
   if (overtaken) {
     if (delivered) agreement.log('initiation-package-sent', `to ${to} after the agreement was ${overtaken}`);
     agreement.state.receiptHeld = false;
+    // Closed while the package waited on the mail server: its officials hear so, as endEarly tells
+    // those of an initiated agreement (same key: never twice).
+    const end = agreement.state.end;
+    if (delivered && end && end.stage !== 'not-needed' && agreement.patches.has(CLOSED_AFTER_PACKAGE))
+      for (const official of reached) await closedNotice(agreement, end, official);
     return;
   }
   if (!delivered) {
@@ -169,9 +175,17 @@ export async function endEarly(agreement: Agreement): Promise<void> {
   await tellRequesters(agreement, end.stage, end.stage, { extra: { reason: end.reason } });
   // The officials hold the package (and maybe reminders): they hear it is closed (issue 14, item 6).
   if (s.initiatedAt && end.stage !== 'not-needed' && agreement.patches.has(AGREEMENT_IDS))
-    for (const official of officialsOf(s))
-      await send(agreement, 'closed-notice', `${end.stage}/${official.email}`, [official], {
-        extra: { reason: end.reason, stage: end.stage },
-      });
+    for (const official of officialsOf(s)) await closedNotice(agreement, end, official);
   await agreement.record();
+}
+
+/** The notice to one official that the agreement is closed (cancelled or declined), with the reason. */
+function closedNotice(
+  agreement: Agreement,
+  end: NonNullable<Agreement['state']['end']>,
+  official: ReturnType<typeof officialsOf>[number],
+): Promise<boolean> {
+  return send(agreement, 'closed-notice', `${end.stage}/${official.email}`, [official], {
+    extra: { reason: end.reason, stage: end.stage },
+  });
 }

@@ -50,6 +50,8 @@ export interface Control {
   done?: (status: AgreementAnswer, flags: Flags, before?: AgreementAnswer) => Promise<string>;
   /** Whether `done` reads the history, which an update's answer leaves out (control-answer.ts). */
   readsHistory?: true;
+  /** Whether `done` reads `before`, the live status (a query before sending; its messages in flight). */
+  readsBefore?: true;
 }
 
 /** Registers each control as `dura <name> <agreement>`. */
@@ -101,7 +103,7 @@ export function registerControls(program: Command, controls: Control[]): void {
         const { waitingLine } = await import('../update-retry');
         const checked = control.refuses?.when(update) ? control.refuses : undefined;
         let before: AgreementAnswer | undefined; // the agreement as it was, where it was read first
-        if (control.unchanged || control.replaces || control.amend || checked) {
+        if (control.unchanged || control.replaces || control.amend || control.readsBefore || checked) {
           const { status, source } = await fetchStatus(client, config, id);
           if (source === 'workflow') before = status;
           const said = source === 'workflow' ? control.unchanged?.(status, flags) : null;

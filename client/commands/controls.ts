@@ -5,7 +5,7 @@
  * the validator's to refuse: asking the agreement first would put a query right before every update.
  */
 import type { Command } from 'commander';
-import { officialsOf, sameEmail } from '../../common/agreement';
+import { officialsOf, sameEmail, type AgreementAnswer } from '../../common/agreement';
 import { UserError } from '../output';
 import { registerControls, type Control } from './control-runner';
 import { nextReminderWords } from './next-reminder-words';
@@ -19,6 +19,26 @@ function oneLineReason(reason: unknown): unknown {
   if (typeof reason === 'string' && /[\r\n]/.test(reason.trim()))
     throw new UserError('--reason: must be one line (the requesters read it in a sentence)');
   return reason;
+}
+
+/**
+ * Cancelled or declined while the initiation package waits on the mail server: it still goes when the
+ * server answers (a message handed to the sending activity is not taken back), and the official's
+ * notice that the agreement is closed follows it (patch closed-after-package; a trial's official heard
+ * nothing after the package). Said on stderr; the done line is unchanged.
+ */
+async function packageStillWaiting(
+  status: AgreementAnswer,
+  _f: unknown,
+  before?: AgreementAnswer,
+): Promise<string> {
+  const waiting = before?.sending?.filter((m) => m.kind === 'initiation-package') ?? [];
+  if (waiting.length)
+    process.stderr.write(
+      `dura: the initiation package to ${waiting.flatMap((m) => m.to).join(', ')} is still waiting for the ` +
+        `mail server: it goes when the server answers, and a notice that the agreement is ${status.stage} follows it\n`,
+    );
+  return '';
 }
 
 /** A name as typed, its spaces one each (a trial's "Robert  Beta " was taken for another name). */
@@ -70,6 +90,8 @@ const controls: Control[] = [
     options: [['--reason <text>', 'why, for the requesters (never sent to the signing officials)', true]],
     example: 'dura cancel uw.edu --reason "Requester left the institution"',
     update: (f) => ({ name: 'cancel', args: [{ reason: oneLineReason(f.reason) }] }),
+    readsBefore: true,
+    done: packageStillWaiting,
   },
   {
     name: 'decline',
@@ -77,6 +99,8 @@ const controls: Control[] = [
     options: [['--reason <text>', 'the reason given, for the requesters (not sent to the officials)', true]],
     example: 'dura decline uw.edu --reason "Institution policy"',
     update: (f) => ({ name: 'decline', args: [{ reason: oneLineReason(f.reason) }] }),
+    readsBefore: true,
+    done: packageStillWaiting,
   },
   {
     name: 'set-official',

@@ -168,6 +168,7 @@ export const RECORDED_PATHS = [
   'cancelled',
   'declined',
   'held-after-decline',
+  'closed-after-package',
   'official-changed',
   'pause-resume',
   'pause-ends',
