@@ -35,7 +35,8 @@ export async function mailCheck(config: Config, engine: MailTransport | null): P
       url,
       connectionTimeout: SMTP_WAIT_MS,
       greetingTimeout: SMTP_WAIT_MS,
-      socketTimeout: SMTP_WAIT_MS,
+      // Longer than the greeting's: a server that took the connection and never greets is said so.
+      socketTimeout: 2 * SMTP_WAIT_MS,
     }),
   );
   try {
@@ -45,7 +46,9 @@ export async function mailCheck(config: Config, engine: MailTransport | null): P
       : `; its login not checked (this dura's SMTP_URL ${mine.smtp ? 'names another server' : 'is unset'})`;
     return { check: 'mail', finding: 'ok', detail: `${at}: accepts connections${login}` };
   } catch (err) {
-    const why = ((err as Error).message || String(err)).split('\n')[0];
+    // As `dura status` says it of a message (a trial's hung server read only "Timeout" here).
+    const { mailServerProblem } = await import('../activities/mail/deliver');
+    const why = mailServerProblem(err, `${host}:${port}`).replace(/^the mail server \S+ /, '');
     return {
       check: 'mail',
       finding: 'problem',

@@ -1,6 +1,7 @@
 // `dura doctor`: every part the engine needs, checked at once, with the exit code a monitor reads. The
 // CLI as a subprocess, the dev server, a real worker on SQLite, mail to an SMTP sink.
 import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
 import * as net from 'node:net';
 import { devServerEnv } from './helpers/env';
 import { dura as runDura } from './helpers/cli';
@@ -120,6 +121,27 @@ describe('dura doctor', function () {
       "no SMTP_URL (the engine's): messages are written to /srv/dura/outbox as .eml files, not sent",
     );
     await engine.dura.store.db.deleteFrom('engine_settings').where('name', '=', 'mail-transport').execute();
+  });
+
+  it('a mail server that takes the connection and never greets: said as status says it, and doctor exits', async () => {
+    // It accepts, never writes and never closes its side: a relay frozen (a trial's stopped sink, where
+    // doctor printed its report and never exited, so a monitor got no exit code).
+    const sockets: net.Socket[] = [];
+    const hung = net.createServer({ allowHalfOpen: true }, (s) => sockets.push(s)).listen(0, '127.0.0.1');
+    await once(hung, 'listening');
+    const { port } = hung.address() as net.AddressInfo;
+    try {
+      const found = await doctor({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+      assert.equal(found.status, 1, 'exited with the problem code (the helper kills it at 60 s: null)');
+      assert.equal(found.findings.mail, 'problem');
+      assert.match(
+        found.detail('mail')!,
+        new RegExp(`^127\\.0\\.0\\.1:${port}, .*: took the connection but never greeted \\(`),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      hung.close();
+    }
   });
 
   it('an agreement an hour past its next reminder is not moving: a problem naming it', async () => {

@@ -175,6 +175,18 @@ function idleClosingPool(settings: SMTPPool.Options, idleMs: number) {
   };
 }
 
+/**
+ * What an SMTP error says about the mail server `server` (host:port), in the words `dura status` gives
+ * a failed message (`took the connection but never greeted (…)`), for `dura doctor`'s mail check.
+ */
+export function mailServerProblem(err: unknown, server: string): string {
+  try {
+    return failure(err as SmtpError, server).detail ?? String(err);
+  } catch (thrown) {
+    return (thrown as Error).message;
+  }
+}
+
 /** A permanent refusal becomes an outcome; everything else is thrown to be retried. */
 function failure(err: SmtpError, server: string): Outcome {
   const code = err.responseCode ?? 0;

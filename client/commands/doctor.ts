@@ -40,5 +40,9 @@ export function registerDoctorCommands(program: Command): void {
       });
       const unreachable = [temporal[0]!, records.checks[0]!].some((c) => c.finding === 'problem');
       process.exitCode = unreachable ? 2 : problems.length ? 1 : 0;
+      // A mail server that took the connection and never answers keeps the check's socket half-open
+      // (nodemailer ends it and waits for the server's side): the report is out, so exit (a trial's
+      // cron job would otherwise wait for ever).
+      process.stdout.write('', () => process.exit());
     });
 }
