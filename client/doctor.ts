@@ -179,10 +179,30 @@ async function scheduleCheck(client: Client): Promise<Check> {
 }
 
 /** What the records say: reachable, the workers' encryption as this dura's, messages being retried. */
+/**
+ * Whether the records can be written now: a transaction that takes the write lock and writes nothing
+ * (SQLite begins it IMMEDIATE and waits its busy_timeout, 5 s; PostgreSQL takes the lock an INSERT
+ * takes on `emails`, waiting at most 5 s). The database's own words when it cannot, else null.
+ */
+async function writeLockProblem(store: RecordsStore, databaseUrl: string): Promise<string | null> {
+  const { isSqlite } = await import('../activities/records/db');
+  const { sql } = await import('kysely');
+  try {
+    await store.db.transaction().execute(async (trx) => {
+      if (isSqlite(databaseUrl)) return;
+      await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
+      await sql`LOCK TABLE emails IN ROW EXCLUSIVE MODE`.execute(trx);
+    });
+    return null;
+  } catch (err) {
+    return ((err as Error).message || String(err)).split('\n')[0]!;
+  }
+}
+
 export async function recordsChecks(
   config: Config,
   open: () => Promise<RecordsStore>,
-): Promise<{ checks: Check[]; mailTransport: MailTransport | null }> {
+): Promise<{ checks: Check[]; mailTransport: MailTransport | null; unreachable?: true }> {
   const { describeDatabase } = await import('../activities/records/db');
   let store: RecordsStore;
   try {
@@ -194,9 +214,12 @@ export async function recordsChecks(
       detail: 'not checked (the records, above)',
     }));
     const records: Check = { check: 'records', finding: 'problem', detail: (err as Error).message };
-    return { checks: [records, ...skipped], mailTransport: null };
+    return { checks: [records, ...skipped], mailTransport: null, unreachable: true };
   }
   try {
+    // Opening is not writing: a write lock held elsewhere stops every message and record (a trial's
+    // `sqlite3` shell in BEGIN EXCLUSIVE: the workers failed each write while this said ok).
+    const locked = await writeLockProblem(store, config.DATABASE_URL);
     const { engineEncryptionProblem } = await import('./engine-encryption');
     const encryption = await engineEncryptionProblem(store.db, config);
     const retrying = await store.db
@@ -209,7 +232,15 @@ export async function recordsChecks(
     const agreements = [...new Set(retrying.map((r) => r.agreement_id))];
     const { mailTransportOf } = await import('../activities/records/engine-settings');
     const checks: Check[] = [
-      { check: 'records', finding: 'ok', detail: describeDatabase(config.DATABASE_URL) },
+      locked
+        ? {
+            check: 'records',
+            finding: 'problem',
+            detail:
+              `${describeDatabase(config.DATABASE_URL)}: cannot be written: ${locked} (another process holds ` +
+              'its write lock; messages and records wait until it lets go)',
+          }
+        : { check: 'records', finding: 'ok', detail: describeDatabase(config.DATABASE_URL) },
       encryption
         ? { check: 'encryption', finding: 'problem', detail: encryption }
         : { check: 'encryption', finding: 'ok', detail: 'the workers can read what this dura writes' },

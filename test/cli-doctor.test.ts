@@ -195,4 +195,24 @@ describe('dura doctor', function () {
     assert.deepEqual([noRecords.findings.records, noRecords.findings.temporal], ['problem', 'ok']);
     assert.match(noRecords.detail('records')!, /no such file/);
   });
+
+  it('the records write-locked by another process: a problem (exit 1), not "ok"', async () => {
+    // A sqlite3 shell left in BEGIN EXCLUSIVE (a trial: every message and record waited, doctor said ok).
+    const { default: Sqlite } = await import('better-sqlite3');
+    const shell = new Sqlite(engine.cliEnv.DATABASE_URL!.replace(/^sqlite:/, ''));
+    shell.exec('BEGIN EXCLUSIVE');
+    try {
+      const locked = await doctor();
+      assert.equal(locked.status, 1);
+      assert.equal(locked.findings.records, 'problem');
+      assert.match(
+        locked.detail('records')!,
+        /^sqlite:.*: cannot be written: database is locked \(another process holds its write lock; messages and records wait until it lets go\)$/,
+      );
+    } finally {
+      shell.exec('ROLLBACK');
+      shell.close();
+    }
+    assert.equal((await doctor()).findings.records, 'ok', 'once it lets go');
+  });
 });

@@ -38,7 +38,8 @@ export function registerDoctorCommands(program: Command): void {
           .map((c) => `${c.check.padEnd(width)}  ${MARK[c.finding].padEnd(7)}  ${c.detail}`)
           .join('\n');
       });
-      const unreachable = [temporal[0]!, records.checks[0]!].some((c) => c.finding === 'problem');
+      // Exit 2 when Temporal or the records cannot be reached; a records' write lock held is a problem (1).
+      const unreachable = temporal[0]!.finding === 'problem' || records.unreachable === true;
       process.exitCode = unreachable ? 2 : problems.length ? 1 : 0;
       // A mail server that took the connection and never answers keeps the check's socket half-open
       // (nodemailer ends it and waits for the server's side): the report is out, so exit (a trial's
