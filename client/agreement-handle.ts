@@ -30,6 +30,7 @@ import {
   UpdateHeldUp,
   UNAVAILABLE,
   UpdateNotTaken,
+  TemporalGone,
   type Patience,
   type UpdateProgress,
 } from './update-retry';
@@ -286,7 +287,8 @@ export async function updateAgreement<T>(
     if (e.name === 'DecryptionError') return { outcome: 'rejected', reason: e.message };
     if (e.name === 'WorkflowUpdateFailedError')
       return { outcome: 'rejected', reason: e.cause?.message ?? e.message };
-    if (err instanceof UpdateHeldUp) rethrowNotTaken(agreementId, err, update.command ?? update.name);
+    if (err instanceof UpdateHeldUp || err instanceof TemporalGone)
+      rethrowNotTaken(agreementId, err, update.command ?? update.name);
     if (err instanceof UpdateNotTaken) rethrowNotTaken(handle.workflowId, err);
     // The server itself went away during the update (the SDK has retried it already).
     if (isGrpcServiceError(e.cause) && e.cause.code === UNAVAILABLE)

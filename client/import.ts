@@ -13,7 +13,7 @@ import { digitsOrderHint, type DigitsOrder } from '../common/when';
 import { requestPatiently } from './agreements';
 import type { PlannedRow } from './import-plan';
 import { UserError } from './output';
-import { UpdateNotTaken, type Patience } from './update-retry';
+import { TemporalGone, UpdateNotTaken, type Patience } from './update-retry';
 import { counted } from '../common/counted';
 
 /**
@@ -56,14 +56,17 @@ export interface ImportedRow {
   domain: string;
   agreementId?: string;
   /**
-   * started, joined, already-requested; rejected (the agreement refused it, see `detail`); or unanswered
-   * (no worker took it within the bound: it may still be applied when one runs).
+   * started, joined, already-requested; rejected (the agreement refused it, see `detail`); unanswered
+   * (no worker took it within the bound, or Temporal stopped answering: it may still be applied when one
+   * runs); or not-sent (Temporal had stopped answering before its turn).
    */
   outcome: string;
   stage?: string;
   detail?: string;
   /** What `dura request` warns of for the same request (triage): an address outside its domains, … */
   warnings?: string[];
+  /** Temporal stopped answering during the import, on or before this row (`detail` names the server). */
+  gone?: true;
 }
 
 export interface ImportOptions {
@@ -95,14 +98,28 @@ export async function importRequests(
   const queue = [...byDomain.values()];
   const results: ImportedRow[] = [];
   let done = 0;
+  // Temporal gone: no lane sends another row; those left are said not sent (import again once it is back).
+  let gone: TemporalGone | undefined;
   const lane = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
       for (const row of group) {
-        results.push({
-          line: row.line,
-          domain: row.request.institution.domain,
-          ...(await requestOne(client, row, options)),
+        const line = { line: row.line, domain: row.request.institution.domain };
+        if (gone) {
+          results.push({
+            ...line,
+            outcome: 'not-sent',
+            detail: `${gone.message} before it was sent`,
+            gone: true,
+          });
+          continue;
+        }
+        const result = await requestOne(client, row, options).catch((err: unknown) => {
+          if (!(err instanceof TemporalGone)) throw err;
+          gone ??= err;
+          const then = err.accepted ? 'a worker had taken it' : 'it may still be applied once it is back';
+          return { outcome: 'unanswered', detail: `${err.message} (${then})`, gone: true as const };
         });
+        results.push({ ...line, ...result });
         options.onProgress?.(++done, rows.length);
       }
     }

@@ -11,7 +11,7 @@
  * for it to finish once taken), and the caller is told once that it waits.
  * A rejection by the agreement, an unknown agreement or an unreachable server is never retried here.
  */
-import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, type Client, type Connection } from '@temporalio/client';
 import { google, temporal } from '@temporalio/proto'; // loaded by @temporalio/client anyway
 import { UnreachableError } from './output';
 
@@ -33,7 +33,7 @@ export interface UpdateProgress {
 }
 
 export interface Patience {
-  /** Called at most once, when the command starts to wait, with why (a short phrase). */
+  /** Called when the command starts to wait, with why (a short phrase): once for a worker, once for Temporal. */
   onWait?: (reason: string, progress: UpdateProgress) => void;
   /** The bound on each wait, to be taken and then to be finished (default UPDATE_PATIENCE_MS). */
   patienceMs?: number;
@@ -68,7 +68,40 @@ export class UpdateNotTaken extends Error {
   }
 }
 
+/**
+ * Temporal itself stopped answering while the command waited (a try ran out and the server did not
+ * answer a plain call either): no worker is to blame, and waiting on would only repeat it (a trial's
+ * import, its server killed, waited 2 min a row and blamed a missing worker). `accepted`: a worker had
+ * taken the update before.
+ */
+export class TemporalGone extends UnreachableError {
+  constructor(
+    readonly address: string,
+    readonly accepted: boolean,
+  ) {
+    super(`Temporal at ${address}: it stopped answering`);
+    this.name = 'TemporalGone';
+  }
+}
+
+/** Whether the server answers a plain call within 3 s (the SDK retries "unavailable" until then). */
+async function temporalAnswers(client: Client): Promise<boolean> {
+  try {
+    await client.connection.withDeadline(Date.now() + 3_000, () => client.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The server's address as the client was connected (a Connection's options; not every ConnectionLike has them). */
+const addressOf = (client: Client) =>
+  (client.connection as Partial<Connection>).options?.address ?? 'its address';
+
 const NO_WORKER = 'no worker has taken it yet';
+const TEMPORAL_AWAY = 'Temporal is not answering';
+/** How long a command waits for a Temporal that stopped answering to answer again (a restart). */
+export const GONE_PATIENCE_MS = 20_000;
 const ACCEPTED_UNFINISHED = 'a worker took it, and none has finished it yet';
 
 /** Why `err` only means "not now", or undefined when it is an answer or a failure of another kind. */
@@ -122,10 +155,10 @@ export async function patiently<T>(
   let since = Date.now(); // the wait's start, and again once a worker has taken the update
   const progress: UpdateProgress = { accepted: false };
   let taken = false;
-  let told = false;
+  const told = new Set<boolean>(); // once for a worker, once for Temporal itself
   const tell = (reason: string) => {
-    if (told) return;
-    told = true;
+    if (told.has(reason === TEMPORAL_AWAY)) return;
+    told.add(reason === TEMPORAL_AWAY);
     patience.onWait?.(reason, progress);
   };
   // An update a worker takes is accepted within milliseconds; one that waits this long has no worker.
@@ -138,6 +171,18 @@ export async function patiently<T>(
       } catch (err) {
         const transient = transientReason(err);
         if (!transient) throw err;
+        // A try that ran out: a worker missing, or the server itself away. A restart is waited out, for
+        // GONE_PATIENCE_MS at most; then the command says so (not a missing worker, not 2 min later).
+        if (transient === NO_WORKER && !(await temporalAnswers(client))) {
+          const away = Date.now();
+          tell(TEMPORAL_AWAY);
+          do {
+            if (Date.now() - away >= GONE_PATIENCE_MS)
+              throw new TemporalGone(addressOf(client), progress.accepted);
+            await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+          } while (!(await temporalAnswers(client)));
+          continue;
+        }
         if (progress.accepted && !taken) [taken, since] = [true, Date.now()];
         const reason = progress.accepted && transient === NO_WORKER ? ACCEPTED_UNFINISHED : transient;
         // Not "waiting for a worker" when what it waits on is the mail server.
@@ -159,6 +204,12 @@ export async function patiently<T>(
  * admitted, so one that no worker took may still be applied later. Any other error passes through.
  */
 export function rethrowNotTaken(agreementId: string, err: unknown, what = 'the update'): never {
+  if (err instanceof TemporalGone)
+    throw new UnreachableError(
+      `${err.message} while ${what} for ${agreementId} was on its way; ${
+        err.accepted ? 'a worker had taken it: it finishes' : 'it may still be applied'
+      } once Temporal and a worker run again: see \`dura status\` then, before you try again`,
+    );
   if (err instanceof UpdateHeldUp)
     throw new UnreachableError(
       `the mail server for ${agreementId}: ${what} was taken and finishes once its mail goes out, which ` +
@@ -175,6 +226,8 @@ export function rethrowNotTaken(agreementId: string, err: unknown, what = 'the u
 
 /** The line a command prints (once) while it waits. */
 export function waitingLine(reason: string, progress: UpdateProgress, what = 'the update'): string {
+  if (reason === TEMPORAL_AWAY)
+    return `Temporal is not answering: waiting up to ${seconds(GONE_PATIENCE_MS)} for it to come back (a restart?)`;
   const bound = seconds(UPDATE_PATIENCE_MS);
   return `waiting for a worker to ${progress.accepted ? 'finish' : 'take'} ${what} (${reason}; trying for up to ${bound})`;
 }

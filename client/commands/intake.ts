@@ -99,7 +99,7 @@ export function registerIntakeCommands(program: Command): void {
       const { waitingLine } = await import('../update-retry');
       const { requestNotes } = await import('../request-notes');
       const progress = process.stderr.isTTY && !flags.json ? showProgress : undefined;
-      let waiting = false; // one line for the whole file, however many requests wait
+      const waiting = new Set<string>(); // each line once for the whole file, however many requests wait
       const results = await importRequests(
         client,
         plan.planned.filter((row) => !refused.has(row.line)),
@@ -112,11 +112,10 @@ export function registerIntakeCommands(program: Command): void {
           onProgress: progress,
           patience: {
             onWait: (reason, state) => {
-              if (waiting) return;
-              waiting = true;
-              process.stderr.write(
-                `${progress ? '\n' : ''}dura: ${waitingLine(reason, state, 'the requests')}\n`,
-              );
+              const line = waitingLine(reason, state, 'the requests');
+              if (waiting.has(line)) return;
+              waiting.add(line);
+              process.stderr.write(`${progress ? '\n' : ''}dura: ${line}\n`);
             },
           },
         },
@@ -157,6 +156,18 @@ export function registerIntakeCommands(program: Command): void {
             ...problems.map((p) => `skipped ${formatProblem(p)}`),
           ].join('\n'),
       );
+      const gone = results.find((r) => r.gone);
+      if (gone)
+        throw new UnreachableError(
+          `${gone.detail!.replace(/ (before it was sent|\(.*\))$/, '')} during the import: ` +
+            [
+              counts.unanswered ? `${counted(counts.unanswered, 'request')} unanswered` : '',
+              counts['not-sent'] ? `${counted(counts['not-sent'], 'request')} not sent` : '',
+            ]
+              .filter(Boolean)
+              .join(', ') +
+            ' (listed above); import the file again once it answers (requests already in come back already-requested)',
+        );
       if (counts.unanswered)
         throw new UnreachableError(
           `a worker: ${counted(counts.unanswered, 'request')} unanswered (listed above); they may still be applied ` +

@@ -19,7 +19,7 @@ import { requestCoverage } from '../../client/request-coverage';
 import { addressIssues } from '../request-addresses';
 import { engineEncryptionProblem } from '../../client/engine-encryption';
 import { UnreachableError } from '../../client/output';
-import { UpdateNotTaken } from '../../client/update-retry';
+import { TemporalGone, UpdateNotTaken } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
 import { TIERS, tiersAsked, type JoinResult, type Tier } from '../../common/agreement';
 import { keptByAgreement } from '../request-kept';
@@ -201,7 +201,8 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
       return sendRequestForm(reply, ctx, values, 400, {
         notice: { title: 'The request was not accepted', text: e.cause?.message ?? e.message },
       });
-    if (err instanceof UpdateNotTaken)
+    // Temporal went away after the request was sent: it may be taken, so not "not sent" either.
+    if (err instanceof UpdateNotTaken || err instanceof TemporalGone)
       return sendPage(
         reply,
         ctx,
