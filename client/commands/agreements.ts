@@ -114,7 +114,7 @@ export function registerAgreementCommands(program: Command): void {
         if (e.name === 'WorkflowUpdateFailedError')
           throw new UserError(asTyped(e.cause?.message ?? e.message, flags));
         if (err instanceof UserError) throw err;
-        return rethrowNotTaken(agreementIdFor(request.institution.domain), err);
+        return rethrowNotTaken(agreementIdFor(request.institution.domain), err, 'the request');
       });
       const { requestNotes } = await import('../request-notes');
       const notes = await requestNotes(client, config, request, answer, tiersBefore);
