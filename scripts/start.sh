@@ -58,7 +58,11 @@ while read -r name; do [[ -n "$name" ]] && unset "$name"; done < <(sed -n 's/^un
 # a taken port left a new directory with engine.lock and an empty outbox).
 made_data=false
 [[ -e "$data" ]] || made_data=true
-mkdir -p "$data/outbox"
+# Said in dura's words, naming the variable (a trial's read-only directory printed mkdir's own line).
+made="$(mkdir -p "$data/outbox" 2>&1)" || {
+  echo "dura: DURA_DATA_DIR $data: cannot make its outbox: ${made##*: } (give a directory this user can write)" >&2
+  exit 1
+}
 # One engine per data directory: a second would share the first one's temporal.sqlite (held until exit).
 exec 9>"$data/engine.lock"
 flock -n 9 || { echo "dura: $data is in use by another engine; give this one its own DURA_DATA_DIR" >&2; exit 1; }

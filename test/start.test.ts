@@ -220,6 +220,16 @@ describe('npm start', function () {
       'dura: DURA_UI_PORT: expected a whole number from 1 to 65535 (got "abc")',
     ]);
     assert.deepEqual(fs.readdirSync(fresh), [], 'nothing started, nothing written');
+    // A data directory that cannot be made, in dura's words (a trial's read-only one printed mkdir's).
+    const nowhere = await startUntilExit({ DURA_DATA_DIR: '/proc/dura-nowhere' });
+    assert.deepEqual(
+      [nowhere.code, nowhere.output],
+      [
+        1,
+        'dura: DURA_DATA_DIR /proc/dura-nowhere: cannot make its outbox: No such file or directory ' +
+          '(give a directory this user can write)\n',
+      ],
+    );
   });
 
   it("Temporal's port taken by another server is named, and nothing starts", async () => {
