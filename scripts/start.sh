@@ -86,6 +86,12 @@ if ((${#taken[@]})); then
   "$made_data" && rm -rf -- "$data"
   exit 1
 fi
+# The records next, before any server starts: records out of reach (a PostgreSQL that is down) are
+# refused with nothing started and the directory this start made removed (a trial found it left).
+node bin/dura.js db migrate || {
+  "$made_data" && rm -rf -- "$data"
+  exit 1
+}
 
 # A namespace of its own is made at launch, with the search attributes (the dev server registers them in each).
 namespace_flags=()
@@ -119,7 +125,6 @@ done
 "$temporal" operator cluster health --address "$address" >/dev/null ||
   { echo "dura: the Temporal dev server did not start; see $data/temporal.log" >&2; exit 1; }
 
-node bin/dura.js db migrate
 node bin/dura.js schedule ensure >/dev/null  # the Monday digest (idempotent; a paused schedule stays paused)
 node lib/worker/main.js &
 pids+=($!)

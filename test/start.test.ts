@@ -230,6 +230,17 @@ describe('npm start', function () {
           '(give a directory this user can write)\n',
       ],
     );
+    // Records out of reach: refused before any server starts, and the directory it made removed.
+    const made = path.join(fresh, 'made-by-start');
+    const down = await startUntilExit({ DURA_DATA_DIR: made, DATABASE_URL: 'postgres://u:p@127.0.0.1:1/x' });
+    assert.deepEqual(
+      [down.code, down.output],
+      [
+        1,
+        'dura: cannot reach the records database postgres://u:***@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n',
+      ],
+    );
+    assert.ok(!fs.existsSync(made), 'the directory it made is gone');
   });
 
   it("Temporal's port taken by another server is named, and nothing starts", async () => {
