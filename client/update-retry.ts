@@ -9,7 +9,8 @@
  * once (the server answers a known id with the first update's state or result). Each try has its own
  * deadline; the wait is bounded (UPDATE_PATIENCE_MS for a worker to take the update, and as long again
  * for it to finish once taken), and the caller is told once that it waits.
- * A rejection by the agreement, an unknown agreement or an unreachable server is never retried here.
+ * A rejection by the agreement, an unknown agreement or a server unreachable from the start is never
+ * retried here; a server that stops answering during the wait is waited for (a restart) GONE_PATIENCE_MS.
  */
 import { isGrpcServiceError, type Client, type Connection } from '@temporalio/client';
 import { google, temporal } from '@temporalio/proto'; // loaded by @temporalio/client anyway

@@ -179,7 +179,7 @@ export async function endEarly(agreement: Agreement): Promise<void> {
   await agreement.record();
 }
 
-/** The notice to one official that the agreement is closed (cancelled or declined), with the reason. */
+/** The notice to one official that the agreement is closed (cancelled or declined); its mail leaves the reason out. */
 function closedNotice(
   agreement: Agreement,
   end: NonNullable<Agreement['state']['end']>,
