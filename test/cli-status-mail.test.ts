@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AgreementStatus } from '../common/agreement';
-import { dura } from './helpers/cli';
+import { dura, requestArgs } from './helpers/cli';
 import { devServerProcess, type DevServerProcess } from './helpers/dev-server-process';
 import { freePort, startSmtp, type TestSmtp } from './helpers/mail';
 import { until } from './helpers/wait';
@@ -136,20 +136,18 @@ describe('`dura status` shows mail that keeps failing', function () {
     );
   });
 
-  it('an agreement signed while its package waits on the mail server is executed at once', async () => {
-    const requested = await dura(
-      [
-        ...['request', '--institution-name', 'Signed Early College', '--domain', SIGNED],
-        ...['--requester-name', 'Bo Researcher', '--requester-email', `bo@${SIGNED}`],
-        ...['--official-name', 'Di Signer', '--official-email', `osp@${SIGNED}`, '--tier', 'registered'],
-      ],
-      env,
-    );
+  /** A request from `requester` at `domain` with automatic initiation, once its package waits on the mail server. */
+  async function packageWaiting(domain: string, requester: string): Promise<void> {
+    const requested = await dura(requestArgs(domain, `${requester}@${domain}`), env);
     assert.equal(requested.status, 0, requested.stderr);
     await until(async () => {
-      const status = JSON.parse((await lean([SIGNED, '--json'])).stdout) as AgreementStatus;
+      const status = JSON.parse((await lean([domain, '--json'])).stdout) as AgreementStatus;
       return status.sending?.some((m) => m.kind === 'initiation-package') ?? false;
     }, 60_000);
+  }
+
+  it('an agreement signed while its package waits on the mail server is executed at once', async () => {
+    await packageWaiting(SIGNED, 'bo');
     const today = new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
     const executed = await dura(['execute', SIGNED, '--on', today], env);
     assert.equal(executed.status, 0, executed.stderr);
@@ -157,19 +155,7 @@ describe('`dura status` shows mail that keeps failing', function () {
   });
 
   it('an agreement cancelled while its package waits on the mail server says the package still goes', async () => {
-    const requested = await dura(
-      [
-        ...['request', '--institution-name', 'Cancelled Early College', '--domain', CANCELLED],
-        ...['--requester-name', 'Cy Researcher', '--requester-email', `cy@${CANCELLED}`],
-        ...['--official-name', 'Ed Signer', '--official-email', `osp@${CANCELLED}`, '--tier', 'registered'],
-      ],
-      env,
-    );
-    assert.equal(requested.status, 0, requested.stderr);
-    await until(async () => {
-      const status = JSON.parse((await lean([CANCELLED, '--json'])).stdout) as AgreementStatus;
-      return status.sending?.some((m) => m.kind === 'initiation-package') ?? false;
-    }, 60_000);
+    await packageWaiting(CANCELLED, 'cy');
     const cancelled = await dura(['cancel', CANCELLED, '--reason', 'wrong institution'], env);
     assert.equal(cancelled.status, 0, cancelled.stderr);
     assert.equal(
