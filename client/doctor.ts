@@ -180,22 +180,31 @@ async function scheduleCheck(client: Client): Promise<Check> {
 
 /** What the records say: reachable, the workers' encryption as this dura's, messages being retried. */
 /**
- * Whether the records can be written now: a transaction that takes the write lock and writes nothing
- * (SQLite begins it IMMEDIATE and waits its busy_timeout, 5 s; PostgreSQL takes the lock an INSERT
- * takes on `emails`, waiting at most 5 s). The database's own words when it cannot, else null.
+ * Whether the records can be written now: a transaction that takes the write lock and writes nothing.
+ * SQLite begins it IMMEDIATE with no busy wait (better-sqlite3 waits synchronously, which would stall
+ * doctor's Temporal checks beside it: a recheck saw "Temporal down"), tried again for 5 s between
+ * turns of the event loop; PostgreSQL takes the lock an INSERT takes on `emails`, waiting at most 5 s.
+ * The database's own words when it cannot, else null.
  */
 async function writeLockProblem(store: RecordsStore, databaseUrl: string): Promise<string | null> {
   const { isSqlite } = await import('../activities/records/db');
   const { sql } = await import('kysely');
-  try {
-    await store.db.transaction().execute(async (trx) => {
-      if (isSqlite(databaseUrl)) return;
-      await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
-      await sql`LOCK TABLE emails IN ROW EXCLUSIVE MODE`.execute(trx);
-    });
-    return null;
-  } catch (err) {
-    return ((err as Error).message || String(err)).split('\n')[0]!;
+  const sqlite = isSqlite(databaseUrl);
+  if (sqlite) await sql`PRAGMA busy_timeout = 0`.execute(store.db);
+  const until = Date.now() + 5_000;
+  for (;;) {
+    try {
+      await store.db.transaction().execute(async (trx) => {
+        if (sqlite) return;
+        await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
+        await sql`LOCK TABLE emails IN ROW EXCLUSIVE MODE`.execute(trx);
+      });
+      return null;
+    } catch (err) {
+      const busy = sqlite && (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= until) return ((err as Error).message || String(err)).split('\n')[0]!;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 

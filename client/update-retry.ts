@@ -163,7 +163,17 @@ export async function patiently<T>(
     patience.onWait?.(reason, progress);
   };
   // An update a worker takes is accepted within milliseconds; one that waits this long has no worker.
-  const notice = setTimeout(() => progress.accepted || tell(NO_WORKER), NOTICE_AFTER_MS);
+  // Unless the server itself is away: then that is said, and its wait starts now (a recheck's import
+  // first blamed a worker when Temporal had died).
+  let awaySince: number | undefined;
+  const notice = setTimeout(() => {
+    if (progress.accepted) return;
+    void temporalAnswers(client).then((answers) => {
+      if (answers) return tell(NO_WORKER);
+      awaySince ??= Date.now();
+      tell(TEMPORAL_AWAY);
+    });
+  }, NOTICE_AFTER_MS);
   try {
     for (;;) {
       const deadline = Math.min(Date.now() + TRY_MS, since + bound);
@@ -175,13 +185,14 @@ export async function patiently<T>(
         // A try that ran out: a worker missing, or the server itself away. A restart is waited out, for
         // GONE_PATIENCE_MS at most; then the command says so (not a missing worker, not 2 min later).
         if (transient === NO_WORKER && !(await temporalAnswers(client))) {
-          const away = Date.now();
+          const away = (awaySince ??= Date.now());
           tell(TEMPORAL_AWAY);
           do {
             if (Date.now() - away >= GONE_PATIENCE_MS)
               throw new TemporalGone(addressOf(client), progress.accepted);
             await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
           } while (!(await temporalAnswers(client)));
+          awaySince = undefined;
           continue;
         }
         if (progress.accepted && !taken) [taken, since] = [true, Date.now()];
@@ -230,7 +241,9 @@ export function waitingLine(reason: string, progress: UpdateProgress, what = 'th
   if (reason === TEMPORAL_AWAY)
     return `Temporal is not answering: waiting up to ${seconds(GONE_PATIENCE_MS)} for it to come back (a restart?)`;
   const bound = seconds(UPDATE_PATIENCE_MS);
-  return `waiting for a worker to ${progress.accepted ? 'finish' : 'take'} ${what} (${reason}; trying for up to ${bound})`;
+  // "no worker has taken them yet" for the requests of a file.
+  const said = /s$/.test(what) ? reason.replace(/\bit\b/, 'them') : reason;
+  return `waiting for a worker to ${progress.accepted ? 'finish' : 'take'} ${what} (${said}; trying for up to ${bound})`;
 }
 
 function seconds(ms: number): string {

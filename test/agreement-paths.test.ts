@@ -225,6 +225,12 @@ for (const database of TEST_DATABASES)
       const final = await s.status(agreementId);
       assert.equal(final.stage, 'declined');
       assert.equal(final.initiatedAt, null, 'a package after the end initiates nothing');
+      // No "sent you on not yet" (a recheck): the notice names no date the agreement does not have.
+      const [notice] = s.messages(agreementId, 'closed-notice');
+      assert.match(
+        notice!.text!,
+        /The Data Use and Registration Agreement we sent you for Test University \d+ /,
+      );
       await saveHistory(s.env, agreementId, 'closed-after-package', database);
     });
 

@@ -205,6 +205,8 @@ describe('dura doctor', function () {
       const locked = await doctor();
       assert.equal(locked.status, 1);
       assert.equal(locked.findings.records, 'problem');
+      // Its wait does not stall the Temporal checks beside it (a recheck: "Temporal down", exit 2).
+      assert.equal(locked.findings.temporal, 'ok', locked.detail('temporal'));
       assert.match(
         locked.detail('records')!,
         /^sqlite:.*: cannot be written: database is locked \(another process holds its write lock; messages and records wait until it lets go\)$/,

@@ -192,6 +192,8 @@ export function buildView(request: EmailRequest, s: AgreementSnapshot, ctx: View
   // An agreement's end date (issue 18): "Tuesday, June 1, 2027", or "no end date".
   agreement.expiresOn = s.expiresOn ? formatDate(s.expiresOn) : 'no end date';
   agreement.hasEndDate = Boolean(s.expiresOn);
+  // A package that reached the official after a cancel or decline leaves the agreement not initiated.
+  agreement.initiated = Boolean(s.initiatedAt);
   agreement.documentRef = s.documentRef ?? 'none';
   agreement.kind = s.kind === 'amendment' ? 'amendment' : s.renews ? 'renewal' : 'new agreement';
   agreement.tiers = tiersInWords(s.tiers);
