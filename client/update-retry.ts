@@ -166,9 +166,11 @@ export async function patiently<T>(
   // Unless the server itself is away: then that is said, and its wait starts now (a recheck's import
   // first blamed a worker when Temporal had died).
   let awaySince: number | undefined;
+  let finished = false;
   const notice = setTimeout(() => {
     if (progress.accepted) return;
     void temporalAnswers(client).then((answers) => {
+      if (finished || progress.accepted) return; // answered or taken meanwhile: nothing to say
       if (answers) return tell(NO_WORKER);
       awaySince ??= Date.now();
       tell(TEMPORAL_AWAY);
@@ -207,6 +209,7 @@ export async function patiently<T>(
       }
     }
   } finally {
+    finished = true;
     clearTimeout(notice);
   }
 }
