@@ -244,8 +244,8 @@ export function waitingLine(reason: string, progress: UpdateProgress, what = 'th
   if (reason === TEMPORAL_AWAY)
     return `Temporal is not answering: waiting up to ${seconds(GONE_PATIENCE_MS)} for it to come back (a restart?)`;
   const bound = seconds(UPDATE_PATIENCE_MS);
-  // "no worker has taken them yet" for the requests of a file.
-  const said = /s$/.test(what) ? reason.replace(/\bit\b/, 'them') : reason;
+  // "no worker has taken them yet" for the requests of a file (the other reasons name no "it").
+  const said = reason === NO_WORKER && /s$/.test(what) ? 'no worker has taken them yet' : reason;
   return `waiting for a worker to ${progress.accepted ? 'finish' : 'take'} ${what} (${said}; trying for up to ${bound})`;
 }
 
