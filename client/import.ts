@@ -65,8 +65,8 @@ export interface ImportedRow {
   detail?: string;
   /** What `dura request` warns of for the same request (triage): an address outside its domains, … */
   warnings?: string[];
-  /** Temporal stopped answering during the import, on or before this row (`detail` names the server). */
-  gone?: true;
+  /** Temporal stopped answering during the import, on or before this row: `Temporal at host:port: …`. */
+  gone?: string;
 }
 
 export interface ImportOptions {
@@ -109,7 +109,7 @@ export async function importRequests(
             ...line,
             outcome: 'not-sent',
             detail: `${gone.message} before it was sent`,
-            gone: true,
+            gone: gone.message,
           });
           continue;
         }
@@ -117,7 +117,7 @@ export async function importRequests(
           if (!(err instanceof TemporalGone)) throw err;
           gone ??= err;
           const then = err.accepted ? 'a worker had taken it' : 'it may still be applied once it is back';
-          return { outcome: 'unanswered', detail: `${err.message} (${then})`, gone: true as const };
+          return { outcome: 'unanswered', detail: `${err.message} (${then})`, gone: err.message };
         });
         results.push({ ...line, ...result });
         options.onProgress?.(++done, rows.length);

@@ -156,10 +156,10 @@ export function registerIntakeCommands(program: Command): void {
             ...problems.map((p) => `skipped ${formatProblem(p)}`),
           ].join('\n'),
       );
-      const gone = results.find((r) => r.gone);
+      const gone = results.find((r) => r.gone)?.gone;
       if (gone)
         throw new UnreachableError(
-          `${gone.detail!.replace(/ (before it was sent|\(.*\))$/, '')} during the import: ` +
+          `${gone} during the import: ` +
             [
               counts.unanswered ? `${counted(counts.unanswered, 'request')} unanswered` : '',
               counts['not-sent'] ? `${counted(counts['not-sent'], 'request')} not sent` : '',
