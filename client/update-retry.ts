@@ -85,6 +85,14 @@ export class TemporalGone extends UnreachableError {
   }
 }
 
+/**
+ * Whether `err` leaves an update unconfirmed, neither refused nor known lost: no worker took it in time
+ * (UpdateNotTaken) or Temporal stopped answering (TemporalGone). It may still be applied later.
+ */
+export function unconfirmed(err: unknown): err is UpdateNotTaken | TemporalGone {
+  return err instanceof UpdateNotTaken || err instanceof TemporalGone;
+}
+
 /** Whether the server answers a plain call within 3 s (the SDK retries "unavailable" until then). */
 async function temporalAnswers(client: Client): Promise<boolean> {
   try {

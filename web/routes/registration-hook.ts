@@ -23,7 +23,7 @@ import type { RegistrationStatus } from '../../common/registration';
 import { newYorkDate } from '../../common/when';
 import { recordRegistrationStep } from '../../client/registration';
 import { UnreachableError } from '../../client/output';
-import { TemporalGone, UpdateNotTaken } from '../../client/update-retry';
+import { unconfirmed } from '../../client/update-retry';
 import { outcomeOfUnchanged, type StepOutcome } from '../../client/registration-inputs';
 import type { WebContext } from '../page';
 import { SIGNATURE_PROBLEM_WORDS, verifyWorkbenchSignature } from '../workbench-signature';
@@ -123,8 +123,7 @@ export async function registerRegistrationHook(app: FastifyInstance, ctx: WebCon
         }
       } catch (err) {
         // No worker took the step within the wait: the Workbench posts it again later (it is idempotent).
-        if (err instanceof UpdateNotTaken || err instanceof TemporalGone)
-          return problem(reply, 503, 'not recorded yet: try again later');
+        if (unconfirmed(err)) return problem(reply, 503, 'not recorded yet: try again later');
         if (!(err instanceof UnreachableError)) throw err;
         req.log.warn(
           { event: 'registration-hook-unavailable' },

@@ -19,7 +19,7 @@ import { requestCoverage } from '../../client/request-coverage';
 import { addressIssues } from '../request-addresses';
 import { engineEncryptionProblem } from '../../client/engine-encryption';
 import { UnreachableError } from '../../client/output';
-import { TemporalGone, UpdateNotTaken } from '../../client/update-retry';
+import { unconfirmed } from '../../client/update-retry';
 import { tiersInWords } from '../../activities/mail/view';
 import { TIERS, tiersAsked, type JoinResult, type Tier } from '../../common/agreement';
 import { keptByAgreement } from '../request-kept';
@@ -202,7 +202,7 @@ async function postRequest(req: FastifyRequest, reply: FastifyReply, ctx: WebCon
         notice: { title: 'The request was not accepted', text: e.cause?.message ?? e.message },
       });
     // Temporal went away after the request was sent: it may be taken, so not "not sent" either.
-    if (err instanceof UpdateNotTaken || err instanceof TemporalGone)
+    if (unconfirmed(err))
       return sendPage(
         reply,
         ctx,
